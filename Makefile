@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ksrtp top-level Makefile.
+#
+#   make                    module for KVER (default: newest kernel with headers),
+#                           ksrtpctl, selftests
+#   make KVER=6.1.0-50-amd64  pick a kernel (or KDIR=/path/to/build)
+#   make check              native tests, then VM selftests on 6.1 and 6.12
+#   make check HOST=1       the same selftests directly on this host
+#   make demo               boot a VM, load ksrtp, show it working
+#   make vm CMD='...'       run CMD as root in a VM with ksrtp loaded
+#   make lint               W=1, sparse and checkpatch --strict; fails on findings
+#   make install            module + tools into the running system
+
+SRC := $(CURDIR)
+O := $(SRC)/build
+
+# Kernel selection: KDIR wins, then KVER, then the newest /lib/modules/*/build.
+ALL_KVERS := $(shell ls -d /lib/modules/*/build/Makefile 2>/dev/null | \
+		 sed 's,/lib/modules/\([^/]*\)/build/Makefile,\1,' | sort -V)
+ifneq ($(KDIR),)
+KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+endif
+KVER ?= $(lastword $(ALL_KVERS))
+KDIR ?= /lib/modules/$(KVER)/build
+# The kernels `make check` tests: the newest 6.1 and the newest 6.12.
+CHECK_KVERS ?= $(lastword $(filter 6.1.%,$(ALL_KVERS))) \
+	       $(lastword $(filter 6.12.%,$(ALL_KVERS)))
+
+MODDIR = $(O)/mod/$(KVER)
+KMOD_SRCS := $(wildcard $(SRC)/kmod/*.c $(SRC)/kmod/*.h) $(SRC)/kmod/Kbuild
+UAPI := $(SRC)/include/uapi/linux/ksrtp.h
+PY := /usr/bin/python3
+
+CC ?= gcc
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(SRC)/include/uapi \
+	       -I$(SRC)/userspace-keyd
+NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
+NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
+JSON_CFLAGS = $(shell pkg-config --cflags json-c)
+JSON_LIBS = $(shell pkg-config --libs json-c)
+
+KSFT_DIR := $(O)/kselftest
+TOOLS_DIR := $(O)/tools
+LINUX_SRC_TAR := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
+
+BIN := $(O)/bin
+SELFTESTS := $(BIN)/ksrtp_genl
+USER_BINS := $(BIN)/ksrtpctl
+
+.PHONY: all module modules-all user selftests deps gen gen-check lint check \
+	check-native check-vm demo vm install clean help
+
+all: module user selftests
+
+help:
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@$(SRC)/scripts/deps.sh
+
+# ---------------------------------------------------------------- module
+# Each kernel gets its own build tree of symlinks so builds never clash.
+$(MODDIR)/.tree: $(KMOD_SRCS) $(SRC)/Kbuild
+	@mkdir -p $(MODDIR)/kmod
+	@ln -sfn $(SRC)/include $(MODDIR)/include
+	@ln -sf $(SRC)/Kbuild $(MODDIR)/Kbuild
+	@for f in $(SRC)/kmod/*.c $(SRC)/kmod/*.h $(SRC)/kmod/Kbuild; do \
+		ln -sf $$f $(MODDIR)/kmod/; done
+	@touch $@
+
+module: $(MODDIR)/.tree
+	@test -e $(KDIR)/Makefile || { echo "no kernel build tree at $(KDIR)" \
+		"(install linux-headers-$(KVER) or run scripts/deps.sh)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(MODDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
+	@cp $(MODDIR)/kmod/ksrtp.ko $(MODDIR)/ksrtp.ko
+
+modules-all:
+	@set -e; for k in $(CHECK_KVERS); do $(MAKE) --no-print-directory module KVER=$$k; done
+
+# ---------------------------------------------------------------- spec
+GEN_FILES := $(UAPI) $(SRC)/kmod/netlink-gen.c $(SRC)/kmod/netlink-gen.h
+gen:
+	$(PY) netlink/ynl-gen.py netlink/ksrtp.yaml --uapi $(UAPI) \
+		--kernel-c kmod/netlink-gen.c --kernel-h kmod/netlink-gen.h
+
+gen-check:
+	@mkdir -p $(O)/gen
+	@$(PY) netlink/ynl-gen.py netlink/ksrtp.yaml --uapi $(O)/gen/ksrtp.h \
+		--kernel-c $(O)/gen/netlink-gen.c --kernel-h $(O)/gen/netlink-gen.h
+	@diff -u $(UAPI) $(O)/gen/ksrtp.h && \
+	 diff -u kmod/netlink-gen.c $(O)/gen/netlink-gen.c && \
+	 diff -u kmod/netlink-gen.h $(O)/gen/netlink-gen.h || \
+	 { echo "generated files are stale: run 'make gen'"; exit 1; }
+
+# ---------------------------------------------------------------- userspace
+user: $(USER_BINS)
+
+$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c $(UAPI) | $(BIN)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $< $(NL_LIBS) $(JSON_LIBS)
+
+$(BIN):
+	@mkdir -p $@
+
+# kselftest_harness.h comes from Debian's linux-source-6.1, unpacked here.
+$(KSFT_DIR)/kselftest_harness.h:
+	@test -n "$(LINUX_SRC_TAR)" || { echo "linux-source-6.1 missing: run scripts/deps.sh"; exit 1; }
+	@mkdir -p $(KSFT_DIR) $(TOOLS_DIR)
+	tar -xf $(LINUX_SRC_TAR) -C $(O) --wildcards --no-anchored \
+		'*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/kselftest.h' \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+	cp $(O)/linux-source-6.1/tools/testing/selftests/kselftest*.h $(KSFT_DIR)/
+	cp $(O)/linux-source-6.1/scripts/checkpatch.pl \
+	   $(O)/linux-source-6.1/scripts/spelling.txt \
+	   $(O)/linux-source-6.1/scripts/const_structs.checkpatch $(TOOLS_DIR)/
+	rm -rf $(O)/linux-source-6.1
+
+$(TOOLS_DIR)/checkpatch.pl: $(KSFT_DIR)/kselftest_harness.h
+
+selftests: $(SELFTESTS)
+
+SELFTEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I$(KSFT_DIR) \
+		   -I$(SRC)/include/uapi -I$(SRC)/selftests -D_GNU_SOURCE
+$(BIN)/%: selftests/%.c selftests/ksft_nl.h $(UAPI) $(KSFT_DIR)/kselftest_harness.h | $(BIN)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread
+
+# ---------------------------------------------------------------- checks
+lint: gen-check $(TOOLS_DIR)/checkpatch.pl
+	@set -e; for k in $(CHECK_KVERS); do \
+		echo "== W=1 C=1 build against $$k"; \
+		rm -rf $(O)/lint/$$k; \
+		$(MAKE) --no-print-directory module KVER=$$k O=$(O)/lint W=1 C=1 \
+			> $(O)/lint-$$k.log 2>&1 || { cat $(O)/lint-$$k.log; exit 1; }; \
+		if grep -E 'warning:|error:|sparse:' $(O)/lint-$$k.log; then \
+			echo "lint: findings in the $$k build"; exit 1; fi; \
+	done
+	@echo "== checkpatch --strict"
+	@$(TOOLS_DIR)/checkpatch.pl --strict --no-tree --terse --show-types \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f \
+		$(wildcard kmod/*.c kmod/*.h) $(UAPI)
+	@echo "lint: clean"
+
+check: deps
+	@$(SRC)/scripts/check.sh $(if $(HOST),--host)
+
+check-native:
+	@$(SRC)/scripts/check.sh --native-only
+
+vm: modules-all selftests user
+	@$(SRC)/scripts/vm.sh $(if $(filter command line,$(origin KVER)),--kver $(KVER)) -- $(CMD)
+
+demo: deps
+	@$(SRC)/scripts/demo.sh
+
+# ---------------------------------------------------------------- install
+PREFIX ?= /usr/local
+install: module user
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
+	depmod -a $(KVER)
+	install -D -m 0755 $(BIN)/ksrtpctl $(DESTDIR)$(PREFIX)/sbin/ksrtpctl
+	install -D -m 0644 $(UAPI) $(DESTDIR)$(PREFIX)/include/linux/ksrtp.h
+
+clean:
+	rm -rf $(O)

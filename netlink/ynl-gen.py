@@ -1,0 +1,324 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Generate the UAPI header and the kernel policy/op tables of a generic
+netlink family from its YAML spec (a subset of the kernel's genetlink-legacy
+spec schema: consts, enums, flags, attribute sets with checks, operations
+with do/dump request/reply, multicast groups).
+
+  ynl-gen.py SPEC --uapi OUT.h --kernel-c OUT.c --kernel-h OUT.h
+
+The kernel tables use struct genl_ops with per-op policies, which both 6.1
+and later kernels accept; every op gets its own policy holding only the
+attributes its request lists, so strict validation rejects everything else.
+"""
+import argparse
+import sys
+
+import yaml
+
+GEN_NOTE = "Do not edit: generated from netlink/{spec} by netlink/ynl-gen.py"
+
+
+def c_upper(name):
+    return name.upper().replace('-', '_')
+
+
+def c_lower(name):
+    return name.lower().replace('-', '_')
+
+
+def doc_lines(doc, indent=' * '):
+    out = []
+    for line in (doc or '').strip().splitlines():
+        out.append((indent + line).rstrip())
+    return out
+
+
+class Family:
+    def __init__(self, spec, spec_name):
+        self.spec = spec
+        self.spec_name = spec_name
+        self.name = spec['name']
+        self.NAME = c_upper(self.name)
+        self.version = spec.get('version', 1)
+        self.defs = {d['name']: d for d in spec.get('definitions', [])}
+        self.sets = {s['name']: s for s in spec['attribute-sets']}
+        self.ops = spec['operations']['list']
+        self.mcgrps = spec.get('mcast-groups', {}).get('list', [])
+        for op in self.ops:
+            if op['attribute-set'] not in self.sets:
+                sys.exit(f"op {op['name']}: unknown attribute-set")
+
+    # ----- naming -----
+    def attr_enum(self, set_name, attr_name):
+        return f"{self.NAME}_A_{c_upper(set_name)}_{c_upper(attr_name)}"
+
+    def attr_max(self, set_name):
+        return f"{self.NAME}_A_{c_upper(set_name)}_MAX"
+
+    def cmd(self, op):
+        return f"{self.NAME}_CMD_{c_upper(op['name'])}"
+
+    def enum_entry(self, enum, entry):
+        return f"{self.NAME}_{c_upper(enum['name'])}_{c_upper(entry)}"
+
+    def entries(self, enum):
+        """[(name, value, doc)] with values assigned as YNL does."""
+        out = []
+        flags = enum['type'] == 'flags'
+        val = enum.get('value-start', 0)
+        for e in enum['entries']:
+            if isinstance(e, str):
+                e = {'name': e}
+            if 'value' in e:
+                val = e['value']
+            out.append((e['name'], (1 << val) if flags else val, e.get('doc')))
+            val += 1
+        return out
+
+    # ----- UAPI -----
+    def uapi(self):
+        g = f"_UAPI_LINUX_{self.NAME}_H"
+        o = ["/* SPDX-License-Identifier: "
+             "((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */",
+             f"/* {GEN_NOTE.format(spec=self.spec_name)} */", "",
+             f"#ifndef {g}", f"#define {g}", "",
+             f'#define {self.NAME}_FAMILY_NAME\t"{self.name}"',
+             f"#define {self.NAME}_FAMILY_VERSION\t{self.version}", ""]
+        for d in self.defs.values():
+            if d['type'] == 'const':
+                o.append(f"#define {self.NAME}_{c_upper(d['name'])}\t{d['value']}")
+        o.append("")
+        for d in self.defs.values():
+            if d['type'] not in ('enum', 'flags'):
+                continue
+            o.append("/**")
+            o.append(f" * enum {self.name}_{c_lower(d['name'])}"
+                     f" - {(d.get('doc') or d['name']).strip().splitlines()[0]}")
+            for n, _, doc in self.entries(d):
+                if doc:
+                    o.append(f" * @{self.enum_entry(d, n)}: {doc.strip()}")
+            o.append(" */")
+            o.append(f"enum {self.name}_{c_lower(d['name'])} {{")
+            for n, v, _ in self.entries(d):
+                o.append(f"\t{self.enum_entry(d, n)} = {v},")
+            if d['type'] == 'enum':
+                NM = f"{self.NAME}_{c_upper(d['name'])}"
+                o += ["", f"\t/* private: */", f"\t__{NM}_MAX,",
+                      f"\t{NM}_MAX = (__{NM}_MAX - 1)"]
+            o.append("};")
+            o.append("")
+        for s in self.spec['attribute-sets']:
+            o.append("/**")
+            o.append(f" * enum - attributes of the {s['name']} set")
+            for a in s['attributes']:
+                if a.get('doc'):
+                    first = a['doc'].strip().replace('\n', ' ')
+                    o.append(f" * @{self.attr_enum(s['name'], a['name'])}: {first}")
+            o.append(" */")
+            o.append("enum {")
+            val = 1
+            for a in s['attributes']:
+                val = a.get('value', val)
+                o.append(f"\t{self.attr_enum(s['name'], a['name'])} = {val},")
+                val += 1
+            mx = self.attr_max(s['name'])
+            o += ["", f"\t__{mx},", f"\t{mx} = (__{mx} - 1)", "};", ""]
+        o.append("enum {")
+        for i, op in enumerate(self.ops):
+            o.append(f"\t{self.cmd(op)} = {op.get('value', i + 1)},")
+        o += ["", f"\t__{self.NAME}_CMD_MAX,",
+              f"\t{self.NAME}_CMD_MAX = (__{self.NAME}_CMD_MAX - 1)", "};", ""]
+        for g2 in self.mcgrps:
+            o.append(f'#define {self.NAME}_MCGRP_{c_upper(g2["name"])}\t"{g2["name"]}"')
+        o += ["", f"#endif /* {g} */", ""]
+        return "\n".join(o)
+
+    # ----- kernel policies -----
+    def policy_name(self, name):
+        return f"{c_lower(self.name)}_{c_lower(name)}_nl_policy"
+
+    def enum_bounds(self, enum_name):
+        d = self.defs[enum_name]
+        vals = [v for _, v, _ in self.entries(d)]
+        return d['type'], min(vals), max(vals), sum(vals)
+
+    def policy_entry(self, a):
+        t = a['type']
+        chk = a.get('checks', {})
+        nla = {'u8': 'NLA_U8', 'u16': 'NLA_U16', 'u32': 'NLA_U32',
+               'u64': 'NLA_U64', 's32': 'NLA_S32', 'flag': 'NLA_FLAG',
+               'binary': 'NLA_BINARY', 'string': 'NLA_NUL_STRING',
+               'nest': 'NLA_NESTED'}.get(t)
+        if t == 'pad':
+            return None
+        if nla is None:
+            sys.exit(f"attribute {a['name']}: unsupported type {t}")
+        if t == 'nest':
+            return f"NLA_POLICY_NESTED({self.policy_name(a['nested-attributes'])})"
+        if t in ('u8', 'u16', 'u32', 'u64') and 'enum' in a:
+            kind, lo, hi, mask = self.enum_bounds(a['enum'])
+            if kind == 'flags':
+                return f"NLA_POLICY_MASK({nla}, 0x{mask:x})"
+            return f"NLA_POLICY_RANGE({nla}, {lo}, {hi})"
+        if t in ('u8', 'u16', 'u32', 'u64', 's32'):
+            lo, hi = chk.get('min'), chk.get('max')
+            if isinstance(hi, str):
+                hi = f"{self.NAME}_{c_upper(hi)}"
+            if isinstance(lo, str):
+                lo = f"{self.NAME}_{c_upper(lo)}"
+            if lo is not None and hi is not None:
+                return f"NLA_POLICY_RANGE({nla}, {lo}, {hi})"
+            if hi is not None:
+                return f"NLA_POLICY_MAX({nla}, {hi})"
+            if lo is not None:
+                return f"NLA_POLICY_MIN({nla}, {lo})"
+            return f"{{ .type = {nla}, }}"
+        if t == 'binary':
+            def cval(v):
+                return f"{self.NAME}_{c_upper(v)}" if isinstance(v, str) else v
+            if 'exact-len' in chk:
+                return f"NLA_POLICY_EXACT_LEN({cval(chk['exact-len'])})"
+            lo, hi = chk.get('min-len'), chk.get('max-len')
+            if lo is not None and hi is not None:
+                return f"NLA_POLICY_RANGE(NLA_BINARY, {cval(lo)}, {cval(hi)})"
+            if lo is not None:
+                return f"NLA_POLICY_MIN_LEN({cval(lo)})"
+            if hi is not None:
+                return f"{{ .type = NLA_BINARY, .len = {cval(hi)}, }}"
+            return "{ .type = NLA_BINARY, }"
+        if t == 'string':
+            ml = chk.get('max-len')
+            return (f"{{ .type = NLA_NUL_STRING, .len = {ml}, }}" if ml
+                    else "{ .type = NLA_NUL_STRING, }")
+        return f"{{ .type = {nla}, }}"
+
+    def set_attrs(self, set_name):
+        return {a['name']: a for a in self.sets[set_name]['attributes']}
+
+    def policy(self, pname, set_name, only=None):
+        attrs = self.set_attrs(set_name)
+        names = only if only is not None else list(attrs)
+        o = [f"const struct nla_policy {pname}[{self.attr_max(set_name)} + 1] = {{"]
+        for n in names:
+            if n not in attrs:
+                sys.exit(f"{pname}: {n} is not in set {set_name}")
+            ent = self.policy_entry(attrs[n])
+            if ent:
+                o.append(f"\t[{self.attr_enum(set_name, n)}] = {ent},")
+        o.append("};")
+        return o
+
+    def nested_sets(self):
+        """Attribute sets used as nests, dependencies first."""
+        order = []
+
+        def visit(name):
+            for a in self.sets[name]['attributes']:
+                if a['type'] == 'nest':
+                    visit(a['nested-attributes'])
+                    if a['nested-attributes'] not in order:
+                        order.append(a['nested-attributes'])
+        for op in self.ops:
+            visit(op['attribute-set'])
+        return order
+
+    def op_modes(self, op):
+        return [m for m in ('do', 'dump') if m in op]
+
+    def op_request(self, op):
+        for m in self.op_modes(op):
+            req = op[m].get('request')
+            if req:
+                return req.get('attributes', [])
+        return []
+
+    def kernel_h(self):
+        g = f"_{self.NAME}_NETLINK_GEN_H"
+        lo = c_lower(self.name)
+        o = ["/* SPDX-License-Identifier: GPL-2.0 */",
+             f"/* {GEN_NOTE.format(spec=self.spec_name)} */", "",
+             f"#ifndef {g}", f"#define {g}", "",
+             "#include <net/netlink.h>", "#include <net/genetlink.h>", "",
+             f"#include <uapi/linux/{self.name}.h>", ""]
+        for s in self.nested_sets():
+            o.append(f"extern const struct nla_policy "
+                     f"{self.policy_name(s)}[{self.attr_max(s)} + 1];")
+        o.append("")
+        for op in self.ops:
+            if 'do' in op:
+                o.append(f"int {lo}_nl_{c_lower(op['name'])}_doit(struct sk_buff *skb, "
+                         f"struct genl_info *info);")
+            if 'dump' in op:
+                o.append(f"int {lo}_nl_{c_lower(op['name'])}_dumpit(struct sk_buff *skb,")
+                o.append(f"\t\t\t{' ' * (len(lo) + len(op['name']) - 6)}"
+                         f"struct netlink_callback *cb);")
+        o += ["", f"enum {{"]
+        for g2 in self.mcgrps:
+            o.append(f"\t{self.NAME}_NLGRP_{c_upper(g2['name'])},")
+        o += ["};", "",
+              f"extern const struct genl_ops {lo}_nl_ops[{len(self.ops)}];",
+              f"extern const struct genl_multicast_group "
+              f"{lo}_nl_mcgrps[{len(self.mcgrps)}];",
+              "", f"#endif /* {g} */", ""]
+        return "\n".join(o)
+
+    def kernel_c(self):
+        lo = c_lower(self.name)
+        o = ["// SPDX-License-Identifier: GPL-2.0",
+             f"/* {GEN_NOTE.format(spec=self.spec_name)} */", "",
+             '#include "netlink-gen.h"', ""]
+        for s in self.nested_sets():
+            o += self.policy(self.policy_name(s), s)
+            o.append("")
+        for op in self.ops:
+            req = self.op_request(op)
+            o += ["static " + l if i == 0 else l for i, l in enumerate(
+                self.policy(f"{lo}_{c_lower(op['name'])}_nl_policy",
+                            op['attribute-set'], req))]
+            o.append("")
+        o.append(f"const struct genl_ops {lo}_nl_ops[{len(self.ops)}] = {{")
+        for op in self.ops:
+            n = c_lower(op['name'])
+            flags = []
+            for f in op.get('flags', []):
+                flags.append({'admin-perm': 'GENL_ADMIN_PERM',
+                              'uns-admin-perm': 'GENL_UNS_ADMIN_PERM'}[f])
+            o.append("\t{")
+            o.append(f"\t\t.cmd\t\t= {self.cmd(op)},")
+            if 'do' in op:
+                o.append(f"\t\t.doit\t\t= {lo}_nl_{n}_doit,")
+            if 'dump' in op:
+                o.append(f"\t\t.dumpit\t\t= {lo}_nl_{n}_dumpit,")
+            o.append(f"\t\t.policy\t\t= {lo}_{n}_nl_policy,")
+            o.append(f"\t\t.maxattr\t= {self.attr_max(op['attribute-set'])},")
+            if flags:
+                o.append(f"\t\t.flags\t\t= {' | '.join(flags)},")
+            o.append("\t},")
+        o += ["};", ""]
+        o.append(f"const struct genl_multicast_group {lo}_nl_mcgrps[{len(self.mcgrps)}] = {{")
+        for g2 in self.mcgrps:
+            o.append(f"\t[{self.NAME}_NLGRP_{c_upper(g2['name'])}] = "
+                     f"{{ .name = {self.NAME}_MCGRP_{c_upper(g2['name'])}, }},")
+        o += ["};", ""]
+        return "\n".join(o)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('spec')
+    ap.add_argument('--uapi')
+    ap.add_argument('--kernel-c')
+    ap.add_argument('--kernel-h')
+    args = ap.parse_args()
+    with open(args.spec) as f:
+        fam = Family(yaml.safe_load(f), args.spec.split('/')[-1])
+    for path, text in ((args.uapi, fam.uapi), (args.kernel_c, fam.kernel_c),
+                       (args.kernel_h, fam.kernel_h)):
+        if path:
+            with open(path, 'w') as f:
+                f.write(text())
+
+
+if __name__ == '__main__':
+    main()
