@@ -13,7 +13,7 @@
 #   make install            module + tools into the running system
 
 SRC := $(CURDIR)
-O := $(SRC)/build
+BUILDDIR := $(SRC)/build
 
 # Kernel selection: KDIR wins, then KVER, then the newest /lib/modules/*/build.
 ALL_KVERS := $(shell ls -d /lib/modules/*/build/Makefile 2>/dev/null | \
@@ -27,7 +27,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 CHECK_KVERS ?= $(lastword $(filter 6.1.%,$(ALL_KVERS))) \
 	       $(lastword $(filter 6.12.%,$(ALL_KVERS)))
 
-MODDIR = $(O)/mod/$(KVER)
+MODDIR = $(BUILDDIR)/mod/$(KVER)
 KMOD_SRCS := $(wildcard $(SRC)/kmod/*.c $(SRC)/kmod/*.h) $(SRC)/kmod/Kbuild
 UAPI := $(SRC)/include/uapi/linux/ksrtp.h
 PY := /usr/bin/python3
@@ -40,11 +40,11 @@ NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 JSON_CFLAGS = $(shell pkg-config --cflags json-c)
 JSON_LIBS = $(shell pkg-config --libs json-c)
 
-KSFT_DIR := $(O)/kselftest
-TOOLS_DIR := $(O)/tools
+KSFT_DIR := $(BUILDDIR)/kselftest
+TOOLS_DIR := $(BUILDDIR)/tools
 LINUX_SRC_TAR := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
 
-BIN := $(O)/bin
+BIN := $(BUILDDIR)/bin
 SELFTESTS := $(BIN)/ksrtp_genl
 USER_BINS := $(BIN)/ksrtpctl
 
@@ -85,19 +85,19 @@ gen:
 		--kernel-c kmod/netlink-gen.c --kernel-h kmod/netlink-gen.h
 
 gen-check:
-	@mkdir -p $(O)/gen
-	@$(PY) netlink/ynl-gen.py netlink/ksrtp.yaml --uapi $(O)/gen/ksrtp.h \
-		--kernel-c $(O)/gen/netlink-gen.c --kernel-h $(O)/gen/netlink-gen.h
-	@diff -u $(UAPI) $(O)/gen/ksrtp.h && \
-	 diff -u kmod/netlink-gen.c $(O)/gen/netlink-gen.c && \
-	 diff -u kmod/netlink-gen.h $(O)/gen/netlink-gen.h || \
+	@mkdir -p $(BUILDDIR)/gen
+	@$(PY) netlink/ynl-gen.py netlink/ksrtp.yaml --uapi $(BUILDDIR)/gen/ksrtp.h \
+		--kernel-c $(BUILDDIR)/gen/netlink-gen.c --kernel-h $(BUILDDIR)/gen/netlink-gen.h
+	@diff -u $(UAPI) $(BUILDDIR)/gen/ksrtp.h && \
+	 diff -u kmod/netlink-gen.c $(BUILDDIR)/gen/netlink-gen.c && \
+	 diff -u kmod/netlink-gen.h $(BUILDDIR)/gen/netlink-gen.h || \
 	 { echo "generated files are stale: run 'make gen'"; exit 1; }
 
 # ---------------------------------------------------------------- userspace
 user: $(USER_BINS)
 
-$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c $(UAPI) | $(BIN)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $< $(NL_LIBS) $(JSON_LIBS)
+$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl.h $(UAPI) | $(BIN)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
 
 $(BIN):
 	@mkdir -p $@
@@ -106,22 +106,23 @@ $(BIN):
 $(KSFT_DIR)/kselftest_harness.h:
 	@test -n "$(LINUX_SRC_TAR)" || { echo "linux-source-6.1 missing: run scripts/deps.sh"; exit 1; }
 	@mkdir -p $(KSFT_DIR) $(TOOLS_DIR)
-	tar -xf $(LINUX_SRC_TAR) -C $(O) --wildcards --no-anchored \
+	tar -xf $(LINUX_SRC_TAR) -C $(BUILDDIR) --wildcards --no-anchored \
 		'*/tools/testing/selftests/kselftest_harness.h' \
 		'*/tools/testing/selftests/kselftest.h' \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
-	cp $(O)/linux-source-6.1/tools/testing/selftests/kselftest*.h $(KSFT_DIR)/
-	cp $(O)/linux-source-6.1/scripts/checkpatch.pl \
-	   $(O)/linux-source-6.1/scripts/spelling.txt \
-	   $(O)/linux-source-6.1/scripts/const_structs.checkpatch $(TOOLS_DIR)/
-	rm -rf $(O)/linux-source-6.1
+	cp $(BUILDDIR)/linux-source-6.1/tools/testing/selftests/kselftest*.h $(KSFT_DIR)/
+	cp $(BUILDDIR)/linux-source-6.1/scripts/checkpatch.pl \
+	   $(BUILDDIR)/linux-source-6.1/scripts/spelling.txt \
+	   $(BUILDDIR)/linux-source-6.1/scripts/const_structs.checkpatch $(TOOLS_DIR)/
+	rm -rf $(BUILDDIR)/linux-source-6.1
 
 $(TOOLS_DIR)/checkpatch.pl: $(KSFT_DIR)/kselftest_harness.h
 
 selftests: $(SELFTESTS)
 
-SELFTEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -I$(KSFT_DIR) \
+SELFTEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
+		   -Werror -I$(KSFT_DIR) \
 		   -I$(SRC)/include/uapi -I$(SRC)/selftests -D_GNU_SOURCE
 $(BIN)/%: selftests/%.c selftests/ksft_nl.h $(UAPI) $(KSFT_DIR)/kselftest_harness.h | $(BIN)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread
@@ -130,10 +131,10 @@ $(BIN)/%: selftests/%.c selftests/ksft_nl.h $(UAPI) $(KSFT_DIR)/kselftest_harnes
 lint: gen-check $(TOOLS_DIR)/checkpatch.pl
 	@set -e; for k in $(CHECK_KVERS); do \
 		echo "== W=1 C=1 build against $$k"; \
-		rm -rf $(O)/lint/$$k; \
-		$(MAKE) --no-print-directory module KVER=$$k O=$(O)/lint W=1 C=1 \
-			> $(O)/lint-$$k.log 2>&1 || { cat $(O)/lint-$$k.log; exit 1; }; \
-		if grep -E 'warning:|error:|sparse:' $(O)/lint-$$k.log; then \
+		rm -rf $(BUILDDIR)/lint/$$k; \
+		$(MAKE) --no-print-directory module KVER=$$k BUILDDIR=$(BUILDDIR)/lint W=1 C=1 \
+			> $(BUILDDIR)/lint-$$k.log 2>&1 || { cat $(BUILDDIR)/lint-$$k.log; exit 1; }; \
+		if grep -E 'warning:|error:|sparse:' $(BUILDDIR)/lint-$$k.log; then \
 			echo "lint: findings in the $$k build"; exit 1; fi; \
 	done
 	@echo "== checkpatch --strict"
@@ -163,4 +164,4 @@ install: module user
 	install -D -m 0644 $(UAPI) $(DESTDIR)$(PREFIX)/include/linux/ksrtp.h
 
 clean:
-	rm -rf $(O)
+	rm -rf $(BUILDDIR)

@@ -9,7 +9,6 @@
 
 #include <uapi/linux/ksrtp.h>
 
-
 int ksrtp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {

@@ -244,7 +244,8 @@ class Family:
         for s in self.nested_sets():
             o.append(f"extern const struct nla_policy "
                      f"{self.policy_name(s)}[{self.attr_max(s)} + 1];")
-        o.append("")
+        if self.nested_sets():
+            o.append("")
         for op in self.ops:
             if 'do' in op:
                 o.append(f"int {lo}_nl_{c_lower(op['name'])}_doit(struct sk_buff *skb, "

@@ -22,6 +22,7 @@ echo 1 > /proc/sys/kernel/panic_on_oops 2>/dev/null
 
 rc=0
 KO=$(cat "$RUN/module" 2>/dev/null)
+export KSRTP_KO=$KO
 if [ -n "$KO" ]; then
 	for dep in $(modinfo -F depends "$KO" | tr ',' ' '); do
 		modprobe "$dep" || { echo "ksrtp-vm: modprobe $dep failed"; rc=1; }

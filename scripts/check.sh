@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: build everything, run the native tests, then the selftests in
+# a VM on every kernel of CHECK_KVERS (6.1 and 6.12), or with --host directly
+# on this machine's running kernel. The last line is "N passed, N failed".
+#
+#   scripts/check.sh [--host] [--native-only]
+set -uo pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+cd "$SRC" || exit 1
+O=$SRC/build
+LOGS=$O/check
+mkdir -p "$LOGS"
+MODE=vm
+for a in "$@"; do
+	case $a in
+	--host) MODE=host ;;
+	--native-only) MODE=native ;;
+	*) echo "check: unknown option $a" >&2; exit 2 ;;
+	esac
+done
+
+PASS=0
+FAIL=0
+SKIP=0
+FAILED=()
+
+# Count KTAP results in a log; failures are named in the summary.
+count_ktap() {	# $1 = log, $2 = prefix for names
+	local p f s
+	p=$(grep -E '^ok [0-9]+ ' "$1" | grep -vc '# SKIP')
+	s=$(grep -E '^ok [0-9]+ ' "$1" | grep -c '# SKIP')
+	f=$(grep -cE '^not ok [0-9]+ ' "$1")
+	PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + s))
+	while read -r line; do
+		FAILED+=("$2: ${line#not ok }")
+	done < <(grep -E '^not ok [0-9]+ ' "$1")
+	COUNTED=$((p + f + s))
+}
+
+result() {	# $1 = ok|fail, $2 = name
+	if [ "$1" = ok ]; then
+		PASS=$((PASS + 1)); echo "ok - $2"
+	else
+		FAIL=$((FAIL + 1)); FAILED+=("$2"); echo "not ok - $2"
+	fi
+}
+
+native() {	# NAME CMD...: one native test point, output kept in a log
+	local name=$1 log
+	shift
+	log=$LOGS/native-${name//[^A-Za-z0-9_.-]/_}.log
+	if "$@" > "$log" 2>&1; then
+		result ok "native: $name"
+	else
+		sed 's/^/#   /' "$log" | tail -n 40
+		result fail "native: $name"
+	fi
+}
+
+echo "== build"
+if [ $MODE = host ]; then
+	HOST_KVER=$(uname -r)
+	make -s module user selftests KVER="$HOST_KVER" || { echo "0 passed, 1 failed"; exit 1; }
+else
+	make -s modules-all user selftests || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+echo "== native tests"
+native "generated files match netlink/ksrtp.yaml" make -s gen-check
+native "lint: W=1, sparse, checkpatch --strict" make -s lint
+native "ksrtpctl reports an absent module clearly" bash -c '
+	if grep -qs "^ksrtp " /proc/modules; then exit 0; fi
+	out=$(build/bin/ksrtpctl info 2>&1); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "module is not loaded"'
+native "ksrtpctl rejects unknown commands" bash -c '
+	build/bin/ksrtpctl bogus 2>&1 | grep -q "unknown command"; [ ${PIPESTATUS[0]} = 2 ]'
+if [ -x tests/native/run.sh ]; then
+	tests/native/run.sh > "$LOGS/native-unit.log" 2>&1
+	nrc=$?
+	count_ktap "$LOGS/native-unit.log" native
+	n=$COUNTED
+	grep -E '^(not )?ok ' "$LOGS/native-unit.log"
+	if [ "$nrc" != 0 ] && ! grep -qE '^not ok ' "$LOGS/native-unit.log"; then
+		tail -n 30 "$LOGS/native-unit.log"
+		result fail "native: unit test runner exited $nrc"
+	fi
+	[ "$n" -gt 0 ] || result fail "native: unit tests ran nothing"
+fi
+
+run_selftests() {	# $1 = label, $2 = log, then the command running selftests/run.sh
+	local label=$1 log=$2 n rc
+	shift 2
+	"$@" 2>&1 | tee "$log" | grep -E '^(not )?ok |^# (selftest|[A-Z]+:)|^vm: '
+	rc=${PIPESTATUS[0]}
+	count_ktap "$log" "$label"
+	n=$COUNTED
+	if [ "$rc" != 0 ] && ! grep -qE '^not ok ' "$log"; then
+		tail -n 60 "$log" | sed 's/^/#   /'
+		result fail "$label: run failed (exit $rc)"
+	elif [ "$n" = 0 ]; then
+		result fail "$label: no selftest ran"
+	fi
+}
+
+case $MODE in
+vm)
+	ALL=$(ls -d /lib/modules/*/build/Makefile 2>/dev/null |
+	      sed 's,/lib/modules/\([^/]*\)/build/Makefile,\1,' | sort -V)
+	KVERS=${CHECK_KVERS:-"$(echo "$ALL" | grep '^6\.1\.' | tail -n1) $(echo "$ALL" | grep '^6\.12\.' | tail -n1)"}
+	for k in $KVERS; do
+		echo "== selftests in a VM on $k"
+		run_selftests "vm $k" "$LOGS/vm-$k.log" \
+			scripts/vm.sh --kver "$k" -- sh selftests/run.sh
+	done
+	[ -n "$KVERS" ] || result fail "no 6.1/6.12 kernel installed (scripts/deps.sh)"
+	;;
+host)
+	echo "== selftests on this host ($HOST_KVER)"
+	KO=$O/mod/$HOST_KVER/ksrtp.ko
+	modprobe -a udp_tunnel ip6_udp_tunnel 2>/dev/null
+	if grep -q '^ksrtp ' /proc/modules; then
+		rmmod ksrtp || { result fail "host: a ksrtp module is loaded and busy"; }
+	fi
+	if insmod "$KO"; then
+		KSRTP_KO=$KO run_selftests "host $HOST_KVER" "$LOGS/host.log" \
+			env KSRTP_KO="$KO" sh selftests/run.sh
+		grep -q '^ksrtp ' /proc/modules && { rmmod ksrtp || result fail "host: rmmod ksrtp"; }
+	else
+		result fail "host: insmod $KO"
+	fi
+	;;
+esac
+
+echo "== summary"
+for f in "${FAILED[@]}"; do
+	echo "FAILED: $f"
+done
+echo "$PASS passed, $FAIL failed${SKIP:+, $SKIP skipped}"
+[ "$FAIL" = 0 ] && [ "$PASS" -gt 0 ]

@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every ksrtp selftest (KTAP output) with ksrtp.ko already loaded; in the
+# test VM or, with `make check HOST=1`, on a host that can load modules.
+#   selftests/run.sh [TEST...]
+cd "$(dirname "$0")/.." || exit 1
+export BIN=$PWD/build/bin
+TESTS=${*:-"ksrtp_genl module_reload.sh"}
+TIMEOUT=${KSFT_TIMEOUT:-600}
+rc=0
+for t in $TESTS; do
+	case $t in
+	*.sh) cmd="sh selftests/$t" ;;
+	*) cmd="$BIN/$t" ;;
+	esac
+	echo "# selftest: $t"
+	out=$(mktemp)
+	timeout "$TIMEOUT" $cmd > "$out" 2>&1
+	trc=$?
+	cat "$out"
+	if [ $trc != 0 ]; then
+		rc=1
+		grep -q '^not ok ' "$out" ||
+			echo "not ok 1 $t # exited $trc$( [ $trc = 124 ] && echo ' (timeout)')"
+	fi
+	rm -f "$out"
+done
+exit $rc

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * knl: the userspace side of the ksrtp generic netlink family (libnl-genl),
+ * shared by ksrtpctl and ksrtp-keyd.
+ */
+#ifndef KSRTP_KNL_H
+#define KSRTP_KNL_H
+
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+struct knl {
+	struct nl_sock *sk;
+	int family;
+	char extack[256];	/* last error's extended ack message */
+};
+
+typedef int (*knl_reply_cb)(struct nl_msg *msg, void *arg);
+
+/* Connect and resolve the family; returns 0 or -errno (-ENOENT: not loaded). */
+int knl_open(struct knl *k);
+void knl_close(struct knl *k);
+
+/* Start a request for CMD; flags e.g. NLM_F_DUMP. NULL on ENOMEM. */
+struct nl_msg *knl_msg(struct knl *k, int cmd, int flags);
+
+/* Send, deliver each reply message to cb, wait for the ack.
+ * Returns 0 or -errno; k->extack holds the kernel's message, if any.
+ * Always frees msg.
+ */
+int knl_exec(struct knl *k, struct nl_msg *msg, knl_reply_cb cb, void *arg);
+
+/* Attributes of a reply message, per the policy-free parse of its payload. */
+int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max);
+
+#endif /* KSRTP_KNL_H */
