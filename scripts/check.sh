@@ -13,6 +13,7 @@ cd "$SRC" || exit 1
 O=$SRC/build
 LOGS=$O/check
 mkdir -p "$LOGS"
+rm -f "$LOGS/summary"
 MODE=vm
 for a in "$@"; do
 	case $a in
@@ -138,5 +139,5 @@ echo "== summary"
 for f in "${FAILED[@]}"; do
 	echo "FAILED: $f"
 done
-echo "$PASS passed, $FAIL failed${SKIP:+, $SKIP skipped}"
+echo "$PASS passed, $FAIL failed, $SKIP skipped" | tee "$LOGS/summary"
 [ "$FAIL" = 0 ] && [ "$PASS" -gt 0 ]
