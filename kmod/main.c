@@ -8,25 +8,45 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "context.h"
+#include "crypto.h"
 #include "main.h"
 #include "netlink.h"
+#include "socket.h"
 
 static int __init ksrtp_init(void)
 {
 	int err;
 
-	err = ksrtp_nl_register();
+	err = ksrtp_wq_init();
 	if (err)
 		return err;
+	err = ksrtp_crypto_percpu_init();
+	if (err)
+		goto err_wq;
+	err = ksrtp_nl_register();
+	if (err)
+		goto err_crypto;
 
-	pr_info("ksrtp %s loaded (netlink family %s v%d)\n", KSRTP_VERSION,
-		KSRTP_FAMILY_NAME, KSRTP_FAMILY_VERSION);
+	pr_info("ksrtp %s loaded (netlink family %s v%d, suites 0x%x)\n",
+		KSRTP_VERSION, KSRTP_FAMILY_NAME, KSRTP_FAMILY_VERSION,
+		ksrtp_suites_available());
 	return 0;
+
+err_crypto:
+	ksrtp_crypto_percpu_free();
+err_wq:
+	ksrtp_wq_exit();
+	return err;
 }
 
 static void __exit ksrtp_exit(void)
 {
+	/* no new sockets, then none left and no CPU in our hooks */
 	ksrtp_nl_unregister();
+	ksrtp_sock_detach_all();
+	ksrtp_wq_exit();
+	ksrtp_crypto_percpu_free();
 }
 
 module_init(ksrtp_init);

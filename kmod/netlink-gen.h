@@ -9,13 +9,29 @@
 
 #include <uapi/linux/ksrtp.h>
 
+extern const struct nla_policy ksrtp_key_nl_policy[KSRTP_A_KEY_MAX + 1];
+
 int ksrtp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_sock_attach_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_sock_detach_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_sock_get_dumpit(struct sk_buff *skb,
+			     struct netlink_callback *cb);
+int ksrtp_nl_sock_send_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_ctx_del_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_ctx_get_dumpit(struct sk_buff *skb,
+			    struct netlink_callback *cb);
+int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	KSRTP_NLGRP_EVENTS,
 };
 
-extern const struct genl_ops ksrtp_nl_ops[1];
+extern const struct genl_ops ksrtp_nl_ops[11];
 extern const struct genl_multicast_group ksrtp_nl_mcgrps[1];
 
 #endif /* _KSRTP_NETLINK_GEN_H */

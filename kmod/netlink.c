@@ -1,17 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ksrtp generic netlink family: registration and command handlers.
- * Policies and the op table are generated from netlink/ksrtp.yaml.
+ * The ksrtp generic netlink family: registration, command handlers,
+ * notifications and upcalls. Policies and the op table are generated from
+ * netlink/ksrtp.yaml; handlers check what policies cannot (required and
+ * mutually exclusive attributes) with an extack message each.
  */
 
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/module.h>
+#include <linux/udp.h>
+#include <crypto/algapi.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
 
+#include "compat.h"
+#include "context.h"
+#include "crypto.h"
 #include "main.h"
 #include "netlink.h"
 #include "netlink-gen.h"
+#include "socket.h"
 
-/* Features this build implements, reported by info-get. */
-#define KSRTP_FEATURES_ALL	(KSRTP_FEATURE_INFO)
+static bool allow_unauthenticated_srtp;
+module_param(allow_unauthenticated_srtp, bool, 0644);
+MODULE_PARM_DESC(allow_unauthenticated_srtp,
+		 "Accept the UNAUTHENTICATED_SRTP session parameter (default: refuse)");
+
+#define KSRTP_FEATURES_ALL (KSRTP_FEATURE_INFO | KSRTP_FEATURE_SOCK |	\
+			    KSRTP_FEATURE_CTX | KSRTP_FEATURE_MKI |	\
+			    KSRTP_FEATURE_SSRC_ANY |			\
+			    KSRTP_FEATURE_REMOTE_BIND |			\
+			    KSRTP_FEATURE_UPCALL | KSRTP_FEATURE_IPV6)
+
+#define KSRTP_MAX_LEARNED_DEFAULT	256
 
 static struct genl_family ksrtp_nl_family;
 
@@ -31,7 +54,8 @@ int ksrtp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (nla_put_u32(msg, KSRTP_A_INFO_VERSION, KSRTP_FAMILY_VERSION) ||
 	    nla_put_string(msg, KSRTP_A_INFO_MODULE_VERSION, KSRTP_VERSION) ||
-	    nla_put_u32(msg, KSRTP_A_INFO_FEATURES, KSRTP_FEATURES_ALL))
+	    nla_put_u32(msg, KSRTP_A_INFO_FEATURES, KSRTP_FEATURES_ALL) ||
+	    nla_put_u32(msg, KSRTP_A_INFO_SUITES, ksrtp_suites_available()))
 		goto nospace;
 
 	genlmsg_end(msg, hdr);
@@ -42,9 +66,909 @@ nospace:
 	return -EMSGSIZE;
 }
 
+/* ------------------------------------------------------------- sockets */
+
+int ksrtp_nl_sock_attach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 upcall = 0, max_learned = KSRTP_MAX_LEARNED_DEFAULT;
+	struct nlattr **attrs = info->attrs;
+	struct sk_buff *msg;
+	u64 cookie;
+	void *hdr;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_FD))
+		return -EINVAL;
+	if (attrs[KSRTP_A_SOCK_UPCALL])
+		upcall = nla_get_u32(attrs[KSRTP_A_SOCK_UPCALL]);
+	if (attrs[KSRTP_A_SOCK_MAX_LEARNED])
+		max_learned = nla_get_u32(attrs[KSRTP_A_SOCK_MAX_LEARNED]);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	err = ksrtp_sock_attach(genl_info_net(info),
+				nla_get_u32(attrs[KSRTP_A_SOCK_FD]),
+				info->snd_portid, upcall, max_learned, &cookie,
+				info->extack);
+	if (err)
+		goto err_free;
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &ksrtp_nl_family, 0,
+				KSRTP_CMD_SOCK_ATTACH);
+	if (!hdr || nla_put_u64_64bit(msg, KSRTP_A_SOCK_COOKIE, cookie,
+				      KSRTP_A_SOCK_PAD)) {
+		ksrtp_sock_detach(genl_info_net(info), cookie);
+		goto err_free;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+int ksrtp_nl_sock_detach_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_COOKIE))
+		return -EINVAL;
+	err = ksrtp_sock_detach(genl_info_net(info),
+				nla_get_u64(info->attrs[KSRTP_A_SOCK_COOKIE]));
+	if (err)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KSRTP_A_SOCK_COOKIE],
+				    "no attached socket with this cookie");
+	return err;
+}
+
+static const u16 ksrtp_sock_stat_attr[KSRTP_SS_MAX] = {
+	[KSRTP_SS_RX_PACKETS] = KSRTP_A_SOCK_STATS_RX_PACKETS,
+	[KSRTP_SS_RX_SRTP] = KSRTP_A_SOCK_STATS_RX_SRTP,
+	[KSRTP_SS_RX_SRTCP] = KSRTP_A_SOCK_STATS_RX_SRTCP,
+	[KSRTP_SS_RX_STUN] = KSRTP_A_SOCK_STATS_RX_STUN,
+	[KSRTP_SS_RX_DTLS] = KSRTP_A_SOCK_STATS_RX_DTLS,
+	[KSRTP_SS_RX_ZRTP] = KSRTP_A_SOCK_STATS_RX_ZRTP,
+	[KSRTP_SS_RX_TURN] = KSRTP_A_SOCK_STATS_RX_TURN,
+	[KSRTP_SS_RX_OTHER] = KSRTP_A_SOCK_STATS_RX_OTHER,
+	[KSRTP_SS_RX_NO_CTX] = KSRTP_A_SOCK_STATS_RX_NO_CTX,
+	[KSRTP_SS_RX_MALFORMED] = KSRTP_A_SOCK_STATS_RX_MALFORMED,
+	[KSRTP_SS_RX_UPCALL] = KSRTP_A_SOCK_STATS_RX_UPCALL,
+	[KSRTP_SS_RX_UPCALL_DROPS] = KSRTP_A_SOCK_STATS_RX_UPCALL_DROPS,
+	[KSRTP_SS_RX_LEARN_DROPS] = KSRTP_A_SOCK_STATS_RX_LEARN_DROPS,
+	[KSRTP_SS_TX_PACKETS] = KSRTP_A_SOCK_STATS_TX_PACKETS,
+	[KSRTP_SS_TX_SRTP] = KSRTP_A_SOCK_STATS_TX_SRTP,
+	[KSRTP_SS_TX_SRTCP] = KSRTP_A_SOCK_STATS_TX_SRTCP,
+	[KSRTP_SS_TX_PASSTHROUGH] = KSRTP_A_SOCK_STATS_TX_PASSTHROUGH,
+	[KSRTP_SS_TX_NO_CTX] = KSRTP_A_SOCK_STATS_TX_NO_CTX,
+	[KSRTP_SS_TX_REFUSED] = KSRTP_A_SOCK_STATS_TX_REFUSED,
+};
+
+static int ksrtp_nl_fill_sock(struct sk_buff *msg, struct ksrtp_sock *ks,
+			      u32 portid, u32 seq, int flags)
+{
+	u64 st[KSRTP_SS_MAX];
+	struct nlattr *nest;
+	void *hdr;
+	int i;
+
+	hdr = genlmsg_put(msg, portid, seq, &ksrtp_nl_family, flags,
+			  KSRTP_CMD_SOCK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, KSRTP_A_SOCK_COOKIE, ks->cookie,
+			      KSRTP_A_SOCK_PAD) ||
+	    nla_put_u16(msg, KSRTP_A_SOCK_FAMILY, ks->sk->sk_family) ||
+	    nla_put_u16(msg, KSRTP_A_SOCK_LOCAL_PORT, inet_sk(ks->sk)->inet_num) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_UPCALL, READ_ONCE(ks->upcall)) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, ks->max_learned) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_UPCALL_PORTID, ks->upcall_portid) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_N_CTX, atomic_read(&ks->n_ctx)))
+		goto cancel;
+	nest = nla_nest_start(msg, KSRTP_A_SOCK_STATS);
+	if (!nest)
+		goto cancel;
+	ksrtp_sock_stats_read(ks, st);
+	for (i = 0; i < KSRTP_SS_MAX; i++)
+		if (nla_put_u64_64bit(msg, ksrtp_sock_stat_attr[i], st[i],
+				      KSRTP_A_SOCK_STATS_PAD))
+			goto cancel;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+int ksrtp_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksrtp_sock *ks;
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_COOKIE))
+		return -EINVAL;
+	ks = ksrtp_sock_get(genl_info_net(info),
+			    nla_get_u64(info->attrs[KSRTP_A_SOCK_COOKIE]));
+	if (!ks) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KSRTP_A_SOCK_COOKIE],
+				    "no attached socket with this cookie");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	err = -ENOMEM;
+	if (msg) {
+		err = ksrtp_nl_fill_sock(msg, ks, info->snd_portid, info->snd_seq, 0);
+		if (err)
+			nlmsg_free(msg);
+		else
+			err = genlmsg_reply(msg, info);
+	}
+	ksrtp_sock_put(ks);
+	return err;
+}
+
+struct ksrtp_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u64 last;
+};
+
+static int ksrtp_nl_dump_one_sock(struct ksrtp_sock *ks, void *arg)
+{
+	struct ksrtp_dump_ctx *d = arg;
+	int err;
+
+	err = ksrtp_nl_fill_sock(d->skb, ks, NETLINK_CB(d->cb->skb).portid,
+				 d->cb->nlh->nlmsg_seq, NLM_F_MULTI);
+	if (!err)
+		d->last = ks->cookie;
+	return err;
+}
+
+int ksrtp_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ksrtp_dump_ctx d = { .skb = skb, .cb = cb };
+	u64 *last = (u64 *)&cb->args[0];
+
+	if (cb->args[1])
+		return 0;
+	ksrtp_sock_for_each(sock_net(skb->sk), *last, ksrtp_nl_dump_one_sock, &d);
+	if (!d.last) {
+		cb->args[1] = 1;	/* done */
+		return 0;
+	}
+	*last = d.last;
+	return skb->len;
+}
+
+int ksrtp_nl_sock_send_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct sockaddr_storage ss;
+	int alen;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_REMOTE_ADDR) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_REMOTE_PORT) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_DATA))
+		return -EINVAL;
+	if (!nla_len(attrs[KSRTP_A_SOCK_DATA])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_SOCK_DATA],
+				    "empty datagram");
+		return -EINVAL;
+	}
+	memset(&ss, 0, sizeof(ss));
+	alen = nla_len(attrs[KSRTP_A_SOCK_REMOTE_ADDR]);
+	if (alen == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(nla_get_u16(attrs[KSRTP_A_SOCK_REMOTE_PORT]));
+		nla_memcpy(&sin->sin_addr, attrs[KSRTP_A_SOCK_REMOTE_ADDR], 4);
+	} else if (alen == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(nla_get_u16(attrs[KSRTP_A_SOCK_REMOTE_PORT]));
+		nla_memcpy(&sin6->sin6_addr, attrs[KSRTP_A_SOCK_REMOTE_ADDR], 16);
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_SOCK_REMOTE_ADDR],
+				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	return ksrtp_sock_send(genl_info_net(info),
+			       nla_get_u64(attrs[KSRTP_A_SOCK_COOKIE]), &ss,
+			       nla_data(attrs[KSRTP_A_SOCK_DATA]),
+			       nla_len(attrs[KSRTP_A_SOCK_DATA]), info->extack);
+}
+
+/* ------------------------------------------------------------ contexts */
+
+/* The context a request names: socket, direction, SSRC or any, remote. */
+static int ksrtp_nl_ctx_id(struct genl_info *info, struct ksrtp_ctx_id *id)
+{
+	struct nlattr **attrs = info->attrs;
+	struct nlattr *addr = attrs[KSRTP_A_CTX_REMOTE_ADDR];
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_SOCK_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_DIR))
+		return -EINVAL;
+	memset(id, 0, sizeof(*id));
+	id->dir = nla_get_u32(attrs[KSRTP_A_CTX_DIR]);
+	if (!!attrs[KSRTP_A_CTX_SSRC] == !!attrs[KSRTP_A_CTX_SSRC_ANY]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "give exactly one of ssrc and ssrc-any");
+		return -EINVAL;
+	}
+	if (attrs[KSRTP_A_CTX_SSRC])
+		id->ssrc = nla_get_u32(attrs[KSRTP_A_CTX_SSRC]);
+	else
+		id->any = 1;
+	if (!addr && !attrs[KSRTP_A_CTX_REMOTE_PORT])
+		return 0;
+	if (!addr || !attrs[KSRTP_A_CTX_REMOTE_PORT]) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "remote-addr and remote-port go together");
+		return -EINVAL;
+	}
+	if (nla_len(addr) == 4) {
+		id->family = AF_INET;
+		nla_memcpy(&id->addr, addr, 4);
+	} else if (nla_len(addr) == 16) {
+		id->family = AF_INET6;
+		nla_memcpy(&id->addr, addr, 16);
+		if (ipv6_addr_v4mapped(&id->addr)) {
+			/* a dual-stack socket sees these peers as IPv4 */
+			id->family = AF_INET;
+			memmove(&id->addr, &id->addr.s6_addr32[3], 4);
+			memset((u8 *)&id->addr + 4, 0, 12);
+		}
+	} else {
+		NL_SET_ERR_MSG_ATTR(info->extack, addr,
+				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	id->port = htons(nla_get_u16(attrs[KSRTP_A_CTX_REMOTE_PORT]));
+	return 0;
+}
+
+static struct ksrtp_sock *ksrtp_nl_ctx_sock(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[KSRTP_A_CTX_SOCK_COOKIE];
+	struct ksrtp_sock *ks = ksrtp_sock_get(genl_info_net(info),
+					       nla_get_u64(a));
+
+	if (!ks)
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "no attached socket with this cookie");
+	return ks;
+}
+
+/* Refuse a TX context that would reuse a master key for the same SSRC. */
+static bool ksrtp_tx_key_reused(struct ksrtp_sock *ks,
+				const struct ksrtp_ctx_id *id,
+				const struct ksrtp_key *key)
+{
+	struct rhashtable_iter iter;
+	struct ksrtp_ctx *ctx;
+	bool reused = false;
+
+	if (id->dir != KSRTP_DIR_TX || (!atomic_read(&ks->n_bound) && !id->family))
+		return false;
+	rhashtable_walk_enter(&ks->ctxs, &iter);
+	rhashtable_walk_start(&iter);
+	while ((ctx = rhashtable_walk_next(&iter)) && !reused) {
+		int i;
+
+		if (IS_ERR(ctx) || ctx->id.dir != KSRTP_DIR_TX ||
+		    ctx->id.any != id->any || ctx->id.ssrc != id->ssrc)
+			continue;
+		for (i = 0; i < KSRTP_MAX_KEYS; i++) {
+			struct ksrtp_key *k = rcu_dereference(ctx->ring->keys[i]);
+
+			/* equal session salts: the same master key and salt */
+			if (k && ctx->ring->suite == key->crypto.suite &&
+			    !crypto_memneq(k->crypto.rtp.salt, key->crypto.rtp.salt,
+					   KSRTP_SALT_MAX))
+				reused = true;
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	return reused;
+}
+
+static int ksrtp_nl_key_parse(struct genl_info *info, struct nlattr *nest,
+			      struct nlattr **tb)
+{
+	int err;
+
+	err = nla_parse_nested(tb, KSRTP_A_KEY_MAX, nest, ksrtp_key_nl_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, KSRTP_A_KEY_MASTER_KEY) ||
+	    NL_REQ_ATTR_CHECK(info->extack, nest, tb, KSRTP_A_KEY_MASTER_SALT))
+		return -EINVAL;
+	return 0;
+}
+
+static int ksrtp_nl_ring_add(struct genl_info *info, struct ksrtp_keyring *ring,
+			     struct nlattr **tb)
+{
+	struct nlattr *mki = tb[KSRTP_A_KEY_MKI];
+
+	return ksrtp_keyring_add(ring,
+				 tb[KSRTP_A_KEY_ID] ? nla_get_u32(tb[KSRTP_A_KEY_ID]) : 0,
+				 nla_data(tb[KSRTP_A_KEY_MASTER_KEY]),
+				 nla_len(tb[KSRTP_A_KEY_MASTER_KEY]),
+				 nla_data(tb[KSRTP_A_KEY_MASTER_SALT]),
+				 nla_len(tb[KSRTP_A_KEY_MASTER_SALT]),
+				 mki ? nla_data(mki) : NULL,
+				 mki ? nla_len(mki) : 0, info->extack);
+}
+
+int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	u32 flags = 0, window = KSRTP_WINDOW_DEFAULT, roc = 0;
+	struct nlattr *ktb[KSRTP_A_KEY_MAX + 1];
+	struct nlattr **attrs = info->attrs;
+	const struct ksrtp_suite_info *suite;
+	struct ksrtp_keyring *ring;
+	struct ksrtp_ctx_id id;
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+	u64 soft_limit = 0;
+	u32 suite_id;
+	int seq = -1, err;
+
+	err = ksrtp_nl_ctx_id(info, &id);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_SUITE) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_KEY))
+		return -EINVAL;
+	suite_id = nla_get_u32(attrs[KSRTP_A_CTX_SUITE]);
+	suite = ksrtp_suite_get(suite_id);
+	if (!suite || !(ksrtp_suites_available() & BIT(suite_id))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_SUITE],
+				    "suite's crypto is not available in this kernel");
+		return -EOPNOTSUPP;
+	}
+	if (attrs[KSRTP_A_CTX_FLAGS])
+		flags = nla_get_u32(attrs[KSRTP_A_CTX_FLAGS]);
+	if (flags && suite->cipher == KSRTP_CIPHER_GCM) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_FLAGS],
+				    "session parameters apply to AES-CM and NULL suites only");
+		return -EINVAL;
+	}
+	if ((flags & KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP) &&
+	    !allow_unauthenticated_srtp) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_FLAGS],
+				    "UNAUTHENTICATED_SRTP refused (module parameter allow_unauthenticated_srtp)");
+		return -EPERM;
+	}
+	if (attrs[KSRTP_A_CTX_KDR] && nla_get_u32(attrs[KSRTP_A_CTX_KDR])) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_KDR],
+				    "key derivation rate other than 0 is not supported");
+		return -EOPNOTSUPP;
+	}
+	if (attrs[KSRTP_A_CTX_WINDOW])
+		window = round_up(nla_get_u32(attrs[KSRTP_A_CTX_WINDOW]), 64);
+	if (attrs[KSRTP_A_CTX_ROC])
+		roc = nla_get_u32(attrs[KSRTP_A_CTX_ROC]);
+	if (attrs[KSRTP_A_CTX_SEQ])
+		seq = nla_get_u16(attrs[KSRTP_A_CTX_SEQ]);
+	if (attrs[KSRTP_A_CTX_SOFT_LIMIT])
+		soft_limit = nla_get_u64(attrs[KSRTP_A_CTX_SOFT_LIMIT]);
+	err = ksrtp_nl_key_parse(info, attrs[KSRTP_A_CTX_KEY], ktb);
+	if (err)
+		return err;
+
+	ks = ksrtp_nl_ctx_sock(info);
+	if (!ks)
+		return -ENOENT;
+	err = -ENOMEM;
+	ring = ksrtp_keyring_new(suite, ktb[KSRTP_A_KEY_MKI] ?
+				 nla_len(ktb[KSRTP_A_KEY_MKI]) : 0,
+				 flags, soft_limit);
+	if (!ring)
+		goto out;
+	err = ksrtp_nl_ring_add(info, ring, ktb);
+	if (err)
+		goto out_ring;
+	ctx = ksrtp_ctx_alloc(&id, ring, id.any ? KSRTP_CTX_ORIGIN_TEMPLATE :
+			      KSRTP_CTX_ORIGIN_EXPLICIT, window, roc, seq,
+			      GFP_KERNEL);
+	err = -ENOMEM;
+	if (!ctx)
+		goto out_ring;
+
+	mutex_lock(&ks->conf_lock);
+	rcu_read_lock();
+	if (ksrtp_tx_key_reused(ks, &id, rcu_dereference(ring->active))) {
+		rcu_read_unlock();
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "a TX context for this SSRC already uses this master key");
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	rcu_read_unlock();
+	err = rhashtable_lookup_insert_fast(&ks->ctxs, &ctx->node,
+					    ksrtp_ctx_params);
+	if (err) {
+		if (err == -EEXIST)
+			NL_SET_ERR_MSG_MOD(info->extack, "context already exists");
+		goto out_unlock;
+	}
+	atomic_inc(&ks->n_ctx);
+	if (id.family)
+		atomic_inc(&ks->n_bound);
+	if (id.any)
+		atomic_inc(&ks->n_any);
+	mutex_unlock(&ks->conf_lock);
+	ksrtp_sock_put(ks);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&ks->conf_lock);
+	ksrtp_ctx_free_now(ctx, NULL);
+	goto out;
+out_ring:
+	ksrtp_keyring_put(ring);
+out:
+	ksrtp_sock_put(ks);
+	return err;
+}
+
+/* Remove one context; conf_lock held. */
+static void ksrtp_ctx_remove(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx)
+{
+	if (rhashtable_remove_fast(&ks->ctxs, &ctx->node, ksrtp_ctx_params))
+		return;
+	atomic_dec(&ks->n_ctx);
+	if (ctx->origin == KSRTP_CTX_ORIGIN_LEARNED)
+		atomic_dec(&ks->n_learned);
+	else if (ctx->id.family)
+		atomic_dec(&ks->n_bound);
+	if (ctx->id.any)
+		atomic_dec(&ks->n_any);
+	ksrtp_ctx_free_rcu(ctx);
+}
+
+/* Find the context a request names and its socket; conf_lock taken. */
+static struct ksrtp_ctx *ksrtp_nl_ctx_find(struct genl_info *info,
+					   struct ksrtp_sock **ksp)
+{
+	struct ksrtp_ctx_id id;
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+
+	if (ksrtp_nl_ctx_id(info, &id))
+		return ERR_PTR(-EINVAL);
+	ks = ksrtp_nl_ctx_sock(info);
+	if (!ks)
+		return ERR_PTR(-ENOENT);
+	mutex_lock(&ks->conf_lock);
+	ctx = rhashtable_lookup_fast(&ks->ctxs, &id, ksrtp_ctx_params);
+	if (!ctx) {
+		mutex_unlock(&ks->conf_lock);
+		ksrtp_sock_put(ks);
+		NL_SET_ERR_MSG_MOD(info->extack, "no such context");
+		return ERR_PTR(-ENOENT);
+	}
+	*ksp = ks;
+	return ctx;
+}
+
+static void ksrtp_nl_ctx_release(struct ksrtp_sock *ks)
+{
+	mutex_unlock(&ks->conf_lock);
+	ksrtp_sock_put(ks);
+}
+
+int ksrtp_nl_ctx_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+
+	ctx = ksrtp_nl_ctx_find(info, &ks);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	if (ctx->id.any) {
+		/* a template takes the contexts it learned with it */
+		struct rhashtable_iter iter;
+		struct ksrtp_ctx *c;
+
+		rhashtable_walk_enter(&ks->ctxs, &iter);
+		rhashtable_walk_start(&iter);
+		while ((c = rhashtable_walk_next(&iter))) {
+			if (!IS_ERR(c) && c->origin == KSRTP_CTX_ORIGIN_LEARNED &&
+			    c->ring == ctx->ring)
+				ksrtp_ctx_remove(ks, c);
+		}
+		rhashtable_walk_stop(&iter);
+		rhashtable_walk_exit(&iter);
+	}
+	ksrtp_ctx_remove(ks, ctx);
+	ksrtp_nl_ctx_release(ks);
+	return 0;
+}
+
+static int ksrtp_nl_put_id(struct sk_buff *msg, u64 cookie,
+			   const struct ksrtp_ctx_id *id)
+{
+	if (nla_put_u64_64bit(msg, KSRTP_A_CTX_SOCK_COOKIE, cookie,
+			      KSRTP_A_CTX_PAD) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_DIR, id->dir))
+		return -EMSGSIZE;
+	if (id->any ? nla_put_flag(msg, KSRTP_A_CTX_SSRC_ANY) :
+		      nla_put_u32(msg, KSRTP_A_CTX_SSRC, id->ssrc))
+		return -EMSGSIZE;
+	if (id->family &&
+	    (nla_put(msg, KSRTP_A_CTX_REMOTE_ADDR,
+		     id->family == AF_INET ? 4 : 16, &id->addr) ||
+	     nla_put_u16(msg, KSRTP_A_CTX_REMOTE_PORT, ntohs(id->port))))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ksrtp_nl_put_ctx_stats(struct sk_buff *msg, struct ksrtp_ctx *ctx)
+{
+	struct ksrtp_ctx_stats st;
+	struct nlattr *nest;
+	u64 top;
+	u32 rtcp_index;
+
+	spin_lock_bh(&ctx->lock);
+	st = ctx->st;
+	top = ctx->rtp->top;
+	rtcp_index = ctx->id.dir == KSRTP_DIR_TX ? ctx->rtcp_tx_index :
+						  (u32)ctx->rtcp->top;
+	spin_unlock_bh(&ctx->lock);
+
+	nest = nla_nest_start(msg, KSRTP_A_CTX_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+#define PUT(a, v) nla_put_u64_64bit(msg, KSRTP_A_CTX_STATS_##a, v, KSRTP_A_CTX_STATS_PAD)
+	if (PUT(PACKETS, st.packets) || PUT(BYTES, st.bytes) ||
+	    PUT(RTCP_PACKETS, st.rtcp_packets) || PUT(RTCP_BYTES, st.rtcp_bytes) ||
+	    PUT(AUTH_FAIL, st.auth_fail) || PUT(REPLAY_DROP, st.replay_drop) ||
+	    PUT(RTCP_AUTH_FAIL, st.rtcp_auth_fail) ||
+	    PUT(RTCP_REPLAY_DROP, st.rtcp_replay_drop) ||
+	    PUT(MALFORMED, st.malformed) || PUT(UNKNOWN_MKI, st.unknown_mki) ||
+	    PUT(ROC_ROLLOVER, st.roc_rollover) ||
+	    PUT(INDEX_REUSE, st.index_reuse) || PUT(LIMIT_DROP, st.limit_drop) ||
+	    PUT(LIMIT_EVENTS, st.limit_events) || PUT(HIGHEST_INDEX, top) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_STATS_RTCP_INDEX, rtcp_index))
+		return -EMSGSIZE;
+#undef PUT
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Describe a context: never key material, only ids, MKIs and counts. */
+static int ksrtp_nl_fill_ctx(struct sk_buff *msg, struct ksrtp_sock *ks,
+			     struct ksrtp_ctx *ctx, u32 portid, u32 seq,
+			     int flags)
+{
+	struct ksrtp_keyring *ring = ctx->ring;
+	struct ksrtp_key *active;
+	void *hdr;
+	int i;
+
+	hdr = genlmsg_put(msg, portid, seq, &ksrtp_nl_family, flags,
+			  KSRTP_CMD_CTX_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (ksrtp_nl_put_id(msg, ks->cookie, &ctx->id) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_SUITE, ksrtp_suite_id(ring->suite)) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_ROC, (u32)(ctx->rtp->top >> 16)) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_WINDOW, ctx->window) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_FLAGS, ring->flags) ||
+	    nla_put_u64_64bit(msg, KSRTP_A_CTX_SOFT_LIMIT, ring->soft_limit,
+			      KSRTP_A_CTX_PAD) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_ORIGIN, ctx->origin))
+		goto cancel;
+
+	rcu_read_lock();
+	active = rcu_dereference(ring->active);
+	for (i = 0; i < KSRTP_MAX_KEYS; i++) {
+		struct ksrtp_key *key = rcu_dereference(ring->keys[i]);
+		struct nlattr *nest;
+
+		if (!key)
+			continue;
+		nest = nla_nest_start(msg, KSRTP_A_CTX_KEY);
+		if (!nest ||
+		    nla_put_u32(msg, KSRTP_A_KEY_ID, key->id) ||
+		    (ring->mki_len &&
+		     nla_put(msg, KSRTP_A_KEY_MKI, ring->mki_len, key->mki)) ||
+		    (key == active && nla_put_flag(msg, KSRTP_A_KEY_ACTIVE)) ||
+		    nla_put_u64_64bit(msg, KSRTP_A_KEY_SRTP_PACKETS,
+				      atomic64_read(&key->srtp_packets),
+				      KSRTP_A_KEY_PAD) ||
+		    nla_put_u64_64bit(msg, KSRTP_A_KEY_SRTCP_PACKETS,
+				      atomic64_read(&key->srtcp_packets),
+				      KSRTP_A_KEY_PAD)) {
+			rcu_read_unlock();
+			goto cancel;
+		}
+		nla_nest_end(msg, nest);
+	}
+	rcu_read_unlock();
+	if (ksrtp_nl_put_ctx_stats(msg, ctx))
+		goto cancel;
+	genlmsg_end(msg, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+int ksrtp_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+	struct sk_buff *msg;
+	int err;
+
+	ctx = ksrtp_nl_ctx_find(info, &ks);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (msg) {
+		err = ksrtp_nl_fill_ctx(msg, ks, ctx, info->snd_portid,
+					info->snd_seq, 0);
+		if (err)
+			nlmsg_free(msg);
+	}
+	ksrtp_nl_ctx_release(ks);
+	return err ? err : genlmsg_reply(msg, info);
+}
+
+/* Dumps resume by skipping the contexts already sent (cb->args[1]). */
+int ksrtp_nl_ctx_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr *a = ksrtp_dump_attrs(cb)[KSRTP_A_CTX_SOCK_COOKIE];
+	struct rhashtable_iter iter;
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+	long skip = cb->args[1], n = 0;
+	int err = 0;
+
+	if (!a) {
+		NL_SET_ERR_MSG_MOD(cb->extack, "dump needs sock-cookie");
+		return -EINVAL;
+	}
+	ks = ksrtp_sock_get(sock_net(skb->sk), nla_get_u64(a));
+	if (!ks) {
+		NL_SET_ERR_MSG_MOD(cb->extack, "no attached socket with this cookie");
+		return -ENOENT;
+	}
+	rhashtable_walk_enter(&ks->ctxs, &iter);
+	rhashtable_walk_start(&iter);
+	while ((ctx = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(ctx))
+			continue;	/* resized under us: duplicates possible */
+		if (n++ < skip)
+			continue;
+		err = ksrtp_nl_fill_ctx(skb, ks, ctx,
+					NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err) {
+			n--;
+			break;
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	ksrtp_sock_put(ks);
+	cb->args[1] = n;
+	if (err && n == skip)
+		return err;	/* one context does not fit: give up */
+	return err ? skb->len : (n > skip ? skb->len : 0);
+}
+
+/* --------------------------------------------------------------- keys */
+
+static struct ksrtp_ctx *ksrtp_nl_key_ctx(struct genl_info *info,
+					  struct ksrtp_sock **ksp)
+{
+	struct ksrtp_ctx *ctx = ksrtp_nl_ctx_find(info, ksp);
+
+	if (!IS_ERR(ctx) && ctx->origin == KSRTP_CTX_ORIGIN_LEARNED) {
+		ksrtp_nl_ctx_release(*ksp);
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "a learned context uses its template's keys: change those");
+		return ERR_PTR(-EINVAL);
+	}
+	return ctx;
+}
+
+int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *ktb[KSRTP_A_KEY_MAX + 1];
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_KEY))
+		return -EINVAL;
+	err = ksrtp_nl_key_parse(info, info->attrs[KSRTP_A_CTX_KEY], ktb);
+	if (err)
+		return err;
+	ctx = ksrtp_nl_key_ctx(info, &ks);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	err = ksrtp_nl_ring_add(info, ctx->ring, ktb);
+	ksrtp_nl_ctx_release(ks);
+	return err;
+}
+
+int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_KEY_ID))
+		return -EINVAL;
+	ctx = ksrtp_nl_key_ctx(info, &ks);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	err = ksrtp_keyring_swap(ctx->ring,
+				 nla_get_u32(info->attrs[KSRTP_A_CTX_KEY_ID]),
+				 info->extack);
+	ksrtp_nl_ctx_release(ks);
+	return err;
+}
+
+int ksrtp_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksrtp_sock *ks;
+	struct ksrtp_ctx *ctx;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_KEY_ID))
+		return -EINVAL;
+	ctx = ksrtp_nl_key_ctx(info, &ks);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	err = ksrtp_keyring_del(ctx->ring,
+				nla_get_u32(info->attrs[KSRTP_A_CTX_KEY_ID]),
+				info->extack);
+	ksrtp_nl_ctx_release(ks);
+	return err;
+}
+
+/* ------------------------------------------------ notifications, upcalls */
+
+static void ksrtp_nl_multicast(struct net *net, struct sk_buff *msg)
+{
+	genlmsg_multicast_netns(&ksrtp_nl_family, net, msg, 0,
+				KSRTP_NLGRP_EVENTS, GFP_ATOMIC);
+}
+
+void ksrtp_nl_notify_detach(struct net *net, u64 cookie, u32 reason)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&ksrtp_nl_family, net, KSRTP_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ksrtp_nl_family, 0,
+			  KSRTP_CMD_SOCK_DETACH_NTF);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, KSRTP_A_SOCK_COOKIE, cookie, KSRTP_A_SOCK_PAD) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_REASON, reason)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	ksrtp_nl_multicast(net, msg);
+}
+
+void ksrtp_nl_notify_limit(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx,
+			   u32 key_id, u32 limit)
+{
+	struct net *net = sock_net(ks->sk);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&ksrtp_nl_family, net, KSRTP_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ksrtp_nl_family, 0,
+			  KSRTP_CMD_CTX_LIMIT_NTF);
+	if (!hdr || ksrtp_nl_put_id(msg, ks->cookie, &ctx->id) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_KEY_ID, key_id) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_LIMIT, limit)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	ksrtp_nl_multicast(net, msg);
+}
+
+void ksrtp_nl_notify_learned(struct ksrtp_sock *ks,
+			     const struct ksrtp_ctx_id *id,
+			     const struct ksrtp_ctx_id *remote)
+{
+	struct net *net = sock_net(ks->sk);
+	struct ksrtp_ctx_id r = *id;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&ksrtp_nl_family, net, KSRTP_NLGRP_EVENTS))
+		return;
+	/* report where the packet came from, bound or not */
+	r.family = remote->family;
+	r.port = remote->port;
+	r.addr = remote->addr;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ksrtp_nl_family, 0,
+			  KSRTP_CMD_SSRC_LEARNED_NTF);
+	if (!hdr || ksrtp_nl_put_id(msg, ks->cookie, &r)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	ksrtp_nl_multicast(net, msg);
+}
+
+/* Hand a DTLS/ZRTP datagram to the netlink socket that attached ks. */
+int ksrtp_nl_upcall(struct ksrtp_sock *ks, struct sk_buff *skb)
+{
+	unsigned int len = skb->len - sizeof(struct udphdr);
+	struct ksrtp_ctx_id r;
+	struct sk_buff *msg;
+	struct nlattr *data;
+	void *hdr;
+
+	memset(&r, 0, sizeof(r));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		r.family = AF_INET;
+		memcpy(&r.addr, &ip_hdr(skb)->saddr, 4);
+	} else {
+		r.family = AF_INET6;
+		r.addr = ipv6_hdr(skb)->saddr;
+	}
+	msg = genlmsg_new(nla_total_size(len) + 128, GFP_ATOMIC);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &ksrtp_nl_family, 0, KSRTP_CMD_UPCALL_NTF);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, KSRTP_A_SOCK_COOKIE, ks->cookie, KSRTP_A_SOCK_PAD) ||
+	    nla_put(msg, KSRTP_A_SOCK_REMOTE_ADDR, r.family == AF_INET ? 4 : 16,
+		    &r.addr) ||
+	    nla_put_u16(msg, KSRTP_A_SOCK_REMOTE_PORT, ntohs(udp_hdr(skb)->source)))
+		goto nospace;
+	data = nla_reserve(msg, KSRTP_A_SOCK_DATA, len);
+	if (!data || skb_copy_bits(skb, sizeof(struct udphdr), nla_data(data), len))
+		goto nospace;
+	genlmsg_end(msg, hdr);
+	return genlmsg_unicast(sock_net(ks->sk), msg, ks->upcall_portid);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
 static struct genl_family ksrtp_nl_family __ro_after_init = {
 	.name		= KSRTP_FAMILY_NAME,
 	.version	= KSRTP_FAMILY_VERSION,
+	.maxattr	= 0,
 	.netnsok	= true,
 	.parallel_ops	= true,
 	.module		= THIS_MODULE,

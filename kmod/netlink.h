@@ -2,7 +2,23 @@
 #ifndef _KSRTP_NETLINK_H
 #define _KSRTP_NETLINK_H
 
+#include <linux/types.h>
+
+struct net;
+struct sk_buff;
+struct ksrtp_sock;
+struct ksrtp_ctx;
+struct ksrtp_ctx_id;
+
 int ksrtp_nl_register(void);
 void ksrtp_nl_unregister(void);
+
+void ksrtp_nl_notify_detach(struct net *net, u64 cookie, u32 reason);
+void ksrtp_nl_notify_limit(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx,
+			   u32 key_id, u32 limit);
+void ksrtp_nl_notify_learned(struct ksrtp_sock *ks,
+			     const struct ksrtp_ctx_id *id,
+			     const struct ksrtp_ctx_id *remote);
+int ksrtp_nl_upcall(struct ksrtp_sock *ks, struct sk_buff *skb);
 
 #endif /* _KSRTP_NETLINK_H */

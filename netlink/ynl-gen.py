@@ -3,7 +3,9 @@
 """Generate the UAPI header and the kernel policy/op tables of a generic
 netlink family from its YAML spec (a subset of the kernel's genetlink-legacy
 spec schema: consts, enums, flags, attribute sets with checks, operations
-with do/dump request/reply, multicast groups).
+with do/dump request/reply, multicast groups). One extension: an attribute
+marked "reply-only: true" is left out of every kernel policy, so a request
+carrying it is refused.
 
   ynl-gen.py SPEC --uapi OUT.h --kernel-c OUT.c --kernel-h OUT.h
 
@@ -27,6 +29,18 @@ def c_lower(name):
     return name.lower().replace('-', '_')
 
 
+def wrap_doc(head, doc, width=80):
+    """Kernel-doc lines: head then the doc's words, wrapped, tab-indented."""
+    out, line = [], head
+    for w in (doc or '').strip().split():
+        if len(line) + 1 + len(w) > width and not line.endswith("\t"):
+            out.append(line)
+            line = " *\t"
+        line += ("" if line.endswith("\t") else " ") + w
+    out.append(line)
+    return out
+
+
 def doc_lines(doc, indent=' * '):
     out = []
     for line in (doc or '').strip().splitlines():
@@ -45,6 +59,7 @@ class Family:
         self.sets = {s['name']: s for s in spec['attribute-sets']}
         self.ops = spec['operations']['list']
         self.mcgrps = spec.get('mcast-groups', {}).get('list', [])
+        self.ranges = {}
         for op in self.ops:
             if op['attribute-set'] not in self.sets:
                 sys.exit(f"op {op['name']}: unknown attribute-set")
@@ -97,7 +112,7 @@ class Family:
                      f" - {(d.get('doc') or d['name']).strip().splitlines()[0]}")
             for n, _, doc in self.entries(d):
                 if doc:
-                    o.append(f" * @{self.enum_entry(d, n)}: {doc.strip()}")
+                    o += wrap_doc(f" * @{self.enum_entry(d, n)}:", doc)
             o.append(" */")
             o.append(f"enum {self.name}_{c_lower(d['name'])} {{")
             for n, v, _ in self.entries(d):
@@ -113,8 +128,8 @@ class Family:
             o.append(f" * enum - attributes of the {s['name']} set")
             for a in s['attributes']:
                 if a.get('doc'):
-                    first = a['doc'].strip().replace('\n', ' ')
-                    o.append(f" * @{self.attr_enum(s['name'], a['name'])}: {first}")
+                    o += wrap_doc(f" * @{self.attr_enum(s['name'], a['name'])}:",
+                                  a['doc'])
             o.append(" */")
             o.append("enum {")
             val = 1
@@ -135,6 +150,9 @@ class Family:
         return "\n".join(o)
 
     # ----- kernel policies -----
+    def cval_str(self, v):
+        return f"{self.NAME}_{c_upper(v)}" if isinstance(v, str) else str(v)
+
     def policy_name(self, name):
         return f"{c_lower(self.name)}_{c_lower(name)}_nl_policy"
 
@@ -163,10 +181,13 @@ class Family:
             return f"NLA_POLICY_RANGE({nla}, {lo}, {hi})"
         if t in ('u8', 'u16', 'u32', 'u64', 's32'):
             lo, hi = chk.get('min'), chk.get('max')
-            if isinstance(hi, str):
-                hi = f"{self.NAME}_{c_upper(hi)}"
-            if isinstance(lo, str):
-                lo = f"{self.NAME}_{c_upper(lo)}"
+            if self.beyond_s16(a, chk):
+                # nla_policy keeps min/max in s16: use a range struct
+                rng = f"{c_lower(self.name)}_{c_lower(a['name'])}_range"
+                self.ranges[rng] = (lo, hi)
+                return f"NLA_POLICY_FULL_RANGE({nla}, &{rng})"
+            lo = None if lo is None else self.cval_str(lo)
+            hi = None if hi is None else self.cval_str(hi)
             if lo is not None and hi is not None:
                 return f"NLA_POLICY_RANGE({nla}, {lo}, {hi})"
             if hi is not None:
@@ -180,6 +201,10 @@ class Family:
             if 'exact-len' in chk:
                 return f"NLA_POLICY_EXACT_LEN({cval(chk['exact-len'])})"
             lo, hi = chk.get('min-len'), chk.get('max-len')
+            if hi is not None and self.const_value(hi) > 32767:
+                # past the s16 range fields: .len bounds it, the handler
+                # checks the minimum
+                return f"{{ .type = NLA_BINARY, .len = {cval(hi)}, }}"
             if lo is not None and hi is not None:
                 return f"NLA_POLICY_RANGE(NLA_BINARY, {cval(lo)}, {cval(hi)})"
             if lo is not None:
@@ -193,6 +218,15 @@ class Family:
                     else "{ .type = NLA_NUL_STRING, }")
         return f"{{ .type = {nla}, }}"
 
+    def const_value(self, v):
+        if isinstance(v, str):
+            return self.defs[v]['value']
+        return v
+
+    def beyond_s16(self, a, chk):
+        vals = [self.const_value(chk[k]) for k in ('min', 'max') if k in chk]
+        return any(v < -32768 or v > 32767 for v in vals)
+
     def set_attrs(self, set_name):
         return {a['name']: a for a in self.sets[set_name]['attributes']}
 
@@ -203,6 +237,10 @@ class Family:
         for n in names:
             if n not in attrs:
                 sys.exit(f"{pname}: {n} is not in set {set_name}")
+            if attrs[n].get('reply-only'):
+                if only is not None:
+                    sys.exit(f"{pname}: {n} is reply-only")
+                continue
             ent = self.policy_entry(attrs[n])
             if ent:
                 o.append(f"\t[{self.attr_enum(set_name, n)}] = {ent},")
@@ -215,7 +253,7 @@ class Family:
 
         def visit(name):
             for a in self.sets[name]['attributes']:
-                if a['type'] == 'nest':
+                if a['type'] == 'nest' and not a.get('reply-only'):
                     visit(a['nested-attributes'])
                     if a['nested-attributes'] not in order:
                         order.append(a['nested-attributes'])
@@ -227,11 +265,17 @@ class Family:
         return [m for m in ('do', 'dump') if m in op]
 
     def op_request(self, op):
+        """Union of the do and dump request attributes, in spec order."""
+        out = []
         for m in self.op_modes(op):
-            req = op[m].get('request')
-            if req:
-                return req.get('attributes', [])
-        return []
+            for a in (op[m].get('request') or {}).get('attributes', []):
+                if a not in out:
+                    out.append(a)
+        return out
+
+    def kernel_ops(self):
+        """Ops the kernel implements (notifications have neither do nor dump)."""
+        return [op for op in self.ops if self.op_modes(op)]
 
     def kernel_h(self):
         g = f"_{self.NAME}_NETLINK_GEN_H"
@@ -246,19 +290,21 @@ class Family:
                      f"{self.policy_name(s)}[{self.attr_max(s)} + 1];")
         if self.nested_sets():
             o.append("")
-        for op in self.ops:
+        for op in self.kernel_ops():
             if 'do' in op:
                 o.append(f"int {lo}_nl_{c_lower(op['name'])}_doit(struct sk_buff *skb, "
                          f"struct genl_info *info);")
             if 'dump' in op:
-                o.append(f"int {lo}_nl_{c_lower(op['name'])}_dumpit(struct sk_buff *skb,")
-                o.append(f"\t\t\t{' ' * (len(lo) + len(op['name']) - 6)}"
-                         f"struct netlink_callback *cb);")
+                first = f"int {lo}_nl_{c_lower(op['name'])}_dumpit("
+                col = len(first)
+                o.append(first + "struct sk_buff *skb,")
+                o.append("\t" * (col // 8) + " " * (col % 8) +
+                         "struct netlink_callback *cb);")
         o += ["", f"enum {{"]
         for g2 in self.mcgrps:
             o.append(f"\t{self.NAME}_NLGRP_{c_upper(g2['name'])},")
         o += ["};", "",
-              f"extern const struct genl_ops {lo}_nl_ops[{len(self.ops)}];",
+              f"extern const struct genl_ops {lo}_nl_ops[{len(self.kernel_ops())}];",
               f"extern const struct genl_multicast_group "
               f"{lo}_nl_mcgrps[{len(self.mcgrps)}];",
               "", f"#endif /* {g} */", ""]
@@ -266,20 +312,21 @@ class Family:
 
     def kernel_c(self):
         lo = c_lower(self.name)
-        o = ["// SPDX-License-Identifier: GPL-2.0",
-             f"/* {GEN_NOTE.format(spec=self.spec_name)} */", "",
-             '#include "netlink-gen.h"', ""]
+        head = ["// SPDX-License-Identifier: GPL-2.0",
+                f"/* {GEN_NOTE.format(spec=self.spec_name)} */", "",
+                '#include "netlink-gen.h"', ""]
+        o = []
         for s in self.nested_sets():
             o += self.policy(self.policy_name(s), s)
             o.append("")
-        for op in self.ops:
+        for op in self.kernel_ops():
             req = self.op_request(op)
             o += ["static " + l if i == 0 else l for i, l in enumerate(
                 self.policy(f"{lo}_{c_lower(op['name'])}_nl_policy",
                             op['attribute-set'], req))]
             o.append("")
-        o.append(f"const struct genl_ops {lo}_nl_ops[{len(self.ops)}] = {{")
-        for op in self.ops:
+        o.append(f"const struct genl_ops {lo}_nl_ops[{len(self.kernel_ops())}] = {{")
+        for op in self.kernel_ops():
             n = c_lower(op['name'])
             flags = []
             for f in op.get('flags', []):
@@ -297,10 +344,25 @@ class Family:
                 o.append(f"\t\t.flags\t\t= {' | '.join(flags)},")
             o.append("\t},")
         o += ["};", ""]
+        for rng, (rlo, rhi) in self.ranges.items():
+            # not const: 6.1's NLA_POLICY_FULL_RANGE takes a plain pointer
+            head.append(f"static struct netlink_range_validation {rng} = {{")
+            if rlo is not None:
+                head.append(f"\t.min = {self.cval_str(rlo)},")
+            if rhi is not None:
+                head.append(f"\t.max = {self.cval_str(rhi)},")
+            head += ["};", ""]
+        o = head + o
         o.append(f"const struct genl_multicast_group {lo}_nl_mcgrps[{len(self.mcgrps)}] = {{")
         for g2 in self.mcgrps:
-            o.append(f"\t[{self.NAME}_NLGRP_{c_upper(g2['name'])}] = "
-                     f"{{ .name = {self.NAME}_MCGRP_{c_upper(g2['name'])}, }},")
+            fl = {'cap-net-admin': 'GENL_MCAST_CAP_NET_ADMIN',
+                  'cap-sys-admin': 'GENL_MCAST_CAP_SYS_ADMIN'}
+            flags = ' | '.join(fl[f] for f in g2.get('flags', []))
+            o.append(f"\t[{self.NAME}_NLGRP_{c_upper(g2['name'])}] = {{")
+            o.append(f"\t\t.name = {self.NAME}_MCGRP_{c_upper(g2['name'])},")
+            if flags:
+                o.append(f"\t\t.flags = {flags},")
+            o.append("\t},")
         o += ["};", ""]
         return "\n".join(o)
 

@@ -119,6 +119,18 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Requests may carry master keys: never hand their memory back unwiped. */
+void knl_msg_free(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh;
+
+	if (!msg)
+		return;
+	nlh = nlmsg_hdr(msg);
+	explicit_bzero(nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+}
+
 int knl_exec(struct knl *k, struct nl_msg *msg, knl_reply_cb cb, void *arg)
 {
 	struct exec_ctx c = { .k = k, .cb = cb, .arg = arg };
@@ -126,9 +138,11 @@ int knl_exec(struct knl *k, struct nl_msg *msg, knl_reply_cb cb, void *arg)
 	int err;
 
 	k->extack[0] = 0;
+	if (!msg)
+		return -ENOMEM;
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
-		nlmsg_free(msg);
+		knl_msg_free(msg);
 		return -ENOMEM;
 	}
 	nl_cb_err(nlcb, NL_CB_CUSTOM, on_error, &c);
@@ -137,7 +151,7 @@ int knl_exec(struct knl *k, struct nl_msg *msg, knl_reply_cb cb, void *arg)
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &c);
 
 	err = nl_send_auto(k->sk, msg);
-	nlmsg_free(msg);
+	knl_msg_free(msg);
 	if (err < 0) {
 		nl_cb_put(nlcb);
 		return -EIO;
@@ -151,6 +165,17 @@ int knl_exec(struct knl *k, struct nl_msg *msg, knl_reply_cb cb, void *arg)
 	}
 	nl_cb_put(nlcb);
 	return c.err;
+}
+
+int knl_subscribe(struct knl *k, const char *group)
+{
+	int grp = genl_ctrl_resolve_grp(k->sk, KSRTP_FAMILY_NAME, group);
+
+	if (grp < 0)
+		return -ENOENT;
+	if (nl_socket_add_membership(k->sk, grp))
+		return errno ? -errno : -EPERM;
+	return 0;
 }
 
 int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max)

@@ -27,9 +27,15 @@ struct nl_msg *knl_msg(struct knl *k, int cmd, int flags);
 
 /* Send, deliver each reply message to cb, wait for the ack.
  * Returns 0 or -errno; k->extack holds the kernel's message, if any.
- * Always frees msg.
+ * Always frees msg, wiped (requests may carry keys); a NULL msg is -ENOMEM.
  */
 int knl_exec(struct knl *k, struct nl_msg *msg, knl_reply_cb cb, void *arg);
+
+/* Free a request that was not passed to knl_exec, wiping it first. */
+void knl_msg_free(struct nl_msg *msg);
+
+/* Join one of the family's multicast groups; returns 0 or -errno. */
+int knl_subscribe(struct knl *k, const char *group);
 
 /* Attributes of a reply message, per the policy-free parse of its payload. */
 int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max);

@@ -2,34 +2,601 @@
 /*
  * ksrtpctl: inspect and hand-configure the ksrtp kernel module,
  * iproute2 style; -j prints JSON.
+ *
+ * Every command parses its whole command line before talking to the
+ * kernel, so usage errors (exit 2) never depend on the module.
  */
+#define _GNU_SOURCE	/* ppoll */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <json-c/json.h>
 #include <linux/ksrtp.h>
+#include <netlink/socket.h>
 
 #include "knl.h"
 
-static int json_out;
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
-static void usage(FILE *f)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static int json_out, pretty;
+static struct knl nl;			/* opened on first use */
+static const char *cmd_name = "";	/* "ctx add" etc., for messages */
+
+/* ------------------------------------------------------------ names */
+
+/* Indexed by enum ksrtp_suite; the lengths cut an SDES inline key. */
+static const struct suite {
+	const char *name;
+	unsigned int key_len, salt_len;
+} suites[] = {
+	[KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80] = { "AES_CM_128_HMAC_SHA1_80", 16, 14 },
+	[KSRTP_SUITE_AES_CM_128_HMAC_SHA1_32] = { "AES_CM_128_HMAC_SHA1_32", 16, 14 },
+	[KSRTP_SUITE_AES_192_CM_HMAC_SHA1_80] = { "AES_192_CM_HMAC_SHA1_80", 24, 14 },
+	[KSRTP_SUITE_AES_192_CM_HMAC_SHA1_32] = { "AES_192_CM_HMAC_SHA1_32", 24, 14 },
+	[KSRTP_SUITE_AES_256_CM_HMAC_SHA1_80] = { "AES_256_CM_HMAC_SHA1_80", 32, 14 },
+	[KSRTP_SUITE_AES_256_CM_HMAC_SHA1_32] = { "AES_256_CM_HMAC_SHA1_32", 32, 14 },
+	[KSRTP_SUITE_AEAD_AES_128_GCM] = { "AEAD_AES_128_GCM", 16, 12 },
+	[KSRTP_SUITE_AEAD_AES_256_GCM] = { "AEAD_AES_256_GCM", 32, 12 },
+	[KSRTP_SUITE_NULL_HMAC_SHA1_80] = { "NULL_HMAC_SHA1_80", 16, 14 },
+	[KSRTP_SUITE_NULL_HMAC_SHA1_32] = { "NULL_HMAC_SHA1_32", 16, 14 },
+};
+
+/* Flag sets: entry i names the bit 1 << i. */
+static const char *const feature_names[] = {
+	"info", "sock", "ctx", "mki", "ssrc-any", "remote-bind", "upcall", "ipv6",
+};
+static const char *const upcall_names[] = { "dtls", "zrtp" };
+static const char *const option_names[] = {
+	"unencrypted_srtp", "unencrypted_srtcp", "unauthenticated_srtp",
+};
+_Static_assert(KSRTP_FEATURE_IPV6 == 1 << 7, "feature_names is stale");
+_Static_assert(KSRTP_UPCALL_ZRTP == 1 << 1, "upcall_names is stale");
+_Static_assert(KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP == 1 << 2, "option_names is stale");
+
+/* Enums: indexed by value. */
+static const char *const dir_names[] = {
+	[KSRTP_DIR_RX] = "rx", [KSRTP_DIR_TX] = "tx",
+};
+static const char *const origin_names[] = {
+	[KSRTP_CTX_ORIGIN_EXPLICIT] = "explicit",
+	[KSRTP_CTX_ORIGIN_TEMPLATE] = "template",
+	[KSRTP_CTX_ORIGIN_LEARNED] = "learned",
+};
+static const char *const reason_names[] = {
+	[KSRTP_DETACH_REASON_REQUEST] = "request",
+	[KSRTP_DETACH_REASON_CLOSED] = "closed",
+	[KSRTP_DETACH_REASON_UNLOAD] = "unload",
+};
+static const char *const limit_names[] = {
+	[KSRTP_LIMIT_SOFT] = "soft", [KSRTP_LIMIT_HARD] = "hard",
+};
+
+/* A newer module may report values this build does not know: show the number. */
+static const char *unknown(uint32_t v)
 {
-	fprintf(f,
-		"Usage: ksrtpctl [-j] [-p] COMMAND\n"
-		"\n"
-		"Commands:\n"
-		"  info            API version and features of the loaded module\n"
-		"\n"
-		"Options:\n"
-		"  -j, --json      JSON output\n"
-		"  -p, --pretty    pretty-print JSON\n"
-		"  -h, --help      this text\n");
+	static char buf[4][12];
+	static unsigned int i;
+
+	i = (i + 1) % ARRAY_SIZE(buf);
+	snprintf(buf[i], sizeof(buf[i]), "%" PRIu32, v);
+	return buf[i];
 }
 
-static int pretty;
+static const char *name_of(const char *const *tbl, size_t n, uint32_t v)
+{
+	return v < n && tbl[v] ? tbl[v] : unknown(v);
+}
+
+#define NAME(tbl, v) name_of(tbl, ARRAY_SIZE(tbl), v)
+
+static const char *suite_name(uint32_t v)
+{
+	return v < ARRAY_SIZE(suites) && suites[v].name ? suites[v].name : unknown(v);
+}
+
+/* User-typed names: case-insensitive, '-' and '_' interchangeable. */
+static bool name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		int x = *a == '-' ? '_' : tolower((unsigned char)*a);
+		int y = *b == '-' ? '_' : tolower((unsigned char)*b);
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+static int name_find(const char *const *tbl, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (tbl[i] && name_eq(tbl[i], s))
+			return (int)i;
+	return -1;
+}
+
+/* ------------------------------------------------------------ errors */
+
+static int usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "ksrtpctl: %s%s", cmd_name, *cmd_name ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try 'ksrtpctl --help')\n");
+	return 2;
+}
+
+static int sys_err(const char *what, int err)
+{
+	fprintf(stderr, "ksrtpctl: %s: %s: %s\n", cmd_name, what, strerror(err));
+	return 1;
+}
+
+static int nl_err(int err)
+{
+	fprintf(stderr, "ksrtpctl: %s: %s%s%s\n", cmd_name, strerror(-err),
+		nl.extack[0] ? ": " : "", nl.extack);
+	return 1;
+}
+
+static int nl_ready(void)
+{
+	int err;
+
+	if (nl.sk)
+		return 0;
+	err = knl_open(&nl);
+	if (err)
+		fprintf(stderr, "ksrtpctl: %s\n", err == -ENOENT ?
+			"the ksrtp module is not loaded (modprobe ksrtp)" :
+			strerror(-err));
+	return err ? 1 : 0;
+}
+
+static struct nl_msg *request(int cmd, int flags)
+{
+	struct nl_msg *msg;
+
+	if (nl_ready())
+		return NULL;
+	msg = knl_msg(&nl, cmd, flags);
+	if (!msg)
+		sys_err("request", ENOMEM);
+	return msg;
+}
+
+/* Only a broken build overflows a request: our messages are tiny. */
+static int build_err(struct nl_msg *msg)
+{
+	knl_msg_free(msg);
+	return sys_err("request", EMSGSIZE);
+}
+
+static int run(struct nl_msg *msg, knl_reply_cb cb, void *arg)
+{
+	int err = knl_exec(&nl, msg, cb, arg);
+
+	return err ? nl_err(err) : 0;
+}
+
+/* ------------------------------------------------------------ arguments */
+
+struct remote {
+	uint8_t addr[16];
+	uint8_t len;		/* 4 or 16 */
+	uint16_t port;
+};
+
+/* Everything any command takes; seen says which were given. */
+struct args {
+	unsigned int seen;
+	uint64_t cookie, soft_limit;
+	uint32_t dir, ssrc, suite, key_id, roc, window, flags, kdr;
+	uint32_t pid, fd, upcall, max_learned;
+	uint16_t seq;
+	bool ssrc_any;
+	struct remote remote;
+	uint8_t key[64];	/* decoded inline key: master key || salt */
+	size_t key_len;
+	uint8_t mki[KSRTP_MAX_MKI_LEN];
+	size_t mki_len;
+};
+
+enum {
+	A_SOCK = 1 << 0, A_DIR = 1 << 1, A_SSRC = 1 << 2, A_REMOTE = 1 << 3,
+	A_SUITE = 1 << 4, A_KEY = 1 << 5, A_KEY_ID = 1 << 6, A_MKI = 1 << 7,
+	A_ROC = 1 << 8, A_SEQ = 1 << 9, A_WINDOW = 1 << 10,
+	A_OPTIONS = 1 << 11, A_KDR = 1 << 12, A_SOFT_LIMIT = 1 << 13,
+	A_PID = 1 << 14, A_FD = 1 << 15, A_UPCALL = 1 << 16,
+	A_MAX_LEARNED = 1 << 17,
+};
+
+/* What names a context: sock, dir, ssrc and optionally remote. */
+#define SEL_REQ (A_SOCK | A_DIR | A_SSRC)
+#define SEL_ALL (SEL_REQ | A_REMOTE)
+
+/* Digits only: strtoull alone would take "-1", " 1" or "0x0x1". */
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	const char *digits = "0123456789";
+	int base = 10;
+	char *end;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		digits = "0123456789abcdefABCDEF";
+		base = 16;
+		s += 2;
+	}
+	if (!*s || s[strspn(s, digits)])
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, base);
+	return !errno && !*end;
+}
+
+static const char *parse_dir(struct args *a, char *v)
+{
+	int d = name_find(dir_names, ARRAY_SIZE(dir_names), v);
+
+	a->dir = (uint32_t)d;
+	return d < 0 ? "expected rx or tx" : NULL;
+}
+
+static const char *parse_ssrc(struct args *a, char *v)
+{
+	uint64_t n;
+
+	if (!strcmp(v, "any")) {
+		a->ssrc_any = true;
+		return NULL;
+	}
+	if (!parse_u64(v, &n) || n > UINT32_MAX)
+		return "expected a 32-bit number or 'any'";
+	a->ssrc = (uint32_t)n;
+	return NULL;
+}
+
+/* 1.2.3.4:5000 or [2001:db8::1]:5000 */
+static const char *parse_remote(struct args *a, char *v)
+{
+	static const char *bad = "expected ADDR:PORT or [IPV6-ADDR]:PORT";
+	struct remote *r = &a->remote;
+	char buf[INET6_ADDRSTRLEN + 2], *port;
+	uint64_t n;
+	int ok;
+
+	if (strlen(v) >= sizeof(buf) + 6)
+		return bad;
+	port = strrchr(v, ':');
+	if (!port || (size_t)(port - v) >= sizeof(buf))
+		return bad;
+	memcpy(buf, v, (size_t)(port - v));
+	buf[port - v] = 0;
+	if (buf[0] == '[') {
+		size_t len = strlen(buf);
+
+		if (buf[len - 1] != ']')
+			return bad;
+		buf[len - 1] = 0;
+		r->len = 16;
+		ok = inet_pton(AF_INET6, buf + 1, r->addr);
+	} else {
+		r->len = 4;
+		ok = inet_pton(AF_INET, buf, r->addr);
+	}
+	if (ok != 1)
+		return bad;
+	if (!parse_u64(port + 1, &n) || !n || n > UINT16_MAX)
+		return "port must be 1..65535";
+	r->port = (uint16_t)n;
+	return NULL;
+}
+
+static const char *parse_suite(struct args *a, char *v)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(suites); i++) {
+		if (suites[i].name && name_eq(suites[i].name, v)) {
+			a->suite = (uint32_t)i;
+			return NULL;
+		}
+	}
+	return "unknown suite";
+}
+
+static int b64_val(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Standard base64; SDES keys come with and without '=' padding. */
+static const char *b64_decode(const char *s, uint8_t *out, size_t max, size_t *outlen)
+{
+	size_t len = strlen(s), pad = 0, i, n = 0;
+	unsigned int acc = 0, bits = 0;
+
+	while (len && s[len - 1] == '=') {
+		len--;
+		pad++;
+	}
+	if (len % 4 == 1 || pad > 2 || (pad && (len + pad) % 4))
+		return "not valid base64";
+	if (len * 6 / 8 > max)
+		return "too long";
+	for (i = 0; i < len; i++) {
+		int v = b64_val((unsigned char)s[i]);
+
+		if (v < 0)
+			return strchr(s, '|') ?
+				"not valid base64 (give the MKI with 'mki HEX', "
+				"drop '|lifetime')" : "not valid base64";
+		acc = (acc << 6 | (unsigned int)v) & 0xfff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (uint8_t)(acc >> bits);
+		}
+	}
+	*outlen = n;
+	return NULL;
+}
+
+/* The suite may come later on the line: check_key() cuts the key. */
+static const char *parse_key(struct args *a, char *v)
+{
+	const char *err = b64_decode(v, a->key, sizeof(a->key), &a->key_len);
+
+	/* Shorten the key's life in /proc/PID/cmdline. */
+	explicit_bzero(v, strlen(v));
+	return err;
+}
+
+static const char *parse_mki(struct args *a, char *v)
+{
+	size_t len, i;
+
+	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
+		v += 2;
+	len = strlen(v);
+	if (!len || len % 2 || len / 2 > KSRTP_MAX_MKI_LEN ||
+	    v[strspn(v, "0123456789abcdefABCDEF")])
+		return "expected 1 to " STR(KSRTP_MAX_MKI_LEN) " bytes of hex";
+	for (i = 0; i < len / 2; i++) {
+		char byte[3] = { v[2 * i], v[2 * i + 1], 0 };
+
+		a->mki[i] = (uint8_t)strtoul(byte, NULL, 16);
+	}
+	a->mki_len = len / 2;
+	return NULL;
+}
+
+/* "a,b,c" of names[i] meaning 1 << i; "none" is the empty set. */
+static int parse_flags(const char *v, const char *const *names, size_t n, uint32_t *out)
+{
+	char buf[256], *tok, *save;
+	int i;
+
+	*out = 0;
+	if (!strcmp(v, "none"))
+		return 0;
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		i = name_find(names, n, tok);
+		if (i < 0)
+			return -1;
+		*out |= 1u << i;
+	}
+	return *out ? 0 : -1;
+}
+
+static const char *parse_options(struct args *a, char *v)
+{
+	return parse_flags(v, option_names, ARRAY_SIZE(option_names), &a->flags) ?
+		"expected a list of unencrypted_srtp, unencrypted_srtcp, "
+		"unauthenticated_srtp" : NULL;
+}
+
+static const char *parse_upcall(struct args *a, char *v)
+{
+	return parse_flags(v, upcall_names, ARRAY_SIZE(upcall_names), &a->upcall) ?
+		"expected dtls, zrtp, dtls,zrtp or none" : NULL;
+}
+
+/* A keyword takes a number into a field of struct args, or has a parser. */
+static const struct keyword {
+	const char *name;
+	unsigned int bit;
+	const char *(*parse)(struct args *a, char *v);
+	size_t off, size;
+	uint64_t min, max;
+} keywords[] = {
+#define KW_FN(n, b, fn) { n, b, fn, 0, 0, 0, 0 }
+#define KW_NUM(n, b, field, lo, hi) \
+	{ n, b, NULL, offsetof(struct args, field), \
+	  sizeof(((struct args *)0)->field), lo, hi }
+	KW_NUM("sock", A_SOCK, cookie, 0, UINT64_MAX),
+	KW_FN("dir", A_DIR, parse_dir),
+	KW_FN("ssrc", A_SSRC, parse_ssrc),
+	KW_FN("remote", A_REMOTE, parse_remote),
+	KW_FN("suite", A_SUITE, parse_suite),
+	KW_FN("key", A_KEY, parse_key),
+	KW_NUM("key-id", A_KEY_ID, key_id, 0, UINT32_MAX),
+	KW_FN("mki", A_MKI, parse_mki),
+	KW_NUM("roc", A_ROC, roc, 0, UINT32_MAX),
+	KW_NUM("seq", A_SEQ, seq, 0, UINT16_MAX),
+	KW_NUM("window", A_WINDOW, window, KSRTP_WINDOW_MIN, KSRTP_WINDOW_MAX),
+	KW_FN("options", A_OPTIONS, parse_options),
+	KW_NUM("kdr", A_KDR, kdr, 0, UINT32_MAX),
+	KW_NUM("soft-limit", A_SOFT_LIMIT, soft_limit, 0, UINT64_MAX),
+	KW_NUM("pid", A_PID, pid, 1, INT_MAX),
+	KW_NUM("fd", A_FD, fd, 0, INT_MAX),
+	KW_FN("upcall", A_UPCALL, parse_upcall),
+	KW_NUM("max-learned", A_MAX_LEARNED, max_learned, 1, 1048576),
+#undef KW_FN
+#undef KW_NUM
+};
+
+static const char *parse_number(const struct keyword *kw, struct args *a, const char *v)
+{
+	uint64_t n, type_max = kw->size == 8 ? UINT64_MAX : (1ull << (8 * kw->size)) - 1;
+	void *field = (char *)a + kw->off;
+	static char msg[64];
+
+	if (parse_u64(v, &n) && n >= kw->min && n <= kw->max) {
+		if (kw->size == sizeof(uint64_t))
+			*(uint64_t *)field = n;
+		else if (kw->size == sizeof(uint32_t))
+			*(uint32_t *)field = (uint32_t)n;
+		else
+			*(uint16_t *)field = (uint16_t)n;
+		return NULL;
+	}
+	if (!kw->min && kw->max == type_max)
+		snprintf(msg, sizeof(msg), "expected a %zu-bit number", 8 * kw->size);
+	else
+		snprintf(msg, sizeof(msg), "expected a number from %" PRIu64 " to %" PRIu64,
+			 kw->min, kw->max);
+	return msg;
+}
+
+/* KEYWORD VALUE pairs in any order; returns 0 or 2 (usage error). */
+static int parse_args(int argc, char **argv, struct args *a,
+		      unsigned int allowed, unsigned int required)
+{
+	const struct keyword *kw;
+	const char *err;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	for (; argc > 0; argc -= 2, argv += 2) {
+		for (kw = NULL, i = 0; i < ARRAY_SIZE(keywords); i++)
+			if (!strcmp(argv[0], keywords[i].name))
+				kw = &keywords[i];
+		if (!kw || !(kw->bit & allowed))
+			return usage_err("unexpected '%s'", argv[0]);
+		if (argc < 2)
+			return usage_err("'%s' needs a value", argv[0]);
+		if (a->seen & kw->bit)
+			return usage_err("'%s' given twice", argv[0]);
+		a->seen |= kw->bit;
+		err = kw->parse ? kw->parse(a, argv[1]) : parse_number(kw, a, argv[1]);
+		if (err)
+			return usage_err("%s: %s", kw->name, err);
+	}
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (required & ~a->seen & keywords[i].bit)
+			return usage_err("missing '%s'", keywords[i].name);
+	return 0;
+}
+
+/* An SDES inline key is master key || master salt; the suite says where to cut. */
+static int check_key(const struct args *a)
+{
+	const struct suite *s = &suites[a->suite];
+
+	if (a->key_len == s->key_len + s->salt_len)
+		return 0;
+	return usage_err("key: %s takes %u bytes (%u-byte key + %u-byte salt), "
+			 "the base64 decodes to %zu", s->name,
+			 s->key_len + s->salt_len, s->key_len, s->salt_len,
+			 a->key_len);
+}
+
+/* ------------------------------------------------------------ requests */
+
+static int put_remote(struct nl_msg *m, int addr, int port, const struct remote *r)
+{
+	return nla_put(m, addr, r->len, r->addr) || nla_put_u16(m, port, r->port);
+}
+
+static int put_selector(struct nl_msg *m, const struct args *a)
+{
+	if (nla_put_u64(m, KSRTP_A_CTX_SOCK_COOKIE, a->cookie) ||
+	    nla_put_u32(m, KSRTP_A_CTX_DIR, a->dir))
+		return -1;
+	if (a->ssrc_any ? nla_put_flag(m, KSRTP_A_CTX_SSRC_ANY) :
+			  nla_put_u32(m, KSRTP_A_CTX_SSRC, a->ssrc))
+		return -1;
+	if (a->seen & A_REMOTE)
+		return put_remote(m, KSRTP_A_CTX_REMOTE_ADDR,
+				  KSRTP_A_CTX_REMOTE_PORT, &a->remote);
+	return 0;
+}
+
+static int put_key(struct nl_msg *m, const struct args *a)
+{
+	const struct suite *s = &suites[a->suite];
+	struct nlattr *nest;
+
+	/* Strict validation wants NLA_F_NESTED; not every libnl sets it. */
+	nest = nla_nest_start(m, KSRTP_A_CTX_KEY | NLA_F_NESTED);
+	if (!nest || nla_put_u32(m, KSRTP_A_KEY_ID, a->key_id) ||
+	    nla_put(m, KSRTP_A_KEY_MASTER_KEY, (int)s->key_len, a->key) ||
+	    nla_put(m, KSRTP_A_KEY_MASTER_SALT, (int)s->salt_len, a->key + s->key_len) ||
+	    (a->mki_len && nla_put(m, KSRTP_A_KEY_MKI, (int)a->mki_len, a->mki)))
+		return -1;
+	return nla_nest_end(m, nest);
+}
+
+/* ctx add's optional parameters: only those given, the module has defaults. */
+static int put_ctx_params(struct nl_msg *m, const struct args *a)
+{
+	return nla_put_u32(m, KSRTP_A_CTX_SUITE, a->suite) ||
+	       ((a->seen & A_ROC) && nla_put_u32(m, KSRTP_A_CTX_ROC, a->roc)) ||
+	       ((a->seen & A_SEQ) && nla_put_u16(m, KSRTP_A_CTX_SEQ, a->seq)) ||
+	       ((a->seen & A_WINDOW) && nla_put_u32(m, KSRTP_A_CTX_WINDOW, a->window)) ||
+	       ((a->seen & A_OPTIONS) && nla_put_u32(m, KSRTP_A_CTX_FLAGS, a->flags)) ||
+	       ((a->seen & A_KDR) && nla_put_u32(m, KSRTP_A_CTX_KDR, a->kdr)) ||
+	       ((a->seen & A_SOFT_LIMIT) &&
+		nla_put_u64(m, KSRTP_A_CTX_SOFT_LIMIT, a->soft_limit));
+}
+
+/* ------------------------------------------------------------ output */
 
 static void print_json(struct json_object *o)
 {
@@ -37,75 +604,958 @@ static void print_json(struct json_object *o)
 		pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN));
 }
 
-static const char *const feature_names[] = { "info" };
+static void jadd(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
 
-static int info_cb(struct nl_msg *msg, void *arg)
+static void jadd_u64(struct json_object *o, const char *key, uint64_t v)
+{
+	jadd(o, key, json_object_new_uint64(v));
+}
+
+static void jadd_str(struct json_object *o, const char *key, const char *s)
+{
+	jadd(o, key, json_object_new_string(s));
+}
+
+static struct json_object *jflags(uint32_t v, const char *const *names, size_t n)
+{
+	struct json_object *arr = json_object_new_array();
+	char buf[16];
+	size_t i;
+
+	for (i = 0; i < 32; i++) {
+		if (!(v & (1u << i)))
+			continue;
+		snprintf(buf, sizeof(buf), "0x%x", 1u << i);
+		json_object_array_add(arr, json_object_new_string(i < n ? names[i] : buf));
+	}
+	return arr;
+}
+
+/* Counter names are attribute names; JSON keys have '_' for '-'. */
+static const char *jkey(const char *name)
+{
+	static char buf[64];
+	size_t i;
+
+	for (i = 0; name[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	buf[i] = 0;
+	return buf;
+}
+
+/* Integers of either width: the module may widen a counter later. */
+static uint64_t nla_uint(struct nlattr *a)
+{
+	if (nla_len(a) >= 8)
+		return nla_get_u64(a);
+	if (nla_len(a) >= 4)
+		return nla_get_u32(a);
+	return nla_len(a) >= 2 ? nla_get_u16(a) : 0;
+}
+
+static void jadd_remote(struct json_object *o, struct nlattr *addr, struct nlattr *port)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int len = addr ? nla_len(addr) : 0;
+
+	if (len != 4 && len != 16)
+		return;
+	inet_ntop(len == 4 ? AF_INET : AF_INET6, nla_data(addr), buf, sizeof(buf));
+	jadd_str(o, "remote_addr", buf);
+	if (port)
+		jadd_u64(o, "remote_port", nla_get_u16(port));
+}
+
+/* Counter tables, in display order; a NULL name ends a text line. */
+struct counter {
+	int attr;
+	const char *name;
+};
+
+#define SS(a, n) { KSRTP_A_SOCK_STATS_##a, n }
+static const struct counter sock_counters[] = {
+	SS(RX_PACKETS, "rx-packets"), SS(RX_SRTP, "rx-srtp"),
+	SS(RX_SRTCP, "rx-srtcp"), SS(RX_STUN, "rx-stun"), SS(RX_DTLS, "rx-dtls"),
+	SS(RX_ZRTP, "rx-zrtp"), SS(RX_TURN, "rx-turn"), SS(RX_OTHER, "rx-other"),
+	SS(RX_NO_CTX, "rx-no-ctx"), SS(RX_MALFORMED, "rx-malformed"),
+	SS(RX_UPCALL, "rx-upcall"), SS(RX_UPCALL_DROPS, "rx-upcall-drops"),
+	SS(RX_LEARN_DROPS, "rx-learn-drops"), { 0, NULL },
+	SS(TX_PACKETS, "tx-packets"), SS(TX_SRTP, "tx-srtp"),
+	SS(TX_SRTCP, "tx-srtcp"), SS(TX_PASSTHROUGH, "tx-passthrough"),
+	SS(TX_NO_CTX, "tx-no-ctx"), SS(TX_REFUSED, "tx-refused"),
+};
+#undef SS
+
+#define CS(a, n) { KSRTP_A_CTX_STATS_##a, n }
+static const struct counter ctx_counters[] = {
+	CS(PACKETS, "packets"), CS(BYTES, "bytes"), CS(AUTH_FAIL, "auth-fail"),
+	CS(REPLAY_DROP, "replay-drop"), CS(MALFORMED, "malformed"),
+	CS(UNKNOWN_MKI, "unknown-mki"), CS(ROC_ROLLOVER, "roc-rollover"),
+	CS(INDEX_REUSE, "index-reuse"), CS(LIMIT_DROP, "limit-drop"),
+	CS(LIMIT_EVENTS, "limit-events"), CS(HIGHEST_INDEX, "highest-index"),
+	{ 0, NULL },
+	CS(RTCP_PACKETS, "rtcp-packets"), CS(RTCP_BYTES, "rtcp-bytes"),
+	CS(RTCP_AUTH_FAIL, "rtcp-auth-fail"),
+	CS(RTCP_REPLAY_DROP, "rtcp-replay-drop"), CS(RTCP_INDEX, "rtcp-index"),
+};
+#undef CS
+
+#define COUNTERS_TB 32
+_Static_assert(KSRTP_A_SOCK_STATS_MAX < COUNTERS_TB &&
+	       KSRTP_A_CTX_STATS_MAX < COUNTERS_TB, "raise COUNTERS_TB");
+
+/* Unknown attributes (pad, newer counters) are skipped. */
+static struct json_object *counters_json(struct nlattr *nest, int max,
+					 const struct counter *c, size_t n)
+{
+	struct json_object *o = json_object_new_object();
+	struct nlattr *tb[COUNTERS_TB];
+	size_t i;
+
+	if (!nest || nla_parse_nested(tb, max, nest, NULL))
+		return o;
+	for (i = 0; i < n; i++)
+		if (c[i].name && tb[c[i].attr])
+			jadd_u64(o, jkey(c[i].name), nla_uint(tb[c[i].attr]));
+	return o;
+}
+
+static struct json_object *sock_json(struct nlattr **tb)
+{
+	struct json_object *o = json_object_new_object();
+	struct nlattr *a;
+
+	if ((a = tb[KSRTP_A_SOCK_COOKIE]))
+		jadd_u64(o, "cookie", nla_get_u64(a));
+	if ((a = tb[KSRTP_A_SOCK_FAMILY])) {
+		uint16_t f = nla_get_u16(a);
+
+		if (f == AF_INET || f == AF_INET6)
+			jadd_str(o, "family", f == AF_INET ? "inet" : "inet6");
+		else
+			jadd_u64(o, "family", f);
+	}
+	if ((a = tb[KSRTP_A_SOCK_LOCAL_PORT]))
+		jadd_u64(o, "local_port", nla_get_u16(a));
+	if ((a = tb[KSRTP_A_SOCK_N_CTX]))
+		jadd_u64(o, "n_ctx", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_SOCK_UPCALL]))
+		jadd(o, "upcall", jflags(nla_get_u32(a), upcall_names,
+					 ARRAY_SIZE(upcall_names)));
+	if ((a = tb[KSRTP_A_SOCK_MAX_LEARNED]))
+		jadd_u64(o, "max_learned", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_SOCK_UPCALL_PORTID]))
+		jadd_u64(o, "upcall_portid", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_SOCK_REASON]))
+		jadd_str(o, "reason", NAME(reason_names, nla_get_u32(a)));
+	if ((a = tb[KSRTP_A_SOCK_STATS]))
+		jadd(o, "stats", counters_json(a, KSRTP_A_SOCK_STATS_MAX,
+					       sock_counters, ARRAY_SIZE(sock_counters)));
+	return o;
+}
+
+static struct json_object *key_json(struct nlattr *nest)
+{
+	struct json_object *o = json_object_new_object();
+	struct nlattr *tb[KSRTP_A_KEY_MAX + 1], *a;
+	char hex[2 * KSRTP_MAX_MKI_LEN + 1] = "";
+	int i;
+
+	if (nla_parse_nested(tb, KSRTP_A_KEY_MAX, nest, NULL))
+		return o;
+	if ((a = tb[KSRTP_A_KEY_ID]))
+		jadd_u64(o, "id", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_KEY_MKI])) {
+		for (i = 0; i < nla_len(a) && i < KSRTP_MAX_MKI_LEN; i++)
+			sprintf(hex + 2 * i, "%02x", ((uint8_t *)nla_data(a))[i]);
+		jadd_str(o, "mki", hex);
+	}
+	jadd(o, "active", json_object_new_boolean(!!tb[KSRTP_A_KEY_ACTIVE]));
+	if ((a = tb[KSRTP_A_KEY_SRTP_PACKETS]))
+		jadd_u64(o, "srtp_packets", nla_uint(a));
+	if ((a = tb[KSRTP_A_KEY_SRTCP_PACKETS]))
+		jadd_u64(o, "srtcp_packets", nla_uint(a));
+	return o;
+}
+
+/* Replies carry one KSRTP_A_CTX_KEY nest per key: walk them all. */
+static struct json_object *keys_json(struct nl_msg *msg)
+{
+	struct genlmsghdr *g = genlmsg_hdr(nlmsg_hdr(msg));
+	struct json_object *keys = json_object_new_array();
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem)
+		if (nla_type(a) == KSRTP_A_CTX_KEY)
+			json_object_array_add(keys, key_json(a));
+	return keys;
+}
+
+/* The ctx set, as replies and notifications use it: only what is present. */
+static struct json_object *ctx_json(struct nl_msg *msg)
+{
+	struct nlattr *tb[KSRTP_A_CTX_MAX + 1], *a;
+	struct json_object *o;
+
+	if (knl_parse(msg, tb, KSRTP_A_CTX_MAX))
+		return NULL;
+	o = json_object_new_object();
+	if ((a = tb[KSRTP_A_CTX_SOCK_COOKIE]))
+		jadd_u64(o, "sock_cookie", nla_get_u64(a));
+	if ((a = tb[KSRTP_A_CTX_DIR]))
+		jadd_str(o, "dir", NAME(dir_names, nla_get_u32(a)));
+	if ((a = tb[KSRTP_A_CTX_SSRC]))
+		jadd_u64(o, "ssrc", nla_get_u32(a));
+	jadd(o, "ssrc_any", json_object_new_boolean(!!tb[KSRTP_A_CTX_SSRC_ANY]));
+	if ((a = tb[KSRTP_A_CTX_SUITE]))
+		jadd_str(o, "suite", suite_name(nla_get_u32(a)));
+	if ((a = tb[KSRTP_A_CTX_ORIGIN]))
+		jadd_str(o, "origin", NAME(origin_names, nla_get_u32(a)));
+	jadd_remote(o, tb[KSRTP_A_CTX_REMOTE_ADDR], tb[KSRTP_A_CTX_REMOTE_PORT]);
+	if ((a = tb[KSRTP_A_CTX_WINDOW]))
+		jadd_u64(o, "window", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_CTX_ROC]))
+		jadd_u64(o, "roc", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_CTX_FLAGS]))
+		jadd(o, "flags", jflags(nla_get_u32(a), option_names,
+					ARRAY_SIZE(option_names)));
+	if ((a = tb[KSRTP_A_CTX_SOFT_LIMIT]))
+		jadd_u64(o, "soft_limit", nla_get_u64(a));
+	if ((a = tb[KSRTP_A_CTX_KEY_ID]))
+		jadd_u64(o, "key_id", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_CTX_LIMIT]))
+		jadd_str(o, "limit", NAME(limit_names, nla_get_u32(a)));
+	if (tb[KSRTP_A_CTX_KEY])
+		jadd(o, "keys", keys_json(msg));
+	if ((a = tb[KSRTP_A_CTX_STATS]))
+		jadd(o, "stats", counters_json(a, KSRTP_A_CTX_STATS_MAX,
+					       ctx_counters, ARRAY_SIZE(ctx_counters)));
+	return o;
+}
+
+/*
+ * Text output is rendered from the JSON objects, field by field:
+ * " label value" for each key present, in the order given.
+ */
+enum tkind { T_VAL, T_SSRC, T_REMOTE, T_FLAG };
+
+struct tfield {
+	const char *key, *label;
+	enum tkind kind;
+};
+
+static struct json_object *jget(struct json_object *o, const char *key)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+/* Scalars as JSON prints them (without quotes); arrays joined by sep. */
+static void tvalue(struct json_object *v, const char *sep)
+{
+	size_t i, n;
+
+	if (!json_object_is_type(v, json_type_array)) {
+		fputs(json_object_get_string(v), stdout);
+		return;
+	}
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++)
+		printf("%s%s", i ? sep : "",
+		       json_object_get_string(json_object_array_get_idx(v, i)));
+}
+
+static void tfield(struct json_object *o, const struct tfield *f, bool *first)
+{
+	struct json_object *v = jget(o, f->key);
+	const char *sep = *first ? "" : " ";
+
+	if (f->kind == T_SSRC) {
+		if (v)
+			printf("%s%s 0x%08" PRIx64, sep, f->label, json_object_get_uint64(v));
+		else if (json_object_get_boolean(jget(o, "ssrc_any")))
+			printf("%s%s any", sep, f->label);
+		else
+			return;
+	} else if (!v || (f->kind == T_FLAG && !json_object_get_boolean(v)) ||
+		   (json_object_is_type(v, json_type_array) &&
+		    !json_object_array_length(v))) {
+		return;
+	} else if (f->kind == T_FLAG) {
+		printf("%s%s", sep, f->label);
+	} else if (f->kind == T_REMOTE) {
+		const char *addr = json_object_get_string(v);
+		bool v6 = strchr(addr, ':');
+
+		printf("%s%s %s%s%s:%" PRIu64, sep, f->label, v6 ? "[" : "", addr,
+		       v6 ? "]" : "", json_object_get_uint64(jget(o, "remote_port")));
+	} else {
+		printf("%s%s ", sep, f->label);
+		tvalue(v, ",");
+	}
+	*first = false;
+}
+
+/* One line: indent, then the fields present. */
+static void tline(const char *indent, struct json_object *o, const struct tfield *f, size_t n)
+{
+	bool first = true;
+	size_t i;
+
+	fputs(indent, stdout);
+	for (i = 0; i < n; i++)
+		tfield(o, &f[i], &first);
+	putchar('\n');
+}
+
+static void tcounters(const char *indent, struct json_object *st,
+		      const struct counter *c, size_t n)
+{
+	struct json_object *v;
+	bool open = false;
+	size_t i;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || !c[i].name) {
+			if (open)
+				putchar('\n');
+			open = false;
+			continue;
+		}
+		v = jget(st, jkey(c[i].name));
+		if (!v)
+			continue;
+		printf("%s%s %s", open ? " " : indent, c[i].name, json_object_get_string(v));
+		open = true;
+	}
+}
+
+/* ------------------------------------------------------------ info */
+
+static int info_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KSRTP_A_INFO_MAX + 1];
-	struct json_object *o = arg, *feats;
-	uint32_t f = 0;
-	size_t i;
+	struct json_object *o = arg, *suite_list;
+	uint32_t f = 0, s = 0, i;
 
 	if (knl_parse(msg, tb, KSRTP_A_INFO_MAX))
 		return -1;
 	if (tb[KSRTP_A_INFO_VERSION])
-		json_object_object_add(o, "api_version",
-			json_object_new_int64(nla_get_u32(tb[KSRTP_A_INFO_VERSION])));
+		jadd_u64(o, "api_version", nla_get_u32(tb[KSRTP_A_INFO_VERSION]));
 	if (tb[KSRTP_A_INFO_MODULE_VERSION])
-		json_object_object_add(o, "module_version",
-			json_object_new_string(nla_get_string(tb[KSRTP_A_INFO_MODULE_VERSION])));
+		jadd_str(o, "module_version",
+			 nla_get_string(tb[KSRTP_A_INFO_MODULE_VERSION]));
 	if (tb[KSRTP_A_INFO_FEATURES])
 		f = nla_get_u32(tb[KSRTP_A_INFO_FEATURES]);
-	feats = json_object_new_array();
-	for (i = 0; i < sizeof(feature_names) / sizeof(feature_names[0]); i++)
-		if (f & (1u << i))
-			json_object_array_add(feats, json_object_new_string(feature_names[i]));
-	json_object_object_add(o, "features", feats);
+	jadd(o, "features", jflags(f, feature_names, ARRAY_SIZE(feature_names)));
+	if (tb[KSRTP_A_INFO_SUITES])
+		s = nla_get_u32(tb[KSRTP_A_INFO_SUITES]);
+	suite_list = json_object_new_array();
+	for (i = 0; i < 32; i++)
+		if (s & (1u << i))
+			json_object_array_add(suite_list,
+					      json_object_new_string(suite_name(i)));
+	jadd(o, "suites", suite_list);
 	return 0;
 }
 
-static int cmd_info(struct knl *k, int argc, char **argv)
+static void info_list(const char *label, struct json_object *arr)
+{
+	size_t i, n = json_object_array_length(arr);
+
+	printf("    %s:", label);
+	for (i = 0; i < n; i++)
+		printf(" %s", json_object_get_string(json_object_array_get_idx(arr, i)));
+	putchar('\n');
+}
+
+static int cmd_info(int argc, char **argv)
 {
 	struct json_object *o;
-	size_t i, n;
+	int rc;
+
+	(void)argv;
+	if (argc)
+		return usage_err("takes no arguments");
+	if (nl_ready())
+		return 1;
+	o = json_object_new_object();
+	rc = run(knl_msg(&nl, KSRTP_CMD_INFO_GET, 0), info_reply, o);
+	if (!rc && json_out) {
+		print_json(o);
+	} else if (!rc) {
+		printf("ksrtp module %s api %s\n",
+		       json_object_get_string(jget(o, "module_version")),
+		       json_object_get_string(jget(o, "api_version")));
+		info_list("features", jget(o, "features"));
+		info_list("suites", jget(o, "suites"));
+	}
+	json_object_put(o);
+	return rc;
+}
+
+/* ------------------------------------------------------------ sockets */
+
+/* Another process's socket, through its pidfd (Linux 5.6+, ptrace rights). */
+static int fd_of_pid(uint32_t pid, uint32_t fd)
+{
+	int pidfd, copy, err;
+
+	pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+	if (pidfd < 0)
+		return -1;
+	copy = (int)syscall(SYS_pidfd_getfd, pidfd, (int)fd, 0);
+	err = errno;
+	close(pidfd);
+	errno = err;
+	return copy;
+}
+
+static int attach_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
+
+	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX) || !tb[KSRTP_A_SOCK_COOKIE])
+		return -1;
+	*(uint64_t *)arg = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
+	return 0;
+}
+
+static int attach(int fd, const struct args *a)
+{
+	struct json_object *o;
+	struct nl_msg *msg;
+	uint64_t cookie = 0;
+	int rc;
+
+	msg = request(KSRTP_CMD_SOCK_ATTACH, 0);
+	if (!msg)
+		return 1;
+	if (nla_put_u32(msg, KSRTP_A_SOCK_FD, (uint32_t)fd) ||
+	    ((a->seen & A_UPCALL) &&
+	     nla_put_u32(msg, KSRTP_A_SOCK_UPCALL, a->upcall)) ||
+	    ((a->seen & A_MAX_LEARNED) &&
+	     nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, a->max_learned)))
+		return build_err(msg);
+	rc = run(msg, attach_reply, &cookie);
+	if (rc)
+		return rc;
+	if (json_out) {
+		o = json_object_new_object();
+		jadd_u64(o, "cookie", cookie);
+		print_json(o);
+		json_object_put(o);
+	} else {
+		printf("cookie %" PRIu64 "\n", cookie);
+	}
+	return 0;
+}
+
+static int cmd_attach(int argc, char **argv)
+{
+	bool remote_pid;
+	struct stat st;
+	char what[48];
+	struct args a;
+	int fd, rc;
+
+	rc = parse_args(argc, argv, &a, A_PID | A_FD | A_UPCALL | A_MAX_LEARNED, A_FD);
+	if (rc)
+		return rc;
+	remote_pid = a.seen & A_PID;
+	if (remote_pid)
+		snprintf(what, sizeof(what), "pid %" PRIu32 " fd %" PRIu32, a.pid, a.fd);
+	else
+		snprintf(what, sizeof(what), "fd %" PRIu32, a.fd);
+	fd = remote_pid ? fd_of_pid(a.pid, a.fd) : (int)a.fd;
+	if (fd < 0)
+		return sys_err(what, errno);
+	if (fstat(fd, &st))
+		rc = sys_err(what, errno);
+	else if (!S_ISSOCK(st.st_mode))
+		rc = sys_err(what, ENOTSOCK);
+	else
+		rc = attach(fd, &a);
+	/* Our copy only had to live through the attach: the app's fd holds the socket. */
+	if (remote_pid)
+		close(fd);
+	return rc;
+}
+
+static int cmd_detach(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct args a;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, A_SOCK, A_SOCK);
+	if (rc)
+		return rc;
+	msg = request(KSRTP_CMD_SOCK_DETACH, 0);
+	if (!msg)
+		return 1;
+	if (nla_put_u64(msg, KSRTP_A_SOCK_COOKIE, a.cookie))
+		return build_err(msg);
+	return run(msg, NULL, NULL);
+}
+
+/* ------------------------------------------------------------ contexts and keys */
+
+typedef int (*put_fn)(struct nl_msg *m, const struct args *a);
+
+static int ctx_request(int cmd, const struct args *a, put_fn put)
+{
+	struct nl_msg *msg = request(cmd, 0);
+
+	if (!msg)
+		return 1;
+	if (put_selector(msg, a) || (put && put(msg, a)))
+		return build_err(msg);
+	return run(msg, NULL, NULL);
+}
+
+static int put_new(struct nl_msg *m, const struct args *a)
+{
+	return put_ctx_params(m, a) || put_key(m, a);
+}
+
+static int put_key_id(struct nl_msg *m, const struct args *a)
+{
+	return nla_put_u32(m, KSRTP_A_CTX_KEY_ID, a->key_id);
+}
+
+/* Commands that carry a key wipe their arguments on every path. */
+static int key_material_cmd(int argc, char **argv, unsigned int allowed,
+			    unsigned int required, int cmd, put_fn put)
+{
+	struct args a;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, allowed, required);
+	if (!rc)
+		rc = check_key(&a);
+	if (!rc)
+		rc = ctx_request(cmd, &a, put);
+	explicit_bzero(&a, sizeof(a));
+	return rc;
+}
+
+static int cmd_ctx_add(int argc, char **argv)
+{
+	return key_material_cmd(argc, argv,
+				SEL_ALL | A_SUITE | A_KEY | A_KEY_ID | A_MKI |
+				A_ROC | A_SEQ | A_WINDOW | A_OPTIONS | A_KDR |
+				A_SOFT_LIMIT,
+				SEL_REQ | A_SUITE | A_KEY, KSRTP_CMD_CTX_NEW, put_new);
+}
+
+static int cmd_key_add(int argc, char **argv)
+{
+	/* The suite only cuts the key; the context already has one. */
+	return key_material_cmd(argc, argv,
+				SEL_ALL | A_SUITE | A_KEY | A_KEY_ID | A_MKI,
+				SEL_REQ | A_SUITE | A_KEY | A_KEY_ID,
+				KSRTP_CMD_KEY_ADD, put_key);
+}
+
+static int selector_cmd(int argc, char **argv, unsigned int extra, int cmd, put_fn put)
+{
+	struct args a;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, SEL_ALL | extra, SEL_REQ | extra);
+	return rc ? rc : ctx_request(cmd, &a, put);
+}
+
+static int cmd_ctx_del(int argc, char **argv)
+{
+	return selector_cmd(argc, argv, 0, KSRTP_CMD_CTX_DEL, NULL);
+}
+
+static int cmd_key_swap(int argc, char **argv)
+{
+	return selector_cmd(argc, argv, A_KEY_ID, KSRTP_CMD_KEY_SWAP, put_key_id);
+}
+
+static int cmd_key_del(int argc, char **argv)
+{
+	return selector_cmd(argc, argv, A_KEY_ID, KSRTP_CMD_KEY_DEL, put_key_id);
+}
+
+/* ------------------------------------------------------------ show */
+
+static const struct tfield sock_fields[] = {
+	{ "cookie", "sock", T_VAL }, { "family", "family", T_VAL },
+	{ "local_port", "port", T_VAL }, { "n_ctx", "ctx", T_VAL },
+	{ "upcall", "upcall", T_VAL }, { "max_learned", "max-learned", T_VAL },
+	{ "upcall_portid", "upcall-portid", T_VAL },
+};
+
+static const struct tfield ctx_fields[] = {
+	{ "dir", "ctx", T_VAL }, { "ssrc", "ssrc", T_SSRC },
+	{ "suite", "suite", T_VAL }, { "origin", "origin", T_VAL },
+	{ "remote_addr", "remote", T_REMOTE }, { "window", "window", T_VAL },
+	{ "roc", "roc", T_VAL }, { "flags", "options", T_VAL },
+	{ "soft_limit", "soft-limit", T_VAL },
+};
+
+static const struct tfield key_fields[] = {
+	{ "id", "key id", T_VAL }, { "mki", "mki", T_VAL },
+	{ "active", "active", T_FLAG }, { "srtp_packets", "srtp-packets", T_VAL },
+	{ "srtcp_packets", "srtcp-packets", T_VAL },
+};
+
+static size_t jlen(struct json_object *arr)
+{
+	return json_object_is_type(arr, json_type_array) ?
+		json_object_array_length(arr) : 0;
+}
+
+static int sock_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
+
+	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX))
+		return -1;
+	json_object_array_add(arg, sock_json(tb));
+	return 0;
+}
+
+static int ctx_reply(struct nl_msg *msg, void *arg)
+{
+	struct json_object *o = ctx_json(msg);
+
+	if (!o)
+		return -1;
+	if (!jget(o, "keys"))
+		jadd(o, "keys", json_object_new_array());
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+/* In a full dump, ENOENT only means the socket went away meanwhile. */
+static int get_contexts(struct json_object *sock, bool one)
+{
+	struct json_object *ctxs = json_object_new_array();
+	struct nl_msg *msg;
+	int err;
+
+	jadd(sock, "contexts", ctxs);
+	msg = request(KSRTP_CMD_CTX_GET, NLM_F_DUMP);
+	if (!msg)
+		return 1;
+	if (nla_put_u64(msg, KSRTP_A_CTX_SOCK_COOKIE,
+			json_object_get_uint64(jget(sock, "cookie"))))
+		return build_err(msg);
+	err = knl_exec(&nl, msg, ctx_reply, ctxs);
+	if (err == -ENOENT && !one)
+		return 0;
+	return err ? nl_err(err) : 0;
+}
+
+static void show_text(struct json_object *socks)
+{
+	struct json_object *sock, *ctxs, *ctx, *keys;
+	size_t i, j, k;
+
+	for (i = 0; i < jlen(socks); i++) {
+		sock = json_object_array_get_idx(socks, i);
+		tline("", sock, sock_fields, ARRAY_SIZE(sock_fields));
+		tcounters("    ", jget(sock, "stats"), sock_counters,
+			  ARRAY_SIZE(sock_counters));
+		ctxs = jget(sock, "contexts");
+		for (j = 0; j < jlen(ctxs); j++) {
+			ctx = json_object_array_get_idx(ctxs, j);
+			tline("    ", ctx, ctx_fields, ARRAY_SIZE(ctx_fields));
+			keys = jget(ctx, "keys");
+			for (k = 0; k < jlen(keys); k++)
+				tline("        ", json_object_array_get_idx(keys, k),
+				      key_fields, ARRAY_SIZE(key_fields));
+			tcounters("        ", jget(ctx, "stats"), ctx_counters,
+				  ARRAY_SIZE(ctx_counters));
+		}
+	}
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct json_object *socks;
+	struct nl_msg *msg;
+	struct args a;
+	bool one;
+	size_t i;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, A_SOCK, 0);
+	if (rc)
+		return rc;
+	one = a.seen & A_SOCK;
+	msg = request(KSRTP_CMD_SOCK_GET, one ? 0 : NLM_F_DUMP);
+	if (!msg)
+		return 1;
+	if (one && nla_put_u64(msg, KSRTP_A_SOCK_COOKIE, a.cookie))
+		return build_err(msg);
+	socks = json_object_new_array();
+	/* Collect sockets first: a dump must end before the next request. */
+	rc = run(msg, sock_reply, socks);
+	for (i = 0; !rc && i < jlen(socks); i++)
+		rc = get_contexts(json_object_array_get_idx(socks, i), one);
+	if (!rc && json_out)
+		print_json(socks);
+	else if (!rc)
+		show_text(socks);
+	json_object_put(socks);
+	return rc;
+}
+
+/* ------------------------------------------------------------ monitor */
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static const struct tfield detach_fields[] = {
+	{ "cookie", "sock", T_VAL }, { "reason", "reason", T_VAL },
+};
+
+static const struct tfield limit_fields[] = {
+	{ "sock_cookie", "sock", T_VAL }, { "dir", "dir", T_VAL },
+	{ "ssrc", "ssrc", T_SSRC }, { "key_id", "key-id", T_VAL },
+	{ "limit", "limit", T_VAL },
+};
+
+static const struct tfield learned_fields[] = {
+	{ "sock_cookie", "sock", T_VAL }, { "dir", "dir", T_VAL },
+	{ "ssrc", "ssrc", T_SSRC }, { "remote_addr", "remote", T_REMOTE },
+};
+
+static void print_event(const char *name, struct json_object *o,
+			const struct tfield *f, size_t n)
+{
+	struct json_object *e;
+	char prefix[32];
+
+	if (json_out) {
+		/* "event" first, then the attributes. */
+		e = json_object_new_object();
+		jadd_str(e, "event", name);
+		json_object_object_foreach(o, key, val)
+			jadd(e, key, json_object_get(val));
+		print_json(e);
+		json_object_put(e);
+	} else {
+		snprintf(prefix, sizeof(prefix), "%s ", name);
+		tline(prefix, o, f, n);
+	}
+	fflush(stdout);
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
+	struct json_object *o = NULL;
+
+	(void)arg;
+	switch (genlmsg_hdr(nlmsg_hdr(msg))->cmd) {
+	case KSRTP_CMD_SOCK_DETACH_NTF:
+		if (!knl_parse(msg, tb, KSRTP_A_SOCK_MAX))
+			o = sock_json(tb);
+		if (o)
+			print_event("sock-detach", o, detach_fields,
+				    ARRAY_SIZE(detach_fields));
+		break;
+	case KSRTP_CMD_CTX_LIMIT_NTF:
+		o = ctx_json(msg);
+		if (o)
+			print_event("ctx-limit", o, limit_fields,
+				    ARRAY_SIZE(limit_fields));
+		break;
+	case KSRTP_CMD_SSRC_LEARNED_NTF:
+		o = ctx_json(msg);
+		if (o)
+			print_event("ssrc-learned", o, learned_fields,
+				    ARRAY_SIZE(learned_fields));
+		break;
+	default:
+		break;	/* a newer module's event */
+	}
+	json_object_put(o);
+	return NL_OK;
+}
+
+/* SIGINT/SIGTERM get in only while ppoll waits, so none is missed. */
+static int watch_events(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct pollfd p = { .fd = nl_socket_get_fd(nl.sk), .events = POLLIN };
+	sigset_t block, orig;
+	int err;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop) {
+		if (ppoll(&p, 1, NULL, &orig) < 0) {
+			if (errno == EINTR)
+				continue;
+			return sys_err("poll", errno);
+		}
+		err = nl_recvmsgs_default(nl.sk);
+		if (err == -NLE_AGAIN)
+			continue;
+		if (err == -NLE_NOMEM) {	/* ENOBUFS: the kernel dropped some */
+			fprintf(stderr, "ksrtpctl: monitor: events lost\n");
+			continue;
+		}
+		if (err < 0) {
+			fprintf(stderr, "ksrtpctl: monitor: %s\n", nl_geterror(err));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_monitor(int argc, char **argv)
+{
 	int err;
 
 	(void)argv;
-	if (argc) {
-		fprintf(stderr, "ksrtpctl: info takes no arguments\n");
-		return 2;
-	}
-	o = json_object_new_object();
-	err = knl_exec(k, knl_msg(k, KSRTP_CMD_INFO_GET, 0), info_cb, o);
-	if (err) {
-		fprintf(stderr, "ksrtpctl: info: %s%s%s\n", strerror(-err),
-			k->extack[0] ? ": " : "", k->extack);
-		json_object_put(o);
+	if (argc)
+		return usage_err("takes no arguments");
+	if (nl_ready())
 		return 1;
-	}
-	if (json_out) {
-		print_json(o);
-	} else {
-		struct json_object *feats = json_object_object_get(o, "features");
+	err = knl_subscribe(&nl, KSRTP_MCGRP_EVENTS);
+	if (err)
+		return sys_err("group " KSRTP_MCGRP_EVENTS, -err);
+	nl_socket_disable_seq_check(nl.sk);
+	nl_socket_modify_cb(nl.sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, NULL);
+	nl_socket_set_nonblocking(nl.sk);
+	return watch_events();
+}
 
-		printf("ksrtp module %s api %d\n",
-		       json_object_get_string(json_object_object_get(o, "module_version")),
-		       json_object_get_int(json_object_object_get(o, "api_version")));
-		printf("    features:");
-		n = json_object_array_length(feats);
-		for (i = 0; i < n; i++)
-			printf(" %s", json_object_get_string(json_object_array_get_idx(feats, i)));
-		printf("\n");
+/* ------------------------------------------------------------ main */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ksrtpctl [-j] [-p] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  info              API version, features and suites of the module\n"
+		"  attach [pid PID] fd FD [upcall dtls,zrtp|none] [max-learned N]\n"
+		"                    attach a UDP socket: fd FD of process PID, or of\n"
+		"                    ksrtpctl itself (inherited); prints its cookie\n"
+		"  detach sock COOKIE\n"
+		"  show [sock COOKIE]\n"
+		"                    sockets, their contexts, keys and counters\n"
+		"  ctx add CTX suite SUITE key BASE64 [key-id N] [mki HEX] [roc N]\n"
+		"          [seq N] [window N] [options OPT[,OPT...]] [kdr N]\n"
+		"          [soft-limit N]\n"
+		"  ctx del CTX\n"
+		"  key add CTX suite SUITE key BASE64 key-id N [mki HEX]\n"
+		"  key swap CTX key-id N\n"
+		"                    make key N the one TX uses\n"
+		"  key del CTX key-id N\n"
+		"  monitor           print events until SIGINT/SIGTERM\n"
+		"  help              this text\n"
+		"\n"
+		"  CTX    := sock COOKIE dir rx|tx ssrc SSRC|any [remote ADDR:PORT]\n"
+		"  ADDR:PORT := 192.0.2.1:5004 | [2001:db8::1]:5004\n"
+		"  SUITE  := AES_CM_128_HMAC_SHA1_80 | AES_CM_128_HMAC_SHA1_32 |\n"
+		"            AES_192_CM_HMAC_SHA1_80 | AES_192_CM_HMAC_SHA1_32 |\n"
+		"            AES_256_CM_HMAC_SHA1_80 | AES_256_CM_HMAC_SHA1_32 |\n"
+		"            AEAD_AES_128_GCM | AEAD_AES_256_GCM |\n"
+		"            NULL_HMAC_SHA1_80 | NULL_HMAC_SHA1_32\n"
+		"  BASE64 := master key || master salt, as in an SDES inline key\n"
+		"  OPT    := unencrypted_srtp | unencrypted_srtcp | unauthenticated_srtp\n"
+		"  HEX    := 1 to 4 bytes, e.g. 01 or 0x0000002a\n"
+		"  Numbers are decimal or 0x hex.\n"
+		"\n"
+		"Options:\n"
+		"  -j, --json        JSON output\n"
+		"  -p, --pretty      pretty-print JSON\n"
+		"  -h, --help        this text\n");
+}
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+static int dispatch(const char *group, const struct command *c, size_t n,
+		    int argc, char **argv)
+{
+	static char name[32];
+	char names[64] = "";
+	size_t i;
+
+	for (i = 0; argc && i < n; i++) {
+		if (strcmp(argv[0], c[i].name))
+			continue;
+		snprintf(name, sizeof(name), "%s%s%s", group, *group ? " " : "",
+			 c[i].name);
+		cmd_name = name;
+		return c[i].fn(argc - 1, argv + 1);
 	}
-	json_object_put(o);
+	if (argc)
+		return usage_err("unknown command '%s'", argv[0]);
+	for (i = 0; i < n; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", i ? "|" : "", c[i].name);
+	return usage_err("expected %s", names);
+}
+
+static const struct command ctx_commands[] = {
+	{ "add", cmd_ctx_add },
+	{ "del", cmd_ctx_del },
+};
+
+static const struct command key_commands[] = {
+	{ "add", cmd_key_add },
+	{ "swap", cmd_key_swap },
+	{ "del", cmd_key_del },
+};
+
+static int cmd_ctx(int argc, char **argv)
+{
+	return dispatch("ctx", ctx_commands, ARRAY_SIZE(ctx_commands), argc, argv);
+}
+
+static int cmd_key(int argc, char **argv)
+{
+	return dispatch("key", key_commands, ARRAY_SIZE(key_commands), argc, argv);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct knl *k, int argc, char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "info", cmd_info },
+	{ "attach", cmd_attach },
+	{ "detach", cmd_detach },
+	{ "show", cmd_show },
+	{ "ctx", cmd_ctx },
+	{ "key", cmd_key },
+	{ "monitor", cmd_monitor },
+	{ "help", cmd_help },
 };
 
 int main(int argc, char **argv)
@@ -116,38 +1566,22 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct knl k;
-	size_t i;
-	int c, err, rc;
+	int c, rc;
 
+	opterr = 0;	/* one message, ours */
 	while ((c = getopt_long(argc, argv, "+jph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json_out = 1; break;
 		case 'p': pretty = 1; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: return usage_err("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (!argc) {
-		usage(stderr);
-		return 2;
-	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[0], commands[i].name))
-			continue;
-		err = knl_open(&k);
-		if (err) {
-			fprintf(stderr, "ksrtpctl: %s\n", err == -ENOENT ?
-				"the ksrtp module is not loaded (modprobe ksrtp)" :
-				strerror(-err));
-			return 1;
-		}
-		rc = commands[i].fn(&k, argc - 1, argv + 1);
-		knl_close(&k);
-		return rc;
-	}
-	fprintf(stderr, "ksrtpctl: unknown command '%s' (try 'ksrtpctl --help')\n", argv[0]);
-	return 2;
+	if (!argc)
+		return usage_err("missing command");
+	rc = dispatch("", commands, ARRAY_SIZE(commands), argc, argv);
+	knl_close(&nl);
+	return rc;
 }

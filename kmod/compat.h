@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Differences between the kernels ksrtp supports (6.1 and later). */
+#ifndef _KSRTP_COMPAT_H
+#define _KSRTP_COMPAT_H
+
+#include <linux/version.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+/* The request attributes of a dump. */
+static inline struct nlattr **ksrtp_dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/* sendpage would bypass sendmsg; without it, it falls back to sendmsg */
+static inline void ksrtp_proto_clear_sendpage(struct proto *p)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+	p->sendpage = NULL;
+#endif
+}
+
+#endif /* _KSRTP_COMPAT_H */

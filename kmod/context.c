@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Crypto contexts and their master keys.
+ *
+ * A context is per socket, direction and SSRC (or an any-SSRC template),
+ * optionally bound to a remote address; it lives in the socket's rhashtable
+ * and is read under RCU. Its keys live in a keyring that templates share
+ * with the contexts they learn. Freeing is deferred past an RCU grace
+ * period, and crypto transforms are freed from a workqueue.
+ */
+
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/netlink.h>
+
+#include "context.h"
+#include "socket.h"
+
+struct workqueue_struct *ksrtp_wq;
+
+const struct rhashtable_params ksrtp_ctx_params = {
+	.key_len		= sizeof(struct ksrtp_ctx_id),
+	.key_offset		= offsetof(struct ksrtp_ctx, id),
+	.head_offset		= offsetof(struct ksrtp_ctx, node),
+	.automatic_shrinking	= true,
+};
+
+static void ksrtp_key_free(struct ksrtp_key *key)
+{
+	ksrtp_crypto_free(&key->crypto);
+	kfree_sensitive(key);
+}
+
+static void ksrtp_key_free_work(struct work_struct *work)
+{
+	/* crypto_free_*() may sleep in some drivers: not from RCU. */
+	ksrtp_key_free(container_of(to_rcu_work(work), struct ksrtp_key,
+				    free_work));
+}
+
+static void ksrtp_keyring_free_work(struct work_struct *work)
+{
+	struct ksrtp_keyring *ring;
+	int i;
+
+	ring = container_of(to_rcu_work(work), struct ksrtp_keyring, free_work);
+	for (i = 0; i < KSRTP_MAX_KEYS; i++) {
+		struct ksrtp_key *key = rcu_dereference_protected(ring->keys[i], 1);
+
+		if (key)
+			ksrtp_key_free(key);
+	}
+	kfree(ring);
+}
+
+struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
+					u8 mki_len, u32 flags, u64 soft_limit)
+{
+	struct ksrtp_keyring *ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+
+	if (!ring)
+		return NULL;
+	refcount_set(&ring->refs, 1);
+	INIT_RCU_WORK(&ring->free_work, ksrtp_keyring_free_work);
+	ring->suite = suite;
+	ring->mki_len = mki_len;
+	ring->flags = flags;
+	ring->soft_limit = soft_limit;
+	return ring;
+}
+
+void ksrtp_keyring_put(struct ksrtp_keyring *ring)
+{
+	if (ring && refcount_dec_and_test(&ring->refs))
+		queue_rcu_work(ksrtp_wq, &ring->free_work);
+}
+
+static struct ksrtp_key *ksrtp_keyring_slot(struct ksrtp_keyring *ring,
+					    int i)
+{
+	return rcu_dereference_check(ring->keys[i], 1);
+}
+
+int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
+		      unsigned int mkey_len, const u8 *msalt,
+		      unsigned int msalt_len, const u8 *mki,
+		      unsigned int mki_len, struct netlink_ext_ack *extack)
+{
+	const struct ksrtp_suite_info *suite = ring->suite;
+	struct ksrtp_key *key;
+	int i, free = -1, err;
+
+	if (mkey_len != suite->key_len) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "master key length does not match the suite (16, 24 or 32 bytes)");
+		return -EINVAL;
+	}
+	if (msalt_len != suite->salt_len) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "master salt length does not match the suite (14 bytes, 12 for AEAD)");
+		return -EINVAL;
+	}
+	if (mki_len != ring->mki_len) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "MKI length must match the context's first key");
+		return -EINVAL;
+	}
+	for (i = 0; i < KSRTP_MAX_KEYS; i++) {
+		struct ksrtp_key *k = ksrtp_keyring_slot(ring, i);
+
+		if (!k) {
+			if (free < 0)
+				free = i;
+			continue;
+		}
+		if (k->id == id) {
+			NL_SET_ERR_MSG_MOD(extack, "key id already in use");
+			return -EEXIST;
+		}
+		if (mki_len && !memcmp(k->mki, mki, mki_len)) {
+			NL_SET_ERR_MSG_MOD(extack, "MKI already in use");
+			return -EEXIST;
+		}
+	}
+	if (free < 0) {
+		NL_SET_ERR_MSG_MOD(extack, "context already has the most keys allowed");
+		return -ENOSPC;
+	}
+
+	key = kzalloc(sizeof(*key), GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	key->id = id;
+	INIT_RCU_WORK(&key->free_work, ksrtp_key_free_work);
+	if (mki_len)
+		memcpy(key->mki, mki, mki_len);
+	err = ksrtp_crypto_init(&key->crypto, suite, mkey, msalt);
+	if (err) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "cannot set up the suite's crypto transforms");
+		kfree_sensitive(key);
+		return err;
+	}
+	rcu_assign_pointer(ring->keys[free], key);
+	if (!rcu_access_pointer(ring->active))
+		rcu_assign_pointer(ring->active, key);
+	return 0;
+}
+
+static int ksrtp_keyring_find(struct ksrtp_keyring *ring, u32 id)
+{
+	int i;
+
+	for (i = 0; i < KSRTP_MAX_KEYS; i++) {
+		struct ksrtp_key *k = ksrtp_keyring_slot(ring, i);
+
+		if (k && k->id == id)
+			return i;
+	}
+	return -1;
+}
+
+int ksrtp_keyring_swap(struct ksrtp_keyring *ring, u32 id,
+		       struct netlink_ext_ack *extack)
+{
+	int i = ksrtp_keyring_find(ring, id);
+
+	if (i < 0) {
+		NL_SET_ERR_MSG_MOD(extack, "no key with this id");
+		return -ENOENT;
+	}
+	rcu_assign_pointer(ring->active, ksrtp_keyring_slot(ring, i));
+	return 0;
+}
+
+int ksrtp_keyring_del(struct ksrtp_keyring *ring, u32 id,
+		      struct netlink_ext_ack *extack)
+{
+	int i = ksrtp_keyring_find(ring, id);
+	struct ksrtp_key *key;
+
+	if (i < 0) {
+		NL_SET_ERR_MSG_MOD(extack, "no key with this id");
+		return -ENOENT;
+	}
+	key = ksrtp_keyring_slot(ring, i);
+	if (rcu_access_pointer(ring->active) == key) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "key is the active TX key: swap to another first");
+		return -EBUSY;
+	}
+	RCU_INIT_POINTER(ring->keys[i], NULL);
+	queue_rcu_work(ksrtp_wq, &key->free_work);
+	return 0;
+}
+
+struct ksrtp_key *ksrtp_keyring_find_mki(struct ksrtp_keyring *ring,
+					 const u8 *mki)
+{
+	int i;
+
+	for (i = 0; i < KSRTP_MAX_KEYS; i++) {
+		struct ksrtp_key *k = rcu_dereference(ring->keys[i]);
+
+		if (k && !memcmp(k->mki, mki, ring->mki_len))
+			return k;
+	}
+	return NULL;
+}
+
+struct ksrtp_ctx *ksrtp_ctx_alloc(const struct ksrtp_ctx_id *id,
+				  struct ksrtp_keyring *ring, u8 origin,
+				  u32 window, u32 roc, int seq, gfp_t gfp)
+{
+	u32 words = ksrtp_replay_words(window);
+	size_t rsz = sizeof(struct ksrtp_replay) + words * sizeof(u64);
+	struct ksrtp_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx) + 2 * rsz, gfp);
+	if (!ctx)
+		return NULL;
+	ctx->id = *id;
+	ctx->ring = ring;
+	ctx->origin = origin;
+	ctx->window = window;
+	ctx->seq_known = seq >= 0;
+	spin_lock_init(&ctx->lock);
+	ctx->rtp = (struct ksrtp_replay *)ctx->replay_mem;
+	ctx->rtcp = (struct ksrtp_replay *)((u8 *)ctx->replay_mem + rsz);
+	ksrtp_replay_init(ctx->rtp, window,
+			  ((u64)roc << 16) | (seq >= 0 ? seq : 0));
+	ksrtp_replay_init(ctx->rtcp, window, 0);
+	return ctx;
+}
+
+static void ksrtp_ctx_free_cb(struct rcu_head *head)
+{
+	struct ksrtp_ctx *ctx = container_of(head, struct ksrtp_ctx, rcu);
+
+	ksrtp_keyring_put(ctx->ring);
+	kfree(ctx);
+}
+
+void ksrtp_ctx_free_rcu(struct ksrtp_ctx *ctx)
+{
+	call_rcu(&ctx->rcu, ksrtp_ctx_free_cb);
+}
+
+/* rhashtable_free_and_destroy() callback: no readers are left. */
+void ksrtp_ctx_free_now(void *ptr, void *arg)
+{
+	struct ksrtp_ctx *ctx = ptr;
+
+	ksrtp_keyring_put(ctx->ring);
+	kfree(ctx);
+}
+
+/*
+ * Find the context for a packet: exact SSRC before template, bound to the
+ * remote before unbound. Lookups that cannot match are skipped. RCU held.
+ */
+struct ksrtp_ctx *ksrtp_ctx_lookup(struct ksrtp_sock *ks, u8 dir, u32 ssrc,
+				   const struct ksrtp_ctx_id *remote)
+{
+	bool bound = remote && remote->family && atomic_read(&ks->n_bound);
+	struct ksrtp_ctx_id id;
+	struct ksrtp_ctx *ctx;
+	int any;
+
+	memset(&id, 0, sizeof(id));
+	id.dir = dir;
+	for (any = 0; any <= 1; any++) {
+		if (any && !atomic_read(&ks->n_any))
+			break;
+		id.any = any;
+		id.ssrc = any ? 0 : ssrc;
+		if (bound) {
+			id.family = remote->family;
+			id.port = remote->port;
+			id.addr = remote->addr;
+			ctx = rhashtable_lookup(&ks->ctxs, &id, ksrtp_ctx_params);
+			if (ctx)
+				return ctx;
+			id.family = 0;
+			id.port = 0;
+			memset(&id.addr, 0, sizeof(id.addr));
+		}
+		ctx = rhashtable_lookup(&ks->ctxs, &id, ksrtp_ctx_params);
+		if (ctx)
+			return ctx;
+	}
+	return NULL;
+}
+
+int ksrtp_wq_init(void)
+{
+	ksrtp_wq = alloc_workqueue("ksrtp", WQ_UNBOUND, 0);
+	return ksrtp_wq ? 0 : -ENOMEM;
+}
+
+void ksrtp_wq_exit(void)
+{
+	/* queue_rcu_work() callbacks still in flight must queue first */
+	rcu_barrier();
+	destroy_workqueue(ksrtp_wq);
+}

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SRTP/SRTCP packet transforms over the kernel crypto API: AES-CM with
+ * HMAC-SHA1 (RFC 3711, RFC 6188), AES-GCM (RFC 7714) and the NULL cipher,
+ * plus the RFC 3711 section 4.3 key derivation (KDR 0).
+ *
+ * Only synchronous transforms are used, so a packet is done when the call
+ * returns; AEAD requests live in a preallocated per-CPU scratch area, so the
+ * datapath never allocates.
+ */
+
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <crypto/aes.h>
+#include <crypto/algapi.h>
+#include <crypto/gcm.h>
+#include <crypto/sha1.h>
+
+#include "crypto.h"
+#include "portable.h"
+
+static const struct ksrtp_suite_info ksrtp_suites[] = {
+	[KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80] = {
+		"AES_CM_128_HMAC_SHA1_80", 16, 14, KSRTP_CIPHER_CTR, 10, 10 },
+	[KSRTP_SUITE_AES_CM_128_HMAC_SHA1_32] = {
+		"AES_CM_128_HMAC_SHA1_32", 16, 14, KSRTP_CIPHER_CTR, 4, 10 },
+	[KSRTP_SUITE_AES_192_CM_HMAC_SHA1_80] = {
+		"AES_192_CM_HMAC_SHA1_80", 24, 14, KSRTP_CIPHER_CTR, 10, 10 },
+	[KSRTP_SUITE_AES_192_CM_HMAC_SHA1_32] = {
+		"AES_192_CM_HMAC_SHA1_32", 24, 14, KSRTP_CIPHER_CTR, 4, 10 },
+	[KSRTP_SUITE_AES_256_CM_HMAC_SHA1_80] = {
+		"AES_256_CM_HMAC_SHA1_80", 32, 14, KSRTP_CIPHER_CTR, 10, 10 },
+	[KSRTP_SUITE_AES_256_CM_HMAC_SHA1_32] = {
+		"AES_256_CM_HMAC_SHA1_32", 32, 14, KSRTP_CIPHER_CTR, 4, 10 },
+	[KSRTP_SUITE_AEAD_AES_128_GCM] = {
+		"AEAD_AES_128_GCM", 16, 12, KSRTP_CIPHER_GCM, 16, 16 },
+	[KSRTP_SUITE_AEAD_AES_256_GCM] = {
+		"AEAD_AES_256_GCM", 32, 12, KSRTP_CIPHER_GCM, 16, 16 },
+	[KSRTP_SUITE_NULL_HMAC_SHA1_80] = {
+		"NULL_HMAC_SHA1_80", 16, 14, KSRTP_CIPHER_NULL, 10, 10 },
+	[KSRTP_SUITE_NULL_HMAC_SHA1_32] = {
+		"NULL_HMAC_SHA1_32", 16, 14, KSRTP_CIPHER_NULL, 4, 10 },
+};
+
+const struct ksrtp_suite_info *ksrtp_suite_get(u32 id)
+{
+	if (id >= ARRAY_SIZE(ksrtp_suites) || !ksrtp_suites[id].name)
+		return NULL;
+	return &ksrtp_suites[id];
+}
+
+u32 ksrtp_suite_id(const struct ksrtp_suite_info *suite)
+{
+	return suite - ksrtp_suites;
+}
+
+/* Suites whose transforms this kernel provides (checked at load). */
+static u32 ksrtp_suites_mask;
+
+u32 ksrtp_suites_available(void)
+{
+	return ksrtp_suites_mask;
+}
+
+/* RFC 3711 section 4.3 labels */
+enum {
+	KDF_RTP_ENC, KDF_RTP_AUTH, KDF_RTP_SALT,
+	KDF_RTCP_ENC, KDF_RTCP_AUTH, KDF_RTCP_SALT,
+};
+
+/*
+ * The AES-CM PRF with KDR 0: x = label << 48 XOR master salt, keystream of
+ * AES-CTR(master key, x * 2^16). A 12-byte (AEAD) salt is zero-padded to 14.
+ */
+static int ksrtp_kdf(const u8 *mkey, unsigned int mkey_len, const u8 *msalt,
+		     unsigned int msalt_len, u8 label, u8 *out,
+		     unsigned int out_len)
+{
+	struct crypto_aes_ctx *aes;
+	u8 iv[AES_BLOCK_SIZE], ks[AES_BLOCK_SIZE];
+	unsigned int off, n;
+	int err;
+
+	aes = kmalloc(sizeof(*aes), GFP_KERNEL);
+	if (!aes)
+		return -ENOMEM;
+	err = aes_expandkey(aes, mkey, mkey_len);
+	if (err)
+		goto out;
+
+	memset(iv, 0, sizeof(iv));
+	memcpy(iv, msalt, msalt_len);
+	iv[7] ^= label;
+	for (off = 0; off < out_len; off += n) {
+		aes_encrypt(aes, ks, iv);
+		n = min_t(unsigned int, out_len - off, AES_BLOCK_SIZE);
+		memcpy(out + off, ks, n);
+		/* 16-bit block counter in the last two bytes */
+		if (++iv[15] == 0)
+			iv[14]++;
+	}
+	memzero_explicit(ks, sizeof(ks));
+out:
+	kfree_sensitive(aes);
+	return err;
+}
+
+static void ksrtp_session_free(struct ksrtp_session *s)
+{
+	if (s->aead)
+		crypto_free_aead(s->aead);
+	if (s->ctr)
+		crypto_free_sync_skcipher(s->ctr);
+	if (s->hmac)
+		crypto_free_shash(s->hmac);
+	memzero_explicit(s, sizeof(*s));
+}
+
+/* Scratch for one AEAD operation; requests must fit (checked at setup). */
+#define KSRTP_AEAD_REQ_MAX	1024
+
+struct ksrtp_scratch {
+	u8 req[KSRTP_AEAD_REQ_MAX] __aligned(CRYPTO_MINALIGN);
+	struct scatterlist sg[3];
+	u8 aad_tail[4];
+	u8 iv[GCM_AES_IV_SIZE];
+};
+
+static DEFINE_PER_CPU(struct ksrtp_scratch *, ksrtp_scratch);
+
+static int ksrtp_session_init(struct ksrtp_session *s,
+			      const struct ksrtp_suite_info *suite, const u8 *mkey,
+			      const u8 *msalt, u8 label_base)
+{
+	u8 key[32], auth[KSRTP_AUTH_KEY_LEN];
+	int err;
+
+	err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
+			label_base + 2, s->salt, suite->salt_len);
+	if (err)
+		return err;
+
+	if (suite->cipher == KSRTP_CIPHER_GCM) {
+		s->aead = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
+		if (IS_ERR(s->aead)) {
+			err = PTR_ERR(s->aead);
+			s->aead = NULL;
+			return err;
+		}
+		if (sizeof(struct aead_request) + crypto_aead_reqsize(s->aead) >
+		    KSRTP_AEAD_REQ_MAX)
+			return -EOPNOTSUPP;
+		err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
+				label_base, key, suite->key_len);
+		if (!err)
+			err = crypto_aead_setkey(s->aead, key, suite->key_len);
+		if (!err)
+			err = crypto_aead_setauthsize(s->aead, suite->srtp_tag);
+		memzero_explicit(key, sizeof(key));
+		return err;
+	}
+
+	if (suite->cipher == KSRTP_CIPHER_CTR) {
+		s->ctr = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
+		if (IS_ERR(s->ctr)) {
+			err = PTR_ERR(s->ctr);
+			s->ctr = NULL;
+			return err;
+		}
+		err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
+				label_base, key, suite->key_len);
+		if (!err)
+			err = crypto_sync_skcipher_setkey(s->ctr, key,
+							  suite->key_len);
+		memzero_explicit(key, sizeof(key));
+		if (err)
+			return err;
+	}
+
+	s->hmac = crypto_alloc_shash("hmac(sha1)", 0, 0);
+	if (IS_ERR(s->hmac)) {
+		err = PTR_ERR(s->hmac);
+		s->hmac = NULL;
+		return err;
+	}
+	err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
+			label_base + 1, auth, sizeof(auth));
+	if (!err)
+		err = crypto_shash_setkey(s->hmac, auth, sizeof(auth));
+	memzero_explicit(auth, sizeof(auth));
+	return err;
+}
+
+int ksrtp_crypto_init(struct ksrtp_crypto *c, const struct ksrtp_suite_info *suite,
+		      const u8 *master_key, const u8 *master_salt)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->suite = suite;
+	err = ksrtp_session_init(&c->rtp, suite, master_key, master_salt,
+				 KDF_RTP_ENC);
+	if (!err)
+		err = ksrtp_session_init(&c->rtcp, suite, master_key,
+					 master_salt, KDF_RTCP_ENC);
+	if (err)
+		ksrtp_crypto_free(c);
+	return err;
+}
+
+void ksrtp_crypto_free(struct ksrtp_crypto *c)
+{
+	ksrtp_session_free(&c->rtp);
+	ksrtp_session_free(&c->rtcp);
+}
+
+/* AES-CM IV: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16 */
+static void ksrtp_cm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
+{
+	int i;
+
+	memcpy(iv, salt, 14);
+	iv[14] = 0;
+	iv[15] = 0;
+	iv[4] ^= ssrc >> 24;
+	iv[5] ^= ssrc >> 16;
+	iv[6] ^= ssrc >> 8;
+	iv[7] ^= ssrc;
+	for (i = 0; i < 6; i++)
+		iv[13 - i] ^= index >> (8 * i);
+}
+
+static int ksrtp_ctr_crypt(const struct ksrtp_session *s, u8 *data,
+			   unsigned int len, u32 ssrc, u64 index)
+{
+	SYNC_SKCIPHER_REQUEST_ON_STACK(req, s->ctr);
+	struct scatterlist sg;
+	u8 iv[AES_BLOCK_SIZE];
+	int err;
+
+	if (!len)
+		return 0;
+	ksrtp_cm_iv(iv, s->salt, ssrc, index);
+	sg_init_one(&sg, data, len);
+	skcipher_request_set_sync_tfm(req, s->ctr);
+	skcipher_request_set_callback(req, 0, NULL, NULL);
+	skcipher_request_set_crypt(req, &sg, &sg, len, iv);
+	err = crypto_skcipher_encrypt(req);
+	skcipher_request_zero(req);
+	return err;
+}
+
+/* HMAC-SHA1 over data || tail (ROC for SRTP, nothing for SRTCP). */
+static int ksrtp_hmac(const struct ksrtp_session *s, const u8 *data,
+		      unsigned int len, const u8 *tail, unsigned int tail_len,
+		      u8 *out)
+{
+	SHASH_DESC_ON_STACK(desc, s->hmac);
+	int err;
+
+	desc->tfm = s->hmac;
+	err = crypto_shash_init(desc);
+	if (!err)
+		err = crypto_shash_update(desc, data, len);
+	if (!err && tail_len)
+		err = crypto_shash_update(desc, tail, tail_len);
+	if (!err)
+		err = crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return err;
+}
+
+/*
+ * AES-GCM in place: aad (aad_len bytes at buf, plus aad_tail if given) then
+ * text_len bytes of text; on encrypt the tag follows the text. Runs with
+ * bottom halves off so the per-CPU scratch is ours.
+ */
+static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
+			   unsigned int aad_len, const u8 *aad_tail,
+			   u8 *text, unsigned int text_len, const u8 *iv)
+{
+	struct ksrtp_scratch *sc;
+	struct aead_request *req;
+	unsigned int n = 0;
+	int err;
+
+	local_bh_disable();
+	sc = *this_cpu_ptr(&ksrtp_scratch);
+	req = (struct aead_request *)sc->req;
+	memcpy(sc->iv, iv, GCM_AES_IV_SIZE);
+	sg_init_table(sc->sg, aad_tail ? 3 : 2);
+	sg_set_buf(&sc->sg[n++], buf, aad_len);
+	if (aad_tail) {
+		memcpy(sc->aad_tail, aad_tail, 4);
+		sg_set_buf(&sc->sg[n++], sc->aad_tail, 4);
+	}
+	sg_set_buf(&sc->sg[n], text, text_len + (enc ? s->aead->authsize : 0));
+	aead_request_set_tfm(req, s->aead);
+	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_ad(req, aad_len + (aad_tail ? 4 : 0));
+	aead_request_set_crypt(req, sc->sg, sc->sg, text_len, sc->iv);
+	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	memzero_explicit(sc->req, sizeof(struct aead_request) +
+			 crypto_aead_reqsize(s->aead));
+	local_bh_enable();
+	return err;
+}
+
+int ksrtp_srtp_protect(const struct ksrtp_crypto *c, u8 *buf,
+		       unsigned int hdr_len, unsigned int len, u32 ssrc,
+		       u64 index, bool encrypt, bool auth, const u8 *mki,
+		       unsigned int mki_len)
+{
+	const struct ksrtp_suite_info *suite = c->suite;
+	u8 tag[SHA1_DIGEST_SIZE], roc[4];
+	int err;
+
+	if (suite->cipher == KSRTP_CIPHER_GCM) {
+		u8 iv[GCM_AES_IV_SIZE];
+		int i;
+
+		memcpy(iv, c->rtp.salt, GCM_AES_IV_SIZE);
+		iv[2] ^= ssrc >> 24;
+		iv[3] ^= ssrc >> 16;
+		iv[4] ^= ssrc >> 8;
+		iv[5] ^= ssrc;
+		for (i = 0; i < 6; i++)
+			iv[11 - i] ^= index >> (8 * i);
+		err = ksrtp_gcm_crypt(&c->rtp, true, buf, hdr_len, NULL,
+				      buf + hdr_len, len - hdr_len, iv);
+		if (err)
+			return err;
+		/* header | ciphertext | tag | MKI */
+		len += suite->srtp_tag;
+		if (mki_len)
+			memcpy(buf + len, mki, mki_len);
+		return len + mki_len;
+	}
+
+	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR) {
+		err = ksrtp_ctr_crypt(&c->rtp, buf + hdr_len, len - hdr_len,
+				      ssrc, index);
+		if (err)
+			return err;
+	}
+	/* header | payload | MKI | tag; the tag covers header and payload */
+	if (mki_len)
+		memcpy(buf + len, mki, mki_len);
+	if (!auth)
+		return len + mki_len;
+	ksrtp_put_be32(roc, (u32)(index >> 16));
+	err = ksrtp_hmac(&c->rtp, buf, len, roc, 4, tag);
+	if (err)
+		return err;
+	memcpy(buf + len + mki_len, tag, suite->srtp_tag);
+	memzero_explicit(tag, sizeof(tag));
+	return len + mki_len + suite->srtp_tag;
+}
+
+int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
+			 unsigned int hdr_len, unsigned int len, u32 ssrc,
+			 u64 index, bool encrypt, bool auth,
+			 unsigned int mki_len)
+{
+	const struct ksrtp_suite_info *suite = c->suite;
+	u8 tag[SHA1_DIGEST_SIZE], roc[4];
+	int err;
+
+	if (suite->cipher == KSRTP_CIPHER_GCM) {
+		u8 iv[GCM_AES_IV_SIZE];
+		int i;
+
+		if (len < hdr_len + suite->srtp_tag + mki_len)
+			return -EINVAL;
+		len -= mki_len;
+		memcpy(iv, c->rtp.salt, GCM_AES_IV_SIZE);
+		iv[2] ^= ssrc >> 24;
+		iv[3] ^= ssrc >> 16;
+		iv[4] ^= ssrc >> 8;
+		iv[5] ^= ssrc;
+		for (i = 0; i < 6; i++)
+			iv[11 - i] ^= index >> (8 * i);
+		err = ksrtp_gcm_crypt(&c->rtp, false, buf, hdr_len, NULL,
+				      buf + hdr_len, len - hdr_len, iv);
+		if (err)
+			return err;
+		return len - suite->srtp_tag;
+	}
+
+	if (auth) {
+		const u8 *rtag;
+
+		if (len < hdr_len + suite->srtp_tag + mki_len)
+			return -EINVAL;
+		rtag = buf + len - suite->srtp_tag;
+		len -= suite->srtp_tag + mki_len;
+		ksrtp_put_be32(roc, (u32)(index >> 16));
+		err = ksrtp_hmac(&c->rtp, buf, len, roc, 4, tag);
+		if (err)
+			return err;
+		err = crypto_memneq(tag, rtag, suite->srtp_tag);
+		memzero_explicit(tag, sizeof(tag));
+		if (err)
+			return -EBADMSG;
+	} else {
+		if (len < hdr_len + mki_len)
+			return -EINVAL;
+		len -= mki_len;
+	}
+	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR) {
+		err = ksrtp_ctr_crypt(&c->rtp, buf + hdr_len, len - hdr_len,
+				      ssrc, index);
+		if (err)
+			return err;
+	}
+	return len;
+}
+
+static void ksrtp_gcm_rtcp_iv(u8 *iv, const u8 *salt, u32 ssrc, u32 index)
+{
+	memcpy(iv, salt, GCM_AES_IV_SIZE);
+	iv[2] ^= ssrc >> 24;
+	iv[3] ^= ssrc >> 16;
+	iv[4] ^= ssrc >> 8;
+	iv[5] ^= ssrc;
+	iv[8] ^= index >> 24;
+	iv[9] ^= index >> 16;
+	iv[10] ^= index >> 8;
+	iv[11] ^= index;
+}
+
+int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, u8 *buf,
+			unsigned int len, u32 ssrc, u32 index, bool encrypt,
+			const u8 *mki, unsigned int mki_len)
+{
+	const struct ksrtp_suite_info *suite = c->suite;
+	u8 tag[SHA1_DIGEST_SIZE], eidx[4];
+	int err;
+
+	ksrtp_put_be32(eidx, (encrypt ? 0x80000000u : 0) | index);
+
+	if (suite->cipher == KSRTP_CIPHER_GCM) {
+		u8 iv[GCM_AES_IV_SIZE];
+
+		/* header | ciphertext | tag | E+index | MKI; AAD header+E+index */
+		ksrtp_gcm_rtcp_iv(iv, c->rtcp.salt, ssrc, index);
+		err = ksrtp_gcm_crypt(&c->rtcp, true, buf, 8, eidx, buf + 8,
+				      len - 8, iv);
+		if (err)
+			return err;
+		len += suite->srtcp_tag;
+		memcpy(buf + len, eidx, 4);
+		if (mki_len)
+			memcpy(buf + len + 4, mki, mki_len);
+		return len + 4 + mki_len;
+	}
+
+	/* header | payload | E+index | MKI | tag; tag over header..E+index */
+	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR) {
+		err = ksrtp_ctr_crypt(&c->rtcp, buf + 8, len - 8, ssrc, index);
+		if (err)
+			return err;
+	}
+	memcpy(buf + len, eidx, 4);
+	len += 4;
+	err = ksrtp_hmac(&c->rtcp, buf, len, NULL, 0, tag);
+	if (err)
+		return err;
+	if (mki_len)
+		memcpy(buf + len, mki, mki_len);
+	memcpy(buf + len + mki_len, tag, suite->srtcp_tag);
+	memzero_explicit(tag, sizeof(tag));
+	return len + mki_len + suite->srtcp_tag;
+}
+
+int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
+			  unsigned int len, u32 ssrc, u32 index, bool encrypted,
+			  unsigned int mki_len)
+{
+	const struct ksrtp_suite_info *suite = c->suite;
+	u8 tag[SHA1_DIGEST_SIZE];
+	unsigned int plen;
+	int err;
+
+	if (len < 8 + 4 + mki_len + suite->srtcp_tag)
+		return -EINVAL;
+
+	if (suite->cipher == KSRTP_CIPHER_GCM) {
+		u8 iv[GCM_AES_IV_SIZE];
+		u8 *eidx;
+
+		plen = len - mki_len - 4 - suite->srtcp_tag;
+		eidx = buf + plen + suite->srtcp_tag;
+		if (!encrypted)
+			return -EBADMSG;	/* refused at setup */
+		ksrtp_gcm_rtcp_iv(iv, c->rtcp.salt, ssrc, index);
+		err = ksrtp_gcm_crypt(&c->rtcp, false, buf, 8, eidx, buf + 8,
+				      plen - 8 + suite->srtcp_tag, iv);
+		return err ? err : plen;
+	}
+
+	plen = len - mki_len - suite->srtcp_tag - 4;
+	err = ksrtp_hmac(&c->rtcp, buf, plen + 4, NULL, 0, tag);
+	if (err)
+		return err;
+	err = crypto_memneq(tag, buf + len - suite->srtcp_tag,
+			    suite->srtcp_tag);
+	memzero_explicit(tag, sizeof(tag));
+	if (err)
+		return -EBADMSG;
+	if (encrypted && suite->cipher == KSRTP_CIPHER_CTR) {
+		err = ksrtp_ctr_crypt(&c->rtcp, buf + 8, plen - 8, ssrc, index);
+		if (err)
+			return err;
+	}
+	return plen;
+}
+
+int ksrtp_crypto_percpu_init(void)
+{
+	static const u8 zero[32];
+	struct ksrtp_crypto probe;
+	int cpu;
+	u32 i;
+
+	for_each_possible_cpu(cpu) {
+		struct ksrtp_scratch *sc;
+
+		sc = kzalloc_node(sizeof(*sc), GFP_KERNEL, cpu_to_node(cpu));
+		if (!sc) {
+			ksrtp_crypto_percpu_free();
+			return -ENOMEM;
+		}
+		per_cpu(ksrtp_scratch, cpu) = sc;
+	}
+
+	/* Which suites can this kernel run synchronously? */
+	for (i = 0; i < ARRAY_SIZE(ksrtp_suites); i++) {
+		if (!ksrtp_suites[i].name)
+			continue;
+		if (!ksrtp_crypto_init(&probe, &ksrtp_suites[i], zero, zero)) {
+			ksrtp_suites_mask |= BIT(i);
+			ksrtp_crypto_free(&probe);
+		}
+	}
+	return 0;
+}
+
+void ksrtp_crypto_percpu_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kfree_sensitive(per_cpu(ksrtp_scratch, cpu));
+		per_cpu(ksrtp_scratch, cpu) = NULL;
+	}
+}
