@@ -439,6 +439,9 @@ int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, u8 *buf,
 	u8 tag[SHA1_DIGEST_SIZE], eidx[4];
 	int err;
 
+	/* E says whether the payload is encrypted: never with the NULL cipher */
+	if (suite->cipher == KSRTP_CIPHER_NULL)
+		encrypt = false;
 	ksrtp_put_be32(eidx, (encrypt ? 0x80000000u : 0) | index);
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
