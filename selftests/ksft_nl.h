@@ -45,9 +45,16 @@ static inline int nl_open(void)
 {
 	int one = 1, fd;
 
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
 	if (fd < 0)
 		return -errno;
+	/* a port of our own: an unbound socket never gets multicasts */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -errno;
+	}
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	return fd;
