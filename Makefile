@@ -45,7 +45,7 @@ TOOLS_DIR := $(BUILDDIR)/tools
 LINUX_SRC_TAR := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
 
 BIN := $(BUILDDIR)/bin
-SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust
+SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_flood
 USER_BINS := $(BIN)/ksrtpctl
 
 .PHONY: all module modules-all user selftests deps gen gen-check lint check \
