@@ -128,6 +128,9 @@ $(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/srt
 	  $(KSFT_DIR)/kselftest_harness.h | $(BIN)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread $(shell pkg-config --libs libsrtp2 libcrypto)
 
+# ksrtp-keyd and its client tools have their own fragment.
+-include $(SRC)/userspace-keyd/keyd.mk
+
 # ---------------------------------------------------------------- checks
 lint: gen-check $(TOOLS_DIR)/checkpatch.pl
 	@set -e; for k in $(CHECK_KVERS); do \

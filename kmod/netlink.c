@@ -213,7 +213,7 @@ int ksrtp_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 struct ksrtp_dump_ctx {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	u64 last;
+	unsigned long done;
 };
 
 static int ksrtp_nl_dump_one_sock(struct ksrtp_sock *ks, void *arg)
@@ -224,24 +224,19 @@ static int ksrtp_nl_dump_one_sock(struct ksrtp_sock *ks, void *arg)
 	err = ksrtp_nl_fill_sock(d->skb, ks, NETLINK_CB(d->cb->skb).portid,
 				 d->cb->nlh->nlmsg_seq, NLM_F_MULTI);
 	if (!err)
-		d->last = ks->cookie;
+		d->done++;
 	return err;
 }
 
+/* Dumps resume by skipping the sockets already sent (cb->args[0]). */
 int ksrtp_nl_sock_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ksrtp_dump_ctx d = { .skb = skb, .cb = cb };
-	u64 *last = (u64 *)&cb->args[0];
 
-	if (cb->args[1])
-		return 0;
-	ksrtp_sock_for_each(sock_net(skb->sk), *last, ksrtp_nl_dump_one_sock, &d);
-	if (!d.last) {
-		cb->args[1] = 1;	/* done */
-		return 0;
-	}
-	*last = d.last;
-	return skb->len;
+	ksrtp_sock_for_each(sock_net(skb->sk), cb->args[0],
+			    ksrtp_nl_dump_one_sock, &d);
+	cb->args[0] += d.done;
+	return d.done ? skb->len : 0;
 }
 
 int ksrtp_nl_sock_send_doit(struct sk_buff *skb, struct genl_info *info)

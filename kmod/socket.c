@@ -307,19 +307,18 @@ struct ksrtp_sock *ksrtp_sock_get(struct net *net, u64 cookie)
 	return ks;
 }
 
-int ksrtp_sock_for_each(struct net *net, u64 start_after,
+int ksrtp_sock_for_each(struct net *net, unsigned long skip,
 			int (*fn)(struct ksrtp_sock *ks, void *arg), void *arg)
 {
 	struct ksrtp_sock *ks;
-	bool started = !start_after;
 	int bkt, err = 0;
 
 	mutex_lock(&ksrtp_socks_lock);
 	hash_for_each(ksrtp_socks, bkt, ks, hnode) {
 		if (!net_eq(sock_net(ks->sk), net))
 			continue;
-		if (!started) {
-			started = ks->cookie == start_after;
+		if (skip) {
+			skip--;
 			continue;
 		}
 		err = fn(ks, arg);

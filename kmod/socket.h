@@ -76,8 +76,10 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 int ksrtp_sock_detach(struct net *net, u64 cookie);
 struct ksrtp_sock *ksrtp_sock_get(struct net *net, u64 cookie);
 void ksrtp_sock_put(struct ksrtp_sock *ks);
-/* Call fn for each socket of net under the table lock; stop on nonzero. */
-int ksrtp_sock_for_each(struct net *net, u64 start_after,
+/* Call fn for each socket of net but the first skip, under the table
+ * lock; stop on nonzero.
+ */
+int ksrtp_sock_for_each(struct net *net, unsigned long skip,
 			int (*fn)(struct ksrtp_sock *ks, void *arg), void *arg);
 void ksrtp_sock_detach_all(void);
 int ksrtp_sock_send(struct net *net, u64 cookie, struct sockaddr_storage *to,

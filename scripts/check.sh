@@ -6,6 +6,8 @@
 # on this machine's running kernel. The last line is "N passed, N failed".
 #
 #   scripts/check.sh [--host] [--native-only]
+# The whole script is parsed before it runs: editing it meanwhile is safe.
+{
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -78,18 +80,22 @@ native "ksrtpctl reports an absent module clearly" bash -c '
 	[ $rc = 1 ] && echo "$out" | grep -q "module is not loaded"'
 native "ksrtpctl rejects unknown commands" bash -c '
 	build/bin/ksrtpctl bogus 2>&1 | grep -q "unknown command"; [ ${PIPESTATUS[0]} = 2 ]'
-if [ -x tests/native/run.sh ]; then
-	tests/native/run.sh > "$LOGS/native-unit.log" 2>&1
+# Every native suite: tests/*/run.sh, KTAP on stdout.
+for suite in tests/*/run.sh; do
+	[ -x "$suite" ] || continue
+	name=$(basename "$(dirname "$suite")")
+	log=$LOGS/native-$name.log
+	"$suite" > "$log" 2>&1
 	nrc=$?
-	count_ktap "$LOGS/native-unit.log" native
+	count_ktap "$log" "native $name"
 	n=$COUNTED
-	grep -E '^(not )?ok ' "$LOGS/native-unit.log"
-	if [ "$nrc" != 0 ] && ! grep -qE '^not ok ' "$LOGS/native-unit.log"; then
-		tail -n 30 "$LOGS/native-unit.log"
-		result fail "native: unit test runner exited $nrc"
+	grep -E '^(not )?ok ' "$log"
+	if [ "$nrc" != 0 ] && ! grep -qE '^not ok ' "$log"; then
+		tail -n 30 "$log"
+		result fail "native $name: runner exited $nrc"
 	fi
-	[ "$n" -gt 0 ] || result fail "native: unit tests ran nothing"
-fi
+	[ "$n" -gt 0 ] || result fail "native $name: ran nothing"
+done
 
 run_selftests() {	# $1 = label, $2 = log, then the command running selftests/run.sh
 	local label=$1 log=$2 n rc
@@ -141,3 +147,4 @@ for f in "${FAILED[@]}"; do
 done
 echo "$PASS passed, $FAIL failed, $SKIP skipped" | tee "$LOGS/summary"
 [ "$FAIL" = 0 ] && [ "$PASS" -gt 0 ]
+}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Known answers. The OpenSSL reference (srtp_ossl.h) must first reproduce
- * the key derivation vectors of RFC 3711 B.3 and RFC 6188 7.2/7.4; then, for
+ * the key derivation vectors of RFC 3711 B.3 and RFC 6188 7.2/7.4 and the
+ * AEAD_AES_128_GCM packet of RFC 7714 16.1; then, for
  * every suite, what ksrtp puts on the wire must equal the reference
  * byte for byte (across a ROC wrap), and what the reference protects must
  * reach the application as the exact plaintext.
@@ -54,6 +55,25 @@ TEST(rfc6188_aes192_key_derivation)
 		  "31874736a8f1143870c26e4857d8a5b2c4a354407faadabb",
 		  "2372b82d639b6d8503a47adc0a6c",
 		  "355b10973cd95b9eacf4061c7e1a7151e7cfbfcb");
+}
+
+/* RFC 7714 section 16.1.1: AEAD_AES_128_GCM SRTP from session key and salt. */
+TEST(rfc7714_gcm_srtp_packet)
+{
+	struct ossl_srtp o = { .key_len = 16, .salt_len = 12, .srtp_tag = 16,
+			       .srtcp_tag = 16, .cipher = 2 };
+	uint8_t pkt[128], exp[128];
+	int n, elen;
+
+	hex2bin("000102030405060708090a0b0c0d0e0f", o.rtp.key);
+	hex2bin("517569642070726f2071756f", o.rtp.salt);
+	n = hex2bin("8040f17b8041f8d35501a0b247616c6c696120657374206f6d6e6973"
+		    "2064697669736120696e207061727465732074726573", pkt);
+	elen = hex2bin("8040f17b8041f8d35501a0b2f24de3a3fb34de6cacba861c9d7e4bca"
+		       "be633bd50d294e6f42a5f47a51c7d19b36de3adf8833899d7f27beb1"
+		       "6a9152cf765ee4390cce", exp);
+	ASSERT_EQ(elen, ossl_protect_rtp(&o, pkt, n, 12, 0x5501a0b2, 0xf17b, NULL, 0));
+	EXPECT_EQ(0, memcmp(exp, pkt, elen));
 }
 
 FIXTURE(kat) {

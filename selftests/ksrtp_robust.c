@@ -5,6 +5,7 @@
  * (srtp_ossl.h), which lets a test choose every index exactly.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -287,6 +288,123 @@ TEST_F(rb, rekey_tx_with_mki_switches_atomically)
 	EXPECT_EQ(0, kn_key_cmd(&self->k, KSRTP_CMD_KEY_DEL, &c, &r));
 }
 
+struct rekey_sender {
+	int fd, n;
+	volatile int sent;
+	int err;
+};
+
+static void *rekey_send(void *arg)
+{
+	struct rekey_sender *t = arg;
+	uint8_t plain[128];
+
+	for (int i = 0; i < t->n; i++) {
+		int n = rtp_make(plain, SSRC, 2000 + i, 40, 0, false);
+
+		if (send(t->fd, plain, n, 0) != n) {
+			t->err = errno;
+			break;
+		}
+		t->sent = i + 1;
+		usleep(2000);
+	}
+	return NULL;
+}
+
+/* Rekey while the application sends: every packet arrives, old key then new. */
+TEST_F(rb, rekey_under_traffic_loses_nothing)
+{
+	struct ctx_spec c = rb_spec(self, KSRTP_DIR_TX, 0);
+	uint8_t mki0[1] = { 7 }, mki1[1] = { 8 }, got[256], exp[256], plain[128];
+	struct rekey_sender t = { .fd = self->app, .n = 120 };
+	int switched_at = -1;
+	struct nl_reply r;
+	pthread_t th;
+
+	c.mki = mki0;
+	c.mki_len = 1;
+	ASSERT_EQ(0, kn_ctx_new(&self->k, &c, &r));
+	ASSERT_EQ(0, pthread_create(&th, NULL, rekey_send, &t));
+	while (t.sent < 30)
+		usleep(1000);
+	c.key = self->key[1];
+	c.key_id = 1;
+	c.mki = mki1;
+	ASSERT_EQ(0, kn_key_cmd(&self->k, KSRTP_CMD_KEY_ADD, &c, &r));
+	ASSERT_EQ(0, kn_key_cmd(&self->k, KSRTP_CMD_KEY_SWAP, &c, &r));
+	for (int i = 0; i < t.n; i++) {
+		int len = recv(self->peer, got, sizeof(got), 0), k, n, elen;
+
+		ASSERT_EQ(40 + 12 + 1 + 10, len) TH_LOG("packet %d", i);
+		k = got[52] == 8;
+		if (k && switched_at < 0)
+			switched_at = i;
+		EXPECT_EQ(k, switched_at >= 0 && i >= switched_at);	/* never back */
+		n = rtp_make(plain, SSRC, 2000 + i, 40, 0, false);
+		memcpy(exp, plain, n);
+		elen = ossl_protect_rtp(&self->ref[k], exp, n, 12, SSRC, 2000 + i,
+					k ? mki1 : mki0, 1);
+		ASSERT_EQ(elen, len);
+		ASSERT_EQ(0, memcmp(exp, got, len)) TH_LOG("packet %d key %d", i, k);
+	}
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, t.err);
+	EXPECT_LT(29, switched_at);
+}
+
+/* RFC 4568 session parameters, against the reference with the same choices. */
+TEST_F(rb, session_parameters)
+{
+	struct ctx_spec c = rb_spec(self, KSRTP_DIR_TX, 0);
+	uint8_t plain[128], exp[128], got[128];
+	struct ossl_srtp ref = self->ref[0];
+	struct nl_reply r;
+	FILE *f;
+	int n, len;
+
+	/* UNENCRYPTED_SRTP and UNENCRYPTED_SRTCP: authenticated, in clear */
+	c.flags = KSRTP_CTX_FLAGS_UNENCRYPTED_SRTP | KSRTP_CTX_FLAGS_UNENCRYPTED_SRTCP;
+	ASSERT_EQ(0, kn_ctx_new(&self->k, &c, &r)) TH_LOG("%s", r.extack);
+	ref.cipher = 0;
+	n = rtp_make(plain, SSRC, 1, 40, 0, false);
+	memcpy(exp, plain, n);
+	len = ossl_protect_rtp(&ref, exp, n, 12, SSRC, 1, NULL, 0);
+	ASSERT_EQ(n, send(self->app, plain, n, 0));
+	ASSERT_EQ(len, recv(self->peer, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(exp, got, len));
+	n = rtcp_make(plain, SSRC, 0);
+	memcpy(exp, plain, n);
+	len = ossl_protect_rtcp(&self->ref[0], exp, n, SSRC, 0, 0, NULL, 0);
+	ASSERT_EQ(n, send(self->app, plain, n, 0));
+	ASSERT_EQ(len, recv(self->peer, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(exp, got, len));
+	EXPECT_EQ(0, got[n] & 0x80);	/* E bit clear */
+
+	/* UNAUTHENTICATED_SRTP once the administrator allows it */
+	f = fopen("/sys/module/ksrtp/parameters/allow_unauthenticated_srtp", "w");
+	ASSERT_NE(NULL, f);
+	fputs("1", f);
+	fclose(f);
+	c.ssrc = SSRC + 1;
+	c.flags = KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP;
+	EXPECT_EQ(0, kn_ctx_new(&self->k, &c, &r)) TH_LOG("%s", r.extack);
+	f = fopen("/sys/module/ksrtp/parameters/allow_unauthenticated_srtp", "w");
+	ASSERT_NE(NULL, f);
+	fputs("0", f);
+	fclose(f);
+	ref = self->ref[0];
+	ref.srtp_tag = 0;
+	n = rtp_make(plain, c.ssrc, 1, 40, 0, false);
+	memcpy(exp, plain, n);
+	len = ossl_protect_rtp(&ref, exp, n, 12, c.ssrc, 1, NULL, 0);
+	ASSERT_EQ(n, len);		/* no tag */
+	ASSERT_EQ(n, send(self->app, plain, n, 0));
+	ASSERT_EQ(len, recv(self->peer, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(exp, got, len));
+	EXPECT_NE(0, memcmp(plain + 12, got + 12, 40));	/* still encrypted */
+}
+
 /* Forked answers: one local port, two peers, one SSRC, two keys. */
 TEST_F(rb, forked_peers_on_one_port)
 {
@@ -427,6 +545,60 @@ TEST_F(rb, templates_learn_only_authenticated_ssrcs)
 	ASSERT_EQ(0, kn_key_cmd(&self->k, KSRTP_CMD_CTX_DEL, &t, &r));
 	EXPECT_EQ(0, kn_ctx_count(&self->k, self->cookie));
 	close(nfd);
+}
+
+TEST_F(rb, learned_contexts_are_capped)
+{
+	struct ctx_spec t = rb_spec(self, KSRTP_DIR_RX, 0);
+	uint8_t pkt[128], plain[128];
+	struct sock_stats ss;
+	struct nl_reply r;
+	int len;
+
+	/* reattach with room for two learned SSRCs */
+	close(self->app);
+	self->app = udp_open(AF_INET, &self->app_addr);
+	ASSERT_EQ(0, udp_connect(self->peer, &self->app_addr));
+	ASSERT_EQ(0, kn_attach_max(&self->k, self->app, 0, 2, &self->cookie, &r));
+	t.cookie = self->cookie;
+	t.any = true;
+	ASSERT_EQ(0, kn_ctx_new(&self->k, &t, &r));
+	for (uint32_t ssrc = 1; ssrc <= 2; ssrc++) {
+		len = ref_pkt(&self->ref[0], pkt, plain, ssrc, 1, NULL, 0);
+		EXPECT_DELIVERED(pkt, len, plain);
+	}
+	len = ref_pkt(&self->ref[0], pkt, plain, 3, 1, NULL, 0);
+	EXPECT_DROPPED(pkt, len);
+	ASSERT_EQ(0, kn_sock_stats(&self->k, self->cookie, &ss));
+	EXPECT_EQ(1, ss.v[KSRTP_A_SOCK_STATS_RX_LEARN_DROPS]);
+	EXPECT_EQ(3, kn_ctx_count(&self->k, self->cookie));
+}
+
+/* Without CAP_NET_ADMIN nothing but info-get is allowed. */
+TEST_F(rb, unprivileged_callers_are_refused)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct ctx_spec c = rb_spec(self, KSRTP_DIR_RX, 0);
+		struct nl_reply r;
+		struct nlmsg m;
+		uint64_t ck;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (kn_ctx_new(&self->k, &c, &r) != -EPERM)
+			_exit(11);
+		if (kn_attach(&self->k, self->peer, 0, &ck, &r) != -EPERM)
+			_exit(12);
+		kn_msg(&self->k, &m, KSRTP_CMD_INFO_GET, 0);
+		_exit(nl_talk(self->k.fd, &m, NULL, NULL, &r) ? 13 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(rb, tx_template_protects_every_ssrc)

@@ -174,8 +174,9 @@ static int cookie_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static inline int kn_attach(struct ksrtp_nl *k, int fd, uint32_t upcall,
-			    uint64_t *cookie, struct nl_reply *r)
+static inline int kn_attach_max(struct ksrtp_nl *k, int fd, uint32_t upcall,
+				uint32_t max_learned, uint64_t *cookie,
+				struct nl_reply *r)
 {
 	struct nlmsg m;
 
@@ -183,8 +184,16 @@ static inline int kn_attach(struct ksrtp_nl *k, int fd, uint32_t upcall,
 	nl_put_u32(&m, KSRTP_A_SOCK_FD, fd);
 	if (upcall)
 		nl_put_u32(&m, KSRTP_A_SOCK_UPCALL, upcall);
+	if (max_learned)
+		nl_put_u32(&m, KSRTP_A_SOCK_MAX_LEARNED, max_learned);
 	*cookie = 0;
 	return nl_talk(k->fd, &m, cookie_cb, cookie, r);
+}
+
+static inline int kn_attach(struct ksrtp_nl *k, int fd, uint32_t upcall,
+			    uint64_t *cookie, struct nl_reply *r)
+{
+	return kn_attach_max(k, fd, upcall, 0, cookie, r);
 }
 
 /* What names a context, and what ctx-new and key-add send. */

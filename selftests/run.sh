@@ -4,6 +4,8 @@
 # Run every ksrtp selftest (KTAP output) with ksrtp.ko already loaded; in the
 # test VM or, with `make check HOST=1`, on a host that can load modules.
 #   selftests/run.sh [TEST...]
+# The whole script is parsed before it runs: editing it meanwhile is safe.
+{
 cd "$(dirname "$0")/.." || exit 1
 export BIN=$PWD/build/bin
 TESTS=${*:-"ksrtp_genl ksrtp_kat ksrtp_datapath ksrtp_robust module_reload.sh lifecycle.sh"}
@@ -27,3 +29,4 @@ for t in $TESTS; do
 	rm -f "$out"
 done
 exit $rc
+}
