@@ -18,6 +18,21 @@
 
 struct workqueue_struct *ksrtp_wq;
 
+/* Deferred frees still to run: module exit waits for them all. */
+static atomic_t ksrtp_deferred = ATOMIC_INIT(0);
+
+/* Run a free after an RCU grace period, in process context. */
+void ksrtp_defer_free(struct rcu_work *work)
+{
+	atomic_inc(&ksrtp_deferred);
+	queue_rcu_work(ksrtp_wq, work);
+}
+
+void ksrtp_defer_done(void)
+{
+	atomic_dec(&ksrtp_deferred);
+}
+
 const struct rhashtable_params ksrtp_ctx_params = {
 	.key_len		= sizeof(struct ksrtp_ctx_id),
 	.key_offset		= offsetof(struct ksrtp_ctx, id),
@@ -36,6 +51,7 @@ static void ksrtp_key_free_work(struct work_struct *work)
 	/* crypto_free_*() may sleep in some drivers: not from RCU. */
 	ksrtp_key_free(container_of(to_rcu_work(work), struct ksrtp_key,
 				    free_work));
+	ksrtp_defer_done();
 }
 
 static void ksrtp_keyring_free_work(struct work_struct *work)
@@ -51,6 +67,7 @@ static void ksrtp_keyring_free_work(struct work_struct *work)
 			ksrtp_key_free(key);
 	}
 	kfree(ring);
+	ksrtp_defer_done();
 }
 
 struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
@@ -72,7 +89,7 @@ struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 void ksrtp_keyring_put(struct ksrtp_keyring *ring)
 {
 	if (ring && refcount_dec_and_test(&ring->refs))
-		queue_rcu_work(ksrtp_wq, &ring->free_work);
+		ksrtp_defer_free(&ring->free_work);
 }
 
 static struct ksrtp_key *ksrtp_keyring_slot(struct ksrtp_keyring *ring,
@@ -190,7 +207,7 @@ int ksrtp_keyring_del(struct ksrtp_keyring *ring, u32 id,
 		return -EBUSY;
 	}
 	RCU_INIT_POINTER(ring->keys[i], NULL);
-	queue_rcu_work(ksrtp_wq, &key->free_work);
+	ksrtp_defer_free(&key->free_work);
 	return 0;
 }
 
@@ -300,7 +317,15 @@ int ksrtp_wq_init(void)
 
 void ksrtp_wq_exit(void)
 {
-	/* queue_rcu_work() callbacks still in flight must queue first */
-	rcu_barrier();
+	/*
+	 * A free can defer another (socket -> contexts -> keyring): wait for
+	 * the RCU callbacks that queue them and the works themselves until
+	 * none is left, then nothing can touch the workqueue again.
+	 */
+	rcu_barrier();		/* context frees put keyrings */
+	while (atomic_read(&ksrtp_deferred)) {
+		rcu_barrier();
+		flush_workqueue(ksrtp_wq);
+	}
 	destroy_workqueue(ksrtp_wq);
 }

@@ -114,6 +114,8 @@ static inline u64 ksrtp_ctx_index(const struct ksrtp_ctx *ctx, u16 seq)
 struct ksrtp_ctx *ksrtp_ctx_lookup(struct ksrtp_sock *ks, u8 dir, u32 ssrc,
 				   const struct ksrtp_ctx_id *remote);
 
+void ksrtp_defer_free(struct rcu_work *work);
+void ksrtp_defer_done(void);
 int ksrtp_wq_init(void);
 void ksrtp_wq_exit(void);
 extern struct workqueue_struct *ksrtp_wq;

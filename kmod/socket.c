@@ -110,12 +110,13 @@ static void ksrtp_sock_free_work(struct work_struct *work)
 	free_percpu(ks->stats);
 	kfree_sensitive(ks->txbuf);
 	kfree(ks);
+	ksrtp_defer_done();
 }
 
 void ksrtp_sock_put(struct ksrtp_sock *ks)
 {
 	if (refcount_dec_and_test(&ks->refs))
-		queue_rcu_work(ksrtp_wq, &ks->free_work);
+		ksrtp_defer_free(&ks->free_work);
 }
 
 /* Undo the hooks; socket lock and ksrtp_socks_lock held. */
