@@ -45,7 +45,7 @@ TOOLS_DIR := $(BUILDDIR)/tools
 LINUX_SRC_TAR := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
 
 BIN := $(BUILDDIR)/bin
-SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_flood
+SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_flood $(BIN)/rtp_peer
 USER_BINS := $(BIN)/ksrtpctl
 
 .PHONY: all module modules-all user selftests deps gen gen-check lint check \
@@ -124,6 +124,9 @@ selftests: $(SELFTESTS)
 SELFTEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		   -Werror -I$(KSFT_DIR) \
 		   -I$(SRC)/include/uapi -I$(SRC)/selftests -D_GNU_SOURCE
+$(BIN)/rtp_peer: selftests/rtp_peer.c | $(BIN)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
 $(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/srtp_ossl.h $(UAPI) \
 	  $(KSFT_DIR)/kselftest_harness.h | $(BIN)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread $(shell pkg-config --libs libsrtp2 libcrypto)

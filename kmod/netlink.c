@@ -36,6 +36,10 @@ MODULE_PARM_DESC(allow_unauthenticated_srtp,
 
 #define KSRTP_MAX_LEARNED_DEFAULT	256
 
+/* NL_SET_ERR_MSG_ATTR with the module prefix NL_SET_ERR_MSG_MOD gives */
+#define KSRTP_ERR_ATTR(extack, attr, msg) \
+	NL_SET_ERR_MSG_ATTR(extack, attr, KBUILD_MODNAME ": " msg)
+
 static struct genl_family ksrtp_nl_family;
 
 int ksrtp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -118,8 +122,8 @@ int ksrtp_nl_sock_detach_doit(struct sk_buff *skb, struct genl_info *info)
 	err = ksrtp_sock_detach(genl_info_net(info),
 				nla_get_u64(info->attrs[KSRTP_A_SOCK_COOKIE]));
 	if (err)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KSRTP_A_SOCK_COOKIE],
-				    "no attached socket with this cookie");
+		KSRTP_ERR_ATTR(info->extack, info->attrs[KSRTP_A_SOCK_COOKIE],
+			       "no attached socket with this cookie");
 	return err;
 }
 
@@ -193,8 +197,8 @@ int ksrtp_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 	ks = ksrtp_sock_get(genl_info_net(info),
 			    nla_get_u64(info->attrs[KSRTP_A_SOCK_COOKIE]));
 	if (!ks) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KSRTP_A_SOCK_COOKIE],
-				    "no attached socket with this cookie");
+		KSRTP_ERR_ATTR(info->extack, info->attrs[KSRTP_A_SOCK_COOKIE],
+			       "no attached socket with this cookie");
 		return -ENOENT;
 	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -251,8 +255,8 @@ int ksrtp_nl_sock_send_doit(struct sk_buff *skb, struct genl_info *info)
 	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_DATA))
 		return -EINVAL;
 	if (!nla_len(attrs[KSRTP_A_SOCK_DATA])) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_SOCK_DATA],
-				    "empty datagram");
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_SOCK_DATA],
+			       "empty datagram");
 		return -EINVAL;
 	}
 	memset(&ss, 0, sizeof(ss));
@@ -270,8 +274,8 @@ int ksrtp_nl_sock_send_doit(struct sk_buff *skb, struct genl_info *info)
 		sin6->sin6_port = htons(nla_get_u16(attrs[KSRTP_A_SOCK_REMOTE_PORT]));
 		nla_memcpy(&sin6->sin6_addr, attrs[KSRTP_A_SOCK_REMOTE_ADDR], 16);
 	} else {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_SOCK_REMOTE_ADDR],
-				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_SOCK_REMOTE_ADDR],
+			       "address must be 4 (IPv4) or 16 (IPv6) bytes");
 		return -EINVAL;
 	}
 	return ksrtp_sock_send(genl_info_net(info),
@@ -321,8 +325,8 @@ static int ksrtp_nl_ctx_id(struct genl_info *info, struct ksrtp_ctx_id *id)
 			memset((u8 *)&id->addr + 4, 0, 12);
 		}
 	} else {
-		NL_SET_ERR_MSG_ATTR(info->extack, addr,
-				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		KSRTP_ERR_ATTR(info->extack, addr,
+			       "address must be 4 (IPv4) or 16 (IPv6) bytes");
 		return -EINVAL;
 	}
 	id->port = htons(nla_get_u16(attrs[KSRTP_A_CTX_REMOTE_PORT]));
@@ -336,8 +340,8 @@ static struct ksrtp_sock *ksrtp_nl_ctx_sock(struct genl_info *info)
 					       nla_get_u64(a));
 
 	if (!ks)
-		NL_SET_ERR_MSG_ATTR(info->extack, a,
-				    "no attached socket with this cookie");
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "no attached socket with this cookie");
 	return ks;
 }
 
@@ -428,26 +432,26 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 	suite_id = nla_get_u32(attrs[KSRTP_A_CTX_SUITE]);
 	suite = ksrtp_suite_get(suite_id);
 	if (!suite || !(ksrtp_suites_available() & BIT(suite_id))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_SUITE],
-				    "suite's crypto is not available in this kernel");
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_CTX_SUITE],
+			       "suite's crypto is not available in this kernel");
 		return -EOPNOTSUPP;
 	}
 	if (attrs[KSRTP_A_CTX_FLAGS])
 		flags = nla_get_u32(attrs[KSRTP_A_CTX_FLAGS]);
 	if (flags && suite->cipher == KSRTP_CIPHER_GCM) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_FLAGS],
-				    "session parameters apply to AES-CM and NULL suites only");
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_CTX_FLAGS],
+			       "session parameters apply to AES-CM and NULL suites only");
 		return -EINVAL;
 	}
 	if ((flags & KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP) &&
 	    !allow_unauthenticated_srtp) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_FLAGS],
-				    "UNAUTHENTICATED_SRTP refused (module parameter allow_unauthenticated_srtp)");
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_CTX_FLAGS],
+			       "UNAUTHENTICATED_SRTP refused (module parameter allow_unauthenticated_srtp)");
 		return -EPERM;
 	}
 	if (attrs[KSRTP_A_CTX_KDR] && nla_get_u32(attrs[KSRTP_A_CTX_KDR])) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KSRTP_A_CTX_KDR],
-				    "key derivation rate other than 0 is not supported");
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_CTX_KDR],
+			       "key derivation rate other than 0 is not supported");
 		return -EOPNOTSUPP;
 	}
 	if (attrs[KSRTP_A_CTX_WINDOW])

@@ -4,7 +4,7 @@
 # The part of `make demo` that runs inside the VM, with ksrtp.ko loaded: a
 # call between two network namespaces, alice and bob, joined by a veth pair.
 # Each side runs rtp_peer, an application that only knows plain RTP;
-# ksrtpctl attaches its socket and installs SRTP contexts, tshark on bob's
+# ksrtpctl attaches its socket and installs SRTP contexts, dumpcap on bob's
 # veth shows that only ciphertext crosses the wire, and ksrtpctl show prints
 # the counters. Exits non-zero as soon as anything does not work.
 set -eu
@@ -45,8 +45,16 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 if [ ! -x "$PEER" ] || [ selftests/rtp_peer.c -nt "$PEER" ]; then
-	cc -O2 -Wall -Wextra -Werror -o "$PEER" selftests/rtp_peer.c
+	cc -O2 -Wall -Wextra -Werror -o "$PEER.$$" selftests/rtp_peer.c
+	mv -f "$PEER.$$" "$PEER"
 fi
+
+# tshark's first start reads and initialises 100+ MB of dissectors, which
+# takes a minute under emulation: do it now, in the background, so that the
+# tshark that shows the capture later starts warm.
+tshark -G protocols > /dev/null 2>&1 &
+PIDS="$PIDS $!"
+START=$(date +%s)
 
 step "kernel and module"
 echo "kernel $(uname -r), $(grep '^ksrtp ' /proc/modules | cut -d' ' -f1-2) bytes"
@@ -62,12 +70,12 @@ ip -n bob link set veth-bob up
 ip -n alice -br addr show dev veth-alice
 ip -n bob -br addr show dev veth-bob
 
-step "capture on bob's veth (tshark, started now: it takes a while under emulation)"
-echo "bob# tshark -i veth-bob -f 'udp port $PORT' -c $((2 * N)) -w wire.pcap"
-ip netns exec bob tshark -i veth-bob -f "udp port $PORT" -c $((2 * N)) \
-	-a duration:120 -w "$W/wire.pcap" -F pcap > "$W/tshark.out" 2>&1 &
-TSHARK=$!
-PIDS="$PIDS $TSHARK"
+step "capture on bob's veth with dumpcap (the capture engine tshark runs)"
+echo "bob# dumpcap -i veth-bob -f 'udp port $PORT' -c $((2 * N)) -P -w wire.pcap"
+ip netns exec bob dumpcap -i veth-bob -f "udp port $PORT" -c $((2 * N)) \
+	-a duration:120 -P -w "$W/wire.pcap" > "$W/dumpcap.out" 2>&1 &
+DUMPCAP=$!
+PIDS="$PIDS $DUMPCAP"
 
 step "the applications: rtp_peer in each namespace, plain RTP on UDP port $PORT (fd 3)"
 start_peer() {	# start_peer NS ME PEER SSRC TEXT: the app's pid in $PID_NS
@@ -92,6 +100,10 @@ echo "alice -> bob: $KEY_A"
 echo "bob -> alice: $KEY_B"
 
 step "attach the applications' sockets and install the SRTP contexts"
+echo "alice# ksrtpctl monitor > monitor.out &   (ksrtp's events, shown at hang-up)"
+ip netns exec alice "$CTL" monitor > "$W/monitor.out" 2>&1 &
+MON=$!
+PIDS="$PIDS $MON"
 attach() {	# attach NS PID: prints the cookie
 	ip netns exec "$1" "$CTL" attach pid "$2" fd 3 | sed -n 's/^cookie //p'
 }
@@ -109,13 +121,14 @@ ns bob "$CTL" ctx add sock "$CK_B" dir rx ssrc $SSRC_A suite $SUITE key "$KEY_A"
 ns bob "$CTL" ctx add sock "$CK_B" dir tx ssrc $SSRC_B suite $SUITE key "$KEY_B"
 
 step "the call: $N RTP packets each way"
-# "Capture started" comes once dumpcap has the interface and its filter.
-wait_line "$W/tshark.out" 'Capture started|File: ' 90
-echo "tshark is capturing on veth-bob; go"
+# dumpcap reports the file once the interface is open and filtered.
+wait_line "$W/dumpcap.out" '^File: ' 60
+echo "dumpcap is capturing on veth-bob; go"
 touch "$W/go"
 wait_line "$W/alice.out" "^sent $N received $N\$" 60
 wait_line "$W/bob.out" "^sent $N received $N\$" 60
-wait "$TSHARK" || fail "tshark: $(cat "$W/tshark.out")"
+wait "$DUMPCAP" || fail "dumpcap: $(cat "$W/dumpcap.out")"
+grep '^Packets' "$W/dumpcap.out" || true
 echo "done"
 
 step "what the applications saw (plain RTP, as sent and received through their sockets)"
@@ -134,7 +147,7 @@ while [ $i -le $N ]; do
 done
 echo "OK: each application read the other's plaintext"
 
-step "what crossed the wire (tshark on veth-bob): SRTP"
+step "what crossed the wire (captured on veth-bob): SRTP"
 "$PY" - "$W/wire.pcap" "$W/alice.out" "$W/bob.out" "$N" <<'EOF'
 import re, struct, sys
 wire, outs, n = sys.argv[1], sys.argv[2:4], int(sys.argv[4])
@@ -188,8 +201,10 @@ if bad:
 print("OK: all %d packets are SRTP of the right length, none carries its plaintext" % len(pkts))
 EOF
 echo
-echo "tshark -x of the first packet:"
-tshark -r "$W/wire.pcap" -x > "$W/wire.hex" 2> /dev/null
+echo "# tshark -r wire.pcap -P -x   (the first packet)"
+tshark -r "$W/wire.pcap" -P -x > "$W/wire.hex" 2> "$W/tshark.err" ||
+	fail "tshark -r: $(cat "$W/tshark.err")"
+[ -s "$W/wire.hex" ] || fail "tshark printed nothing"
 sed -n '1,/^$/p' "$W/wire.hex"
 hits=$(grep -c hello "$W/wire.hex" || true)
 echo "tshark -r wire.pcap -x | grep -c hello: $hits"
@@ -224,18 +239,14 @@ done
 echo "OK: neither key appears in show or show -j"
 
 step "hang up: the applications close their sockets, ksrtp lets go"
-ip netns exec alice "$CTL" monitor > "$W/monitor.out" 2>&1 &
-MON=$!
-PIDS="$PIDS $MON"
-sleep 1
 touch "$W/hangup"
 wait_line "$W/monitor.out" "^sock-detach sock $CK_A reason closed\$" 30
-echo "alice# ksrtpctl monitor"
-cat "$W/monitor.out"
 kill "$MON"
+echo "alice's monitor.out:"
+cat "$W/monitor.out"
 for n in alice bob; do
 	[ -z "$(ip netns exec $n "$CTL" show)" ] || fail "$n still lists a socket"
 done
 echo "OK: no attached sockets left"
 
-printf '\n\033[1;32mdemo OK\033[0m\n'
+printf '\n\033[1;32mdemo OK\033[0m (%s s)\n' $(($(date +%s) - START))

@@ -33,8 +33,8 @@ ktap_plan 32
 # ------------------------------------------------------------ helpers
 
 if [ ! -x "$PEER" ] || [ "$SRCDIR/rtp_peer.c" -nt "$PEER" ]; then
-	cc -O2 -Wall -Wextra -Werror -o "$PEER" "$SRCDIR/rtp_peer.c" ||
-		{ echo "Bail out! cannot build rtp_peer"; exit 1; }
+	{ cc -O2 -Wall -Wextra -Werror -o "$PEER.$$" "$SRCDIR/rtp_peer.c" &&
+	  mv -f "$PEER.$$" "$PEER"; } || { echo "Bail out! cannot build rtp_peer"; exit 1; }
 fi
 
 # wait_line FILE REGEX [SECONDS]: until a line of FILE matches

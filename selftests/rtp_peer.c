@@ -24,7 +24,9 @@
  * sent and received, 1 on a timeout, 2 on a usage error, 3 when a send fails
  * (the errno is printed: "send failed: ... (ENOKEY)").
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
