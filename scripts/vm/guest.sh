@@ -9,8 +9,14 @@ RUN=$2
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
 
+# /tmp and /run get fresh tmpfs; the project tree may live under one of them
+# (a CI clone in /tmp), so carry its mount across.
+mkdir -p /.ksrtp-src
+mount --bind "$SRC" /.ksrtp-src
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+mkdir -p "$SRC"
+mount --move /.ksrtp-src "$SRC"
 mkdir -p /dev/pts /dev/shm /run/netns
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
