@@ -131,7 +131,8 @@ $(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/srt
 	  $(KSFT_DIR)/kselftest_harness.h | $(BIN)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread $(shell pkg-config --libs libsrtp2 libcrypto)
 
-# ksrtp-keyd and its client tools have their own fragment.
+# ksrtp-keyd, its DTLS-SRTP engine and its client tools have their own fragments.
+-include $(SRC)/userspace-keyd/dtls.mk
 -include $(SRC)/userspace-keyd/keyd.mk
 
 # ---------------------------------------------------------------- checks

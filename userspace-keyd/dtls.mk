@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The DTLS-SRTP engine of ksrtp-keyd (keyd/dtls.c, keyd/fingerprint.c),
+# -included from the top Makefile. Uses $(SRC), $(CC), $(USER_CFLAGS) and
+# the build directory; keyd's link rule adds $(KEYD_DTLS_OBJS) and
+# $(KEYD_DTLS_LIBS):
+#
+#   $(BIN)/ksrtp-keyd: ... $(KEYD_DTLS_OBJS)
+#	$(CC) ... $(KEYD_DTLS_OBJS) $(KEYD_DTLS_LIBS)
+#
+#   make keyd-dtls      compile the engine objects
+#   make dtls-test      tests/dtls/run.sh (unit, openssl interop, fuzzers)
+
+KEYD_DTLS_DIR    := $(SRC)/userspace-keyd/keyd
+KEYD_DTLS_SRCS   := $(KEYD_DTLS_DIR)/dtls.c $(KEYD_DTLS_DIR)/fingerprint.c
+KEYD_DTLS_HDRS   := $(KEYD_DTLS_DIR)/dtls.h $(KEYD_DTLS_DIR)/fingerprint.h
+KEYD_DTLS_CFLAGS := $(shell pkg-config --cflags libssl libcrypto)
+KEYD_DTLS_LIBS   := $(shell pkg-config --libs libssl libcrypto)
+KEYD_DTLS_OBJDIR := $(if $(BUILDDIR),$(BUILDDIR),$(SRC)/build)/keyd-dtls
+KEYD_DTLS_OBJS   := $(KEYD_DTLS_OBJDIR)/dtls.o $(KEYD_DTLS_OBJDIR)/fingerprint.o
+
+$(KEYD_DTLS_OBJS): $(KEYD_DTLS_OBJDIR)/%.o: $(KEYD_DTLS_DIR)/%.c $(KEYD_DTLS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(KEYD_DTLS_CFLAGS) -c -o $@ $<
+
+.PHONY: keyd-dtls dtls-test
+keyd-dtls: $(KEYD_DTLS_OBJS)
+
+dtls-test:
+	$(SRC)/tests/dtls/run.sh
