@@ -10,6 +10,7 @@
 #   make demo               boot a VM, load ksrtp, show it working
 #   make vm CMD='...'       run CMD as root in a VM with ksrtp loaded
 #   make lint               W=1, sparse and checkpatch --strict; fails on findings
+#   make bench [KVER=...]   benchmarks: every contender in one VM boot
 #   make install            module + tools into the running system
 
 SRC := $(CURDIR)
@@ -54,7 +55,7 @@ USER_BINS := $(BIN)/ksrtpctl
 all: module user selftests
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(SRC)/scripts/deps.sh
@@ -134,6 +135,10 @@ $(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/srt
 # ksrtp-keyd, its DTLS-SRTP engine and its client tools have their own fragments.
 -include $(SRC)/userspace-keyd/dtls.mk
 -include $(SRC)/userspace-keyd/keyd.mk
+# Benchmarks (make bench) and the raw kernel crypto module they compare with.
+-include $(SRC)/bench/bench.mk
+module: bench-module
+selftests: $(BIN)/ksrtp_bench
 
 # ---------------------------------------------------------------- checks
 lint: gen-check $(TOOLS_DIR)/checkpatch.pl
@@ -148,7 +153,8 @@ lint: gen-check $(TOOLS_DIR)/checkpatch.pl
 	@echo "== checkpatch --strict"
 	@$(TOOLS_DIR)/checkpatch.pl --strict --no-tree --terse --show-types \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f \
-		$(filter-out kmod/compat.h,$(wildcard kmod/*.c kmod/*.h)) $(UAPI)
+		$(filter-out kmod/compat.h,$(wildcard kmod/*.c kmod/*.h)) $(UAPI) \
+		bench/ksrtp_cryptobench.c
 	@# the compat header is where kernel versions are compared, by design
 	@$(TOOLS_DIR)/checkpatch.pl --strict --no-tree --terse --show-types \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,LINUX_VERSION_CODE,CONSTANT_COMPARISON \

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks (issue 4). Included by the top Makefile (-include
+# $(SRC)/bench/bench.mk) or given beside it (make -f Makefile -f
+# bench/bench.mk bench); uses its SRC, BUILDDIR, BIN, CC, KVER, KDIR and
+# CHECK_KVERS.
+#
+#   make bench [KVER=...] [BENCH_ARGS='--rounds 25 --ms 300']
+#                      one VM boot running every contender; the table and
+#                      the JSON land in build/bench/results-<kver>.{txt,json}
+#   make bench-build   the benchmark program, and the raw crypto module for
+#                      KVER and every CHECK_KVERS kernel (what the smoke
+#                      selftest selftests/bench_smoke.sh uses)
+
+ifndef KSRTP_BENCH_MK
+KSRTP_BENCH_MK := 1
+
+BENCH_SRC := $(SRC)/bench
+BENCH_MK := $(BENCH_SRC)/bench.mk
+BENCH_MODDIR = $(BUILDDIR)/mod/$(KVER)/bench
+BENCH_PROG := $(BIN)/ksrtp_bench
+BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+		-I$(SRC)/include/uapi -I$(SRC)/selftests
+BENCH_LIBS = $(shell pkg-config --libs libsrtp2 libcrypto) -lm
+
+.PHONY: bench bench-build bench-module bench-modules-all
+
+$(BENCH_PROG): $(BENCH_SRC)/ksrtp_bench.c $(SRC)/selftests/ksrtp_util.h \
+	       $(SRC)/selftests/ksft_nl.h $(SRC)/selftests/srtp_ossl.h \
+	       $(SRC)/include/uapi/linux/ksrtp.h
+	@mkdir -p $(BIN)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRC)/ksrtp_bench.c $(BENCH_LIBS)
+
+# The raw crypto module, in a tree of symlinks per kernel like ksrtp.ko's.
+bench-module:
+	@test -e $(KDIR)/Makefile || { echo "no kernel build tree at $(KDIR)"; exit 1; }
+	@mkdir -p $(BENCH_MODDIR)
+	@ln -sf $(BENCH_SRC)/Kbuild $(BENCH_SRC)/ksrtp_cryptobench.c $(BENCH_MODDIR)/
+	$(MAKE) -C $(KDIR) M=$(BENCH_MODDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
+
+bench-modules-all: bench-module
+	@set -e; for k in $(filter-out $(KVER),$(CHECK_KVERS)); do \
+		$(MAKE) --no-print-directory -f $(SRC)/Makefile -f $(BENCH_MK) \
+			bench-module KVER=$$k; done
+
+bench-build: $(BENCH_PROG) bench-modules-all
+
+bench: modules-all user selftests bench-build
+	@$(SRC)/scripts/bench.sh --kver $(KVER) $(BENCH_ARGS)
+
+endif
