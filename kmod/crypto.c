@@ -73,22 +73,14 @@ enum {
 /*
  * The AES-CM PRF with KDR 0: x = label << 48 XOR master salt, keystream of
  * AES-CTR(master key, x * 2^16). A 12-byte (AEAD) salt is zero-padded to 14.
+ * aes is the expanded master key.
  */
-static int ksrtp_kdf(const u8 *mkey, unsigned int mkey_len, const u8 *msalt,
-		     unsigned int msalt_len, u8 label, u8 *out,
-		     unsigned int out_len)
+static void ksrtp_kdf(const struct crypto_aes_ctx *aes, const u8 *msalt,
+		      unsigned int msalt_len, u8 label, u8 *out,
+		      unsigned int out_len)
 {
-	struct crypto_aes_ctx *aes;
 	u8 iv[AES_BLOCK_SIZE], ks[AES_BLOCK_SIZE];
 	unsigned int off, n;
-	int err;
-
-	aes = kmalloc(sizeof(*aes), GFP_KERNEL);
-	if (!aes)
-		return -ENOMEM;
-	err = aes_expandkey(aes, mkey, mkey_len);
-	if (err)
-		goto out;
 
 	memset(iv, 0, sizeof(iv));
 	memcpy(iv, msalt, msalt_len);
@@ -102,9 +94,6 @@ static int ksrtp_kdf(const u8 *mkey, unsigned int mkey_len, const u8 *msalt,
 			iv[14]++;
 	}
 	memzero_explicit(ks, sizeof(ks));
-out:
-	kfree_sensitive(aes);
-	return err;
 }
 
 static void ksrtp_session_free(struct ksrtp_session *s)
@@ -131,16 +120,15 @@ struct ksrtp_scratch {
 static DEFINE_PER_CPU(struct ksrtp_scratch *, ksrtp_scratch);
 
 static int ksrtp_session_init(struct ksrtp_session *s,
-			      const struct ksrtp_suite_info *suite, const u8 *mkey,
-			      const u8 *msalt, u8 label_base)
+			      const struct ksrtp_suite_info *suite,
+			      const struct crypto_aes_ctx *aes, const u8 *msalt,
+			      u8 label_base)
 {
 	u8 key[32], auth[KSRTP_AUTH_KEY_LEN];
 	int err;
 
-	err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
-			label_base + 2, s->salt, suite->salt_len);
-	if (err)
-		return err;
+	ksrtp_kdf(aes, msalt, suite->salt_len, label_base + 2, s->salt,
+		  suite->salt_len);
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
 		s->aead = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
@@ -152,10 +140,9 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 		if (sizeof(struct aead_request) + crypto_aead_reqsize(s->aead) >
 		    KSRTP_AEAD_REQ_MAX)
 			return -EOPNOTSUPP;
-		err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
-				label_base, key, suite->key_len);
-		if (!err)
-			err = crypto_aead_setkey(s->aead, key, suite->key_len);
+		ksrtp_kdf(aes, msalt, suite->salt_len, label_base, key,
+			  suite->key_len);
+		err = crypto_aead_setkey(s->aead, key, suite->key_len);
 		if (!err)
 			err = crypto_aead_setauthsize(s->aead, suite->srtp_tag);
 		memzero_explicit(key, sizeof(key));
@@ -169,11 +156,9 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 			s->ctr = NULL;
 			return err;
 		}
-		err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
-				label_base, key, suite->key_len);
-		if (!err)
-			err = crypto_sync_skcipher_setkey(s->ctr, key,
-							  suite->key_len);
+		ksrtp_kdf(aes, msalt, suite->salt_len, label_base, key,
+			  suite->key_len);
+		err = crypto_sync_skcipher_setkey(s->ctr, key, suite->key_len);
 		memzero_explicit(key, sizeof(key));
 		if (err)
 			return err;
@@ -185,26 +170,34 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 		s->hmac = NULL;
 		return err;
 	}
-	err = ksrtp_kdf(mkey, suite->key_len, msalt, suite->salt_len,
-			label_base + 1, auth, sizeof(auth));
-	if (!err)
-		err = crypto_shash_setkey(s->hmac, auth, sizeof(auth));
+	ksrtp_kdf(aes, msalt, suite->salt_len, label_base + 1, auth,
+		  sizeof(auth));
+	err = crypto_shash_setkey(s->hmac, auth, sizeof(auth));
 	memzero_explicit(auth, sizeof(auth));
 	return err;
 }
 
-int ksrtp_crypto_init(struct ksrtp_crypto *c, const struct ksrtp_suite_info *suite,
+int ksrtp_crypto_init(struct ksrtp_crypto *c,
+		      const struct ksrtp_suite_info *suite,
 		      const u8 *master_key, const u8 *master_salt)
 {
+	struct crypto_aes_ctx *aes;
 	int err;
 
 	memset(c, 0, sizeof(*c));
 	c->suite = suite;
-	err = ksrtp_session_init(&c->rtp, suite, master_key, master_salt,
-				 KDF_RTP_ENC);
+	/* the master key is expanded once for all six derivations */
+	aes = kmalloc(sizeof(*aes), GFP_KERNEL);
+	if (!aes)
+		return -ENOMEM;
+	err = aes_expandkey(aes, master_key, suite->key_len);
 	if (!err)
-		err = ksrtp_session_init(&c->rtcp, suite, master_key,
-					 master_salt, KDF_RTCP_ENC);
+		err = ksrtp_session_init(&c->rtp, suite, aes, master_salt,
+					 KDF_RTP_ENC);
+	if (!err)
+		err = ksrtp_session_init(&c->rtcp, suite, aes, master_salt,
+					 KDF_RTCP_ENC);
+	kfree_sensitive(aes);
 	if (err)
 		ksrtp_crypto_free(c);
 	return err;
@@ -302,8 +295,7 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
 	aead_request_set_ad(req, aad_len + (aad_tail ? 4 : 0));
 	aead_request_set_crypt(req, sc->sg, sc->sg, text_len, sc->iv);
 	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
-	memzero_explicit(sc->req, sizeof(struct aead_request) +
-			 crypto_aead_reqsize(s->aead));
+	/* the request holds no key material: reused as is by the next packet */
 	local_bh_enable();
 	return err;
 }
