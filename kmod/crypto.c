@@ -119,6 +119,17 @@ struct ksrtp_scratch {
 
 static DEFINE_PER_CPU(struct ksrtp_scratch *, ksrtp_scratch);
 
+/*
+ * A failed AEAD decryption leaves the buffer scrambled, so trying a second
+ * key (a rekey without MKI) needs the packet as received: one copy per CPU.
+ */
+static DEFINE_PER_CPU(u8 *, ksrtp_pkt_copy);
+
+u8 *ksrtp_pkt_copy_buf(void)
+{
+	return *this_cpu_ptr(&ksrtp_pkt_copy);
+}
+
 static int ksrtp_session_init(struct ksrtp_session *s,
 			      const struct ksrtp_suite_info *suite,
 			      const struct crypto_aes_ctx *aes, const u8 *msalt,
@@ -529,6 +540,13 @@ int ksrtp_crypto_percpu_init(void)
 			return -ENOMEM;
 		}
 		per_cpu(ksrtp_scratch, cpu) = sc;
+		per_cpu(ksrtp_pkt_copy, cpu) = kvmalloc_node(KSRTP_MAX_DATAGRAM,
+							     GFP_KERNEL,
+							     cpu_to_node(cpu));
+		if (!per_cpu(ksrtp_pkt_copy, cpu)) {
+			ksrtp_crypto_percpu_free();
+			return -ENOMEM;
+		}
 	}
 
 	/* Which suites can this kernel run synchronously? */
@@ -550,5 +568,7 @@ void ksrtp_crypto_percpu_free(void)
 	for_each_possible_cpu(cpu) {
 		kfree_sensitive(per_cpu(ksrtp_scratch, cpu));
 		per_cpu(ksrtp_scratch, cpu) = NULL;
+		kvfree(per_cpu(ksrtp_pkt_copy, cpu));
+		per_cpu(ksrtp_pkt_copy, cpu) = NULL;
 	}
 }

@@ -82,6 +82,9 @@ int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
 			  unsigned int len, u32 ssrc, u32 index, bool encrypted,
 			  unsigned int mki_len);
 
+/* This CPU's room for a copy of a packet; bottom halves off. */
+u8 *ksrtp_pkt_copy_buf(void);
+
 int ksrtp_crypto_percpu_init(void);
 void ksrtp_crypto_percpu_free(void);
 

@@ -51,7 +51,8 @@ static int ksrtp_rx_unprotect(struct ksrtp_keyring *ring, u8 *p,
 	bool enc = !(ring->flags & KSRTP_CTX_FLAGS_UNENCRYPTED_SRTP);
 	bool auth = !(ring->flags & KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP);
 	struct ksrtp_key *key, *active;
-	int i, n = -EBADMSG;
+	int i, n = -EBADMSG, nkeys = 0;
+	u8 *copy = NULL;
 
 	if (ring->mki_len) {
 		key = ksrtp_keyring_find_mki(ring, ksrtp_mki_ptr(ring, p, len, rtcp));
@@ -67,10 +68,21 @@ static int ksrtp_rx_unprotect(struct ksrtp_keyring *ring, u8 *p,
 	}
 
 	active = rcu_dereference(ring->active);
+	for (i = 0; i < KSRTP_MAX_KEYS; i++)
+		nkeys += !!rcu_access_pointer(ring->keys[i]);
 	for (i = -1; i < KSRTP_MAX_KEYS; i++) {
 		key = i < 0 ? active : rcu_dereference(ring->keys[i]);
 		if (!key || (i >= 0 && key == active))
 			continue;
+		if (ring->suite->cipher == KSRTP_CIPHER_GCM && nkeys > 1) {
+			/* a failed try scrambles the packet: keep it for the next */
+			if (!copy) {
+				copy = ksrtp_pkt_copy_buf();
+				memcpy(copy, p, len);
+			} else {
+				memcpy(p, copy, len);
+			}
+		}
 		if (rtcp)
 			n = ksrtp_srtcp_unprotect(&key->crypto, p, len, ssrc,
 						  (u32)index, encrypted, 0);

@@ -254,6 +254,41 @@ TEST_F(rb, rekey_rx_without_mki_loses_nothing)
 	EXPECT_EQ(1, cs.nkeys);
 }
 
+/* The same with AEAD, where a failed try must not spoil the next. */
+TEST_F(rb, rekey_rx_gcm_without_mki_loses_nothing)
+{
+	struct ctx_spec c = rb_spec(self, KSRTP_DIR_RX, 0);
+	uint8_t pkt[128], plain[128];
+	struct ossl_srtp g[2];
+	struct ctx_stats cs;
+	struct nl_reply r;
+	int len;
+
+	c.suite = KSRTP_SUITE_AEAD_AES_128_GCM;
+	for (int k = 0; k < 2; k++)
+		ASSERT_EQ(0, ossl_init(&g[k], 16, 12, 16, 16, 2, self->key[k]));
+	ASSERT_EQ(0, kn_ctx_new(&self->k, &c, &r)) TH_LOG("%s", r.extack);
+	c.key = self->key[1];
+	c.key_id = 1;
+	ASSERT_EQ(0, kn_key_cmd(&self->k, KSRTP_CMD_KEY_ADD, &c, &r)) TH_LOG("%s", r.extack);
+	for (int i = 0; i < 12; i++) {
+		int k = i % 3 == 0 ? 0 : 1;	/* the old key still in flight */
+
+		len = ref_pkt(&g[k], pkt, plain, SSRC, 300 + i, NULL, 0);
+		EXPECT_DELIVERED(pkt, len, plain);
+		len = rtcp_make(plain, SSRC, i);
+		memcpy(pkt, plain, len);
+		len = ossl_protect_rtcp(&g[k], pkt, len, SSRC, i, 1, NULL, 0);
+		ASSERT_EQ(len, send(self->peer, pkt, len, 0));
+		ASSERT_EQ(36, recv(self->app, plain + 64, 64, 0));
+		ASSERT_EQ(0, memcmp(plain, plain + 64, 36));
+	}
+	ASSERT_EQ(0, kn_ctx_stats(&self->k, &c, &cs));
+	EXPECT_EQ(12, cs.v[KSRTP_A_CTX_STATS_PACKETS]);
+	EXPECT_EQ(12, cs.v[KSRTP_A_CTX_STATS_RTCP_PACKETS]);
+	EXPECT_EQ(0, cs.v[KSRTP_A_CTX_STATS_AUTH_FAIL]);
+}
+
 /* TX with MKI: key-add then key-swap switches atomically between sends. */
 TEST_F(rb, rekey_tx_with_mki_switches_atomically)
 {
