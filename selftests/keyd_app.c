@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keyd_app: a tiny media server for the keyd selftests. It owns one UDP
+ * socket, hands it to ksrtp-keyd through libksrtpkeyd, and sends and
+ * checks plain RTP/RTCP (the kernel does SRTP on the wire). The test script
+ * drives it with one command per line on stdin and plays the signalling by
+ * copying attributes from one app to the other; every command answers with
+ * exactly one line, "ok ..." or "err ...".
+ *
+ *   keyd_app -n NAME -s KEYD_SOCKET -l LOCAL_IP:PORT -p PEER_IP:PORT
+ *
+ * Commands:
+ *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N]  -> ok SESSION
+ *   local | rekey                 -> ok ["a=crypto:...",...]
+ *   remote ["a=crypto:...",...]   -> ok STATE SUITE
+ *   wait EVENT [MS]               -> ok (our session's event arrived)
+ *   send N                        -> ok sent=N enokey=E (RTP, every 10th also RTCP)
+ *   expect N [MS]                 -> ok recv=R bad=B rtcp_recv=C once R >= N good
+ *                                    RTP packets and C >= N/10 RTCP packets came in
+ *   stream PPS                    -> start (PPS > 0) or stop (0) sending RTP continuously
+ *   stats | reset                 -> counters
+ *   flush                         -> drop events not waited for yet
+ *   status                        -> ok {status JSON}
+ *   reconnect                     -> reconnect to keyd (after a restart), watch the session
+ *   delete | close | quit
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "libksrtpkeyd.h"
+
+#define PAYLOAD_LEN	160
+#define MAGIC		"KDAP"
+#define CALL_MS		10000
+
+static const char *name = "app", *ctl_path;
+static struct sockaddr_in local, peer;
+static struct kdc *kdc;
+static int sock = -1;
+static char session[80];
+static bool secure = true;
+static uint32_t ssrc;
+static uint16_t seq = 1;
+static uint64_t counter;		/* payload counter, never reset */
+
+static struct {
+	uint64_t sent, enokey, senderr, recv, bad, rtcp_sent, rtcp_recv;
+} st;
+
+static unsigned int pps;
+static uint64_t next_send;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void reply(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int parse_addr(const char *s, struct sockaddr_in *sin)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = 0;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)atoi(colon + 1));
+	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- keyd */
+
+static struct json_object *request(const char *op)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "op", json_object_new_string(op));
+	if (session[0])
+		json_object_object_add(r, "session", json_object_new_string(session));
+	return r;
+}
+
+/* Call keyd; on failure prints the err line and returns NULL. */
+static struct json_object *call(struct json_object *req, const int *fds, int nfds)
+{
+	struct json_object *rep;
+	int rc;
+
+	if (!kdc) {
+		json_object_put(req);
+		reply("err not connected to keyd");
+		return NULL;
+	}
+	rc = kdc_call(kdc, req, fds, nfds, &rep, CALL_MS);
+	json_object_put(req);
+	if (rc) {
+		reply("err keyd: %s", strerror(-rc));
+		return NULL;
+	}
+	if (!kdc_ok(rep)) {
+		reply("err %s %s", kdc_get_str(rep, "code") ? kdc_get_str(rep, "code") : "?",
+		      kdc_error(rep));
+		kdc_free(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+static void close_socket(void)
+{
+	if (sock >= 0)
+		close(sock);
+	sock = -1;
+}
+
+static void cmd_create(char *args)
+{
+	struct json_object *req, *rep, *arr;
+	char *tok, *save = NULL, addr[64];
+	const char *role = NULL;
+	bool bind_remote = false;
+	int rcvbuf = 4 << 20;
+
+	secure = true;
+	req = json_object_new_object();
+	json_object_object_add(req, "op", json_object_new_string("create"));
+	for (tok = strtok_r(args, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!strcmp(tok, "offerer") || !strcmp(tok, "answerer")) {
+			role = tok;
+		} else if (!strcmp(tok, "insecure")) {
+			secure = false;
+		} else if (!strcmp(tok, "bind")) {
+			bind_remote = true;
+		} else if (!strcmp(tok, "suites")) {
+			char *list = strtok_r(NULL, " ", &save), *s, *ls = NULL;
+
+			arr = json_object_new_array();
+			for (s = list ? strtok_r(list, ",", &ls) : NULL; s; s = strtok_r(NULL, ",", &ls))
+				json_object_array_add(arr, json_object_new_string(s));
+			json_object_object_add(req, "suites", arr);
+		} else if (!strcmp(tok, "mki")) {
+			char *n = strtok_r(NULL, " ", &save);
+
+			json_object_object_add(req, "mki_len", json_object_new_int(n ? atoi(n) : 0));
+		} else {
+			json_object_put(req);
+			reply("err create: unknown word %s", tok);
+			return;
+		}
+	}
+	if (!role) {
+		json_object_put(req);
+		reply("err create: offerer or answerer?");
+		return;
+	}
+	json_object_object_add(req, "role", json_object_new_string(role));
+	json_object_object_add(req, "signalling_secure", json_object_new_boolean(secure));
+	if (bind_remote) {
+		snprintf(addr, sizeof(addr), "%s:%u", inet_ntoa(peer.sin_addr), ntohs(peer.sin_port));
+		json_object_object_add(req, "remote", json_object_new_string(addr));
+	}
+	close_socket();
+	session[0] = 0;
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* room for a few seconds of media while we wait on keyd */
+	if (sock >= 0 && setsockopt(sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (sock < 0 || bind(sock, (struct sockaddr *)&local, sizeof(local))) {
+		json_object_put(req);
+		reply("err socket: %s", strerror(errno));
+		close_socket();
+		return;
+	}
+	rep = call(req, &sock, 1);
+	if (!rep) {
+		close_socket();
+		return;
+	}
+	snprintf(session, sizeof(session), "%s", kdc_get_str(rep, "session"));
+	kdc_free(rep);
+	reply("ok %s", session);
+}
+
+/* local_attributes / rekey: print the attributes array as JSON. */
+static void cmd_attrs(const char *op)
+{
+	struct json_object *req = request(op), *rep, *arr;
+
+	if (secure)
+		json_object_object_add(req, "signalling_secure", json_object_new_boolean(1));
+	rep = call(req, NULL, 0);
+	if (!rep)
+		return;
+	if (!json_object_object_get_ex(rep, "attributes", &arr))
+		reply("err no attributes in the reply");
+	else
+		reply("ok %s", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE));
+	kdc_free(rep);
+}
+
+static void cmd_remote(const char *json)
+{
+	struct json_object *arr = json_tokener_parse(json), *req, *rep;
+
+	if (!arr || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		reply("err remote: expected a JSON array of attributes");
+		return;
+	}
+	req = request("remote_attributes");
+	json_object_object_add(req, "attributes", arr);
+	if (secure)
+		json_object_object_add(req, "signalling_secure", json_object_new_boolean(1));
+	rep = call(req, NULL, 0);
+	if (!rep)
+		return;
+	reply("ok %s %s", kdc_get_str(rep, "state") ? kdc_get_str(rep, "state") : "?",
+	      kdc_get_str(rep, "suite") ? kdc_get_str(rep, "suite") : "?");
+	kdc_free(rep);
+}
+
+static void cmd_wait(char *args)
+{
+	char ev_name[32] = "";
+	int ms = 5000, rc;
+	struct json_object *ev;
+
+	if (sscanf(args, "%31s %d", ev_name, &ms) < 1 || !kdc) {
+		reply("err wait: EVENT [MS]");
+		return;
+	}
+	rc = kdc_wait_event(kdc, ev_name, session, &ev, ms);
+	if (rc <= 0) {
+		reply("err wait %s: %s", ev_name, rc ? strerror(-rc) : "timed out");
+		return;
+	}
+	reply("ok %s", json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+	kdc_free(ev);
+}
+
+static void cmd_simple(const char *op)
+{
+	struct json_object *rep = call(request(op), NULL, 0);
+
+	if (!rep)
+		return;
+	reply("ok %s", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+	kdc_free(rep);
+}
+
+static void cmd_reconnect(void)
+{
+	char err[256];
+	struct json_object *rep;
+	uint64_t until = now_ms() + 10000;
+
+	kdc_close(kdc);
+	kdc = NULL;
+	while (!(kdc = kdc_connect(ctl_path, err, sizeof(err))) && now_ms() < until)
+		usleep(100000);
+	if (!kdc) {
+		reply("err %s", err);
+		return;
+	}
+	if (!session[0]) {
+		reply("ok connected");
+		return;
+	}
+	rep = call(request("watch"), NULL, 0);
+	if (!rep)
+		return;
+	reply("ok %s", kdc_get_str(rep, "state"));
+	kdc_free(rep);
+}
+
+/* ---------------------------------------------------------------- media */
+
+static void send_rtcp(void)
+{
+	uint8_t p[8] = { 0x80, 201, 0, 1 };	/* RR, no report blocks */
+	uint32_t s = htonl(ssrc);
+
+	memcpy(p + 4, &s, 4);
+	if (sendto(sock, p, sizeof(p), 0, (struct sockaddr *)&peer, sizeof(peer)) == sizeof(p))
+		st.rtcp_sent++;
+}
+
+static void send_one(void)
+{
+	uint8_t p[12 + PAYLOAD_LEN];
+	uint32_t v;
+	unsigned int i;
+
+	p[0] = 0x80;
+	p[1] = 0;			/* PCMU */
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	v = htonl((uint32_t)counter * 160);
+	memcpy(p + 4, &v, 4);
+	v = htonl(ssrc);
+	memcpy(p + 8, &v, 4);
+	memcpy(p + 12, MAGIC, 4);
+	v = htonl((uint32_t)counter);
+	memcpy(p + 16, &v, 4);
+	for (i = 20; i < sizeof(p); i++)
+		p[i] = (uint8_t)(counter + i);
+	if (sendto(sock, p, sizeof(p), 0, (struct sockaddr *)&peer, sizeof(peer)) == sizeof(p)) {
+		st.sent++;
+		seq++;
+		counter++;
+		if (!(counter % 10))
+			send_rtcp();
+	} else if (errno == ENOKEY) {
+		st.enokey++;
+	} else {
+		st.senderr++;
+	}
+}
+
+/* What the peer's send_one wrote: the kernel must deliver exactly that. */
+static bool payload_ok(const uint8_t *p, ssize_t n)
+{
+	uint32_t c;
+	ssize_t i;
+
+	if (n != 12 + PAYLOAD_LEN || memcmp(p + 12, MAGIC, 4))
+		return false;
+	memcpy(&c, p + 16, 4);
+	c = ntohl(c);
+	for (i = 20; i < n; i++)
+		if (p[i] != (uint8_t)(c + (uint32_t)i))
+			return false;
+	return true;
+}
+
+static void receive(void)
+{
+	uint8_t p[2048];
+	ssize_t n;
+
+	if (sock < 0)
+		return;
+	while ((n = recv(sock, p, sizeof(p), 0)) > 0) {
+		if (n >= 8 && p[0] == 0x80 && p[1] == 201 && n == 8)
+			st.rtcp_recv++;
+		else if (payload_ok(p, n))
+			st.recv++;
+		else
+			st.bad++;
+	}
+}
+
+static void cmd_send(const char *args)
+{
+	int n = atoi(args), i;
+	uint64_t enokey = st.enokey;
+
+	if (sock < 0) {
+		reply("err no socket");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		send_one();
+	reply("ok sent=%d enokey=%llu", n, (unsigned long long)(st.enokey - enokey));
+}
+
+static void cmd_expect(const char *args)
+{
+	unsigned long long want = 0;
+	int ms = 5000;
+	uint64_t until;
+
+	sscanf(args, "%llu %d", &want, &ms);
+	until = now_ms() + (uint64_t)ms;
+	for (;;) {
+		receive();
+		if (st.recv >= want && st.rtcp_recv >= want / 10)
+			break;
+		if (now_ms() >= until) {
+			reply("err expect: recv=%llu bad=%llu rtcp_recv=%llu want=%llu",
+			      (unsigned long long)st.recv, (unsigned long long)st.bad,
+			      (unsigned long long)st.rtcp_recv, want);
+			return;
+		}
+		usleep(10000);
+	}
+	reply("ok recv=%llu bad=%llu rtcp_recv=%llu", (unsigned long long)st.recv,
+	      (unsigned long long)st.bad, (unsigned long long)st.rtcp_recv);
+}
+
+static void cmd_stats(void)
+{
+	receive();
+	reply("ok sent=%llu recv=%llu bad=%llu enokey=%llu senderr=%llu rtcp_sent=%llu rtcp_recv=%llu",
+	      (unsigned long long)st.sent, (unsigned long long)st.recv, (unsigned long long)st.bad,
+	      (unsigned long long)st.enokey, (unsigned long long)st.senderr,
+	      (unsigned long long)st.rtcp_sent, (unsigned long long)st.rtcp_recv);
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static bool run_command(char *line);
+
+/* One command; its latency goes to stderr for the test's logs. */
+static bool command(char *line)
+{
+	uint64_t t0 = now_ms();
+	char what[24];
+	bool more;
+
+	snprintf(what, sizeof(what), "%.23s", line);
+	more = run_command(line);
+	fprintf(stderr, "%s: %llu ms: %s\n", name, (unsigned long long)(now_ms() - t0), what);
+	return more;
+}
+
+static bool run_command(char *line)
+{
+	char *arg = strchr(line, ' ');
+
+	if (arg)
+		*arg++ = 0;
+	else
+		arg = line + strlen(line);
+	if (!strcmp(line, "create")) {
+		cmd_create(arg);
+	} else if (!strcmp(line, "local")) {
+		cmd_attrs("local_attributes");
+	} else if (!strcmp(line, "rekey")) {
+		cmd_attrs("rekey");
+	} else if (!strcmp(line, "remote")) {
+		cmd_remote(arg);
+	} else if (!strcmp(line, "wait")) {
+		cmd_wait(arg);
+	} else if (!strcmp(line, "send")) {
+		cmd_send(arg);
+	} else if (!strcmp(line, "expect")) {
+		cmd_expect(arg);
+	} else if (!strcmp(line, "stream")) {
+		pps = (unsigned int)atoi(arg);
+		next_send = now_ms();
+		reply("ok stream %u", pps);
+	} else if (!strcmp(line, "stats")) {
+		cmd_stats();
+	} else if (!strcmp(line, "reset")) {
+		receive();
+		memset(&st, 0, sizeof(st));
+		reply("ok reset");
+	} else if (!strcmp(line, "flush")) {
+		struct json_object *m;
+		int n = 0;
+
+		while (kdc && kdc_read(kdc, &m, 0) > 0) {
+			kdc_free(m);
+			n++;
+		}
+		reply("ok flushed=%d", n);
+	} else if (!strcmp(line, "status")) {
+		cmd_simple("status");
+	} else if (!strcmp(line, "reconnect")) {
+		cmd_reconnect();
+	} else if (!strcmp(line, "delete")) {
+		struct json_object *rep = call(request("delete"), NULL, 0);
+
+		if (rep) {
+			kdc_free(rep);
+			close_socket();
+			session[0] = 0;
+			reply("ok deleted");
+		}
+	} else if (!strcmp(line, "close")) {
+		close_socket();
+		reply("ok closed");
+	} else if (!strcmp(line, "quit")) {
+		reply("ok bye");
+		return false;
+	} else {
+		reply("err unknown command '%s'", line);
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	char buf[65536], err[256], *nl;
+	size_t len = 0;
+	ssize_t n;
+	int opt, timeout;
+	bool run = true;
+	uint64_t now;
+
+	while ((opt = getopt(argc, argv, "n:s:l:p:")) != -1) {
+		switch (opt) {
+		case 'n':
+			name = optarg;
+			break;
+		case 's':
+			ctl_path = optarg;
+			break;
+		case 'l':
+			if (parse_addr(optarg, &local))
+				return 2;
+			break;
+		case 'p':
+			if (parse_addr(optarg, &peer))
+				return 2;
+			break;
+		default:
+			fprintf(stderr, "usage: keyd_app -n NAME -s SOCKET -l IP:PORT -p IP:PORT\n");
+			return 2;
+		}
+	}
+	if (!ctl_path || !local.sin_port || !peer.sin_port) {
+		fprintf(stderr, "keyd_app: -s, -l and -p are required\n");
+		return 2;
+	}
+	srand((unsigned int)(getpid() ^ time(NULL)));
+	ssrc = (uint32_t)rand() ^ ((uint32_t)rand() << 16);
+	kdc = kdc_connect(ctl_path, err, sizeof(err));
+	if (!kdc)
+		fprintf(stderr, "%s: %s\n", name, err);
+	while (run) {
+		struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { sock, POLLIN, 0 } };
+
+		now = now_ms();
+		if (pps && sock >= 0) {
+			/* steady pace: after a long keyd call, no burst to catch up */
+			if (next_send <= now) {
+				send_one();
+				next_send = next_send + 1000 / pps > now ? next_send + 1000 / pps :
+									   now + 1000 / pps;
+			}
+			timeout = (int)(next_send - now);
+		} else {
+			timeout = 200;
+		}
+		if (poll(pfd, sock >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN)
+			receive();
+		if (!(pfd[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = 0;
+		while (run && (nl = strchr(buf, '\n'))) {
+			*nl = 0;
+			run = command(buf);
+			memmove(buf, nl + 1, len - (size_t)(nl + 1 - buf) + 1);
+			len -= (size_t)(nl + 1 - buf);
+		}
+		if (len == sizeof(buf) - 1)
+			len = 0;	/* no line that long is ours */
+	}
+	close_socket();
+	kdc_close(kdc);
+	return 0;
+}

@@ -1,0 +1,453 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ksrtp-keyd with SDES end to end: two keyd instances in two network
+# namespaces joined by a veth pair, one keyd_app (a tiny media server) on
+# each side. This script plays the signalling: it copies a=crypto attributes
+# from one app to the other. Checked: every SDES suite both ways, refusing
+# keys without secure signalling, status counters, rekeying by re-offer in
+# both directions with traffic flowing and zero loss, keyd SIGKILLed and
+# restarted mid-call with media uninterrupted, SIGTERM leaving contexts in
+# place, socket close and delete cleanup.
+#
+# Runs as root with ksrtp.ko loaded (selftests/run.sh in the VM); cwd is the
+# project tree, binaries in build/bin.
+. "$(dirname "$0")/lib.sh"
+
+NS1=kd-a
+NS2=kd-b
+IP1=10.99.1.1
+IP2=10.99.1.2
+PORT=40000
+D=$(mktemp -d /tmp/keyd_sdes.XXXXXX)
+KEYD_A='' KEYD_B='' APP_A='' APP_B='' SID_A=''
+
+SUITES="AES_CM_128_HMAC_SHA1_80 AES_CM_128_HMAC_SHA1_32 AES_192_CM_HMAC_SHA1_80
+AES_192_CM_HMAC_SHA1_32 AES_256_CM_HMAC_SHA1_80 AES_256_CM_HMAC_SHA1_32
+AEAD_AES_128_GCM AEAD_AES_256_GCM NULL_HMAC_SHA1_80 NULL_HMAC_SHA1_32"
+
+ktap_plan 23
+
+cleanup() {
+	exec 7>&- 8>&- 5<&- 6<&- 2>/dev/null
+	for p in $APP_A $APP_B $KEYD_A $KEYD_B; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.3
+	for p in $APP_A $APP_B $KEYD_A $KEYD_B; do
+		kill -9 "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip netns del $NS1 2>/dev/null
+	ip netns del $NS2 2>/dev/null
+	if [ "$KSFT_FAIL" != 0 ]; then
+		for f in "$D"/*.log "$D"/*.err; do
+			[ -s "$f" ] || continue
+			echo "# ---- $f (last 25 lines)"
+			tail -n 25 "$f" | sed 's/^/#   /'
+		done
+	fi
+	rm -rf "$D"
+}
+trap cleanup EXIT
+trap '' PIPE		# a dead app must fail a step, not kill the script
+
+# step NAME FUNC ARGS...: one test point. Unlike lib.sh's check, the function
+# runs in this shell: the apps' fds and the command counters must persist.
+step() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	"$@" > "$D/step.out" 2>&1
+	rc=$?
+	sed 's/^\(# \)\{0,1\}/# /' "$D/step.out"
+	echo "# ($(($(date +%s) - t0)) s)"
+	if [ $rc = 0 ]; then ktap_ok "$name"; else ktap_fail "$name"; fi
+}
+
+# ------------------------------------------------------------ helpers
+
+# keyd_start A|B: a keyd in that side's namespace; its own socket and state.
+keyd_start() {
+	ns=$NS1
+	[ "$1" = B ] && ns=$NS2
+	ip netns exec $ns "$BIN/ksrtp-keyd" -f -c "$D/keyd.conf" -s "$D/keyd-$1.sock" \
+		-d "$D/state-$1" >> "$D/keyd-$1.log" 2>&1 &
+	eval "KEYD_$1=$!"
+	i=0
+	until "$BIN/ksrtp-keydctl" -s "$D/keyd-$1.sock" -t 2 ping > /dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+}
+
+# app_start A|B: the media app. Commands go to fd 7 (A) or 8 (B) and
+# answers come back on fd 5 (A) or 6 (B), both FIFOs: `read` needs no fork.
+app_start() {
+	if [ "$1" = A ]; then
+		ns=$NS1 l=$IP1 p=$IP2
+	else
+		ns=$NS2 l=$IP2 p=$IP1
+	fi
+	mkfifo "$D/app-$1.in" "$D/app-$1.out"
+	ip netns exec $ns "$BIN/keyd_app" -n "$1" -s "$D/keyd-$1.sock" -l $l:$PORT -p $p:$PORT \
+		< "$D/app-$1.in" > "$D/app-$1.out" 2> "$D/app-$1.err" &
+	eval "APP_$1=$!"
+	if [ "$1" = A ]; then
+		exec 7> "$D/app-A.in" 5< "$D/app-A.out"
+	else
+		exec 8> "$D/app-B.in" 6< "$D/app-B.out"
+	fi
+}
+
+# app A|B COMMAND...: run one app command; its answer (without "ok ") in $R.
+app() {
+	who=$1
+	shift
+	if [ "$who" = A ]; then
+		echo "$*" >&7 && read -r R <&5
+	else
+		echo "$*" >&8 && read -r R <&6
+	fi || { echo "# app $who: no answer to '$*' (app gone?)"; R=; return 1; }
+	case $R in
+	ok*) R=${R#ok }; return 0 ;;
+	*) echo "# app $who: $* -> $R" | cut -c1-300; return 1 ;;
+	esac
+}
+
+# field NAME "k=v k=v": the value of NAME in $F, without forking
+field() {
+	F=${2#*"$1="}
+	[ "$F" != "$2" ] || { F=; return 1; }
+	F=${F%% *}
+}
+
+# offer/answer: OFFERER ANSWERER; the answerer applies the offer, answers.
+negotiate() {
+	app "$1" local || return 1
+	offer=$R
+	app "$2" remote "$offer" || return 1
+	app "$2" local || return 1
+	answer=$R
+	app "$1" remote "$answer" || return 1
+}
+
+# call SUITES_OPT: fresh sessions on both sides, offer/answer, both secure.
+call() {
+	app A create offerer bind $1 || return 1
+	SID_A=$R
+	app B create answerer bind $1 || return 1
+	negotiate A B || return 1
+	SUITE=${R#* }
+	app A wait secure 5000 || return 1
+	app B wait secure 5000 || return 1
+}
+
+# exchange N: N packets each way, all delivered and intact.
+exchange() {
+	app A reset && app B reset || return 1
+	app A send "$1" && app B send "$1" || return 1
+	# every tenth packet comes with an RTCP RR: expect waits for those too
+	for who in A B; do
+		app $who expect "$1" 5000 || return 1
+		field bad "$R"
+		[ "$F" = 0 ] || { echo "# $who: bad packets: $R"; return 1; }
+	done
+}
+
+# no_loss: after streaming stops, each side got every packet the other sent.
+no_loss() {
+	app A stream 0 && app B stream 0 || return 1
+	sleep 0.3
+	app A stats || return 1
+	field sent "$R"; sa=$F; field recv "$R"; ra=$F; field bad "$R"; ba=$F
+	field enokey "$R"; ea=$F
+	app B stats || return 1
+	field sent "$R"; sb=$F; field recv "$R"; rb=$F; field bad "$R"; bb=$F
+	field enokey "$R"; eb=$F
+	echo "# A sent $sa got $ra (bad $ba, enokey $ea); B sent $sb got $rb (bad $bb, enokey $eb)"
+	[ "$sa" -gt 0 ] && [ "$sb" -gt 0 ] && [ "$sa" = "$rb" ] && [ "$sb" = "$ra" ] &&
+		[ "$ba$bb$ea$eb" = 0000 ] && return 0
+	for ns in $NS1 $NS2; do
+		echo "# $ns UDP: $(ip netns exec $ns awk '/^Udp:/ { if (h) print; h = 1 }' /proc/net/snmp)"
+	done
+	for who in A B; do
+		app $who status > /dev/null &&
+			echo "# $who kernel: rx_auth_fail=$(json_get rx_auth_fail) rx_replay_drop=$(json_get rx_replay_drop)"
+	done
+	return 1
+}
+
+start_streams() {
+	app A flush && app B flush &&
+		app A reset && app B reset && app A stream 50 && app B stream 50
+}
+
+# rx_settled A|B: the old RX keys are gone once the peer uses its new one
+rx_settled() {
+	i=0
+	while [ $i -lt 40 ]; do
+		app "$1" status || return 1
+		case $R in
+		*superseded*|*retire_in_ms*) ;;
+		*) return 0 ;;
+		esac
+		i=$((i + 1))
+		sleep 0.25
+	done
+	echo "# $1: old RX key not retired"
+	return 1
+}
+
+json_get() {	# json_get KEY: first "KEY":value in $R
+	echo "$R" | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
+}
+
+# ------------------------------------------------------------ setup
+
+setup() {
+	ip netns add $NS1 && ip netns add $NS2 || return 1
+	ip link add kd-veth1 type veth peer name kd-veth2 || return 1
+	ip link set kd-veth1 netns $NS1 && ip link set kd-veth2 netns $NS2 || return 1
+	ip -n $NS1 addr add $IP1/24 dev kd-veth1 && ip -n $NS2 addr add $IP2/24 dev kd-veth2 || return 1
+	for ns in $NS1 $NS2; do
+		ip -n $ns link set lo up || return 1
+	done
+	ip -n $NS1 link set kd-veth1 up && ip -n $NS2 link set kd-veth2 up || return 1
+	cat > "$D/keyd.conf" <<-EOF
+	# test keyd: short grace periods so rekeys finish inside the test; MKIs
+	# so the kernel picks RX keys by MKI (needed for zero-loss GCM rekeys)
+	allow_insecure_signalling = no
+	mki_len = 2
+	rx_key_grace_ms = 1000
+	answer_rekey_delay_ms = 2000
+	key_lifetime = 2^31
+	log_level = info
+	EOF
+	keyd_start A && keyd_start B || return 1
+	app_start A && app_start B
+}
+
+step "setup: namespaces, two keyds, two apps" setup
+if [ "$KSFT_FAIL" != 0 ]; then
+	for n in $(seq 2 23); do ktap_skip "keyd_sdes_$n" "setup failed"; done
+	ktap_finish
+fi
+
+# ------------------------------------------------------------ every suite
+
+for s in $SUITES; do
+	suite_call() {
+		call "suites $1" || return 1
+		[ "$SUITE" = "$1" ] || { echo "# negotiated $SUITE"; return 1; }
+		exchange 10 || return 1
+		app A delete && app B delete
+	}
+	step "suite $s: offer/answer, RTP and RTCP both ways" suite_call "$s"
+done
+
+# ------------------------------------------------------------ interop
+
+# keyd <-> keyd cannot catch a mistake both sides make (key direction, where
+# the salt starts); an SDES answerer on libsrtp2 and OpenSSL can. One suite
+# per key||salt layout (30, 46, 28, 44 bytes), one of them with the 32-bit
+# tag. Not AES-192: Debian's libsrtp2 2.5.0 derives its session keys wrongly
+# (cisco/libsrtp#763, see ksrtp_datapath.c); the kernel's RFC 6188 KATs cover it.
+interop_libsrtp() {
+	for s in AES_CM_128_HMAC_SHA1_80 AES_256_CM_HMAC_SHA1_32 AEAD_AES_128_GCM \
+		 AEAD_AES_256_GCM; do
+		rm -f "$D/answer.json"
+		app A create offerer bind suites $s mki 0 || return 1
+		app A local || return 1
+		printf '%s\n' "$R" > "$D/offer.json"
+		ip netns exec $NS2 "$BIN/keyd_srtp_peer" -l $IP2:$PORT -p $IP1:$PORT \
+			-o "$D/offer.json" -a "$D/answer.json" -n 20 > "$D/peer.out" 2>&1 &
+		pid=$!
+		i=0
+		while [ ! -s "$D/answer.json" ]; do
+			i=$((i + 1))
+			[ $i -gt 100 ] && { echo "# peer: $(cat "$D/peer.out")"; return 1; }
+			sleep 0.1
+		done
+		app A remote "$(cat "$D/answer.json")" || return 1
+		app A wait secure 5000 || return 1
+		app A reset && app A send 20 || return 1
+		app A expect 20 10000 || { kill $pid; echo "# peer: $(cat "$D/peer.out")"; return 1; }
+		wait $pid || { echo "# peer: $(cat "$D/peer.out")"; return 1; }
+		echo "# $(cat "$D/peer.out")"
+		app A delete || return 1
+	done
+}
+step "interop: libsrtp2 SDES answerer, 4 key layouts, both directions" interop_libsrtp
+
+# ------------------------------------------------------------ policy
+
+insecure_refused() {
+	app A create offerer insecure || return 1
+	if app A local; then
+		echo "# keys were emitted without secure signalling"
+		return 1
+	fi
+	case $R in
+	*insecure_signalling*signalling_secure*) ;;
+	*) echo "# unexpected refusal: $R"; return 1 ;;
+	esac
+	app A delete
+}
+step "keys refused without signalling_secure" insecure_refused
+
+# ------------------------------------------------------------ a call
+
+rekey_without_mki() {
+	call "suites AES_CM_128_HMAC_SHA1_80 mki 0" || return 1
+	start_streams || return 1
+	sleep 0.5
+	app A rekey || return 1
+	app B remote "$R" || return 1
+	app B wait rekeyed 3000 || return 1
+	app B local || return 1
+	app A remote "$R" || return 1
+	app A wait rekeyed 3000 || return 1
+	sleep 0.5
+	no_loss || return 1
+	rx_settled B || return 1
+	app A delete && app B delete
+}
+step "rekey without MKI (AES-CM: the kernel tries both keys), zero loss" rekey_without_mki
+
+status_counters() {
+	call "" || return 1
+	app A status || return 1
+	[ "$(json_get state)" = secure ] && [ "$(json_get pfs)" = false ] &&
+		[ "$(json_get verified)" = true ] || { echo "# $R" | cut -c1-400; return 1; }
+	exchange 30 || return 1
+	app A status || return 1
+	tx=$(json_get tx_packets) rx=$(json_get rx_packets)
+	echo "# A counters: tx_packets=$tx rx_packets=$rx"
+	[ "$tx" -ge 30 ] && [ "$rx" -ge 30 ] || return 1
+	# the kernel sees what keyd installed: one TX and one RX template
+	ip netns exec $NS1 "$BIN/ksrtpctl" show | grep -q 'template'
+}
+step "call with default suites: status shows suite, verified, counters" status_counters
+
+rekey_by_local_reoffer() {
+	start_streams || return 1
+	sleep 0.5
+	app A rekey || return 1
+	reoffer=$R
+	app B remote "$reoffer" || return 1
+	app B wait rekeyed 3000 || return 1	# B's RX got A's new key
+	app B local || return 1
+	app A remote "$R" || return 1
+	app A wait rekeyed 3000 || return 1	# A's TX switched
+	sleep 0.5
+	no_loss || return 1
+	app A status || return 1
+	case $R in *pending_key_id*) echo "# TX switch still pending"; return 1 ;; esac
+}
+step "rekey by our re-offer, traffic flowing, zero loss" rekey_by_local_reoffer
+
+rekey_by_peer_reoffer() {
+	start_streams || return 1
+	sleep 0.5
+	app B rekey || return 1
+	app A remote "$R" || return 1		# the peer's new key: key-add on A's RX
+	app A wait rekeyed 3000 || return 1
+	app A local || return 1
+	app B remote "$R" || return 1
+	app B wait rekeyed 3000 || return 1
+	sleep 0.5
+	no_loss || return 1
+	rx_settled A				# past rx_key_grace_ms
+}
+step "peer re-offers a new key: RX keeps old and new, zero loss" rekey_by_peer_reoffer
+
+restart_mid_call() {
+	start_streams || return 1
+	sleep 0.5
+	kill -9 "$KEYD_A"
+	wait "$KEYD_A" 2>/dev/null
+	sleep 0.5				# media flows with keyd A dead
+	keyd_start A || return 1
+	grep -q 'session restored' "$D/keyd-A.log" || return 1
+	app A reconnect || return 1
+	[ "$R" = secure ] || { echo "# restored state: $R"; return 1; }
+	sleep 0.5
+	no_loss || return 1
+	app A status || return 1
+	[ "$(json_get restored)" = true ] && [ "$(json_get state)" = secure ]
+}
+step "keyd SIGKILLed and restarted mid-call: media uninterrupted" restart_mid_call
+
+rekey_after_restart() {
+	start_streams || return 1
+	sleep 0.5
+	# the peer re-offers: keyd A lost its key in the restart, so its answer
+	# carries a new one, used answer_rekey_delay_ms later
+	app B rekey || return 1
+	app A remote "$R" || return 1
+	app A local || return 1
+	app B remote "$R" || return 1
+	app A wait rekeyed 3000 || return 1	# rx
+	app B wait rekeyed 3000 || return 1	# rx (A's new key)
+	app B wait rekeyed 3000 || return 1	# tx (answered)
+	app A wait rekeyed 5000 || return 1	# tx (after the delay)
+	# and our own re-offer
+	app A rekey || return 1
+	app B remote "$R" || return 1
+	app B local || return 1
+	app A remote "$R" || return 1
+	app A wait rekeyed 3000 || return 1
+	sleep 0.5
+	no_loss
+}
+step "rekey both ways after the restart, zero loss" rekey_after_restart
+
+sigterm_keeps_contexts() {
+	kill -TERM "$KEYD_A"
+	wait "$KEYD_A" 2>/dev/null
+	grep -q 'stopping; kernel contexts stay installed' "$D/keyd-A.log" || return 1
+	[ ! -e "$D/keyd-A.sock" ] || { echo "# control socket left behind"; return 1; }
+	ip netns exec $NS1 "$BIN/ksrtpctl" show | grep -q template || return 1
+	exchange 10 || return 1
+	keyd_start A && app A reconnect
+}
+step "SIGTERM: clean exit, contexts stay, media flows" sigterm_keeps_contexts
+
+socket_close_fails_session() {
+	app A close || return 1
+	app A wait failed 5000 || return 1
+	case $R in *"socket was closed"*) ;; *) echo "# $R"; return 1 ;; esac
+	! "$BIN/ksrtp-keydctl" -s "$D/keyd-A.sock" status "$SID_A" > /dev/null 2>&1
+}
+step "the app closes its socket: failed event, session gone" socket_close_fails_session
+
+delete_detaches() {
+	app B delete || return 1
+	[ -z "$(ip netns exec $NS2 "$BIN/ksrtpctl" show)" ] || return 1
+	# nothing left behind in keyd A's namespace either
+	[ -z "$(ip netns exec $NS1 "$BIN/ksrtpctl" show)" ]
+}
+step "delete removes contexts and detaches the socket" delete_detaches
+
+bad_requests() {
+	ctl="$BIN/ksrtp-keydctl -s $D/keyd-A.sock"
+	out=$($ctl request '{"op":"create","role":"offerer"}' 2>&1)
+	echo "$out" | grep -q 'SCM_RIGHTS' || { echo "# $out"; return 1; }
+	out=$($ctl request '{"op":"create","role":"offerer","method":"zrtp"}' --fd 0 2>&1)
+	echo "$out" | grep -q '"code":"unsupported"' || { echo "# $out"; return 1; }
+	out=$($ctl request '{"op":"create","role":"offerer"}' --fd 0 2>&1)
+	echo "$out" | grep -q 'not a socket\|not a UDP socket' || { echo "# $out"; return 1; }
+	out=$($ctl status kd-nope 2>&1)
+	echo "$out" | grep -q '"code":"no_session"' || { echo "# $out"; return 1; }
+	out=$($ctl request '{"op":"fly"}' 2>&1)
+	echo "$out" | grep -q 'unknown operation' || { echo "# $out"; return 1; }
+	# keyd is still fine
+	$ctl ping > /dev/null
+}
+step "bad requests get clear errors" bad_requests
+
+app A quit > /dev/null 2>&1
+app B quit > /dev/null 2>&1
+ktap_finish

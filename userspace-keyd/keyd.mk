@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ksrtp-keyd, its client library and ksrtp-keydctl; included by the top
+# Makefile after its `user` rule. Also the keyd selftest helper keyd_app.
+
+KEYD_DIR := $(SRC)/userspace-keyd
+# Listed, not globbed: a method is added here with its file (sdes_method.c
+# today; a DTLS method later brings its own sources and -lssl).
+KEYD_MODULES := main log config control proto session state kernel notify \
+		suites b64 sdes sdes_method
+KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c
+KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method,$(KEYD_MODULES))) \
+	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI)
+KEYD_CFLAGS = $(USER_CFLAGS) -I$(KEYD_DIR)/keyd $(NL_CFLAGS) $(JSON_CFLAGS) \
+	      $(shell pkg-config --cflags libcrypto)
+KEYD_LIBS = $(NL_LIBS) $(JSON_LIBS) $(shell pkg-config --libs libcrypto)
+KDC_SRCS := $(KEYD_DIR)/libksrtpkeyd.c
+KDC_HDRS := $(KEYD_DIR)/libksrtpkeyd.h
+
+user: $(BIN)/ksrtp-keyd $(BIN)/ksrtp-keydctl
+selftests: $(BIN)/keyd_app
+
+$(BIN)/ksrtp-keyd: $(KEYD_SRCS) $(KEYD_HDRS) | $(BIN)
+	$(CC) $(KEYD_CFLAGS) -o $@ $(filter %.c,$^) $(KEYD_LIBS)
+
+$(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
+
+$(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
+
+# An SDES answerer on libsrtp2 and OpenSSL only: the independent peer the
+# keyd selftest checks key direction and key/salt layout against.
+selftests: $(BIN)/keyd_srtp_peer
+$(BIN)/keyd_srtp_peer: $(SRC)/selftests/keyd_srtp_peer.c | $(BIN)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $< $(JSON_LIBS) \
+		$(shell pkg-config --libs libsrtp2 libcrypto)
+
+# `make install` installs the module and ksrtpctl; this adds keyd.
+.PHONY: install-keyd
+install-keyd: $(BIN)/ksrtp-keyd $(BIN)/ksrtp-keydctl
+	install -D -m 0755 $(BIN)/ksrtp-keyd $(DESTDIR)$(PREFIX)/sbin/ksrtp-keyd
+	install -D -m 0755 $(BIN)/ksrtp-keydctl $(DESTDIR)$(PREFIX)/bin/ksrtp-keydctl
+	install -D -m 0644 $(KEYD_DIR)/ksrtp-keyd.service \
+		$(DESTDIR)/etc/systemd/system/ksrtp-keyd.service
+	test -e $(DESTDIR)/etc/ksrtp/keyd.conf || \
+		install -D -m 0640 $(KEYD_DIR)/ksrtp-keyd.conf $(DESTDIR)/etc/ksrtp/keyd.conf
+	install -D -m 0644 $(KEYD_DIR)/libksrtpkeyd.h $(DESTDIR)$(PREFIX)/include/ksrtp/libksrtpkeyd.h
+	install -D -m 0644 $(SRC)/Documentation/keyd-control.md \
+		$(DESTDIR)$(PREFIX)/share/doc/ksrtp/keyd-control.md

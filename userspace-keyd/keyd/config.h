@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ksrtp-keyd configuration: "key = value" lines, '#' comments. Every key
+ * is listed with its default in Documentation/keyd-control.md and in
+ * userspace-keyd/ksrtp-keyd.conf.
+ */
+#ifndef KEYD_CONFIG_H
+#define KEYD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "suites.h"
+
+struct config {
+	char socket_path[108];		/* sun_path */
+	unsigned int socket_mode;	/* permissions of the control socket */
+	char state_dir[256];		/* "": do not persist sessions */
+	int log_level;
+	bool allow_insecure_signalling;	/* emit/accept keys without TLS/S-MIME */
+	bool allow_unauthenticated_srtp;
+	const struct suite *suites[SUITE_COUNT];	/* accepted, best first */
+	size_t nsuites;
+	const struct suite *offer_suites[SUITE_COUNT];	/* listed in offers */
+	size_t noffer_suites;
+	uint64_t key_lifetime;		/* advertised per key; 0: none */
+	unsigned int mki_len;		/* 0: no MKI in our keys */
+	unsigned int window;		/* replay window, packets */
+	unsigned int wsh;		/* WSH= we advertise; 0: none */
+	unsigned int rx_key_grace_ms;	/* old RX keys kept after a peer rekey */
+	unsigned int answer_rekey_delay_ms;	/* TX switch after a rekeyed answer */
+	unsigned int max_sessions;
+	unsigned int max_clients;
+};
+
+void config_defaults(struct config *c);
+
+/* Read path over the defaults; 0, or -1 with "path:line: reason" in err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* One "key = value" setting (also used by command-line overrides). */
+int config_set(struct config *c, const char *key, const char *value,
+	       char *err, size_t errlen);
+
+#endif /* KEYD_CONFIG_H */

@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ksrtp netlink calls keyd makes. Requests and events use two netlink
+ * sockets, so a multicast event can never be mistaken for a reply.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netlink/socket.h>
+
+#include "kernel.h"
+
+const char *kn_err(struct kernel *k)
+{
+	return k->req.extack;
+}
+
+/* Integers of either width: the module may widen a counter later. */
+static uint64_t nla_uint(const struct nlattr *a)
+{
+	if (nla_len(a) >= 8)
+		return nla_get_u64((struct nlattr *)a);
+	if (nla_len(a) >= 4)
+		return nla_get_u32((struct nlattr *)a);
+	return nla_len(a) >= 2 ? nla_get_u16((struct nlattr *)a) : 0;
+}
+
+static void get_remote(struct nlattr *addr, struct nlattr *port,
+		       struct sockaddr_storage *ss, bool *has)
+{
+	int len = addr ? nla_len(addr) : 0;
+
+	memset(ss, 0, sizeof(*ss));
+	*has = false;
+	if (len == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, nla_data(addr), 4);
+		if (port)
+			sin->sin_port = htons(nla_get_u16(port));
+		*has = true;
+	} else if (len == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, nla_data(addr), 16);
+		if (port)
+			sin6->sin6_port = htons(nla_get_u16(port));
+		*has = true;
+	}
+}
+
+static int put_remote(struct nl_msg *m, const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		return nla_put(m, KSRTP_A_CTX_REMOTE_ADDR, 4, &sin->sin_addr) ||
+		       nla_put_u16(m, KSRTP_A_CTX_REMOTE_PORT, ntohs(sin->sin_port));
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		return nla_put(m, KSRTP_A_CTX_REMOTE_ADDR, 16, &sin6->sin6_addr) ||
+		       nla_put_u16(m, KSRTP_A_CTX_REMOTE_PORT, ntohs(sin6->sin6_port));
+	}
+	return -1;
+}
+
+/* A request that could not be built: nothing was sent. */
+static int build_failed(struct kernel *k, struct nl_msg *m)
+{
+	knl_msg_free(m);
+	snprintf(k->req.extack, sizeof(k->req.extack), "request too large");
+	return -EMSGSIZE;
+}
+
+static struct nl_msg *request(struct kernel *k, int cmd, int flags)
+{
+	k->req.extack[0] = 0;
+	return knl_msg(&k->req, cmd, flags);
+}
+
+/* ---------------------------------------------------------------- info */
+
+static int info_reply(struct nl_msg *msg, void *arg)
+{
+	struct kernel *k = arg;
+	struct nlattr *tb[KSRTP_A_INFO_MAX + 1];
+
+	if (knl_parse(msg, tb, KSRTP_A_INFO_MAX))
+		return 0;
+	if (tb[KSRTP_A_INFO_VERSION])
+		k->version = nla_get_u32(tb[KSRTP_A_INFO_VERSION]);
+	if (tb[KSRTP_A_INFO_FEATURES])
+		k->features = nla_get_u32(tb[KSRTP_A_INFO_FEATURES]);
+	if (tb[KSRTP_A_INFO_SUITES])
+		k->suites = nla_get_u32(tb[KSRTP_A_INFO_SUITES]);
+	if (tb[KSRTP_A_INFO_MODULE_VERSION])
+		snprintf(k->module_version, sizeof(k->module_version), "%s",
+			 nla_get_string(tb[KSRTP_A_INFO_MODULE_VERSION]));
+	return 0;
+}
+
+int kn_open(struct kernel *k)
+{
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	err = knl_open(&k->req);
+	if (err)
+		return err;
+	err = knl_open(&k->ev);
+	if (err)
+		goto out_req;
+	err = knl_subscribe(&k->ev, KSRTP_MCGRP_EVENTS);
+	if (err)
+		goto out_ev;
+	/* events arrive unsolicited: no sequence numbers to check */
+	nl_socket_disable_seq_check(k->ev.sk);
+	err = nl_socket_set_nonblocking(k->ev.sk) ? -EIO : 0;
+	if (err)
+		goto out_ev;
+	err = knl_exec(&k->req, request(k, KSRTP_CMD_INFO_GET, 0), info_reply, k);
+	if (err)
+		goto out_ev;
+	return 0;
+out_ev:
+	knl_close(&k->ev);
+out_req:
+	knl_close(&k->req);
+	return err;
+}
+
+void kn_close(struct kernel *k)
+{
+	knl_close(&k->ev);
+	knl_close(&k->req);
+}
+
+/* ---------------------------------------------------------------- sockets */
+
+static int cookie_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
+
+	if (!knl_parse(msg, tb, KSRTP_A_SOCK_MAX) && tb[KSRTP_A_SOCK_COOKIE])
+		*(uint64_t *)arg = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
+	return 0;
+}
+
+int kn_attach(struct kernel *k, int fd, uint64_t *cookie)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_SOCK_ATTACH, 0);
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KSRTP_A_SOCK_FD, (uint32_t)fd))
+		return build_failed(k, m);
+	*cookie = 0;
+	err = knl_exec(&k->req, m, cookie_reply, cookie);
+	if (!err && !*cookie)
+		err = -EPROTO;
+	return err;
+}
+
+int kn_detach(struct kernel *k, uint64_t cookie)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_SOCK_DETACH, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u64(m, KSRTP_A_SOCK_COOKIE, cookie))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+static int parse_sock(struct nl_msg *msg, struct kn_sock_info *si)
+{
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1], *a;
+	int rem;
+
+	memset(si, 0, sizeof(*si));
+	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX) || !tb[KSRTP_A_SOCK_COOKIE])
+		return -1;
+	si->cookie = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
+	if (tb[KSRTP_A_SOCK_FAMILY])
+		si->family = nla_get_u32(tb[KSRTP_A_SOCK_FAMILY]);
+	if (tb[KSRTP_A_SOCK_LOCAL_PORT])
+		si->local_port = nla_get_u16(tb[KSRTP_A_SOCK_LOCAL_PORT]);
+	if (tb[KSRTP_A_SOCK_N_CTX])
+		si->n_ctx = nla_get_u32(tb[KSRTP_A_SOCK_N_CTX]);
+	if (tb[KSRTP_A_SOCK_STATS])
+		nla_for_each_nested(a, tb[KSRTP_A_SOCK_STATS], rem)
+			if (nla_type(a) > 0 && nla_type(a) <= KSRTP_A_SOCK_STATS_MAX)
+				si->stats[nla_type(a)] = nla_uint(a);
+	return 0;
+}
+
+static int sock_one_reply(struct nl_msg *msg, void *arg)
+{
+	parse_sock(msg, arg);
+	return 0;
+}
+
+int kn_sock_get(struct kernel *k, uint64_t cookie, struct kn_sock_info *out)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_SOCK_GET, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u64(m, KSRTP_A_SOCK_COOKIE, cookie))
+		return build_failed(k, m);
+	memset(out, 0, sizeof(*out));
+	return knl_exec(&k->req, m, sock_one_reply, out);
+}
+
+/* A growing array filled by a dump. */
+struct collect {
+	void *items;
+	size_t n, cap, size;
+	int err;
+};
+
+static void *collect_slot(struct collect *c)
+{
+	void *p;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+
+		p = realloc(c->items, cap * c->size);
+		if (!p) {
+			c->err = -ENOMEM;
+			return NULL;
+		}
+		c->items = p;
+		c->cap = cap;
+	}
+	return (char *)c->items + c->size * c->n;
+}
+
+static int sock_dump_reply(struct nl_msg *msg, void *arg)
+{
+	struct collect *c = arg;
+	struct kn_sock_info *si = collect_slot(c);
+
+	if (si && !parse_sock(msg, si))
+		c->n++;
+	return 0;
+}
+
+int kn_sock_dump(struct kernel *k, struct kn_sock_info **out, size_t *n)
+{
+	struct collect c = { .size = sizeof(struct kn_sock_info) };
+	int err;
+
+	err = knl_exec(&k->req, request(k, KSRTP_CMD_SOCK_GET, NLM_F_DUMP),
+		       sock_dump_reply, &c);
+	if (!err)
+		err = c.err;
+	if (err) {
+		free(c.items);
+		return err;
+	}
+	*out = c.items;
+	*n = c.n;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- contexts */
+
+static int put_name(struct nl_msg *m, const struct kn_ctx *c)
+{
+	return nla_put_u64(m, KSRTP_A_CTX_SOCK_COOKIE, c->cookie) ||
+	       nla_put_u32(m, KSRTP_A_CTX_DIR, c->dir) ||
+	       nla_put_flag(m, KSRTP_A_CTX_SSRC_ANY) ||
+	       (c->has_remote && put_remote(m, &c->remote));
+}
+
+static int put_key(struct nl_msg *m, const struct kn_key *key)
+{
+	uint8_t mki[8];
+	struct nlattr *nest;
+	int i, err;
+
+	/* the kernel's strict validation wants NLA_F_NESTED */
+	nest = nla_nest_start(m, KSRTP_A_CTX_KEY | NLA_F_NESTED);
+	if (!nest)
+		return -1;
+	/* the MKI is carried big-endian in packets (RFC 3711 §3.1) */
+	for (i = 0; i < key->mki_len; i++)
+		mki[i] = (uint8_t)(key->mki >> (8 * (key->mki_len - 1 - i)));
+	err = nla_put_u32(m, KSRTP_A_KEY_ID, key->id) ||
+	      nla_put(m, KSRTP_A_KEY_MASTER_KEY, key->key_len, key->key) ||
+	      nla_put(m, KSRTP_A_KEY_MASTER_SALT, key->salt_len, key->salt) ||
+	      (key->mki_len && nla_put(m, KSRTP_A_KEY_MKI, key->mki_len, mki));
+	explicit_bzero(mki, sizeof(mki));
+	if (err)
+		return -1;
+	nla_nest_end(m, nest);
+	return 0;
+}
+
+int kn_ctx_new(struct kernel *k, const struct kn_ctx *c,
+	       const struct kn_ctx_params *p, const struct kn_key *key)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_CTX_NEW, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (put_name(m, c) || nla_put_u32(m, KSRTP_A_CTX_SUITE, p->suite) ||
+	    put_key(m, key) ||
+	    (p->flags && nla_put_u32(m, KSRTP_A_CTX_FLAGS, p->flags)) ||
+	    (p->window && nla_put_u32(m, KSRTP_A_CTX_WINDOW, p->window)) ||
+	    (p->soft_limit && nla_put_u64(m, KSRTP_A_CTX_SOFT_LIMIT, p->soft_limit)))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+int kn_ctx_del(struct kernel *k, const struct kn_ctx *c)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_CTX_DEL, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (put_name(m, c))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+int kn_key_add(struct kernel *k, const struct kn_ctx *c, const struct kn_key *key)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_KEY_ADD, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (put_name(m, c) || put_key(m, key))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+static int key_by_id(struct kernel *k, int cmd, const struct kn_ctx *c, uint32_t id)
+{
+	struct nl_msg *m = request(k, cmd, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (put_name(m, c) || nla_put_u32(m, KSRTP_A_CTX_KEY_ID, id))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+int kn_key_swap(struct kernel *k, const struct kn_ctx *c, uint32_t id)
+{
+	return key_by_id(k, KSRTP_CMD_KEY_SWAP, c, id);
+}
+
+int kn_key_del(struct kernel *k, const struct kn_ctx *c, uint32_t id)
+{
+	return key_by_id(k, KSRTP_CMD_KEY_DEL, c, id);
+}
+
+static void parse_key_info(struct nlattr *nest, struct kn_key_info *ki)
+{
+	struct nlattr *tb[KSRTP_A_KEY_MAX + 1];
+
+	memset(ki, 0, sizeof(*ki));
+	if (nla_parse_nested(tb, KSRTP_A_KEY_MAX, nest, NULL))
+		return;
+	if (tb[KSRTP_A_KEY_ID])
+		ki->id = nla_get_u32(tb[KSRTP_A_KEY_ID]);
+	if (tb[KSRTP_A_KEY_MKI] && nla_len(tb[KSRTP_A_KEY_MKI]) <= KSRTP_MAX_MKI_LEN) {
+		ki->mki_len = (uint8_t)nla_len(tb[KSRTP_A_KEY_MKI]);
+		memcpy(ki->mki, nla_data(tb[KSRTP_A_KEY_MKI]), ki->mki_len);
+	}
+	ki->active = tb[KSRTP_A_KEY_ACTIVE] != NULL;
+	if (tb[KSRTP_A_KEY_SRTP_PACKETS])
+		ki->srtp_packets = nla_uint(tb[KSRTP_A_KEY_SRTP_PACKETS]);
+	if (tb[KSRTP_A_KEY_SRTCP_PACKETS])
+		ki->srtcp_packets = nla_uint(tb[KSRTP_A_KEY_SRTCP_PACKETS]);
+}
+
+static int ctx_dump_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_CTX_MAX + 1], *a;
+	struct collect *c = arg;
+	struct kn_ctx_info *ci;
+	int rem;
+
+	if (knl_parse(msg, tb, KSRTP_A_CTX_MAX) || !tb[KSRTP_A_CTX_DIR])
+		return 0;
+	ci = collect_slot(c);
+	if (!ci)
+		return 0;
+	memset(ci, 0, sizeof(*ci));
+	if (tb[KSRTP_A_CTX_SOCK_COOKIE])
+		ci->cookie = nla_get_u64(tb[KSRTP_A_CTX_SOCK_COOKIE]);
+	ci->dir = nla_get_u32(tb[KSRTP_A_CTX_DIR]);
+	ci->any = tb[KSRTP_A_CTX_SSRC_ANY] != NULL;
+	if (tb[KSRTP_A_CTX_SSRC])
+		ci->ssrc = nla_get_u32(tb[KSRTP_A_CTX_SSRC]);
+#define U32(f, a) if (tb[KSRTP_A_CTX_##a]) ci->f = nla_get_u32(tb[KSRTP_A_CTX_##a])
+	U32(origin, ORIGIN);
+	U32(suite, SUITE);
+	U32(flags, FLAGS);
+	U32(window, WINDOW);
+	U32(roc, ROC);
+#undef U32
+	if (tb[KSRTP_A_CTX_SOFT_LIMIT])
+		ci->soft_limit = nla_uint(tb[KSRTP_A_CTX_SOFT_LIMIT]);
+	get_remote(tb[KSRTP_A_CTX_REMOTE_ADDR], tb[KSRTP_A_CTX_REMOTE_PORT],
+		   &ci->remote, &ci->has_remote);
+	/* key nests repeat: walk the payload rather than the parsed table */
+	nlmsg_for_each_attr(a, nlmsg_hdr(msg), GENL_HDRLEN, rem) {
+		if (nla_type(a) == KSRTP_A_CTX_KEY && ci->nkeys < KSRTP_MAX_KEYS)
+			parse_key_info(a, &ci->keys[ci->nkeys++]);
+	}
+	if (tb[KSRTP_A_CTX_STATS])
+		nla_for_each_nested(a, tb[KSRTP_A_CTX_STATS], rem)
+			if (nla_type(a) > 0 && nla_type(a) <= KSRTP_A_CTX_STATS_MAX)
+				ci->stats[nla_type(a)] = nla_uint(a);
+	c->n++;
+	return 0;
+}
+
+int kn_ctx_dump(struct kernel *k, uint64_t cookie, struct kn_ctx_info **out, size_t *n)
+{
+	struct collect c = { .size = sizeof(struct kn_ctx_info) };
+	struct nl_msg *m = request(k, KSRTP_CMD_CTX_GET, NLM_F_DUMP);
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u64(m, KSRTP_A_CTX_SOCK_COOKIE, cookie))
+		return build_failed(k, m);
+	err = knl_exec(&k->req, m, ctx_dump_reply, &c);
+	if (!err)
+		err = c.err;
+	if (err) {
+		free(c.items);
+		return err;
+	}
+	*out = c.items;
+	*n = c.n;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- events */
+
+struct ev_ctx {
+	kn_event_cb cb;
+	void *arg;
+};
+
+static int accept_any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct ev_ctx *e = arg;
+	struct kn_event ev;
+	struct nlattr *tb[KSRTP_A_CTX_MAX + 1];
+	bool has;
+
+	memset(&ev, 0, sizeof(ev));
+	switch (gh->cmd) {
+	case KSRTP_CMD_SOCK_DETACH_NTF: {
+		struct nlattr *sb[KSRTP_A_SOCK_MAX + 1];
+
+		if (knl_parse(msg, sb, KSRTP_A_SOCK_MAX) || !sb[KSRTP_A_SOCK_COOKIE])
+			return NL_OK;
+		ev.type = KN_EV_DETACH;
+		ev.cookie = nla_get_u64(sb[KSRTP_A_SOCK_COOKIE]);
+		if (sb[KSRTP_A_SOCK_REASON])
+			ev.reason = nla_get_u32(sb[KSRTP_A_SOCK_REASON]);
+		break;
+	}
+	case KSRTP_CMD_CTX_LIMIT_NTF:
+	case KSRTP_CMD_SSRC_LEARNED_NTF:
+		if (knl_parse(msg, tb, KSRTP_A_CTX_MAX) || !tb[KSRTP_A_CTX_SOCK_COOKIE] ||
+		    !tb[KSRTP_A_CTX_DIR])
+			return NL_OK;
+		ev.type = gh->cmd == KSRTP_CMD_CTX_LIMIT_NTF ? KN_EV_LIMIT : KN_EV_LEARNED;
+		ev.cookie = nla_get_u64(tb[KSRTP_A_CTX_SOCK_COOKIE]);
+		ev.dir = nla_get_u32(tb[KSRTP_A_CTX_DIR]);
+		ev.any = tb[KSRTP_A_CTX_SSRC_ANY] != NULL;
+		if (tb[KSRTP_A_CTX_SSRC])
+			ev.ssrc = nla_get_u32(tb[KSRTP_A_CTX_SSRC]);
+		if (tb[KSRTP_A_CTX_KEY_ID])
+			ev.key_id = nla_get_u32(tb[KSRTP_A_CTX_KEY_ID]);
+		if (tb[KSRTP_A_CTX_LIMIT])
+			ev.limit = nla_get_u32(tb[KSRTP_A_CTX_LIMIT]);
+		get_remote(tb[KSRTP_A_CTX_REMOTE_ADDR], tb[KSRTP_A_CTX_REMOTE_PORT],
+			   &ev.remote, &has);
+		break;
+	default:
+		return NL_OK;
+	}
+	e->cb(&ev, e->arg);
+	return NL_OK;
+}
+
+int kn_events_fd(struct kernel *k)
+{
+	return nl_socket_get_fd(k->ev.sk);
+}
+
+void kn_events_read(struct kernel *k, kn_event_cb cb, void *arg)
+{
+	struct ev_ctx e = { cb, arg };
+	struct kn_event ov = { .type = KN_EV_OVERRUN };
+	struct nl_cb *nlcb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	if (!nlcb)
+		return;
+	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &e);
+	/* multicast messages carry sequence 0: libnl's default check drops them */
+	nl_cb_set(nlcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
+	for (;;) {
+		err = nl_recvmsgs(k->ev.sk, nlcb);
+		if (err >= 0)
+			continue;
+		/* ENOBUFS: the kernel dropped events; the caller re-checks */
+		if (err == -NLE_NOMEM)
+			cb(&ov, arg);
+		break;
+	}
+	nl_cb_put(nlcb);
+}
+
+/* ---------------------------------------------------------------- names */
+
+const char *kn_dir_name(uint32_t dir)
+{
+	return dir == KSRTP_DIR_RX ? "rx" : dir == KSRTP_DIR_TX ? "tx" : "?";
+}
+
+const char *kn_origin_name(uint32_t origin)
+{
+	switch (origin) {
+	case KSRTP_CTX_ORIGIN_EXPLICIT:
+		return "explicit";
+	case KSRTP_CTX_ORIGIN_TEMPLATE:
+		return "template";
+	case KSRTP_CTX_ORIGIN_LEARNED:
+		return "learned";
+	}
+	return "?";
+}
+
+const char *kn_sock_stat_name(int attr)
+{
+	static const char *const names[] = {
+		[KSRTP_A_SOCK_STATS_RX_PACKETS] = "rx_packets",
+		[KSRTP_A_SOCK_STATS_RX_SRTP] = "rx_srtp",
+		[KSRTP_A_SOCK_STATS_RX_SRTCP] = "rx_srtcp",
+		[KSRTP_A_SOCK_STATS_RX_STUN] = "rx_stun",
+		[KSRTP_A_SOCK_STATS_RX_DTLS] = "rx_dtls",
+		[KSRTP_A_SOCK_STATS_RX_ZRTP] = "rx_zrtp",
+		[KSRTP_A_SOCK_STATS_RX_TURN] = "rx_turn",
+		[KSRTP_A_SOCK_STATS_RX_OTHER] = "rx_other",
+		[KSRTP_A_SOCK_STATS_RX_NO_CTX] = "rx_no_ctx",
+		[KSRTP_A_SOCK_STATS_RX_MALFORMED] = "rx_malformed",
+		[KSRTP_A_SOCK_STATS_RX_UPCALL] = "rx_upcall",
+		[KSRTP_A_SOCK_STATS_RX_UPCALL_DROPS] = "rx_upcall_drops",
+		[KSRTP_A_SOCK_STATS_RX_LEARN_DROPS] = "rx_learn_drops",
+		[KSRTP_A_SOCK_STATS_TX_PACKETS] = "tx_packets",
+		[KSRTP_A_SOCK_STATS_TX_SRTP] = "tx_srtp",
+		[KSRTP_A_SOCK_STATS_TX_SRTCP] = "tx_srtcp",
+		[KSRTP_A_SOCK_STATS_TX_PASSTHROUGH] = "tx_passthrough",
+		[KSRTP_A_SOCK_STATS_TX_NO_CTX] = "tx_no_ctx",
+		[KSRTP_A_SOCK_STATS_TX_REFUSED] = "tx_refused",
+	};
+
+	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	return names[attr];
+}
+
+const char *kn_ctx_stat_name(int attr)
+{
+	static const char *const names[] = {
+		[KSRTP_A_CTX_STATS_PACKETS] = "packets",
+		[KSRTP_A_CTX_STATS_BYTES] = "bytes",
+		[KSRTP_A_CTX_STATS_RTCP_PACKETS] = "rtcp_packets",
+		[KSRTP_A_CTX_STATS_RTCP_BYTES] = "rtcp_bytes",
+		[KSRTP_A_CTX_STATS_AUTH_FAIL] = "auth_fail",
+		[KSRTP_A_CTX_STATS_REPLAY_DROP] = "replay_drop",
+		[KSRTP_A_CTX_STATS_RTCP_AUTH_FAIL] = "rtcp_auth_fail",
+		[KSRTP_A_CTX_STATS_RTCP_REPLAY_DROP] = "rtcp_replay_drop",
+		[KSRTP_A_CTX_STATS_MALFORMED] = "malformed",
+		[KSRTP_A_CTX_STATS_UNKNOWN_MKI] = "unknown_mki",
+		[KSRTP_A_CTX_STATS_ROC_ROLLOVER] = "roc_rollover",
+		[KSRTP_A_CTX_STATS_INDEX_REUSE] = "index_reuse",
+		[KSRTP_A_CTX_STATS_LIMIT_DROP] = "limit_drop",
+		[KSRTP_A_CTX_STATS_LIMIT_EVENTS] = "limit_events",
+		[KSRTP_A_CTX_STATS_HIGHEST_INDEX] = "highest_index",
+		[KSRTP_A_CTX_STATS_RTCP_INDEX] = "rtcp_index",
+	};
+
+	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	return names[attr];
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * keyd's calls into the ksrtp generic netlink family (over knl.[ch]), and
+ * its subscription to the family's events. Every function returns 0 or a
+ * negative errno; kn_err() then holds the kernel's extack message, if any.
+ */
+#ifndef KEYD_KERNEL_H
+#define KEYD_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <linux/ksrtp.h>
+
+#include "knl.h"
+
+struct kernel {
+	struct knl req;			/* requests and their replies */
+	struct knl ev;			/* the "events" multicast group */
+	uint32_t version, features, suites;
+	char module_version[64];
+};
+
+/* One master key: key || salt as the suite cuts it. Never logged. */
+struct kn_key {
+	uint32_t id;
+	const uint8_t *key;
+	uint8_t key_len;
+	const uint8_t *salt;
+	uint8_t salt_len;
+	uint64_t mki;
+	uint8_t mki_len;		/* 0: no MKI */
+};
+
+/* Names an any-SSRC template: keyd installs no per-SSRC contexts. */
+struct kn_ctx {
+	uint64_t cookie;
+	uint32_t dir;			/* KSRTP_DIR_RX / _TX */
+	bool has_remote;
+	struct sockaddr_storage remote;
+};
+
+struct kn_ctx_params {
+	uint32_t suite;
+	uint32_t flags;			/* KSRTP_CTX_FLAGS_* */
+	uint32_t window;		/* 0: the module default */
+	uint64_t soft_limit;		/* 0: none */
+};
+
+struct kn_sock_info {
+	uint64_t cookie;
+	uint32_t family;
+	uint16_t local_port;
+	uint32_t n_ctx;
+	uint64_t stats[KSRTP_A_SOCK_STATS_MAX + 1];	/* by attribute */
+};
+
+struct kn_key_info {
+	uint32_t id;
+	uint8_t mki[KSRTP_MAX_MKI_LEN];
+	uint8_t mki_len;
+	bool active;
+	uint64_t srtp_packets, srtcp_packets;
+};
+
+struct kn_ctx_info {
+	uint64_t cookie;
+	uint32_t dir;
+	bool any;
+	uint32_t ssrc;
+	uint32_t origin;
+	uint32_t suite, flags, window, roc;
+	uint64_t soft_limit;
+	bool has_remote;
+	struct sockaddr_storage remote;
+	unsigned int nkeys;
+	struct kn_key_info keys[KSRTP_MAX_KEYS];
+	uint64_t stats[KSRTP_A_CTX_STATS_MAX + 1];	/* by attribute */
+};
+
+enum kn_event_type { KN_EV_DETACH, KN_EV_LIMIT, KN_EV_LEARNED, KN_EV_OVERRUN };
+
+struct kn_event {
+	enum kn_event_type type;
+	uint64_t cookie;
+	uint32_t reason;		/* DETACH: enum ksrtp_detach_reason */
+	uint32_t dir, ssrc, key_id, limit;	/* LIMIT, LEARNED */
+	bool any;
+	struct sockaddr_storage remote;	/* LEARNED: where the packet came from */
+};
+
+typedef void (*kn_event_cb)(const struct kn_event *ev, void *arg);
+
+/* Connect both sockets, subscribe to events, read info-get. */
+int kn_open(struct kernel *k);
+void kn_close(struct kernel *k);
+const char *kn_err(struct kernel *k);
+
+int kn_attach(struct kernel *k, int fd, uint64_t *cookie);
+int kn_detach(struct kernel *k, uint64_t cookie);
+int kn_sock_get(struct kernel *k, uint64_t cookie, struct kn_sock_info *out);
+/* Every attached socket of keyd's network namespace; *out is malloc'd. */
+int kn_sock_dump(struct kernel *k, struct kn_sock_info **out, size_t *n);
+
+int kn_ctx_new(struct kernel *k, const struct kn_ctx *c,
+	       const struct kn_ctx_params *p, const struct kn_key *key);
+int kn_ctx_del(struct kernel *k, const struct kn_ctx *c);
+int kn_key_add(struct kernel *k, const struct kn_ctx *c, const struct kn_key *key);
+int kn_key_swap(struct kernel *k, const struct kn_ctx *c, uint32_t id);
+int kn_key_del(struct kernel *k, const struct kn_ctx *c, uint32_t id);
+/* Every context of a socket (templates and what they learned); malloc'd. */
+int kn_ctx_dump(struct kernel *k, uint64_t cookie, struct kn_ctx_info **out, size_t *n);
+
+/* Poll this fd for POLLIN, then call kn_events_read. */
+int kn_events_fd(struct kernel *k);
+/* Deliver every queued event; an overrun is reported as KN_EV_OVERRUN. */
+void kn_events_read(struct kernel *k, kn_event_cb cb, void *arg);
+
+/* Names for logs and status. */
+const char *kn_dir_name(uint32_t dir);
+const char *kn_origin_name(uint32_t origin);
+/* Counter names by attribute (NULL for padding and unknown). */
+const char *kn_sock_stat_name(int attr);
+const char *kn_ctx_stat_name(int attr);
+
+#endif /* KEYD_KERNEL_H */

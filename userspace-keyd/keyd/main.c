@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ksrtp-keyd: the SRTP key daemon for ksrtp. Media servers hand it their
+ * RTP sockets and SDP crypto attributes over a Unix socket; it negotiates
+ * keys (SDES today) and installs them in the kernel.
+ *
+ *   ksrtp-keyd [-f] [-c CONFIG] [-s SOCKET] [-d STATE_DIR] [-v]
+ *
+ * SIGTERM/SIGINT stop it cleanly and leave every kernel context in place,
+ * so media keeps flowing while keyd restarts; at start it reconciles with
+ * what the kernel holds (see Documentation/keyd-control.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+#include "control.h"
+#include "log.h"
+#include "notify.h"
+#include "session.h"
+#include "state.h"
+
+#define DEFAULT_CONFIG "/etc/ksrtp/keyd.conf"
+
+uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ksrtp-keyd [-f] [-c CONFIG] [-s SOCKET] [-d STATE_DIR] [-v]\n"
+		"  -f            stay in the foreground (systemd, tests)\n"
+		"  -c CONFIG     configuration file (default " DEFAULT_CONFIG ", if present)\n"
+		"  -s SOCKET     control socket path (overrides 'socket')\n"
+		"  -d STATE_DIR  session state directory (overrides 'state_dir'; \"\" disables)\n"
+		"  -v            debug logging\n");
+}
+
+static void on_signal(struct keyd *kd, int sig)
+{
+	if (sig == SIGTERM || sig == SIGINT) {
+		log_info("stopping; kernel contexts stay installed", "signal=%d", sig);
+		kd->stopping = true;
+	} else if (sig == SIGHUP) {
+		log_info("SIGHUP ignored: restart keyd to apply configuration changes", "signal=%d", sig);
+	}
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Classic daemon(3) without its chdir surprises; the parent exits 0. */
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/"))
+		return -1;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct keyd kd;
+	const char *config = NULL, *sock = NULL, *state_dir = NULL;
+	bool foreground = false, verbose = false;
+	char err[512];
+	int opt, sigfd, rc = 1;
+
+	while ((opt = getopt(argc, argv, "fc:s:d:vh")) != -1) {
+		switch (opt) {
+		case 'f':
+			foreground = true;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'd':
+			state_dir = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	umask(077);
+	config_defaults(&kd.cfg);
+	if (!config && !access(DEFAULT_CONFIG, F_OK))
+		config = DEFAULT_CONFIG;
+	if (config && config_load(&kd.cfg, config, err, sizeof(err))) {
+		fprintf(stderr, "ksrtp-keyd: %s\n", err);
+		return 2;
+	}
+	if ((sock && config_set(&kd.cfg, "socket", sock, err, sizeof(err))) ||
+	    (state_dir && config_set(&kd.cfg, "state_dir", state_dir, err, sizeof(err)))) {
+		fprintf(stderr, "ksrtp-keyd: %s\n", err);
+		return 2;
+	}
+	log_set_level(verbose ? LOG_DEBUG : (enum log_level)kd.cfg.log_level);
+	notify_init();
+
+	sigfd = block_signals();
+	if (sigfd < 0) {
+		log_err("cannot set up signals", "err=%s", log_q(strerror(errno)));
+		return 1;
+	}
+	rc = kn_open(&kd.kn);
+	if (rc) {
+		log_err("cannot use the ksrtp netlink family", "err=%s",
+			log_q(rc == -ENOENT ? "the ksrtp module is not loaded" : strerror(-rc)));
+		return 1;
+	}
+	log_info("ksrtp module", "version=%s api=%u suites=0x%x", log_q(kd.kn.module_version),
+		 kd.kn.version, kd.kn.suites);
+	rc = state_init(&kd);
+	if (rc) {
+		log_err("cannot create the state directory", "dir=%s err=%s",
+			log_q(kd.cfg.state_dir), log_q(strerror(-rc)));
+		goto out_kernel;
+	}
+	if (control_open(&kd, err, sizeof(err))) {
+		log_err("cannot open the control socket", "err=%s", log_q(err));
+		rc = 1;
+		goto out_kernel;
+	}
+	/* before serving anyone: adopt what a previous run left in the kernel */
+	session_restore_all(&kd);
+	if (!foreground && daemonize()) {
+		log_err("cannot daemonize", "err=%s", log_q(strerror(errno)));
+		rc = 1;
+		goto out_control;
+	}
+	log_info("ready", "socket=%s state_dir=%s insecure_signalling=%s",
+		 log_q(kd.cfg.socket_path), log_q(kd.cfg.state_dir),
+		 kd.cfg.allow_insecure_signalling ? "allowed" : "refused");
+	notify_send("READY=1\nSTATUS=serving");
+	control_run(&kd, sigfd, on_signal);
+	notify_send("STOPPING=1");
+	rc = 0;
+out_control:
+	control_close(&kd);
+	session_free_all(&kd);
+out_kernel:
+	kn_close(&kd.kn);
+	close(sigfd);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Session persistence in state_dir (a tmpfs under /run by default): state
+ * that only matters while the machine is up, like the kernel contexts it
+ * describes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "state.h"
+
+#define PREFIX "session-"
+#define SUFFIX ".json"
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[256], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int state_init(struct keyd *kd)
+{
+	if (!kd->cfg.state_dir[0])
+		return 0;
+	return mkdir_p(kd->cfg.state_dir, 0700);
+}
+
+static void file_name(struct keyd *kd, const char *id, const char *suffix,
+		      char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" PREFIX "%s%s", kd->cfg.state_dir, id, suffix);
+}
+
+void state_write(struct keyd *kd, const char *id, struct json_object *obj)
+{
+	char path[400], tmp[400];
+	const char *s;
+	size_t n;
+	int fd;
+
+	if (!kd->cfg.state_dir[0])
+		return;
+	file_name(kd, id, SUFFIX, path, sizeof(path));
+	file_name(kd, id, SUFFIX ".tmp", tmp, sizeof(tmp));
+	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &n);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, s, n) != (ssize_t)n || write(fd, "\n", 1) != 1 ||
+	    close(fd) || rename(tmp, path)) {
+		log_warn("cannot save session state", "session=%s path=%s err=%s",
+			 id, log_q(path), log_q(strerror(errno)));
+		if (fd >= 0)
+			unlink(tmp);
+	}
+}
+
+void state_remove(struct keyd *kd, const char *id)
+{
+	char path[400];
+
+	if (!kd->cfg.state_dir[0])
+		return;
+	file_name(kd, id, SUFFIX, path, sizeof(path));
+	if (unlink(path) && errno != ENOENT)
+		log_warn("cannot remove session state", "session=%s err=%s", id,
+			 log_q(strerror(errno)));
+}
+
+void state_for_each(struct keyd *kd,
+		    void (*cb)(struct keyd *kd, const char *id, struct json_object *o))
+{
+	struct dirent *de;
+	struct json_object *o;
+	char path[600], id[80];
+	size_t n;
+	DIR *d;
+
+	if (!kd->cfg.state_dir[0])
+		return;
+	d = opendir(kd->cfg.state_dir);
+	if (!d) {
+		if (errno != ENOENT)
+			log_warn("cannot read the state directory", "dir=%s err=%s",
+				 log_q(kd->cfg.state_dir), log_q(strerror(errno)));
+		return;
+	}
+	while ((de = readdir(d))) {
+		n = strlen(de->d_name);
+		if (strncmp(de->d_name, PREFIX, strlen(PREFIX)) || n <= strlen(PREFIX SUFFIX) ||
+		    strcmp(de->d_name + n - strlen(SUFFIX), SUFFIX) ||
+		    n - strlen(PREFIX SUFFIX) >= sizeof(id))
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(n - strlen(PREFIX SUFFIX)),
+			 de->d_name + strlen(PREFIX));
+		snprintf(path, sizeof(path), "%s/%s", kd->cfg.state_dir, de->d_name);
+		o = json_object_from_file(path);
+		if (!o) {
+			log_warn("unreadable session state ignored", "path=%s", log_q(path));
+			continue;
+		}
+		cb(kd, id, o);
+		json_object_put(o);
+	}
+	closedir(d);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Session state files, so a restarted keyd can pick up the sessions whose
+ * media kept flowing: one JSON file per session in state_dir, written
+ * atomically, holding cookies, key ids and key fingerprints but never a key.
+ */
+#ifndef KEYD_STATE_H
+#define KEYD_STATE_H
+
+#include <json-c/json.h>
+
+#include "keyd.h"
+
+/* Create state_dir (mode 0700) if persistence is on; 0 or -errno. */
+int state_init(struct keyd *kd);
+/* Write (replace) a session's file; logs on failure. */
+void state_write(struct keyd *kd, const char *id, struct json_object *obj);
+void state_remove(struct keyd *kd, const char *id);
+/* Call cb with each readable file's JSON (borrowed) and its session id. */
+void state_for_each(struct keyd *kd,
+		    void (*cb)(struct keyd *kd, const char *id, struct json_object *o));
+
+#endif /* KEYD_STATE_H */
