@@ -10,7 +10,7 @@
  *   keyd_app -n NAME -s KEYD_SOCKET -l LOCAL_IP:PORT -p PEER_IP:PORT
  *
  * Commands:
- *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N]  -> ok SESSION
+ *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]  -> ok SESSION
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   wait EVENT [MS]               -> ok (our session's event arrived)
@@ -167,6 +167,10 @@ static void cmd_create(char *args)
 			for (s = list ? strtok_r(list, ",", &ls) : NULL; s; s = strtok_r(NULL, ",", &ls))
 				json_object_array_add(arr, json_object_new_string(s));
 			json_object_object_add(req, "suites", arr);
+		} else if (!strcmp(tok, "method")) {
+			char *m = strtok_r(NULL, " ", &save);
+
+			json_object_object_add(req, "method", json_object_new_string(m ? m : ""));
 		} else if (!strcmp(tok, "mki")) {
 			char *n = strtok_r(NULL, " ", &save);
 

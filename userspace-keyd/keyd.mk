@@ -4,24 +4,26 @@
 # Makefile after its `user` rule. Also the keyd selftest helper keyd_app.
 
 KEYD_DIR := $(SRC)/userspace-keyd
-# Listed, not globbed: a method is added here with its file (sdes_method.c
-# today; a DTLS method later brings its own sources and -lssl).
+# Listed, not globbed: a method is added here with its file. The DTLS
+# method's engine (dtls.c, fingerprint.c) comes as objects from dtls.mk,
+# -included before this file: $(KEYD_DTLS_OBJS), $(KEYD_DTLS_LIBS).
 KEYD_MODULES := main log config control proto session state kernel notify \
-		suites b64 sdes sdes_method
+		suites b64 sdes sdes_method dtls_method
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c
-KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method,$(KEYD_MODULES))) \
-	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI)
+KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method dtls_method,$(KEYD_MODULES))) \
+	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI) \
+	     $(KEYD_DTLS_HDRS)
 KEYD_CFLAGS = $(USER_CFLAGS) -I$(KEYD_DIR)/keyd $(NL_CFLAGS) $(JSON_CFLAGS) \
-	      $(shell pkg-config --cflags libcrypto)
-KEYD_LIBS = $(NL_LIBS) $(JSON_LIBS) $(shell pkg-config --libs libcrypto)
+	      $(shell pkg-config --cflags libcrypto) $(KEYD_DTLS_CFLAGS)
+KEYD_LIBS = $(NL_LIBS) $(JSON_LIBS) $(KEYD_DTLS_LIBS) $(shell pkg-config --libs libcrypto)
 KDC_SRCS := $(KEYD_DIR)/libksrtpkeyd.c
 KDC_HDRS := $(KEYD_DIR)/libksrtpkeyd.h
 
 user: $(BIN)/ksrtp-keyd $(BIN)/ksrtp-keydctl
 selftests: $(BIN)/keyd_app
 
-$(BIN)/ksrtp-keyd: $(KEYD_SRCS) $(KEYD_HDRS) | $(BIN)
-	$(CC) $(KEYD_CFLAGS) -o $@ $(filter %.c,$^) $(KEYD_LIBS)
+$(BIN)/ksrtp-keyd: $(KEYD_SRCS) $(KEYD_HDRS) $(KEYD_DTLS_OBJS) | $(BIN)
+	$(CC) $(KEYD_CFLAGS) -o $@ $(filter %.c,$^) $(KEYD_DTLS_OBJS) $(KEYD_LIBS)
 
 $(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)

@@ -443,7 +443,7 @@ static void reap_dead(struct keyd *kd)
 
 /* ---------------------------------------------------------------- loop */
 
-enum { P_LISTEN, P_KERNEL, P_SIGNAL, P_FIXED };
+enum { P_LISTEN, P_KERNEL, P_SIGNAL, P_UPCALL, P_FIXED };
 
 void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, int sig))
 {
@@ -468,6 +468,7 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		pfd[P_LISTEN] = (struct pollfd){ ctl->lfd, POLLIN, 0 };
 		pfd[P_KERNEL] = (struct pollfd){ kn_events_fd(&kd->kn), POLLIN, 0 };
 		pfd[P_SIGNAL] = (struct pollfd){ sigfd, POLLIN, 0 };
+		pfd[P_UPCALL] = (struct pollfd){ kn_upcall_fd(&kd->kn), POLLIN, 0 };
 		n = P_FIXED;
 		for (c = ctl->conns; c; c = c->next) {
 			pfd[n] = (struct pollfd){ c->fd, POLLIN | (c->outlen ? POLLOUT : 0), 0 };
@@ -477,6 +478,8 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		t = notify_watchdog(now_ms());
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
+		if (kn_upcalls_pending(&kd->kn))
+			timeout = 0;
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -491,6 +494,8 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		}
 		if (pfd[P_KERNEL].revents & (POLLIN | POLLERR))
 			kn_events_read(&kd->kn, session_kernel_event, kd);
+		if ((pfd[P_UPCALL].revents & (POLLIN | POLLERR)) || kn_upcalls_pending(&kd->kn))
+			kn_upcalls_read(&kd->kn, session_kernel_event, kd);
 		for (i = P_FIXED; i < n; i++) {
 			c = who[i];
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))

@@ -4,6 +4,7 @@
  * sockets, so a multicast event can never be mistaken for a reply.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,18 @@ int kn_open(struct kernel *k)
 	err = knl_exec(&k->req, request(k, KSRTP_CMD_INFO_GET, 0), info_reply, k);
 	if (err)
 		goto out_ev;
+	/* upcalls are unicast to the attaching socket, unsolicited: one of their own */
+	err = knl_open(&k->up);
+	if (err)
+		goto out_ev;
+	nl_socket_disable_seq_check(k->up.sk);
+	nl_socket_enable_msg_peek(k->up.sk);
+	if (nl_socket_set_nonblocking(k->up.sk)) {
+		knl_close(&k->up);
+		err = -EIO;
+		goto out_ev;
+	}
+	k->upq_tail = &k->upq;
 	return 0;
 out_ev:
 	knl_close(&k->ev);
@@ -135,8 +148,24 @@ out_req:
 	return err;
 }
 
+struct kn_upcall {
+	struct kn_upcall *next;
+	uint64_t cookie;
+	struct sockaddr_storage remote;
+	size_t len;
+	uint8_t data[];
+};
+
 void kn_close(struct kernel *k)
 {
+	struct kn_upcall *u;
+
+	while ((u = k->upq)) {
+		k->upq = u->next;
+		free(u);
+	}
+	k->upq_tail = &k->upq;
+	knl_close(&k->up);
 	knl_close(&k->ev);
 	knl_close(&k->req);
 }
@@ -177,6 +206,200 @@ int kn_detach(struct kernel *k, uint64_t cookie)
 	if (nla_put_u64(m, KSRTP_A_SOCK_COOKIE, cookie))
 		return build_failed(k, m);
 	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+int kn_sock_send(struct kernel *k, uint64_t cookie, const struct sockaddr_storage *to,
+		 const uint8_t *data, size_t len)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_SOCK_SEND, 0);
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)to;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)to;
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	if (to->ss_family == AF_INET)
+		err = nla_put(m, KSRTP_A_SOCK_REMOTE_ADDR, 4, &sin->sin_addr) ||
+		      nla_put_u16(m, KSRTP_A_SOCK_REMOTE_PORT, ntohs(sin->sin_port));
+	else if (to->ss_family == AF_INET6)
+		err = nla_put(m, KSRTP_A_SOCK_REMOTE_ADDR, 16, &sin6->sin6_addr) ||
+		      nla_put_u16(m, KSRTP_A_SOCK_REMOTE_PORT, ntohs(sin6->sin6_port));
+	else
+		err = -1;
+	if (err || nla_put_u64(m, KSRTP_A_SOCK_COOKIE, cookie) ||
+	    nla_put(m, KSRTP_A_SOCK_DATA, (int)len, data))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- upcalls */
+
+/* An upcall-ntf into the queue; 0 if it was one, else -1. */
+static int queue_upcall(struct kernel *k, struct nl_msg *msg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
+	struct kn_upcall *u;
+	bool has;
+	int len;
+
+	if (gh->cmd != KSRTP_CMD_UPCALL_NTF)
+		return -1;
+	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX) || !tb[KSRTP_A_SOCK_COOKIE] ||
+	    !tb[KSRTP_A_SOCK_DATA])
+		return 0;
+	len = nla_len(tb[KSRTP_A_SOCK_DATA]);
+	u = malloc(sizeof(*u) + (size_t)len);
+	if (!u)
+		return 0;
+	u->next = NULL;
+	u->cookie = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
+	get_remote(tb[KSRTP_A_SOCK_REMOTE_ADDR], tb[KSRTP_A_SOCK_REMOTE_PORT], &u->remote, &has);
+	u->len = (size_t)len;
+	memcpy(u->data, nla_data(tb[KSRTP_A_SOCK_DATA]), (size_t)len);
+	*k->upq_tail = u;
+	k->upq_tail = &u->next;
+	return 0;
+}
+
+struct up_exec {
+	struct kernel *k;
+	uint64_t *cookie;
+	int err;
+	int done;
+};
+
+static int up_valid(struct nl_msg *msg, void *arg)
+{
+	struct up_exec *x = arg;
+
+	if (queue_upcall(x->k, msg))
+		cookie_reply(msg, x->cookie);
+	return NL_OK;
+}
+
+static int up_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct up_exec *x = arg;
+
+	(void)nla;
+	x->err = e->error;
+	x->done = 1;
+	return NL_STOP;
+}
+
+static int up_ack(struct nl_msg *msg, void *arg)
+{
+	struct up_exec *x = arg;
+
+	(void)msg;
+	x->done = 1;
+	return NL_STOP;
+}
+
+static int up_any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int kn_attach_upcall(struct kernel *k, int fd, uint32_t upcall, uint64_t *cookie)
+{
+	struct up_exec x = { .k = k, .cookie = cookie };
+	struct nl_msg *m = knl_msg(&k->up, KSRTP_CMD_SOCK_ATTACH, 0);
+	struct nl_cb *nlcb;
+	struct pollfd pfd;
+	int err, tries = 0;
+
+	k->req.extack[0] = 0;
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KSRTP_A_SOCK_FD, (uint32_t)fd) ||
+	    nla_put_u32(m, KSRTP_A_SOCK_UPCALL, upcall))
+		return build_failed(k, m);
+	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!nlcb) {
+		knl_msg_free(m);
+		return -ENOMEM;
+	}
+	nl_cb_err(nlcb, NL_CB_CUSTOM, up_error, &x);
+	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, up_ack, &x);
+	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, up_valid, &x);
+	nl_cb_set(nlcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, up_any_seq, NULL);
+	*cookie = 0;
+	err = nl_send_auto(k->up.sk, m);
+	knl_msg_free(m);
+	if (err < 0) {
+		nl_cb_put(nlcb);
+		return -EIO;
+	}
+	/* the socket is non-blocking (it is polled for upcalls): wait here */
+	while (!x.done && tries < 50) {
+		pfd = (struct pollfd){ nl_socket_get_fd(k->up.sk), POLLIN, 0 };
+		if (poll(&pfd, 1, 100) <= 0) {
+			tries++;
+			continue;
+		}
+		err = nl_recvmsgs(k->up.sk, nlcb);
+		if (err < 0 && err != -NLE_AGAIN && !x.done) {
+			x.err = -EIO;
+			break;
+		}
+	}
+	nl_cb_put(nlcb);
+	if (!x.done && !x.err)
+		x.err = -ETIMEDOUT;
+	if (!x.err && !*cookie)
+		x.err = -EPROTO;
+	return x.err;
+}
+
+int kn_upcall_fd(struct kernel *k)
+{
+	return nl_socket_get_fd(k->up.sk);
+}
+
+bool kn_upcalls_pending(struct kernel *k)
+{
+	return k->upq != NULL;
+}
+
+static int up_read_valid(struct nl_msg *msg, void *arg)
+{
+	queue_upcall(arg, msg);
+	return NL_OK;
+}
+
+void kn_upcalls_read(struct kernel *k, kn_event_cb cb, void *arg)
+{
+	struct nl_cb *nlcb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct kn_upcall *u;
+	struct kn_event ev;
+	int n;
+
+	if (nlcb) {
+		nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, up_read_valid, k);
+		nl_cb_set(nlcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, up_any_seq, NULL);
+		/* a bounded batch: the loop comes back for the rest */
+		for (n = 0; n < 64; n++)
+			if (nl_recvmsgs(k->up.sk, nlcb) < 0)
+				break;
+		nl_cb_put(nlcb);
+	}
+	while ((u = k->upq)) {
+		k->upq = u->next;
+		if (!k->upq)
+			k->upq_tail = &k->upq;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = KN_EV_UPCALL;
+		ev.cookie = u->cookie;
+		ev.remote = u->remote;
+		ev.data = u->data;
+		ev.len = u->len;
+		cb(&ev, arg);
+		free(u);
+	}
 }
 
 static int parse_sock(struct nl_msg *msg, struct kn_sock_info *si)

@@ -14,9 +14,14 @@
 
 #include "knl.h"
 
+struct kn_upcall;
+
 struct kernel {
 	struct knl req;			/* requests and their replies */
 	struct knl ev;			/* the "events" multicast group */
+	struct knl up;			/* attaches upcall sockets; gets their upcalls */
+	struct kn_upcall *upq;		/* upcalls read while waiting for a reply */
+	struct kn_upcall **upq_tail;
 	uint32_t version, features, suites;
 	char module_version[64];
 };
@@ -78,7 +83,7 @@ struct kn_ctx_info {
 	uint64_t stats[KSRTP_A_CTX_STATS_MAX + 1];	/* by attribute */
 };
 
-enum kn_event_type { KN_EV_DETACH, KN_EV_LIMIT, KN_EV_LEARNED, KN_EV_OVERRUN };
+enum kn_event_type { KN_EV_DETACH, KN_EV_LIMIT, KN_EV_LEARNED, KN_EV_OVERRUN, KN_EV_UPCALL };
 
 struct kn_event {
 	enum kn_event_type type;
@@ -86,7 +91,9 @@ struct kn_event {
 	uint32_t reason;		/* DETACH: enum ksrtp_detach_reason */
 	uint32_t dir, ssrc, key_id, limit;	/* LIMIT, LEARNED */
 	bool any;
-	struct sockaddr_storage remote;	/* LEARNED: where the packet came from */
+	struct sockaddr_storage remote;	/* LEARNED, UPCALL: where the packet came from */
+	const uint8_t *data;		/* UPCALL: the datagram (valid during the callback) */
+	size_t len;
 };
 
 typedef void (*kn_event_cb)(const struct kn_event *ev, void *arg);
@@ -97,7 +104,12 @@ void kn_close(struct kernel *k);
 const char *kn_err(struct kernel *k);
 
 int kn_attach(struct kernel *k, int fd, uint64_t *cookie);
+/* Attach with upcall flags (KSRTP_UPCALL_*): those datagrams come to kn_upcall_fd(). */
+int kn_attach_upcall(struct kernel *k, int fd, uint32_t upcall, uint64_t *cookie);
 int kn_detach(struct kernel *k, uint64_t cookie);
+/* Send a keying datagram (DTLS, ZRTP, STUN) from an attached socket. */
+int kn_sock_send(struct kernel *k, uint64_t cookie, const struct sockaddr_storage *to,
+		 const uint8_t *data, size_t len);
 int kn_sock_get(struct kernel *k, uint64_t cookie, struct kn_sock_info *out);
 /* Every attached socket of keyd's network namespace; *out is malloc'd. */
 int kn_sock_dump(struct kernel *k, struct kn_sock_info **out, size_t *n);
@@ -115,6 +127,13 @@ int kn_ctx_dump(struct kernel *k, uint64_t cookie, struct kn_ctx_info **out, siz
 int kn_events_fd(struct kernel *k);
 /* Deliver every queued event; an overrun is reported as KN_EV_OVERRUN. */
 void kn_events_read(struct kernel *k, kn_event_cb cb, void *arg);
+
+/* Poll this fd for POLLIN, then call kn_upcalls_read; KN_EV_UPCALL events.
+ * kn_upcalls_pending(): some were queued already (poll with timeout 0).
+ */
+int kn_upcall_fd(struct kernel *k);
+bool kn_upcalls_pending(struct kernel *k);
+void kn_upcalls_read(struct kernel *k, kn_event_cb cb, void *arg);
 
 /* Names for logs and status. */
 const char *kn_dir_name(uint32_t dir);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A key-exchange method ("sdes" today; "dtls" later) plugs into the session
+ * A key-exchange method ("sdes", "dtls") plugs into the session
  * layer through this table. The session layer owns the media sockets, the
  * state machine's common states, persistence and events; a method owns its
  * attributes, its keys and the kernel contexts it installs.
@@ -42,6 +42,7 @@ int op_fail(struct opres *r, const char *code, const char *fmt, ...)
 struct method {
 	const char *name;
 	bool pfs;		/* forward secrecy of the keys it produces */
+	uint32_t upcall;	/* sock-attach upcall flags (KSRTP_UPCALL_*); 0: none */
 	int (*init)(struct keyd *kd, struct session *s, struct opres *r);
 	/* Free method state (wiping keys); kernel contexts stay. */
 	void (*release)(struct session *s);
@@ -57,7 +58,9 @@ struct method {
 	void (*status)(struct keyd *kd, struct session *s, struct json_object *out);
 	/* Due timers; returns the next deadline (ms, monotonic) or 0. */
 	uint64_t (*timer)(struct keyd *kd, struct session *s, uint64_t now);
-	/* A kernel event for one of the session's sockets. */
+	/* A kernel event for one of the session's sockets (KN_EV_UPCALL:
+	 * a keying datagram, when the method asked for upcalls).
+	 */
 	void (*kernel_event)(struct keyd *kd, struct session *s,
 			     const struct kn_event *ev);
 	/* Remove the kernel contexts it installed (delete op). */
@@ -74,6 +77,7 @@ struct method {
 };
 
 extern const struct method sdes_method;
+extern const struct method dtls_method;
 
 /* By name; NULL if keyd has no such method. */
 const struct method *method_find(const char *name);

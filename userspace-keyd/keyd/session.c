@@ -21,7 +21,7 @@
 
 #define KEYD_VERSION "1.0"
 
-static const struct method *const methods[] = { &sdes_method };
+static const struct method *const methods[] = { &sdes_method, &dtls_method };
 
 const struct method *method_find(const char *name)
 {
@@ -319,7 +319,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 
 	if (!m)
 		return op_fail(r, E_UNSUPPORTED,
-			       "method \"%s\" is not available (this keyd supports: sdes)",
+			       "method \"%s\" is not available (this keyd supports: sdes, dtls)",
 			       req->method);
 	if (req->nfds < 1)
 		return op_fail(r, E_BAD_REQUEST,
@@ -366,7 +366,8 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	}
 	/* the kernel resolves the fd in our table: it is the one we received */
 	for (i = 0; i < (unsigned int)req->nfds; i++) {
-		err = kn_attach(&kd->kn, req->fds[i], &s->cookie[i]);
+		err = m->upcall ? kn_attach_upcall(&kd->kn, req->fds[i], m->upcall, &s->cookie[i]) :
+				  kn_attach(&kd->kn, req->fds[i], &s->cookie[i]);
 		if (err) {
 			op_fail(r, E_KERNEL, "sock-attach: %s%s%s", strerror(-err),
 				kn_err(&kd->kn)[0] ? ": " : "", kn_err(&kd->kn));
