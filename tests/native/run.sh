@@ -1,133 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Native tests of kmod/rtp.h and kmod/replay.h: build (tests/native/Makefile),
-# run every unit test binary, then run each libFuzzer target for FUZZ_SECONDS
-# (default 20; 0 = only replay the seed corpus) over a copy of its seeds in
-# the build directory. Output is KTAP: result lines at column 0, everything
-# else prefixed with "# ". Exits non-zero if anything failed.
+# Native tests of kmod/rtp.h and kmod/replay.h: unit tests and libFuzzer targets
+# (tests/lib/suite.sh runs them; FUZZ_SECONDS defaults to 20 here).
 #
 #   tests/native/run.sh
 #   FUZZ_SECONDS=300 tests/native/run.sh
 #   BUILD=/tmp/native tests/native/run.sh
-set -u -o pipefail
-
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build/native}
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
-MAKE=${MAKE:-make}
-case $FUZZ_SECONDS in
-''|*[!0-9]*) echo "# FUZZ_SECONDS must be a number of seconds" >&2; exit 2 ;;
-esac
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
-mkdir -p "$BUILD"
-rc=0
-
-diag() { sed 's/^/# /'; }
-
-# KTAP lines and diagnostics pass through; anything else gets "# ".
-ktap_filter() {
-	awk '/^(TAP version [0-9]+|[0-9]+\.\.[0-9]+|(not )?ok [0-9]+( |$)|#)/ {
-		print; fflush(); next }
-	{ print "# " $0; fflush() }'
-}
-
-mk() { "$MAKE" --no-print-directory -s -C "$HERE" BUILD="$BUILD" "$@"; }
-
-# ---- unit tests ----
-
-echo "# native: building unit tests in $BUILD"
-if ! mk unit > "$BUILD/build-unit.log" 2>&1; then
-	diag < "$BUILD/build-unit.log"
-	printf 'TAP version 13\n1..1\nnot ok 1 native unit test build\n'
-	exit 1
-fi
-read -r -a units <<< "$(mk list-units)"
-
-for t in "${units[@]}"; do
-	log=$BUILD/$t.log
-	echo "# native: $t"
-	"$BUILD/$t" 2>&1 | ktap_filter | tee "$log"
-	st=${PIPESTATUS[0]}
-	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$log" | head -n 1)
-	done_=$(grep -cE '^(not )?ok [0-9]+ ' "$log")
-	[ "$st" = 0 ] || rc=1
-	# a crash (sanitizer abort) leaves the plan unfinished: say so
-	if [ "$st" != 0 ] && ! grep -qE '^not ok ' "$log" ||
-	   [ "${plan:-0}" != "$done_" ]; then
-		echo "not ok $((done_ + 1)) $t: exited with status $st after $done_ of ${plan:-?} tests"
-		rc=1
-	fi
-done
-
-# ---- fuzzers ----
-
-read -r -a fuzzers <<< "$(mk list-fuzz)"
-echo "# native: building fuzzers"
-printf 'TAP version 13\n1..%d\n' "${#fuzzers[@]}"
-fuzz_built=1
-if ! mk fuzz > "$BUILD/build-fuzz.log" 2>&1; then
-	fuzz_built=0
-	if ! command -v "${CLANG:-clang}" > /dev/null; then
-		n=0
-		for f in "${fuzzers[@]}"; do
-			n=$((n + 1))
-			echo "ok $n $f # SKIP clang not installed (apt-get install clang libclang-rt-14-dev)"
-		done
-		exit $rc
-	fi
-	diag < "$BUILD/build-fuzz.log"
-fi
-
-if [ "$FUZZ_SECONDS" = 0 ]; then
-	limit=(-runs=0)
-	echo "# native: fuzzers replay their seed corpus only (FUZZ_SECONDS=0)"
-else
-	limit=(-max_total_time="$FUZZ_SECONDS")
-	echo "# native: running ${#fuzzers[@]} fuzzers for $FUZZ_SECONDS s each, in parallel"
-fi
-
-declare -A pid
-for f in "${fuzzers[@]}"; do
-	[ $fuzz_built = 1 ] || break
-	work=$BUILD/fuzz/$f
-	rm -rf "$work"
-	mkdir -p "$work/corpus" "$work/artifacts"
-	if [ -d "$HERE/corpus/$f" ]; then
-		cp -R "$HERE/corpus/$f/." "$work/corpus/"
-	fi
-	(cd "$work" && exec "$BUILD/$f" "${limit[@]}" -timeout=10 \
-		-rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$work/artifacts/" corpus > "$work/log" 2>&1) &
-	pid[$f]=$!
-done
-
-n=0
-for f in "${fuzzers[@]}"; do
-	n=$((n + 1))
-	if [ $fuzz_built = 0 ]; then
-		echo "not ok $n $f # build failed"
-		rc=1
-		continue
-	fi
-	work=$BUILD/fuzz/$f
-	wait "${pid[$f]}"
-	st=$?
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
-	cov=$(grep -E '^#[0-9]+' "$work/log" | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' || true)
-	crashes=$(find "$work/artifacts" -type f | wc -l)
-	if [ "$st" = 0 ] && [ "$crashes" = 0 ]; then
-		echo "# $f: ${runs:-?} runs${cov:+, $cov}"
-		echo "ok $n $f"
-	else
-		echo "# $f: exit status $st, ${runs:-?} runs; log $work/log"
-		tail -n 40 "$work/log" | diag
-		find "$work/artifacts" -type f | sed 's/^/# reproducer: /'
-		echo "not ok $n $f"
-		rc=1
-	fi
-done
-
-exit $rc
+SUITE=native
+SUITE_BUILD=native
+SUITE_FUZZ_SECONDS=20
+# shellcheck source=../lib/suite.sh
+. "$HERE/../lib/suite.sh"
