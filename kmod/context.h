@@ -111,6 +111,7 @@ static inline u64 ksrtp_ctx_index(const struct ksrtp_ctx *ctx, u16 seq)
 	return ksrtp_index_guess(ctx->rtp->top, seq);
 }
 
+void ksrtp_skb_remote(const struct sk_buff *skb, struct ksrtp_ctx_id *r);
 struct ksrtp_ctx *ksrtp_ctx_lookup(struct ksrtp_sock *ks, u8 dir, u32 ssrc,
 				   const struct ksrtp_ctx_id *remote);
 

@@ -311,6 +311,24 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
 	return err;
 }
 
+/*
+ * AES-GCM IV (RFC 7714 8.1, 9.1): salt XOR 00 00 || SSRC || index, the 48-bit
+ * SRTP index (ROC || SEQ) or the 31-bit SRTCP index, which leaves the two
+ * bytes before it zero.
+ */
+static void ksrtp_gcm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
+{
+	int i;
+
+	memcpy(iv, salt, GCM_AES_IV_SIZE);
+	iv[2] ^= ssrc >> 24;
+	iv[3] ^= ssrc >> 16;
+	iv[4] ^= ssrc >> 8;
+	iv[5] ^= ssrc;
+	for (i = 0; i < 6; i++)
+		iv[11 - i] ^= index >> (8 * i);
+}
+
 int ksrtp_srtp_protect(const struct ksrtp_crypto *c, u8 *buf,
 		       unsigned int hdr_len, unsigned int len, u32 ssrc,
 		       u64 index, bool encrypt, bool auth, const u8 *mki,
@@ -322,15 +340,8 @@ int ksrtp_srtp_protect(const struct ksrtp_crypto *c, u8 *buf,
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
 		u8 iv[GCM_AES_IV_SIZE];
-		int i;
 
-		memcpy(iv, c->rtp.salt, GCM_AES_IV_SIZE);
-		iv[2] ^= ssrc >> 24;
-		iv[3] ^= ssrc >> 16;
-		iv[4] ^= ssrc >> 8;
-		iv[5] ^= ssrc;
-		for (i = 0; i < 6; i++)
-			iv[11 - i] ^= index >> (8 * i);
+		ksrtp_gcm_iv(iv, c->rtp.salt, ssrc, index);
 		err = ksrtp_gcm_crypt(&c->rtp, true, buf, hdr_len, NULL,
 				      buf + hdr_len, len - hdr_len, iv);
 		if (err)
@@ -373,18 +384,11 @@ int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
 		u8 iv[GCM_AES_IV_SIZE];
-		int i;
 
 		if (len < hdr_len + suite->srtp_tag + mki_len)
 			return -EINVAL;
 		len -= mki_len;
-		memcpy(iv, c->rtp.salt, GCM_AES_IV_SIZE);
-		iv[2] ^= ssrc >> 24;
-		iv[3] ^= ssrc >> 16;
-		iv[4] ^= ssrc >> 8;
-		iv[5] ^= ssrc;
-		for (i = 0; i < 6; i++)
-			iv[11 - i] ^= index >> (8 * i);
+		ksrtp_gcm_iv(iv, c->rtp.salt, ssrc, index);
 		err = ksrtp_gcm_crypt(&c->rtp, false, buf, hdr_len, NULL,
 				      buf + hdr_len, len - hdr_len, iv);
 		if (err)
@@ -421,19 +425,6 @@ int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
 	return len;
 }
 
-static void ksrtp_gcm_rtcp_iv(u8 *iv, const u8 *salt, u32 ssrc, u32 index)
-{
-	memcpy(iv, salt, GCM_AES_IV_SIZE);
-	iv[2] ^= ssrc >> 24;
-	iv[3] ^= ssrc >> 16;
-	iv[4] ^= ssrc >> 8;
-	iv[5] ^= ssrc;
-	iv[8] ^= index >> 24;
-	iv[9] ^= index >> 16;
-	iv[10] ^= index >> 8;
-	iv[11] ^= index;
-}
-
 int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, u8 *buf,
 			unsigned int len, u32 ssrc, u32 index, bool encrypt,
 			const u8 *mki, unsigned int mki_len)
@@ -451,7 +442,7 @@ int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, u8 *buf,
 		u8 iv[GCM_AES_IV_SIZE];
 
 		/* header | ciphertext | tag | E+index | MKI; AAD header+E+index */
-		ksrtp_gcm_rtcp_iv(iv, c->rtcp.salt, ssrc, index);
+		ksrtp_gcm_iv(iv, c->rtcp.salt, ssrc, index);
 		err = ksrtp_gcm_crypt(&c->rtcp, true, buf, 8, eidx, buf + 8,
 				      len - 8, iv);
 		if (err)
@@ -501,7 +492,7 @@ int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
 		eidx = buf + plen + suite->srtcp_tag;
 		if (!encrypted)
 			return -EBADMSG;	/* refused at setup */
-		ksrtp_gcm_rtcp_iv(iv, c->rtcp.salt, ssrc, index);
+		ksrtp_gcm_iv(iv, c->rtcp.salt, ssrc, index);
 		err = ksrtp_gcm_crypt(&c->rtcp, false, buf, 8, eidx, buf + 8,
 				      plen - 8 + suite->srtcp_tag, iv);
 		return err ? err : plen;

@@ -297,7 +297,8 @@ fail:
 	return -ENOMEM;
 }
 
-static void ksrtp_skb_remote(const struct sk_buff *skb, struct ksrtp_ctx_id *r)
+/* The sender of a received datagram, as a context binding. */
+void ksrtp_skb_remote(const struct sk_buff *skb, struct ksrtp_ctx_id *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->port = udp_hdr(skb)->source;

@@ -6,8 +6,6 @@
  * mutually exclusive attributes) with an extack message each.
  */
 
-#include <linux/ip.h>
-#include <linux/ipv6.h>
 #include <linux/module.h>
 #include <linux/udp.h>
 #include <crypto/algapi.h>
@@ -808,7 +806,10 @@ int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
+/* key-swap and key-del: a context, a key id, one keyring operation. */
+static int ksrtp_nl_key_id_op(struct genl_info *info,
+			      int (*op)(struct ksrtp_keyring *ring, u32 id,
+					struct netlink_ext_ack *extack))
 {
 	struct ksrtp_sock *ks;
 	struct ksrtp_ctx *ctx;
@@ -819,29 +820,20 @@ int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
 	ctx = ksrtp_nl_key_ctx(info, &ks);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
-	err = ksrtp_keyring_swap(ctx->ring,
-				 nla_get_u32(info->attrs[KSRTP_A_CTX_KEY_ID]),
-				 info->extack);
+	err = op(ctx->ring, nla_get_u32(info->attrs[KSRTP_A_CTX_KEY_ID]),
+		 info->extack);
 	ksrtp_nl_ctx_release(ks);
 	return err;
 }
 
+int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksrtp_nl_key_id_op(info, ksrtp_keyring_swap);
+}
+
 int ksrtp_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct ksrtp_sock *ks;
-	struct ksrtp_ctx *ctx;
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_CTX_KEY_ID))
-		return -EINVAL;
-	ctx = ksrtp_nl_key_ctx(info, &ks);
-	if (IS_ERR(ctx))
-		return PTR_ERR(ctx);
-	err = ksrtp_keyring_del(ctx->ring,
-				nla_get_u32(info->attrs[KSRTP_A_CTX_KEY_ID]),
-				info->extack);
-	ksrtp_nl_ctx_release(ks);
-	return err;
+	return ksrtp_nl_key_id_op(info, ksrtp_keyring_del);
 }
 
 /* ------------------------------------------------ notifications, upcalls */
@@ -935,14 +927,7 @@ int ksrtp_nl_upcall(struct ksrtp_sock *ks, struct sk_buff *skb)
 	struct nlattr *data;
 	void *hdr;
 
-	memset(&r, 0, sizeof(r));
-	if (skb->protocol == htons(ETH_P_IP)) {
-		r.family = AF_INET;
-		memcpy(&r.addr, &ip_hdr(skb)->saddr, 4);
-	} else {
-		r.family = AF_INET6;
-		r.addr = ipv6_hdr(skb)->saddr;
-	}
+	ksrtp_skb_remote(skb, &r);
 	msg = genlmsg_new(nla_total_size(len) + 128, GFP_ATOMIC);
 	if (!msg)
 		return -ENOMEM;
@@ -951,7 +936,7 @@ int ksrtp_nl_upcall(struct ksrtp_sock *ks, struct sk_buff *skb)
 	    nla_put_u64_64bit(msg, KSRTP_A_SOCK_COOKIE, ks->cookie, KSRTP_A_SOCK_PAD) ||
 	    nla_put(msg, KSRTP_A_SOCK_REMOTE_ADDR, r.family == AF_INET ? 4 : 16,
 		    &r.addr) ||
-	    nla_put_u16(msg, KSRTP_A_SOCK_REMOTE_PORT, ntohs(udp_hdr(skb)->source)))
+	    nla_put_u16(msg, KSRTP_A_SOCK_REMOTE_PORT, ntohs(r.port)))
 		goto nospace;
 	data = nla_reserve(msg, KSRTP_A_SOCK_DATA, len);
 	if (!data || skb_copy_bits(skb, sizeof(struct udphdr), nla_data(data), len))
