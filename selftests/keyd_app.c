@@ -19,6 +19,8 @@
  *                                    RTP packets and C >= N/10 RTCP packets came in
  *   stream PPS                    -> start (PPS > 0) or stop (0) sending RTP continuously
  *   stats | reset                 -> counters
+ *   peek                          -> ok the last good RTP packet read: header
+ *                                    fields and payload start, as the app saw it
  *   flush                         -> drop events not waited for yet
  *   status                        -> ok {status JSON}
  *   reconnect                     -> reconnect to keyd (after a restart), watch the session
@@ -57,6 +59,10 @@ static uint64_t counter;		/* payload counter, never reset */
 static struct {
 	uint64_t sent, enokey, senderr, recv, bad, rtcp_sent, rtcp_recv;
 } st;
+
+/* The last good RTP packet read (for peek). */
+static uint8_t last_rx[12 + PAYLOAD_LEN];
+static bool have_last_rx;
 
 static unsigned int pps;
 static uint64_t next_send;
@@ -377,9 +383,11 @@ static void receive(void)
 	while ((n = recv(sock, p, sizeof(p), 0)) > 0) {
 		if (n >= 8 && p[0] == 0x80 && p[1] == 201 && n == 8)
 			st.rtcp_recv++;
-		else if (payload_ok(p, n))
+		else if (payload_ok(p, n)) {
 			st.recv++;
-		else
+			memcpy(last_rx, p, sizeof(last_rx));
+			have_last_rx = true;
+		} else
 			st.bad++;
 	}
 }
@@ -431,6 +439,29 @@ static void cmd_stats(void)
 	      (unsigned long long)st.rtcp_sent, (unsigned long long)st.rtcp_recv);
 }
 
+static void cmd_peek(void)
+{
+	const uint8_t *p = last_rx;
+	char hex[3 * 24 + 1];
+	uint32_t c;
+	int i;
+
+	receive();
+	if (!have_last_rx) {
+		reply("err peek: no RTP packet read yet");
+		return;
+	}
+	for (i = 0; i < 24; i++)
+		snprintf(hex + 3 * i, sizeof(hex) - 3 * (size_t)i, "%02x ", p[12 + i]);
+	hex[3 * 24 - 1] = 0;
+	memcpy(&c, p + 16, 4);
+	reply("ok len=%zu v=%u pt=%u seq=%u ts=%u ssrc=0x%08x payload=\"%.4s\" #%u, then %s ...",
+	      sizeof(last_rx), p[0] >> 6, p[1] & 0x7f, (unsigned int)(p[2] << 8 | p[3]),
+	      (unsigned int)((uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7]),
+	      (unsigned int)((uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11]),
+	      (const char *)p + 12, ntohl(c), hex + 24);
+}
+
 /* ---------------------------------------------------------------- commands */
 
 static bool run_command(char *line);
@@ -476,6 +507,8 @@ static bool run_command(char *line)
 		reply("ok stream %u", pps);
 	} else if (!strcmp(line, "stats")) {
 		cmd_stats();
+	} else if (!strcmp(line, "peek")) {
+		cmd_peek();
 	} else if (!strcmp(line, "reset")) {
 		receive();
 		memset(&st, 0, sizeof(st));
