@@ -59,7 +59,7 @@ if [ ! -s "$INITRD" ] || [ "$SRC/scripts/vm/init" -nt "$INITRD" ] ||
 	cp "$SRC/scripts/vm/init" "$tree/init"
 	chmod +x "$tree/init"
 	: > "$tree/modules.list"
-	for m in virtio_pci 9pnet_virtio 9p overlay; do
+	for m in virtio_pci 9pnet_virtio 9p overlay virtio_rng; do
 		modprobe -S "$KVER" --show-depends "$m" 2>/dev/null
 	done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' |
 	while read -r ko; do
@@ -81,7 +81,8 @@ fi
 # ------------------------------------------------------------ accelerator
 qemu_base() {
 	echo qemu-system-x86_64 -m "$MEM" -smp "$SMP" -nographic -no-reboot \
-		-nic none -kernel "$KERNEL" -initrd "$INITRD"
+		-nic none -kernel "$KERNEL" -initrd "$INITRD" \
+		-object rng-random,id=rng0,filename=/dev/urandom -device virtio-rng-pci,rng=rng0
 }
 
 probe_kvm() {

@@ -44,7 +44,7 @@
 
 #define PAYLOAD_LEN	160
 #define MAGIC		"KDAP"
-#define CALL_MS		10000
+#define CALL_MS		30000	/* keyd on a loaded TCG host can take seconds */
 
 static const char *name = "app", *ctl_path;
 static struct sockaddr_in local, peer;
