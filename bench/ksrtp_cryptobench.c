@@ -2,8 +2,9 @@
 /*
  * ksrtp_cryptobench: the raw cost of the kernel crypto that ksrtp does per
  * packet, measured by an in-kernel loop over the transforms ksrtp uses (see
- * kmod/crypto.c): a synchronous gcm(aes) AEAD, ctr(aes) as a sync skcipher
- * and hmac(sha1) as a shash, with AES-128 keys.
+ * kmod/crypto.c): gcm(aes) and ctr(aes) by the preferred driver if it is
+ * synchronous, else by the internal SIMD driver behind it ("__" + its name),
+ * else by the synchronous default; hmac(sha1) as a shash; AES-128 keys.
  *
  * One operation is the crypto of one packet sent and received:
  *
@@ -96,6 +97,45 @@ static void cb_iv(u8 *iv, const u8 *salt, bool gcm, u32 ssrc, u64 index)
 		iv[idx_end - i] ^= index >> (8 * i);
 }
 
+/*
+ * ksrtp's choice of driver (kmod/crypto.c): the preferred one if it is
+ * synchronous, else its internal SIMD child, else the synchronous default.
+ */
+static struct crypto_aead *cb_alloc_gcm(void)
+{
+	struct crypto_aead *t = crypto_alloc_aead("gcm(aes)", 0, 0);
+	char name[CRYPTO_MAX_ALG_NAME + 2];
+
+	if (IS_ERR(t))
+		return t;
+	if (!(crypto_aead_alg(t)->base.cra_flags & CRYPTO_ALG_ASYNC))
+		return t;
+	snprintf(name, sizeof(name), "__%s", crypto_aead_driver_name(t));
+	crypto_free_aead(t);
+	t = crypto_alloc_aead(name, CRYPTO_ALG_INTERNAL,
+			      CRYPTO_ALG_INTERNAL | CRYPTO_ALG_ASYNC);
+	return IS_ERR(t) ? crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC) : t;
+}
+
+static struct crypto_sync_skcipher *cb_alloc_ctr(void)
+{
+	struct crypto_skcipher *t = crypto_alloc_skcipher("ctr(aes)", 0, 0);
+	struct crypto_sync_skcipher *s;
+	char name[CRYPTO_MAX_ALG_NAME + 2];
+
+	if (IS_ERR(t))
+		return ERR_CAST(t);
+	snprintf(name, sizeof(name), "%s%s",
+		 crypto_skcipher_alg(t)->base.cra_flags & CRYPTO_ALG_ASYNC ?
+		 "__" : "", crypto_skcipher_driver_name(t));
+	crypto_free_skcipher(t);
+	s = crypto_alloc_sync_skcipher(name, CRYPTO_ALG_INTERNAL,
+				       CRYPTO_ALG_INTERNAL);
+	if (IS_ERR(s) && name[0] != '_')
+		s = crypto_alloc_sync_skcipher(name, 0, 0);
+	return IS_ERR(s) ? crypto_alloc_sync_skcipher("ctr(aes)", 0, 0) : s;
+}
+
 /* ------------------------------------------------------------ AES-GCM */
 
 static int cb_gcm_one(struct aead_request *req, struct cb_run *r, u64 index)
@@ -129,7 +169,7 @@ static int cb_gcm(struct cb_run *r, u64 ns_max, u64 *ops, u64 *ns)
 	u64 start, n = 0;
 	int err;
 
-	tfm = crypto_alloc_aead("gcm(aes)", 0, r->any ? 0 : CRYPTO_ALG_ASYNC);
+	tfm = r->any ? crypto_alloc_aead("gcm(aes)", 0, 0) : cb_alloc_gcm();
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
 	err = crypto_aead_setkey(tfm, r->enc_key, CB_KEY_LEN);
@@ -257,7 +297,7 @@ static int cb_cm(struct cb_run *r, u64 ns_max, u64 *ops, u64 *ns)
 			goto out_ctr;
 		}
 	} else {
-		r->sctr = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
+		r->sctr = cb_alloc_ctr();
 		if (IS_ERR(r->sctr))
 			return PTR_ERR(r->sctr);
 		ctr = &r->sctr->base;

@@ -7,15 +7,27 @@
  * Only synchronous transforms are used, so a packet is done when the call
  * returns; AEAD requests live in a preallocated per-CPU scratch area, so the
  * datapath never allocates.
+ *
+ * The fast AES-NI/AVX drivers of x86 are registered only behind the async
+ * SIMD wrapper (crypto/simd.c); their inner algorithm is an internal one,
+ * "__" + the wrapper's driver name, synchronous, that does its own
+ * kernel_fpu_begin/end and may be called whenever crypto_simd_usable().
+ * ksrtp finds it at load as crypto/simd.c does and uses it directly; when
+ * SIMD is not usable (a softirq that interrupted a kernel FPU section, which
+ * kernel_fpu_begin() does not prevent on 6.1/6.12), the packet is done in C
+ * with the AES library and gf128mul from the session key.
  */
 
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <asm/simd.h>
 #include <crypto/aes.h>
 #include <crypto/algapi.h>
 #include <crypto/gcm.h>
+#include <crypto/gf128mul.h>
+#include <crypto/internal/simd.h>
 #include <crypto/sha1.h>
 
 #include "crypto.h"
@@ -62,6 +74,117 @@ static u32 ksrtp_suites_mask;
 u32 ksrtp_suites_available(void)
 {
 	return ksrtp_suites_mask;
+}
+
+/* Test only: do every packet as if SIMD were unusable. */
+static bool crypto_fallback;
+module_param(crypto_fallback, bool, 0644);
+MODULE_PARM_DESC(crypto_fallback,
+		 "Test only: never use the SIMD drivers, as when the FPU is not usable");
+
+/*
+ * The implementation of a cipher that sessions allocate: by name with
+ * type/mask; simd says it is an internal SIMD driver.
+ */
+struct ksrtp_impl {
+	char name[CRYPTO_MAX_ALG_NAME];
+	u32 type, mask;
+	bool simd;
+};
+
+static struct ksrtp_impl ksrtp_gcm_impl, ksrtp_ctr_impl;
+
+const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher)
+{
+	if (cipher == KSRTP_CIPHER_GCM)
+		return ksrtp_gcm_impl.name;
+	if (cipher == KSRTP_CIPHER_CTR)
+		return ksrtp_ctr_impl.name;
+	return "";
+}
+
+static void ksrtp_impl_set(struct ksrtp_impl *impl, const char *name,
+			   bool simd)
+{
+	strscpy(impl->name, name, sizeof(impl->name));
+	impl->simd = simd;
+	impl->type = simd ? CRYPTO_ALG_INTERNAL : 0;
+	impl->mask = CRYPTO_ALG_ASYNC | (simd ? CRYPTO_ALG_INTERNAL : 0);
+}
+
+static struct crypto_aead *ksrtp_impl_aead(const struct ksrtp_impl *impl)
+{
+	return crypto_alloc_aead(impl->name, impl->type, impl->mask);
+}
+
+static struct crypto_sync_skcipher *
+ksrtp_impl_ctr(const struct ksrtp_impl *impl)
+{
+	return crypto_alloc_sync_skcipher(impl->name, impl->type, impl->mask);
+}
+
+/*
+ * The driver to use for gcm(aes): the preferred one if it is synchronous,
+ * else the internal algorithm behind its SIMD wrapper, else the best
+ * synchronous one. name is the preferred driver's name, async its flag.
+ */
+static void ksrtp_discover(struct ksrtp_impl *impl, const char *name,
+			   bool async, bool gcm)
+{
+	char inner[CRYPTO_MAX_ALG_NAME];
+	int err;
+
+	if (!async) {
+		ksrtp_impl_set(impl, name, false);
+		return;
+	}
+	if (snprintf(inner, sizeof(inner), "__%s", name) < (int)sizeof(inner)) {
+		ksrtp_impl_set(impl, inner, true);
+		if (gcm) {
+			struct crypto_aead *t = ksrtp_impl_aead(impl);
+
+			err = PTR_ERR_OR_ZERO(t);
+			if (!err)
+				crypto_free_aead(t);
+		} else {
+			struct crypto_sync_skcipher *t = ksrtp_impl_ctr(impl);
+
+			err = PTR_ERR_OR_ZERO(t);
+			if (!err)
+				crypto_free_sync_skcipher(t);
+		}
+		if (!err)
+			return;
+	}
+	/* no usable internal algorithm: the synchronous choice, by cra_name */
+	ksrtp_impl_set(impl, gcm ? "gcm(aes)" : "ctr(aes)", false);
+}
+
+static void ksrtp_crypto_discover(void)
+{
+	struct crypto_skcipher *ctr;
+	struct crypto_aead *gcm;
+
+	gcm = crypto_alloc_aead("gcm(aes)", 0, 0);
+	if (!IS_ERR(gcm)) {
+		ksrtp_discover(&ksrtp_gcm_impl,
+			       crypto_tfm_alg_driver_name(crypto_aead_tfm(gcm)),
+			       crypto_aead_alg(gcm)->base.cra_flags & CRYPTO_ALG_ASYNC,
+			       true);
+		crypto_free_aead(gcm);
+	} else {
+		ksrtp_impl_set(&ksrtp_gcm_impl, "gcm(aes)", false);
+	}
+	ctr = crypto_alloc_skcipher("ctr(aes)", 0, 0);
+	if (!IS_ERR(ctr)) {
+		ksrtp_discover(&ksrtp_ctr_impl,
+			       crypto_tfm_alg_driver_name(crypto_skcipher_tfm(ctr)),
+			       crypto_skcipher_alg(ctr)->base.cra_flags & CRYPTO_ALG_ASYNC,
+			       false);
+		crypto_free_skcipher(ctr);
+	} else {
+		ksrtp_impl_set(&ksrtp_ctr_impl, "ctr(aes)", false);
+	}
 }
 
 /* RFC 3711 section 4.3 labels */
@@ -112,9 +235,10 @@ static void ksrtp_session_free(struct ksrtp_session *s)
 
 struct ksrtp_scratch {
 	u8 req[KSRTP_AEAD_REQ_MAX] __aligned(CRYPTO_MINALIGN);
-	struct scatterlist sg[3];
-	u8 aad_tail[4];
+	struct scatterlist sg[2];
+	u8 aad[16];		/* SRTCP: header and E+index, contiguous */
 	u8 iv[GCM_AES_IV_SIZE];
+	struct crypto_aes_ctx aes;	/* the no-SIMD fallback's key */
 };
 
 static DEFINE_PER_CPU(struct ksrtp_scratch *, ksrtp_scratch);
@@ -130,6 +254,24 @@ u8 *ksrtp_pkt_copy_buf(void)
 	return *this_cpu_ptr(&ksrtp_pkt_copy);
 }
 
+/* An internal SIMD driver needs the key again for the no-SIMD fallback. */
+static void ksrtp_session_keep_key(struct ksrtp_session *s,
+				   const struct ksrtp_impl *impl, const u8 *key,
+				   unsigned int key_len)
+{
+	s->simd = impl->simd;
+	if (!s->simd)
+		return;
+	memcpy(s->key, key, key_len);
+	s->key_len = key_len;
+}
+
+/* May this packet use the session's SIMD driver? Bottom halves off. */
+static bool ksrtp_use_simd(const struct ksrtp_session *s)
+{
+	return !s->simd || (crypto_simd_usable() && !READ_ONCE(crypto_fallback));
+}
+
 static int ksrtp_session_init(struct ksrtp_session *s,
 			      const struct ksrtp_suite_info *suite,
 			      const struct crypto_aes_ctx *aes, const u8 *msalt,
@@ -142,7 +284,7 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 		  suite->salt_len);
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
-		s->aead = crypto_alloc_aead("gcm(aes)", 0, CRYPTO_ALG_ASYNC);
+		s->aead = ksrtp_impl_aead(&ksrtp_gcm_impl);
 		if (IS_ERR(s->aead)) {
 			err = PTR_ERR(s->aead);
 			s->aead = NULL;
@@ -156,12 +298,13 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 		err = crypto_aead_setkey(s->aead, key, suite->key_len);
 		if (!err)
 			err = crypto_aead_setauthsize(s->aead, suite->srtp_tag);
+		ksrtp_session_keep_key(s, &ksrtp_gcm_impl, key, suite->key_len);
 		memzero_explicit(key, sizeof(key));
 		return err;
 	}
 
 	if (suite->cipher == KSRTP_CIPHER_CTR) {
-		s->ctr = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
+		s->ctr = ksrtp_impl_ctr(&ksrtp_ctr_impl);
 		if (IS_ERR(s->ctr)) {
 			err = PTR_ERR(s->ctr);
 			s->ctr = NULL;
@@ -170,6 +313,7 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 		ksrtp_kdf(aes, msalt, suite->salt_len, label_base, key,
 			  suite->key_len);
 		err = crypto_sync_skcipher_setkey(s->ctr, key, suite->key_len);
+		ksrtp_session_keep_key(s, &ksrtp_ctr_impl, key, suite->key_len);
 		memzero_explicit(key, sizeof(key));
 		if (err)
 			return err;
@@ -236,23 +380,54 @@ static void ksrtp_cm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
 		iv[13 - i] ^= index >> (8 * i);
 }
 
+/* AES-CTR in C with an expanded key: the no-SIMD fallback. */
+static void ksrtp_ctr_c(const struct crypto_aes_ctx *aes, u8 *data,
+			unsigned int len, u8 *ctr)
+{
+	u8 ks[AES_BLOCK_SIZE];
+	unsigned int n;
+
+	for (; len; len -= n, data += n) {
+		n = min_t(unsigned int, len, AES_BLOCK_SIZE);
+		aes_encrypt(aes, ks, ctr);
+		crypto_xor(data, ks, n);
+		crypto_inc(ctr, AES_BLOCK_SIZE);
+	}
+	memzero_explicit(ks, sizeof(ks));
+}
+
 static int ksrtp_ctr_crypt(const struct ksrtp_session *s, u8 *data,
 			   unsigned int len, u32 ssrc, u64 index)
 {
 	SYNC_SKCIPHER_REQUEST_ON_STACK(req, s->ctr);
 	struct scatterlist sg;
 	u8 iv[AES_BLOCK_SIZE];
-	int err;
+	int err = 0;
 
 	if (!len)
 		return 0;
 	ksrtp_cm_iv(iv, s->salt, ssrc, index);
-	sg_init_one(&sg, data, len);
-	skcipher_request_set_sync_tfm(req, s->ctr);
-	skcipher_request_set_callback(req, 0, NULL, NULL);
-	skcipher_request_set_crypt(req, &sg, &sg, len, iv);
-	err = crypto_skcipher_encrypt(req);
-	skcipher_request_zero(req);
+	/*
+	 * Bottom halves off: our RX cannot interrupt the FPU section here
+	 * and find SIMD unusable, and the fallback's scratch is ours.
+	 */
+	local_bh_disable();
+	if (ksrtp_use_simd(s)) {
+		sg_init_one(&sg, data, len);
+		skcipher_request_set_sync_tfm(req, s->ctr);
+		skcipher_request_set_callback(req, 0, NULL, NULL);
+		skcipher_request_set_crypt(req, &sg, &sg, len, iv);
+		err = crypto_skcipher_encrypt(req);
+		skcipher_request_zero(req);
+	} else {
+		struct crypto_aes_ctx *aes = &(*this_cpu_ptr(&ksrtp_scratch))->aes;
+
+		err = aes_expandkey(aes, s->key, s->key_len);
+		if (!err)
+			ksrtp_ctr_c(aes, data, len, iv);
+		memzero_explicit(aes, sizeof(*aes));
+	}
+	local_bh_enable();
 	return err;
 }
 
@@ -276,34 +451,111 @@ static int ksrtp_hmac(const struct ksrtp_session *s, const u8 *data,
 	return err;
 }
 
+/* GHASH of len bytes, the last block zero-padded. */
+static void ksrtp_ghash(be128 *acc, const be128 *h, const u8 *p,
+			unsigned int len)
+{
+	unsigned int n;
+
+	for (; len; len -= n, p += n) {
+		n = min_t(unsigned int, len, AES_BLOCK_SIZE);
+		crypto_xor((u8 *)acc, p, n);
+		gf128mul_lle(acc, h);
+	}
+}
+
 /*
- * AES-GCM in place: aad (aad_len bytes at buf, plus aad_tail if given) then
- * text_len bytes of text; on encrypt the tag follows the text. Runs with
- * bottom halves off so the per-CPU scratch is ours.
+ * AES-GCM in C with the session key (as lib/crypto/aesgcm.c, which 6.1
+ * lacks): the no-SIMD fallback. A decryption is authenticated before the
+ * text is touched.
+ */
+static int ksrtp_gcm_fallback(const struct ksrtp_session *s,
+			      struct crypto_aes_ctx *aes, bool enc,
+			      const u8 *aad, unsigned int aad_len, u8 *text,
+			      unsigned int len, const u8 *iv)
+{
+	unsigned int taglen = s->aead->authsize;
+	u8 ctr[AES_BLOCK_SIZE], tag[AES_BLOCK_SIZE];
+	be128 h = {}, acc = {}, lens;
+	int err = 0;
+
+	if (!enc)
+		len -= taglen;
+	err = aes_expandkey(aes, s->key, s->key_len);
+	if (err)
+		goto out;
+	aes_encrypt(aes, (u8 *)&h, (u8 *)&h);
+	memcpy(ctr, iv, GCM_AES_IV_SIZE);
+	ksrtp_put_be32(ctr + GCM_AES_IV_SIZE, 2);
+	if (enc)
+		ksrtp_ctr_c(aes, text, len, ctr);
+	ksrtp_ghash(&acc, &h, aad, aad_len);
+	ksrtp_ghash(&acc, &h, text, len);
+	lens.a = cpu_to_be64((u64)aad_len * 8);
+	lens.b = cpu_to_be64((u64)len * 8);
+	ksrtp_ghash(&acc, &h, (u8 *)&lens, sizeof(lens));
+	ksrtp_put_be32(ctr + GCM_AES_IV_SIZE, 1);
+	aes_encrypt(aes, tag, ctr);
+	crypto_xor(tag, (u8 *)&acc, AES_BLOCK_SIZE);
+	if (enc) {
+		memcpy(text + len, tag, taglen);
+	} else if (crypto_memneq(tag, text + len, taglen)) {
+		err = -EBADMSG;
+	} else {
+		ksrtp_put_be32(ctr + GCM_AES_IV_SIZE, 2);
+		ksrtp_ctr_c(aes, text, len, ctr);
+	}
+out:
+	memzero_explicit(&h, sizeof(h));
+	memzero_explicit(tag, sizeof(tag));
+	memzero_explicit(aes, sizeof(*aes));
+	return err;
+}
+
+/*
+ * AES-GCM in place: aad_len bytes of AAD at buf (plus aad_tail's four if
+ * given), then text_len bytes of text at text; on encrypt the tag follows
+ * the text. The AAD is one piece (the SIMD drivers of 6.1 allocate
+ * otherwise): the packet's own when the text follows it, else a copy in the
+ * scratch. Runs with bottom halves off so the per-CPU scratch is ours.
  */
 static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
 			   unsigned int aad_len, const u8 *aad_tail,
 			   u8 *text, unsigned int text_len, const u8 *iv)
 {
+	unsigned int tag = enc ? s->aead->authsize : 0;
 	struct ksrtp_scratch *sc;
 	struct aead_request *req;
-	unsigned int n = 0;
+	const u8 *aad = buf;
 	int err;
 
 	local_bh_disable();
 	sc = *this_cpu_ptr(&ksrtp_scratch);
+	if (aad_tail) {
+		/* SRTCP: 8-byte header and E+index */
+		memcpy(sc->aad, buf, aad_len);
+		memcpy(sc->aad + aad_len, aad_tail, 4);
+		aad = sc->aad;
+		aad_len += 4;
+	}
+	if (!ksrtp_use_simd(s)) {
+		err = ksrtp_gcm_fallback(s, &sc->aes, enc, aad, aad_len, text,
+					 text_len, iv);
+		local_bh_enable();
+		return err;
+	}
 	req = (struct aead_request *)sc->req;
 	memcpy(sc->iv, iv, GCM_AES_IV_SIZE);
-	sg_init_table(sc->sg, aad_tail ? 3 : 2);
-	sg_set_buf(&sc->sg[n++], buf, aad_len);
-	if (aad_tail) {
-		memcpy(sc->aad_tail, aad_tail, 4);
-		sg_set_buf(&sc->sg[n++], sc->aad_tail, 4);
+	if (aad == buf && text == buf + aad_len) {
+		sg_init_one(sc->sg, buf, aad_len + text_len + tag);
+	} else {
+		sg_init_table(sc->sg, 2);
+		sg_set_buf(&sc->sg[0], aad, aad_len);
+		sg_set_buf(&sc->sg[1], text, text_len + tag);
 	}
-	sg_set_buf(&sc->sg[n], text, text_len + (enc ? s->aead->authsize : 0));
 	aead_request_set_tfm(req, s->aead);
 	aead_request_set_callback(req, 0, NULL, NULL);
-	aead_request_set_ad(req, aad_len + (aad_tail ? 4 : 0));
+	aead_request_set_ad(req, aad_len);
 	aead_request_set_crypt(req, sc->sg, sc->sg, text_len, sc->iv);
 	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
 	/* the request holds no key material: reused as is by the next packet */
@@ -539,6 +791,13 @@ int ksrtp_crypto_percpu_init(void)
 			return -ENOMEM;
 		}
 	}
+
+	ksrtp_crypto_discover();
+	pr_info("ksrtp: gcm(aes) by %s%s, ctr(aes) by %s%s\n",
+		ksrtp_gcm_impl.name,
+		ksrtp_gcm_impl.simd ? " (SIMD, C fallback)" : "",
+		ksrtp_ctr_impl.name,
+		ksrtp_ctr_impl.simd ? " (SIMD, C fallback)" : "");
 
 	/* Which suites can this kernel run synchronously? */
 	for (i = 0; i < ARRAY_SIZE(ksrtp_suites); i++) {

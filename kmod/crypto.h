@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 #include <crypto/aead.h>
+#include <crypto/aes.h>
 #include <crypto/hash.h>
 #include <crypto/skcipher.h>
 
@@ -33,12 +34,19 @@ const struct ksrtp_suite_info *ksrtp_suite_get(u32 id);
 u32 ksrtp_suites_available(void);
 u32 ksrtp_suite_id(const struct ksrtp_suite_info *suite);
 
-/* Session keys of one direction of one master key, for SRTP or SRTCP. */
+/*
+ * Session keys of one direction of one master key, for SRTP or SRTCP.
+ * With simd set, aead or ctr is an internal SIMD driver, usable only when
+ * crypto_simd_usable(); otherwise the packet is done in C from key.
+ */
 struct ksrtp_session {
 	struct crypto_aead *aead;
 	struct crypto_sync_skcipher *ctr;
 	struct crypto_shash *hmac;
+	bool simd;
+	u8 key_len;
 	u8 salt[KSRTP_SALT_MAX];
+	u8 key[AES_MAX_KEY_SIZE];	/* for the no-SIMD fallback */
 };
 
 /* The crypto state of one master key: SRTP and SRTCP session keys. */
@@ -84,6 +92,9 @@ int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
 
 /* This CPU's room for a copy of a packet; bottom halves off. */
 u8 *ksrtp_pkt_copy_buf(void);
+
+/* The drivers in use, for info-get: "" when none. */
+const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher);
 
 int ksrtp_crypto_percpu_init(void);
 void ksrtp_crypto_percpu_free(void);

@@ -57,7 +57,11 @@ int ksrtp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (nla_put_u32(msg, KSRTP_A_INFO_VERSION, KSRTP_FAMILY_VERSION) ||
 	    nla_put_string(msg, KSRTP_A_INFO_MODULE_VERSION, KSRTP_VERSION) ||
 	    nla_put_u32(msg, KSRTP_A_INFO_FEATURES, KSRTP_FEATURES_ALL) ||
-	    nla_put_u32(msg, KSRTP_A_INFO_SUITES, ksrtp_suites_available()))
+	    nla_put_u32(msg, KSRTP_A_INFO_SUITES, ksrtp_suites_available()) ||
+	    nla_put_string(msg, KSRTP_A_INFO_GCM_DRIVER,
+			   ksrtp_crypto_driver(KSRTP_CIPHER_GCM)) ||
+	    nla_put_string(msg, KSRTP_A_INFO_CTR_DRIVER,
+			   ksrtp_crypto_driver(KSRTP_CIPHER_CTR)))
 		goto nospace;
 
 	genlmsg_end(msg, hdr);

@@ -962,6 +962,12 @@ static int info_reply(struct nl_msg *msg, void *arg)
 			json_object_array_add(suite_list,
 					      json_object_new_string(suite_name(i)));
 	jadd(o, "suites", suite_list);
+	if (tb[KSRTP_A_INFO_GCM_DRIVER])
+		jadd_str(o, "gcm_driver",
+			 nla_get_string(tb[KSRTP_A_INFO_GCM_DRIVER]));
+	if (tb[KSRTP_A_INFO_CTR_DRIVER])
+		jadd_str(o, "ctr_driver",
+			 nla_get_string(tb[KSRTP_A_INFO_CTR_DRIVER]));
 	return 0;
 }
 
@@ -995,6 +1001,10 @@ static int cmd_info(int argc, char **argv)
 		       json_object_get_string(jget(o, "api_version")));
 		info_list("features", jget(o, "features"));
 		info_list("suites", jget(o, "suites"));
+		if (jget(o, "gcm_driver"))
+			printf("    drivers: gcm %s, ctr %s\n",
+			       json_object_get_string(jget(o, "gcm_driver")),
+			       json_object_get_string(jget(o, "ctr_driver")));
 	}
 	json_object_put(o);
 	return rc;

@@ -155,12 +155,20 @@ enum ksrtp_limit {
  * @KSRTP_A_INFO_FEATURES: Bitmask of enum ksrtp-feature the module implements.
  * @KSRTP_A_INFO_SUITES: Bitmask of 1 << enum ksrtp-suite the module can run
  *	here.
+ * @KSRTP_A_INFO_GCM_DRIVER: Crypto API driver the AEAD suites use
+ *	(cra_driver_name, or gcm(aes) for the synchronous default). A name starting
+ *	with "__" is an internal SIMD driver, used while the FPU is usable; packets
+ *	are done in C otherwise.
+ * @KSRTP_A_INFO_CTR_DRIVER: Crypto API driver the AES-CM suites use, as
+ *	gcm-driver.
  */
 enum {
 	KSRTP_A_INFO_VERSION = 1,
 	KSRTP_A_INFO_MODULE_VERSION = 2,
 	KSRTP_A_INFO_FEATURES = 3,
 	KSRTP_A_INFO_SUITES = 4,
+	KSRTP_A_INFO_GCM_DRIVER = 5,
+	KSRTP_A_INFO_CTR_DRIVER = 6,
 
 	__KSRTP_A_INFO_MAX,
 	KSRTP_A_INFO_MAX = (__KSRTP_A_INFO_MAX - 1)
