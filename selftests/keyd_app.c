@@ -13,12 +13,20 @@
  *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]  -> ok SESSION
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
+ *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),
+ *                                    remote_attributes type answer from that address
+ *   peers IP:PORT[,IP:PORT...]    -> ok N: send to (and count from) these peers
+ *                                    instead of -p; each has its own RTP sequence
  *   wait EVENT [MS]               -> ok (our session's event arrived)
  *   send N                        -> ok sent=N enokey=E (RTP, every 10th also RTCP)
  *   expect N [MS]                 -> ok recv=R bad=B rtcp_recv=C once R >= N good
  *                                    RTP packets and C >= N/10 RTCP packets came in
  *   stream PPS                    -> start (PPS > 0) or stop (0) sending RTP continuously
- *   stats | reset                 -> counters
+ *   stats | reset                 -> counters; stats adds per peer
+ *                                    "peer=IP:PORT/sent/recv/gaps" (gaps: payload
+ *                                    counters skipped, i.e. packets lost in between)
+ *   expect_from IP:PORT N [MS]    -> ok recv=R once R >= N good RTP packets came
+ *                                    from that peer
  *   peek                          -> ok the last good RTP packet read: header
  *                                    fields and payload start, as the app saw it
  *   flush                         -> drop events not waited for yet
@@ -48,13 +56,24 @@
 
 static const char *name = "app", *ctl_path;
 static struct sockaddr_in local, peer;
+
+#define MAX_PEERS	4
+
+/* Where RTP goes and comes from; [0] is -p unless "peers" said otherwise. */
+static struct peer {
+	struct sockaddr_in addr;
+	uint16_t seq;
+	uint64_t counter;		/* payload counter, never reset */
+	uint64_t sent, recv, gaps, rtcp_recv;
+	bool seen;
+	uint32_t next;			/* the payload counter expected next */
+} peers[MAX_PEERS];
+static unsigned int npeers = 1;
 static struct kdc *kdc;
 static int sock = -1;
 static char session[80];
 static bool secure = true;
 static uint32_t ssrc;
-static uint16_t seq = 1;
-static uint64_t counter;		/* payload counter, never reset */
 
 static struct {
 	uint64_t sent, enokey, senderr, recv, bad, rtcp_sent, rtcp_recv;
@@ -238,7 +257,7 @@ static void cmd_attrs(const char *op)
 	kdc_free(rep);
 }
 
-static void cmd_remote(const char *json)
+static void cmd_remote(const char *json, const char *from)
 {
 	struct json_object *arr = json_tokener_parse(json), *req, *rep;
 
@@ -249,6 +268,10 @@ static void cmd_remote(const char *json)
 	}
 	req = request("remote_attributes");
 	json_object_object_add(req, "attributes", arr);
+	if (from) {
+		json_object_object_add(req, "type", json_object_new_string("answer"));
+		json_object_object_add(req, "remote", json_object_new_string(from));
+	}
 	if (secure)
 		json_object_object_add(req, "signalling_secure", json_object_new_boolean(1));
 	rep = call(req, NULL, 0);
@@ -315,18 +338,22 @@ static void cmd_reconnect(void)
 
 /* ---------------------------------------------------------------- media */
 
-static void send_rtcp(void)
+static void send_rtcp(struct peer *pe)
 {
 	uint8_t p[8] = { 0x80, 201, 0, 1 };	/* RR, no report blocks */
 	uint32_t s = htonl(ssrc);
 
 	memcpy(p + 4, &s, 4);
-	if (sendto(sock, p, sizeof(p), 0, (struct sockaddr *)&peer, sizeof(peer)) == sizeof(p))
+	if (sendto(sock, p, sizeof(p), 0, (struct sockaddr *)&pe->addr, sizeof(pe->addr)) ==
+	    sizeof(p))
 		st.rtcp_sent++;
 }
 
-static void send_one(void)
+static void send_to(struct peer *pe)
 {
+	uint16_t seq = pe->seq;
+	uint64_t counter = pe->counter;
+
 	uint8_t p[12 + PAYLOAD_LEN];
 	uint32_t v;
 	unsigned int i;
@@ -344,17 +371,39 @@ static void send_one(void)
 	memcpy(p + 16, &v, 4);
 	for (i = 20; i < sizeof(p); i++)
 		p[i] = (uint8_t)(counter + i);
-	if (sendto(sock, p, sizeof(p), 0, (struct sockaddr *)&peer, sizeof(peer)) == sizeof(p)) {
+	if (sendto(sock, p, sizeof(p), 0, (struct sockaddr *)&pe->addr, sizeof(pe->addr)) ==
+	    sizeof(p)) {
 		st.sent++;
-		seq++;
-		counter++;
-		if (!(counter % 10))
-			send_rtcp();
+		pe->sent++;
+		pe->seq++;
+		pe->counter++;
+		if (!(pe->counter % 10))
+			send_rtcp(pe);
 	} else if (errno == ENOKEY) {
 		st.enokey++;
 	} else {
 		st.senderr++;
 	}
+}
+
+/* One RTP packet to every peer. */
+static void send_one(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < npeers; i++)
+		send_to(&peers[i]);
+}
+
+static struct peer *peer_of(const struct sockaddr_in *from)
+{
+	unsigned int i;
+
+	for (i = 0; i < npeers; i++)
+		if (peers[i].addr.sin_port == from->sin_port &&
+		    peers[i].addr.sin_addr.s_addr == from->sin_addr.s_addr)
+			return &peers[i];
+	return NULL;
 }
 
 /* What the peer's send_one wrote: the kernel must deliver exactly that. */
@@ -376,19 +425,40 @@ static bool payload_ok(const uint8_t *p, ssize_t n)
 static void receive(void)
 {
 	uint8_t p[2048];
+	struct sockaddr_in from;
+	socklen_t flen;
+	struct peer *pe;
+	uint32_t c;
 	ssize_t n;
 
 	if (sock < 0)
 		return;
-	while ((n = recv(sock, p, sizeof(p), 0)) > 0) {
-		if (n >= 8 && p[0] == 0x80 && p[1] == 201 && n == 8)
+	for (;;) {
+		flen = sizeof(from);
+		n = recvfrom(sock, p, sizeof(p), 0, (struct sockaddr *)&from, &flen);
+		if (n <= 0)
+			break;
+		pe = peer_of(&from);
+		if (n >= 8 && p[0] == 0x80 && p[1] == 201 && n == 8) {
 			st.rtcp_recv++;
-		else if (payload_ok(p, n)) {
+			if (pe)
+				pe->rtcp_recv++;
+		} else if (payload_ok(p, n)) {
 			st.recv++;
 			memcpy(last_rx, p, sizeof(last_rx));
 			have_last_rx = true;
-		} else
+			if (!pe)
+				continue;
+			pe->recv++;
+			memcpy(&c, p + 16, 4);
+			c = ntohl(c);
+			if (pe->seen && c != pe->next)
+				pe->gaps += c > pe->next ? c - pe->next : 1;
+			pe->seen = true;
+			pe->next = c + 1;
+		} else {
 			st.bad++;
+		}
 	}
 }
 
@@ -432,11 +502,95 @@ static void cmd_expect(const char *args)
 
 static void cmd_stats(void)
 {
+	char per[512] = "", addr[32];
+	size_t off = 0;
+	unsigned int i;
+
 	receive();
-	reply("ok sent=%llu recv=%llu bad=%llu enokey=%llu senderr=%llu rtcp_sent=%llu rtcp_recv=%llu",
+	for (i = 0; i < npeers && off < sizeof(per); i++) {
+		inet_ntop(AF_INET, &peers[i].addr.sin_addr, addr, sizeof(addr));
+		off += (size_t)snprintf(per + off, sizeof(per) - off, " peer=%s:%u/%llu/%llu/%llu",
+					addr, ntohs(peers[i].addr.sin_port),
+					(unsigned long long)peers[i].sent,
+					(unsigned long long)peers[i].recv,
+					(unsigned long long)peers[i].gaps);
+	}
+	reply("ok sent=%llu recv=%llu bad=%llu enokey=%llu senderr=%llu rtcp_sent=%llu rtcp_recv=%llu%s",
 	      (unsigned long long)st.sent, (unsigned long long)st.recv, (unsigned long long)st.bad,
 	      (unsigned long long)st.enokey, (unsigned long long)st.senderr,
-	      (unsigned long long)st.rtcp_sent, (unsigned long long)st.rtcp_recv);
+	      (unsigned long long)st.rtcp_sent, (unsigned long long)st.rtcp_recv, per);
+}
+
+static void reset_stats(void)
+{
+	unsigned int i;
+
+	receive();
+	memset(&st, 0, sizeof(st));
+	for (i = 0; i < npeers; i++) {
+		peers[i].sent = peers[i].recv = peers[i].gaps = peers[i].rtcp_recv = 0;
+		peers[i].seen = false;
+	}
+}
+
+static void cmd_peers(char *args)
+{
+	struct peer np[MAX_PEERS];
+	char *tok, *save = NULL;
+	unsigned int n = 0;
+
+	memset(np, 0, sizeof(np));
+	for (tok = strtok_r(args, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (n == MAX_PEERS || parse_addr(tok, &np[n].addr)) {
+			reply("err peers: at most %d IP:PORT", MAX_PEERS);
+			return;
+		}
+		/* a peer we sent to keeps its sequence: the kernel refuses reused indices */
+		if (peer_of(&np[n].addr))
+			np[n] = *peer_of(&np[n].addr);
+		else
+			np[n].seq = (uint16_t)(1 + 1000 * n);
+		n++;
+	}
+	if (!n) {
+		reply("err peers: IP:PORT[,IP:PORT...]");
+		return;
+	}
+	memcpy(peers, np, sizeof(np));
+	npeers = n;
+	reply("ok %u", n);
+}
+
+static void cmd_expect_from(const char *args)
+{
+	char a[64] = "";
+	unsigned long long want = 0;
+	struct sockaddr_in sin;
+	struct peer *pe;
+	int ms = 5000;
+	uint64_t until;
+
+	if (sscanf(args, "%63s %llu %d", a, &want, &ms) < 2 || parse_addr(a, &sin) ||
+	    !(pe = peer_of(&sin))) {
+		reply("err expect_from: IP:PORT (one of the peers) N [MS]");
+		return;
+	}
+	until = now_ms() + (uint64_t)ms;
+	for (;;) {
+		receive();
+		if (pe->recv >= want && pe->rtcp_recv >= want / 10)
+			break;
+		if (now_ms() >= until) {
+			reply("err expect_from %s: recv=%llu rtcp_recv=%llu bad=%llu want=%llu", a,
+			      (unsigned long long)pe->recv, (unsigned long long)pe->rtcp_recv,
+			      (unsigned long long)st.bad, want);
+			return;
+		}
+		usleep(10000);
+	}
+	reply("ok recv=%llu rtcp_recv=%llu gaps=%llu bad=%llu", (unsigned long long)pe->recv,
+	      (unsigned long long)pe->rtcp_recv, (unsigned long long)pe->gaps,
+	      (unsigned long long)st.bad);
 }
 
 static void cmd_peek(void)
@@ -494,7 +648,20 @@ static bool run_command(char *line)
 	} else if (!strcmp(line, "rekey")) {
 		cmd_attrs("rekey");
 	} else if (!strcmp(line, "remote")) {
-		cmd_remote(arg);
+		cmd_remote(arg, NULL);
+	} else if (!strcmp(line, "answer")) {
+		char *json = strchr(arg, ' ');
+
+		if (json)
+			*json++ = 0;
+		if (json)
+			cmd_remote(json, arg);
+		else
+			reply("err answer IP:PORT [attributes]");
+	} else if (!strcmp(line, "peers")) {
+		cmd_peers(arg);
+	} else if (!strcmp(line, "expect_from")) {
+		cmd_expect_from(arg);
 	} else if (!strcmp(line, "wait")) {
 		cmd_wait(arg);
 	} else if (!strcmp(line, "send")) {
@@ -510,8 +677,7 @@ static bool run_command(char *line)
 	} else if (!strcmp(line, "peek")) {
 		cmd_peek();
 	} else if (!strcmp(line, "reset")) {
-		receive();
-		memset(&st, 0, sizeof(st));
+		reset_stats();
 		reply("ok reset");
 	} else if (!strcmp(line, "flush")) {
 		struct json_object *m;
@@ -581,6 +747,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keyd_app: -s, -l and -p are required\n");
 		return 2;
 	}
+	peers[0].addr = peer;
+	peers[0].seq = 1;
 	srand((unsigned int)(getpid() ^ time(NULL)));
 	ssrc = (uint32_t)rand() ^ ((uint32_t)rand() << 16);
 	kdc = kdc_connect(ctl_path, err, sizeof(err));

@@ -10,6 +10,12 @@
 # peer's address answering passive; a tampered fingerprint in the offer
 # (handshake refused, nothing installed) and in the answer (contexts of the
 # side that had gone secure removed at once, "failed" on both sides).
+# Forking (RFC 5763 §6.3): one offer answered by two keyds from two
+# addresses, two associations on A's one socket, each with its own keys,
+# RTP both ways with both. Rekeying by a fresh handshake with RTP streaming
+# both ways: zero loss (counters and payload sequence), "rekeyed" events,
+# old keys gone from the kernel afterwards; the server side refuses to
+# start one.
 #
 # Runs as root with ksrtp.ko loaded (selftests/run.sh in the VM); cwd is the
 # project tree, binaries in build/bin.
@@ -19,7 +25,7 @@ KEYD_TEST=keyd_dtls
 . "$(dirname "$0")/keyd_lib.sh"
 
 PROFILES="AES_CM_128_HMAC_SHA1_80 AES_CM_128_HMAC_SHA1_32 AEAD_AES_128_GCM AEAD_AES_256_GCM"
-ktap_plan 8
+ktap_plan 12
 
 # call OPTS: fresh DTLS sessions on both sides (A offers), offer/answer,
 # both secure.
@@ -58,17 +64,21 @@ setup() {
 		ip -n $ns link set lo up || return 1
 	done
 	ip -n $NS1 link set kd-veth1 up && ip -n $NS2 link set kd-veth2 up || return 1
+	ip -n $NS2 addr add $IP3/24 dev kd-veth2 || return 1
+	# short grace periods so rekeys settle inside the test
 	cat > "$D/keyd.conf" <<-EOF
 	allow_insecure_signalling = no
+	rx_key_grace_ms = 1000
+	answer_rekey_delay_ms = 3000
 	log_level = info
 	EOF
-	keyd_start A && keyd_start B || return 1
-	app_start A && app_start B
+	keyd_start A && keyd_start B && keyd_start C || return 1
+	app_start A && app_start B && app_start C
 }
 
 step "setup: namespaces, two keyds, two apps" setup
 if [ "$KSFT_FAIL" != 0 ]; then
-	for n in $(seq 2 8); do ktap_skip "keyd_dtls_$n" "setup failed"; done
+	for n in $(seq 2 12); do ktap_skip "keyd_dtls_$n" "setup failed"; done
 	ktap_finish
 fi
 
@@ -192,6 +202,165 @@ mismatch_answer() {
 }
 step "tampered fingerprint in the answer: contexts removed at once, failed both sides" mismatch_answer
 
+# ------------------------------------------------------------ forking
+
+# templates NS: the number of any-SSRC templates keyd installed there
+templates() {
+	ip netns exec "$1" "$BIN/ksrtpctl" show | grep -c template
+}
+
+# RFC 5763 §6.3: A's offer reaches B and C (a SIP proxy forked it); both
+# answer active and run their handshakes to A's one socket from their own
+# addresses. B's answer comes without an address (A matches it to the
+# association by certificate), C's with one.
+forking() {
+	app A flush && app B flush && app C flush || return 1
+	app A create offerer method dtls || return 1
+	app B create answerer bind method dtls || return 1
+	app C create answerer bind method dtls || return 1
+	app A local || return 1
+	offer=$R
+	app B remote "$offer" && app B local || return 1
+	answer_b=$R
+	app C remote "$offer" && app C local || return 1
+	answer_c=$R
+	app A remote "$answer_b" || return 1
+	app A answer $IP3:$PORT "$answer_c" || return 1
+	app A wait secure 20000 || return 1
+	ev1=$R
+	app A wait secure 20000 || return 1
+	ev2=$R
+	app B wait secure 20000 && app C wait secure 20000 || return 1
+	# one secure event per fork, each with that fork's certificate
+	for ev in "$ev1" "$ev2"; do
+		R=$ev
+		case $(json_get peer) in
+		$IP2:$PORT) want=$(fp_of "$answer_b") ;;
+		$IP3:$PORT) want=$(fp_of "$answer_c") ;;
+		*) echo "# secure event from an unknown peer: $ev"; return 1 ;;
+		esac
+		[ "$(json_get fingerprint)" = "$want" ] || { echo "# $ev: wanted $want"; return 1; }
+	done
+	[ "$(echo "$ev1" | sed -n 's/.*"peer":"\([^"]*\)".*/\1/p')" != \
+	  "$(echo "$ev2" | sed -n 's/.*"peer":"\([^"]*\)".*/\1/p')" ] ||
+		{ echo "# both events name one peer"; return 1; }
+	n=$(templates $NS1)
+	[ "$n" = 4 ] || { echo "# A has $n templates, wanted TX+RX for each fork"; return 1; }
+	app A status || return 1
+	[ "$(echo "$R" | grep -o '"installed":true' | wc -l)" = 2 ] ||
+		{ echo "# $R" | cut -c1-900; return 1; }
+	# RTP and RTCP both ways with both: A sends to each with that fork's keys
+	app A peers $IP2:$PORT,$IP3:$PORT || return 1
+	app A reset && app B reset && app C reset || return 1
+	app A send 20 && app B send 20 && app C send 20 || return 1
+	app B expect 20 5000 && app C expect 20 5000 || return 1
+	for who in B C; do
+		app $who stats && field bad "$R" && [ "$F" = 0 ] || { echo "# $who: $R"; return 1; }
+	done
+	app A expect_from $IP2:$PORT 20 5000 || return 1
+	app A expect_from $IP3:$PORT 20 5000 || return 1
+	app A stats || return 1
+	echo "# A: $R"
+	field bad "$R"
+	[ "$F" = 0 ] || return 1
+	app A peers $IP2:$PORT || return 1
+	app A delete && app B delete && app C delete || return 1
+	no_templates $NS1 && no_templates $NS2
+}
+step "forking: one offer, two answerers from two addresses, two associations, RTP with both" forking
+
+# ------------------------------------------------------------ rekey
+
+# no_loss: after streaming stops, each side got every packet the other sent,
+# in sequence (no payload counter skipped).
+no_loss() {
+	app A stream 0 && app B stream 0 || return 1
+	sleep 0.3
+	app A stats || return 1
+	echo "# A: $R"
+	field sent "$R"; sa=$F; field recv "$R"; ra=$F; field bad "$R"; ba=$F
+	field enokey "$R"; ea=$F; field peer "$R"; ga=${F##*/}
+	app B stats || return 1
+	echo "# B: $R"
+	field sent "$R"; sb=$F; field recv "$R"; rb=$F; field bad "$R"; bb=$F
+	field enokey "$R"; eb=$F; field peer "$R"; gb=${F##*/}
+	[ "$sa" -gt 100 ] && [ "$sb" -gt 100 ] && [ "$sa" = "$rb" ] && [ "$sb" = "$ra" ] &&
+		[ "$ba$bb$ea$eb$ga$gb" = 000000 ] && return 0
+	for who in A B; do
+		app $who status > /dev/null &&
+			echo "# $who kernel: rx_auth_fail=$(json_get rx_auth_fail) rx_replay_drop=$(json_get rx_replay_drop)"
+	done
+	return 1
+}
+
+# A offers, B answers active: B is the DTLS client, A the server. While both
+# stream RTP at 50 packets/s, B runs a new handshake twice; the new keys
+# join the contexts next to the old ones, TX switches, old keys go.
+rekey_call() {
+	app A flush && app B flush || return 1
+	call "suites $1" || return 1
+	app A reset && app B reset && app A stream 50 && app B stream 50 || return 1
+	sleep 1
+	for round in 2 3; do
+		app B rekey || return 1
+		[ "$R" = "[]" ] || { echo "# rekey reply $R"; return 1; }
+		# B (client): RX then TX at once; A (server): RX, then TX once B's new
+		# key has authenticated a packet
+		for who in B A; do
+			app $who wait rekeyed 20000 || return 1
+			case $R in *'"direction":"rx"'*"\"key_id\":$round"*) ;; *) echo "# $who: $R"; return 1 ;; esac
+			app $who wait rekeyed 5000 || return 1
+			case $R in *'"direction":"tx"'*"\"key_id\":$round"*) ;; *) echo "# $who: $R"; return 1 ;; esac
+		done
+		sleep 1.5	# rx_key_grace_ms: the old RX keys go
+	done
+	no_loss || return 1
+	# the server cannot start a handshake: refused, nothing changes
+	if app A rekey; then echo "# A (server) rekeyed: $R"; return 1; fi
+	for ns in $NS1 $NS2; do
+		out=$(ip netns exec $ns "$BIN/ksrtpctl" show)
+		echo "$out" | sed 's/^/# /' | head -n 12
+		# only key 3 is left in each template
+		n=$(echo "$out" | grep -c 'key id 3\b')
+		old=$(echo "$out" | grep -c 'key id [12]\b')
+		[ "$n" -ge 2 ] && [ "$old" = 0 ] || { echo "# $ns: keys 3: $n, older: $old"; return 1; }
+	done
+	app A status || return 1
+	case $R in *'"rekeys":2'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
+	app A delete && app B delete
+}
+for p in AEAD_AES_256_GCM AES_CM_128_HMAC_SHA1_80; do
+	step "rekey by a new handshake ($p), RTP streaming both ways, zero loss" rekey_call $p
+done
+
+# keyd A (the server, after one rekey) SIGKILLed and restarted while RTP
+# streams: the association is adopted from its state file and the kernel's
+# contexts, media never stops.
+restart_mid_call() {
+	app A flush && app B flush || return 1
+	call "" || return 1
+	app B rekey || return 1
+	app A wait rekeyed 20000 && app A wait rekeyed 5000 || return 1
+	app A reset && app B reset && app A stream 50 && app B stream 50 || return 1
+	sleep 0.5
+	kill -9 "$KEYD_A"
+	wait "$KEYD_A" 2>/dev/null
+	sleep 0.5				# media flows with keyd A dead
+	keyd_start A || return 1
+	grep -q 'session restored' "$D/keyd-A.log" || return 1
+	app A reconnect || return 1
+	[ "$R" = secure ] || { echo "# restored state: $R"; return 1; }
+	sleep 0.5
+	no_loss || return 1
+	app A status || return 1
+	[ "$(json_get restored)" = true ] && [ "$(json_get state)" = secure ] || return 1
+	case $R in *'"handshake":"adopted"'*'"key_id":2'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
+	app A delete && app B delete || return 1
+	no_templates $NS1
+}
+step "keyd SIGKILLed and restarted mid-call after a rekey: adopted, media uninterrupted" restart_mid_call
+
 app A quit > /dev/null 2>&1
 app B quit > /dev/null 2>&1
+app C quit > /dev/null 2>&1
 ktap_finish

@@ -9,19 +9,20 @@ NS1=kd-a
 NS2=kd-b
 IP1=10.99.1.1
 IP2=10.99.1.2
+IP3=10.99.1.3		# a second address in $NS2: a third party (keyd C, app C)
 PORT=40000
 D=$(mktemp -d "/tmp/${KEYD_TEST:-keyd}.XXXXXX")
-KEYD_A='' KEYD_B='' APP_A='' APP_B='' SID_A=''
+KEYD_A='' KEYD_B='' KEYD_C='' APP_A='' APP_B='' APP_C='' SID_A=''
 
 
 
 cleanup() {
-	exec 7>&- 8>&- 5<&- 6<&- 2>/dev/null
-	for p in $APP_A $APP_B $KEYD_A $KEYD_B; do
+	exec 7>&- 8>&- 9>&- 5<&- 6<&- 4<&- 2>/dev/null
+	for p in $APP_A $APP_B $APP_C $KEYD_A $KEYD_B $KEYD_C; do
 		kill "$p" 2>/dev/null
 	done
 	sleep 0.3
-	for p in $APP_A $APP_B $KEYD_A $KEYD_B; do
+	for p in $APP_A $APP_B $APP_C $KEYD_A $KEYD_B $KEYD_C; do
 		kill -9 "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
@@ -54,10 +55,11 @@ step() {
 
 # ------------------------------------------------------------ helpers
 
-# keyd_start A|B: a keyd in that side's namespace; its own socket and state.
+# keyd_start A|B|C: a keyd in that side's namespace (C: $NS2 too); its own
+# socket and state.
 keyd_start() {
 	ns=$NS1
-	[ "$1" = B ] && ns=$NS2
+	[ "$1" = A ] || ns=$NS2
 	ip netns exec $ns "$BIN/ksrtp-keyd" -f -c "$D/keyd.conf" -s "$D/keyd-$1.sock" \
 		-d "$D/state-$1" >> "$D/keyd-$1.log" 2>&1 &
 	eval "KEYD_$1=$!"
@@ -69,34 +71,35 @@ keyd_start() {
 	done
 }
 
-# app_start A|B: the media app. Commands go to fd 7 (A) or 8 (B) and
-# answers come back on fd 5 (A) or 6 (B), both FIFOs: `read` needs no fork.
+# app_start A|B|C: the media app. Commands go to fd 7 (A), 8 (B) or 9 (C)
+# and answers come back on fd 5 (A), 6 (B) or 4 (C), all FIFOs: `read`
+# needs no fork. C lives in $NS2 on $IP3 and talks to A.
 app_start() {
-	if [ "$1" = A ]; then
-		ns=$NS1 l=$IP1 p=$IP2
-	else
-		ns=$NS2 l=$IP2 p=$IP1
-	fi
+	case $1 in
+	A) ns=$NS1 l=$IP1 p=$IP2 ;;
+	B) ns=$NS2 l=$IP2 p=$IP1 ;;
+	*) ns=$NS2 l=$IP3 p=$IP1 ;;
+	esac
 	mkfifo "$D/app-$1.in" "$D/app-$1.out"
 	ip netns exec $ns "$BIN/keyd_app" -n "$1" -s "$D/keyd-$1.sock" -l $l:$PORT -p $p:$PORT \
 		< "$D/app-$1.in" > "$D/app-$1.out" 2> "$D/app-$1.err" &
 	eval "APP_$1=$!"
-	if [ "$1" = A ]; then
-		exec 7> "$D/app-A.in" 5< "$D/app-A.out"
-	else
-		exec 8> "$D/app-B.in" 6< "$D/app-B.out"
-	fi
+	case $1 in
+	A) exec 7> "$D/app-A.in" 5< "$D/app-A.out" ;;
+	B) exec 8> "$D/app-B.in" 6< "$D/app-B.out" ;;
+	*) exec 9> "$D/app-C.in" 4< "$D/app-C.out" ;;
+	esac
 }
 
 # app A|B COMMAND...: run one app command; its answer (without "ok ") in $R.
 app() {
 	who=$1
 	shift
-	if [ "$who" = A ]; then
-		echo "$*" >&7 && read -r R <&5
-	else
-		echo "$*" >&8 && read -r R <&6
-	fi || { echo "# app $who: no answer to '$*' (app gone?)"; R=; return 1; }
+	case $who in
+	A) echo "$*" >&7 && read -r R <&5 ;;
+	B) echo "$*" >&8 && read -r R <&6 ;;
+	*) echo "$*" >&9 && read -r R <&4 ;;
+	esac || { echo "# app $who: no answer to '$*' (app gone?)"; R=; return 1; }
 	case $R in
 	ok*) R=${R#ok }; return 0 ;;
 	*) echo "# app $who: $* -> $R" | cut -c1-300; return 1 ;;

@@ -4,17 +4,36 @@
  * certificate's a=fingerprint and the a=setup role. The media socket is
  * attached with the "dtls" upcall: the kernel hands every DTLS datagram it
  * receives to keyd, and keyd answers through sock-send from the same
- * socket. Once the handshake is done and the peer's certificate matched the
- * fingerprint it signalled, the exported keys go into one TX and one RX
- * any-SSRC template (TX = our write key: client_write as the client,
- * server_write as the server).
+ * socket.
+ *
+ * Associations. A session holds one *link* per remote transport address
+ * (RFC 5763 §6.3, forking: an offer answered by several peers, each with
+ * its own handshake from its own address). Each link installs its own TX
+ * and RX any-SSRC templates bound to that address, so every fork has its
+ * own keys on the one socket: the kernel picks RX contexts by source and
+ * TX contexts by destination. TX = our write key: client_write as the
+ * client, server_write as the server.
+ *
+ * Roles: an offer says actpass; until the answer comes we accept
+ * ClientHellos as the server, from any address unless the session is bound
+ * to one (RFC 5763 §5). Each answer resolves the role towards its fork. An
+ * answerer prefers active (it starts the handshake at once) when it knows
+ * the peer's address, else passive.
+ *
+ * Rekeying (the rekey op, or a peer's new ClientHello): a fresh handshake
+ * on a second association for the same link, make-before-break. DTLS 1.2
+ * renegotiation stays disabled (SSL_OP_NO_RENEGOTIATION; RFC 5746-era
+ * renegotiation is what OpenSSL 3 refuses by default and what deployed
+ * DTLS-SRTP stacks never use). When the new handshake is done its keys are
+ * *added* to the existing templates (key-add): RX tries the new key first
+ * and still has the old one for packets in flight; TX switches (key-swap)
+ * only when the peer can decrypt: the client at once (the server finished
+ * first), the server when the peer's new key has authenticated a packet
+ * (kernel per-key counters) or answer_rekey_delay_ms later. The old RX key
+ * is deleted rx_key_grace_ms after the new one is seen in use.
  *
  * One certificate per daemon (generated at the first DTLS session, never
- * written to disk), one association per session; RTCP must be muxed.
- * Roles: an offer says actpass; until the answer comes we accept a
- * ClientHello as the server (RFC 5763 §5). An answerer prefers active (it
- * starts the handshake at once) when it knows the peer's address, else
- * passive.
+ * written to disk); RTCP must be muxed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,22 +48,68 @@
 #include "log.h"
 #include "session.h"
 
+#define DTLS_MAX_ASSOCS	8	/* associations (forks) per session */
+#define DTLS_MAX_ANSWERS	8	/* answers without an address, kept for matching */
+#define RX_CHECK_MS	250	/* how often the kernel's per-key counters are read */
+#define HELD_MAX	8	/* datagrams of one flight held back (see link.hold) */
+/* RFC 5764 §4.4: at most 2^31 packets per key; warn (rekey_needed) at 15/16 */
+#define DTLS_SOFT_LIMIT	((1ULL << 31) / 16 * 15)
+
+struct dmstate;
+
+/* One peer transport address on the session's socket: one DTLS flow. */
+struct link {
+	bool used;
+	struct dmstate *st;
+	struct sockaddr_storage peer;
+	enum dtls_role role;
+	struct dtls_assoc *a;		/* the association whose keys are installed (or coming) */
+	struct dtls_assoc *next_a;	/* a rekey's new handshake (make-before-break) */
+	bool have_fps;
+	struct fp_set fps;		/* the fingerprints this peer must match */
+	const struct suite *suite;
+	enum dtls_profile profile;
+	bool installed;			/* TX and RX templates exist */
+	bool failed;
+	bool restored;			/* adopted after a restart: no association */
+	uint32_t kid;			/* active key id (TX and RX) */
+	uint32_t tx_pending;		/* server after a rekey: new TX key, not active yet */
+	uint64_t tx_switch_at;		/* ... switched at the latest then */
+	uint32_t rx_old;		/* previous RX key, deleted once the new one works */
+	uint64_t rx_retire_at;		/* 0: the new key has not authenticated a packet yet */
+	uint64_t rx_check_at;
+	uint32_t rekeys;		/* completed rekeys */
+	char peer_fp[FP_STR_MAX];	/* the peer certificate's, once verified */
+	char reason[160];		/* why it failed */
+	/*
+	 * A rekeying server holds back what OpenSSL sends while it processes a
+	 * datagram: its final flight must not reach the client before the new
+	 * RX key is in the kernel, or the client's first packets with its new
+	 * key would arrive first and fail.
+	 */
+	bool hold;
+	unsigned int nheld;
+	struct { uint8_t *data; size_t len; } held[HELD_MAX];
+};
+
+/* An answer's fingerprints, for forks whose address the answer did not name. */
+struct answer {
+	struct fp_set fps;
+};
+
 struct dmstate {
 	struct keyd *kd;
 	struct session *s;
-	struct dtls_assoc *a;
 	enum dtls_profile profiles[DTLS_PROFILE_MAX];
 	size_t nprofiles;
 	enum sdp_setup local_setup, remote_setup;
 	bool have_role;
-	enum dtls_role role;
-	bool have_fps;
-	struct fp_set fps;		/* the peer's a=fingerprint values */
-	bool has_peer;			/* where DTLS datagrams go */
-	struct sockaddr_storage peer;
-	const struct suite *suite;
-	bool tx_installed, rx_installed;
-	char peer_fp[FP_STR_MAX];	/* the peer certificate's, once verified */
+	enum dtls_role role;		/* towards the first peer */
+	bool have_offer_fps;
+	struct fp_set offer_fps;	/* answerer: the offer's a=fingerprint values */
+	struct answer answers[DTLS_MAX_ANSWERS];
+	size_t nanswers;
+	struct link links[DTLS_MAX_ASSOCS];
 };
 
 static struct dtls_engine *engine;
@@ -92,51 +157,170 @@ static size_t addr_len(const struct sockaddr_storage *ss)
 					  sizeof(struct sockaddr_in6);
 }
 
+static const char *link_addr(const struct link *l, char *buf, size_t len)
+{
+	return proto_format_addr(&l->peer, buf, len);
+}
+
+/* ---------------------------------------------------------------- links */
+
+static struct link *link_find(struct dmstate *st, const struct sockaddr_storage *addr)
+{
+	size_t i;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		if (st->links[i].used && same_addr(&st->links[i].peer, addr))
+			return &st->links[i];
+	return NULL;
+}
+
+static struct link *link_alloc(struct dmstate *st, const struct sockaddr_storage *addr,
+			       enum dtls_role role)
+{
+	struct link *l;
+	size_t i;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		l = &st->links[i];
+		if (l->used)
+			continue;
+		memset(l, 0, sizeof(*l));
+		l->used = true;
+		l->st = st;
+		l->peer = *addr;
+		l->role = role;
+		return l;
+	}
+	return NULL;
+}
+
+static void link_release(struct link *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nheld; i++)
+		free(l->held[i].data);
+	if (l->next_a)
+		dtls_assoc_free(l->next_a);
+	if (l->a)
+		dtls_assoc_free(l->a);
+	OPENSSL_cleanse(l, sizeof(*l));
+}
+
+static size_t links_alive(const struct dmstate *st)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		n += st->links[i].used && !st->links[i].failed;
+	return n;
+}
+
+/* The first installed link: what session-level fields (suite) report. */
+static const struct link *primary(const struct dmstate *st)
+{
+	size_t i;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		if (st->links[i].used && st->links[i].installed)
+			return &st->links[i];
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		if (st->links[i].used)
+			return &st->links[i];
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- kernel */
 
-static void ctx_del(struct keyd *kd, struct session *s, uint32_t dir)
+static void link_ctx(const struct link *l, uint32_t dir, struct kn_ctx *c)
 {
+	memset(c, 0, sizeof(*c));
+	c->cookie = l->st->s->cookie[0];
+	c->dir = dir;
+	c->has_remote = true;
+	c->remote = l->peer;
+}
+
+static void ctx_del(struct link *l, uint32_t dir)
+{
+	struct keyd *kd = l->st->kd;
 	struct kn_ctx c;
 	int err;
 
-	session_ctx_name(s, 0, dir, &c);
+	link_ctx(l, dir, &c);
 	err = kn_ctx_del(&kd->kn, &c);
 	if (err && err != -ENOENT)
-		log_warn("ctx-del failed", "session=%s dir=%s err=%s extack=%s", s->id,
+		log_warn("ctx-del failed", "session=%s dir=%s err=%s extack=%s", l->st->s->id,
 			 kn_dir_name(dir), log_q(strerror(-err)), log_q(kn_err(&kd->kn)));
+}
+
+static void key_op(struct link *l, uint32_t dir, uint32_t kid, bool swap)
+{
+	struct keyd *kd = l->st->kd;
+	struct kn_ctx c;
+	int err;
+
+	link_ctx(l, dir, &c);
+	err = swap ? kn_key_swap(&kd->kn, &c, kid) : kn_key_del(&kd->kn, &c, kid);
+	if (err)
+		log_warn(swap ? "key-swap failed" : "key-del failed",
+			 "session=%s dir=%s key_id=%u err=%s extack=%s", l->st->s->id,
+			 kn_dir_name(dir), kid, log_q(strerror(-err)), log_q(kn_err(&kd->kn)));
+}
+
+static void link_teardown(struct link *l)
+{
+	if (!l->installed)
+		return;
+	ctx_del(l, KSRTP_DIR_TX);
+	ctx_del(l, KSRTP_DIR_RX);
+	l->installed = false;
+	l->tx_pending = l->rx_old = 0;
 }
 
 static void dtls_teardown(struct keyd *kd, struct session *s)
 {
 	struct dmstate *st = state_of(s);
+	size_t i;
 
-	if (st->tx_installed)
-		ctx_del(kd, s, KSRTP_DIR_TX);
-	if (st->rx_installed)
-		ctx_del(kd, s, KSRTP_DIR_RX);
-	st->tx_installed = st->rx_installed = false;
+	(void)kd;
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		if (st->links[i].used)
+			link_teardown(&st->links[i]);
 }
 
-static void free_assoc(struct dmstate *st, bool close)
+static struct json_object *link_event(struct link *l, const char *name)
 {
-	if (!st->a)
-		return;
-	if (close)
-		dtls_assoc_close(st->a);
-	dtls_assoc_free(st->a);
-	st->a = NULL;
+	struct json_object *ev = proto_event(name, l->st->s->id);
+	char addr[80];
+
+	if (!ev)
+		return NULL;
+	json_object_object_add(ev, "method", json_object_new_string("dtls"));
+	json_object_object_add(ev, "peer", json_object_new_string(link_addr(l, addr, sizeof(addr))));
+	return ev;
 }
 
-/* The association failed or the peer closed it: nothing stays installed. */
-static void fail(struct keyd *kd, struct session *s, const char *why)
+/* Everything stops: every association closed, every context deleted. */
+static void session_fail(struct keyd *kd, struct session *s, const char *why)
 {
 	struct dmstate *st = state_of(s);
 	struct json_object *ev;
+	size_t i;
 
 	if (s->state == SS_FAILED)
 		return;
-	dtls_teardown(kd, s);
-	free_assoc(st, true);
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *l = &st->links[i];
+
+		if (!l->used)
+			continue;
+		link_teardown(l);
+		if (l->a && !l->failed)
+			dtls_assoc_close(l->a);
+		if (l->next_a)
+			dtls_assoc_close(l->next_a);
+	}
 	s->state = SS_FAILED;
 	s->exch = EX_NONE;
 	snprintf(s->fail_reason, sizeof(s->fail_reason), "%s", why);
@@ -151,167 +335,458 @@ static void fail(struct keyd *kd, struct session *s, const char *why)
 	session_emit(kd, s, ev);
 }
 
-static int install(struct keyd *kd, struct session *s, char *why, size_t whylen)
+/*
+ * One association failed (mismatch, alert, timeout, close_notify): its
+ * contexts go at once. The session fails with it unless another fork is
+ * still alive; then only "association_failed" is reported.
+ */
+static void link_fail(struct link *l, const char *why)
 {
-	struct dmstate *st = state_of(s);
-	struct dtls_srtp_keys k;
-	struct kn_ctx_params p = { 0 };
-	struct kn_key kk = { .id = 1 };
-	struct kn_ctx c;
-	struct fingerprint fp;
-	const char *reason = NULL;
-	int err;
+	struct dmstate *st = l->st;
+	struct session *s = st->s;
+	struct json_object *ev;
+	char addr[80];
 
-	if (dtls_assoc_get_keys(st->a, &k, false, &reason)) {
+	if (l->failed || s->state == SS_FAILED)
+		return;
+	link_teardown(l);
+	if (l->a)
+		dtls_assoc_close(l->a);
+	if (l->next_a) {
+		dtls_assoc_free(l->next_a);
+		l->next_a = NULL;
+	}
+	l->failed = true;
+	snprintf(l->reason, sizeof(l->reason), "%s", why);
+	if (!links_alive(st)) {
+		session_fail(st->kd, s, why);
+		return;
+	}
+	session_changed(s);
+	log_warn("DTLS association failed; its contexts removed", "session=%s peer=%s reason=%s",
+		 s->id, link_addr(l, addr, sizeof(addr)), log_q(why));
+	ev = link_event(l, "association_failed");
+	if (!ev)
+		return;
+	json_object_object_add(ev, "reason", json_object_new_string(why));
+	session_emit(st->kd, s, ev);
+}
+
+/* The keys of a connected, verified association, checked against the kernel. */
+static int get_keys(struct link *l, struct dtls_assoc *a, struct dtls_srtp_keys *k,
+		    const struct suite **suite, char *why, size_t whylen)
+{
+	struct keyd *kd = l->st->kd;
+	const char *reason = NULL;
+
+	if (dtls_assoc_get_keys(a, k, false, &reason)) {
 		snprintf(why, whylen, "no DTLS-SRTP keys: %s", reason ? reason : "?");
 		return -1;
 	}
-	st->suite = suite_by_name(k.suite, strlen(k.suite));
-	if (!st->suite || !(kd->kn.suites & suite_bit(st->suite)) ||
-	    suite_keysalt_len(st->suite) != (unsigned int)(k.key_len + k.salt_len)) {
-		dtls_srtp_keys_wipe(&k);
+	*suite = suite_by_name(k->suite, strlen(k->suite));
+	if (!*suite || !(kd->kn.suites & suite_bit(*suite)) ||
+	    suite_keysalt_len(*suite) != (unsigned int)(k->key_len + k->salt_len)) {
 		snprintf(why, whylen, "negotiated profile %s has no usable kernel suite",
-			 k.profile_name);
+			 k->profile_name);
+		dtls_srtp_keys_wipe(k);
 		return -1;
 	}
-	/* the RX template only takes packets from the DTLS peer (RFC 5763 §6.3) */
-	if (!s->has_remote && st->has_peer) {
-		s->has_remote = true;
-		s->remote = st->peer;
-	}
-	p.suite = st->suite->id;
-	kk.key_len = k.key_len;
-	kk.salt_len = k.salt_len;
-	kk.key = k.tx;
-	kk.salt = k.tx + k.key_len;
-	session_ctx_name(s, 0, KSRTP_DIR_TX, &c);
+	return 0;
+}
+
+static void set_key(struct kn_key *kk, uint32_t id, const struct dtls_srtp_keys *k,
+		    const uint8_t *ks)
+{
+	memset(kk, 0, sizeof(*kk));
+	kk->id = id;
+	kk->key_len = k->key_len;
+	kk->salt_len = k->salt_len;
+	kk->key = ks;
+	kk->salt = ks + k->key_len;
+}
+
+/* The first handshake of a link: one TX and one RX template bound to the peer. */
+static int install(struct link *l, char *why, size_t whylen)
+{
+	struct keyd *kd = l->st->kd;
+	struct dtls_srtp_keys k;
+	struct kn_ctx_params p = { 0 };
+	struct kn_key kk;
+	struct kn_ctx c;
+	struct fingerprint fp;
+	const struct suite *suite;
+	int err;
+
+	if (get_keys(l, l->a, &k, &suite, why, whylen))
+		return -1;
+	l->suite = suite;
+	l->profile = k.profile;
+	l->kid = 1;
+	p.suite = suite->id;
+	p.soft_limit = DTLS_SOFT_LIMIT;
+	set_key(&kk, l->kid, &k, k.tx);
+	link_ctx(l, KSRTP_DIR_TX, &c);
 	err = kn_ctx_new(&kd->kn, &c, &p, &kk);
 	if (err) {
 		dtls_srtp_keys_wipe(&k);
 		snprintf(why, whylen, "TX ctx-new: %s: %s", strerror(-err), kn_err(&kd->kn));
 		return -1;
 	}
-	st->tx_installed = true;
 	p.window = kd->cfg.window;
-	kk.key = k.rx;
-	kk.salt = k.rx + k.key_len;
-	session_ctx_name(s, 0, KSRTP_DIR_RX, &c);
+	p.soft_limit = 0;	/* the peer's key: its own business */
+	set_key(&kk, l->kid, &k, k.rx);
+	link_ctx(l, KSRTP_DIR_RX, &c);
 	err = kn_ctx_new(&kd->kn, &c, &p, &kk);
 	dtls_srtp_keys_wipe(&k);
+	OPENSSL_cleanse(&kk, sizeof(kk));
 	if (err) {
 		snprintf(why, whylen, "RX ctx-new: %s: %s", strerror(-err), kn_err(&kd->kn));
+		ctx_del(l, KSRTP_DIR_TX);
 		return -1;
 	}
-	st->rx_installed = true;
-	if (!dtls_assoc_peer_fingerprint(st->a, fp_set_best_hash(&st->fps), &fp))
-		fp_format(&fp, st->peer_fp, sizeof(st->peer_fp));
+	l->installed = true;
+	if (!dtls_assoc_peer_fingerprint(l->a, l->have_fps ? fp_set_best_hash(&l->fps) :
+							     FP_SHA256, &fp))
+		fp_format(&fp, l->peer_fp, sizeof(l->peer_fp));
 	return 0;
 }
 
-static void emit_secure(struct keyd *kd, struct session *s)
+static void emit_secure(struct link *l)
 {
-	struct dmstate *st = state_of(s);
-	struct json_object *ev = proto_event("secure", s->id);
+	struct session *s = l->st->s;
+	struct json_object *ev = link_event(l, "secure");
+	char addr[80];
 
-	log_info("session secure", "session=%s suite=%s role=%s peer_fingerprint=%s", s->id,
-		 st->suite->name, dtls_role_name(st->role), log_q(st->peer_fp));
+	log_info("session secure", "session=%s peer=%s suite=%s role=%s peer_fingerprint=%s",
+		 s->id, link_addr(l, addr, sizeof(addr)), l->suite->name,
+		 dtls_role_name(l->role), log_q(l->peer_fp));
 	if (!ev)
 		return;
-	json_object_object_add(ev, "method", json_object_new_string("dtls"));
-	json_object_object_add(ev, "suite", json_object_new_string(st->suite->name));
-	json_object_object_add(ev, "fingerprint", json_object_new_string(st->peer_fp));
-	json_object_object_add(ev, "role", json_object_new_string(dtls_role_name(st->role)));
+	json_object_object_add(ev, "suite", json_object_new_string(l->suite->name));
+	json_object_object_add(ev, "fingerprint", json_object_new_string(l->peer_fp));
+	json_object_object_add(ev, "role", json_object_new_string(dtls_role_name(l->role)));
 	json_object_object_add(ev, "verified", json_object_new_boolean(s->verified));
 	json_object_object_add(ev, "pfs", json_object_new_boolean(1));
-	session_emit(kd, s, ev);
+	session_emit(l->st->kd, s, ev);
 }
 
-/* What dtls_* returned; may fail the session. */
-static void handle(struct keyd *kd, struct session *s, unsigned int ev)
+static void emit_rekeyed(struct link *l, const char *dir)
 {
-	struct dmstate *st = state_of(s);
-	char why[256];
+	struct json_object *ev = link_event(l, "rekeyed");
+
+	if (!ev)
+		return;
+	json_object_object_add(ev, "direction", json_object_new_string(dir));
+	json_object_object_add(ev, "key_id", json_object_new_int64(l->kid));
+	session_emit(l->st->kd, l->st->s, ev);
+}
+
+/* Server after a rekey: TX goes to the new key (the peer has it). */
+static void tx_switch(struct link *l, const char *why)
+{
+	uint32_t old = l->kid - 1;
+	char addr[80];
+
+	if (!l->tx_pending)
+		return;
+	key_op(l, KSRTP_DIR_TX, l->tx_pending, true);
+	key_op(l, KSRTP_DIR_TX, old, false);
+	l->tx_pending = 0;
+	l->tx_switch_at = 0;
+	log_info("TX rekeyed", "session=%s peer=%s key_id=%u because=%s", l->st->s->id,
+		 link_addr(l, addr, sizeof(addr)), l->kid, log_q(why));
+	emit_rekeyed(l, "tx");
+	session_changed(l->st->s);
+}
+
+static void rx_drop_old(struct link *l)
+{
+	if (!l->rx_old)
+		return;
+	key_op(l, KSRTP_DIR_RX, l->rx_old, false);
+	l->rx_old = 0;
+	l->rx_retire_at = l->rx_check_at = 0;
+	session_changed(l->st->s);
+}
+
+/*
+ * A rekey handshake finished: add its keys to the link's templates. RX
+ * takes the new key first and keeps the old one; TX switches now if we are
+ * the client (the server completed before us and has the new RX key), else
+ * once the peer's new key is seen.
+ */
+static int rekey_install(struct link *l, char *why, size_t whylen)
+{
+	struct keyd *kd = l->st->kd;
+	struct dtls_srtp_keys k;
+	const struct suite *suite;
+	struct kn_key kk;
+	struct kn_ctx c;
+	uint32_t nk = l->kid + 1, old = l->kid;
+	char addr[80];
+	int err;
+
+	if (get_keys(l, l->next_a, &k, &suite, why, whylen))
+		return -1;
+	if (suite != l->suite) {
+		dtls_srtp_keys_wipe(&k);
+		snprintf(why, whylen, "the new handshake negotiated %s, not %s", suite->name,
+			 l->suite->name);
+		return -1;
+	}
+	/* a rekey still settling is finished first: at most two keys each way */
+	if (l->tx_pending)
+		tx_switch(l, "another rekey");
+	rx_drop_old(l);
+	set_key(&kk, nk, &k, k.rx);
+	link_ctx(l, KSRTP_DIR_RX, &c);
+	err = kn_key_add(&kd->kn, &c, &kk);
+	if (err) {
+		dtls_srtp_keys_wipe(&k);
+		OPENSSL_cleanse(&kk, sizeof(kk));
+		snprintf(why, whylen, "RX key-add: %s: %s", strerror(-err), kn_err(&kd->kn));
+		return -1;
+	}
+	set_key(&kk, nk, &k, k.tx);
+	link_ctx(l, KSRTP_DIR_TX, &c);
+	err = kn_key_add(&kd->kn, &c, &kk);
+	dtls_srtp_keys_wipe(&k);
+	OPENSSL_cleanse(&kk, sizeof(kk));
+	if (err) {
+		snprintf(why, whylen, "TX key-add: %s: %s", strerror(-err), kn_err(&kd->kn));
+		key_op(l, KSRTP_DIR_RX, nk, false);
+		return -1;
+	}
+	/* RX: the new key is tried first, the old one still works */
+	key_op(l, KSRTP_DIR_RX, nk, true);
+	l->rx_old = old;
+	l->rx_retire_at = 0;
+	l->rx_check_at = now_ms() + RX_CHECK_MS;
+	session_arm(l->st->s, l->rx_check_at);
+	dtls_assoc_free(l->a);		/* no close_notify: the peer moved on too */
+	l->a = l->next_a;
+	l->next_a = NULL;
+	l->kid = nk;
+	l->rekeys++;
+	log_info("RX rekeyed by a new DTLS handshake", "session=%s peer=%s key_id=%u role=%s",
+		 l->st->s->id, link_addr(l, addr, sizeof(addr)), nk, dtls_role_name(l->role));
+	emit_rekeyed(l, "rx");
+	if (l->role == DTLS_ROLE_CLIENT) {
+		l->tx_pending = nk;
+		tx_switch(l, "client: the server finished first");
+	} else {
+		l->tx_pending = nk;
+		l->tx_switch_at = now_ms() + kd->cfg.answer_rekey_delay_ms;
+		session_arm(l->st->s, l->tx_switch_at);
+	}
+	session_changed(l->st->s);
+	return 0;
+}
+
+/* Does the peer certificate of a connected association match fps? */
+static bool cert_matches(struct dtls_assoc *a, const struct fp_set *fps)
+{
+	struct fingerprint fp;
+	enum fp_hash h = fp_set_best_hash(fps);
+	size_t i;
+
+	if (dtls_assoc_peer_fingerprint(a, h, &fp))
+		return false;
+	for (i = 0; i < fps->n; i++)
+		if (fp_equal(&fps->fp[i], &fp))
+			return true;
+	return false;
+}
+
+static void arm_link(struct link *l)
+{
+	struct session *s = l->st->s;
 	long t;
 
-	if (!st->a || s->state == SS_FAILED)
+	if (l->a && (t = dtls_next_timeout_ms(l->a)) >= 0)
+		session_arm(s, now_ms() + (uint64_t)(t ? t : 1));
+	if (l->next_a && (t = dtls_next_timeout_ms(l->next_a)) >= 0)
+		session_arm(s, now_ms() + (uint64_t)(t ? t : 1));
+	if (l->tx_switch_at)
+		session_arm(s, l->tx_switch_at);
+	if (l->rx_check_at)
+		session_arm(s, l->rx_check_at);
+	if (l->rx_retire_at)
+		session_arm(s, l->rx_retire_at);
+}
+
+static void handle(struct link *l, unsigned int ev);
+
+/*
+ * A server association of the offerer whose answer named no address: it is
+ * verified by whichever answer's fingerprint its certificate matches (forks
+ * answer separately). Not matching any answer yet is not a failure: that
+ * fork's answer may still come.
+ */
+static void match_answers(struct link *l)
+{
+	struct dmstate *st = l->st;
+	size_t i;
+
+	if (l->have_fps || !l->a || dtls_assoc_state(l->a) != DTLS_STATE_CONNECTED)
+		return;
+	for (i = 0; i < st->nanswers; i++) {
+		if (!cert_matches(l->a, &st->answers[i].fps))
+			continue;
+		l->fps = st->answers[i].fps;
+		l->have_fps = true;
+		handle(l, dtls_assoc_set_peer_fingerprints(l->a, &l->fps));
+		return;
+	}
+}
+
+/* What dtls_* returned for the link's current association. */
+static void handle(struct link *l, unsigned int ev)
+{
+	struct dmstate *st = l->st;
+	struct session *s = st->s;
+	char why[256];
+
+	if (!l->a || l->failed || s->state == SS_FAILED)
 		return;
 	if (ev & DTLS_EV_FAILED) {
-		snprintf(why, sizeof(why), "DTLS: %s", dtls_assoc_error(st->a));
-		fail(kd, s, why);
+		snprintf(why, sizeof(why), "DTLS: %s", dtls_assoc_error(l->a));
+		link_fail(l, why);
 		return;
 	}
 	if (ev & DTLS_EV_CLOSED) {
-		fail(kd, s, "DTLS: the peer closed the association");
+		link_fail(l, "DTLS: the peer closed the association");
 		return;
 	}
-	if (ev & DTLS_EV_NEW_HANDSHAKE)
-		log_info("peer started a new DTLS handshake; ignored", "session=%s", s->id);
-	if (!st->tx_installed && dtls_assoc_state(st->a) == DTLS_STATE_CONNECTED &&
-	    dtls_assoc_verify_state(st->a) == DTLS_VERIFY_OK) {
+	if (!l->installed && dtls_assoc_state(l->a) == DTLS_STATE_CONNECTED) {
+		if (!l->have_fps && (ev & DTLS_EV_CONNECTED)) {
+			match_answers(l);	/* calls back here when it matched */
+			return;
+		}
+		if (dtls_assoc_verify_state(l->a) != DTLS_VERIFY_OK)
+			goto out;
 		if (!st->have_role) {
 			st->have_role = true;
-			st->role = dtls_assoc_role(st->a);
+			st->role = l->role;
 		}
-		if (install(kd, s, why, sizeof(why))) {
-			fail(kd, s, why);
+		if (install(l, why, sizeof(why))) {
+			link_fail(l, why);
 			return;
 		}
 		s->state = SS_SECURE;
 		session_changed(s);
-		emit_secure(kd, s);
+		emit_secure(l);
 	}
-	t = st->a ? dtls_next_timeout_ms(st->a) : -1;
-	if (t >= 0)
-		session_arm(s, now_ms() + (uint64_t)t);
+out:
+	arm_link(l);
+}
+
+/* What dtls_* returned for the link's rekey association. */
+static void handle_next(struct link *l, unsigned int ev)
+{
+	struct session *s = l->st->s;
+	char why[256], addr[80];
+	struct json_object *e;
+
+	if (!l->next_a || l->failed || s->state == SS_FAILED)
+		return;
+	if (ev & (DTLS_EV_FAILED | DTLS_EV_CLOSED)) {
+		snprintf(why, sizeof(why), "DTLS: %s", ev & DTLS_EV_FAILED ?
+			 dtls_assoc_error(l->next_a) : "the peer closed the new association");
+		goto failed;
+	}
+	if (dtls_assoc_state(l->next_a) == DTLS_STATE_CONNECTED &&
+	    dtls_assoc_verify_state(l->next_a) == DTLS_VERIFY_OK) {
+		if (rekey_install(l, why, sizeof(why)))
+			goto failed;
+	}
+	arm_link(l);
+	return;
+failed:
+	/* the old keys keep working: media is not affected */
+	log_warn("DTLS rekey failed; the current keys stay", "session=%s peer=%s reason=%s",
+		 s->id, link_addr(l, addr, sizeof(addr)), log_q(why));
+	if (l->next_a) {
+		dtls_assoc_close(l->next_a);
+		dtls_assoc_free(l->next_a);
+		l->next_a = NULL;
+	}
+	e = link_event(l, "rekey_failed");
+	if (!e)
+		return;
+	json_object_object_add(e, "reason", json_object_new_string(why));
+	session_emit(l->st->kd, s, e);
 }
 
 /* ---------------------------------------------------------------- associations */
 
 static int send_cb(void *ctx, const uint8_t *data, size_t len)
 {
-	struct dmstate *st = ctx;
+	struct link *l = ctx;
+	struct keyd *kd = l->st->kd;
 	int err;
 
-	if (!st->has_peer)
-		return -1;
-	err = kn_sock_send(&st->kd->kn, st->s->cookie[0], &st->peer, data, len);
+	if (l->hold && l->nheld < HELD_MAX) {
+		l->held[l->nheld].data = malloc(len);
+		if (l->held[l->nheld].data) {
+			memcpy(l->held[l->nheld].data, data, len);
+			l->held[l->nheld++].len = len;
+			return 0;
+		}
+	}
+	err = kn_sock_send(&kd->kn, l->st->s->cookie[0], &l->peer, data, len);
 	if (err) {
-		log_debug("sock-send failed", "session=%s err=%s extack=%s", st->s->id,
-			  log_q(strerror(-err)), log_q(kn_err(&st->kd->kn)));
+		log_debug("sock-send failed", "session=%s err=%s extack=%s", l->st->s->id,
+			  log_q(strerror(-err)), log_q(kn_err(&kd->kn)));
 		return -1;
 	}
 	return 0;
 }
 
-static struct dtls_assoc_config assoc_config(struct dmstate *st, enum dtls_role role)
+/* Send what send_cb held back (or drop it: the link is gone). */
+static void flush_held(struct link *l, bool send)
 {
+	struct keyd *kd = l->st->kd;
+	unsigned int i;
+
+	l->hold = false;
+	for (i = 0; i < l->nheld; i++) {
+		if (send && kn_sock_send(&kd->kn, l->st->s->cookie[0], &l->peer,
+					 l->held[i].data, l->held[i].len))
+			log_debug("sock-send failed", "session=%s extack=%s", l->st->s->id,
+				  log_q(kn_err(&kd->kn)));
+		free(l->held[i].data);
+	}
+	l->nheld = 0;
+}
+
+static struct dtls_assoc_config assoc_config(struct link *l, enum dtls_role role)
+{
+	struct dmstate *st = l->st;
+	bool rekey = l->installed && l->profile != DTLS_PROFILE_NONE;
+
+	/* a rekey keeps the profile: the new keys go into the same contexts */
 	return (struct dtls_assoc_config){
-		.role = role, .send = send_cb, .send_ctx = st,
-		.peer_addr = st->has_peer ? (const void *)&st->peer : NULL,
-		.peer_addr_len = st->has_peer ? addr_len(&st->peer) : 0,
-		.peer_fps = st->have_fps ? &st->fps : NULL,
-		.profiles = st->profiles, .n_profiles = st->nprofiles,
+		.role = role, .send = send_cb, .send_ctx = l,
+		.peer_addr = &l->peer, .peer_addr_len = addr_len(&l->peer),
+		.peer_fps = l->have_fps ? &l->fps : NULL,
+		.profiles = rekey ? &l->profile : st->profiles,
+		.n_profiles = rekey ? 1 : st->nprofiles,
 	};
 }
 
-/* We are the client: start the handshake now. */
-static int start_client(struct keyd *kd, struct session *s, struct opres *r)
+/* We are the client towards this link: start its (first) handshake. */
+static int start_client(struct link *l, struct opres *r)
 {
-	struct dmstate *st = state_of(s);
-	struct dtls_assoc_config cfg;
-	char err[256];
+	struct dtls_assoc_config cfg = assoc_config(l, DTLS_ROLE_CLIENT);
+	char err[256], addr[80];
 
-	free_assoc(st, false);
-	if (!st->has_peer)
-		return op_fail(r, E_BAD_REQUEST,
-			       "we are the DTLS client but the peer's address is unknown: "
-			       "pass \"remote\"");
-	cfg = assoc_config(st, DTLS_ROLE_CLIENT);
-	st->a = dtls_assoc_new(engine, &cfg, err, sizeof(err));
-	if (!st->a)
+	l->a = dtls_assoc_new(engine, &cfg, err, sizeof(err));
+	if (!l->a)
 		return op_fail(r, E_INTERNAL, "DTLS association: %s", err);
-	log_info("DTLS handshake started", "session=%s role=client", s->id);
-	handle(kd, s, dtls_assoc_start(st->a));
+	log_info("DTLS handshake started", "session=%s role=client peer=%s", l->st->s->id,
+		 link_addr(l, addr, sizeof(addr)));
+	handle(l, dtls_assoc_start(l->a));
 	return 0;
 }
 
@@ -382,15 +857,17 @@ static int dtls_local(struct keyd *kd, struct session *s, struct opres *r)
 {
 	struct dmstate *st = state_of(s);
 	const char *why = NULL;
+	struct link *l;
 	bool first;
 
+	(void)kd;
 	if (s->exch == EX_REMOTE_OFFER) {
 		first = !st->have_role;
 		if (first) {
 			/* active starts the handshake at once; it needs the peer's address */
 			st->local_setup = setup_answer(st->remote_setup,
-						       st->has_peer ? SDP_SETUP_ACTIVE :
-								      SDP_SETUP_PASSIVE);
+						       s->has_remote ? SDP_SETUP_ACTIVE :
+								       SDP_SETUP_PASSIVE);
 			if (dtls_role_resolve(false, st->local_setup, st->remote_setup,
 					      &st->role, &why))
 				return op_fail(r, E_NO_CRYPTO, "a=setup: %s", why);
@@ -399,8 +876,19 @@ static int dtls_local(struct keyd *kd, struct session *s, struct opres *r)
 		s->exch = EX_NONE;
 		session_changed(s);
 		reply_attrs(s, r, role_setup(st), SDP_ANSWER);
-		if (first && st->role == DTLS_ROLE_CLIENT && start_client(kd, s, r))
-			return -1;
+		if (first && st->role == DTLS_ROLE_CLIENT) {
+			if (!s->has_remote)
+				return op_fail(r, E_BAD_REQUEST,
+					       "we are the DTLS client but the peer's address is "
+					       "unknown: pass \"remote\"");
+			l = link_alloc(st, &s->remote, DTLS_ROLE_CLIENT);
+			if (!l)
+				return op_fail(r, E_INTERNAL, "no association slot left");
+			l->fps = st->offer_fps;
+			l->have_fps = st->have_offer_fps;
+			if (start_client(l, r))
+				return -1;
+		}
 		return 0;
 	}
 	switch (s->state) {
@@ -426,60 +914,134 @@ static int dtls_local(struct keyd *kd, struct session *s, struct opres *r)
 	default:
 		break;
 	}
-	return op_fail(r, E_STATE, "no attributes to produce in state %s (DTLS handshake %s)",
-		       session_state_name(s->state),
-		       st->a ? dtls_state_name(dtls_assoc_state(st->a)) : "not started");
+	return op_fail(r, E_STATE, "no attributes to produce in state %s",
+		       session_state_name(s->state));
 }
 
-/* New peer fingerprints for an existing association (re-offer, late answer). */
-static void set_fps(struct keyd *kd, struct session *s)
+/* New fingerprints for a link (re-offer, re-answer, addressed answer). */
+static void link_set_fps(struct link *l, const struct fp_set *fps)
 {
-	struct dmstate *st = state_of(s);
+	l->fps = *fps;
+	l->have_fps = true;
+	if (l->a && !l->failed)
+		handle(l, dtls_assoc_set_peer_fingerprints(l->a, &l->fps));
+}
 
-	if (st->a)
-		handle(kd, s, dtls_assoc_set_peer_fingerprints(st->a, &st->fps));
+/*
+ * An answer to our initial offer: the first, or one more fork's
+ * (RFC 5763 §6.3). addr: the fork's address if known.
+ */
+static int apply_answer(struct dmstate *st, const struct fp_set *fps, enum sdp_setup setup,
+			const struct sockaddr_storage *addr, struct opres *r)
+{
+	enum dtls_role role;
+	const char *why = NULL;
+	struct link *l;
+	size_t i;
+
+	if (dtls_role_resolve(true, SDP_SETUP_ACTPASS, setup, &role, &why))
+		return op_fail(r, E_NO_CRYPTO, "a=setup: %s", why);
+	l = addr ? link_find(st, addr) : NULL;
+	if (l && l->role != role)
+		return op_fail(r, E_NO_CRYPTO,
+			       "a=setup: the peer at that address already runs DTLS as the %s",
+			       dtls_role_name(l->role));
+	if (!st->have_role) {
+		st->role = role;
+		st->have_role = true;
+		st->remote_setup = setup;
+	}
+	if (role == DTLS_ROLE_CLIENT) {
+		if (!addr)
+			return op_fail(r, E_BAD_REQUEST,
+				       "the answer makes us the DTLS client but names no address: "
+				       "pass \"remote\"");
+		if (l) {
+			link_set_fps(l, fps);
+			return 0;
+		}
+		l = link_alloc(st, addr, DTLS_ROLE_CLIENT);
+		if (!l)
+			return op_fail(r, E_LIMIT, "at most %d DTLS associations per session",
+				       DTLS_MAX_ASSOCS);
+		l->fps = *fps;
+		l->have_fps = true;
+		return start_client(l, r);
+	}
+	if (addr) {
+		if (l) {
+			link_set_fps(l, fps);
+			return 0;
+		}
+		/* its ClientHello is still to come: a link waiting for it */
+		l = link_alloc(st, addr, DTLS_ROLE_SERVER);
+		if (!l)
+			return op_fail(r, E_LIMIT, "at most %d DTLS associations per session",
+				       DTLS_MAX_ASSOCS);
+		l->fps = *fps;
+		l->have_fps = true;
+		return 0;
+	}
+	if (st->nanswers == DTLS_MAX_ANSWERS)
+		return op_fail(r, E_LIMIT, "at most %d answers without an address", DTLS_MAX_ANSWERS);
+	st->answers[st->nanswers++].fps = *fps;
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		if (st->links[i].used && !st->links[i].failed && st->links[i].role == DTLS_ROLE_SERVER)
+			match_answers(&st->links[i]);
+	return 0;
 }
 
 static int dtls_remote(struct keyd *kd, struct session *s, const struct request *req,
 		       enum sdp_type type, struct opres *r)
 {
 	struct dmstate *st = state_of(s);
+	const struct sockaddr_storage *addr = NULL;
+	const struct link *p;
 	struct fp_set fps;
 	enum sdp_setup setup;
-	const char *why = NULL;
+	size_t i, alive;
 
+	(void)kd;
 	if (parse_attrs(req, &fps, &setup, r))
 		return -1;
-	if (s->has_remote && !st->has_peer) {
-		st->peer = s->remote;
-		st->has_peer = true;
-	}
-	st->fps = fps;
-	st->have_fps = true;
+	if (req->has_remote)
+		addr = &req->remote;
+	else if (s->has_remote)
+		addr = &s->remote;
 	if (type == SDP_OFFER) {
+		st->offer_fps = fps;
+		st->have_offer_fps = true;
 		if (s->state == SS_NEW) {
 			st->remote_setup = setup;
 			s->state = SS_ANSWERING;
 		} else {
-			set_fps(kd, s);
+			for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+				if (st->links[i].used && !st->links[i].failed)
+					link_set_fps(&st->links[i], &fps);
 		}
 		s->exch = EX_REMOTE_OFFER;
-	} else if (s->state == SS_OFFERED && !st->have_role) {
-		if (dtls_role_resolve(true, SDP_SETUP_ACTPASS, setup, &st->role, &why))
-			return op_fail(r, E_NO_CRYPTO, "a=setup: %s", why);
-		st->remote_setup = setup;
-		st->have_role = true;
-		s->exch = EX_NONE;
-		if (st->role == DTLS_ROLE_CLIENT) {
-			if (start_client(kd, s, r))
-				return -1;
-		} else {
-			/* a ClientHello may have come before the answer */
-			set_fps(kd, s);
-		}
 	} else {
+		bool reanswer = s->exch == EX_LOCAL_OFFER && s->state == SS_SECURE;
+
 		s->exch = EX_NONE;
-		set_fps(kd, s);
+		if (reanswer) {
+			/* the answer to our re-offer: the fork it came from, or every
+			 * fork its certificate matches
+			 */
+			struct link *l = addr ? link_find(st, addr) : NULL;
+
+			alive = links_alive(st);
+			for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+				struct link *x = &st->links[i];
+
+				if (!x->used || x->failed || (l && x != l))
+					continue;
+				if (l || alive == 1 || (x->a && cert_matches(x->a, &fps)))
+					link_set_fps(x, &fps);
+			}
+		} else if (apply_answer(st, &fps, setup, addr, r)) {
+			return -1;
+		}
 	}
 	session_changed(s);
 	if (s->state == SS_FAILED)
@@ -489,20 +1051,62 @@ static int dtls_remote(struct keyd *kd, struct session *s, const struct request 
 	if (st->have_role)
 		json_object_object_add(r->reply, "role",
 				       json_object_new_string(dtls_role_name(st->role)));
-	if (st->suite)
-		json_object_object_add(r->reply, "suite", json_object_new_string(st->suite->name));
+	p = primary(st);
+	if (p && p->suite)
+		json_object_object_add(r->reply, "suite", json_object_new_string(p->suite->name));
 	return 0;
 }
 
 /* ---------------------------------------------------------------- upcalls, timers */
 
+/* May a ClientHello from an address without a link create one? */
+static bool accepts_new_peer(struct dmstate *st)
+{
+	struct session *s = st->s;
+
+	if (s->role == ROLE_OFFERER)	/* forks: until the session is deleted */
+		return s->state == SS_OFFERED || s->state == SS_SECURE;
+	/* an answerer has one peer: the one its offer came from */
+	return st->have_role && st->role == DTLS_ROLE_SERVER && links_alive(st) == 0 &&
+	       s->state == SS_ANSWERING;
+}
+
+/* A ClientHello for a link without association, or a rekey's first one. */
+static void listen_on(struct link *l, const struct kn_event *ev, bool rekey)
+{
+	struct dtls_assoc_config cfg = assoc_config(l, DTLS_ROLE_SERVER);
+	struct dtls_assoc *a = NULL;
+	unsigned int events = 0;
+	char addr[80];
+
+	switch (dtls_listen(engine, &cfg, ev->data, ev->len, &a, &events)) {
+	case DTLS_LISTEN_ACCEPTED:
+		log_info(rekey ? "DTLS rekey handshake accepted" : "DTLS handshake accepted",
+			 "session=%s role=server peer=%s", l->st->s->id,
+			 link_addr(l, addr, sizeof(addr)));
+		if (rekey) {
+			l->next_a = a;
+			handle_next(l, events);
+		} else {
+			l->a = a;
+			handle(l, events);
+		}
+		break;
+	case DTLS_LISTEN_ERROR:
+		log_warn("dtls_listen failed", "session=%s", l->st->s->id);
+		break;
+	default:
+		break;
+	}
+}
+
 static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev)
 {
 	struct dmstate *st = state_of(s);
-	struct dtls_assoc_config cfg;
-	struct dtls_assoc *a = NULL;
-	unsigned int events = 0;
+	struct link *l;
+	unsigned int e;
 
+	(void)kd;
 	if (s->state == SS_FAILED || ev->cookie != s->cookie[0] ||
 	    !dtls_is_dtls(ev->data, ev->len))
 		return;
@@ -510,62 +1114,192 @@ static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev
 		log_debug("DTLS datagram from another address dropped", "session=%s", s->id);
 		return;
 	}
-	if (st->a) {
-		if (st->has_peer && !same_addr(&st->peer, &ev->remote))
+	l = link_find(st, &ev->remote);
+	if (l) {
+		if (l->failed || l->restored)	/* adopted: no DTLS state to go on with */
 			return;
-		handle(kd, s, dtls_input(st->a, ev->data, ev->len));
+		if (l->next_a) {
+			l->hold = l->role == DTLS_ROLE_SERVER;
+			handle_next(l, dtls_input(l->next_a, ev->data, ev->len));
+			flush_held(l, l->used && !l->failed);
+			return;
+		}
+		if (!l->a) {
+			if (l->role == DTLS_ROLE_SERVER)
+				listen_on(l, ev, false);
+			return;
+		}
+		e = dtls_input(l->a, ev->data, ev->len);
+		if ((e & DTLS_EV_NEW_HANDSHAKE) && l->role == DTLS_ROLE_SERVER && l->installed) {
+			/* the client rekeys: a new association, the old keys stay */
+			listen_on(l, ev, true);
+			return;
+		}
+		if (e & DTLS_EV_NEW_HANDSHAKE)
+			log_info("peer started a new DTLS handshake before this one was "
+				 "verified; ignored", "session=%s", s->id);
+		handle(l, e);
 		return;
 	}
-	/* no association: a server (or an offerer without answer) takes a ClientHello */
-	if ((st->have_role && st->role != DTLS_ROLE_SERVER) ||
-	    (!st->have_role && s->state != SS_OFFERED))
+	if (!accepts_new_peer(st) || !dtls_is_client_hello(ev->data, ev->len))
 		return;
-	st->peer = ev->remote;
-	st->has_peer = true;
-	cfg = assoc_config(st, DTLS_ROLE_SERVER);
-	switch (dtls_listen(engine, &cfg, ev->data, ev->len, &a, &events)) {
-	case DTLS_LISTEN_ACCEPTED:
-		st->a = a;
-		log_info("DTLS handshake accepted", "session=%s role=server", s->id);
-		handle(kd, s, events);
-		break;
-	case DTLS_LISTEN_ERROR:
-		log_warn("dtls_listen failed", "session=%s", s->id);
-		break;
-	default:
-		break;
+	l = link_alloc(st, &ev->remote, DTLS_ROLE_SERVER);
+	if (!l) {
+		log_debug("ClientHello from one more fork dropped: every association slot is used",
+			  "session=%s", s->id);
+		return;
 	}
+	if (s->role == ROLE_ANSWERER) {
+		l->fps = st->offer_fps;
+		l->have_fps = st->have_offer_fps;
+	}
+	listen_on(l, ev, false);
+	if (!l->a)	/* a HelloVerifyRequest went out: no state is kept (RFC 6347 §4.2.1) */
+		memset(l, 0, sizeof(*l));
 }
 
-static void dtls_kernel_event(struct keyd *kd, struct session *s, const struct kn_event *ev)
+/* Server links after a rekey: has the peer's new key authenticated a packet? */
+static void rx_check(struct keyd *kd, struct session *s, uint64_t now)
 {
-	if (ev->type == KN_EV_UPCALL)
-		upcall(kd, s, ev);
-	else if (ev->type == KN_EV_LIMIT && ev->dir == KSRTP_DIR_TX)
-		log_warn("key limit reached; DTLS rekeying is not implemented",
-			 "session=%s limit=%s", s->id,
-			 ev->limit == KSRTP_LIMIT_HARD ? "hard" : "soft");
+	struct dmstate *st = state_of(s);
+	struct kn_ctx_info *ci = NULL;
+	size_t n = 0, i, j, k;
+	bool need = false;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		need |= st->links[i].used && st->links[i].rx_old && !st->links[i].rx_retire_at &&
+			st->links[i].rx_check_at && st->links[i].rx_check_at <= now;
+	if (!need)
+		return;
+	if (kn_ctx_dump(&kd->kn, s->cookie[0], &ci, &n)) {
+		n = 0;
+		ci = NULL;
+	}
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *l = &st->links[i];
+		bool used = false;
+
+		if (!l->used || !l->rx_old || l->rx_retire_at || !l->rx_check_at ||
+		    l->rx_check_at > now)
+			continue;
+		for (j = 0; j < n; j++) {
+			if (ci[j].dir != KSRTP_DIR_RX || ci[j].origin != KSRTP_CTX_ORIGIN_TEMPLATE ||
+			    !ci[j].has_remote || !same_addr(&ci[j].remote, &l->peer))
+				continue;
+			for (k = 0; k < ci[j].nkeys; k++)
+				if (ci[j].keys[k].id == l->kid)
+					used = ci[j].keys[k].srtp_packets +
+					       ci[j].keys[k].srtcp_packets > 0;
+		}
+		if (!used) {
+			l->rx_check_at = now + RX_CHECK_MS;
+			continue;
+		}
+		l->rx_check_at = 0;
+		l->rx_retire_at = now + kd->cfg.rx_key_grace_ms + 1;
+		tx_switch(l, "the peer's new key is in use");
+	}
+	free(ci);
 }
 
 static uint64_t dtls_timer(struct keyd *kd, struct session *s, uint64_t now)
 {
 	struct dmstate *st = state_of(s);
+	size_t i;
 	long t;
 
-	if (!st->a || s->state == SS_FAILED)
+	if (s->state == SS_FAILED)
 		return 0;
-	t = dtls_next_timeout_ms(st->a);
-	if (t < 0)
-		return 0;
-	if (t == 0) {
-		handle(kd, s, dtls_on_timeout(st->a));
-		if (!st->a || s->state == SS_FAILED)
+	rx_check(kd, s, now);
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *l = &st->links[i];
+
+		if (!l->used || l->failed)
+			continue;
+		if (l->a && (t = dtls_next_timeout_ms(l->a)) == 0)
+			handle(l, dtls_on_timeout(l->a));
+		if (s->state == SS_FAILED)
 			return 0;
-		t = dtls_next_timeout_ms(st->a);
-		if (t < 0)
-			return 0;
+		if (l->failed)
+			continue;
+		if (l->next_a && (t = dtls_next_timeout_ms(l->next_a)) == 0)
+			handle_next(l, dtls_on_timeout(l->next_a));
+		if (l->tx_switch_at && l->tx_switch_at <= now)
+			tx_switch(l, "answer_rekey_delay_ms passed");
+		if (l->rx_retire_at && l->rx_retire_at <= now)
+			rx_drop_old(l);
+		arm_link(l);
 	}
-	return now + (uint64_t)(t ? t : 1);
+	return 0;	/* arm_link() armed what is due next */
+}
+
+/* ---------------------------------------------------------------- rekey */
+
+static int dtls_rekey(struct keyd *kd, struct session *s, struct opres *r)
+{
+	struct dmstate *st = state_of(s);
+	struct dtls_assoc_config cfg;
+	struct json_object *arr;
+	char err[256], addr[80];
+	size_t i, started = 0, servers = 0;
+
+	(void)kd;
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *l = &st->links[i];
+
+		if (!l->used || l->failed || !l->installed)
+			continue;
+		if (l->role != DTLS_ROLE_CLIENT || l->restored) {
+			servers++;
+			continue;
+		}
+		if (l->next_a) {	/* one is running already */
+			started++;
+			continue;
+		}
+		cfg = assoc_config(l, DTLS_ROLE_CLIENT);
+		l->next_a = dtls_assoc_new(engine, &cfg, err, sizeof(err));
+		if (!l->next_a)
+			return op_fail(r, E_INTERNAL, "DTLS association: %s", err);
+		log_info("DTLS rekey: new handshake started", "session=%s role=client peer=%s",
+			 s->id, link_addr(l, addr, sizeof(addr)));
+		handle_next(l, dtls_assoc_start(l->next_a));
+		started++;
+	}
+	if (!started)
+		return op_fail(r, E_STATE,
+			       servers ? "only the DTLS client (a=setup:active) can start a new "
+					 "handshake; this side is the server%s: rekey on the peer" :
+					 "no DTLS association with keys to rekey%s",
+			       servers && st->links[0].restored ? " or was adopted after a restart" :
+								    "");
+	/* nothing to signal: same certificates, same roles, same transport */
+	arr = json_object_new_array();
+	json_object_object_add(r->reply, "attributes", arr);
+	json_object_object_add(r->reply, "type", json_object_new_string("none"));
+	json_object_object_add(r->reply, "state",
+			       json_object_new_string(session_state_name(s->state)));
+	json_object_object_add(r->reply, "handshakes", json_object_new_int64((int64_t)started));
+	return 0;
+}
+
+static void dtls_kernel_event(struct keyd *kd, struct session *s, const struct kn_event *ev)
+{
+	struct json_object *e;
+
+	if (ev->type == KN_EV_UPCALL) {
+		upcall(kd, s, ev);
+		return;
+	}
+	if (ev->type != KN_EV_LIMIT || ev->dir != KSRTP_DIR_TX)
+		return;
+	e = proto_event("rekey_needed", s->id);
+	if (!e)
+		return;
+	json_object_object_add(e, "reason", json_object_new_string("key lifetime"));
+	json_object_object_add(e, "limit", json_object_new_string(
+		ev->limit == KSRTP_LIMIT_HARD ? "hard" : "soft"));
+	session_emit(kd, s, e);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -598,10 +1332,6 @@ static int dtls_init(struct keyd *kd, struct session *s, struct opres *r)
 		free(st);
 		return op_fail(r, E_NO_CRYPTO, "none of the session's suites is a DTLS-SRTP profile");
 	}
-	if (s->has_remote) {
-		st->peer = s->remote;
-		st->has_peer = true;
-	}
 	s->mstate = st;
 	return 0;
 }
@@ -609,53 +1339,94 @@ static int dtls_init(struct keyd *kd, struct session *s, struct opres *r)
 static void dtls_release(struct session *s)
 {
 	struct dmstate *st = state_of(s);
+	size_t i;
 
-	free_assoc(st, false);
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		if (st->links[i].used)
+			link_release(&st->links[i]);
 	OPENSSL_cleanse(st, sizeof(*st));
 	free(st);
 	s->mstate = NULL;
 }
 
-static int dtls_rekey(struct keyd *kd, struct session *s, struct opres *r)
+static struct json_object *link_status(struct link *l)
 {
-	(void)kd;
-	(void)s;
-	return op_fail(r, E_UNSUPPORTED, "rekeying a DTLS-SRTP session is not implemented");
+	struct json_object *o = json_object_new_object();
+	char addr[80];
+
+	json_object_object_add(o, "peer", json_object_new_string(link_addr(l, addr, sizeof(addr))));
+	json_object_object_add(o, "role", json_object_new_string(dtls_role_name(l->role)));
+	json_object_object_add(o, "handshake", json_object_new_string(
+		l->failed ? "failed" : l->a ? dtls_state_name(dtls_assoc_state(l->a)) :
+		l->restored ? "adopted" : "none"));
+	if (l->a)
+		json_object_object_add(o, "verify", json_object_new_string(
+			dtls_verify_name(dtls_assoc_verify_state(l->a))));
+	if (l->suite)
+		json_object_object_add(o, "suite", json_object_new_string(l->suite->name));
+	if (l->peer_fp[0])
+		json_object_object_add(o, "peer_fingerprint", json_object_new_string(l->peer_fp));
+	json_object_object_add(o, "installed", json_object_new_boolean(l->installed));
+	if (l->installed)
+		json_object_object_add(o, "key_id", json_object_new_int64(l->kid));
+	json_object_object_add(o, "rekeys", json_object_new_int64(l->rekeys));
+	json_object_object_add(o, "rekeying", json_object_new_boolean(l->next_a != NULL));
+	if (l->tx_pending)
+		json_object_object_add(o, "tx_pending_key_id", json_object_new_int64(l->tx_pending));
+	if (l->rx_old)
+		json_object_object_add(o, "rx_old_key_id", json_object_new_int64(l->rx_old));
+	if (l->a) {
+		const struct dtls_stats *ds = dtls_assoc_stats(l->a);
+
+		json_object_object_add(o, "rx_datagrams", json_object_new_uint64(ds->rx_datagrams));
+		json_object_object_add(o, "tx_datagrams", json_object_new_uint64(ds->tx_datagrams));
+		json_object_object_add(o, "retransmits", json_object_new_uint64(ds->retransmits));
+	}
+	if (l->failed)
+		json_object_object_add(o, "reason", json_object_new_string(l->reason));
+	return o;
 }
 
 static void dtls_status(struct keyd *kd, struct session *s, struct json_object *out)
 {
 	struct dmstate *st = state_of(s);
-	struct json_object *d = json_object_new_object();
-	char addr[80];
+	struct json_object *d = json_object_new_object(), *arr = json_object_new_array(), *lo;
+	const struct link *p = primary(st);
+	bool tx = false;
+	size_t i;
 
 	(void)kd;
 	json_object_object_add(d, "fingerprint",
 			       json_object_new_string(dtls_engine_fingerprint(engine)));
 	if (st->have_role)
 		json_object_object_add(d, "role", json_object_new_string(dtls_role_name(st->role)));
-	json_object_object_add(d, "handshake", json_object_new_string(
-		st->a ? dtls_state_name(dtls_assoc_state(st->a)) : "none"));
-	if (st->a)
-		json_object_object_add(d, "verify", json_object_new_string(
-			dtls_verify_name(dtls_assoc_verify_state(st->a))));
-	if (st->has_peer)
-		json_object_object_add(d, "peer", json_object_new_string(
-			proto_format_addr(&st->peer, addr, sizeof(addr))));
-	if (st->peer_fp[0])
-		json_object_object_add(d, "peer_fingerprint", json_object_new_string(st->peer_fp));
-	if (st->a) {
-		const struct dtls_stats *ds = dtls_assoc_stats(st->a);
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *l = &st->links[i];
 
-		json_object_object_add(d, "rx_datagrams", json_object_new_uint64(ds->rx_datagrams));
-		json_object_object_add(d, "tx_datagrams", json_object_new_uint64(ds->tx_datagrams));
-		json_object_object_add(d, "retransmits", json_object_new_uint64(ds->retransmits));
+		if (!l->used)
+			continue;
+		tx |= l->installed;
+		lo = link_status(l);
+		json_object_array_add(arr, lo);
+		if (l != p)
+			continue;
+		/* the first association's fields, as before forking existed */
+		json_object_object_foreach(lo, key, val) {
+			if (!strcmp(key, "handshake") || !strcmp(key, "verify") ||
+			    !strcmp(key, "peer") || !strcmp(key, "peer_fingerprint") ||
+			    !strcmp(key, "rx_datagrams") || !strcmp(key, "tx_datagrams") ||
+			    !strcmp(key, "retransmits"))
+				json_object_object_add(d, key, json_object_get(val));
+		}
 	}
+	if (!p)
+		json_object_object_add(d, "handshake", json_object_new_string("none"));
+	json_object_object_add(d, "associations", arr);
 	json_object_object_add(out, "dtls", d);
-	if (st->suite)
-		json_object_object_add(out, "suite", json_object_new_string(st->suite->name));
-	json_object_object_add(out, "tx", json_object_new_boolean(st->tx_installed));
-	json_object_object_add(out, "rx", json_object_new_boolean(st->rx_installed));
+	if (p && p->suite)
+		json_object_object_add(out, "suite", json_object_new_string(p->suite->name));
+	json_object_object_add(out, "tx", json_object_new_boolean(tx));
+	json_object_object_add(out, "rx", json_object_new_boolean(tx));
 }
 
 /* ---------------------------------------------------------------- persistence */
@@ -663,32 +1434,57 @@ static void dtls_status(struct keyd *kd, struct session *s, struct json_object *
 static struct json_object *dtls_save(struct session *s)
 {
 	struct dmstate *st = state_of(s);
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *lo;
+	char addr[80];
+	size_t i;
 
-	if (st->suite)
-		json_object_object_add(o, "suite", json_object_new_string(st->suite->name));
-	json_object_object_add(o, "tx_installed", json_object_new_boolean(st->tx_installed));
-	json_object_object_add(o, "rx_installed", json_object_new_boolean(st->rx_installed));
 	if (st->have_role)
 		json_object_object_add(o, "role", json_object_new_string(dtls_role_name(st->role)));
-	if (st->peer_fp[0])
-		json_object_object_add(o, "peer_fingerprint", json_object_new_string(st->peer_fp));
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *l = &st->links[i];
+
+		if (!l->used || !l->installed)
+			continue;
+		lo = json_object_new_object();
+		json_object_object_add(lo, "peer", json_object_new_string(
+			link_addr(l, addr, sizeof(addr))));
+		json_object_object_add(lo, "role", json_object_new_string(dtls_role_name(l->role)));
+		json_object_object_add(lo, "suite", json_object_new_string(l->suite->name));
+		json_object_object_add(lo, "key_id", json_object_new_int64(l->kid));
+		json_object_object_add(lo, "rekeys", json_object_new_int64(l->rekeys));
+		if (l->peer_fp[0])
+			json_object_object_add(lo, "peer_fingerprint",
+					       json_object_new_string(l->peer_fp));
+		json_object_array_add(arr, lo);
+	}
+	json_object_object_add(o, "associations", arr);
 	return o;
 }
 
+static const char *jstr(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string) ?
+	       json_object_get_string(v) : NULL;
+}
+
 /*
- * The association (and the certificate) died with the previous keyd: a
- * secure session keeps its kernel contexts and runs on without DTLS; a
- * negotiation in progress cannot resume.
+ * The associations (and the certificate) died with the previous keyd: a
+ * secure session keeps each fork's kernel contexts and runs on without
+ * DTLS (no rekey); a negotiation in progress cannot resume.
  */
 static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *saved,
 			const struct kn_ctx_info *ctxs, size_t n, char *why, size_t whylen)
 {
 	struct opres r = { 0 };
 	struct dmstate *st;
-	struct json_object *v;
-	bool tx = false, rx = false;
-	size_t i;
+	struct json_object *arr = NULL, *lo, *kv;
+	struct sockaddr_storage addr;
+	socklen_t alen;
+	const char *v;
+	size_t i, j, nl;
+	struct link *l;
 
 	if (dtls_init(kd, s, &r)) {
 		snprintf(why, whylen, "%s", r.msg);
@@ -702,33 +1498,54 @@ static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *
 			 "delete the session and create a new one");
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (!ctxs[i].any || ctxs[i].origin != KSRTP_CTX_ORIGIN_TEMPLATE)
-			continue;
-		tx |= ctxs[i].dir == KSRTP_DIR_TX;
-		rx |= ctxs[i].dir == KSRTP_DIR_RX;
+	if ((v = jstr(saved, "role"))) {
+		st->have_role = true;
+		st->role = !strcmp(v, "client") ? DTLS_ROLE_CLIENT : DTLS_ROLE_SERVER;
 	}
-	if (!tx || !rx) {
-		snprintf(why, whylen, "the kernel has no TX and RX templates for the session");
+	if (saved)
+		json_object_object_get_ex(saved, "associations", &arr);
+	nl = arr && json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	for (i = 0; i < nl; i++) {
+		bool tx = false, rx = false;
+
+		lo = json_object_array_get_idx(arr, i);
+		v = jstr(lo, "peer");
+		if (!v || proto_parse_addr(v, &addr, &alen))
+			continue;
+		for (j = 0; j < n; j++) {
+			if (!ctxs[j].any || ctxs[j].origin != KSRTP_CTX_ORIGIN_TEMPLATE ||
+			    !ctxs[j].has_remote || !same_addr(&ctxs[j].remote, &addr))
+				continue;
+			tx |= ctxs[j].dir == KSRTP_DIR_TX;
+			rx |= ctxs[j].dir == KSRTP_DIR_RX;
+		}
+		if (!tx || !rx)
+			continue;
+		v = jstr(lo, "role");
+		l = link_alloc(st, &addr, v && !strcmp(v, "client") ? DTLS_ROLE_CLIENT :
+								       DTLS_ROLE_SERVER);
+		if (!l)
+			break;
+		l->installed = l->restored = true;
+		v = jstr(lo, "suite");
+		l->suite = v ? suite_by_name(v, strlen(v)) : NULL;
+		if (json_object_object_get_ex(lo, "key_id", &kv))
+			l->kid = (uint32_t)json_object_get_int64(kv);
+		if ((v = jstr(lo, "peer_fingerprint")))
+			snprintf(l->peer_fp, sizeof(l->peer_fp), "%s", v);
+	}
+	if (!links_alive(st)) {
+		snprintf(why, whylen, "the kernel has no TX and RX templates for the session's "
+			 "DTLS associations");
 		return -1;
 	}
-	st->tx_installed = st->rx_installed = true;
-	if (saved && json_object_object_get_ex(saved, "suite", &v))
-		st->suite = suite_by_name(json_object_get_string(v),
-					  (size_t)json_object_get_string_len(v));
-	if (saved && json_object_object_get_ex(saved, "role", &v)) {
-		st->have_role = true;
-		st->role = !strcmp(json_object_get_string(v), "client") ? DTLS_ROLE_CLIENT :
-									  DTLS_ROLE_SERVER;
-	}
-	if (saved && json_object_object_get_ex(saved, "peer_fingerprint", &v))
-		snprintf(st->peer_fp, sizeof(st->peer_fp), "%s", json_object_get_string(v));
 	return 0;
 }
 
 const struct method dtls_method = {
 	.name = "dtls",
 	.pfs = true,
+	.forks = true,
 	.upcall = KSRTP_UPCALL_DTLS,
 	.init = dtls_init,
 	.release = dtls_release,

@@ -42,6 +42,10 @@ int op_fail(struct opres *r, const char *code, const char *fmt, ...)
 struct method {
 	const char *name;
 	bool pfs;		/* forward secrecy of the keys it produces */
+	/* Takes further answers to its initial offer, each with its own
+	 * "remote" (RFC 5763 §6.3 forking); the session's remote stays a filter.
+	 */
+	bool forks;
 	uint32_t upcall;	/* sock-attach upcall flags (KSRTP_UPCALL_*); 0: none */
 	int (*init)(struct keyd *kd, struct session *s, struct opres *r);
 	/* Free method state (wiping keys); kernel contexts stay. */

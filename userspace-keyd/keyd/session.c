@@ -615,6 +615,7 @@ static int op_remote(struct keyd *kd, struct session *s, const struct request *r
 		     struct opres *r)
 {
 	enum sdp_type type = req->type;
+	bool fork;
 
 	if (s->state == SS_FAILED)
 		return op_fail(r, E_STATE, "session failed: %s", s->fail_reason);
@@ -622,7 +623,9 @@ static int op_remote(struct keyd *kd, struct session *s, const struct request *r
 		return op_fail(r, E_INSECURE, insecure_msg, "accept");
 	if (type == SDP_NONE)
 		type = s->exch == EX_LOCAL_OFFER ? SDP_ANSWER : SDP_OFFER;
-	if (type == SDP_ANSWER && s->exch != EX_LOCAL_OFFER)
+	fork = type == SDP_ANSWER && s->method->forks && s->role == ROLE_OFFERER &&
+	       (s->state == SS_OFFERED || s->state == SS_SECURE);
+	if (type == SDP_ANSWER && s->exch != EX_LOCAL_OFFER && !fork)
 		return op_fail(r, E_STATE, "no offer of ours is waiting for an answer");
 	if (type == SDP_OFFER && s->state == SS_NEW && s->role == ROLE_OFFERER)
 		return op_fail(r, E_STATE,
@@ -630,7 +633,7 @@ static int op_remote(struct keyd *kd, struct session *s, const struct request *r
 	if (type == SDP_OFFER && s->state == SS_OFFERED)
 		return op_fail(r, E_STATE,
 			       "our initial offer is still waiting for its answer");
-	if (req->has_remote) {
+	if (req->has_remote && !fork) {
 		if (s->state != SS_NEW && (!s->has_remote ||
 		    memcmp(&s->remote, &req->remote, sizeof(s->remote))))
 			return op_fail(r, E_STATE,
