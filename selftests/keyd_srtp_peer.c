@@ -12,9 +12,20 @@
  * COUNT RTP packets (and COUNT/10 RTCP) from keyd's side with the offer's
  * key, checks the plaintext keyd_app sent, and sends COUNT back with its own
  * key. Prints "ok recv=N rtcp=M" and exits 0, or explains and exits 1.
+ *
+ *   keyd_srtp_peer -l IP:PORT -p IP:PORT -s SUITE -x HEX -r client|server -a READY [-n COUNT]
+ *
+ * DTLS-SRTP mode: no offer; HEX is the keying material another DTLS
+ * implementation (openssl s_client/s_server -keymatexport EXTRACTOR-dtls_srtp)
+ * exported, and -r that side's DTLS role. The master keys are cut from it
+ * here, independently of keyd (RFC 5764 §4.2: client_write_key |
+ * server_write_key | client_write_salt | server_write_salt; the client
+ * sends with client_write_*). READY is written once the socket is bound;
+ * then the same exchange as above.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +34,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <srtp2/srtp.h>
 
@@ -57,6 +69,39 @@ static const struct suite_map suites[] = {
 	{ "AEAD_AES_256_GCM", 44, srtp_crypto_policy_set_aes_gcm_256_16_auth,
 	  srtp_crypto_policy_set_aes_gcm_256_16_auth },
 };
+
+static int unhex(const char *h, unsigned char *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (h[0] && h[1] && n < max) {
+		if (sscanf(h, "%2x", &b) != 1)
+			return -1;
+		out[n++] = (unsigned char)b;
+		h += 2;
+	}
+	return *h ? -1 : (int)n;
+}
+
+/*
+ * RFC 5764 §4.2 from the exported block: our TX key || salt, our RX key ||
+ * salt, for a side of the given DTLS role.
+ */
+static int dtls_keys(const struct suite_map *s, const unsigned char *km, int kmlen,
+		     bool client, unsigned char *tx, unsigned char *rx)
+{
+	int salt = strstr(s->name, "GCM") ? 12 : 14, key = s->keysalt - salt;
+	const unsigned char *ck = km, *sk = km + key, *cs = km + 2 * key, *ss = cs + salt;
+
+	if (kmlen != 2 * s->keysalt)
+		return -1;
+	memcpy(tx, client ? ck : sk, (size_t)key);
+	memcpy(tx + key, client ? cs : ss, (size_t)salt);
+	memcpy(rx, client ? sk : ck, (size_t)key);
+	memcpy(rx + key, client ? ss : cs, (size_t)salt);
+	return 0;
+}
 
 static void die(const char *fmt, const char *arg)
 {
@@ -162,7 +207,10 @@ static int payload_ok(const unsigned char *p, int n)
 
 int main(int argc, char **argv)
 {
-	const char *offer_path = NULL, *answer_path = NULL;
+	const char *offer_path = NULL, *answer_path = NULL, *hex = NULL, *suite = NULL;
+	const char *role = NULL;
+	unsigned char km[128];
+	int kmlen;
 	struct sockaddr_in local = { 0 }, peer = { 0 };
 	unsigned char rx_key[64], tx_key[64], buf[2048];
 	const struct suite_map *s = NULL;
@@ -173,7 +221,7 @@ int main(int argc, char **argv)
 	int fd, opt, len;
 	size_t k;
 
-	while ((opt = getopt(argc, argv, "l:p:o:a:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:p:o:a:n:x:r:s:")) != -1) {
 		switch (opt) {
 		case 'l':
 			if (parse_addr(optarg, &local))
@@ -192,29 +240,61 @@ int main(int argc, char **argv)
 		case 'n':
 			count = (unsigned int)atoi(optarg);
 			break;
+		case 'x':
+			hex = optarg;
+			break;
+		case 'r':
+			role = optarg;
+			break;
+		case 's':
+			suite = optarg;
+			break;
 		default:
 			die("usage: %s -l IP:PORT -p IP:PORT -o OFFER -a ANSWER [-n N]", argv[0]);
 		}
 	}
-	if (!offer_path || !answer_path)
-		die("%s", "-o and -a are required");
-	offer = json_object_from_file(offer_path);
-	for (k = 0; offer && !s && k < json_object_array_length(offer); k++)
-		s = parse_offer_line(json_object_get_string(json_object_array_get_idx(offer, k)),
-				     &tag, rx_key);
-	if (!s)
-		die("no offered line this peer supports in %s", offer_path);
+	if (hex) {
+		if (!suite || !role || !answer_path ||
+		    (strcmp(role, "client") && strcmp(role, "server")))
+			die("%s", "-x needs -s SUITE, -r client|server and -a READY");
+		for (k = 0; k < sizeof(suites) / sizeof(suites[0]); k++)
+			if (!strcmp(suites[k].name, suite))
+				s = &suites[k];
+		if (!s)
+			die("unknown suite %s", suite);
+		kmlen = unhex(hex, km, sizeof(km));
+		if (kmlen < 0 || dtls_keys(s, km, kmlen, !strcmp(role, "client"), tx_key, rx_key))
+			die("keying material %s: wrong length for the suite", hex);
+		tag = 0xd7;
+	} else {
+		if (!offer_path || !answer_path)
+			die("%s", "-o and -a are required");
+		offer = json_object_from_file(offer_path);
+		for (k = 0; offer && !s && k < json_object_array_length(offer); k++)
+			s = parse_offer_line(json_object_get_string(
+						     json_object_array_get_idx(offer, k)),
+					     &tag, rx_key);
+		if (!s)
+			die("no offered line this peer supports in %s", offer_path);
+		if (RAND_bytes(tx_key, s->keysalt) != 1)
+			die("%s", "RAND_bytes failed");
+	}
 	if (srtp_init() != srtp_err_status_ok)
 		die("%s", "srtp_init failed");
-	if (RAND_bytes(tx_key, s->keysalt) != 1)
-		die("%s", "RAND_bytes failed");
 	/* the offer's key protects what the offerer sends: our inbound */
 	in = session(s, rx_key, ssrc_any_inbound);
 	out = session(s, tx_key, ssrc_any_outbound);
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof(local)))
 		die("bind: %s", strerror(errno));
-	write_answer(answer_path, tag, s, tx_key);
+	if (hex) {
+		FILE *f = fopen(answer_path, "w");
+
+		if (!f || fprintf(f, "ready\n") < 0 || fclose(f))
+			die("cannot write %s", answer_path);
+	} else {
+		write_answer(answer_path, tag, s, tx_key);
+	}
 
 	until = now_ms() + 20000;
 	while ((got < count || rtcp < count / 10) && now_ms() < until) {
@@ -277,6 +357,9 @@ int main(int argc, char **argv)
 		usleep(5000);
 	}
 	printf("ok recv=%u rtcp=%u suite=%s\n", got, rtcp, s->name);
+	OPENSSL_cleanse(tx_key, sizeof(tx_key));
+	OPENSSL_cleanse(rx_key, sizeof(rx_key));
+	OPENSSL_cleanse(km, sizeof(km));
 	srtp_dealloc(in);
 	srtp_dealloc(out);
 	return 0;
