@@ -14,8 +14,8 @@
 # addresses, two associations on A's one socket, each with its own keys,
 # RTP both ways with both. Rekeying by a fresh handshake with RTP streaming
 # both ways: zero loss (counters and payload sequence), "rekeyed" events,
-# old keys gone from the kernel afterwards; the server side refuses to
-# start one.
+# old keys gone from the kernel afterwards, both by the client's in-band
+# handshake and by the server's role-swapping re-offer.
 #
 # Runs as root with ksrtp.ko loaded (selftests/run.sh in the VM); cwd is the
 # project tree, binaries in build/bin.
@@ -294,8 +294,9 @@ no_loss() {
 }
 
 # A offers, B answers active: B is the DTLS client, A the server. While both
-# stream RTP at 50 packets/s, B runs a new handshake twice; the new keys
-# join the contexts next to the old ones, TX switches, old keys go.
+# stream RTP at 50 packets/s, B runs a new handshake twice, then A (the
+# server) rekeys by a role-swapping re-offer; the new keys join the contexts
+# next to the old ones, TX switches, old keys go.
 rekey_call() {
 	app A flush && app B flush || return 1
 	call "suites $1" || return 1
@@ -314,19 +315,34 @@ rekey_call() {
 		done
 		sleep 1.5	# rx_key_grace_ms: the old RX keys go
 	done
+	# the server cannot start a handshake in-band (no renegotiation): its
+	# rekey is a re-offer swapping the roles (a=setup:active, RFC 5763 §6.6),
+	# B answers passive, A starts the new association as the client
+	app A rekey || return 1
+	case $R in *a=setup:active*) ;; *) echo "# A's re-offer: $R"; return 1 ;; esac
+	app B remote "$R" && app B local || return 1
+	case $R in *a=setup:passive*) ;; *) echo "# B's answer: $R"; return 1 ;; esac
+	app A remote "$R" || return 1
+	for who in A B; do
+		app $who wait rekeyed 20000 || return 1
+		case $R in *'"direction":"rx"'*'"key_id":4'*) ;; *) echo "# $who: $R"; return 1 ;; esac
+		app $who wait rekeyed 5000 || return 1
+		case $R in *'"direction":"tx"'*'"key_id":4'*) ;; *) echo "# $who: $R"; return 1 ;; esac
+	done
+	sleep 1.5
 	no_loss || return 1
-	# the server cannot start a handshake: refused, nothing changes
-	if app A rekey; then echo "# A (server) rekeyed: $R"; return 1; fi
 	for ns in $NS1 $NS2; do
 		out=$(ip netns exec $ns "$BIN/ksrtpctl" show)
-		echo "$out" | sed 's/^/# /' | head -n 12
-		# only key 3 is left in each template
-		n=$(echo "$out" | grep -c 'key id 3\b')
-		old=$(echo "$out" | grep -c 'key id [12]\b')
-		[ "$n" -ge 2 ] && [ "$old" = 0 ] || { echo "# $ns: keys 3: $n, older: $old"; return 1; }
+		# only key 4 is left in each template (and what they learned)
+		n=$(echo "$out" | grep -c 'key id 4\b')
+		old=$(echo "$out" | grep -c 'key id [123]\b')
+		[ "$n" -ge 2 ] && [ "$old" = 0 ] ||
+			{ echo "# $ns: keys 4: $n, older: $old"; echo "$out" | sed 's/^/#   /'; return 1; }
 	done
 	app A status || return 1
-	case $R in *'"rekeys":2'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
+	case $R in *'"rekeys":3'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
+	[ "$(echo "$R" | sed -n 's/.*"dtls":{[^}]*"role":"\([a-z]*\)".*/\1/p')" = client ] ||
+		{ echo "# A is not the client now: $R" | cut -c1-900; return 1; }
 	app A delete && app B delete
 }
 for p in AEAD_AES_256_GCM AES_CM_128_HMAC_SHA1_80; do

@@ -70,6 +70,8 @@ struct link {
 	const struct suite *suite;
 	enum dtls_profile profile;
 	bool installed;			/* TX and RX templates exist */
+	bool expect_hello;		/* a role change makes us the server: the peer's
+					 * ClientHello starts the new association */
 	bool failed;
 	bool restored;			/* adopted after a restart: no association */
 	uint32_t kid;			/* active key id (TX and RX) */
@@ -109,6 +111,9 @@ struct dmstate {
 	struct fp_set offer_fps;	/* answerer: the offer's a=fingerprint values */
 	struct answer answers[DTLS_MAX_ANSWERS];
 	size_t nanswers;
+	bool flip_out;			/* our re-offer asks the peer to become the server */
+	bool flip_start;		/* the peer's re-offer made us the client: start
+					 * the new handshake once our answer is out */
 	struct link links[DTLS_MAX_ASSOCS];
 };
 
@@ -523,6 +528,7 @@ static int rekey_install(struct link *l, char *why, size_t whylen)
 	struct kn_key kk;
 	struct kn_ctx c;
 	uint32_t nk = l->kid + 1, old = l->kid;
+	enum dtls_role nr = dtls_assoc_role(l->next_a);
 	char addr[80];
 	int err;
 
@@ -568,6 +574,8 @@ static int rekey_install(struct link *l, char *why, size_t whylen)
 	l->next_a = NULL;
 	l->kid = nk;
 	l->rekeys++;
+	l->role = nr;			/* a role change by re-offer ends here */
+	l->expect_hello = false;
 	log_info("RX rekeyed by a new DTLS handshake", "session=%s peer=%s key_id=%u role=%s",
 		 l->st->s->id, link_addr(l, addr, sizeof(addr)), nk, dtls_role_name(l->role));
 	emit_rekeyed(l, "rx");
@@ -790,6 +798,38 @@ static int start_client(struct link *l, struct opres *r)
 	return 0;
 }
 
+/* A new handshake as the client on an installed link (make-before-break). */
+static int rekey_client(struct link *l, struct opres *r)
+{
+	struct dtls_assoc_config cfg;
+	char err[256], addr[80];
+
+	if (l->next_a)		/* one is running already */
+		return 0;
+	cfg = assoc_config(l, DTLS_ROLE_CLIENT);
+	l->next_a = dtls_assoc_new(engine, &cfg, err, sizeof(err));
+	if (!l->next_a)
+		return op_fail(r, E_INTERNAL, "DTLS association: %s", err);
+	log_info("DTLS rekey: new handshake started", "session=%s role=client peer=%s",
+		 l->st->s->id, link_addr(l, addr, sizeof(addr)));
+	handle_next(l, dtls_assoc_start(l->next_a));
+	return 0;
+}
+
+/* Every live installed link becomes the client of a new association. */
+static int rekey_all_as_client(struct dmstate *st, struct opres *r)
+{
+	size_t i;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *l = &st->links[i];
+
+		if (l->used && !l->failed && l->installed && !l->restored && rekey_client(l, r))
+			return -1;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- attributes */
 
 static const char *strip_a(const char *p)
@@ -876,6 +916,10 @@ static int dtls_local(struct keyd *kd, struct session *s, struct opres *r)
 		s->exch = EX_NONE;
 		session_changed(s);
 		reply_attrs(s, r, role_setup(st), SDP_ANSWER);
+		if (st->flip_start) {
+			st->flip_start = false;
+			return rekey_all_as_client(st, r);
+		}
 		if (first && st->role == DTLS_ROLE_CLIENT) {
 			if (!s->has_remote)
 				return op_fail(r, E_BAD_REQUEST,
@@ -1018,6 +1062,18 @@ static int dtls_remote(struct keyd *kd, struct session *s, const struct request 
 			for (i = 0; i < DTLS_MAX_ASSOCS; i++)
 				if (st->links[i].used && !st->links[i].failed)
 					link_set_fps(&st->links[i], &fps);
+			/* a re-offer that swaps the roles: a new association (RFC 5763 §6.6) */
+			if (st->have_role && setup == SDP_SETUP_ACTIVE &&
+			    st->role == DTLS_ROLE_CLIENT) {
+				st->role = DTLS_ROLE_SERVER;
+				for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+					st->links[i].expect_hello = st->links[i].used &&
+								    st->links[i].installed;
+			} else if (st->have_role && setup == SDP_SETUP_PASSIVE &&
+				   st->role == DTLS_ROLE_SERVER) {
+				st->role = DTLS_ROLE_CLIENT;
+				st->flip_start = true;
+			}
 		}
 		s->exch = EX_REMOTE_OFFER;
 	} else {
@@ -1029,6 +1085,13 @@ static int dtls_remote(struct keyd *kd, struct session *s, const struct request 
 			 * fork its certificate matches
 			 */
 			struct link *l = addr ? link_find(st, addr) : NULL;
+			bool flip = st->flip_out;
+
+			st->flip_out = false;
+			if (flip && setup != SDP_SETUP_PASSIVE)
+				return op_fail(r, E_NO_CRYPTO,
+					       "a=setup: the peer answered %s to our a=setup:active "
+					       "re-offer: no role change, no rekey", setup_name(setup));
 
 			alive = links_alive(st);
 			for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
@@ -1038,6 +1101,11 @@ static int dtls_remote(struct keyd *kd, struct session *s, const struct request 
 					continue;
 				if (l || alive == 1 || (x->a && cert_matches(x->a, &fps)))
 					link_set_fps(x, &fps);
+			}
+			if (flip) {
+				st->role = DTLS_ROLE_CLIENT;
+				if (rekey_all_as_client(st, r))
+					return -1;
 			}
 		} else if (apply_answer(st, &fps, setup, addr, r)) {
 			return -1;
@@ -1119,7 +1187,7 @@ static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev
 		if (l->failed || l->restored)	/* adopted: no DTLS state to go on with */
 			return;
 		if (l->next_a) {
-			l->hold = l->role == DTLS_ROLE_SERVER;
+			l->hold = dtls_assoc_role(l->next_a) == DTLS_ROLE_SERVER;
 			handle_next(l, dtls_input(l->next_a, ev->data, ev->len));
 			flush_held(l, l->used && !l->failed);
 			return;
@@ -1127,6 +1195,11 @@ static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev
 		if (!l->a) {
 			if (l->role == DTLS_ROLE_SERVER)
 				listen_on(l, ev, false);
+			return;
+		}
+		if (l->expect_hello && l->installed &&
+		    dtls_is_client_hello(ev->data, ev->len)) {
+			listen_on(l, ev, true);	/* the new association of a role change */
 			return;
 		}
 		e = dtls_input(l->a, ev->data, ev->len);
@@ -1238,10 +1311,8 @@ static uint64_t dtls_timer(struct keyd *kd, struct session *s, uint64_t now)
 static int dtls_rekey(struct keyd *kd, struct session *s, struct opres *r)
 {
 	struct dmstate *st = state_of(s);
-	struct dtls_assoc_config cfg;
 	struct json_object *arr;
-	char err[256], addr[80];
-	size_t i, started = 0, servers = 0;
+	size_t i, started = 0, servers = 0, restored = 0;
 
 	(void)kd;
 	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
@@ -1249,30 +1320,38 @@ static int dtls_rekey(struct keyd *kd, struct session *s, struct opres *r)
 
 		if (!l->used || l->failed || !l->installed)
 			continue;
-		if (l->role != DTLS_ROLE_CLIENT || l->restored) {
+		if (l->restored) {
+			restored++;
+			continue;
+		}
+		if (l->role != DTLS_ROLE_CLIENT) {
 			servers++;
 			continue;
 		}
-		if (l->next_a) {	/* one is running already */
-			started++;
-			continue;
-		}
-		cfg = assoc_config(l, DTLS_ROLE_CLIENT);
-		l->next_a = dtls_assoc_new(engine, &cfg, err, sizeof(err));
-		if (!l->next_a)
-			return op_fail(r, E_INTERNAL, "DTLS association: %s", err);
-		log_info("DTLS rekey: new handshake started", "session=%s role=client peer=%s",
-			 s->id, link_addr(l, addr, sizeof(addr)));
-		handle_next(l, dtls_assoc_start(l->next_a));
+		if (rekey_client(l, r))
+			return -1;
 		started++;
 	}
+	if (!started && servers == 1 && !restored && links_alive(st) == 1) {
+		/*
+		 * The server cannot start a handshake (no renegotiation): it
+		 * re-offers with the roles swapped (RFC 5763 §6.6, a role change
+		 * means a new association); the peer's passive answer makes us
+		 * the client of the new one.
+		 */
+		st->flip_out = true;
+		s->exch = EX_LOCAL_OFFER;
+		session_changed(s);
+		reply_attrs(s, r, SDP_SETUP_ACTIVE, SDP_OFFER);
+		json_object_object_add(r->reply, "handshakes", json_object_new_int64(0));
+		return 0;
+	}
 	if (!started)
-		return op_fail(r, E_STATE,
-			       servers ? "only the DTLS client (a=setup:active) can start a new "
-					 "handshake; this side is the server%s: rekey on the peer" :
-					 "no DTLS association with keys to rekey%s",
-			       servers && st->links[0].restored ? " or was adopted after a restart" :
-								    "");
+		return op_fail(r, E_STATE, "%s",
+			       restored ? "associations adopted after a restart cannot be rekeyed" :
+			       servers ? "this side is the DTLS server of several associations: rekey "
+					 "on the peers (their keyd starts the new handshakes)" :
+					 "no DTLS association with keys to rekey");
 	/* nothing to signal: same certificates, same roles, same transport */
 	arr = json_object_new_array();
 	json_object_object_add(r->reply, "attributes", arr);
