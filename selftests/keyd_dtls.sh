@@ -12,7 +12,8 @@
 # side that had gone secure removed at once, "failed" on both sides).
 # Forking (RFC 5763 §6.3): one offer answered by two keyds from two
 # addresses, two associations on A's one socket, each with its own keys,
-# RTP both ways with both. Rekeying by a fresh handshake with RTP streaming
+# RTP both ways with both; a passive fork (A its client) next to a fork
+# whose fingerprint is wrong and fails alone. Rekeying by a fresh handshake with RTP streaming
 # both ways: zero loss (counters and payload sequence), "rekeyed" events,
 # old keys gone from the kernel afterwards, both by the client's in-band
 # handshake and by the server's role-swapping re-offer.
@@ -25,7 +26,7 @@ KEYD_TEST=keyd_dtls
 . "$(dirname "$0")/keyd_lib.sh"
 
 PROFILES="AES_CM_128_HMAC_SHA1_80 AES_CM_128_HMAC_SHA1_32 AEAD_AES_128_GCM AEAD_AES_256_GCM"
-ktap_plan 12
+ktap_plan 13
 
 # call OPTS: fresh DTLS sessions on both sides (A offers), offer/answer,
 # both secure.
@@ -78,7 +79,7 @@ setup() {
 
 step "setup: namespaces, two keyds, two apps" setup
 if [ "$KSFT_FAIL" != 0 ]; then
-	for n in $(seq 2 12); do ktap_skip "keyd_dtls_$n" "setup failed"; done
+	for n in $(seq 2 13); do ktap_skip "keyd_dtls_$n" "setup failed"; done
 	ktap_finish
 fi
 
@@ -268,6 +269,49 @@ forking() {
 	no_templates $NS1 && no_templates $NS2
 }
 step "forking: one offer, two answerers from two addresses, two associations, RTP with both" forking
+
+# Two more forks of one offer: B answers passive (no address of its own to
+# go by), so A is B's DTLS client; C's answer reaches A with a fingerprint
+# that is not C's. C's association fails alone ("association_failed", its
+# contexts gone, C fails too); the session and B's association go on.
+fork_failure() {
+	app A flush && app B flush && app C flush || return 1
+	app A create offerer method dtls || return 1
+	app B create answerer method dtls || return 1
+	app C create answerer bind method dtls || return 1
+	app A local || return 1
+	offer=$R
+	app B remote "$offer" && app B local || return 1
+	answer_b=$R
+	case $answer_b in *a=setup:passive*) ;; *) echo "# B answered $answer_b"; return 1 ;; esac
+	app C remote "$offer" && app C local || return 1
+	answer_c=$R
+	app A answer $IP2:$PORT "$answer_b" || return 1
+	app A answer $IP3:$PORT "$(tamper "$answer_c")" || return 1
+	app A wait secure 20000 || return 1
+	R_SEC=$R
+	R=$R_SEC
+	[ "$(json_get peer)" = $IP2:$PORT ] && [ "$(json_get role)" = client ] &&
+		[ "$(json_get fingerprint)" = "$(fp_of "$answer_b")" ] ||
+		{ echo "# A: $R_SEC"; return 1; }
+	app A wait association_failed 20000 || return 1
+	echo "# A: $R"
+	[ "$(json_get peer)" = $IP3:$PORT ] || return 1
+	case $R in *"fingerprint mismatch"*) ;; *) return 1 ;; esac
+	app B wait secure 20000 || return 1
+	app C wait failed 20000 || return 1
+	echo "# C: $R"
+	n=$(templates $NS1)
+	[ "$n" = 2 ] || { echo "# A has $n templates, wanted B's TX and RX only"; return 1; }
+	app A status || return 1
+	[ "$(json_get state)" = secure ] || { echo "# $R" | cut -c1-900; return 1; }
+	case $R in *'"handshake":"failed"'*"fingerprint mismatch"*) ;;
+	*) echo "# $R" | cut -c1-900; return 1 ;; esac
+	exchange 20 || return 1
+	app A delete && app B delete && app C delete || return 1
+	no_templates $NS1 && no_templates $NS2
+}
+step "forking: a passive fork (offerer is its client) and a fork with a wrong fingerprint failing alone" fork_failure
 
 # ------------------------------------------------------------ rekey
 
