@@ -11,7 +11,8 @@
 #   make vm CMD='...'       run CMD as root in a VM with ksrtp loaded
 #   make lint               W=1, sparse and checkpatch --strict; fails on findings
 #   make bench [KVER=...]   benchmarks: every contender in one VM boot
-#   make install            module + tools into the running system
+#   make install            module, ksrtpctl, ksrtp-keyd (+ unit, config) into this system
+#   make dkms-install       the module under DKMS: rebuilt for every new kernel
 
 SRC := $(CURDIR)
 BUILDDIR := $(SRC)/build
@@ -50,12 +51,12 @@ SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksr
 USER_BINS := $(BIN)/ksrtpctl
 
 .PHONY: all module modules-all user selftests deps gen gen-check lint check \
-	check-native check-vm demo vm install clean help
+	check-native check-vm demo vm install clean help dkms-src dkms-install dkms-remove
 
 all: module user selftests
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n "3,16p" Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(SRC)/scripts/deps.sh
@@ -173,9 +174,31 @@ vm: modules-all selftests user
 demo: deps
 	@$(SRC)/scripts/demo.sh
 
+# ---------------------------------------------------------------- dkms
+# The module's sources as DKMS wants them: Kbuild, kmod/, the UAPI header and
+# dkms.conf with the version filled in, under $(DKMS_SRC).
+KSRTP_VER := $(shell sed -n 's/^\#define KSRTP_VERSION "\(.*\)"/\1/p' $(SRC)/kmod/main.h)
+DKMS_SRC ?= $(DESTDIR)/usr/src/ksrtp-$(KSRTP_VER)
+
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)/kmod $(DKMS_SRC)/include/uapi/linux
+	install -m 0644 $(SRC)/Kbuild $(DKMS_SRC)/Kbuild
+	install -m 0644 $(SRC)/kmod/*.c $(SRC)/kmod/*.h $(SRC)/kmod/Kbuild $(DKMS_SRC)/kmod/
+	install -m 0644 $(UAPI) $(DKMS_SRC)/include/uapi/linux/ksrtp.h
+	sed 's/@VERSION@/$(KSRTP_VER)/' $(SRC)/dkms.conf > $(DKMS_SRC)/dkms.conf
+
+dkms-install: dkms-src
+	dkms status -m ksrtp -v $(KSRTP_VER) | grep -q . || dkms add -m ksrtp -v $(KSRTP_VER)
+	dkms install -m ksrtp -v $(KSRTP_VER) $(if $(filter command line,$(origin KVER)),-k $(KVER))
+
+dkms-remove:
+	dkms remove -m ksrtp -v $(KSRTP_VER) --all
+	rm -rf $(DKMS_SRC)
+
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr/local
-install: module user
+install: module user install-keyd
 	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install
 	depmod -a $(KVER)
 	install -D -m 0755 $(BIN)/ksrtpctl $(DESTDIR)$(PREFIX)/sbin/ksrtpctl

@@ -13,6 +13,7 @@ STAMP_DIR=/var/lib/ksrtp-deps
 STAMP=$STAMP_DIR/stamp-v3
 
 PKGS=(
+	dkms
 	build-essential make gcc pkg-config git kmod cpio xz-utils zstd
 	bc bison flex libelf-dev
 	qemu-system-x86 busybox-static
