@@ -225,8 +225,6 @@ static void ksrtp_session_free(struct ksrtp_session *s)
 		crypto_free_aead(s->aead);
 	if (s->ctr)
 		crypto_free_sync_skcipher(s->ctr);
-	if (s->hmac)
-		crypto_free_shash(s->hmac);
 	memzero_explicit(s, sizeof(*s));
 }
 
@@ -252,6 +250,39 @@ static DEFINE_PER_CPU(u8 *, ksrtp_pkt_copy);
 u8 *ksrtp_pkt_copy_buf(void)
 {
 	return *this_cpu_ptr(&ksrtp_pkt_copy);
+}
+
+/* The one sha1 transform, unkeyed: HMAC keys live in the sessions. */
+static struct crypto_shash *ksrtp_sha1;
+
+/* The sha1 states after the inner and outer pads (RFC 2104). */
+static int ksrtp_hmac_setkey(struct ksrtp_session *s, const u8 *key,
+			     unsigned int key_len)
+{
+	SHASH_DESC_ON_STACK(desc, ksrtp_sha1);
+	u8 pad[SHA1_BLOCK_SIZE];
+	unsigned int i;
+	int err;
+
+	memset(pad, 0x36, sizeof(pad));
+	crypto_xor(pad, key, key_len);
+	desc->tfm = ksrtp_sha1;
+	err = crypto_shash_init(desc);
+	if (!err)
+		err = crypto_shash_update(desc, pad, sizeof(pad));
+	if (!err)
+		err = crypto_shash_export(desc, s->ipad);
+	for (i = 0; i < sizeof(pad); i++)
+		pad[i] ^= 0x36 ^ 0x5c;
+	if (!err)
+		err = crypto_shash_init(desc);
+	if (!err)
+		err = crypto_shash_update(desc, pad, sizeof(pad));
+	if (!err)
+		err = crypto_shash_export(desc, s->opad);
+	memzero_explicit(pad, sizeof(pad));
+	shash_desc_zero(desc);
+	return err;
 }
 
 /* An internal SIMD driver needs the key again for the no-SIMD fallback. */
@@ -319,15 +350,9 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 			return err;
 	}
 
-	s->hmac = crypto_alloc_shash("hmac(sha1)", 0, 0);
-	if (IS_ERR(s->hmac)) {
-		err = PTR_ERR(s->hmac);
-		s->hmac = NULL;
-		return err;
-	}
 	ksrtp_kdf(aes, msalt, suite->salt_len, label_base + 1, auth,
 		  sizeof(auth));
-	err = crypto_shash_setkey(s->hmac, auth, sizeof(auth));
+	err = ksrtp_hmac_setkey(s, auth, sizeof(auth));
 	memzero_explicit(auth, sizeof(auth));
 	return err;
 }
@@ -436,17 +461,23 @@ static int ksrtp_hmac(const struct ksrtp_session *s, const u8 *data,
 		      unsigned int len, const u8 *tail, unsigned int tail_len,
 		      u8 *out)
 {
-	SHASH_DESC_ON_STACK(desc, s->hmac);
+	SHASH_DESC_ON_STACK(desc, ksrtp_sha1);
+	u8 inner[SHA1_DIGEST_SIZE];
 	int err;
 
-	desc->tfm = s->hmac;
-	err = crypto_shash_init(desc);
+	desc->tfm = ksrtp_sha1;
+	err = crypto_shash_import(desc, s->ipad);
 	if (!err)
 		err = crypto_shash_update(desc, data, len);
 	if (!err && tail_len)
 		err = crypto_shash_update(desc, tail, tail_len);
 	if (!err)
-		err = crypto_shash_final(desc, out);
+		err = crypto_shash_final(desc, inner);
+	if (!err)
+		err = crypto_shash_import(desc, s->opad);
+	if (!err)
+		err = crypto_shash_finup(desc, inner, sizeof(inner), out);
+	memzero_explicit(inner, sizeof(inner));
 	shash_desc_zero(desc);
 	return err;
 }
@@ -793,11 +824,21 @@ int ksrtp_crypto_percpu_init(void)
 	}
 
 	ksrtp_crypto_discover();
-	pr_info("ksrtp: gcm(aes) by %s%s, ctr(aes) by %s%s\n",
+	ksrtp_sha1 = crypto_alloc_shash("sha1", 0, 0);
+	if (IS_ERR(ksrtp_sha1) ||
+	    crypto_shash_statesize(ksrtp_sha1) > sizeof(probe.rtp.ipad)) {
+		if (!IS_ERR(ksrtp_sha1))
+			crypto_free_shash(ksrtp_sha1);
+		ksrtp_sha1 = NULL;
+		ksrtp_crypto_percpu_free();
+		return -ENOENT;
+	}
+	pr_info("ksrtp: gcm(aes) by %s%s, ctr(aes) by %s%s, sha1 by %s\n",
 		ksrtp_gcm_impl.name,
 		ksrtp_gcm_impl.simd ? " (SIMD, C fallback)" : "",
 		ksrtp_ctr_impl.name,
-		ksrtp_ctr_impl.simd ? " (SIMD, C fallback)" : "");
+		ksrtp_ctr_impl.simd ? " (SIMD, C fallback)" : "",
+		crypto_shash_driver_name(ksrtp_sha1));
 
 	/* Which suites can this kernel run synchronously? */
 	for (i = 0; i < ARRAY_SIZE(ksrtp_suites); i++) {
@@ -814,6 +855,10 @@ int ksrtp_crypto_percpu_init(void)
 void ksrtp_crypto_percpu_free(void)
 {
 	int cpu;
+
+	if (ksrtp_sha1)
+		crypto_free_shash(ksrtp_sha1);
+	ksrtp_sha1 = NULL;
 
 	for_each_possible_cpu(cpu) {
 		kfree_sensitive(per_cpu(ksrtp_scratch, cpu));

@@ -6,6 +6,7 @@
 #include <crypto/aead.h>
 #include <crypto/aes.h>
 #include <crypto/hash.h>
+#include <crypto/sha1.h>
 #include <crypto/skcipher.h>
 
 #include "main.h"
@@ -37,16 +38,20 @@ u32 ksrtp_suite_id(const struct ksrtp_suite_info *suite);
 /*
  * Session keys of one direction of one master key, for SRTP or SRTCP.
  * With simd set, aead or ctr is an internal SIMD driver, usable only when
- * crypto_simd_usable(); otherwise the packet is done in C from key.
+ * crypto_simd_usable(); otherwise the packet is done in C from key. HMAC
+ * runs on one unkeyed sha1 transform that all sessions share, from the
+ * session's precomputed pad states (what hmac(sha1) keeps per transform).
  */
 struct ksrtp_session {
 	struct crypto_aead *aead;
 	struct crypto_sync_skcipher *ctr;
-	struct crypto_shash *hmac;
 	bool simd;
 	u8 key_len;
 	u8 salt[KSRTP_SALT_MAX];
 	u8 key[AES_MAX_KEY_SIZE];	/* for the no-SIMD fallback */
+	/* HMAC-SHA1: the hash states after the keyed inner and outer pads */
+	u8 ipad[sizeof(struct sha1_state)] __aligned(8);
+	u8 opad[sizeof(struct sha1_state)] __aligned(8);
 };
 
 /* The crypto state of one master key: SRTP and SRTCP session keys. */
