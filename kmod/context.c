@@ -18,6 +18,9 @@
 
 struct workqueue_struct *ksrtp_wq;
 
+/* Keys are ~600 bytes: a cache of their own, not kmalloc-1k. */
+static struct kmem_cache *ksrtp_key_cache;
+
 /* Deferred frees still to run: module exit waits for them all. */
 static atomic_t ksrtp_deferred = ATOMIC_INIT(0);
 
@@ -40,10 +43,19 @@ const struct rhashtable_params ksrtp_ctx_params = {
 	.automatic_shrinking	= true,
 };
 
+/* TX contexts by SSRC alone, for the two-time-pad check of ctx-new. */
+const struct rhashtable_params ksrtp_tx_ssrc_params = {
+	.key_len		= sizeof(u32),
+	.key_offset		= offsetof(struct ksrtp_ctx, id.ssrc),
+	.head_offset		= offsetof(struct ksrtp_ctx, tx_node),
+	.automatic_shrinking	= true,
+};
+
 static void ksrtp_key_free(struct ksrtp_key *key)
 {
 	ksrtp_crypto_free(&key->crypto);
-	kfree_sensitive(key);
+	memzero_explicit(key, sizeof(*key));
+	kmem_cache_free(ksrtp_key_cache, key);
 }
 
 static void ksrtp_key_free_work(struct work_struct *work)
@@ -144,7 +156,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		return -ENOSPC;
 	}
 
-	key = kzalloc(sizeof(*key), GFP_KERNEL);
+	key = kmem_cache_zalloc(ksrtp_key_cache, GFP_KERNEL);
 	if (!key)
 		return -ENOMEM;
 	key->id = id;
@@ -155,7 +167,8 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "cannot set up the suite's crypto transforms");
-		kfree_sensitive(key);
+		memzero_explicit(key, sizeof(*key));
+		kmem_cache_free(ksrtp_key_cache, key);
 		return err;
 	}
 	rcu_assign_pointer(ring->keys[free], key);
@@ -311,8 +324,15 @@ struct ksrtp_ctx *ksrtp_ctx_lookup(struct ksrtp_sock *ks, u8 dir, u32 ssrc,
 
 int ksrtp_wq_init(void)
 {
+	ksrtp_key_cache = KMEM_CACHE(ksrtp_key, 0);
+	if (!ksrtp_key_cache)
+		return -ENOMEM;
 	ksrtp_wq = alloc_workqueue("ksrtp", WQ_UNBOUND, 0);
-	return ksrtp_wq ? 0 : -ENOMEM;
+	if (!ksrtp_wq) {
+		kmem_cache_destroy(ksrtp_key_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void ksrtp_wq_exit(void)
@@ -328,4 +348,5 @@ void ksrtp_wq_exit(void)
 		flush_workqueue(ksrtp_wq);
 	}
 	destroy_workqueue(ksrtp_wq);
+	kmem_cache_destroy(ksrtp_key_cache);
 }

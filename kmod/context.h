@@ -67,6 +67,7 @@ struct ksrtp_ctx_stats {
 
 struct ksrtp_ctx {
 	struct rhash_head node;
+	struct rhlist_head tx_node;	/* TX contexts by SSRC (ks->tx_ssrc) */
 	struct ksrtp_ctx_id id;
 	struct ksrtp_keyring *ring;
 	u8 origin;		/* enum ksrtp_ctx_origin */
@@ -82,6 +83,7 @@ struct ksrtp_ctx {
 };
 
 extern const struct rhashtable_params ksrtp_ctx_params;
+extern const struct rhashtable_params ksrtp_tx_ssrc_params;
 
 struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 					u8 mki_len, u32 flags, u64 soft_limit);

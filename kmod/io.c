@@ -495,6 +495,13 @@ static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 		ksrtp_ctx_free_now(ctx, NULL);
 		return old;
 	}
+	if (rhltable_insert(&ks->tx_ssrc, &ctx->tx_node, ksrtp_tx_ssrc_params)) {
+		/* unindexed, ctx-new could not see it: do without it */
+		rhashtable_remove_fast(&ks->ctxs, &ctx->node, ksrtp_ctx_params);
+		atomic_dec(&ks->n_learned);
+		ksrtp_ctx_free_rcu(ctx);
+		return ERR_PTR(-ENOMEM);
+	}
 	atomic_inc(&ks->n_ctx);
 	return ctx;
 }

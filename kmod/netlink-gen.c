@@ -163,6 +163,7 @@ const struct genl_ops ksrtp_nl_ops[11] = {
 		.cmd		= KSRTP_CMD_CTX_GET,
 		.doit		= ksrtp_nl_ctx_get_doit,
 		.dumpit		= ksrtp_nl_ctx_get_dumpit,
+		.done		= ksrtp_nl_ctx_dump_done,
 		.policy		= ksrtp_ctx_get_nl_policy,
 		.maxattr	= KSRTP_A_CTX_MAX,
 		.flags		= GENL_UNS_ADMIN_PERM,

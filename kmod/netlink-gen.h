@@ -23,6 +23,7 @@ int ksrtp_nl_ctx_del_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_ctx_get_dumpit(struct sk_buff *skb,
 			    struct netlink_callback *cb);
+int ksrtp_nl_ctx_dump_done(struct netlink_callback *cb);
 int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info);

@@ -347,24 +347,24 @@ static struct ksrtp_sock *ksrtp_nl_ctx_sock(struct genl_info *info)
 	return ks;
 }
 
-/* Refuse a TX context that would reuse a master key for the same SSRC. */
+/*
+ * Refuse a TX context that would reuse a master key for the same SSRC: only
+ * the TX contexts of that SSRC are looked at (ks->tx_ssrc). RCU held.
+ */
 static bool ksrtp_tx_key_reused(struct ksrtp_sock *ks,
 				const struct ksrtp_ctx_id *id,
 				const struct ksrtp_key *key)
 {
-	struct rhashtable_iter iter;
+	struct rhlist_head *list, *pos;
 	struct ksrtp_ctx *ctx;
-	bool reused = false;
 
 	if (id->dir != KSRTP_DIR_TX || (!atomic_read(&ks->n_bound) && !id->family))
 		return false;
-	rhashtable_walk_enter(&ks->ctxs, &iter);
-	rhashtable_walk_start(&iter);
-	while ((ctx = rhashtable_walk_next(&iter)) && !reused) {
+	list = rhltable_lookup(&ks->tx_ssrc, &id->ssrc, ksrtp_tx_ssrc_params);
+	rhl_for_each_entry_rcu(ctx, pos, list, tx_node) {
 		int i;
 
-		if (IS_ERR(ctx) || ctx->id.dir != KSRTP_DIR_TX ||
-		    ctx->id.any != id->any || ctx->id.ssrc != id->ssrc)
+		if (ctx->id.any != id->any)
 			continue;
 		for (i = 0; i < KSRTP_MAX_KEYS; i++) {
 			struct ksrtp_key *k = rcu_dereference(ctx->ring->keys[i]);
@@ -373,12 +373,10 @@ static bool ksrtp_tx_key_reused(struct ksrtp_sock *ks,
 			if (k && ctx->ring->suite == key->crypto.suite &&
 			    !crypto_memneq(k->crypto.rtp.salt, key->crypto.rtp.salt,
 					   KSRTP_SALT_MAX))
-				reused = true;
+				return true;
 		}
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-	return reused;
+	return false;
 }
 
 static int ksrtp_nl_key_parse(struct genl_info *info, struct nlattr *nest,
@@ -504,6 +502,17 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_MOD(info->extack, "context already exists");
 		goto out_unlock;
 	}
+	if (id.dir == KSRTP_DIR_TX) {
+		err = rhltable_insert(&ks->tx_ssrc, &ctx->tx_node,
+				      ksrtp_tx_ssrc_params);
+		if (err) {
+			rhashtable_remove_fast(&ks->ctxs, &ctx->node,
+					       ksrtp_ctx_params);
+			mutex_unlock(&ks->conf_lock);
+			ksrtp_ctx_free_rcu(ctx);
+			goto out;
+		}
+	}
 	atomic_inc(&ks->n_ctx);
 	if (id.family)
 		atomic_inc(&ks->n_bound);
@@ -529,6 +538,9 @@ static void ksrtp_ctx_remove(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx)
 {
 	if (rhashtable_remove_fast(&ks->ctxs, &ctx->node, ksrtp_ctx_params))
 		return;
+	if (ctx->id.dir == KSRTP_DIR_TX)
+		rhltable_remove(&ks->tx_ssrc, &ctx->tx_node,
+				ksrtp_tx_ssrc_params);
 	atomic_dec(&ks->n_ctx);
 	if (ctx->origin == KSRTP_CTX_ORIGIN_LEARNED)
 		atomic_dec(&ks->n_learned);
@@ -731,47 +743,78 @@ int ksrtp_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return err ? err : genlmsg_reply(msg, info);
 }
 
-/* Dumps resume by skipping the contexts already sent (cb->args[1]). */
+/*
+ * A dump keeps its socket and a table walker from call to call (cb->args[0]),
+ * so it costs O(contexts) in all; ksrtp_nl_ctx_dump_done() lets them go.
+ */
+struct ksrtp_ctx_dump {
+	struct ksrtp_sock *ks;
+	struct rhashtable_iter iter;
+};
+
+int ksrtp_nl_ctx_dump_done(struct netlink_callback *cb)
+{
+	struct ksrtp_ctx_dump *d = (struct ksrtp_ctx_dump *)cb->args[0];
+
+	if (d) {
+		rhashtable_walk_exit(&d->iter);
+		ksrtp_sock_put(d->ks);
+		kfree(d);
+		cb->args[0] = 0;
+	}
+	return 0;
+}
+
 int ksrtp_nl_ctx_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *a = ksrtp_dump_attrs(cb)[KSRTP_A_CTX_SOCK_COOKIE];
-	struct rhashtable_iter iter;
-	struct ksrtp_sock *ks;
+	struct ksrtp_ctx_dump *d = (struct ksrtp_ctx_dump *)cb->args[0];
 	struct ksrtp_ctx *ctx;
-	long skip = cb->args[1], n = 0;
-	int err = 0;
+	int err = 0, n = 0;
 
-	if (!a) {
-		NL_SET_ERR_MSG_MOD(cb->extack, "dump needs sock-cookie");
-		return -EINVAL;
+	if (!d) {
+		struct nlattr *a = ksrtp_dump_attrs(cb)[KSRTP_A_CTX_SOCK_COOKIE];
+		struct ksrtp_sock *ks;
+
+		if (!a) {
+			NL_SET_ERR_MSG_MOD(cb->extack, "dump needs sock-cookie");
+			return -EINVAL;
+		}
+		ks = ksrtp_sock_get(sock_net(skb->sk), nla_get_u64(a));
+		if (!ks) {
+			NL_SET_ERR_MSG_MOD(cb->extack,
+					   "no attached socket with this cookie");
+			return -ENOENT;
+		}
+		d = kzalloc(sizeof(*d), GFP_KERNEL);
+		if (!d) {
+			ksrtp_sock_put(ks);
+			return -ENOMEM;
+		}
+		d->ks = ks;
+		rhashtable_walk_enter(&ks->ctxs, &d->iter);
+		cb->args[0] = (long)d;
 	}
-	ks = ksrtp_sock_get(sock_net(skb->sk), nla_get_u64(a));
-	if (!ks) {
-		NL_SET_ERR_MSG_MOD(cb->extack, "no attached socket with this cookie");
-		return -ENOENT;
-	}
-	rhashtable_walk_enter(&ks->ctxs, &iter);
-	rhashtable_walk_start(&iter);
-	while ((ctx = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(ctx))
-			continue;	/* resized under us: duplicates possible */
-		if (n++ < skip)
-			continue;
-		err = ksrtp_nl_fill_ctx(skb, ks, ctx,
-					NETLINK_CB(cb->skb).portid,
-					cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		if (err) {
-			n--;
+	rhashtable_walk_start(&d->iter);
+	/* peek: a context that did not fit is the first of the next call */
+	for (ctx = rhashtable_walk_peek(&d->iter); ctx;
+	     ctx = rhashtable_walk_next(&d->iter)) {
+		if (IS_ERR(ctx)) {
+			if (PTR_ERR(ctx) == -EAGAIN)
+				continue;	/* resized: duplicates possible */
+			err = PTR_ERR(ctx);
 			break;
 		}
+		err = ksrtp_nl_fill_ctx(skb, d->ks, ctx,
+					NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
+			break;
+		n++;
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-	ksrtp_sock_put(ks);
-	cb->args[1] = n;
-	if (err && n == skip)
+	rhashtable_walk_stop(&d->iter);
+	if (err && !n)
 		return err;	/* one context does not fit: give up */
-	return err ? skb->len : (n > skip ? skb->len : 0);
+	return skb->len;
 }
 
 /* --------------------------------------------------------------- keys */

@@ -106,6 +106,7 @@ static void ksrtp_sock_free_work(struct work_struct *work)
 	struct ksrtp_sock *ks = container_of(to_rcu_work(work),
 					     struct ksrtp_sock, free_work);
 
+	rhltable_destroy(&ks->tx_ssrc);
 	rhashtable_free_and_destroy(&ks->ctxs, ksrtp_ctx_free_now, NULL);
 	free_percpu(ks->stats);
 	kfree_sensitive(ks->txbuf);
@@ -219,6 +220,11 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	err = rhashtable_init(&ks->ctxs, &ksrtp_ctx_params);
 	if (err)
 		goto out_free;
+	err = rhltable_init(&ks->tx_ssrc, &ksrtp_tx_ssrc_params);
+	if (err) {
+		rhashtable_destroy(&ks->ctxs);
+		goto out_free;
+	}
 	ks->sk = sk;
 	ks->upcall = upcall;
 	ks->upcall_portid = portid;
@@ -275,6 +281,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 out_unlock:
 	release_sock(sk);
 	mutex_unlock(&ksrtp_socks_lock);
+	rhltable_destroy(&ks->tx_ssrc);
 	rhashtable_destroy(&ks->ctxs);
 out_free:
 	free_percpu(ks->stats);

@@ -39,6 +39,7 @@ struct ksrtp_sock {
 	atomic_t n_bound;	/* contexts bound to a remote address */
 	atomic_t n_any;		/* any-SSRC templates */
 	struct rhashtable ctxs;
+	struct rhltable tx_ssrc;	/* TX contexts by SSRC */
 	struct mutex conf_lock;	/* contexts and keys: writers */
 	struct mutex tx_lock;	/* the TX bounce buffer */
 	u8 *txbuf;

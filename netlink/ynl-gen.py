@@ -300,6 +300,9 @@ class Family:
                 o.append(first + "struct sk_buff *skb,")
                 o.append("\t" * (col // 8) + " " * (col % 8) +
                          "struct netlink_callback *cb);")
+                if op['dump'].get('post'):
+                    o.append(f"int {c_lower(op['dump']['post'])}"
+                             f"(struct netlink_callback *cb);")
         o += ["", f"enum {{"]
         for g2 in self.mcgrps:
             o.append(f"\t{self.NAME}_NLGRP_{c_upper(g2['name'])},")
@@ -338,6 +341,8 @@ class Family:
                 o.append(f"\t\t.doit\t\t= {lo}_nl_{n}_doit,")
             if 'dump' in op:
                 o.append(f"\t\t.dumpit\t\t= {lo}_nl_{n}_dumpit,")
+                if op['dump'].get('post'):
+                    o.append(f"\t\t.done\t\t= {c_lower(op['dump']['post'])},")
             o.append(f"\t\t.policy\t\t= {lo}_{n}_nl_policy,")
             o.append(f"\t\t.maxattr\t= {self.attr_max(op['attribute-set'])},")
             if flags:

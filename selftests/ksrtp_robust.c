@@ -1002,4 +1002,46 @@ TEST(netns_exit_while_flowing)
 	}
 }
 
+/*
+ * Thousands of contexts: a dump returns each exactly once over many
+ * messages; the TX key-reuse check sees the right SSRC among many bound TX
+ * contexts; a dump abandoned after its first message lets go cleanly.
+ */
+TEST_F(rb, many_contexts_dump_and_tx_check)
+{
+	struct ctx_spec c = rb_spec(self, KSRTP_DIR_RX, 0);
+	char buf[8192];
+	struct ksrtp_nl k2;
+	struct nl_reply r;
+	struct nlmsg m;
+	int i;
+
+	for (i = 0; i < 3000; i++) {
+		c.ssrc = 0x10000 + i;
+		ASSERT_EQ(0, kn_ctx_new(&self->k, &c, &r)) TH_LOG("%d %s", i, r.extack);
+	}
+	c = rb_spec(self, KSRTP_DIR_TX, 0);
+	c.remote = &self->peer_addr;
+	for (i = 0; i < 500; i++) {
+		c.ssrc = 0x20000 + i;
+		ASSERT_EQ(0, kn_ctx_new(&self->k, &c, &r)) TH_LOG("%d %s", i, r.extack);
+	}
+	/* the same key for one of those SSRCs, unbound: refused */
+	c.remote = NULL;
+	c.ssrc = 0x20000 + 321;
+	EXPECT_EQ(-EEXIST, kn_ctx_new(&self->k, &c, &r));
+	/* for a new SSRC: accepted */
+	c.ssrc = 0x30000;
+	EXPECT_EQ(0, kn_ctx_new(&self->k, &c, &r)) TH_LOG("%s", r.extack);
+	EXPECT_EQ(3501, kn_ctx_count(&self->k, self->cookie));
+
+	ASSERT_EQ(0, kn_open(&k2));
+	kn_msg(&k2, &m, KSRTP_CMD_CTX_GET, NLM_F_DUMP);
+	nl_put_u64(&m, KSRTP_A_CTX_SOCK_COOKIE, self->cookie);
+	ASSERT_LT(0, send(k2.fd, m.buf, m.nlh.nlmsg_len, 0));
+	ASSERT_LT(0, recv(k2.fd, buf, sizeof(buf), 0));
+	close(k2.fd);
+	EXPECT_EQ(3501, kn_ctx_count(&self->k, self->cookie));
+}
+
 TEST_HARNESS_MAIN
