@@ -4,7 +4,8 @@
 # Install, idempotently, every Debian 12 package that building, testing and
 # demoing ksrtp needs: both test kernels (6.1 from bookworm, 6.12 from
 # bookworm-backports) with headers, qemu, busybox, the kernel source (for
-# checkpatch.pl and kselftest_harness.h), sparse and the userspace libraries.
+# checkpatch.pl and kselftest_harness.h), sparse, the userspace libraries and
+# the interop peers the VM tests call (baresip, sipp).
 #
 # Usage: scripts/deps.sh [--check]   (--check: report what is missing, exit 1)
 set -euo pipefail
@@ -22,6 +23,7 @@ PKGS=(
 	libssl-dev openssl libjson-c-dev libsrtp2-dev
 	clang llvm libclang-rt-14-dev
 	iproute2 tshark python3 python3-yaml procps
+	baresip-core sip-tester
 )
 
 log() { echo "deps: $*" >&2; }

@@ -33,6 +33,17 @@
  *   status                        -> ok {status JSON}
  *   reconnect                     -> reconnect to keyd (after a restart), watch the session
  *   delete | close | quit
+ *
+ * For a peer that is not a keyd_app (keyd_baresip.sh: baresip; set its
+ * address with peers, and pass it with answer):
+ *   foreign                       -> count RTP/RTCP that is not ours as the peer's
+ *                                    media instead of as bad packets
+ *   fstats                        -> ok rtp=N pt0=P ssrc=S ssrcs=K len=L uniform=U
+ *                                    period_bad=M levels=V rtcp=R bad=B
+ *                                    (the peer's RTP: packets, PCMU ones, its SSRC and how
+ *                                    many SSRCs, the last length; payloads made of one
+ *                                    repeated byte, those that differ from the packet 16
+ *                                    sequence numbers earlier, distinct bytes seen)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,6 +89,17 @@ static uint32_t ssrc;
 static struct {
 	uint64_t sent, enokey, senderr, recv, bad, rtcp_sent, rtcp_recv;
 } st;
+
+/* the peer's own media (foreign mode) */
+static bool foreign;
+static struct {
+	uint64_t rtp, pt0, ssrcs, uniform, period_bad, rtcp;
+	uint32_t ssrc;
+	size_t len;
+	uint8_t level[16];		/* repeated byte by seq % 16 */
+	uint16_t level_seq[16];
+	bool level_set[16], seen[256];
+} fst;
 
 /* The last good RTP packet read (for peek). */
 static uint8_t last_rx[12 + PAYLOAD_LEN];
@@ -422,6 +444,54 @@ static bool payload_ok(const uint8_t *p, ssize_t n)
 	return true;
 }
 
+/*
+ * Plain RTP or RTCP from a peer that is not a keyd_app: the kernel decrypted
+ * it. RTP: version 2, a payload type below 64 (RFC 5761: 64..95 are RTCP),
+ * and for the content checks a payload of one repeated byte whose value
+ * repeats every 16 packets (the tone keyd_baresip.sh makes). False: not
+ * plain RTP/RTCP at all.
+ */
+static bool foreign_media(const uint8_t *p, ssize_t n)
+{
+	uint32_t ssrc_n;
+	uint16_t sq;
+	ssize_t i;
+	unsigned int slot;
+	bool same = true;
+
+	if (n < 12 || (p[0] & 0xc0) != 0x80)
+		return false;
+	if ((p[1] & 0x7f) >= 64 && (p[1] & 0x7f) < 96) {
+		fst.rtcp++;
+		return true;
+	}
+	if (n < 13)
+		return false;
+	fst.rtp++;
+	if ((p[1] & 0x7f) == 0)
+		fst.pt0++;
+	memcpy(&ssrc_n, p + 8, 4);
+	if (fst.rtp == 1 || ntohl(ssrc_n) != fst.ssrc)
+		fst.ssrcs++;
+	fst.ssrc = ntohl(ssrc_n);
+	fst.len = (size_t)n;
+	for (i = 13; i < n; i++)
+		same &= p[i] == p[12];
+	if (!same)
+		return true;
+	fst.uniform++;
+	fst.seen[p[12]] = true;
+	sq = (uint16_t)(p[2] << 8 | p[3]);
+	slot = sq % 16;
+	if (fst.level_set[slot] && (uint16_t)(sq - fst.level_seq[slot]) == 16 &&
+	    fst.level[slot] != p[12])
+		fst.period_bad++;
+	fst.level[slot] = p[12];
+	fst.level_seq[slot] = sq;
+	fst.level_set[slot] = true;
+	return true;
+}
+
 static void receive(void)
 {
 	uint8_t p[2048];
@@ -456,7 +526,7 @@ static void receive(void)
 				pe->gaps += c > pe->next ? c - pe->next : 1;
 			pe->seen = true;
 			pe->next = c + 1;
-		} else {
+		} else if (!foreign || !foreign_media(p, n)) {
 			st.bad++;
 		}
 	}
@@ -521,12 +591,27 @@ static void cmd_stats(void)
 	      (unsigned long long)st.rtcp_sent, (unsigned long long)st.rtcp_recv, per);
 }
 
+static void cmd_fstats(void)
+{
+	unsigned int i, levels = 0;
+
+	receive();
+	for (i = 0; i < 256; i++)
+		levels += fst.seen[i];
+	reply("ok rtp=%llu pt0=%llu ssrc=%u ssrcs=%llu len=%zu uniform=%llu period_bad=%llu levels=%u rtcp=%llu bad=%llu",
+	      (unsigned long long)fst.rtp, (unsigned long long)fst.pt0, fst.ssrc,
+	      (unsigned long long)fst.ssrcs, fst.len, (unsigned long long)fst.uniform,
+	      (unsigned long long)fst.period_bad, levels, (unsigned long long)fst.rtcp,
+	      (unsigned long long)st.bad);
+}
+
 static void reset_stats(void)
 {
 	unsigned int i;
 
 	receive();
 	memset(&st, 0, sizeof(st));
+	memset(&fst, 0, sizeof(fst));
 	for (i = 0; i < npeers; i++) {
 		peers[i].sent = peers[i].recv = peers[i].gaps = peers[i].rtcp_recv = 0;
 		peers[i].seen = false;
@@ -674,6 +759,11 @@ static bool run_command(char *line)
 		reply("ok stream %u", pps);
 	} else if (!strcmp(line, "stats")) {
 		cmd_stats();
+	} else if (!strcmp(line, "fstats")) {
+		cmd_fstats();
+	} else if (!strcmp(line, "foreign")) {
+		foreign = true;
+		reply("ok foreign");
 	} else if (!strcmp(line, "peek")) {
 		cmd_peek();
 	} else if (!strcmp(line, "reset")) {

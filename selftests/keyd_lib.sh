@@ -13,16 +13,17 @@ IP3=10.99.1.3		# a second address in $NS2: a third party (keyd C, app C)
 PORT=40000
 D=$(mktemp -d "/tmp/${KEYD_TEST:-keyd}.XXXXXX")
 KEYD_A='' KEYD_B='' KEYD_C='' APP_A='' APP_B='' APP_C='' SID_A=''
+PEER_PIDS=''	# a test's other processes, killed with the keyds and apps
 
 
 
 cleanup() {
 	exec 7>&- 8>&- 9>&- 5<&- 6<&- 4<&- 2>/dev/null
-	for p in $APP_A $APP_B $APP_C $KEYD_A $KEYD_B $KEYD_C; do
+	for p in $PEER_PIDS $APP_A $APP_B $APP_C $KEYD_A $KEYD_B $KEYD_C; do
 		kill "$p" 2>/dev/null
 	done
 	sleep 0.3
-	for p in $APP_A $APP_B $APP_C $KEYD_A $KEYD_B $KEYD_C; do
+	for p in $PEER_PIDS $APP_A $APP_B $APP_C $KEYD_A $KEYD_B $KEYD_C; do
 		kill -9 "$p" 2>/dev/null
 	done
 	wait 2>/dev/null

@@ -633,8 +633,9 @@ static int op_remote(struct keyd *kd, struct session *s, const struct request *r
 	if (type == SDP_OFFER && s->state == SS_OFFERED)
 		return op_fail(r, E_STATE,
 			       "our initial offer is still waiting for its answer");
+	/* no keys before the answer: an offerer learns the peer's address from it */
 	if (req->has_remote && !fork) {
-		if (s->state != SS_NEW && (!s->has_remote ||
+		if (s->state != SS_NEW && s->state != SS_OFFERED && (!s->has_remote ||
 		    memcmp(&s->remote, &req->remote, sizeof(s->remote))))
 			return op_fail(r, E_STATE,
 				       "the remote address can only be set before keys are installed");
