@@ -179,24 +179,33 @@ static struct link *link_find(struct dmstate *st, const struct sockaddr_storage 
 	return NULL;
 }
 
+static void link_release(struct link *l);
+
+/* A free slot; when every slot is taken, one whose association failed (its
+ * contexts are gone already) is recycled, so dead forks cannot block new ones.
+ */
 static struct link *link_alloc(struct dmstate *st, const struct sockaddr_storage *addr,
 			       enum dtls_role role)
 {
-	struct link *l;
+	struct link *l = NULL;
 	size_t i;
 
-	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
-		l = &st->links[i];
-		if (l->used)
-			continue;
+	for (i = 0; i < DTLS_MAX_ASSOCS && !l; i++)
+		if (!st->links[i].used)
+			l = &st->links[i];
+	for (i = 0; i < DTLS_MAX_ASSOCS && !l; i++)
+		if (st->links[i].failed) {
+			l = &st->links[i];
+			link_release(l);
+		}
+	if (l) {
 		memset(l, 0, sizeof(*l));
 		l->used = true;
 		l->st = st;
 		l->peer = *addr;
 		l->role = role;
-		return l;
 	}
-	return NULL;
+	return l;
 }
 
 static void link_release(struct link *l)
@@ -363,7 +372,13 @@ static void link_fail(struct link *l, const char *why)
 	}
 	l->failed = true;
 	snprintf(l->reason, sizeof(l->reason), "%s", why);
-	if (!links_alive(st)) {
+	/*
+	 * The session fails with its last association, except for an offerer
+	 * open to any address whose offer has not made it secure yet: other
+	 * forks may still answer (and a stray ClientHello must not end the call).
+	 */
+	if (!links_alive(st) &&
+	    !(s->role == ROLE_OFFERER && !s->has_remote && s->state == SS_OFFERED)) {
 		session_fail(st->kd, s, why);
 		return;
 	}
