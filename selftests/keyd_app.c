@@ -23,8 +23,9 @@
  *                                    RTP packets and C >= N/10 RTCP packets came in
  *   stream PPS                    -> start (PPS > 0) or stop (0) sending RTP continuously
  *   stats | reset                 -> counters; stats adds per peer
- *                                    "peer=IP:PORT/sent/recv/gaps" (gaps: payload
- *                                    counters skipped, i.e. packets lost in between)
+ *                                    "peer=IP:PORT/sent/recv/lost" (lost: payload
+ *                                    counters never received between the first and
+ *                                    the highest one; reordering is not loss)
  *   expect_from IP:PORT N [MS]    -> ok recv=R once R >= N good RTP packets came
  *                                    from that peer
  *   peek                          -> ok the last good RTP packet read: header
@@ -75,9 +76,9 @@ static struct peer {
 	struct sockaddr_in addr;
 	uint16_t seq;
 	uint64_t counter;		/* payload counter, never reset */
-	uint64_t sent, recv, gaps, rtcp_recv;
+	uint64_t sent, recv, rtcp_recv;
 	bool seen;
-	uint32_t next;			/* the payload counter expected next */
+	uint32_t first, highest;	/* payload counters received since the reset */
 } peers[MAX_PEERS];
 static unsigned int npeers = 1;
 static struct kdc *kdc;
@@ -522,10 +523,11 @@ static void receive(void)
 			pe->recv++;
 			memcpy(&c, p + 16, 4);
 			c = ntohl(c);
-			if (pe->seen && c != pe->next)
-				pe->gaps += c > pe->next ? c - pe->next : 1;
+			if (!pe->seen || c < pe->first)
+				pe->first = c;
+			if (!pe->seen || c > pe->highest)
+				pe->highest = c;
 			pe->seen = true;
-			pe->next = c + 1;
 		} else if (!foreign || !foreign_media(p, n)) {
 			st.bad++;
 		}
@@ -570,6 +572,17 @@ static void cmd_expect(const char *args)
 	      (unsigned long long)st.bad, (unsigned long long)st.rtcp_recv);
 }
 
+/*
+ * Payload counters missing between the first and the highest received:
+ * packets lost (reordering is no loss; the kernel drops duplicates).
+ */
+static uint64_t lost(const struct peer *pe)
+{
+	uint64_t span = pe->seen ? (uint64_t)pe->highest - pe->first + 1 : 0;
+
+	return span > pe->recv ? span - pe->recv : 0;
+}
+
 static void cmd_stats(void)
 {
 	char per[512] = "", addr[32];
@@ -583,7 +596,7 @@ static void cmd_stats(void)
 					addr, ntohs(peers[i].addr.sin_port),
 					(unsigned long long)peers[i].sent,
 					(unsigned long long)peers[i].recv,
-					(unsigned long long)peers[i].gaps);
+					(unsigned long long)lost(&peers[i]));
 	}
 	reply("ok sent=%llu recv=%llu bad=%llu enokey=%llu senderr=%llu rtcp_sent=%llu rtcp_recv=%llu%s",
 	      (unsigned long long)st.sent, (unsigned long long)st.recv, (unsigned long long)st.bad,
@@ -613,7 +626,7 @@ static void reset_stats(void)
 	memset(&st, 0, sizeof(st));
 	memset(&fst, 0, sizeof(fst));
 	for (i = 0; i < npeers; i++) {
-		peers[i].sent = peers[i].recv = peers[i].gaps = peers[i].rtcp_recv = 0;
+		peers[i].sent = peers[i].recv = peers[i].rtcp_recv = 0;
 		peers[i].seen = false;
 	}
 }
@@ -673,8 +686,8 @@ static void cmd_expect_from(const char *args)
 		}
 		usleep(10000);
 	}
-	reply("ok recv=%llu rtcp_recv=%llu gaps=%llu bad=%llu", (unsigned long long)pe->recv,
-	      (unsigned long long)pe->rtcp_recv, (unsigned long long)pe->gaps,
+	reply("ok recv=%llu rtcp_recv=%llu lost=%llu bad=%llu", (unsigned long long)pe->recv,
+	      (unsigned long long)pe->rtcp_recv, (unsigned long long)lost(pe),
 	      (unsigned long long)st.bad);
 }
 

@@ -316,7 +316,7 @@ step "forking: a passive fork (offerer is its client) and a fork with a wrong fi
 # ------------------------------------------------------------ rekey
 
 # no_loss: after streaming stops, each side got every packet the other sent,
-# in sequence (no payload counter skipped).
+# and no payload counter is missing between the first and the last received.
 no_loss() {
 	app A stream 0 && app B stream 0 || return 1
 	sleep 0.3
