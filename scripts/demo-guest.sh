@@ -20,29 +20,9 @@ PORT=5004
 W=$(mktemp -d /tmp/ksrtp-demo.XXXXXX)
 PIDS=
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() { printf '\n\033[1;31mdemo FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
+. "$(dirname "$0")/demo-lib.sh"
 # ns NAME CMD...: run CMD in namespace NAME, showing it first
 ns() { n=$1; shift; echo "$n# $*" | sed "s,$BIN/,,"; ip netns exec "$n" "$@"; }
-# wait_line FILE REGEX SECONDS
-wait_line() {
-	i=$(($3 * 10))
-	until grep -Eq "$2" "$1" 2>/dev/null; do
-		i=$((i - 1))
-		[ $i -gt 0 ] || { cat "$1" >&2 2>/dev/null; fail "no '$2' in $(basename "$1")"; }
-		sleep 0.1
-	done
-}
-cleanup() {
-	set +e
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del alice 2>/dev/null
-	ip netns del bob 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 if [ ! -x "$PEER" ] || [ selftests/rtp_peer.c -nt "$PEER" ]; then
 	cc -O2 -Wall -Wextra -Werror -o "$PEER.$$" selftests/rtp_peer.c
@@ -61,12 +41,7 @@ echo "kernel $(uname -r), $(grep '^ksrtp ' /proc/modules | cut -d' ' -f1-2) byte
 "$CTL" info
 
 step "network: namespaces alice (10.99.0.1) and bob (10.99.0.2), one veth pair"
-for n in alice bob; do ip netns add $n; ip -n $n link set lo up; done
-ip link add veth-alice netns alice type veth peer name veth-bob netns bob
-ip -n alice addr add 10.99.0.1/24 dev veth-alice
-ip -n bob addr add 10.99.0.2/24 dev veth-bob
-ip -n alice link set veth-alice up
-ip -n bob link set veth-bob up
+netns_pair 10.99.0.1 10.99.0.2
 ip -n alice -br addr show dev veth-alice
 ip -n bob -br addr show dev veth-bob
 

@@ -19,33 +19,7 @@ IP_B=10.99.2.2
 W=$(mktemp -d /tmp/ksrtp-demo-keyd.XXXXXX)
 PIDS=
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() {
-	printf '\n\033[1;31mdemo FAILED: %s\033[0m\n' "$*" >&2
-	for f in "$W"/*.log "$W"/*.err; do
-		[ -s "$f" ] && { echo "-- $f" >&2; tail -n 15 "$f" >&2; }
-	done
-	exit 1
-}
-wait_line() {	# wait_line FILE REGEX SECONDS
-	i=$(($3 * 10))
-	until grep -Eq "$2" "$1" 2>/dev/null; do
-		i=$((i - 1))
-		[ $i -gt 0 ] || fail "no '$2' in $(basename "$1")"
-		sleep 0.1
-	done
-}
-cleanup() {
-	set +e
-	exec 7>&- 8>&- 5<&- 6<&- 2>/dev/null
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	ip netns del alice 2>/dev/null
-	ip netns del bob 2>/dev/null
-	rm -rf "$W"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$(dirname "$0")/demo-lib.sh"
 START=$(date +%s)
 
 # app alice|bob COMMAND...: one keyd_app command, its answer (without "ok ")
@@ -73,12 +47,7 @@ event() {	# event WHO JSON: the event, one field per line
 }
 
 step "network: namespaces alice ($IP_A) and bob ($IP_B), one veth pair"
-for n in alice bob; do ip netns add $n; ip -n $n link set lo up; done
-ip link add veth-alice netns alice type veth peer name veth-bob netns bob
-ip -n alice addr add $IP_A/24 dev veth-alice
-ip -n bob addr add $IP_B/24 dev veth-bob
-ip -n alice link set veth-alice up
-ip -n bob link set veth-bob up
+netns_pair $IP_A $IP_B
 
 step "a key daemon in each namespace"
 cat > "$W/keyd.conf" <<EOF
