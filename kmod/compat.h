@@ -6,6 +6,11 @@
 #include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 /* The request attributes of a dump. */
 static inline struct nlattr **ksrtp_dump_attrs(struct netlink_callback *cb)

@@ -9,8 +9,10 @@
  * period, and crypto transforms are freed from a workqueue.
  */
 
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 
 #include "context.h"
@@ -36,10 +38,37 @@ void ksrtp_defer_done(void)
 	atomic_dec(&ksrtp_deferred);
 }
 
+/*
+ * Contexts hash by SSRC, direction and template flag only, and compare
+ * field by field: every packet does a lookup, and hashing and memcmp()ing
+ * the whole 28-byte id cost several times more. The few contexts that
+ * share an SSRC (bound to different remotes) share a bucket.
+ */
+static u32 ksrtp_ctx_hash(const void *data, u32 len, u32 seed)
+{
+	const struct ksrtp_ctx_id *id = data;
+
+	return jhash_2words(id->ssrc, id->dir | id->any << 8, seed);
+}
+
+static int ksrtp_ctx_cmp(struct rhashtable_compare_arg *arg, const void *obj)
+{
+	const struct ksrtp_ctx_id *a = arg->key;
+	const struct ksrtp_ctx_id *b = &((const struct ksrtp_ctx *)obj)->id;
+
+	if (a->ssrc != b->ssrc || a->dir != b->dir || a->any != b->any ||
+	    a->family != b->family)
+		return 1;
+	return a->family && (a->port != b->port ||
+			     !ipv6_addr_equal(&a->addr, &b->addr));
+}
+
 const struct rhashtable_params ksrtp_ctx_params = {
 	.key_len		= sizeof(struct ksrtp_ctx_id),
 	.key_offset		= offsetof(struct ksrtp_ctx, id),
 	.head_offset		= offsetof(struct ksrtp_ctx, node),
+	.hashfn			= ksrtp_ctx_hash,
+	.obj_cmpfn		= ksrtp_ctx_cmp,
 	.automatic_shrinking	= true,
 };
 
@@ -171,6 +200,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		kmem_cache_free(ksrtp_key_cache, key);
 		return err;
 	}
+	WRITE_ONCE(ring->nkeys, ring->nkeys + 1);
 	rcu_assign_pointer(ring->keys[free], key);
 	if (!rcu_access_pointer(ring->active))
 		rcu_assign_pointer(ring->active, key);
@@ -220,6 +250,7 @@ int ksrtp_keyring_del(struct ksrtp_keyring *ring, u32 id,
 		return -EBUSY;
 	}
 	RCU_INIT_POINTER(ring->keys[i], NULL);
+	WRITE_ONCE(ring->nkeys, ring->nkeys - 1);
 	ksrtp_defer_free(&key->free_work);
 	return 0;
 }

@@ -42,6 +42,7 @@ struct ksrtp_keyring {
 	u8 mki_len;
 	u32 flags;		/* enum ksrtp_ctx_flags */
 	u64 soft_limit;
+	u8 nkeys;		/* keys[] in use: RX keeps a copy to try several */
 	struct ksrtp_key __rcu *keys[KSRTP_MAX_KEYS];
 	struct ksrtp_key __rcu *active;
 };

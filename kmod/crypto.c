@@ -30,6 +30,7 @@
 #include <crypto/internal/simd.h>
 #include <crypto/sha1.h>
 
+#include "compat.h"
 #include "crypto.h"
 #include "portable.h"
 
@@ -233,7 +234,8 @@ static void ksrtp_session_free(struct ksrtp_session *s)
 
 struct ksrtp_scratch {
 	u8 req[KSRTP_AEAD_REQ_MAX] __aligned(CRYPTO_MINALIGN);
-	struct scatterlist sg[2];
+	struct scatterlist sg1[1];	/* end-marked once at allocation */
+	struct scatterlist sg2[2];
 	u8 aad[16];		/* SRTCP: header and E+index, contiguous */
 	u8 iv[GCM_AES_IV_SIZE];
 	struct crypto_aes_ctx aes;	/* the no-SIMD fallback's key */
@@ -255,18 +257,63 @@ u8 *ksrtp_pkt_copy_buf(void)
 /* The one sha1 transform, unkeyed: HMAC keys live in the sessions. */
 static struct crypto_shash *ksrtp_sha1;
 
+/*
+ * The transform that computes the sessions' pad states at install:
+ * sha1-generic when it keeps its state as ksrtp_sha1 does (checked at
+ * load), else ksrtp_sha1. For one block, the SIMD drivers' FPU section
+ * costs more than the block itself, and emulated (TCG) it costs far more.
+ */
+static struct crypto_shash *ksrtp_sha1_setup;
+
+/* A sha1 state after one block of 0x36, from a zeroed descriptor. */
+static int ksrtp_sha1_probe_state(struct crypto_shash *tfm, u8 *out)
+{
+	SHASH_DESC_ON_STACK(desc, tfm);
+	u8 block[SHA1_BLOCK_SIZE];
+	int err;
+
+	memset(desc, 0, sizeof(*desc) + crypto_shash_descsize(tfm));
+	memset(block, 0x36, sizeof(block));
+	desc->tfm = tfm;
+	err = crypto_shash_init(desc);
+	if (!err)
+		err = crypto_shash_update(desc, block, sizeof(block));
+	if (!err)
+		err = crypto_shash_export(desc, out);
+	shash_desc_zero(desc);
+	return err;
+}
+
+static struct crypto_shash *ksrtp_sha1_setup_find(void)
+{
+	u8 a[sizeof(struct sha1_state)], b[sizeof(struct sha1_state)];
+	struct crypto_shash *gen;
+
+	gen = crypto_alloc_shash("sha1-generic", 0, 0);
+	if (IS_ERR(gen))
+		return ksrtp_sha1;
+	if (crypto_shash_statesize(gen) == crypto_shash_statesize(ksrtp_sha1) &&
+	    crypto_shash_statesize(gen) <= sizeof(a) &&
+	    !ksrtp_sha1_probe_state(gen, a) &&
+	    !ksrtp_sha1_probe_state(ksrtp_sha1, b) &&
+	    !memcmp(a, b, crypto_shash_statesize(gen)))
+		return gen;
+	crypto_free_shash(gen);
+	return ksrtp_sha1;
+}
+
 /* The sha1 states after the inner and outer pads (RFC 2104). */
 static int ksrtp_hmac_setkey(struct ksrtp_session *s, const u8 *key,
 			     unsigned int key_len)
 {
-	SHASH_DESC_ON_STACK(desc, ksrtp_sha1);
+	SHASH_DESC_ON_STACK(desc, ksrtp_sha1_setup);
 	u8 pad[SHA1_BLOCK_SIZE];
 	unsigned int i;
 	int err;
 
 	memset(pad, 0x36, sizeof(pad));
 	crypto_xor(pad, key, key_len);
-	desc->tfm = ksrtp_sha1;
+	desc->tfm = ksrtp_sha1_setup;
 	err = crypto_shash_init(desc);
 	if (!err)
 		err = crypto_shash_update(desc, pad, sizeof(pad));
@@ -392,17 +439,12 @@ void ksrtp_crypto_free(struct ksrtp_crypto *c)
 /* AES-CM IV: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16 */
 static void ksrtp_cm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
 {
-	int i;
-
-	memcpy(iv, salt, 14);
-	iv[14] = 0;
-	iv[15] = 0;
-	iv[4] ^= ssrc >> 24;
-	iv[5] ^= ssrc >> 16;
-	iv[6] ^= ssrc >> 8;
-	iv[7] ^= ssrc;
-	for (i = 0; i < 6; i++)
-		iv[13 - i] ^= index >> (8 * i);
+	put_unaligned_be32(get_unaligned_be32(salt), iv);
+	put_unaligned_be32(get_unaligned_be32(salt + 4) ^ ssrc, iv + 4);
+	put_unaligned_be16(get_unaligned_be16(salt + 8) ^ (u16)(index >> 32),
+			   iv + 8);
+	put_unaligned_be32(get_unaligned_be32(salt + 10) ^ (u32)index, iv + 10);
+	put_unaligned_be16(0, iv + 14);
 }
 
 /* AES-CTR in C with an expanded key: the no-SIMD fallback. */
@@ -432,11 +474,6 @@ static int ksrtp_ctr_crypt(const struct ksrtp_session *s, u8 *data,
 	if (!len)
 		return 0;
 	ksrtp_cm_iv(iv, s->salt, ssrc, index);
-	/*
-	 * Bottom halves off: our RX cannot interrupt the FPU section here
-	 * and find SIMD unusable, and the fallback's scratch is ours.
-	 */
-	local_bh_disable();
 	if (ksrtp_use_simd(s)) {
 		sg_init_one(&sg, data, len);
 		skcipher_request_set_sync_tfm(req, s->ctr);
@@ -452,7 +489,6 @@ static int ksrtp_ctr_crypt(const struct ksrtp_session *s, u8 *data,
 			ksrtp_ctr_c(aes, data, len, iv);
 		memzero_explicit(aes, sizeof(*aes));
 	}
-	local_bh_enable();
 	return err;
 }
 
@@ -548,7 +584,7 @@ out:
  * given), then text_len bytes of text at text; on encrypt the tag follows
  * the text. The AAD is one piece (the SIMD drivers of 6.1 allocate
  * otherwise): the packet's own when the text follows it, else a copy in the
- * scratch. Runs with bottom halves off so the per-CPU scratch is ours.
+ * scratch.
  */
 static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
 			   unsigned int aad_len, const u8 *aad_tail,
@@ -557,10 +593,9 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
 	unsigned int tag = enc ? s->aead->authsize : 0;
 	struct ksrtp_scratch *sc;
 	struct aead_request *req;
+	struct scatterlist *sg;
 	const u8 *aad = buf;
-	int err;
 
-	local_bh_disable();
 	sc = *this_cpu_ptr(&ksrtp_scratch);
 	if (aad_tail) {
 		/* SRTCP: 8-byte header and E+index */
@@ -570,28 +605,25 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
 		aad_len += 4;
 	}
 	if (!ksrtp_use_simd(s)) {
-		err = ksrtp_gcm_fallback(s, &sc->aes, enc, aad, aad_len, text,
-					 text_len, iv);
-		local_bh_enable();
-		return err;
+		return ksrtp_gcm_fallback(s, &sc->aes, enc, aad, aad_len, text,
+					  text_len, iv);
 	}
 	req = (struct aead_request *)sc->req;
 	memcpy(sc->iv, iv, GCM_AES_IV_SIZE);
 	if (aad == buf && text == buf + aad_len) {
-		sg_init_one(sc->sg, buf, aad_len + text_len + tag);
+		sg = sc->sg1;
+		sg_set_buf(&sg[0], buf, aad_len + text_len + tag);
 	} else {
-		sg_init_table(sc->sg, 2);
-		sg_set_buf(&sc->sg[0], aad, aad_len);
-		sg_set_buf(&sc->sg[1], text, text_len + tag);
+		sg = sc->sg2;
+		sg_set_buf(&sg[0], aad, aad_len);
+		sg_set_buf(&sg[1], text, text_len + tag);
 	}
 	aead_request_set_tfm(req, s->aead);
 	aead_request_set_callback(req, 0, NULL, NULL);
 	aead_request_set_ad(req, aad_len);
-	aead_request_set_crypt(req, sc->sg, sc->sg, text_len, sc->iv);
-	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	aead_request_set_crypt(req, sg, sg, text_len, sc->iv);
 	/* the request holds no key material: reused as is by the next packet */
-	local_bh_enable();
-	return err;
+	return enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
 }
 
 /*
@@ -601,15 +633,11 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
  */
 static void ksrtp_gcm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
 {
-	int i;
-
-	memcpy(iv, salt, GCM_AES_IV_SIZE);
-	iv[2] ^= ssrc >> 24;
-	iv[3] ^= ssrc >> 16;
-	iv[4] ^= ssrc >> 8;
-	iv[5] ^= ssrc;
-	for (i = 0; i < 6; i++)
-		iv[11 - i] ^= index >> (8 * i);
+	put_unaligned_be16(get_unaligned_be16(salt), iv);
+	put_unaligned_be32(get_unaligned_be32(salt + 2) ^ ssrc, iv + 2);
+	put_unaligned_be16(get_unaligned_be16(salt + 6) ^ (u16)(index >> 32),
+			   iv + 6);
+	put_unaligned_be32(get_unaligned_be32(salt + 8) ^ (u32)index, iv + 8);
 }
 
 int ksrtp_srtp_protect(const struct ksrtp_crypto *c, u8 *buf,
@@ -813,6 +841,8 @@ int ksrtp_crypto_percpu_init(void)
 			ksrtp_crypto_percpu_free();
 			return -ENOMEM;
 		}
+		sg_init_table(sc->sg1, 1);
+		sg_init_table(sc->sg2, 2);
 		per_cpu(ksrtp_scratch, cpu) = sc;
 		per_cpu(ksrtp_pkt_copy, cpu) = kvmalloc_node(KSRTP_MAX_DATAGRAM,
 							     GFP_KERNEL,
@@ -833,12 +863,14 @@ int ksrtp_crypto_percpu_init(void)
 		ksrtp_crypto_percpu_free();
 		return -ENOENT;
 	}
-	pr_info("ksrtp: gcm(aes) by %s%s, ctr(aes) by %s%s, sha1 by %s\n",
+	ksrtp_sha1_setup = ksrtp_sha1_setup_find();
+	pr_info("ksrtp: gcm(aes) by %s%s, ctr(aes) by %s%s, sha1 by %s (pads by %s)\n",
 		ksrtp_gcm_impl.name,
 		ksrtp_gcm_impl.simd ? " (SIMD, C fallback)" : "",
 		ksrtp_ctr_impl.name,
 		ksrtp_ctr_impl.simd ? " (SIMD, C fallback)" : "",
-		crypto_shash_driver_name(ksrtp_sha1));
+		crypto_shash_driver_name(ksrtp_sha1),
+		crypto_shash_driver_name(ksrtp_sha1_setup));
 
 	/* Which suites can this kernel run synchronously? */
 	for (i = 0; i < ARRAY_SIZE(ksrtp_suites); i++) {
@@ -856,6 +888,9 @@ void ksrtp_crypto_percpu_free(void)
 {
 	int cpu;
 
+	if (ksrtp_sha1_setup && ksrtp_sha1_setup != ksrtp_sha1)
+		crypto_free_shash(ksrtp_sha1_setup);
+	ksrtp_sha1_setup = NULL;
 	if (ksrtp_sha1)
 		crypto_free_shash(ksrtp_sha1);
 	ksrtp_sha1 = NULL;

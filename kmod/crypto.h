@@ -67,7 +67,8 @@ void ksrtp_crypto_free(struct ksrtp_crypto *c);
 
 /*
  * The packet transforms work in place on a linear, writable buffer that has
- * room for the trailer (KSRTP_TRAILER_MAX).
+ * room for the trailer (KSRTP_TRAILER_MAX), with bottom halves off: they use
+ * per-CPU scratch, and an FPU section that our RX must not interrupt.
  *
  * SRTP: buf = header (hdr_len) | payload; protect appends MKI and tag in the
  * suite's order and returns the new length; unprotect takes the whole packet

@@ -51,7 +51,8 @@ static int ksrtp_rx_unprotect(struct ksrtp_keyring *ring, u8 *p,
 	bool enc = !(ring->flags & KSRTP_CTX_FLAGS_UNENCRYPTED_SRTP);
 	bool auth = !(ring->flags & KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP);
 	struct ksrtp_key *key, *active;
-	int i, n = -EBADMSG, nkeys = 0;
+	int i, n = -EBADMSG;
+	bool keep;
 	u8 *copy = NULL;
 
 	if (ring->mki_len) {
@@ -68,13 +69,12 @@ static int ksrtp_rx_unprotect(struct ksrtp_keyring *ring, u8 *p,
 	}
 
 	active = rcu_dereference(ring->active);
-	for (i = 0; i < KSRTP_MAX_KEYS; i++)
-		nkeys += !!rcu_access_pointer(ring->keys[i]);
+	keep = ring->suite->cipher == KSRTP_CIPHER_GCM && READ_ONCE(ring->nkeys) > 1;
 	for (i = -1; i < KSRTP_MAX_KEYS; i++) {
 		key = i < 0 ? active : rcu_dereference(ring->keys[i]);
 		if (!key || (i >= 0 && key == active))
 			continue;
-		if (ring->suite->cipher == KSRTP_CIPHER_GCM && nkeys > 1) {
+		if (keep) {
 			/* a failed try scrambles the packet: keep it for the next */
 			if (!copy) {
 				copy = ksrtp_pkt_copy_buf();
@@ -110,12 +110,15 @@ static void ksrtp_key_count(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx,
 	}
 }
 
-/* The header fields of an SRTP or SRTCP packet that decide its context. */
+/*
+ * The header fields of an SRTP or SRTCP packet that decide its context:
+ * the header is parsed once, before the lookup (h), the rest with the
+ * context's suite (ksrtp_pkt_parse).
+ */
 struct ksrtp_pkt {
 	bool rtcp;
 	u32 ssrc;
-	u16 seq;		/* SRTP */
-	unsigned int hdr_len;	/* SRTP */
+	struct ksrtp_rtp_hdr h;	/* SRTP */
 	u32 rtcp_index;		/* SRTCP, without the E bit */
 	bool encrypted;		/* SRTCP E bit */
 };
@@ -128,16 +131,10 @@ static int ksrtp_pkt_parse(struct ksrtp_keyring *ring, const u8 *p,
 	u32 v;
 
 	if (!pkt->rtcp) {
-		struct ksrtp_rtp_hdr h;
 		unsigned int tag = (ring->flags & KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP) &&
 				   s->cipher != KSRTP_CIPHER_GCM ? 0 : s->srtp_tag;
 
-		if (ksrtp_rtp_parse(p, len, &h) ||
-		    len < h.hdr_len + tag + ring->mki_len)
-			return -EINVAL;
-		pkt->seq = h.seq;
-		pkt->hdr_len = h.hdr_len;
-		return 0;
+		return len < pkt->h.hdr_len + tag + ring->mki_len ? -EINVAL : 0;
 	}
 	/* E+index sits before the MKI, and before the tag unless AEAD */
 	tail = 4 + ring->mki_len + (s->cipher == KSRTP_CIPHER_GCM ? 0 : s->srtcp_tag);
@@ -168,7 +165,7 @@ static int ksrtp_rx_ctx(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx, u8 *p,
 	}
 
 	spin_lock(&ctx->lock);
-	idx = pkt->rtcp ? pkt->rtcp_index : ksrtp_ctx_index(ctx, pkt->seq);
+	idx = pkt->rtcp ? pkt->rtcp_index : ksrtp_ctx_index(ctx, pkt->h.seq);
 	v = ksrtp_replay_check(r, idx);
 	if (v != KSRTP_REPLAY_OK) {
 		if (pkt->rtcp)
@@ -180,7 +177,7 @@ static int ksrtp_rx_ctx(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx, u8 *p,
 	}
 	spin_unlock(&ctx->lock);
 
-	n = ksrtp_rx_unprotect(ctx->ring, p, len, pkt->hdr_len, pkt->ssrc, idx,
+	n = ksrtp_rx_unprotect(ctx->ring, p, len, pkt->h.hdr_len, pkt->ssrc, idx,
 			       pkt->rtcp, pkt->encrypted, &key);
 
 	spin_lock(&ctx->lock);
@@ -237,8 +234,8 @@ static int ksrtp_rx_learn(struct ksrtp_sock *ks, struct ksrtp_ctx *tmpl,
 	if (ksrtp_pkt_parse(ring, p, len, pkt))
 		return -EINVAL;
 	idx = pkt->rtcp ? pkt->rtcp_index :
-	      (tmpl->rtp->top & ~0xffffULL) | pkt->seq;
-	n = ksrtp_rx_unprotect(ring, p, len, pkt->hdr_len, pkt->ssrc, idx,
+	      (tmpl->rtp->top & ~0xffffULL) | pkt->h.seq;
+	n = ksrtp_rx_unprotect(ring, p, len, pkt->h.hdr_len, pkt->ssrc, idx,
 			       pkt->rtcp, pkt->encrypted, &key);
 	if (n < 0) {
 		spin_lock(&tmpl->lock);
@@ -252,7 +249,7 @@ static int ksrtp_rx_learn(struct ksrtp_sock *ks, struct ksrtp_ctx *tmpl,
 		return n;
 	}
 
-	if (atomic_inc_return(&ks->n_learned) > ks->max_learned) {
+	if (atomic_inc_return(&ks->n_learned) > READ_ONCE(ks->max_learned)) {
 		atomic_dec(&ks->n_learned);
 		ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_LEARN_DROPS);
 		return -ENOSPC;
@@ -264,7 +261,7 @@ static int ksrtp_rx_learn(struct ksrtp_sock *ks, struct ksrtp_ctx *tmpl,
 		goto fail;
 	ctx = ksrtp_ctx_alloc(&id, ring, KSRTP_CTX_ORIGIN_LEARNED, tmpl->window,
 			      (u32)(tmpl->rtp->top >> 16),
-			      pkt->rtcp ? -1 : pkt->seq, GFP_ATOMIC);
+			      pkt->rtcp ? -1 : pkt->h.seq, GFP_ATOMIC);
 	if (!ctx) {
 		ksrtp_keyring_put(ring);
 		goto fail;
@@ -314,8 +311,7 @@ void ksrtp_skb_remote(const struct sk_buff *skb, struct ksrtp_ctx_id *r)
 static int ksrtp_rx_srtp(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp)
 {
 	struct ksrtp_pkt pkt = { .rtcp = rtcp };
-	struct ksrtp_ctx_id remote;
-	struct ksrtp_rtp_hdr h;
+	struct ksrtp_ctx_id remote, *rp = NULL;
 	struct ksrtp_ctx *ctx;
 	unsigned int len;
 	u8 *p;
@@ -328,21 +324,28 @@ static int ksrtp_rx_srtp(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp)
 	p = skb->data + sizeof(struct udphdr);
 	len = skb->len - sizeof(struct udphdr);
 	if (rtcp ? ksrtp_rtcp_parse(p, len, &pkt.ssrc) :
-		   ksrtp_rtp_parse(p, len, &h))
+		   ksrtp_rtp_parse(p, len, &pkt.h))
 		goto malformed;
 	if (!rtcp)
-		pkt.ssrc = h.ssrc;
+		pkt.ssrc = pkt.h.ssrc;
 
-	ksrtp_skb_remote(skb, &remote);
-	ctx = ksrtp_ctx_lookup(ks, KSRTP_DIR_RX, pkt.ssrc, &remote);
+	/* the sender matters only to bound contexts and to templates */
+	if (atomic_read(&ks->n_bound)) {
+		ksrtp_skb_remote(skb, &remote);
+		rp = &remote;
+	}
+	ctx = ksrtp_ctx_lookup(ks, KSRTP_DIR_RX, pkt.ssrc, rp);
 	if (!ctx) {
 		ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_NO_CTX);
 		return -ENOKEY;
 	}
-	if (ctx->id.any)
+	if (ctx->id.any) {
+		if (!rp)
+			ksrtp_skb_remote(skb, &remote);
 		n = ksrtp_rx_learn(ks, ctx, p, len, &pkt, &remote);
-	else
+	} else {
 		n = ksrtp_rx_ctx(ks, ctx, p, len, &pkt);
+	}
 	if (n < 0)
 		return n;
 
@@ -459,7 +462,10 @@ static void ksrtp_msg_remote(struct sock *sk, struct msghdr *msg,
 	memcpy(&r->addr, &inet_sk(sk)->inet_daddr, 4);
 }
 
-/* A TX context learned from a template when the application first sends. */
+/*
+ * A TX context learned from a template when the application first sends.
+ * Drops RCU and bottom halves to allocate.
+ */
 static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 					struct ksrtp_ctx *tmpl, u32 ssrc)
 	__releases(RCU) __acquires(RCU)
@@ -472,9 +478,11 @@ static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 	if (!refcount_inc_not_zero(&ring->refs))
 		return NULL;
 	rcu_read_unlock();
-	if (atomic_inc_return(&ks->n_learned) > ks->max_learned) {
+	local_bh_enable();
+	if (atomic_inc_return(&ks->n_learned) > READ_ONCE(ks->max_learned)) {
 		atomic_dec(&ks->n_learned);
 		ksrtp_keyring_put(ring);
+		local_bh_disable();
 		rcu_read_lock();
 		return ERR_PTR(-ENOSPC);
 	}
@@ -482,6 +490,7 @@ static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 	id.ssrc = ssrc;
 	ctx = ksrtp_ctx_alloc(&id, ring, KSRTP_CTX_ORIGIN_LEARNED, window, roc,
 			      -1, GFP_KERNEL);
+	local_bh_disable();
 	rcu_read_lock();
 	if (!ctx) {
 		atomic_dec(&ks->n_learned);
@@ -506,7 +515,11 @@ static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 	return ctx;
 }
 
-/* Protect buf in place; returns the new length or -errno. RCU held. */
+/*
+ * Protect buf in place; returns the new length or -errno. RCU held and
+ * bottom halves off: the context's lock, and the crypto's per-CPU scratch
+ * and FPU section, which our RX must not interrupt.
+ */
 static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 			    struct msghdr *msg, u8 *buf, unsigned int len,
 			    bool rtcp)
@@ -540,7 +553,7 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 	if (!key)
 		return -ENOKEY;
 
-	spin_lock_bh(&ctx->lock);
+	spin_lock(&ctx->lock);
 	if (rtcp) {
 		idx = ctx->rtcp_tx_index;
 		n = atomic64_inc_return(&key->srtcp_packets);
@@ -554,7 +567,7 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 		idx = ksrtp_ctx_index(ctx, h.seq);
 		if (ksrtp_replay_check(ctx->rtp, idx) != KSRTP_REPLAY_OK) {
 			ctx->st.index_reuse++;
-			spin_unlock_bh(&ctx->lock);
+			spin_unlock(&ctx->lock);
 			return -EALREADY;
 		}
 		n = atomic64_inc_return(&key->srtp_packets);
@@ -572,7 +585,7 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 		ctx->st.limit_events++;
 		ksrtp_nl_notify_limit(ks, ctx, key->id, KSRTP_LIMIT_SOFT);
 	}
-	spin_unlock_bh(&ctx->lock);
+	spin_unlock(&ctx->lock);
 
 	if (rtcp)
 		return ksrtp_srtcp_protect(&key->crypto, buf, len, ssrc, (u32)idx,
@@ -589,7 +602,7 @@ hard_limit:
 		ctx->st.limit_events++;
 		ksrtp_nl_notify_limit(ks, ctx, key->id, KSRTP_LIMIT_HARD);
 	}
-	spin_unlock_bh(&ctx->lock);
+	spin_unlock(&ctx->lock);
 	return -EKEYEXPIRED;
 }
 
@@ -630,17 +643,20 @@ static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 	if (mutex_lock_interruptible(&ks->tx_lock))
 		return -EINTR;
 	if (ks->txbuf_size < len + KSRTP_TRAILER_MAX) {
-		/* grows rarely: to the largest datagram seen */
-		unsigned int size = max_t(unsigned int, 2048,
-					  roundup_pow_of_two(len + KSRTP_TRAILER_MAX));
-		u8 *b = kmalloc(size, GFP_KERNEL);
+		/*
+		 * Grows rarely: to the largest datagram seen. Whole pages, not
+		 * kmalloc: hardened usercopy then need not look the buffer up
+		 * as a slab object on every send.
+		 */
+		unsigned int order = get_order(len + KSRTP_TRAILER_MAX);
+		u8 *b = (u8 *)__get_free_pages(GFP_KERNEL | __GFP_COMP, order);
 
 		ret = -ENOBUFS;
 		if (!b)
 			goto out;
-		kfree_sensitive(ks->txbuf);
+		ksrtp_txbuf_free(ks);
 		ks->txbuf = b;
-		ks->txbuf_size = size;
+		ks->txbuf_size = PAGE_SIZE << order;
 	}
 	ret = -EFAULT;
 	if (!copy_from_iter_full(ks->txbuf, len, &msg->msg_iter))
@@ -648,10 +664,12 @@ static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 
 	cls = ksrtp_classify(ks->txbuf, len);
 	if (cls == KSRTP_CLASS_RTP || cls == KSRTP_CLASS_RTCP) {
+		local_bh_disable();
 		rcu_read_lock();
 		n = ksrtp_tx_protect(ks, sk, msg, ks->txbuf, len,
 				     cls == KSRTP_CLASS_RTCP);
 		rcu_read_unlock();
+		local_bh_enable();
 		ret = n;
 		if (n < 0)
 			goto out;

@@ -109,7 +109,13 @@ static const struct nla_policy ksrtp_key_del_nl_policy[KSRTP_A_CTX_MAX + 1] = {
 	[KSRTP_A_CTX_KEY_ID] = { .type = NLA_U32, },
 };
 
-const struct genl_ops ksrtp_nl_ops[11] = {
+static const struct nla_policy ksrtp_sock_set_nl_policy[KSRTP_A_SOCK_MAX + 1] = {
+	[KSRTP_A_SOCK_COOKIE] = { .type = NLA_U64, },
+	[KSRTP_A_SOCK_UPCALL] = NLA_POLICY_MASK(NLA_U32, 0x3),
+	[KSRTP_A_SOCK_MAX_LEARNED] = NLA_POLICY_FULL_RANGE(NLA_U32, &ksrtp_max_learned_range),
+};
+
+const struct genl_ops ksrtp_nl_ops[12] = {
 	{
 		.cmd		= KSRTP_CMD_INFO_GET,
 		.doit		= ksrtp_nl_info_get_doit,
@@ -187,6 +193,13 @@ const struct genl_ops ksrtp_nl_ops[11] = {
 		.doit		= ksrtp_nl_key_del_doit,
 		.policy		= ksrtp_key_del_nl_policy,
 		.maxattr	= KSRTP_A_CTX_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= KSRTP_CMD_SOCK_SET,
+		.doit		= ksrtp_nl_sock_set_doit,
+		.policy		= ksrtp_sock_set_nl_policy,
+		.maxattr	= KSRTP_A_SOCK_MAX,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };

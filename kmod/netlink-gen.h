@@ -27,12 +27,13 @@ int ksrtp_nl_ctx_dump_done(struct netlink_callback *cb);
 int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_sock_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	KSRTP_NLGRP_EVENTS,
 };
 
-extern const struct genl_ops ksrtp_nl_ops[11];
+extern const struct genl_ops ksrtp_nl_ops[12];
 extern const struct genl_multicast_group ksrtp_nl_mcgrps[1];
 
 #endif /* _KSRTP_NETLINK_GEN_H */

@@ -30,7 +30,8 @@ MODULE_PARM_DESC(allow_unauthenticated_srtp,
 			    KSRTP_FEATURE_CTX | KSRTP_FEATURE_MKI |	\
 			    KSRTP_FEATURE_SSRC_ANY |			\
 			    KSRTP_FEATURE_REMOTE_BIND |			\
-			    KSRTP_FEATURE_UPCALL | KSRTP_FEATURE_IPV6)
+			    KSRTP_FEATURE_UPCALL | KSRTP_FEATURE_IPV6 |	\
+			    KSRTP_FEATURE_SOCK_SET)
 
 #define KSRTP_MAX_LEARNED_DEFAULT	256
 
@@ -168,8 +169,10 @@ static int ksrtp_nl_fill_sock(struct sk_buff *msg, struct ksrtp_sock *ks,
 	    nla_put_u16(msg, KSRTP_A_SOCK_FAMILY, ks->sk->sk_family) ||
 	    nla_put_u16(msg, KSRTP_A_SOCK_LOCAL_PORT, inet_sk(ks->sk)->inet_num) ||
 	    nla_put_u32(msg, KSRTP_A_SOCK_UPCALL, READ_ONCE(ks->upcall)) ||
-	    nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, ks->max_learned) ||
-	    nla_put_u32(msg, KSRTP_A_SOCK_UPCALL_PORTID, ks->upcall_portid) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED,
+			READ_ONCE(ks->max_learned)) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_UPCALL_PORTID,
+			READ_ONCE(ks->upcall_portid)) ||
 	    nla_put_u32(msg, KSRTP_A_SOCK_N_CTX, atomic_read(&ks->n_ctx)))
 		goto cancel;
 	nest = nla_nest_start(msg, KSRTP_A_SOCK_STATS);
@@ -214,6 +217,45 @@ int ksrtp_nl_sock_get_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	ksrtp_sock_put(ks);
 	return err;
+}
+
+/*
+ * Change an attached socket. upcall also moves the upcalls to the requester's
+ * netlink port: a restarted key daemon takes over its predecessor's sockets
+ * (that port died with it). Writers serialise on conf_lock; the datapath
+ * reads each field once, locklessly, so a datagram received during the
+ * change may still see the previous flags or port.
+ */
+int ksrtp_nl_sock_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+	struct ksrtp_sock *ks;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_COOKIE))
+		return -EINVAL;
+	if (!attrs[KSRTP_A_SOCK_UPCALL] && !attrs[KSRTP_A_SOCK_MAX_LEARNED]) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "nothing to set: give upcall, max-learned or both");
+		return -EINVAL;
+	}
+	ks = ksrtp_sock_get(genl_info_net(info),
+			    nla_get_u64(attrs[KSRTP_A_SOCK_COOKIE]));
+	if (!ks) {
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_SOCK_COOKIE],
+			       "no attached socket with this cookie");
+		return -ENOENT;
+	}
+	mutex_lock(&ks->conf_lock);
+	if (attrs[KSRTP_A_SOCK_UPCALL]) {
+		WRITE_ONCE(ks->upcall_portid, info->snd_portid);
+		WRITE_ONCE(ks->upcall, nla_get_u32(attrs[KSRTP_A_SOCK_UPCALL]));
+	}
+	if (attrs[KSRTP_A_SOCK_MAX_LEARNED])
+		WRITE_ONCE(ks->max_learned,
+			   nla_get_u32(attrs[KSRTP_A_SOCK_MAX_LEARNED]));
+	mutex_unlock(&ks->conf_lock);
+	ksrtp_sock_put(ks);
+	return 0;
 }
 
 struct ksrtp_dump_ctx {
@@ -965,7 +1007,7 @@ void ksrtp_nl_notify_learned(struct ksrtp_sock *ks,
 	ksrtp_nl_multicast(net, msg);
 }
 
-/* Hand a DTLS/ZRTP datagram to the netlink socket that attached ks. */
+/* Hand a DTLS/ZRTP datagram to ks's upcall port (sock-attach, sock-set). */
 int ksrtp_nl_upcall(struct ksrtp_sock *ks, struct sk_buff *skb)
 {
 	unsigned int len = skb->len - sizeof(struct udphdr);
@@ -989,7 +1031,9 @@ int ksrtp_nl_upcall(struct ksrtp_sock *ks, struct sk_buff *skb)
 	if (!data || skb_copy_bits(skb, sizeof(struct udphdr), nla_data(data), len))
 		goto nospace;
 	genlmsg_end(msg, hdr);
-	return genlmsg_unicast(sock_net(ks->sk), msg, ks->upcall_portid);
+	/* a port that is gone (its process died) fails: counted as a drop */
+	return genlmsg_unicast(sock_net(ks->sk), msg,
+			       READ_ONCE(ks->upcall_portid));
 
 nospace:
 	nlmsg_free(msg);

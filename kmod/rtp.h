@@ -30,6 +30,15 @@ static inline enum ksrtp_class ksrtp_classify(const u8 *p, unsigned int len)
 	if (!len)
 		return KSRTP_CLASS_OTHER;
 	b = p[0];
+	/* RTP/RTCP first: nearly every packet is */
+	if ((b & 0xc0) == 0x80) {
+		if (len < 2)
+			return KSRTP_CLASS_OTHER;
+		/* RTCP packet types 192..223 are RTP PTs 64..95 with M set */
+		if ((p[1] & 0x7f) >= 64 && (p[1] & 0x7f) <= 95)
+			return KSRTP_CLASS_RTCP;
+		return KSRTP_CLASS_RTP;
+	}
 	if (b <= 3)
 		return KSRTP_CLASS_STUN;
 	if (b >= 16 && b <= 19)
@@ -38,14 +47,6 @@ static inline enum ksrtp_class ksrtp_classify(const u8 *p, unsigned int len)
 		return KSRTP_CLASS_DTLS;
 	if (b >= 64 && b <= 79)
 		return KSRTP_CLASS_TURN;
-	if (b >= 128 && b <= 191) {
-		if (len < 2)
-			return KSRTP_CLASS_OTHER;
-		/* RTCP packet types 192..223 are RTP PTs 64..95 with M set */
-		if ((p[1] & 0x7f) >= 64 && (p[1] & 0x7f) <= 95)
-			return KSRTP_CLASS_RTCP;
-		return KSRTP_CLASS_RTP;
-	}
 	return KSRTP_CLASS_OTHER;
 }
 

@@ -101,6 +101,17 @@ static bool ksrtp_is_plain_udp(struct sock *sk)
 	       sk->sk_prot->sendmsg != ksrtp_sendmsg;
 }
 
+/* The TX bounce buffer held plaintext. */
+void ksrtp_txbuf_free(struct ksrtp_sock *ks)
+{
+	if (!ks->txbuf)
+		return;
+	memzero_explicit(ks->txbuf, ks->txbuf_size);
+	free_pages((unsigned long)ks->txbuf, get_order(ks->txbuf_size));
+	ks->txbuf = NULL;
+	ks->txbuf_size = 0;
+}
+
 static void ksrtp_sock_free_work(struct work_struct *work)
 {
 	struct ksrtp_sock *ks = container_of(to_rcu_work(work),
@@ -109,7 +120,7 @@ static void ksrtp_sock_free_work(struct work_struct *work)
 	rhltable_destroy(&ks->tx_ssrc);
 	rhashtable_free_and_destroy(&ks->ctxs, ksrtp_ctx_free_now, NULL);
 	free_percpu(ks->stats);
-	kfree_sensitive(ks->txbuf);
+	ksrtp_txbuf_free(ks);
 	kfree(ks);
 	ksrtp_defer_done();
 }

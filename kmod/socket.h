@@ -31,6 +31,7 @@ struct ksrtp_sock {
 	struct sock *sk;
 	u64 cookie;
 	struct proto *orig_prot;
+	/* set by sock-attach and sock-set (conf_lock), read locklessly */
 	u32 upcall;		/* enum ksrtp_upcall */
 	u32 upcall_portid;
 	u32 max_learned;
@@ -90,6 +91,7 @@ int ksrtp_sock_send(struct net *net, u64 cookie, struct sockaddr_storage *to,
 int ksrtp_udp_encap_recv(struct sock *sk, struct sk_buff *skb);
 int ksrtp_sendmsg(struct sock *sk, struct msghdr *msg, size_t len);
 const struct proto *ksrtp_base_proto(const struct sock *sk);
+void ksrtp_txbuf_free(struct ksrtp_sock *ks);
 int ksrtp_hook_enter(void);
 void ksrtp_hook_exit(int idx);
 

@@ -28,6 +28,8 @@
  * @KSRTP_FEATURE_UPCALL: DTLS and ZRTP datagrams delivered to the attaching
  *	netlink socket.
  * @KSRTP_FEATURE_IPV6: IPv6 and dual-stack sockets.
+ * @KSRTP_FEATURE_SOCK_SET: sock-set: change a socket's upcall classes, taking
+ *	its upcalls over, and its max-learned.
  */
 enum ksrtp_feature {
 	KSRTP_FEATURE_INFO = 1,
@@ -38,6 +40,7 @@ enum ksrtp_feature {
 	KSRTP_FEATURE_REMOTE_BIND = 32,
 	KSRTP_FEATURE_UPCALL = 64,
 	KSRTP_FEATURE_IPV6 = 128,
+	KSRTP_FEATURE_SOCK_SET = 256,
 };
 
 /**
@@ -180,8 +183,8 @@ enum {
  * @KSRTP_A_SOCK_FD: File descriptor of a UDP socket in the sender's fd table.
  * @KSRTP_A_SOCK_FAMILY: AF_INET or AF_INET6 (reply only).
  * @KSRTP_A_SOCK_LOCAL_PORT: Bound local port, host byte order (reply only).
- * @KSRTP_A_SOCK_UPCALL: Deliver these datagram classes to the attaching netlink
- *	socket.
+ * @KSRTP_A_SOCK_UPCALL: Deliver these datagram classes to the netlink socket
+ *	that attached the socket, or to the one that last sent sock-set with upcall.
  * @KSRTP_A_SOCK_MAX_LEARNED: Cap on contexts learned from any-SSRC templates
  *	(default 256).
  * @KSRTP_A_SOCK_STATS: Counters (reply only).
@@ -189,7 +192,8 @@ enum {
  *	order.
  * @KSRTP_A_SOCK_REMOTE_PORT: UDP port, host byte order.
  * @KSRTP_A_SOCK_DATA: A datagram (sock-send, upcall-ntf).
- * @KSRTP_A_SOCK_UPCALL_PORTID: Netlink port that receives upcalls (reply only).
+ * @KSRTP_A_SOCK_UPCALL_PORTID: Netlink port that receives upcalls: the
+ *	attaching socket's, or the last sock-set requester's (reply only).
  * @KSRTP_A_SOCK_N_CTX: Contexts installed on the socket (reply only).
  * @KSRTP_A_SOCK_REASON: Why the socket was detached (sock-detach-ntf).
  */
@@ -382,6 +386,7 @@ enum {
 	KSRTP_CMD_CTX_LIMIT_NTF = 13,
 	KSRTP_CMD_SSRC_LEARNED_NTF = 14,
 	KSRTP_CMD_UPCALL_NTF = 15,
+	KSRTP_CMD_SOCK_SET = 16,
 
 	__KSRTP_CMD_MAX,
 	KSRTP_CMD_MAX = (__KSRTP_CMD_MAX - 1)
