@@ -28,13 +28,13 @@ $(BIN)/ksrtp-keyd: $(KEYD_SRCS) $(KEYD_HDRS) $(KEYD_DTLS_OBJS) | $(BIN)
 $(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
-$(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
+$(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
 # An SDES answerer on libsrtp2 and OpenSSL only: the independent peer the
 # keyd selftest checks key direction and key/salt layout against.
 selftests: $(BIN)/keyd_srtp_peer
-$(BIN)/keyd_srtp_peer: $(SRC)/selftests/keyd_srtp_peer.c | $(BIN)
+$(BIN)/keyd_srtp_peer: $(SRC)/selftests/keyd_srtp_peer.c $(SRC)/selftests/inet_addr.h | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $< $(JSON_LIBS) \
 		$(shell pkg-config --libs libsrtp2 libcrypto)
 

@@ -69,12 +69,13 @@ static const struct suite {
 /* Flag sets: entry i names the bit 1 << i. */
 static const char *const feature_names[] = {
 	"info", "sock", "ctx", "mki", "ssrc-any", "remote-bind", "upcall", "ipv6",
+	"sock-set",
 };
 static const char *const upcall_names[] = { "dtls", "zrtp" };
 static const char *const option_names[] = {
 	"unencrypted_srtp", "unencrypted_srtcp", "unauthenticated_srtp",
 };
-_Static_assert(KSRTP_FEATURE_IPV6 == 1 << 7, "feature_names is stale");
+_Static_assert(KSRTP_FEATURE_SOCK_SET == 1 << 8, "feature_names is stale");
 _Static_assert(KSRTP_UPCALL_ZRTP == 1 << 1, "upcall_names is stale");
 _Static_assert(KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP == 1 << 2, "option_names is stale");
 
@@ -1115,6 +1116,32 @@ static int cmd_detach(int argc, char **argv)
 	return run(msg, NULL, NULL);
 }
 
+/* upcall also makes ksrtpctl's own netlink socket the upcall port: it closes
+ * when ksrtpctl exits, so only "upcall none" is of use from here.
+ */
+static int cmd_set(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct args a;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, A_SOCK | A_UPCALL | A_MAX_LEARNED, A_SOCK);
+	if (rc)
+		return rc;
+	if (!(a.seen & (A_UPCALL | A_MAX_LEARNED)))
+		return usage_err("nothing to set: give upcall, max-learned or both");
+	msg = request(KSRTP_CMD_SOCK_SET, 0);
+	if (!msg)
+		return 1;
+	if (nla_put_u64(msg, KSRTP_A_SOCK_COOKIE, a.cookie) ||
+	    ((a.seen & A_UPCALL) &&
+	     nla_put_u32(msg, KSRTP_A_SOCK_UPCALL, a.upcall)) ||
+	    ((a.seen & A_MAX_LEARNED) &&
+	     nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, a.max_learned)))
+		return build_err(msg);
+	return run(msg, NULL, NULL);
+}
+
 /* ------------------------------------------------------------ contexts and keys */
 
 typedef int (*put_fn)(struct nl_msg *m, const struct args *a);
@@ -1469,6 +1496,9 @@ static void usage(FILE *f)
 		"                    attach a UDP socket: fd FD of process PID, or of\n"
 		"                    ksrtpctl itself (inherited); prints its cookie\n"
 		"  detach sock COOKIE\n"
+		"  set sock COOKIE [upcall dtls,zrtp|none] [max-learned N]\n"
+		"                    change an attached socket; upcall also sends its\n"
+		"                    upcalls to ksrtpctl, which exits: use upcall none\n"
 		"  show [sock COOKIE]\n"
 		"                    sockets, their contexts, keys and counters\n"
 		"  ctx add CTX suite SUITE key BASE64 [key-id N] [mki HEX] [roc N]\n"
@@ -1561,6 +1591,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info },
 	{ "attach", cmd_attach },
 	{ "detach", cmd_detach },
+	{ "set", cmd_set },
 	{ "show", cmd_show },
 	{ "ctx", cmd_ctx },
 	{ "key", cmd_key },

@@ -95,6 +95,18 @@ static void test_fields_typed(void)
 	KTAP_EXPECT_EQ(req.signalling_secure, TRI_UNSET);
 	KTAP_EXPECT_EQ(req.rtcp_mux, TRI_UNSET);
 	request_free(&req);
+
+	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\"}", &req, err), 0);
+	KTAP_EXPECT_EQ(req.dtls_verify, VERIFY_DEFAULT);
+	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\",\"method\":\"dtls\","
+			     "\"dtls_verify\":\"early_media\"}", &req, err), 0);
+	KTAP_EXPECT_EQ(req.dtls_verify, VERIFY_EARLY_MEDIA);
+	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\",\"dtls_verify\":\"strict\"}",
+			     &req, err), 0);
+	KTAP_EXPECT_EQ(req.dtls_verify, VERIFY_STRICT);
+	request_free(&req);
 }
 
 static void test_errors(void)
@@ -134,6 +146,10 @@ static void test_errors(void)
 		  "listed twice" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mki_len\":5}", "mki_len: expected 0 to 4" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mki_len\":\"1\"}", "mki_len: expected" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"dtls_verify\":\"early-media\"}",
+		  "dtls_verify: expected \"strict\" or \"early_media\"" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"dtls_verify\":true}", "dtls_verify: expected" },
+		{ "{\"op\":\"rekey\",\"session\":\"a\",\"dtls_verify\":\"strict\"}", "does not apply to rekey" },
 		{ "{\"op\":\"status\",\"mki_len\":1,\"session\":\"a\"}", "does not apply to status" },
 		{ "{\"op\":\"status\"}", "status needs \"session\"" },
 		{ "{\"op\":\"status\",\"session\":\"\"}", "session: expected a session id" },

@@ -56,6 +56,7 @@ void config_defaults(struct config *c)
 	c->window = 128;
 	c->rx_key_grace_ms = 30000;
 	c->answer_rekey_delay_ms = 2000;
+	c->dtls_verify = VERIFY_STRICT;
 	c->max_sessions = 4096;
 	c->max_clients = 64;
 }
@@ -193,6 +194,12 @@ int config_set(struct config *c, const char *key, const char *v,
 	} else if (!strcmp(key, "answer_rekey_delay_ms")) {
 		if (parse_uint(v, 0, 600000, &c->answer_rekey_delay_ms, 10))
 			return err_out(err, errlen, "answer_rekey_delay_ms: expected 0 to 600000");
+	} else if (!strcmp(key, "dtls_verify")) {
+		c->dtls_verify = verify_policy_parse(v);
+		if (c->dtls_verify == VERIFY_DEFAULT) {
+			c->dtls_verify = VERIFY_STRICT;
+			return err_out(err, errlen, "dtls_verify: expected strict or early_media");
+		}
 	} else if (!strcmp(key, "max_sessions")) {
 		if (parse_uint(v, 1, 1000000, &c->max_sessions, 10))
 			return err_out(err, errlen, "max_sessions: expected 1 to 1000000");

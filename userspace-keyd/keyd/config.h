@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto.h"
 #include "suites.h"
 
 struct config {
@@ -30,6 +31,7 @@ struct config {
 	unsigned int wsh;		/* WSH= we advertise; 0: none */
 	unsigned int rx_key_grace_ms;	/* old RX keys kept after a peer rekey */
 	unsigned int answer_rekey_delay_ms;	/* TX switch after a rekeyed answer */
+	enum verify_policy dtls_verify;	/* DTLS keys before the answer's fingerprint */
 	unsigned int max_sessions;
 	unsigned int max_clients;
 };

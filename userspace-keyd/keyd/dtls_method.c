@@ -30,7 +30,18 @@
  * only when the peer can decrypt: the client at once (the server finished
  * first), the server when the peer's new key has authenticated a packet
  * (kernel per-key counters) or answer_rekey_delay_ms later. The old RX key
- * is deleted rx_key_grace_ms after the new one is seen in use.
+ * is deleted rx_key_grace_ms after the new one is seen in use. Only a
+ * client can start a handshake: our server links are rekeyed by one
+ * re-offer swapping the roles (RFC 5763 §6.6), signalled to each of their
+ * peers (forks: one dialog each); each passive answer makes us the client
+ * of that link's new association.
+ *
+ * Early media (RFC 5763 §6.2, §7.1): an offerer's handshake may complete
+ * before the answer brings the fingerprint to verify. With the session's
+ * dtls_verify = strict nothing is installed until then; with early_media
+ * the RX template goes in at once (the peer's media is decrypted, "verify"
+ * stays pending), TX only once the fingerprint matched, and a mismatch
+ * deletes the RX template in the same call.
  *
  * One certificate per daemon (generated at the first DTLS session, never
  * written to disk); RTCP must be muxed.
@@ -70,10 +81,15 @@ struct link {
 	const struct suite *suite;
 	enum dtls_profile profile;
 	bool installed;			/* TX and RX templates exist */
+	bool rx_only;			/* only the RX template exists: early media
+					 * before verification (or TX still to come) */
 	bool expect_hello;		/* a role change makes us the server: the peer's
 					 * ClientHello starts the new association */
+	bool flip_out;			/* our re-offer asks this peer to become the
+					 * server (a server-side rekey) */
 	bool failed;
-	bool restored;			/* adopted after a restart: no association */
+	bool restored;			/* adopted after a restart: no association until
+					 * a rekey (needs st->upcalls) */
 	uint32_t kid;			/* active key id (TX and RX) */
 	uint32_t tx_pending;		/* server after a rekey: new TX key, not active yet */
 	uint64_t tx_switch_at;		/* ... switched at the latest then */
@@ -111,9 +127,10 @@ struct dmstate {
 	struct fp_set offer_fps;	/* answerer: the offer's a=fingerprint values */
 	struct answer answers[DTLS_MAX_ANSWERS];
 	size_t nanswers;
-	bool flip_out;			/* our re-offer asks the peer to become the server */
 	bool flip_start;		/* the peer's re-offer made us the client: start
 					 * the new handshake once our answer is out */
+	bool upcalls;			/* restored: the socket's upcalls come to us */
+	char no_upcalls[200];		/* restored: why they do not (sock-set failed) */
 	struct link links[DTLS_MAX_ASSOCS];
 };
 
@@ -284,6 +301,10 @@ static void key_op(struct link *l, uint32_t dir, uint32_t kid, bool swap)
 
 static void link_teardown(struct link *l)
 {
+	if (l->rx_only) {
+		ctx_del(l, KSRTP_DIR_RX);
+		l->rx_only = false;
+	}
 	if (!l->installed)
 		return;
 	ctx_del(l, KSRTP_DIR_TX);
@@ -392,14 +413,17 @@ static void link_fail(struct link *l, const char *why)
 	session_emit(st->kd, s, ev);
 }
 
-/* The keys of a connected, verified association, checked against the kernel. */
+/*
+ * The keys of a connected association, checked against the kernel; unless
+ * unverified (early media, RX only), its peer certificate must have matched.
+ */
 static int get_keys(struct link *l, struct dtls_assoc *a, struct dtls_srtp_keys *k,
-		    const struct suite **suite, char *why, size_t whylen)
+		    const struct suite **suite, bool unverified, char *why, size_t whylen)
 {
 	struct keyd *kd = l->st->kd;
 	const char *reason = NULL;
 
-	if (dtls_assoc_get_keys(a, k, false, &reason)) {
+	if (dtls_assoc_get_keys(a, k, unverified, &reason)) {
 		snprintf(why, whylen, "no DTLS-SRTP keys: %s", reason ? reason : "?");
 		return -1;
 	}
@@ -425,8 +449,12 @@ static void set_key(struct kn_key *kk, uint32_t id, const struct dtls_srtp_keys 
 	kk->salt = ks + k->key_len;
 }
 
-/* The first handshake of a link: one TX and one RX template bound to the peer. */
-static int install(struct link *l, char *why, size_t whylen)
+/*
+ * The first handshake of a link: one RX and one TX template bound to the
+ * peer. rx_only (early media): the RX template alone, from keys whose peer
+ * is not verified yet; TX follows once it is (the RX template stays).
+ */
+static int install(struct link *l, bool rx_only, char *why, size_t whylen)
 {
 	struct keyd *kd = l->st->kd;
 	struct dtls_srtp_keys k;
@@ -435,36 +463,44 @@ static int install(struct link *l, char *why, size_t whylen)
 	struct kn_ctx c;
 	struct fingerprint fp;
 	const struct suite *suite;
-	int err;
+	int err = 0;
 
-	if (get_keys(l, l->a, &k, &suite, why, whylen))
+	if (get_keys(l, l->a, &k, &suite, rx_only, why, whylen))
 		return -1;
 	l->suite = suite;
 	l->profile = k.profile;
 	l->kid = 1;
 	p.suite = suite->id;
-	p.soft_limit = DTLS_SOFT_LIMIT;
-	set_key(&kk, l->kid, &k, k.tx);
-	link_ctx(l, KSRTP_DIR_TX, &c);
-	err = kn_ctx_new(&kd->kn, &c, &p, &kk);
+	if (!l->rx_only) {
+		p.window = kd->cfg.window;	/* the peer's key: no soft limit of ours */
+		set_key(&kk, l->kid, &k, k.rx);
+		link_ctx(l, KSRTP_DIR_RX, &c);
+		err = kn_ctx_new(&kd->kn, &c, &p, &kk);
+		OPENSSL_cleanse(&kk, sizeof(kk));
+		if (err) {
+			dtls_srtp_keys_wipe(&k);
+			snprintf(why, whylen, "RX ctx-new: %s: %s", strerror(-err), kn_err(&kd->kn));
+			return -1;
+		}
+		l->rx_only = true;	/* link_teardown() deletes it if TX fails */
+	}
+	if (!rx_only) {
+		p.window = 0;
+		p.soft_limit = DTLS_SOFT_LIMIT;
+		set_key(&kk, l->kid, &k, k.tx);
+		link_ctx(l, KSRTP_DIR_TX, &c);
+		err = kn_ctx_new(&kd->kn, &c, &p, &kk);
+		OPENSSL_cleanse(&kk, sizeof(kk));
+	}
+	dtls_srtp_keys_wipe(&k);
 	if (err) {
-		dtls_srtp_keys_wipe(&k);
 		snprintf(why, whylen, "TX ctx-new: %s: %s", strerror(-err), kn_err(&kd->kn));
 		return -1;
 	}
-	p.window = kd->cfg.window;
-	p.soft_limit = 0;	/* the peer's key: its own business */
-	set_key(&kk, l->kid, &k, k.rx);
-	link_ctx(l, KSRTP_DIR_RX, &c);
-	err = kn_ctx_new(&kd->kn, &c, &p, &kk);
-	dtls_srtp_keys_wipe(&k);
-	OPENSSL_cleanse(&kk, sizeof(kk));
-	if (err) {
-		snprintf(why, whylen, "RX ctx-new: %s: %s", strerror(-err), kn_err(&kd->kn));
-		ctx_del(l, KSRTP_DIR_TX);
-		return -1;
+	if (!rx_only) {
+		l->rx_only = false;
+		l->installed = true;
 	}
-	l->installed = true;
 	if (!dtls_assoc_peer_fingerprint(l->a, l->have_fps ? fp_set_best_hash(&l->fps) :
 							     FP_SHA256, &fp))
 		fp_format(&fp, l->peer_fp, sizeof(l->peer_fp));
@@ -488,6 +524,28 @@ static void emit_secure(struct link *l)
 	json_object_object_add(ev, "verified", json_object_new_boolean(s->verified));
 	json_object_object_add(ev, "pfs", json_object_new_boolean(1));
 	session_emit(l->st->kd, s, ev);
+}
+
+/*
+ * Early media (dtls_verify = early_media): the peer's media is decrypted
+ * before the answer has verified its certificate; we send nothing to it yet.
+ */
+static void emit_early_media(struct link *l)
+{
+	struct json_object *ev = link_event(l, "early_media");
+	char addr[80];
+
+	log_info("early media: RX installed, peer not verified yet; no TX until it is",
+		 "session=%s peer=%s suite=%s peer_fingerprint=%s", l->st->s->id,
+		 link_addr(l, addr, sizeof(addr)), l->suite->name, log_q(l->peer_fp));
+	if (!ev)
+		return;
+	json_object_object_add(ev, "suite", json_object_new_string(l->suite->name));
+	json_object_object_add(ev, "fingerprint", json_object_new_string(l->peer_fp));
+	json_object_object_add(ev, "role", json_object_new_string(dtls_role_name(l->role)));
+	json_object_object_add(ev, "verified", json_object_new_boolean(0));
+	json_object_object_add(ev, "pfs", json_object_new_boolean(1));
+	session_emit(l->st->kd, l->st->s, ev);
 }
 
 static void emit_rekeyed(struct link *l, const char *dir)
@@ -547,7 +605,7 @@ static int rekey_install(struct link *l, char *why, size_t whylen)
 	char addr[80];
 	int err;
 
-	if (get_keys(l, l->next_a, &k, &suite, why, whylen))
+	if (get_keys(l, l->next_a, &k, &suite, false, why, whylen))
 		return -1;
 	if (suite != l->suite) {
 		dtls_srtp_keys_wipe(&k);
@@ -591,6 +649,7 @@ static int rekey_install(struct link *l, char *why, size_t whylen)
 	l->rekeys++;
 	l->role = nr;			/* a role change by re-offer ends here */
 	l->expect_hello = false;
+	l->restored = false;		/* adopted: a live association again */
 	log_info("RX rekeyed by a new DTLS handshake", "session=%s peer=%s key_id=%u role=%s",
 		 l->st->s->id, link_addr(l, addr, sizeof(addr)), nk, dtls_role_name(l->role));
 	emit_rekeyed(l, "rx");
@@ -684,7 +743,18 @@ static void handle(struct link *l, unsigned int ev)
 	if (!l->installed && dtls_assoc_state(l->a) == DTLS_STATE_CONNECTED) {
 		if (!l->have_fps && (ev & DTLS_EV_CONNECTED)) {
 			match_answers(l);	/* calls back here when it matched */
-			return;
+			if (l->have_fps || l->failed || s->state == SS_FAILED)
+				return;
+		}
+		if (dtls_assoc_verify_state(l->a) == DTLS_VERIFY_PENDING &&
+		    s->dtls_verify == VERIFY_EARLY_MEDIA && !l->rx_only) {
+			/* RFC 5763 §7.1: receive now, send once the answer verified it */
+			if (install(l, true, why, sizeof(why))) {
+				link_fail(l, why);
+				return;
+			}
+			session_changed(s);
+			emit_early_media(l);
 		}
 		if (dtls_assoc_verify_state(l->a) != DTLS_VERIFY_OK)
 			goto out;
@@ -692,7 +762,7 @@ static void handle(struct link *l, unsigned int ev)
 			st->have_role = true;
 			st->role = l->role;
 		}
-		if (install(l, why, sizeof(why))) {
+		if (install(l, false, why, sizeof(why))) {
 			link_fail(l, why);
 			return;
 		}
@@ -839,7 +909,8 @@ static int rekey_all_as_client(struct dmstate *st, struct opres *r)
 	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
 		struct link *l = &st->links[i];
 
-		if (l->used && !l->failed && l->installed && !l->restored && rekey_client(l, r))
+		if (l->used && !l->failed && l->installed && (!l->restored || st->upcalls) &&
+		    rekey_client(l, r))
 			return -1;
 	}
 	return 0;
@@ -980,10 +1051,25 @@ static int dtls_local(struct keyd *kd, struct session *s, struct opres *r)
 /* New fingerprints for a link (re-offer, re-answer, addressed answer). */
 static void link_set_fps(struct link *l, const struct fp_set *fps)
 {
+	char addr[80];
+
 	l->fps = *fps;
 	l->have_fps = true;
-	if (l->a && !l->failed)
-		handle(l, dtls_assoc_set_peer_fingerprints(l->a, &l->fps));
+	if (!l->a || l->failed)
+		return;
+	/*
+	 * A verified association whose peer now signals another certificate
+	 * (a restarted keyd has a new one): that is for the next association
+	 * (RFC 8842 §5), which a rekey starts; this one keeps its keys.
+	 */
+	if (l->installed && dtls_assoc_verify_state(l->a) == DTLS_VERIFY_OK &&
+	    !cert_matches(l->a, fps)) {
+		log_info("the peer signals a new certificate: it applies from the next "
+			 "handshake", "session=%s peer=%s", l->st->s->id,
+			 link_addr(l, addr, sizeof(addr)));
+		return;
+	}
+	handle(l, dtls_assoc_set_peer_fingerprints(l->a, &l->fps));
 }
 
 /*
@@ -1050,6 +1136,69 @@ static int apply_answer(struct dmstate *st, const struct fp_set *fps, enum sdp_s
 	return 0;
 }
 
+static size_t flips_out(const struct dmstate *st)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+		n += st->links[i].used && !st->links[i].failed && st->links[i].flip_out;
+	return n;
+}
+
+/*
+ * An answer to our re-offer: for the fork at addr, or for every fork whose
+ * certificate matches its fingerprints (or the one fork there is). After a
+ * server-side rekey (roles swapped: flip_out) it must say passive: we then
+ * start the new handshake as that peer's client. Our offer stays open until
+ * every peer it went to has answered.
+ */
+static int apply_reanswer(struct dmstate *st, const struct fp_set *fps, enum sdp_setup setup,
+			  const struct sockaddr_storage *addr, struct opres *r)
+{
+	struct session *s = st->s;
+	struct link *l = addr ? link_find(st, addr) : NULL, *to[DTLS_MAX_ASSOCS];
+	size_t i, n = 0, nflip = flips_out(st), alive = links_alive(st);
+	bool flip = nflip > 0;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		struct link *x = &st->links[i];
+
+		if (!x->used || x->failed || (l && x != l) || (flip && !x->flip_out))
+			continue;
+		if (l || (flip ? nflip : alive) == 1 || (x->a && cert_matches(x->a, fps)))
+			to[n++] = x;
+	}
+	if (!flip)
+		s->exch = EX_NONE;
+	if (flip && !n)
+		return op_fail(r, E_NO_CRYPTO, "%s", addr ?
+			       "our re-offer did not go to the peer at that address" :
+			       "the answer's a=fingerprint matches none of the peers our re-offer "
+			       "went to: pass \"remote\"");
+	if (flip && setup != SDP_SETUP_PASSIVE) {
+		for (i = 0; i < n; i++)
+			to[i]->flip_out = false;
+		if (!flips_out(st))
+			s->exch = EX_NONE;
+		return op_fail(r, E_NO_CRYPTO,
+			       "a=setup: the peer answered %s to our a=setup:active re-offer: no "
+			       "role change, no rekey", setup_name(setup));
+	}
+	for (i = 0; i < n; i++) {
+		link_set_fps(to[i], fps);
+		if (!flip || to[i]->failed)
+			continue;
+		to[i]->flip_out = false;
+		if (to[i] == primary(st))
+			st->role = DTLS_ROLE_CLIENT;
+		if (rekey_client(to[i], r))
+			return -1;
+	}
+	if (!flips_out(st))
+		s->exch = EX_NONE;
+	return 0;
+}
+
 static int dtls_remote(struct keyd *kd, struct session *s, const struct request *req,
 		       enum sdp_type type, struct opres *r)
 {
@@ -1058,7 +1207,7 @@ static int dtls_remote(struct keyd *kd, struct session *s, const struct request 
 	const struct link *p;
 	struct fp_set fps;
 	enum sdp_setup setup;
-	size_t i, alive;
+	size_t i;
 
 	(void)kd;
 	if (parse_attrs(req, &fps, &setup, r))
@@ -1092,38 +1241,14 @@ static int dtls_remote(struct keyd *kd, struct session *s, const struct request 
 		}
 		s->exch = EX_REMOTE_OFFER;
 	} else {
-		bool reanswer = s->exch == EX_LOCAL_OFFER && s->state == SS_SECURE;
-
-		s->exch = EX_NONE;
-		if (reanswer) {
-			/* the answer to our re-offer: the fork it came from, or every
-			 * fork its certificate matches
-			 */
-			struct link *l = addr ? link_find(st, addr) : NULL;
-			bool flip = st->flip_out;
-
-			st->flip_out = false;
-			if (flip && setup != SDP_SETUP_PASSIVE)
-				return op_fail(r, E_NO_CRYPTO,
-					       "a=setup: the peer answered %s to our a=setup:active "
-					       "re-offer: no role change, no rekey", setup_name(setup));
-
-			alive = links_alive(st);
-			for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
-				struct link *x = &st->links[i];
-
-				if (!x->used || x->failed || (l && x != l))
-					continue;
-				if (l || alive == 1 || (x->a && cert_matches(x->a, &fps)))
-					link_set_fps(x, &fps);
-			}
-			if (flip) {
-				st->role = DTLS_ROLE_CLIENT;
-				if (rekey_all_as_client(st, r))
-					return -1;
-			}
-		} else if (apply_answer(st, &fps, setup, addr, r)) {
-			return -1;
+		/* the answer to a re-offer of ours, or to our initial offer (a fork's) */
+		if (s->exch == EX_LOCAL_OFFER && s->state == SS_SECURE) {
+			if (apply_reanswer(st, &fps, setup, addr, r))
+				return -1;
+		} else {
+			s->exch = EX_NONE;
+			if (apply_answer(st, &fps, setup, addr, r))
+				return -1;
 		}
 	}
 	session_changed(s);
@@ -1199,7 +1324,7 @@ static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev
 	}
 	l = link_find(st, &ev->remote);
 	if (l) {
-		if (l->failed || l->restored)	/* adopted: no DTLS state to go on with */
+		if (l->failed)
 			return;
 		if (l->next_a) {
 			l->hold = dtls_assoc_role(l->next_a) == DTLS_ROLE_SERVER;
@@ -1208,8 +1333,9 @@ static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev
 			return;
 		}
 		if (!l->a) {
-			if (l->role == DTLS_ROLE_SERVER)
-				listen_on(l, ev, false);
+			/* installed without one: adopted after a restart, a rekey */
+			if (l->role == DTLS_ROLE_SERVER || l->expect_hello)
+				listen_on(l, ev, l->installed);
 			return;
 		}
 		if (l->expect_hello && l->installed &&
@@ -1326,47 +1452,58 @@ static uint64_t dtls_timer(struct keyd *kd, struct session *s, uint64_t now)
 static int dtls_rekey(struct keyd *kd, struct session *s, struct opres *r)
 {
 	struct dmstate *st = state_of(s);
-	struct json_object *arr;
-	size_t i, started = 0, servers = 0, restored = 0;
+	struct json_object *arr, *peers;
+	size_t i, started = 0, flips = 0;
+	char addr[80];
 
 	(void)kd;
+	for (i = 0; i < DTLS_MAX_ASSOCS && !st->upcalls; i++)
+		if (st->links[i].used && !st->links[i].failed && st->links[i].installed &&
+		    st->links[i].restored)
+			return op_fail(r, E_UNSUPPORTED, "associations adopted after a restart "
+				       "cannot be rekeyed: their DTLS datagrams do not reach this "
+				       "keyd (%s)", st->no_upcalls);
 	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
 		struct link *l = &st->links[i];
 
 		if (!l->used || l->failed || !l->installed)
 			continue;
-		if (l->restored) {
-			restored++;
-			continue;
+		if (l->role == DTLS_ROLE_CLIENT && !l->restored) {
+			if (rekey_client(l, r))
+				return -1;
+			started++;
+		} else if (l->restored || !l->expect_hello) {
+			/* (expect_hello: the peer's ClientHello is coming already) */
+			l->flip_out = true;
+			flips++;
 		}
-		if (l->role != DTLS_ROLE_CLIENT) {
-			servers++;
-			continue;
-		}
-		if (rekey_client(l, r))
-			return -1;
-		started++;
 	}
-	if (!started && servers == 1 && !restored && links_alive(st) == 1) {
+	if (!started && !flips)
+		return op_fail(r, E_STATE, "no DTLS association with keys to rekey");
+	if (flips) {
 		/*
-		 * The server cannot start a handshake (no renegotiation): it
+		 * A server cannot start a handshake (no renegotiation): it
 		 * re-offers with the roles swapped (RFC 5763 §6.6, a role change
-		 * means a new association); the peer's passive answer makes us
-		 * the client of the new one.
+		 * means a new association), to every peer it serves (forks: one
+		 * re-offer per dialog, the same attributes); each passive answer
+		 * makes us the client of that peer's new association. An
+		 * association adopted after a restart does the same whatever its
+		 * role: the re-offer carries this keyd's new certificate, which
+		 * the peer must know first.
 		 */
-		st->flip_out = true;
 		s->exch = EX_LOCAL_OFFER;
 		session_changed(s);
 		reply_attrs(s, r, SDP_SETUP_ACTIVE, SDP_OFFER);
-		json_object_object_add(r->reply, "handshakes", json_object_new_int64(0));
+		peers = json_object_new_array();
+		for (i = 0; i < DTLS_MAX_ASSOCS; i++)
+			if (st->links[i].used && !st->links[i].failed && st->links[i].flip_out)
+				json_object_array_add(peers, json_object_new_string(
+					link_addr(&st->links[i], addr, sizeof(addr))));
+		json_object_object_add(r->reply, "peers", peers);
+		json_object_object_add(r->reply, "handshakes",
+				       json_object_new_int64((int64_t)started));
 		return 0;
 	}
-	if (!started)
-		return op_fail(r, E_STATE, "%s",
-			       restored ? "associations adopted after a restart cannot be rekeyed" :
-			       servers ? "this side is the DTLS server of several associations: rekey "
-					 "on the peers (their keyd starts the new handshakes)" :
-					 "no DTLS association with keys to rekey");
 	/* nothing to signal: same certificates, same roles, same transport */
 	arr = json_object_new_array();
 	json_object_object_add(r->reply, "attributes", arr);
@@ -1461,8 +1598,12 @@ static struct json_object *link_status(struct link *l)
 	if (l->peer_fp[0])
 		json_object_object_add(o, "peer_fingerprint", json_object_new_string(l->peer_fp));
 	json_object_object_add(o, "installed", json_object_new_boolean(l->installed));
-	if (l->installed)
+	if (l->rx_only)
+		json_object_object_add(o, "early_media", json_object_new_boolean(1));
+	if (l->installed || l->rx_only)
 		json_object_object_add(o, "key_id", json_object_new_int64(l->kid));
+	if (l->flip_out)
+		json_object_object_add(o, "reoffered", json_object_new_boolean(1));
 	json_object_object_add(o, "rekeys", json_object_new_int64(l->rekeys));
 	json_object_object_add(o, "rekeying", json_object_new_boolean(l->next_a != NULL));
 	if (l->tx_pending)
@@ -1486,12 +1627,14 @@ static void dtls_status(struct keyd *kd, struct session *s, struct json_object *
 	struct dmstate *st = state_of(s);
 	struct json_object *d = json_object_new_object(), *arr = json_object_new_array(), *lo;
 	const struct link *p = primary(st);
-	bool tx = false;
+	bool tx = false, rx = false;
 	size_t i;
 
 	(void)kd;
 	json_object_object_add(d, "fingerprint",
 			       json_object_new_string(dtls_engine_fingerprint(engine)));
+	json_object_object_add(d, "dtls_verify",
+			       json_object_new_string(verify_policy_name(s->dtls_verify)));
 	if (st->have_role)
 		json_object_object_add(d, "role", json_object_new_string(dtls_role_name(st->role)));
 	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
@@ -1500,6 +1643,7 @@ static void dtls_status(struct keyd *kd, struct session *s, struct json_object *
 		if (!l->used)
 			continue;
 		tx |= l->installed;
+		rx |= l->installed || l->rx_only;
 		lo = link_status(l);
 		json_object_array_add(arr, lo);
 		if (l != p)
@@ -1520,7 +1664,7 @@ static void dtls_status(struct keyd *kd, struct session *s, struct json_object *
 	if (p && p->suite)
 		json_object_object_add(out, "suite", json_object_new_string(p->suite->name));
 	json_object_object_add(out, "tx", json_object_new_boolean(tx));
-	json_object_object_add(out, "rx", json_object_new_boolean(tx));
+	json_object_object_add(out, "rx", json_object_new_boolean(rx));
 }
 
 /* ---------------------------------------------------------------- persistence */
@@ -1564,9 +1708,67 @@ static const char *jstr(struct json_object *o, const char *k)
 }
 
 /*
+ * An adopted link's keys in the kernel: an RX key other than the active one
+ * was being retired (a new grace period); a TX key a server's rekey added
+ * but had not switched to yet is switched to answer_rekey_delay_ms later.
+ */
+static void restore_keys(struct link *l, const struct kn_ctx_info *ctxs, size_t n)
+{
+	uint64_t now = now_ms();
+	size_t j, k;
+
+	for (j = 0; j < n; j++) {
+		const struct kn_ctx_info *c = &ctxs[j];
+
+		if (!c->any || c->origin != KSRTP_CTX_ORIGIN_TEMPLATE || !c->has_remote ||
+		    !same_addr(&c->remote, &l->peer))
+			continue;
+		for (k = 0; k < c->nkeys; k++) {
+			if (c->keys[k].id == l->kid)
+				continue;
+			if (c->dir == KSRTP_DIR_RX && !l->rx_old) {
+				l->rx_old = c->keys[k].id;
+				l->rx_retire_at = now + l->st->kd->cfg.rx_key_grace_ms + 1;
+				session_arm(l->st->s, l->rx_retire_at);
+			} else if (c->dir == KSRTP_DIR_TX && c->keys[k].active &&
+				   c->keys[k].id == l->kid - 1) {
+				l->tx_pending = l->kid;
+				l->tx_switch_at = now + l->st->kd->cfg.answer_rekey_delay_ms;
+				session_arm(l->st->s, l->tx_switch_at);
+			}
+		}
+	}
+}
+
+/*
+ * The socket's upcalls went to the previous keyd's netlink socket: take them
+ * over (sock-set), so adopted associations can be rekeyed and a new session
+ * can run its handshake. Without it (an older module) they run on as they
+ * are, and a rekey says why not.
+ */
+static void take_upcalls(struct keyd *kd, struct session *s)
+{
+	struct dmstate *st = state_of(s);
+	int err;
+
+	err = kn_take_upcalls(&kd->kn, s->cookie[0], KSRTP_UPCALL_DTLS);
+	if (!err) {
+		st->upcalls = true;
+		log_info("DTLS upcalls taken over", "session=%s cookie=%llu", s->id,
+			 (unsigned long long)s->cookie[0]);
+		return;
+	}
+	snprintf(st->no_upcalls, sizeof(st->no_upcalls), "sock-set: %s%s%s", strerror(-err),
+		 *kn_err(&kd->kn) ? ": " : "", kn_err(&kd->kn));
+	log_warn("DTLS upcalls not taken over; adopted associations cannot be rekeyed",
+		 "session=%s reason=%s", s->id, log_q(st->no_upcalls));
+}
+
+/*
  * The associations (and the certificate) died with the previous keyd: a
- * secure session keeps each fork's kernel contexts and runs on without
- * DTLS (no rekey); a negotiation in progress cannot resume.
+ * secure session keeps each fork's kernel contexts and runs on; the DTLS
+ * upcalls are taken over, so a rekey (a re-offer with the new certificate,
+ * then a new handshake) works. A negotiation in progress cannot resume.
  */
 static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *saved,
 			const struct kn_ctx_info *ctxs, size_t n, char *why, size_t whylen)
@@ -1585,6 +1787,8 @@ static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *
 		return -1;
 	}
 	st = state_of(s);
+	if (s->state == SS_NEW || s->state == SS_SECURE)
+		take_upcalls(kd, s);
 	if (s->state == SS_NEW)
 		return 0;
 	if (s->state != SS_SECURE) {
@@ -1625,8 +1829,21 @@ static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *
 		l->suite = v ? suite_by_name(v, strlen(v)) : NULL;
 		if (json_object_object_get_ex(lo, "key_id", &kv))
 			l->kid = (uint32_t)json_object_get_int64(kv);
-		if ((v = jstr(lo, "peer_fingerprint")))
+		if ((v = jstr(lo, "peer_fingerprint"))) {
+			const char *bad = NULL;
+
 			snprintf(l->peer_fp, sizeof(l->peer_fp), "%s", v);
+			/* what the next handshake verifies, until a re-offer says more */
+			fp_set_init(&l->fps);
+			l->have_fps = !fp_set_add_value(&l->fps, v, strlen(v), &bad);
+		}
+		if (l->suite) {
+			const struct dtls_profile_info *pi = dtls_profile_by_name(l->suite->name);
+
+			if (pi)
+				l->profile = pi->id;
+		}
+		restore_keys(l, ctxs, n);
 	}
 	if (!links_alive(st)) {
 		snprintf(why, whylen, "the kernel has no TX and RX templates for the session's "

@@ -273,7 +273,7 @@ static int up_valid(struct nl_msg *msg, void *arg)
 {
 	struct up_exec *x = arg;
 
-	if (queue_upcall(x->k, msg))
+	if (queue_upcall(x->k, msg) && x->cookie)
 		cookie_reply(msg, x->cookie);
 	return NL_OK;
 }
@@ -304,20 +304,18 @@ static int up_any_seq(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int kn_attach_upcall(struct kernel *k, int fd, uint32_t upcall, uint64_t *cookie)
+/*
+ * A request on the upcall socket, which is non-blocking (it is polled for
+ * upcalls) and may see upcalls before the answer: they are queued. cookie:
+ * where sock-attach's reply goes (NULL for requests without a reply).
+ */
+static int up_request(struct kernel *k, struct nl_msg *m, uint64_t *cookie)
 {
 	struct up_exec x = { .k = k, .cookie = cookie };
-	struct nl_msg *m = knl_msg(&k->up, KSRTP_CMD_SOCK_ATTACH, 0);
 	struct nl_cb *nlcb;
 	struct pollfd pfd;
 	int err, tries = 0;
 
-	k->req.extack[0] = 0;
-	if (!m)
-		return -ENOMEM;
-	if (nla_put_u32(m, KSRTP_A_SOCK_FD, (uint32_t)fd) ||
-	    nla_put_u32(m, KSRTP_A_SOCK_UPCALL, upcall))
-		return build_failed(k, m);
 	nlcb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!nlcb) {
 		knl_msg_free(m);
@@ -327,14 +325,12 @@ int kn_attach_upcall(struct kernel *k, int fd, uint32_t upcall, uint64_t *cookie
 	nl_cb_set(nlcb, NL_CB_ACK, NL_CB_CUSTOM, up_ack, &x);
 	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, up_valid, &x);
 	nl_cb_set(nlcb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, up_any_seq, NULL);
-	*cookie = 0;
 	err = nl_send_auto(k->up.sk, m);
 	knl_msg_free(m);
 	if (err < 0) {
 		nl_cb_put(nlcb);
 		return -EIO;
 	}
-	/* the socket is non-blocking (it is polled for upcalls): wait here */
 	while (!x.done && tries < 50) {
 		pfd = (struct pollfd){ nl_socket_get_fd(k->up.sk), POLLIN, 0 };
 		if (poll(&pfd, 1, 100) <= 0) {
@@ -350,9 +346,44 @@ int kn_attach_upcall(struct kernel *k, int fd, uint32_t upcall, uint64_t *cookie
 	nl_cb_put(nlcb);
 	if (!x.done && !x.err)
 		x.err = -ETIMEDOUT;
-	if (!x.err && !*cookie)
-		x.err = -EPROTO;
 	return x.err;
+}
+
+int kn_attach_upcall(struct kernel *k, int fd, uint32_t upcall, uint64_t *cookie)
+{
+	struct nl_msg *m = knl_msg(&k->up, KSRTP_CMD_SOCK_ATTACH, 0);
+	int err;
+
+	k->req.extack[0] = 0;
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KSRTP_A_SOCK_FD, (uint32_t)fd) ||
+	    nla_put_u32(m, KSRTP_A_SOCK_UPCALL, upcall))
+		return build_failed(k, m);
+	*cookie = 0;
+	err = up_request(k, m, cookie);
+	if (!err && !*cookie)
+		err = -EPROTO;
+	return err;
+}
+
+int kn_take_upcalls(struct kernel *k, uint64_t cookie, uint32_t upcall)
+{
+	struct nl_msg *m;
+
+	k->req.extack[0] = 0;
+	if (!(k->features & KSRTP_FEATURE_SOCK_SET)) {
+		snprintf(k->req.extack, sizeof(k->req.extack),
+			 "the loaded ksrtp module predates it (no sock-set feature)");
+		return -EOPNOTSUPP;
+	}
+	m = knl_msg(&k->up, KSRTP_CMD_SOCK_SET, 0);
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u64(m, KSRTP_A_SOCK_COOKIE, cookie) ||
+	    nla_put_u32(m, KSRTP_A_SOCK_UPCALL, upcall))
+		return build_failed(k, m);
+	return up_request(k, m, NULL);
 }
 
 int kn_upcall_fd(struct kernel *k)

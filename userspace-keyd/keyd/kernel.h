@@ -106,6 +106,11 @@ const char *kn_err(struct kernel *k);
 int kn_attach(struct kernel *k, int fd, uint64_t *cookie);
 /* Attach with upcall flags (KSRTP_UPCALL_*): those datagrams come to kn_upcall_fd(). */
 int kn_attach_upcall(struct kernel *k, int fd, uint32_t upcall, uint64_t *cookie);
+/* Make keyd's upcall socket the one a socket's upcalls go to (a socket a
+ * previous keyd attached), with these flags. -EOPNOTSUPP: the module has
+ * no sock-set (KSRTP_FEATURE_SOCK_SET).
+ */
+int kn_take_upcalls(struct kernel *k, uint64_t cookie, uint32_t upcall);
 int kn_detach(struct kernel *k, uint64_t cookie);
 /* Send a keying datagram (DTLS, ZRTP, STUN) from an attached socket. */
 int kn_sock_send(struct kernel *k, uint64_t cookie, const struct sockaddr_storage *to,

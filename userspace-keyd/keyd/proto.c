@@ -27,6 +27,7 @@ enum field {
 	F_TYPE = 1 << 9,
 	F_SUITES = 1 << 10,
 	F_MKI_LEN = 1 << 11,
+	F_DTLS_VERIFY = 1 << 12,
 };
 
 static const struct {
@@ -37,7 +38,7 @@ static const struct {
 	{ "role", F_ROLE }, { "method", F_METHOD }, { "rtcp_mux", F_RTCP_MUX },
 	{ "remote", F_REMOTE }, { "signalling_secure", F_SECURE },
 	{ "attributes", F_ATTRS }, { "type", F_TYPE }, { "suites", F_SUITES },
-	{ "mki_len", F_MKI_LEN },
+	{ "mki_len", F_MKI_LEN }, { "dtls_verify", F_DTLS_VERIFY },
 };
 
 static const struct {
@@ -46,8 +47,8 @@ static const struct {
 } ops[OP_COUNT] = {
 	[OP_PING] = { "ping", 0, 0 },
 	[OP_CREATE] = { "create",
-		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN,
-		F_ROLE },
+		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
+		F_DTLS_VERIFY, F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
 		F_SESSION | F_ATTRS | F_TYPE | F_REMOTE | F_SECURE, F_SESSION | F_ATTRS },
@@ -71,6 +72,20 @@ const char *role_name(enum role r)
 const char *sdp_type_name(enum sdp_type t)
 {
 	return t == SDP_OFFER ? "offer" : t == SDP_ANSWER ? "answer" : "none";
+}
+
+const char *verify_policy_name(enum verify_policy p)
+{
+	return p == VERIFY_EARLY_MEDIA ? "early_media" : "strict";
+}
+
+enum verify_policy verify_policy_parse(const char *s)
+{
+	if (s && !strcmp(s, "strict"))
+		return VERIFY_STRICT;
+	if (s && !strcmp(s, "early_media"))
+		return VERIFY_EARLY_MEDIA;
+	return VERIFY_DEFAULT;
 }
 
 static int err_out(char *err, size_t errlen, const char *fmt, ...)
@@ -301,6 +316,12 @@ static int parse_field(enum field f, struct json_object *v, struct request *req,
 			return err_out(err, errlen, "mki_len: expected 0 to 4 (bytes)");
 		req->mki_len = (int)json_object_get_int64(v);
 		return 0;
+	case F_DTLS_VERIFY:
+		req->dtls_verify = verify_policy_parse(get_str(v, 16));
+		if (req->dtls_verify == VERIFY_DEFAULT)
+			return err_out(err, errlen,
+				       "dtls_verify: expected \"strict\" or \"early_media\"");
+		return 0;
 	}
 	return err_out(err, errlen, "internal: unhandled field");
 }
@@ -381,6 +402,7 @@ int proto_parse(const char *line, size_t len, struct request *req,
 	req->rtcp_mux = TRI_UNSET;
 	req->signalling_secure = TRI_UNSET;
 	req->mki_len = -1;
+	req->dtls_verify = VERIFY_DEFAULT;
 	root = parse_json(line, len, err, errlen);
 	if (!root)
 		return -1;

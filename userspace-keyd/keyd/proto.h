@@ -32,6 +32,13 @@ enum role { ROLE_NONE, ROLE_OFFERER, ROLE_ANSWERER };
 enum sdp_type { SDP_NONE, SDP_OFFER, SDP_ANSWER };
 enum tristate { TRI_UNSET = -1, TRI_FALSE = 0, TRI_TRUE = 1 };
 
+/*
+ * DTLS (RFC 5763 §6.2, §7.1): what an offerer installs when a handshake
+ * completes before the answer's fingerprint has verified the peer. strict:
+ * nothing; early_media: the RX direction only (TX waits for verification).
+ */
+enum verify_policy { VERIFY_DEFAULT = -1, VERIFY_STRICT = 0, VERIFY_EARLY_MEDIA = 1 };
+
 struct request {
 	enum op op;
 	struct json_object *root;	/* owned; fields below point into it */
@@ -50,6 +57,7 @@ struct request {
 	const struct suite *suites[SUITE_COUNT];
 	size_t nsuites;			/* 0: the configured list */
 	int mki_len;			/* -1: the configured mki_len */
+	enum verify_policy dtls_verify;	/* VERIFY_DEFAULT: the configured one */
 	int fds[PROTO_MAX_FDS];		/* received with the line; not owned here */
 	int nfds;
 };
@@ -69,6 +77,9 @@ void request_free(struct request *req);
 const char *op_name(enum op op);
 const char *role_name(enum role r);
 const char *sdp_type_name(enum sdp_type t);
+/* "strict" / "early_media"; parse returns VERIFY_DEFAULT for anything else. */
+const char *verify_policy_name(enum verify_policy p);
+enum verify_policy verify_policy_parse(const char *s);
 
 /* "ip:port" / "[ip6]:port"; 0 or -1. */
 int proto_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len);

@@ -160,6 +160,9 @@ static struct json_object *save_json(struct session *s)
 	json_object_object_add(o, "signalling_secure",
 			       json_object_new_boolean(s->signalling_secure));
 	json_object_object_add(o, "verified", json_object_new_boolean(s->verified));
+	if (s->dtls_verify != VERIFY_STRICT)
+		json_object_object_add(o, "dtls_verify", json_object_new_string(
+			verify_policy_name(s->dtls_verify)));
 	if (s->has_remote)
 		json_object_object_add(o, "remote", json_object_new_string(
 			proto_format_addr(&s->remote, addr, sizeof(addr))));
@@ -330,6 +333,8 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	if (req->nfds == 2 && req->rtcp_mux != TRI_FALSE)
 		return op_fail(r, E_BAD_REQUEST,
 			       "a second (RTCP) socket needs \"rtcp_mux\": false");
+	if (req->dtls_verify != VERIFY_DEFAULT && strcmp(m->name, "dtls"))
+		return op_fail(r, E_BAD_REQUEST, "dtls_verify applies to the dtls method only");
 	if (kd->nsessions >= kd->cfg.max_sessions)
 		return op_fail(r, E_LIMIT, "too many sessions (max_sessions = %u)",
 			       kd->cfg.max_sessions);
@@ -345,6 +350,8 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	s->created = (int64_t)time(NULL);
 	s->owner = c;
 	s->mki_len = req->mki_len >= 0 ? (unsigned int)req->mki_len : kd->cfg.mki_len;
+	s->dtls_verify = req->dtls_verify != VERIFY_DEFAULT ? req->dtls_verify :
+							      kd->cfg.dtls_verify;
 	if (req->has_remote) {
 		s->has_remote = true;
 		s->remote = req->remote;
@@ -906,6 +913,8 @@ static struct session *load_session(struct keyd *kd, const char *id, struct json
 	s->rtcp_mux = jbool(o, "rtcp_mux");
 	s->signalling_secure = jbool(o, "signalling_secure");
 	s->verified = jbool(o, "verified");
+	s->dtls_verify = verify_policy_parse(jstr(o, "dtls_verify")) == VERIFY_EARLY_MEDIA ?
+			 VERIFY_EARLY_MEDIA : VERIFY_STRICT;
 	if (json_object_object_get_ex(o, "created", &v))
 		s->created = json_object_get_int64(v);
 	str = jstr(o, "remote");

@@ -61,6 +61,7 @@ struct session {
 	const struct suite *offer_suites[SUITE_COUNT];
 	size_t noffer_suites;
 	unsigned int mki_len;		/* of the keys we send */
+	enum verify_policy dtls_verify;	/* DTLS: keys before the answer's fingerprint */
 	struct conn *owner;		/* gets the events; NULL if gone */
 	uint64_t timer;			/* next method deadline, 0: none */
 	int64_t created;		/* unix time */

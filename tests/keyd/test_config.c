@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the configuration reader (userspace-keyd/keyd/config.c):
+ * defaults, every value dtls_verify takes and refuses, and the
+ * "path:line: reason" of a bad file, which leaves the earlier settings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ktap.h"
+
+static bool contains(const char *s, const char *sub)
+{
+	return strstr(s, sub) != NULL;
+}
+
+/* Write text to a fresh file; its path in path. */
+static bool write_file(char *path, size_t len, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(path, len, "/tmp/keyd-test-config.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return false;
+	}
+	fputs(text, f);
+	return !fclose(f);
+}
+
+static void test_defaults(void)
+{
+	struct config c;
+
+	config_defaults(&c);
+	KTAP_EXPECT_EQ(c.dtls_verify, VERIFY_STRICT);
+	KTAP_EXPECT_EQ(c.window, 128);
+	KTAP_EXPECT(!c.allow_insecure_signalling);
+}
+
+static void test_dtls_verify(void)
+{
+	static const struct {
+		const char *v;
+		int want;	/* -1: refused */
+	} cases[] = {
+		{ "strict", VERIFY_STRICT }, { "early_media", VERIFY_EARLY_MEDIA },
+		{ "early-media", -1 }, { "Strict", -1 }, { "", -1 }, { "yes", -1 },
+		{ "early_media ", -1 },
+	};
+	struct config c;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		config_defaults(&c);
+		c.dtls_verify = VERIFY_EARLY_MEDIA;
+		err[0] = 0;
+		if (cases[i].want < 0) {
+			KTAP_EXPECT_EQ(config_set(&c, "dtls_verify", cases[i].v, err, sizeof(err)), -1);
+			if (!KTAP_EXPECT(contains(err, "dtls_verify: expected strict or early_media")))
+				ktap_diag("  \"%s\": %s", cases[i].v, err);
+			/* a refused value never leaves something weaker behind */
+			KTAP_EXPECT_EQ(c.dtls_verify, VERIFY_STRICT);
+		} else {
+			KTAP_EXPECT_EQ(config_set(&c, "dtls_verify", cases[i].v, err, sizeof(err)), 0);
+			KTAP_EXPECT_EQ((int)c.dtls_verify, cases[i].want);
+		}
+	}
+}
+
+static void test_file(void)
+{
+	struct config c;
+	char path[64], err[512], want[128];
+
+	KTAP_ASSERT(write_file(path, sizeof(path),
+			       "# test\n  dtls_verify =  early_media   # comment\nwindow = 256\n"));
+	config_defaults(&c);
+	KTAP_EXPECT_EQ(config_load(&c, path, err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(c.dtls_verify, VERIFY_EARLY_MEDIA);
+	KTAP_EXPECT_EQ(c.window, 256);
+	unlink(path);
+
+	KTAP_ASSERT(write_file(path, sizeof(path), "log_level = debug\ndtls_verify = lax\n"));
+	config_defaults(&c);
+	KTAP_EXPECT_EQ(config_load(&c, path, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: dtls_verify: expected strict or early_media", path);
+	if (!KTAP_EXPECT(!strcmp(err, want)))
+		ktap_diag("  got \"%s\"", err);
+	KTAP_EXPECT_EQ(c.dtls_verify, VERIFY_STRICT);
+	unlink(path);
+
+	KTAP_ASSERT(write_file(path, sizeof(path), "dtls_verfy = strict\n"));
+	config_defaults(&c);
+	KTAP_EXPECT_EQ(config_load(&c, path, err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, ":1: unknown setting 'dtls_verfy'"));
+	unlink(path);
+}
+
+static void test_names(void)
+{
+	KTAP_EXPECT(!strcmp(verify_policy_name(VERIFY_STRICT), "strict"));
+	KTAP_EXPECT(!strcmp(verify_policy_name(VERIFY_EARLY_MEDIA), "early_media"));
+	KTAP_EXPECT_EQ(verify_policy_parse(NULL), VERIFY_DEFAULT);
+	KTAP_EXPECT_EQ(verify_policy_parse(verify_policy_name(VERIFY_EARLY_MEDIA)),
+		       VERIFY_EARLY_MEDIA);
+}
+
+static const struct ktap_test tests[] = {
+	KTAP_TEST(test_defaults),
+	KTAP_TEST(test_dtls_verify),
+	KTAP_TEST(test_file),
+	KTAP_TEST(test_names),
+};
+
+int main(void)
+{
+	return KTAP_MAIN(tests);
+}
