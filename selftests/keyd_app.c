@@ -10,7 +10,8 @@
  *   keyd_app -n NAME -s KEYD_SOCKET -l LOCAL_IP:PORT -p PEER_IP:PORT
  *
  * Commands:
- *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]  -> ok SESSION
+ *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]
+ *          [verify strict|early_media]  -> ok SESSION
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),
@@ -60,6 +61,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "inet_addr.h"
 #include "libksrtpkeyd.h"
 
 #define PAYLOAD_LEN	160
@@ -128,21 +130,6 @@ static void reply(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
-}
-
-static int parse_addr(const char *s, struct sockaddr_in *sin)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = 0;
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)atoi(colon + 1));
-	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- keyd */
@@ -223,6 +210,10 @@ static void cmd_create(char *args)
 			char *n = strtok_r(NULL, " ", &save);
 
 			json_object_object_add(req, "mki_len", json_object_new_int(n ? atoi(n) : 0));
+		} else if (!strcmp(tok, "verify")) {
+			char *v = strtok_r(NULL, " ", &save);
+
+			json_object_object_add(req, "dtls_verify", json_object_new_string(v ? v : ""));
 		} else {
 			json_object_put(req);
 			reply("err create: unknown word %s", tok);

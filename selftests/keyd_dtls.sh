@@ -16,7 +16,8 @@
 # whose fingerprint is wrong and fails alone. Rekeying by a fresh handshake with RTP streaming
 # both ways: zero loss (counters and payload sequence), "rekeyed" events,
 # old keys gone from the kernel afterwards, both by the client's in-band
-# handshake and by the server's role-swapping re-offer.
+# handshake and by the server's role-swapping re-offer, also to two forks
+# at once.
 #
 # Runs as root with ksrtp.ko loaded (selftests/run.sh in the VM); cwd is the
 # project tree, binaries in build/bin.
@@ -26,7 +27,8 @@ KEYD_TEST=keyd_dtls
 . "$(dirname "$0")/keyd_lib.sh"
 
 PROFILES="AES_CM_128_HMAC_SHA1_80 AES_CM_128_HMAC_SHA1_32 AEAD_AES_128_GCM AEAD_AES_256_GCM"
-ktap_plan 13
+NO_LOSS_MIN=50		# packets per flow: at 50/s, a second of streaming at least
+ktap_plan 14
 
 # call OPTS: fresh DTLS sessions on both sides (A offers), offer/answer,
 # both secure.
@@ -41,64 +43,14 @@ call() {
 	EV_B=$R
 }
 
-# exchange N: N packets each way, all delivered and intact.
-exchange() {
-	app A reset && app B reset || return 1
-	app A send "$1" && app B send "$1" || return 1
-	# every tenth packet comes with an RTCP RR: expect waits for those too
-	for who in A B; do
-		app $who expect "$1" 5000 || return 1
-		field bad "$R"
-		[ "$F" = 0 ] || { echo "# $who: bad packets: $R"; return 1; }
-	done
-}
-
-
 # ------------------------------------------------------------ setup
 
-setup() {
-	ip netns add $NS1 && ip netns add $NS2 || return 1
-	ip link add kd-veth1 type veth peer name kd-veth2 || return 1
-	ip link set kd-veth1 netns $NS1 && ip link set kd-veth2 netns $NS2 || return 1
-	ip -n $NS1 addr add $IP1/24 dev kd-veth1 && ip -n $NS2 addr add $IP2/24 dev kd-veth2 || return 1
-	for ns in $NS1 $NS2; do
-		ip -n $ns link set lo up || return 1
-	done
-	ip -n $NS1 link set kd-veth1 up && ip -n $NS2 link set kd-veth2 up || return 1
-	ip -n $NS2 addr add $IP3/24 dev kd-veth2 || return 1
-	# short grace periods so rekeys settle inside the test
-	cat > "$D/keyd.conf" <<-EOF
-	allow_insecure_signalling = no
-	rx_key_grace_ms = 1000
-	answer_rekey_delay_ms = 3000
-	log_level = info
-	EOF
-	keyd_start A && keyd_start B && keyd_start C || return 1
-	app_start A && app_start B && app_start C
-}
-
-step "setup: namespaces, two keyds, two apps" setup
-if [ "$KSFT_FAIL" != 0 ]; then
-	for n in $(seq 2 13); do ktap_skip "keyd_dtls_$n" "setup failed"; done
-	ktap_finish
-fi
-
-# fp_of ATTRS: the a=fingerprint value in an attribute array
-fp_of() {
-	echo "$1" | sed -n 's/.*"a=fingerprint:\([^"]*\)".*/\1/p'
-}
-
-# tamper ATTRS: the same attributes with the fingerprint's first byte changed
-tamper() {
-	echo "$1" | sed 's/sha-256 \([0-9A-F][0-9A-F]\)/sha-256 X\1/; s/X00/11/; s/X[0-9A-F][0-9A-F]/00/'
-}
-
-# no_templates NS: keyd installed nothing (or removed it) in that namespace
-no_templates() {
-	out=$(ip netns exec "$1" "$BIN/ksrtpctl" show)
-	case $out in *template*) echo "# $1 still has contexts:"; echo "$out" | sed 's/^/#   /'; return 1 ;; esac
-	return 0
-}
+# short grace periods so rekeys settle inside the test
+step "setup: namespaces, three keyds, three apps" keyd_setup "A B C" "allow_insecure_signalling = no
+rx_key_grace_ms = 1000
+answer_rekey_delay_ms = 3000
+log_level = info"
+setup_or_skip 14
 
 # ------------------------------------------------------------ every profile
 
@@ -205,26 +157,12 @@ step "tampered fingerprint in the answer: contexts removed at once, failed both 
 
 # ------------------------------------------------------------ forking
 
-# templates NS: the number of any-SSRC templates keyd installed there
-templates() {
-	ip netns exec "$1" "$BIN/ksrtpctl" show | grep -c template
-}
-
 # RFC 5763 §6.3: A's offer reaches B and C (a SIP proxy forked it); both
 # answer active and run their handshakes to A's one socket from their own
 # addresses. B's answer comes without an address (A matches it to the
 # association by certificate), C's with one.
 forking() {
-	app A flush && app B flush && app C flush || return 1
-	app A create offerer method dtls || return 1
-	app B create answerer bind method dtls || return 1
-	app C create answerer bind method dtls || return 1
-	app A local || return 1
-	offer=$R
-	app B remote "$offer" && app B local || return 1
-	answer_b=$R
-	app C remote "$offer" && app C local || return 1
-	answer_c=$R
+	fork_offer bind bind || return 1
 	app A remote "$answer_b" || return 1
 	app A answer $IP3:$PORT "$answer_c" || return 1
 	app A wait secure 20000 || return 1
@@ -275,17 +213,8 @@ step "forking: one offer, two answerers from two addresses, two associations, RT
 # that is not C's. C's association fails alone ("association_failed", its
 # contexts gone, C fails too); the session and B's association go on.
 fork_failure() {
-	app A flush && app B flush && app C flush || return 1
-	app A create offerer method dtls || return 1
-	app B create answerer method dtls || return 1
-	app C create answerer bind method dtls || return 1
-	app A local || return 1
-	offer=$R
-	app B remote "$offer" && app B local || return 1
-	answer_b=$R
+	fork_offer "" bind || return 1
 	case $answer_b in *a=setup:passive*) ;; *) echo "# B answered $answer_b"; return 1 ;; esac
-	app C remote "$offer" && app C local || return 1
-	answer_c=$R
 	app A answer $IP2:$PORT "$answer_b" || return 1
 	app A answer $IP3:$PORT "$(tamper "$answer_c")" || return 1
 	app A wait secure 20000 || return 1
@@ -315,26 +244,49 @@ step "forking: a passive fork (offerer is its client) and a fork with a wrong fi
 
 # ------------------------------------------------------------ rekey
 
-# no_loss: after streaming stops, each side got every packet the other sent,
-# and no payload counter is missing between the first and the last received.
-no_loss() {
-	app A stream 0 && app B stream 0 || return 1
-	sleep 0.3
-	app A stats || return 1
-	echo "# A: $R"
-	field sent "$R"; sa=$F; field recv "$R"; ra=$F; field bad "$R"; ba=$F
-	field enokey "$R"; ea=$F; field peer "$R"; ga=${F##*/}
-	app B stats || return 1
-	echo "# B: $R"
-	field sent "$R"; sb=$F; field recv "$R"; rb=$F; field bad "$R"; bb=$F
-	field enokey "$R"; eb=$F; field peer "$R"; gb=${F##*/}
-	[ "$sa" -gt 100 ] && [ "$sb" -gt 100 ] && [ "$sa" = "$rb" ] && [ "$sb" = "$ra" ] &&
-		[ "$ba$bb$ea$eb$ga$gb" = 000000 ] && return 0
-	for who in A B; do
-		app $who status > /dev/null &&
-			echo "# $who kernel: rx_auth_fail=$(json_get rx_auth_fail) rx_replay_drop=$(json_get rx_replay_drop)"
+# rekeyed KID WHO [N]: WHO gets "rekeyed" rx, then tx, with key id KID, for
+# each of its N associations (default 1; their events may interleave).
+rekeyed() {
+	n=${3:-1} rx='' tx=''
+	while [ "$(echo $rx $tx | wc -w)" -lt $((2 * n)) ]; do
+		app $2 wait rekeyed 20000 || return 1
+		case $R in *"\"key_id\":$1"*) ;; *) echo "# $2: $R"; return 1 ;; esac
+		pe=$(json_get peer)
+		case $R in
+		*'"direction":"rx"'*) rx="$rx $pe" ;;
+		*'"direction":"tx"'*)
+			case "$rx " in *" $pe "*) tx="$tx $pe" ;; *) echo "# $2: tx before rx: $R"; return 1 ;; esac ;;
+		esac
 	done
+}
+
+# only_key NS KID N: in that namespace's templates (and what they learned),
+# key KID at least N times and no other key id below it
+only_key() {
+	out=$(ip netns exec $1 "$BIN/ksrtpctl" show)
+	n=$(echo "$out" | grep -c "key id $2\b")
+	old=$(echo "$out" | grep -c "key id [1-$(($2 - 1))]\b")
+	[ "$n" -ge "$3" ] && [ "$old" = 0 ] && return 0
+	echo "# $1: keys $2: $n, older: $old"
+	echo "$out" | sed 's/^/#   /'
 	return 1
+}
+
+# upcall_port: the netlink port A's socket hands its DTLS datagrams to
+upcall_port() {
+	ip netns exec $NS1 "$BIN/ksrtpctl" show | sed -n 's/.*upcall-portid \([0-9]*\).*/\1/p'
+}
+
+# rekey_offer X Y N: X rekeys by a re-offer (a=setup:active), Y answers
+# passive, X becomes the client of the new association; both install key N.
+rekey_offer() {
+	app $1 rekey || return 1
+	case $R in *a=setup:active*) ;; *) echo "# $1's re-offer: $R"; return 1 ;; esac
+	reoffer=$R
+	app $2 remote "$R" && app $2 local || return 1
+	case $R in *a=setup:passive*) ;; *) echo "# $2's answer: $R"; return 1 ;; esac
+	app $1 remote "$R" || return 1
+	rekeyed $3 $1 && rekeyed $3 $2
 }
 
 # A offers, B answers active: B is the DTLS client, A the server. While both
@@ -351,38 +303,16 @@ rekey_call() {
 		[ "$R" = "[]" ] || { echo "# rekey reply $R"; return 1; }
 		# B (client): RX then TX at once; A (server): RX, then TX once B's new
 		# key has authenticated a packet
-		for who in B A; do
-			app $who wait rekeyed 20000 || return 1
-			case $R in *'"direction":"rx"'*"\"key_id\":$round"*) ;; *) echo "# $who: $R"; return 1 ;; esac
-			app $who wait rekeyed 5000 || return 1
-			case $R in *'"direction":"tx"'*"\"key_id\":$round"*) ;; *) echo "# $who: $R"; return 1 ;; esac
-		done
+		rekeyed $round B && rekeyed $round A || return 1
 		sleep 1.5	# rx_key_grace_ms: the old RX keys go
 	done
 	# the server cannot start a handshake in-band (no renegotiation): its
 	# rekey is a re-offer swapping the roles (a=setup:active, RFC 5763 §6.6),
 	# B answers passive, A starts the new association as the client
-	app A rekey || return 1
-	case $R in *a=setup:active*) ;; *) echo "# A's re-offer: $R"; return 1 ;; esac
-	app B remote "$R" && app B local || return 1
-	case $R in *a=setup:passive*) ;; *) echo "# B's answer: $R"; return 1 ;; esac
-	app A remote "$R" || return 1
-	for who in A B; do
-		app $who wait rekeyed 20000 || return 1
-		case $R in *'"direction":"rx"'*'"key_id":4'*) ;; *) echo "# $who: $R"; return 1 ;; esac
-		app $who wait rekeyed 5000 || return 1
-		case $R in *'"direction":"tx"'*'"key_id":4'*) ;; *) echo "# $who: $R"; return 1 ;; esac
-	done
+	rekey_offer A B 4 || return 1
 	sleep 1.5
 	no_loss || return 1
-	for ns in $NS1 $NS2; do
-		out=$(ip netns exec $ns "$BIN/ksrtpctl" show)
-		# only key 4 is left in each template (and what they learned)
-		n=$(echo "$out" | grep -c 'key id 4\b')
-		old=$(echo "$out" | grep -c 'key id [123]\b')
-		[ "$n" -ge 2 ] && [ "$old" = 0 ] ||
-			{ echo "# $ns: keys 4: $n, older: $old"; echo "$out" | sed 's/^/#   /'; return 1; }
-	done
+	only_key $NS1 4 2 && only_key $NS2 4 2 || return 1
 	app A status || return 1
 	case $R in *'"rekeys":3'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
 	[ "$(echo "$R" | sed -n 's/.*"dtls":{[^}]*"role":"\([a-z]*\)".*/\1/p')" = client ] ||
@@ -393,15 +323,60 @@ for p in AEAD_AES_256_GCM AES_CM_128_HMAC_SHA1_80; do
 	step "rekey by a new handshake ($p), RTP streaming both ways, zero loss" rekey_call $p
 done
 
+# A is the DTLS server of two forks (B and C answered active). Its rekey is
+# one re-offer swapping the roles, sent to both (one re-INVITE per dialog,
+# the same attributes); each answers passive, and A starts a new handshake
+# as each one's client, while RTP streams between A and both at 50
+# packets/s: nothing lost on any of the four flows.
+fork_rekey() {
+	fork_offer bind bind || return 1
+	app A answer $IP2:$PORT "$answer_b" && app A answer $IP3:$PORT "$answer_c" || return 1
+	for who in A A B C; do
+		app $who wait secure 20000 || return 1
+	done
+	app A peers $IP2:$PORT,$IP3:$PORT || return 1
+	app A reset && app B reset && app C reset || return 1
+	app A stream 50 && app B stream 50 && app C stream 50 || return 1
+	sleep 1
+	app A rekey || return 1
+	case $R in *a=setup:active*) ;; *) echo "# A's re-offer: $R"; return 1 ;; esac
+	reoffer=$R
+	app A status || return 1
+	[ "$(echo "$R" | grep -o '"reoffered":true' | wc -l)" = 2 ] ||
+		{ echo "# A: $R" | cut -c1-900; return 1; }
+	app B remote "$reoffer" && app B local || return 1
+	answer_b=$R
+	app C remote "$reoffer" && app C local || return 1
+	answer_c=$R
+	case $answer_b$answer_c in *a=setup:passive*a=setup:passive*) ;;
+	*) echo "# answers: $answer_b $answer_c"; return 1 ;; esac
+	app A answer $IP2:$PORT "$answer_b" && app A answer $IP3:$PORT "$answer_c" || return 1
+	rekeyed 2 A 2 && rekeyed 2 B && rekeyed 2 C || return 1
+	sleep 1.5
+	no_loss A B C || return 1
+	only_key $NS1 2 4 && only_key $NS2 2 4 || return 1
+	app A status || return 1
+	case $R in *"\"peer\":\"$IP2:$PORT\",\"role\":\"client\""*) ;; *) echo "# A: $R" | cut -c1-1200; return 1 ;; esac
+	case $R in *"\"peer\":\"$IP3:$PORT\",\"role\":\"client\""*) ;; *) echo "# A: $R" | cut -c1-1200; return 1 ;; esac
+	[ "$(echo "$R" | grep -o '"rekeys":1' | wc -l)" = 2 ] ||
+		{ echo "# A: $R" | cut -c1-1200; return 1; }
+	app A peers $IP2:$PORT || return 1
+	app A delete && app B delete && app C delete
+}
+step "server-side rekey with two forks: one role-swapping re-offer to each, zero loss" fork_rekey
+
 # keyd A (the server, after one rekey) SIGKILLed and restarted while RTP
 # streams: the association is adopted from its state file and the kernel's
-# contexts, media never stops.
+# contexts, media never stops. The new keyd takes the socket's upcalls over
+# (sock-set): A rekeys by a re-offer carrying its new certificate, then B
+# (the server now) rekeys, RTP streaming with zero loss throughout.
 restart_mid_call() {
 	app A flush && app B flush || return 1
 	call "" || return 1
 	app B rekey || return 1
-	app A wait rekeyed 20000 && app A wait rekeyed 5000 || return 1
+	rekeyed 2 B && rekeyed 2 A || return 1
 	app A reset && app B reset && app A stream 50 && app B stream 50 || return 1
+	port0=$(upcall_port)
 	sleep 0.5
 	kill -9 "$KEYD_A"
 	wait "$KEYD_A" 2>/dev/null
@@ -415,10 +390,27 @@ restart_mid_call() {
 	app A status || return 1
 	[ "$(json_get restored)" = true ] && [ "$(json_get state)" = secure ] || return 1
 	case $R in *'"handshake":"adopted"'*'"key_id":2'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
+	# the upcalls come to the new keyd now
+	grep -q 'DTLS upcalls taken over' "$D/keyd-A.log" || return 1
+	port1=$(upcall_port)
+	echo "# upcall-portid: $port0 before the restart, $port1 after"
+	[ -n "$port0" ] && [ -n "$port1" ] && [ "$port0" != "$port1" ] || return 1
+	app A reset && app B reset && app A stream 50 && app B stream 50 || return 1
+	sleep 1
+	rekey_offer A B 3 || return 1
+	[ "$(fp_of "$reoffer")" != "$(fp_of "$offer")" ] ||
+		{ echo "# A's re-offer kept the old certificate"; return 1; }
+	sleep 1.5
+	rekey_offer B A 4 || return 1
+	sleep 1.5
+	no_loss || return 1
+	only_key $NS1 4 2 || return 1
+	app A status || return 1
+	case $R in *'"rekeys":2'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
 	app A delete && app B delete || return 1
 	no_templates $NS1
 }
-step "keyd SIGKILLed and restarted mid-call after a rekey: adopted, media uninterrupted" restart_mid_call
+step "keyd SIGKILLed and restarted mid-call after a rekey: adopted, media uninterrupted, rekeys both ways" restart_mid_call
 
 app A quit > /dev/null 2>&1
 app B quit > /dev/null 2>&1

@@ -31,32 +31,18 @@ OSSL_PID=''
 
 setup() {
 	command -v openssl > /dev/null || { echo "# no openssl"; return 1; }
-	ip netns add $NS1 && ip netns add $NS2 || return 1
-	ip link add kd-veth1 type veth peer name kd-veth2 || return 1
-	ip link set kd-veth1 netns $NS1 && ip link set kd-veth2 netns $NS2 || return 1
-	ip -n $NS1 addr add $IP1/24 dev kd-veth1 && ip -n $NS2 addr add $IP2/24 dev kd-veth2 || return 1
-	for ns in $NS1 $NS2; do
-		ip -n $ns link set lo up || return 1
-	done
-	ip -n $NS1 link set kd-veth1 up && ip -n $NS2 link set kd-veth2 up || return 1
-	cat > "$D/keyd.conf" <<-EOF
-	allow_insecure_signalling = no
-	log_level = info
-	EOF
+	keyd_setup A "allow_insecure_signalling = no
+log_level = info" || return 1
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 		-keyout "$D/key.pem" -out "$D/cert.pem" -days 2 -subj /CN=openssl-peer \
 		> "$D/req.log" 2>&1 || return 1
 	FP=$(openssl x509 -in "$D/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
 	[ -n "$FP" ] || return 1
 	echo "# openssl certificate: sha-256 $FP"
-	keyd_start A && app_start A
 }
 
 step "setup: namespaces, keyd, app, openssl certificate" setup
-if [ "$KSFT_FAIL" != 0 ]; then
-	for n in $(seq 2 10); do ktap_skip "keyd_dtls_openssl_$n" "setup failed"; done
-	ktap_finish
-fi
+setup_or_skip 10
 
 # ossl_start OUT ARGS...: openssl in $NS2, output to OUT, stdin a FIFO the
 # script holds open on fd 3 (openssl would send what it reads, and quit at

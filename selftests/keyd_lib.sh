@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Shared by the ksrtp-keyd VM tests (keyd_sdes.sh, keyd_dtls.sh): two network
-# namespaces joined by a veth pair, a keyd and a keyd_app (a tiny media
-# server) in each, and the helpers that drive them. Source after lib.sh,
-# with KEYD_TEST naming the test (its scratch directory).
+# Shared by the ksrtp-keyd VM tests (keyd_sdes.sh, keyd_dtls*.sh): two
+# network namespaces joined by a veth pair, a keyd and a keyd_app (a tiny
+# media server) in each, and the helpers that drive them. Source after
+# lib.sh, with KEYD_TEST naming the test (its scratch directory).
 
 NS1=kd-a
 NS2=kd-b
@@ -14,8 +14,6 @@ PORT=40000
 D=$(mktemp -d "/tmp/${KEYD_TEST:-keyd}.XXXXXX")
 KEYD_A='' KEYD_B='' KEYD_C='' APP_A='' APP_B='' APP_C='' SID_A=''
 PEER_PIDS=''	# a test's other processes, killed with the keyds and apps
-
-
 
 cleanup() {
 	exec 7>&- 8>&- 9>&- 5<&- 6<&- 4<&- 2>/dev/null
@@ -126,4 +124,138 @@ negotiate() {
 
 json_get() {	# json_get KEY: first "KEY":value in $R
 	echo "$R" | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
+}
+
+# ------------------------------------------------------------ setup
+
+# keyd_setup WHO CONF: the namespaces and the veth pair ($IP1 in $NS1; $IP2
+# and $IP3 in $NS2), CONF as every keyd's configuration, then a keyd and an
+# app for each of WHO (e.g. "A B C").
+keyd_setup() {
+	ip netns add $NS1 && ip netns add $NS2 || return 1
+	ip link add kd-veth1 type veth peer name kd-veth2 || return 1
+	ip link set kd-veth1 netns $NS1 && ip link set kd-veth2 netns $NS2 || return 1
+	ip -n $NS1 addr add $IP1/24 dev kd-veth1 && ip -n $NS2 addr add $IP2/24 dev kd-veth2 || return 1
+	ip -n $NS2 addr add $IP3/24 dev kd-veth2 || return 1
+	for ns in $NS1 $NS2; do
+		ip -n $ns link set lo up || return 1
+	done
+	ip -n $NS1 link set kd-veth1 up && ip -n $NS2 link set kd-veth2 up || return 1
+	printf '%s\n' "$2" > "$D/keyd.conf"
+	for w in $1; do
+		keyd_start "$w" || return 1
+	done
+	for w in $1; do
+		app_start "$w" || return 1
+	done
+}
+
+# setup_or_skip PLAN: after the setup step; if it failed, the rest of the
+# PLAN points are skipped and the test ends.
+setup_or_skip() {
+	[ "$KSFT_FAIL" = 0 ] && return 0
+	for n in $(seq 2 "$1"); do ktap_skip "${KEYD_TEST}_$n" "setup failed"; done
+	ktap_finish
+}
+
+# ------------------------------------------------------------ media
+
+# exchange N: N packets each way between A and B, all delivered and intact.
+exchange() {
+	app A reset && app B reset || return 1
+	app A send "$1" && app B send "$1" || return 1
+	# every tenth packet comes with an RTCP RR: expect waits for those too
+	for who in A B; do
+		app $who expect "$1" 5000 || return 1
+		field bad "$R"
+		[ "$F" = 0 ] || { echo "# $who: bad packets: $R"; return 1; }
+	done
+}
+
+# app_ip A|B|C: that app's address
+app_ip() {
+	case $1 in A) echo $IP1 ;; B) echo $IP2 ;; *) echo $IP3 ;; esac
+}
+
+# no_loss [APPS]: the streams of APPS (default A B) stop; then every flow
+# between two of them carried more than $NO_LOSS_MIN packets (default 0),
+# the receiver got every one the sender sent, no payload counter is missing
+# between the first and the highest received, and no app saw a bad packet
+# or ENOKEY.
+no_loss() {
+	set -- ${*:-A B}
+	for who in "$@"; do
+		app $who stream 0 || return 1
+	done
+	sleep 0.3
+	sent='' recv='' bad=0
+	for who in "$@"; do
+		app $who stats || return 1
+		echo "# $who: $R"
+		field bad "$R"; [ "$F" = 0 ] || bad=1
+		field enokey "$R"; [ "$F" = 0 ] || bad=1
+		ip=$(app_ip $who)
+		for pe in $R; do
+			case $pe in peer=*) pe=${pe#peer=} ;; *) continue ;; esac
+			pa=${pe%%:*} pe=${pe#*/}
+			ps=${pe%%/*} pe=${pe#*/}
+			pr=${pe%%/*} pl=${pe#*/}
+			[ "$pl" = 0 ] || bad=1
+			sent="$sent $ip>$pa=$ps" recv="$recv $pa>$ip=$pr"
+		done
+	done
+	for f in $sent; do
+		[ "${f#*=}" -gt "${NO_LOSS_MIN:-0}" ] || bad=1
+		case "$recv " in *" $f "*) ;; *) bad=1 ;; esac
+	done
+	[ $bad = 0 ] && return 0
+	echo "# flows sent:$sent; received:$recv"
+	for ns in $NS1 $NS2; do
+		echo "# $ns UDP: $(ip netns exec $ns awk '/^Udp:/ { if (h) print; h = 1 }' /proc/net/snmp)"
+	done
+	for who in "$@"; do
+		app $who status > /dev/null &&
+			echo "# $who kernel: rx_auth_fail=$(json_get rx_auth_fail) rx_replay_drop=$(json_get rx_replay_drop)"
+	done
+	return 1
+}
+
+# ------------------------------------------------------------ DTLS
+
+# fp_of ATTRS: the a=fingerprint value in an attribute array
+fp_of() {
+	echo "$1" | sed -n 's/.*"a=fingerprint:\([^"]*\)".*/\1/p'
+}
+
+# tamper ATTRS: the same attributes with the fingerprint's first byte changed
+tamper() {
+	echo "$1" | sed 's/sha-256 \([0-9A-F][0-9A-F]\)/sha-256 X\1/; s/X00/11/; s/X[0-9A-F][0-9A-F]/00/'
+}
+
+# templates NS: the number of any-SSRC templates keyd installed there
+templates() {
+	ip netns exec "$1" "$BIN/ksrtpctl" show | grep -c template
+}
+
+# no_templates NS: keyd installed nothing (or removed it) in that namespace
+no_templates() {
+	out=$(ip netns exec "$1" "$BIN/ksrtpctl" show)
+	case $out in *template*) echo "# $1 still has contexts:"; echo "$out" | sed 's/^/#   /'; return 1 ;; esac
+	return 0
+}
+
+# fork_offer OPTS_B OPTS_C: A offers (no address: open to forks); B and C
+# (with those create options) apply the offer and answer: $offer,
+# $answer_b, $answer_c. The caller applies the answers to A.
+fork_offer() {
+	app A flush && app B flush && app C flush || return 1
+	app A create offerer method dtls || return 1
+	app B create answerer $1 method dtls || return 1
+	app C create answerer $2 method dtls || return 1
+	app A local || return 1
+	offer=$R
+	app B remote "$offer" && app B local || return 1
+	answer_b=$R
+	app C remote "$offer" && app C local || return 1
+	answer_c=$R
 }

@@ -38,6 +38,8 @@
 #include <openssl/rand.h>
 #include <srtp2/srtp.h>
 
+#include "inet_addr.h"
+
 #define PAYLOAD_LEN	160
 
 struct suite_map {
@@ -109,21 +111,6 @@ static void die(const char *fmt, const char *arg)
 	printf(fmt, arg);
 	printf("\n");
 	exit(1);
-}
-
-static int parse_addr(const char *s, struct sockaddr_in *sin)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = 0;
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)atoi(colon + 1));
-	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -1;
 }
 
 /* "a=crypto:TAG SUITE inline:BASE64[|...]" -> tag, suite, key||salt. */

@@ -36,6 +36,7 @@ struct nl_reply {
 	int err;		/* 0 or -errno from the kernel's ack */
 	char extack[256];	/* NLMSGERR_ATTR_MSG, if any */
 	uint32_t bad_attr_off;	/* NLMSGERR_ATTR_OFFS, if any */
+	uint32_t miss_type;	/* NLMSGERR_ATTR_MISS_TYPE: a required attribute, if any */
 	int nmsgs;		/* data messages received */
 };
 
@@ -167,6 +168,8 @@ static inline void nl_parse_ack(const struct nlmsghdr *nlh, struct nl_reply *r)
 			 (char *)nl_data(tb[NLMSGERR_ATTR_MSG]));
 	if (tb[NLMSGERR_ATTR_OFFS])
 		r->bad_attr_off = nl_u32(tb[NLMSGERR_ATTR_OFFS]);
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		r->miss_type = nl_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
 }
 
 /* Receive until the ack or NLMSG_DONE; data messages go to cb. */

@@ -69,6 +69,7 @@ TEST_F(genl, info_get)
 	EXPECT_EQ(1, r.nmsgs);
 	EXPECT_EQ(KSRTP_FAMILY_VERSION, in.version);
 	EXPECT_TRUE(in.features & KSRTP_FEATURE_INFO);
+	EXPECT_TRUE(in.features & KSRTP_FEATURE_SOCK_SET);
 
 	/* The reply names the module that is actually loaded. */
 	f = fopen("/sys/module/ksrtp/version", "r");

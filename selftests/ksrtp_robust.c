@@ -609,6 +609,179 @@ TEST_F(rb, learned_contexts_are_capped)
 	EXPECT_EQ(3, kn_ctx_count(&self->k, self->cookie));
 }
 
+/* What sock-get says about a socket's upcalls. */
+struct sock_upcall {
+	uint32_t upcall, portid, max_learned;
+};
+
+static int sock_upcall_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
+	struct sock_upcall *u = arg;
+
+	if (nl_parse_genl(tb, KSRTP_A_SOCK_MAX, nlh) || !tb[KSRTP_A_SOCK_UPCALL] ||
+	    !tb[KSRTP_A_SOCK_UPCALL_PORTID] || !tb[KSRTP_A_SOCK_MAX_LEARNED])
+		return -1;
+	u->upcall = nl_u32(tb[KSRTP_A_SOCK_UPCALL]);
+	u->portid = nl_u32(tb[KSRTP_A_SOCK_UPCALL_PORTID]);
+	u->max_learned = nl_u32(tb[KSRTP_A_SOCK_MAX_LEARNED]);
+	return 0;
+}
+
+static int sock_upcall_get(struct ksrtp_nl *k, uint64_t cookie, struct sock_upcall *u)
+{
+	memset(u, 0, sizeof(*u));
+	return kn_sock_get(k, cookie, sock_upcall_cb, u);
+}
+
+/* sock-set from fd: upcall (if >= 0) and max-learned (if nonzero). */
+static int sock_set(struct ksrtp_nl *k, int fd, uint64_t cookie, int64_t upcall,
+		    uint32_t max_learned, struct nl_reply *r)
+{
+	struct nlmsg m;
+
+	kn_msg(k, &m, KSRTP_CMD_SOCK_SET, 0);
+	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
+	if (upcall >= 0)
+		nl_put_u32(&m, KSRTP_A_SOCK_UPCALL, (uint32_t)upcall);
+	if (max_learned)
+		nl_put_u32(&m, KSRTP_A_SOCK_MAX_LEARNED, max_learned);
+	return nl_talk(fd, &m, NULL, NULL, r);
+}
+
+static uint32_t nl_portid(int fd)
+{
+	struct sockaddr_nl sa;
+	socklen_t len = sizeof(sa);
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &len))
+		return 0;
+	return sa.nl_pid;
+}
+
+/*
+ * A key daemon that restarts takes its predecessor's upcalls over: while the
+ * attaching port is gone upcalls are dropped and counted; sock-set with
+ * upcall makes the requester the upcall port.
+ */
+TEST_F(rb, sock_set_moves_upcalls)
+{
+	static const uint8_t dtls[] = { 22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 1, 2 };
+	struct timeval tv = { .tv_sec = 3 };
+	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
+	struct sockaddr_storage a2;
+	struct sock_upcall u;
+	struct sock_stats ss;
+	struct ksrtp_nl k2;
+	struct nl_reply r;
+	struct nlmsg m;
+	uint8_t buf[4096], got[128];
+	uint64_t cookie;
+	int app2, nfd;
+
+	nfd = nl_open();
+	ASSERT_GE(nfd, 0);
+	app2 = udp_open(AF_INET, &a2);
+	ASSERT_GE(app2, 0);
+	k2.fd = nfd;
+	k2.fam = self->k.fam;
+	ASSERT_EQ(0, kn_attach(&k2, app2, KSRTP_UPCALL_DTLS, &cookie, &r));
+	ASSERT_EQ(0, sock_upcall_get(&self->k, cookie, &u));
+	EXPECT_EQ(nl_portid(nfd), u.portid);
+
+	/* the attaching port dies: upcalls are dropped, counted, not delivered */
+	close(nfd);
+	ASSERT_EQ(sizeof(dtls), sendto(self->peer, dtls, sizeof(dtls), 0,
+				       (struct sockaddr *)&a2, sa_len(&a2)));
+	EXPECT_TRUE(udp_quiet(app2, 150));
+	ASSERT_EQ(0, kn_sock_stats(&self->k, cookie, &ss));
+	EXPECT_EQ(1, ss.v[KSRTP_A_SOCK_STATS_RX_UPCALL_DROPS]);
+	EXPECT_EQ(0, ss.v[KSRTP_A_SOCK_STATS_RX_UPCALL]);
+
+	/* a new port takes them over */
+	nfd = nl_open();
+	ASSERT_GE(nfd, 0);
+	setsockopt(nfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ASSERT_EQ(0, sock_set(&self->k, nfd, cookie, KSRTP_UPCALL_DTLS, 0, &r))
+		TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, sock_upcall_get(&self->k, cookie, &u));
+	EXPECT_EQ(nl_portid(nfd), u.portid);
+	EXPECT_EQ(KSRTP_UPCALL_DTLS, u.upcall);
+	EXPECT_EQ(256, u.max_learned);
+	ASSERT_EQ(sizeof(dtls), sendto(self->peer, dtls, sizeof(dtls), 0,
+				       (struct sockaddr *)&a2, sa_len(&a2)));
+	ASSERT_EQ(0, ntf_wait(nfd, KSRTP_CMD_UPCALL_NTF, tb, KSRTP_A_SOCK_MAX,
+			      buf, sizeof(buf)));
+	ASSERT_NE(NULL, tb[KSRTP_A_SOCK_DATA]);
+	EXPECT_EQ(cookie, nl_u64(tb[KSRTP_A_SOCK_COOKIE]));
+	EXPECT_EQ(0, memcmp(dtls, nl_data(tb[KSRTP_A_SOCK_DATA]), sizeof(dtls)));
+	ASSERT_EQ(0, kn_sock_stats(&self->k, cookie, &ss));
+	EXPECT_EQ(1, ss.v[KSRTP_A_SOCK_STATS_RX_UPCALL]);
+
+	/* max-learned alone leaves the upcall port where it is */
+	ASSERT_EQ(0, sock_set(&self->k, self->k.fd, cookie, -1, 5, &r));
+	ASSERT_EQ(0, sock_upcall_get(&self->k, cookie, &u));
+	EXPECT_EQ(nl_portid(nfd), u.portid);
+	EXPECT_EQ(5, u.max_learned);
+
+	/* no upcall classes: DTLS goes to the application again */
+	ASSERT_EQ(0, sock_set(&self->k, self->k.fd, cookie, 0, 0, &r));
+	ASSERT_EQ(0, sock_upcall_get(&self->k, cookie, &u));
+	EXPECT_EQ(0, u.upcall);
+	EXPECT_EQ(nl_portid(self->k.fd), u.portid);
+	ASSERT_EQ(sizeof(dtls), sendto(self->peer, dtls, sizeof(dtls), 0,
+				       (struct sockaddr *)&a2, sa_len(&a2)));
+	ASSERT_EQ(sizeof(dtls), recv(app2, got, sizeof(got), 0));
+
+	/* what the policy and the handler refuse, each with an extack */
+	EXPECT_EQ(-EINVAL, sock_set(&self->k, self->k.fd, cookie, -1, 0, &r));
+	EXPECT_NE(0, r.extack[0]);
+	TH_LOG("nothing to set: %s", r.extack);
+	EXPECT_EQ(-ENOENT, sock_set(&self->k, self->k.fd, cookie + 1, 0, 0, &r));
+	EXPECT_NE(0, r.extack[0]);
+	EXPECT_EQ(-EINVAL, sock_set(&self->k, self->k.fd, cookie, 0x4, 0, &r));
+	EXPECT_NE(0, r.extack[0]);
+	kn_msg(&self->k, &m, KSRTP_CMD_SOCK_SET, 0);
+	nl_put_u32(&m, KSRTP_A_SOCK_UPCALL, 0);
+	EXPECT_EQ(-EINVAL, nl_talk(self->k.fd, &m, NULL, NULL, &r));	/* no cookie */
+	EXPECT_EQ(KSRTP_A_SOCK_COOKIE, r.miss_type);
+	kn_msg(&self->k, &m, KSRTP_CMD_SOCK_SET, 0);
+	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
+	nl_put_u32(&m, KSRTP_A_SOCK_MAX_LEARNED, 0);
+	EXPECT_EQ(-ERANGE, nl_talk(self->k.fd, &m, NULL, NULL, &r));
+	kn_msg(&self->k, &m, KSRTP_CMD_SOCK_SET, 0);
+	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
+	nl_put_u32(&m, KSRTP_A_SOCK_UPCALL_PORTID, 1);	/* reply only */
+	EXPECT_EQ(-EINVAL, nl_talk(self->k.fd, &m, NULL, NULL, &r));
+	kn_msg(&self->k, &m, KSRTP_CMD_SOCK_SET, 0);
+	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
+	nl_put_u32(&m, KSRTP_A_SOCK_FD, app2);		/* sock-attach's */
+	EXPECT_EQ(-EINVAL, nl_talk(self->k.fd, &m, NULL, NULL, &r));
+	close(app2);
+	close(nfd);
+}
+
+/* Nobody takes over a socket from another network namespace. */
+TEST_F(rb, sock_set_stays_in_its_netns)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct ksrtp_nl k;
+		struct nl_reply r;
+
+		if (unshare(CLONE_NEWNET) || kn_open(&k))
+			_exit(10);
+		_exit(sock_set(&k, k.fd, self->cookie, KSRTP_UPCALL_DTLS, 0, &r) ==
+		      -ENOENT ? 0 : 11);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* Without CAP_NET_ADMIN nothing but info-get is allowed. */
 TEST_F(rb, unprivileged_callers_are_refused)
 {
@@ -628,6 +801,8 @@ TEST_F(rb, unprivileged_callers_are_refused)
 			_exit(11);
 		if (kn_attach(&self->k, self->peer, 0, &ck, &r) != -EPERM)
 			_exit(12);
+		if (sock_set(&self->k, self->k.fd, self->cookie, 0, 0, &r) != -EPERM)
+			_exit(14);
 		kn_msg(&self->k, &m, KSRTP_CMD_INFO_GET, 0);
 		_exit(nl_talk(self->k.fd, &m, NULL, NULL, &r) ? 13 : 0);
 	}

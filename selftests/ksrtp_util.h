@@ -377,16 +377,23 @@ static int sock_stats_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static inline int kn_sock_stats(struct ksrtp_nl *k, uint64_t cookie,
-				struct sock_stats *ss)
+/* sock-get of one socket, its reply handed to cb. */
+static inline int kn_sock_get(struct ksrtp_nl *k, uint64_t cookie,
+			      nl_msg_cb cb, void *arg)
 {
 	struct nl_reply r;
 	struct nlmsg m;
 
-	memset(ss, 0, sizeof(*ss));
 	kn_msg(k, &m, KSRTP_CMD_SOCK_GET, 0);
 	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
-	return nl_talk(k->fd, &m, sock_stats_cb, ss, &r);
+	return nl_talk(k->fd, &m, cb, arg, &r);
+}
+
+static inline int kn_sock_stats(struct ksrtp_nl *k, uint64_t cookie,
+				struct sock_stats *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	return kn_sock_get(k, cookie, sock_stats_cb, ss);
 }
 
 /* ------------------------------------------------------------ sockets */

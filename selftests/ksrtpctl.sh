@@ -6,7 +6,8 @@
 # installs contexts, so the wire carries SRTP and each application still
 # reads the other's plaintext. Then show (text and JSON, counters, never key
 # material), key add/swap/del, ctx del, detach, monitor events, non-RTP
-# pass-through, ENOKEY without a TX context and the CLI's error paths.
+# pass-through, ENOKEY without a TX context, set (max-learned, upcall and
+# the upcall port) and the CLI's error paths.
 . "$(dirname "$0")/lib.sh"
 
 SRCDIR=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ktap_plan 32
+ktap_plan 35
 
 # ------------------------------------------------------------ helpers
 
@@ -420,6 +421,30 @@ wire() {
 	exited i 0 && exited j 0 && return $rc
 }
 tp "wire_carries_srtp" wire
+
+# K attached with the dtls upcall by ksrtpctl (whose port is gone at once):
+# set changes max-learned alone, then the upcall flags and, with them, the
+# port upcalls go to; -j set prints nothing.
+sock_set() {
+	peer k --bind 127.0.0.1:$((PORT + 22)) --recv 1 --wait-attach "$T/go6" || return 1
+	ck=$("$CTL" attach pid "$k_pid" fd 3 upcall dtls) || return 1
+	k_ck=${ck#cookie }
+	jcheck "s = sock($k_ck); eq(s['upcall'], ['dtls'], 'upcall')
+open('$T/port', 'w').write(str(s['upcall_portid']))" || return 1
+	port=$(cat "$T/port")
+	out=$("$CTL" -j set sock "$k_ck" max-learned 9) && [ -z "$out" ] || return 1
+	jcheck "s = sock($k_ck); eq((s['max_learned'], s['upcall_portid']), (9, $port), 'set max-learned')" ||
+		return 1
+	"$CTL" set sock "$k_ck" upcall none || return 1
+	jcheck "s = sock($k_ck); eq(s['upcall'], [], 'upcall')
+assert s['upcall_portid'] not in (0, $port), s" || return 1
+	kill "$k_pid"
+	wait "$k_pid" 2>/dev/null
+	return 0
+}
+tp "set_max_learned_and_upcall" sock_set
+tp "set_nothing_to_set" fails 2 'nothing to set' "$CTL" set sock 1
+tp "set_unknown_socket" fails 1 'ksrtpctl: set: .+' "$CTL" set sock 12345 max-learned 3
 
 # ------------------------------------------------------------ errors
 attach_nonsock() {

@@ -38,6 +38,8 @@ FAILED=0
 
 echo "TAP version 13"
 diag() { sed 's/^/# /'; }
+# shellcheck source=../lib/fuzz.sh
+. "$HERE/../lib/fuzz.sh"
 ok() { N=$((N + 1)); echo "ok $N $*"; }
 not_ok() { N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N $*"; }
 skip() { N=$((N + 1)); echo "ok $N $1 # SKIP $2"; }
@@ -288,46 +290,18 @@ if ! mk fuzz > "$BUILD/build-fuzz.log" 2>&1; then
 fi
 
 if [ "$FUZZ_SECONDS" = 0 ]; then
-	limit=(-runs=0)
 	echo "# dtls: fuzzers replay their seed corpus only (FUZZ_SECONDS=0)"
 else
-	limit=(-max_total_time="$FUZZ_SECONDS")
 	echo "# dtls: running ${#fuzzers[@]} fuzzers for $FUZZ_SECONDS s each, in parallel"
 fi
 
-declare -A pid
-for f in "${fuzzers[@]}"; do
-	[ $fuzz_built = 1 ] || break
-	work=$BUILD/fuzz/$f
-	rm -rf "$work"
-	mkdir -p "$work/corpus" "$work/artifacts"
-	if [ -d "$HERE/corpus/$f" ]; then
-		cp -R "$HERE/corpus/$f/." "$work/corpus/"
-	fi
-	(cd "$work" && exec "$BUILD/$f" "${limit[@]}" -timeout=10 \
-		-rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$work/artifacts/" corpus > "$work/log" 2>&1) &
-	pid[$f]=$!
-done
-
+[ $fuzz_built = 1 ] && fuzz_start "${fuzzers[@]}"
 for f in "${fuzzers[@]}"; do
 	if [ $fuzz_built = 0 ]; then
 		not_ok "$f # build failed"
-		continue
-	fi
-	work=$BUILD/fuzz/$f
-	wait "${pid[$f]}"
-	st=$?
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
-	cov=$(grep -E '^#[0-9]+' "$work/log" | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' || true)
-	crashes=$(find "$work/artifacts" -type f | wc -l)
-	if [ "$st" = 0 ] && [ "$crashes" = 0 ]; then
-		echo "# $f: ${runs:-?} runs${cov:+, $cov}"
+	elif fuzz_wait "$f"; then
 		ok "$f"
 	else
-		echo "# $f: exit status $st, ${runs:-?} runs; log $work/log"
-		tail -n 40 "$work/log" | diag
-		find "$work/artifacts" -type f | sed 's/^/# reproducer: /'
 		not_ok "$f"
 	fi
 done

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # The body of a native test suite's run.sh (tests/native, tests/keyd): build
 # with the suite's Makefile, run every unit test binary, then each libFuzzer
@@ -23,6 +24,8 @@ mkdir -p "$BUILD"
 rc=0
 
 diag() { sed 's/^/# /'; }
+# shellcheck source=../lib/fuzz.sh
+. "$HERE/../lib/fuzz.sh"
 
 # KTAP lines and diagnostics pass through; anything else gets "# ".
 ktap_filter() {
@@ -79,49 +82,21 @@ if ! mk fuzz > "$BUILD/build-fuzz.log" 2>&1; then
 fi
 
 if [ "$FUZZ_SECONDS" = 0 ]; then
-	limit=(-runs=0)
 	echo "# $SUITE: fuzzers replay their seed corpus only (FUZZ_SECONDS=0)"
 else
-	limit=(-max_total_time="$FUZZ_SECONDS")
 	echo "# $SUITE: running ${#fuzzers[@]} fuzzers for $FUZZ_SECONDS s each, in parallel"
 fi
 
-declare -A pid
-for f in "${fuzzers[@]}"; do
-	[ $fuzz_built = 1 ] || break
-	work=$BUILD/fuzz/$f
-	rm -rf "$work"
-	mkdir -p "$work/corpus" "$work/artifacts"
-	if [ -d "$HERE/corpus/$f" ]; then
-		cp -R "$HERE/corpus/$f/." "$work/corpus/"
-	fi
-	(cd "$work" && exec "$BUILD/$f" "${limit[@]}" -timeout=10 \
-		-rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix="$work/artifacts/" corpus > "$work/log" 2>&1) &
-	pid[$f]=$!
-done
-
+[ $fuzz_built = 1 ] && fuzz_start "${fuzzers[@]}"
 n=0
 for f in "${fuzzers[@]}"; do
 	n=$((n + 1))
 	if [ $fuzz_built = 0 ]; then
 		echo "not ok $n $f # build failed"
 		rc=1
-		continue
-	fi
-	work=$BUILD/fuzz/$f
-	wait "${pid[$f]}"
-	st=$?
-	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
-	cov=$(grep -E '^#[0-9]+' "$work/log" | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' || true)
-	crashes=$(find "$work/artifacts" -type f | wc -l)
-	if [ "$st" = 0 ] && [ "$crashes" = 0 ]; then
-		echo "# $f: ${runs:-?} runs${cov:+, $cov}"
+	elif fuzz_wait "$f"; then
 		echo "ok $n $f"
 	else
-		echo "# $f: exit status $st, ${runs:-?} runs; log $work/log"
-		tail -n 40 "$work/log" | diag
-		find "$work/artifacts" -type f | sed 's/^/# reproducer: /'
 		echo "not ok $n $f"
 		rc=1
 	fi
