@@ -123,13 +123,25 @@ fi
 
 echo "vm: kernel $KVER, accel $ACCEL, timeout ${TIMEOUT}s" >&2
 start=$(date +%s)
-# shellcheck disable=SC2046
-timeout --foreground -k 10 "$TIMEOUT" $(qemu_base) "${ACCEL_ARGS[@]}" \
-	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
-	-virtfs "local,path=$SRC,mount_tag=project,security_model=none,multidevs=remap" \
-	-append "console=ttyS0 quiet panic=-1 ksrtp.src=$SRC ksrtp.run=$RUN" \
-	</dev/null 2>&1 | sed -u -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' -e 's/\r//g' | tee "$LOG"
-qrc=${PIPESTATUS[0]}
+boot() {
+	# shellcheck disable=SC2046
+	timeout --foreground -k 10 "$TIMEOUT" $(qemu_base) "${ACCEL_ARGS[@]}" \
+		-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap" \
+		-virtfs "local,path=$SRC,mount_tag=project,security_model=none,multidevs=remap" \
+		-append "console=ttyS0 quiet panic=-1 ksrtp.src=$SRC ksrtp.run=$RUN" \
+		</dev/null 2>&1 | sed -u -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/\x1bc//g' -e 's/\r//g' | tee "$LOG"
+	qrc=${PIPESTATUS[0]}
+}
+boot
+# A guest that dies while booting, before stage 2 and so before ksrtp.ko or
+# the command ran, hit the emulator (qemu 7.2's TCG sometimes trips over the
+# kernel patching its own text at boot: an int3 oops): boot once more.
+if [ "$qrc" != 124 ] && [ "$qrc" != 137 ] &&
+   ! grep -q '^KSRTP-VM-STAGE2' "$LOG"; then
+	echo "vm: the guest died while booting, before ksrtp.ko or the command ran; booting again" >&2
+	mv "$LOG" "$LOG.boot1"
+	boot
+fi
 elapsed=$(($(date +%s) - start))
 
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then

@@ -6,6 +6,7 @@
 # command, save dmesg and the exit status, power off.
 SRC=$1
 RUN=$2
+echo "KSRTP-VM-STAGE2"	# the host's harness: booted, now ours
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb LANG=C.UTF-8
 
