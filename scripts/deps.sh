@@ -87,6 +87,13 @@ if [ ! -e "$STAMP" ] || [ -n "$(find "$STAMP" -mmin +1440 2>/dev/null)" ]; then
 	$SUDO touch "$STAMP"
 fi
 
+# An install cut short earlier (a killed run) leaves dpkg half-configured,
+# and apt refuses everything until it is finished.
+if $SUDO dpkg --audit 2>/dev/null | grep -q .; then
+	log "finishing an interrupted dpkg run"
+	$SUDO dpkg --configure -a
+fi
+
 echo 'wireshark-common wireshark-common/install-setuid boolean false' | $SUDO debconf-set-selections
 
 missing=$(missing_pkgs)
