@@ -265,23 +265,31 @@ static struct crypto_shash *ksrtp_sha1;
  */
 static struct crypto_shash *ksrtp_sha1_setup;
 
-/* A sha1 state after one block of 0x36, from a zeroed descriptor. */
-static int ksrtp_sha1_probe_state(struct crypto_shash *tfm, u8 *out)
+/* The exported sha1 state after one block, from a zeroed descriptor. */
+static int ksrtp_sha1_block_state(struct crypto_shash *tfm, const u8 *block,
+				  u8 *out)
 {
 	SHASH_DESC_ON_STACK(desc, tfm);
-	u8 block[SHA1_BLOCK_SIZE];
 	int err;
 
 	memset(desc, 0, sizeof(*desc) + crypto_shash_descsize(tfm));
-	memset(block, 0x36, sizeof(block));
 	desc->tfm = tfm;
 	err = crypto_shash_init(desc);
 	if (!err)
-		err = crypto_shash_update(desc, block, sizeof(block));
+		err = crypto_shash_update(desc, block, SHA1_BLOCK_SIZE);
 	if (!err)
 		err = crypto_shash_export(desc, out);
 	shash_desc_zero(desc);
 	return err;
+}
+
+/* The state after one block of 0x36: what the two drivers must agree on. */
+static int ksrtp_sha1_probe_state(struct crypto_shash *tfm, u8 *out)
+{
+	u8 block[SHA1_BLOCK_SIZE];
+
+	memset(block, 0x36, sizeof(block));
+	return ksrtp_sha1_block_state(tfm, block, out);
 }
 
 static struct crypto_shash *ksrtp_sha1_setup_find(void)
@@ -306,29 +314,18 @@ static struct crypto_shash *ksrtp_sha1_setup_find(void)
 static int ksrtp_hmac_setkey(struct ksrtp_session *s, const u8 *key,
 			     unsigned int key_len)
 {
-	SHASH_DESC_ON_STACK(desc, ksrtp_sha1_setup);
 	u8 pad[SHA1_BLOCK_SIZE];
 	unsigned int i;
 	int err;
 
 	memset(pad, 0x36, sizeof(pad));
 	crypto_xor(pad, key, key_len);
-	desc->tfm = ksrtp_sha1_setup;
-	err = crypto_shash_init(desc);
-	if (!err)
-		err = crypto_shash_update(desc, pad, sizeof(pad));
-	if (!err)
-		err = crypto_shash_export(desc, s->ipad);
+	err = ksrtp_sha1_block_state(ksrtp_sha1_setup, pad, s->ipad);
 	for (i = 0; i < sizeof(pad); i++)
 		pad[i] ^= 0x36 ^ 0x5c;
 	if (!err)
-		err = crypto_shash_init(desc);
-	if (!err)
-		err = crypto_shash_update(desc, pad, sizeof(pad));
-	if (!err)
-		err = crypto_shash_export(desc, s->opad);
+		err = ksrtp_sha1_block_state(ksrtp_sha1_setup, pad, s->opad);
 	memzero_explicit(pad, sizeof(pad));
-	shash_desc_zero(desc);
 	return err;
 }
 
