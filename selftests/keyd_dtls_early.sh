@@ -14,7 +14,9 @@
 # - a mismatching answer in early_media: the RX template is gone when the
 #   reply comes, "failed", and B's packets are counted in rx_no_ctx again;
 # - two forks in early_media: each gets its RX template, one is verified,
-#   the other's answer does not match: only its association fails.
+#   the other's answer does not match: only its association fails;
+# - keyd A killed before the answer: the restarted keyd cannot verify the
+#   peer any more, so it removes the unverified RX template it finds.
 #
 # Runs as root with ksrtp.ko loaded (selftests/run.sh in the VM); cwd is the
 # project tree, binaries in build/bin.
@@ -23,12 +25,12 @@
 KEYD_TEST=keyd_dtls_early
 . "$(dirname "$0")/keyd_lib.sh"
 
-ktap_plan 5
+ktap_plan 6
 CONF="allow_insecure_signalling = no
 log_level = info"
 
 step "setup: namespaces, three keyds, three apps" keyd_setup "A B C" "$CONF"
-setup_or_skip 5
+setup_or_skip 6
 
 # dirs NS D: the number of D (rx or tx) contexts in that namespace
 dirs() {
@@ -215,6 +217,31 @@ early_forks() {
 	no_templates $NS1 && no_templates $NS2
 }
 step "early_media with two forks: RX for each, one verified, the other's mismatch fails it alone" early_forks
+
+# keyd A SIGKILLed with early media flowing, before the answer: the DTLS
+# association died with it, and nothing could ever verify B's certificate.
+# The restarted keyd removes the RX template (B's media is dropped again,
+# rx_no_ctx) and fails the session with the reason.
+early_restart() {
+	early_offer "" || return 1
+	early_rx || return 1
+	kill -9 "$KEYD_A"
+	wait "$KEYD_A" 2>/dev/null
+	[ "$(templates $NS1)" = 1 ] || { echo "# the template went with keyd"; return 1; }
+	keyd_start A || return 1
+	grep 'unverified DTLS keys' "$D/keyd-A.log" | sed 's/^/# keyd A: /'
+	grep -q 'unverified DTLS keys of a fork not adopted: removed.*dir=rx err=none' \
+		"$D/keyd-A.log" || return 1
+	no_templates $NS1 || return 1
+	[ "$(dirs $NS1 rx)" = 0 ] || { echo "# A still has RX contexts"; return 1; }
+	app A reconnect || return 1
+	app A status || return 1
+	[ "$(json_get state)" = failed ] || { echo "# A: $R" | cut -c1-900; return 1; }
+	case $R in *"handshake was lost"*) ;; *) echo "# A: $R" | cut -c1-900; return 1 ;; esac
+	clipped "after the restart" || return 1
+	app A delete && app B delete
+}
+step "early_media, keyd killed before the answer: the restarted keyd removes the unverified RX" early_restart
 
 app A quit > /dev/null 2>&1
 app B quit > /dev/null 2>&1

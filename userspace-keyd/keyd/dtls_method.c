@@ -1765,6 +1765,38 @@ static void take_upcalls(struct keyd *kd, struct session *s)
 }
 
 /*
+ * A fork's templates that no adopted association owns: RX-only early media
+ * from a peer whose certificate no answer verified yet. The handshake that
+ * made them died with the previous keyd, so nothing could verify the peer
+ * or remove them any more: they go now, with what they learned.
+ */
+static void drop_unadopted(struct keyd *kd, struct session *s,
+			   const struct kn_ctx_info *ctxs, size_t n)
+{
+	struct dmstate *st = state_of(s);
+	char a[INET6_ADDRSTRLEN + 8];
+	struct kn_ctx c;
+	size_t j;
+	int err;
+
+	for (j = 0; j < n; j++) {
+		if (!ctxs[j].any || ctxs[j].origin != KSRTP_CTX_ORIGIN_TEMPLATE ||
+		    !ctxs[j].has_remote || link_find(st, &ctxs[j].remote))
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.cookie = s->cookie[0];
+		c.dir = ctxs[j].dir;
+		c.has_remote = true;
+		c.remote = ctxs[j].remote;
+		err = kn_ctx_del(&kd->kn, &c);
+		log_warn("unverified DTLS keys of a fork not adopted: removed",
+			 "session=%s peer=%s dir=%s err=%s", s->id,
+			 proto_format_addr(&ctxs[j].remote, a, sizeof(a)),
+			 kn_dir_name(ctxs[j].dir), err ? log_q(strerror(-err)) : "none");
+	}
+}
+
+/*
  * The associations (and the certificate) died with the previous keyd: a
  * secure session keeps each fork's kernel contexts and runs on; the DTLS
  * upcalls are taken over, so a rekey (a re-offer with the new certificate,
@@ -1789,9 +1821,11 @@ static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *
 	st = state_of(s);
 	if (s->state == SS_NEW || s->state == SS_SECURE)
 		take_upcalls(kd, s);
-	if (s->state == SS_NEW)
-		return 0;
 	if (s->state != SS_SECURE) {
+		/* nothing was verified: whatever is installed is early media */
+		drop_unadopted(kd, s, ctxs, n);
+		if (s->state == SS_NEW)
+			return 0;
 		snprintf(why, whylen, "the DTLS handshake was lost with the previous keyd; "
 			 "delete the session and create a new one");
 		return -1;
@@ -1829,6 +1863,8 @@ static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *
 		l->suite = v ? suite_by_name(v, strlen(v)) : NULL;
 		if (json_object_object_get_ex(lo, "key_id", &kv))
 			l->kid = (uint32_t)json_object_get_int64(kv);
+		if (json_object_object_get_ex(lo, "rekeys", &kv))
+			l->rekeys = (uint32_t)json_object_get_int64(kv);
 		if ((v = jstr(lo, "peer_fingerprint"))) {
 			const char *bad = NULL;
 
@@ -1845,6 +1881,7 @@ static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *
 		}
 		restore_keys(l, ctxs, n);
 	}
+	drop_unadopted(kd, s, ctxs, n);
 	if (!links_alive(st)) {
 		snprintf(why, whylen, "the kernel has no TX and RX templates for the session's "
 			 "DTLS associations");
