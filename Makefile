@@ -98,7 +98,8 @@ gen-check:
 # ---------------------------------------------------------------- userspace
 user: $(USER_BINS)
 
-$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl.h $(UAPI) | $(BIN)
+$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl.h \
+		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
 
 $(BIN):

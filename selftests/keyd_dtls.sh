@@ -378,17 +378,7 @@ restart_mid_call() {
 	app A reset && app B reset && app A stream 50 && app B stream 50 || return 1
 	port0=$(upcall_port)
 	sleep 0.5
-	kill -9 "$KEYD_A"
-	wait "$KEYD_A" 2>/dev/null
-	sleep 0.5				# media flows with keyd A dead
-	keyd_start A || return 1
-	grep -q 'session restored' "$D/keyd-A.log" || return 1
-	app A reconnect || return 1
-	[ "$R" = secure ] || { echo "# restored state: $R"; return 1; }
-	sleep 0.5
-	no_loss || return 1
-	app A status || return 1
-	[ "$(json_get restored)" = true ] && [ "$(json_get state)" = secure ] || return 1
+	keyd_crash_restart && restored_no_loss || return 1
 	case $R in *'"handshake":"adopted"'*'"key_id":2'*) ;; *) echo "# $R" | cut -c1-900; return 1 ;; esac
 	# the upcalls come to the new keyd now
 	grep -q 'DTLS upcalls taken over' "$D/keyd-A.log" || return 1

@@ -225,10 +225,7 @@ step "early_media with two forks: RX for each, one verified, the other's mismatc
 early_restart() {
 	early_offer "" || return 1
 	early_rx || return 1
-	kill -9 "$KEYD_A"
-	wait "$KEYD_A" 2>/dev/null
-	[ "$(templates $NS1)" = 1 ] || { echo "# the template went with keyd"; return 1; }
-	keyd_start A || return 1
+	keyd_crash_restart || return 1
 	grep 'unverified DTLS keys' "$D/keyd-A.log" | sed 's/^/# keyd A: /'
 	grep -q 'unverified DTLS keys of a fork not adopted: removed.*dir=rx err=none' \
 		"$D/keyd-A.log" || return 1

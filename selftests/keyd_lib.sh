@@ -220,6 +220,26 @@ no_loss() {
 	return 1
 }
 
+# keyd_crash_restart: keyd A SIGKILLed (media flowing), then started again
+keyd_crash_restart() {
+	kill -9 "$KEYD_A"
+	wait "$KEYD_A" 2>/dev/null
+	sleep 0.5				# media flows with keyd A dead
+	keyd_start A
+}
+
+# restored_no_loss: the restarted keyd A adopted its session from the state
+# file and the kernel, secure, and no packet was lost; A's status in $R
+restored_no_loss() {
+	grep -q 'session restored' "$D/keyd-A.log" || return 1
+	app A reconnect || return 1
+	[ "$R" = secure ] || { echo "# restored state: $R"; return 1; }
+	sleep 0.5
+	no_loss || return 1
+	app A status || return 1
+	[ "$(json_get restored)" = true ] && [ "$(json_get state)" = secure ]
+}
+
 # ------------------------------------------------------------ DTLS
 
 # fp_of ATTRS: the a=fingerprint value in an attribute array

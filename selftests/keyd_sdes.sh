@@ -198,17 +198,7 @@ step "peer re-offers a new key: RX keeps old and new, zero loss" rekey_by_peer_r
 restart_mid_call() {
 	start_streams || return 1
 	sleep 0.5
-	kill -9 "$KEYD_A"
-	wait "$KEYD_A" 2>/dev/null
-	sleep 0.5				# media flows with keyd A dead
-	keyd_start A || return 1
-	grep -q 'session restored' "$D/keyd-A.log" || return 1
-	app A reconnect || return 1
-	[ "$R" = secure ] || { echo "# restored state: $R"; return 1; }
-	sleep 0.5
-	no_loss || return 1
-	app A status || return 1
-	[ "$(json_get restored)" = true ] && [ "$(json_get state)" = secure ]
+	keyd_crash_restart && restored_no_loss
 }
 step "keyd SIGKILLed and restarted mid-call: media uninterrupted" restart_mid_call
 

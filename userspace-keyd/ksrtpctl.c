@@ -30,6 +30,7 @@
 #include <linux/ksrtp.h>
 #include <netlink/socket.h>
 
+#include "keyd/b64.h"
 #include "knl.h"
 
 #ifndef SYS_pidfd_open
@@ -338,58 +339,18 @@ static const char *parse_suite(struct args *a, char *v)
 	return "unknown suite";
 }
 
-static int b64_val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard base64; SDES keys come with and without '=' padding. */
-static const char *b64_decode(const char *s, uint8_t *out, size_t max, size_t *outlen)
-{
-	size_t len = strlen(s), pad = 0, i, n = 0;
-	unsigned int acc = 0, bits = 0;
-
-	while (len && s[len - 1] == '=') {
-		len--;
-		pad++;
-	}
-	if (len % 4 == 1 || pad > 2 || (pad && (len + pad) % 4))
-		return "not valid base64";
-	if (len * 6 / 8 > max)
-		return "too long";
-	for (i = 0; i < len; i++) {
-		int v = b64_val((unsigned char)s[i]);
-
-		if (v < 0)
-			return strchr(s, '|') ?
-				"not valid base64 (give the MKI with 'mki HEX', "
-				"drop '|lifetime')" : "not valid base64";
-		acc = (acc << 6 | (unsigned int)v) & 0xfff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (uint8_t)(acc >> bits);
-		}
-	}
-	*outlen = n;
-	return NULL;
-}
-
 /* The suite may come later on the line: check_key() cuts the key. */
 static const char *parse_key(struct args *a, char *v)
 {
-	const char *err = b64_decode(v, a->key, sizeof(a->key), &a->key_len);
+	/* SDES keys come with and without '=' padding (keyd/b64.c) */
+	ssize_t n = b64_decode(v, strlen(v), a->key, sizeof(a->key));
+	const char *err = NULL;
 
+	if (n < 0)
+		err = strchr(v, '|') ? "not valid base64 (give the MKI with 'mki HEX', "
+				       "drop '|lifetime')" : "not valid base64 or too long";
+	else
+		a->key_len = (size_t)n;
 	/* Shorten the key's life in /proc/PID/cmdline. */
 	explicit_bzero(v, strlen(v));
 	return err;
