@@ -147,6 +147,18 @@ static int ksrtp_pkt_parse(struct ksrtp_keyring *ring, const u8 *p,
 	return 0;
 }
 
+/* Why a packet failed to unprotect, on the context whose keys it tried. */
+static void ksrtp_rx_fail_count(struct ksrtp_ctx *ctx, int err, bool rtcp)
+{
+	lockdep_assert_held(&ctx->lock);
+	if (err == -ENOKEY)
+		ctx->st.unknown_mki++;
+	else if (rtcp)
+		ctx->st.rtcp_auth_fail++;
+	else
+		ctx->st.auth_fail++;
+}
+
 /* Unprotect with an established context. */
 static int ksrtp_rx_ctx(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx, u8 *p,
 			unsigned int len, struct ksrtp_pkt *pkt)
@@ -182,12 +194,7 @@ static int ksrtp_rx_ctx(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx, u8 *p,
 
 	spin_lock(&ctx->lock);
 	if (n < 0) {
-		if (n == -ENOKEY)
-			ctx->st.unknown_mki++;
-		else if (pkt->rtcp)
-			ctx->st.rtcp_auth_fail++;
-		else
-			ctx->st.auth_fail++;
+		ksrtp_rx_fail_count(ctx, n, pkt->rtcp);
 		spin_unlock(&ctx->lock);
 		return n;
 	}
@@ -239,12 +246,7 @@ static int ksrtp_rx_learn(struct ksrtp_sock *ks, struct ksrtp_ctx *tmpl,
 			       pkt->rtcp, pkt->encrypted, &key);
 	if (n < 0) {
 		spin_lock(&tmpl->lock);
-		if (n == -ENOKEY)
-			tmpl->st.unknown_mki++;
-		else if (pkt->rtcp)
-			tmpl->st.rtcp_auth_fail++;
-		else
-			tmpl->st.auth_fail++;
+		ksrtp_rx_fail_count(tmpl, n, pkt->rtcp);
 		spin_unlock(&tmpl->lock);
 		return n;
 	}
