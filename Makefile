@@ -81,24 +81,29 @@ modules-all:
 	@set -e; for k in $(CHECK_KVERS); do $(MAKE) --no-print-directory module KVER=$$k; done
 
 # ---------------------------------------------------------------- spec
-GEN_FILES := $(UAPI) $(SRC)/kmod/netlink-gen.c $(SRC)/kmod/netlink-gen.h
+GEN_FILES := $(UAPI) $(SRC)/kmod/netlink-gen.c $(SRC)/kmod/netlink-gen.h \
+	$(SRC)/userspace-keyd/knl-names.c
 gen:
 	$(PY) netlink/ynl-gen.py netlink/ksrtp.yaml --uapi $(UAPI) \
-		--kernel-c kmod/netlink-gen.c --kernel-h kmod/netlink-gen.h
+		--kernel-c kmod/netlink-gen.c --kernel-h kmod/netlink-gen.h \
+		--user-names userspace-keyd/knl-names.c
 
 gen-check:
 	@mkdir -p $(BUILDDIR)/gen
 	@$(PY) netlink/ynl-gen.py netlink/ksrtp.yaml --uapi $(BUILDDIR)/gen/ksrtp.h \
-		--kernel-c $(BUILDDIR)/gen/netlink-gen.c --kernel-h $(BUILDDIR)/gen/netlink-gen.h
+		--kernel-c $(BUILDDIR)/gen/netlink-gen.c --kernel-h $(BUILDDIR)/gen/netlink-gen.h \
+		--user-names $(BUILDDIR)/gen/knl-names.c
 	@diff -u $(UAPI) $(BUILDDIR)/gen/ksrtp.h && \
 	 diff -u kmod/netlink-gen.c $(BUILDDIR)/gen/netlink-gen.c && \
-	 diff -u kmod/netlink-gen.h $(BUILDDIR)/gen/netlink-gen.h || \
+	 diff -u kmod/netlink-gen.h $(BUILDDIR)/gen/netlink-gen.h && \
+	 diff -u userspace-keyd/knl-names.c $(BUILDDIR)/gen/knl-names.c || \
 	 { echo "generated files are stale: run 'make gen'"; exit 1; }
 
 # ---------------------------------------------------------------- userspace
 user: $(USER_BINS)
 
-$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl.h \
+$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl-names.c \
+		userspace-keyd/knl.h \
 		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
 

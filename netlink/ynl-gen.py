@@ -7,7 +7,10 @@ with do/dump request/reply, multicast groups). One extension: an attribute
 marked "reply-only: true" is left out of every kernel policy, so a request
 carrying it is refused.
 
-  ynl-gen.py SPEC --uapi OUT.h --kernel-c OUT.c --kernel-h OUT.h
+  ynl-gen.py SPEC --uapi OUT.h --kernel-c OUT.c --kernel-h OUT.h --user-names OUT.c
+
+--user-names writes, for userspace, each counter set's (an attribute set
+named *-stats) attribute names by value: knl_<set>_name(attr).
 
 The kernel tables use struct genl_ops with per-op policies, which both 6.1
 and later kernels accept; every op gets its own policy holding only the
@@ -372,17 +375,36 @@ class Family:
         return "\n".join(o)
 
 
+    # ----- userspace: counter names -----
+    def user_names(self):
+        o = ["// SPDX-License-Identifier: GPL-2.0",
+             f"/* {GEN_NOTE.format(spec=self.spec_name)} */", "",
+             "#include <stddef.h>", "#include <linux/ksrtp.h>", "",
+             '#include "knl.h"']
+        for set_name in (n for n in self.sets if n.endswith('-stats')):
+            o += ["", f"const char *knl_{c_lower(set_name)}_name(int attr)", "{",
+                  "\tstatic const char *const names[] = {"]
+            for a in self.sets[set_name]['attributes']:
+                if a.get('type') != 'pad':
+                    o.append(f'\t\t[{self.attr_enum(set_name, a["name"])}] = "{a["name"]}",')
+            o += ["\t};", "",
+                  "\tif (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))",
+                  "\t\treturn NULL;", "\treturn names[attr];", "}"]
+        return "\n".join(o) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('spec')
     ap.add_argument('--uapi')
     ap.add_argument('--kernel-c')
     ap.add_argument('--kernel-h')
+    ap.add_argument('--user-names')
     args = ap.parse_args()
     with open(args.spec) as f:
         fam = Family(yaml.safe_load(f), args.spec.split('/')[-1])
     for path, text in ((args.uapi, fam.uapi), (args.kernel_c, fam.kernel_c),
-                       (args.kernel_h, fam.kernel_h)):
+                       (args.kernel_h, fam.kernel_h), (args.user_names, fam.user_names)):
         if path:
             with open(path, 'w') as f:
                 f.write(text())

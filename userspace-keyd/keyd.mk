@@ -9,7 +9,8 @@ KEYD_DIR := $(SRC)/userspace-keyd
 # -included before this file: $(KEYD_DTLS_OBJS), $(KEYD_DTLS_LIBS).
 KEYD_MODULES := main log config control proto session state kernel notify \
 		suites b64 sdes sdes_method dtls_method
-KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c
+KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
+	     $(KEYD_DIR)/knl-names.c
 KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method dtls_method,$(KEYD_MODULES))) \
 	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI) \
 	     $(KEYD_DTLS_HDRS)

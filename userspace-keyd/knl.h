@@ -40,4 +40,12 @@ int knl_subscribe(struct knl *k, const char *group);
 /* Attributes of a reply message, per the policy-free parse of its payload. */
 int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max);
 
+/*
+ * A counter's name as netlink/ksrtp.yaml spells it ("rx-no-ctx"), by its
+ * attribute in the sock-stats / ctx-stats nest; NULL for any other value.
+ * JSON output spells the same names with '_'. Generated: knl-names.c.
+ */
+const char *knl_sock_stats_name(int attr);
+const char *knl_ctx_stats_name(int attr);
+
 #endif /* KSRTP_KNL_H */

@@ -631,39 +631,42 @@ static void jadd_remote(struct json_object *o, struct nlattr *addr, struct nlatt
 		jadd_u64(o, "remote_port", nla_get_u16(port));
 }
 
-/* Counter tables, in display order; a NULL name ends a text line. */
-struct counter {
-	int attr;
-	const char *name;
+/*
+ * Counters in display order, named by knl; 0 (no counter's attribute)
+ * ends a text line.
+ */
+struct counters {
+	const char *(*name)(int attr);
+	const int *attr;
+	size_t n;
 };
 
-#define SS(a, n) { KSRTP_A_SOCK_STATS_##a, n }
-static const struct counter sock_counters[] = {
-	SS(RX_PACKETS, "rx-packets"), SS(RX_SRTP, "rx-srtp"),
-	SS(RX_SRTCP, "rx-srtcp"), SS(RX_STUN, "rx-stun"), SS(RX_DTLS, "rx-dtls"),
-	SS(RX_ZRTP, "rx-zrtp"), SS(RX_TURN, "rx-turn"), SS(RX_OTHER, "rx-other"),
-	SS(RX_NO_CTX, "rx-no-ctx"), SS(RX_MALFORMED, "rx-malformed"),
-	SS(RX_UPCALL, "rx-upcall"), SS(RX_UPCALL_DROPS, "rx-upcall-drops"),
-	SS(RX_LEARN_DROPS, "rx-learn-drops"), { 0, NULL },
-	SS(TX_PACKETS, "tx-packets"), SS(TX_SRTP, "tx-srtp"),
-	SS(TX_SRTCP, "tx-srtcp"), SS(TX_PASSTHROUGH, "tx-passthrough"),
-	SS(TX_NO_CTX, "tx-no-ctx"), SS(TX_REFUSED, "tx-refused"),
+#define SS(a) KSRTP_A_SOCK_STATS_##a
+static const int sock_counter_attrs[] = {
+	SS(RX_PACKETS), SS(RX_SRTP), SS(RX_SRTCP), SS(RX_STUN), SS(RX_DTLS),
+	SS(RX_ZRTP), SS(RX_TURN), SS(RX_OTHER), SS(RX_NO_CTX), SS(RX_MALFORMED),
+	SS(RX_UPCALL), SS(RX_UPCALL_DROPS), SS(RX_LEARN_DROPS), 0,
+	SS(TX_PACKETS), SS(TX_SRTP), SS(TX_SRTCP), SS(TX_PASSTHROUGH),
+	SS(TX_NO_CTX), SS(TX_REFUSED),
 };
 #undef SS
 
-#define CS(a, n) { KSRTP_A_CTX_STATS_##a, n }
-static const struct counter ctx_counters[] = {
-	CS(PACKETS, "packets"), CS(BYTES, "bytes"), CS(AUTH_FAIL, "auth-fail"),
-	CS(REPLAY_DROP, "replay-drop"), CS(MALFORMED, "malformed"),
-	CS(UNKNOWN_MKI, "unknown-mki"), CS(ROC_ROLLOVER, "roc-rollover"),
-	CS(INDEX_REUSE, "index-reuse"), CS(LIMIT_DROP, "limit-drop"),
-	CS(LIMIT_EVENTS, "limit-events"), CS(HIGHEST_INDEX, "highest-index"),
-	{ 0, NULL },
-	CS(RTCP_PACKETS, "rtcp-packets"), CS(RTCP_BYTES, "rtcp-bytes"),
-	CS(RTCP_AUTH_FAIL, "rtcp-auth-fail"),
-	CS(RTCP_REPLAY_DROP, "rtcp-replay-drop"), CS(RTCP_INDEX, "rtcp-index"),
+#define CS(a) KSRTP_A_CTX_STATS_##a
+static const int ctx_counter_attrs[] = {
+	CS(PACKETS), CS(BYTES), CS(AUTH_FAIL), CS(REPLAY_DROP), CS(MALFORMED),
+	CS(UNKNOWN_MKI), CS(ROC_ROLLOVER), CS(INDEX_REUSE), CS(LIMIT_DROP),
+	CS(LIMIT_EVENTS), CS(HIGHEST_INDEX), 0,
+	CS(RTCP_PACKETS), CS(RTCP_BYTES), CS(RTCP_AUTH_FAIL),
+	CS(RTCP_REPLAY_DROP), CS(RTCP_INDEX),
 };
 #undef CS
+
+static const struct counters sock_counters = {
+	knl_sock_stats_name, sock_counter_attrs, ARRAY_SIZE(sock_counter_attrs)
+};
+static const struct counters ctx_counters = {
+	knl_ctx_stats_name, ctx_counter_attrs, ARRAY_SIZE(ctx_counter_attrs)
+};
 
 #define COUNTERS_TB 32
 _Static_assert(KSRTP_A_SOCK_STATS_MAX < COUNTERS_TB &&
@@ -671,7 +674,7 @@ _Static_assert(KSRTP_A_SOCK_STATS_MAX < COUNTERS_TB &&
 
 /* Unknown attributes (pad, newer counters) are skipped. */
 static struct json_object *counters_json(struct nlattr *nest, int max,
-					 const struct counter *c, size_t n)
+					 const struct counters *c)
 {
 	struct json_object *o = json_object_new_object();
 	struct nlattr *tb[COUNTERS_TB];
@@ -679,9 +682,9 @@ static struct json_object *counters_json(struct nlattr *nest, int max,
 
 	if (!nest || nla_parse_nested(tb, max, nest, NULL))
 		return o;
-	for (i = 0; i < n; i++)
-		if (c[i].name && tb[c[i].attr])
-			jadd_u64(o, jkey(c[i].name), nla_uint(tb[c[i].attr]));
+	for (i = 0; i < c->n; i++)
+		if (c->attr[i] && tb[c->attr[i]])
+			jadd_u64(o, jkey(c->name(c->attr[i])), nla_uint(tb[c->attr[i]]));
 	return o;
 }
 
@@ -715,7 +718,7 @@ static struct json_object *sock_json(struct nlattr **tb)
 		jadd_str(o, "reason", NAME(reason_names, nla_get_u32(a)));
 	if ((a = tb[KSRTP_A_SOCK_STATS]))
 		jadd(o, "stats", counters_json(a, KSRTP_A_SOCK_STATS_MAX,
-					       sock_counters, ARRAY_SIZE(sock_counters)));
+					       &sock_counters));
 	return o;
 }
 
@@ -795,7 +798,7 @@ static struct json_object *ctx_json(struct nl_msg *msg)
 		jadd(o, "keys", keys_json(msg));
 	if ((a = tb[KSRTP_A_CTX_STATS]))
 		jadd(o, "stats", counters_json(a, KSRTP_A_CTX_STATS_MAX,
-					       ctx_counters, ARRAY_SIZE(ctx_counters)));
+					       &ctx_counters));
 	return o;
 }
 
@@ -877,23 +880,25 @@ static void tline(const char *indent, struct json_object *o, const struct tfield
 }
 
 static void tcounters(const char *indent, struct json_object *st,
-		      const struct counter *c, size_t n)
+		      const struct counters *c)
 {
 	struct json_object *v;
 	bool open = false;
+	const char *name;
 	size_t i;
 
-	for (i = 0; i <= n; i++) {
-		if (i == n || !c[i].name) {
+	for (i = 0; i <= c->n; i++) {
+		if (i == c->n || !c->attr[i]) {
 			if (open)
 				putchar('\n');
 			open = false;
 			continue;
 		}
-		v = jget(st, jkey(c[i].name));
+		name = c->name(c->attr[i]);
+		v = jget(st, jkey(name));
 		if (!v)
 			continue;
-		printf("%s%s %s", open ? " " : indent, c[i].name, json_object_get_string(v));
+		printf("%s%s %s", open ? " " : indent, name, json_object_get_string(v));
 		open = true;
 	}
 }
@@ -1265,8 +1270,7 @@ static void show_text(struct json_object *socks)
 	for (i = 0; i < jlen(socks); i++) {
 		sock = json_object_array_get_idx(socks, i);
 		tline("", sock, sock_fields, ARRAY_SIZE(sock_fields));
-		tcounters("    ", jget(sock, "stats"), sock_counters,
-			  ARRAY_SIZE(sock_counters));
+		tcounters("    ", jget(sock, "stats"), &sock_counters);
 		ctxs = jget(sock, "contexts");
 		for (j = 0; j < jlen(ctxs); j++) {
 			ctx = json_object_array_get_idx(ctxs, j);
@@ -1275,8 +1279,7 @@ static void show_text(struct json_object *socks)
 			for (k = 0; k < jlen(keys); k++)
 				tline("        ", json_object_array_get_idx(keys, k),
 				      key_fields, ARRAY_SIZE(key_fields));
-			tcounters("        ", jget(ctx, "stats"), ctx_counters,
-				  ARRAY_SIZE(ctx_counters));
+			tcounters("        ", jget(ctx, "stats"), &ctx_counters);
 		}
 	}
 }

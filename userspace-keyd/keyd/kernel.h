@@ -143,8 +143,5 @@ void kn_upcalls_read(struct kernel *k, kn_event_cb cb, void *arg);
 /* Names for logs and status. */
 const char *kn_dir_name(uint32_t dir);
 const char *kn_origin_name(uint32_t origin);
-/* Counter names by attribute (NULL for padding and unknown). */
-const char *kn_sock_stat_name(int attr);
-const char *kn_ctx_stat_name(int attr);
 
 #endif /* KEYD_KERNEL_H */

@@ -417,11 +417,19 @@ static void add_stats(struct json_object *o, const uint64_t *stats, int max,
 		      const char *(*name)(int))
 {
 	struct json_object *st = json_object_new_object();
+	char key[64];
+	size_t i;
 	int a;
 
-	for (a = 1; a <= max; a++)
-		if (name(a))
-			json_object_object_add(st, name(a), json_object_new_uint64(stats[a]));
+	for (a = 1; a <= max; a++) {
+		if (!name(a))
+			continue;
+		/* the spec's "rx-no-ctx" is "rx_no_ctx" in JSON */
+		for (i = 0; name(a)[i] && i < sizeof(key) - 1; i++)
+			key[i] = name(a)[i] == '-' ? '_' : name(a)[i];
+		key[i] = 0;
+		json_object_object_add(st, key, json_object_new_uint64(stats[a]));
+	}
 	json_object_object_add(o, "stats", st);
 }
 
@@ -460,7 +468,7 @@ static struct json_object *ctx_json(const struct kn_ctx_info *ci)
 		json_object_array_add(keys, ko);
 	}
 	json_object_object_add(o, "keys", keys);
-	add_stats(o, ci->stats, KSRTP_A_CTX_STATS_MAX, kn_ctx_stat_name);
+	add_stats(o, ci->stats, KSRTP_A_CTX_STATS_MAX, knl_ctx_stats_name);
 	return o;
 }
 
@@ -503,7 +511,7 @@ static void status_kernel(struct keyd *kd, struct session *s, struct json_object
 			json_object_array_add(socks, so);
 			continue;
 		}
-		add_stats(so, si.stats, KSRTP_A_SOCK_STATS_MAX, kn_sock_stat_name);
+		add_stats(so, si.stats, KSRTP_A_SOCK_STATS_MAX, knl_sock_stats_name);
 		ctxs = json_object_new_array();
 		if (!kn_ctx_dump(&kd->kn, s->cookie[i], &ci, &n)) {
 			for (j = 0; j < n; j++) {
