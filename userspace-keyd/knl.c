@@ -182,3 +182,13 @@ int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max)
 {
 	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, max, NULL) ? -EINVAL : 0;
 }
+
+const char *knl_json_key(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = name[i] == '-' ? '_' : name[i];
+	buf[i] = 0;
+	return buf;
+}

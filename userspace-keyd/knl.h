@@ -48,4 +48,7 @@ int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max);
 const char *knl_sock_stats_name(int attr);
 const char *knl_ctx_stats_name(int attr);
 
+/* NAME as a JSON key ('-' as '_') in buf, cut to len - 1 bytes; returns buf. */
+const char *knl_json_key(const char *name, char *buf, size_t len);
+
 #endif /* KSRTP_KNL_H */

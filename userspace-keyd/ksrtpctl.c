@@ -600,12 +600,8 @@ static struct json_object *jflags(uint32_t v, const char *const *names, size_t n
 static const char *jkey(const char *name)
 {
 	static char buf[64];
-	size_t i;
 
-	for (i = 0; name[i] && i < sizeof(buf) - 1; i++)
-		buf[i] = name[i] == '-' ? '_' : name[i];
-	buf[i] = 0;
-	return buf;
+	return knl_json_key(name, buf, sizeof(buf));
 }
 
 /* Integers of either width: the module may widen a counter later. */

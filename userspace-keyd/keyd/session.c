@@ -418,18 +418,12 @@ static void add_stats(struct json_object *o, const uint64_t *stats, int max,
 {
 	struct json_object *st = json_object_new_object();
 	char key[64];
-	size_t i;
 	int a;
 
-	for (a = 1; a <= max; a++) {
-		if (!name(a))
-			continue;
-		/* the spec's "rx-no-ctx" is "rx_no_ctx" in JSON */
-		for (i = 0; name(a)[i] && i < sizeof(key) - 1; i++)
-			key[i] = name(a)[i] == '-' ? '_' : name(a)[i];
-		key[i] = 0;
-		json_object_object_add(st, key, json_object_new_uint64(stats[a]));
-	}
+	for (a = 1; a <= max; a++)
+		if (name(a))
+			json_object_object_add(st, knl_json_key(name(a), key, sizeof(key)),
+					       json_object_new_uint64(stats[a]));
 	json_object_object_add(o, "stats", st);
 }
 
