@@ -19,7 +19,8 @@
  *   peers IP:PORT[,IP:PORT...]    -> ok N: send to (and count from) these peers
  *                                    instead of -p; each has its own RTP sequence
  *   wait EVENT [MS]               -> ok (our session's event arrived)
- *   send N                        -> ok sent=N enokey=E (RTP, every 10th also RTCP)
+ *   send N                        -> ok sent=S enokey=E senderr=X (N RTP packets to each
+ *                                    peer, every 10th also RTCP; S: those that went out)
  *   expect N [MS]                 -> ok recv=R bad=B rtcp_recv=C once R >= N good
  *                                    RTP packets and C >= N/10 RTCP packets came in
  *   stream PPS                    -> start (PPS > 0) or stop (0) sending RTP continuously
@@ -527,8 +528,8 @@ static void receive(void)
 
 static void cmd_send(const char *args)
 {
+	uint64_t sent = st.sent, enokey = st.enokey, senderr = st.senderr;
 	int n = atoi(args), i;
-	uint64_t enokey = st.enokey;
 
 	if (sock < 0) {
 		reply("err no socket");
@@ -536,7 +537,9 @@ static void cmd_send(const char *args)
 	}
 	for (i = 0; i < n; i++)
 		send_one();
-	reply("ok sent=%d enokey=%llu", n, (unsigned long long)(st.enokey - enokey));
+	/* what went out, to every peer: ENOKEY and other errors apart */
+	reply("ok sent=%llu enokey=%llu senderr=%llu", (unsigned long long)(st.sent - sent),
+	      (unsigned long long)(st.enokey - enokey), (unsigned long long)(st.senderr - senderr));
 }
 
 static void cmd_expect(const char *args)

@@ -143,6 +143,8 @@ early_rx() {
 	app A send 10 || return 1
 	field enokey "$R"
 	[ "$F" = 10 ] || { echo "# A's send: $R"; return 1; }
+	field sent "$R"
+	[ "$F" = 0 ] || { echo "# A's send: $R"; return 1; }
 	app B stats || return 1
 	field recv "$R"
 	[ "$F" = 0 ] || { echo "# B received $F from an unverified A"; return 1; }
