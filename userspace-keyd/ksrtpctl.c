@@ -629,10 +629,12 @@ static void jadd_remote(struct json_object *o, struct nlattr *addr, struct nlatt
 
 /*
  * Counters in display order, named by knl; 0 (no counter's attribute)
- * ends a text line.
+ * ends a text line. Counters the module has and the list does not (a newer
+ * spec) come last.
  */
 struct counters {
 	const char *(*name)(int attr);
+	int max;
 	const int *attr;
 	size_t n;
 };
@@ -658,10 +660,12 @@ static const int ctx_counter_attrs[] = {
 #undef CS
 
 static const struct counters sock_counters = {
-	knl_sock_stats_name, sock_counter_attrs, ARRAY_SIZE(sock_counter_attrs)
+	knl_sock_stats_name, KSRTP_A_SOCK_STATS_MAX,
+	sock_counter_attrs, ARRAY_SIZE(sock_counter_attrs)
 };
 static const struct counters ctx_counters = {
-	knl_ctx_stats_name, ctx_counter_attrs, ARRAY_SIZE(ctx_counter_attrs)
+	knl_ctx_stats_name, KSRTP_A_CTX_STATS_MAX,
+	ctx_counter_attrs, ARRAY_SIZE(ctx_counter_attrs)
 };
 
 #define COUNTERS_TB 32
@@ -669,18 +673,31 @@ _Static_assert(KSRTP_A_SOCK_STATS_MAX < COUNTERS_TB &&
 	       KSRTP_A_CTX_STATS_MAX < COUNTERS_TB, "raise COUNTERS_TB");
 
 /* Unknown attributes (pad, newer counters) are skipped. */
-static struct json_object *counters_json(struct nlattr *nest, int max,
-					 const struct counters *c)
+static bool counter_listed(const struct counters *c, int attr)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->attr[i] == attr)
+			return true;
+	return false;
+}
+
+static struct json_object *counters_json(struct nlattr *nest, const struct counters *c)
 {
 	struct json_object *o = json_object_new_object();
 	struct nlattr *tb[COUNTERS_TB];
 	size_t i;
+	int a;
 
-	if (!nest || nla_parse_nested(tb, max, nest, NULL))
+	if (!nest || nla_parse_nested(tb, c->max, nest, NULL))
 		return o;
 	for (i = 0; i < c->n; i++)
 		if (c->attr[i] && tb[c->attr[i]])
 			jadd_u64(o, jkey(c->name(c->attr[i])), nla_uint(tb[c->attr[i]]));
+	for (a = 1; a <= c->max; a++)
+		if (tb[a] && c->name(a) && !counter_listed(c, a))
+			jadd_u64(o, jkey(c->name(a)), nla_uint(tb[a]));
 	return o;
 }
 
@@ -713,8 +730,7 @@ static struct json_object *sock_json(struct nlattr **tb)
 	if ((a = tb[KSRTP_A_SOCK_REASON]))
 		jadd_str(o, "reason", NAME(reason_names, nla_get_u32(a)));
 	if ((a = tb[KSRTP_A_SOCK_STATS]))
-		jadd(o, "stats", counters_json(a, KSRTP_A_SOCK_STATS_MAX,
-					       &sock_counters));
+		jadd(o, "stats", counters_json(a, &sock_counters));
 	return o;
 }
 
@@ -793,8 +809,7 @@ static struct json_object *ctx_json(struct nl_msg *msg)
 	if (tb[KSRTP_A_CTX_KEY])
 		jadd(o, "keys", keys_json(msg));
 	if ((a = tb[KSRTP_A_CTX_STATS]))
-		jadd(o, "stats", counters_json(a, KSRTP_A_CTX_STATS_MAX,
-					       &ctx_counters));
+		jadd(o, "stats", counters_json(a, &ctx_counters));
 	return o;
 }
 
@@ -875,13 +890,23 @@ static void tline(const char *indent, struct json_object *o, const struct tfield
 	putchar('\n');
 }
 
+static void tcounter(const char *indent, struct json_object *st, const char *name,
+		     bool *open)
+{
+	struct json_object *v = jget(st, jkey(name));
+
+	if (!v)
+		return;
+	printf("%s%s %s", *open ? " " : indent, name, json_object_get_string(v));
+	*open = true;
+}
+
 static void tcounters(const char *indent, struct json_object *st,
 		      const struct counters *c)
 {
-	struct json_object *v;
 	bool open = false;
-	const char *name;
 	size_t i;
+	int a;
 
 	for (i = 0; i <= c->n; i++) {
 		if (i == c->n || !c->attr[i]) {
@@ -890,13 +915,13 @@ static void tcounters(const char *indent, struct json_object *st,
 			open = false;
 			continue;
 		}
-		name = c->name(c->attr[i]);
-		v = jget(st, jkey(name));
-		if (!v)
-			continue;
-		printf("%s%s %s", open ? " " : indent, name, json_object_get_string(v));
-		open = true;
+		tcounter(indent, st, c->name(c->attr[i]), &open);
 	}
+	for (a = 1; a <= c->max; a++)
+		if (c->name(a) && !counter_listed(c, a))
+			tcounter(indent, st, c->name(a), &open);
+	if (open)
+		putchar('\n');
 }
 
 /* ------------------------------------------------------------ info */
