@@ -123,8 +123,9 @@ done
 echo "OK: each application read the other's plaintext"
 
 step "what crossed the wire (captured on veth-bob): SRTP"
-"$PY" - "$W/wire.pcap" "$W/alice.out" "$W/bob.out" "$N" <<'EOF'
-import re, struct, sys
+PYTHONPATH=$PWD/scripts "$PY" - "$W/wire.pcap" "$W/alice.out" "$W/bob.out" "$N" <<'EOF'
+import re, sys
+from demo_pcap import udp_payloads
 wire, outs, n = sys.argv[1], sys.argv[2:4], int(sys.argv[4])
 sent = {}		# (ssrc, seq) -> the plaintext the application sent
 for f in outs:
@@ -132,22 +133,6 @@ for f in outs:
         m = re.match(r"tx ssrc=0x(\w+) seq=(\d+) len=\d+ payload=(.*)$", line)
         if m:
             sent[(int(m[1], 16), int(m[2]))] = m[3]
-def udp_payloads(path):
-    """(src, dst, UDP payload) of each IPv4 frame of a pcap (Ethernet) file"""
-    data = open(path, "rb").read()
-    end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    assert struct.unpack(end + "I", data[20:24])[0] == 1, "not Ethernet"
-    off = 24
-    while off + 16 <= len(data):
-        caplen = struct.unpack(end + "I", data[off + 8:off + 12])[0]
-        frame = data[off + 16:off + 16 + caplen]
-        off += 16 + caplen
-        if frame[12:14] != b"\x08\x00" or frame[23] != 17:
-            continue
-        ip = frame[14:]
-        udp = ip[4 * (ip[0] & 15):]
-        ulen = int.from_bytes(udp[4:6], "big")
-        yield ".".join(map(str, ip[12:16])), ".".join(map(str, ip[16:20])), udp[8:ulen]
 pkts = list(udp_payloads(wire))
 bad = []
 if len(pkts) != 2 * n:

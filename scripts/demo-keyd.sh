@@ -89,21 +89,12 @@ cat > "$W/wire.py" <<'EOF'
 # first byte 20-63) or SRTP/SRTCP (128-191); N SRTP packets each way, each
 # 172 bytes of RTP plus a TAG-byte tag; the applications' payload marker
 # "KDAP" appears nowhere in the capture.
-import struct, sys
+import sys
+from demo_pcap import udp_payloads
 path, n, tag = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 data = open(path, "rb").read()
-end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-off, kinds, srtp, bad = 24, {}, {}, []
-while off + 16 <= len(data):
-    caplen = struct.unpack(end + "I", data[off + 8:off + 12])[0]
-    frame = data[off + 16:off + 16 + caplen]
-    off += 16 + caplen
-    if frame[12:14] != b"\x08\x00" or frame[23] != 17:
-        continue
-    ip = frame[14:]
-    udp = ip[4 * (ip[0] & 15):]
-    p = udp[8:int.from_bytes(udp[4:6], "big")]
-    src = ".".join(map(str, ip[12:16]))
+kinds, srtp, bad = {}, {}, []
+for src, _, p in udp_payloads(path):
     if 20 <= p[0] <= 63:
         kinds["DTLS"] = kinds.get("DTLS", 0) + 1
     elif 128 <= p[0] <= 191 and 192 <= p[1] <= 223:
@@ -187,7 +178,8 @@ call() {
 		fail "tshark: $(cat "$W/tshark.err")"
 	head -n 12 "$W/tshark.out" | cut -c1-150
 	echo "    ... ($(wc -l < "$W/tshark.out") frames)"
-	"$PY" "$W/wire.py" "$W/$method.pcap" $N "$tag" || fail "the capture"
+	PYTHONPATH=$PWD/scripts "$PY" "$W/wire.py" "$W/$method.pcap" $N "$tag" ||
+		fail "the capture"
 
 	echo
 	echo "alice# ksrtp-keydctl status $sid_a"
