@@ -480,6 +480,22 @@ struct collect {
 	int err;
 };
 
+/* Run a dump into c; on failure c holds nothing. */
+static int collect_dump(struct kernel *k, struct nl_msg *m, knl_reply_cb cb,
+			struct collect *c)
+{
+	int err = knl_exec(&k->req, m, cb, c);
+
+	if (!err)
+		err = c->err;
+	if (err) {
+		free(c->items);
+		c->items = NULL;
+		c->n = 0;
+	}
+	return err;
+}
+
 static void *collect_slot(struct collect *c)
 {
 	void *p;
@@ -513,14 +529,10 @@ int kn_sock_dump(struct kernel *k, struct kn_sock_info **out, size_t *n)
 	struct collect c = { .size = sizeof(struct kn_sock_info) };
 	int err;
 
-	err = knl_exec(&k->req, request(k, KSRTP_CMD_SOCK_GET, NLM_F_DUMP),
-		       sock_dump_reply, &c);
-	if (!err)
-		err = c.err;
-	if (err) {
-		free(c.items);
+	err = collect_dump(k, request(k, KSRTP_CMD_SOCK_GET, NLM_F_DUMP),
+			   sock_dump_reply, &c);
+	if (err)
 		return err;
-	}
 	*out = c.items;
 	*n = c.n;
 	return 0;
@@ -692,13 +704,9 @@ int kn_ctx_dump(struct kernel *k, uint64_t cookie, struct kn_ctx_info **out, siz
 		return -ENOMEM;
 	if (nla_put_u64(m, KSRTP_A_CTX_SOCK_COOKIE, cookie))
 		return build_failed(k, m);
-	err = knl_exec(&k->req, m, ctx_dump_reply, &c);
-	if (!err)
-		err = c.err;
-	if (err) {
-		free(c.items);
+	err = collect_dump(k, m, ctx_dump_reply, &c);
+	if (err)
 		return err;
-	}
 	*out = c.items;
 	*n = c.n;
 	return 0;
