@@ -6,6 +6,7 @@
 #include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
+#include <linux/crypto.h>
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
 #else
@@ -29,5 +30,25 @@ static inline void ksrtp_proto_clear_sendpage(struct proto *p)
 	p->sendpage = NULL;
 #endif
 }
+
+/*
+ * 6.3 made crypto_completion_t take the request's data pointer instead of
+ * the request.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+typedef void ksrtp_crypto_done_arg_t;
+
+static inline void *ksrtp_crypto_done_data(void *arg)
+{
+	return arg;
+}
+#else
+typedef struct crypto_async_request ksrtp_crypto_done_arg_t;
+
+static inline void *ksrtp_crypto_done_data(struct crypto_async_request *req)
+{
+	return req->data;
+}
+#endif
 
 #endif /* _KSRTP_COMPAT_H */

@@ -16,6 +16,7 @@
 #include <net/netlink.h>
 
 #include "context.h"
+#include "op.h"
 #include "socket.h"
 
 struct workqueue_struct *ksrtp_wq;
@@ -82,6 +83,8 @@ const struct rhashtable_params ksrtp_tx_ssrc_params = {
 
 static void ksrtp_key_free(struct ksrtp_key *key)
 {
+	/* a packet may still be in its transform's asynchronous hands */
+	ksrtp_async_wait();
 	ksrtp_crypto_free(&key->crypto);
 	memzero_explicit(key, sizeof(*key));
 	kmem_cache_free(ksrtp_key_cache, key);
@@ -192,7 +195,8 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 	INIT_RCU_WORK(&key->free_work, ksrtp_key_free_work);
 	if (mki_len)
 		memcpy(key->mki, mki, mki_len);
-	err = ksrtp_crypto_init(&key->crypto, suite, mkey, msalt);
+	err = ksrtp_crypto_init(&key->crypto, suite, mkey, msalt,
+				key->crypto_tail);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "cannot set up the suite's crypto transforms");
@@ -355,7 +359,10 @@ struct ksrtp_ctx *ksrtp_ctx_lookup(struct ksrtp_sock *ks, u8 dir, u32 ssrc,
 
 int ksrtp_wq_init(void)
 {
-	ksrtp_key_cache = KMEM_CACHE(ksrtp_key, 0);
+	/* the HMAC pad states follow the key, as large as the sha1 says */
+	ksrtp_key_cache = kmem_cache_create("ksrtp_key", sizeof(struct ksrtp_key) +
+					    ksrtp_crypto_tail_size(),
+					    __alignof__(struct ksrtp_key), 0, NULL);
 	if (!ksrtp_key_cache)
 		return -ENOMEM;
 	ksrtp_wq = alloc_workqueue("ksrtp", WQ_UNBOUND, 0);

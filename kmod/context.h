@@ -12,6 +12,8 @@
 #include "replay.h"
 
 struct ksrtp_sock;
+struct netlink_ext_ack;
+struct sk_buff;
 
 #define KSRTP_KEY_SOFT_SENT	0	/* soft-limit notification sent */
 #define KSRTP_KEY_HARD_SENT	1	/* hard-limit notification sent */
@@ -28,6 +30,7 @@ struct ksrtp_key {
 	atomic64_t srtp_packets;
 	atomic64_t srtcp_packets;
 	unsigned long flags;
+	u8 crypto_tail[] __aligned(8);	/* ksrtp_crypto_tail_size() */
 };
 
 /*

@@ -4,30 +4,22 @@
  * HMAC-SHA1 (RFC 3711, RFC 6188), AES-GCM (RFC 7714) and the NULL cipher,
  * plus the RFC 3711 section 4.3 key derivation (KDR 0).
  *
- * Only synchronous transforms are used, so a packet is done when the call
- * returns; AEAD requests live in a preallocated per-CPU scratch area, so the
- * datapath never allocates.
- *
- * The fast AES-NI/AVX drivers of x86 are registered only behind the async
- * SIMD wrapper (crypto/simd.c); their inner algorithm is an internal one,
- * "__" + the wrapper's driver name, synchronous, that does its own
- * kernel_fpu_begin/end and may be called whenever crypto_simd_usable().
- * ksrtp finds it at load as crypto/simd.c does and uses it directly; when
- * SIMD is not usable (a softirq that interrupted a kernel FPU section, which
- * kernel_fpu_begin() does not prevent on 6.1/6.12), the packet is done in C
- * with the AES library and gf128mul from the session key.
+ * Sessions allocate "gcm(aes)" and "ctr(aes)" as any in-kernel user does,
+ * asynchronous implementations allowed: on x86 before 6.15 the fast AES-NI
+ * drivers exist only behind the SIMD wrapper, which completes a request
+ * from cryptd when the FPU is not usable. Such a request returns
+ * -EINPROGRESS and finishes in ksrtp_crypto_complete(); the caller's op
+ * carries everything the packet needs meanwhile. HMAC-SHA1 runs on one
+ * unkeyed sha1 shash that all sessions share, from each session's exported
+ * pad states (what hmac(sha1) keeps per transform, without a transform per
+ * session); export and import are always by that one transform.
  */
 
 #include <linux/module.h>
-#include <linux/percpu.h>
-#include <linux/scatterlist.h>
 #include <linux/slab.h>
-#include <asm/simd.h>
 #include <crypto/aes.h>
 #include <crypto/algapi.h>
 #include <crypto/gcm.h>
-#include <crypto/gf128mul.h>
-#include <crypto/internal/simd.h>
 #include <crypto/sha1.h>
 
 #include "compat.h"
@@ -77,115 +69,59 @@ u32 ksrtp_suites_available(void)
 	return ksrtp_suites_mask;
 }
 
-/* Test only: do every packet as if SIMD were unusable. */
-static bool crypto_fallback;
-module_param(crypto_fallback, bool, 0644);
-MODULE_PARM_DESC(crypto_fallback,
-		 "Test only: never use the SIMD drivers, as when the FPU is not usable");
-
 /*
- * The implementation of a cipher that sessions allocate: by name with
- * type/mask; simd says it is an internal SIMD driver.
+ * Test only: wrap every transform in cryptd, so that every packet
+ * completes asynchronously, as when the FPU is busy. Read at load.
  */
-struct ksrtp_impl {
-	char name[CRYPTO_MAX_ALG_NAME];
-	u32 type, mask;
-	bool simd;
-};
+static bool force_async;
+module_param(force_async, bool, 0444);
+MODULE_PARM_DESC(force_async,
+		 "Test only: every transform through cryptd (asynchronous completion)");
 
-static struct ksrtp_impl ksrtp_gcm_impl, ksrtp_ctr_impl;
+/* The algorithm names sessions allocate, and the drivers they got at load. */
+static char ksrtp_gcm_name[CRYPTO_MAX_ALG_NAME] = "gcm(aes)";
+static char ksrtp_ctr_name[CRYPTO_MAX_ALG_NAME] = "ctr(aes)";
+static char ksrtp_gcm_driver[CRYPTO_MAX_ALG_NAME];
+static char ksrtp_ctr_driver[CRYPTO_MAX_ALG_NAME];
 
 const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher)
 {
 	if (cipher == KSRTP_CIPHER_GCM)
-		return ksrtp_gcm_impl.name;
+		return ksrtp_gcm_driver;
 	if (cipher == KSRTP_CIPHER_CTR)
-		return ksrtp_ctr_impl.name;
+		return ksrtp_ctr_driver;
 	return "";
 }
 
-static void ksrtp_impl_set(struct ksrtp_impl *impl, const char *name,
-			   bool simd)
+/* The largest request a session's transform needs: ops are sized by it. */
+static unsigned int ksrtp_reqsize_max;
+
+unsigned int ksrtp_crypto_reqsize(void)
 {
-	strscpy(impl->name, name, sizeof(impl->name));
-	impl->simd = simd;
-	impl->type = simd ? CRYPTO_ALG_INTERNAL : 0;
-	impl->mask = CRYPTO_ALG_ASYNC | (simd ? CRYPTO_ALG_INTERNAL : 0);
+	return READ_ONCE(ksrtp_reqsize_max);
 }
 
-static struct crypto_aead *ksrtp_impl_aead(const struct ksrtp_impl *impl)
+static void ksrtp_reqsize_see(unsigned int n)
 {
-	return crypto_alloc_aead(impl->name, impl->type, impl->mask);
+	unsigned int old = READ_ONCE(ksrtp_reqsize_max);
+
+	while (n > old) {
+		unsigned int cur = cmpxchg(&ksrtp_reqsize_max, old, n);
+
+		if (cur == old)
+			break;
+		old = cur;
+	}
 }
 
-static struct crypto_sync_skcipher *
-ksrtp_impl_ctr(const struct ksrtp_impl *impl)
+/* The one sha1 transform, unkeyed: HMAC keys live in the sessions. */
+static struct crypto_shash *ksrtp_sha1;
+static unsigned int ksrtp_sha1_statesize;
+
+unsigned int ksrtp_crypto_tail_size(void)
 {
-	return crypto_alloc_sync_skcipher(impl->name, impl->type, impl->mask);
-}
-
-/*
- * The driver to use for gcm(aes): the preferred one if it is synchronous,
- * else the internal algorithm behind its SIMD wrapper, else the best
- * synchronous one. name is the preferred driver's name, async its flag.
- */
-static void ksrtp_discover(struct ksrtp_impl *impl, const char *name,
-			   bool async, bool gcm)
-{
-	char inner[CRYPTO_MAX_ALG_NAME];
-	int err;
-
-	if (!async) {
-		ksrtp_impl_set(impl, name, false);
-		return;
-	}
-	if (snprintf(inner, sizeof(inner), "__%s", name) < (int)sizeof(inner)) {
-		ksrtp_impl_set(impl, inner, true);
-		if (gcm) {
-			struct crypto_aead *t = ksrtp_impl_aead(impl);
-
-			err = PTR_ERR_OR_ZERO(t);
-			if (!err)
-				crypto_free_aead(t);
-		} else {
-			struct crypto_sync_skcipher *t = ksrtp_impl_ctr(impl);
-
-			err = PTR_ERR_OR_ZERO(t);
-			if (!err)
-				crypto_free_sync_skcipher(t);
-		}
-		if (!err)
-			return;
-	}
-	/* no usable internal algorithm: the synchronous choice, by cra_name */
-	ksrtp_impl_set(impl, gcm ? "gcm(aes)" : "ctr(aes)", false);
-}
-
-static void ksrtp_crypto_discover(void)
-{
-	struct crypto_skcipher *ctr;
-	struct crypto_aead *gcm;
-
-	gcm = crypto_alloc_aead("gcm(aes)", 0, 0);
-	if (!IS_ERR(gcm)) {
-		ksrtp_discover(&ksrtp_gcm_impl,
-			       crypto_tfm_alg_driver_name(crypto_aead_tfm(gcm)),
-			       crypto_aead_alg(gcm)->base.cra_flags & CRYPTO_ALG_ASYNC,
-			       true);
-		crypto_free_aead(gcm);
-	} else {
-		ksrtp_impl_set(&ksrtp_gcm_impl, "gcm(aes)", false);
-	}
-	ctr = crypto_alloc_skcipher("ctr(aes)", 0, 0);
-	if (!IS_ERR(ctr)) {
-		ksrtp_discover(&ksrtp_ctr_impl,
-			       crypto_tfm_alg_driver_name(crypto_skcipher_tfm(ctr)),
-			       crypto_skcipher_alg(ctr)->base.cra_flags & CRYPTO_ALG_ASYNC,
-			       false);
-		crypto_free_skcipher(ctr);
-	} else {
-		ksrtp_impl_set(&ksrtp_ctr_impl, "ctr(aes)", false);
-	}
+	/* ipad and opad for SRTP and for SRTCP */
+	return 4 * ALIGN(ksrtp_sha1_statesize, 8);
 }
 
 /* RFC 3711 section 4.3 labels */
@@ -196,28 +132,30 @@ enum {
 
 /*
  * The AES-CM PRF with KDR 0: x = label << 48 XOR master salt, keystream of
- * AES-CTR(master key, x * 2^16). A 12-byte (AEAD) salt is zero-padded to 14.
- * aes is the expanded master key.
+ * AES-CTR(master key, x * 2^16), i.e. zeros encrypted in CTR mode from that
+ * IV. A 12-byte (AEAD) salt is zero-padded to 14. kdf is a synchronous
+ * ctr(aes) keyed with the master key.
  */
-static void ksrtp_kdf(const struct crypto_aes_ctx *aes, const u8 *msalt,
-		      unsigned int msalt_len, u8 label, u8 *out,
-		      unsigned int out_len)
+static int ksrtp_kdf(struct crypto_sync_skcipher *kdf, const u8 *msalt,
+		     unsigned int msalt_len, u8 label, u8 *out,
+		     unsigned int out_len)
 {
-	u8 iv[AES_BLOCK_SIZE], ks[AES_BLOCK_SIZE];
-	unsigned int off, n;
+	SYNC_SKCIPHER_REQUEST_ON_STACK(req, kdf);
+	u8 iv[AES_BLOCK_SIZE];
+	struct scatterlist sg;
+	int err;
 
 	memset(iv, 0, sizeof(iv));
 	memcpy(iv, msalt, msalt_len);
 	iv[7] ^= label;
-	for (off = 0; off < out_len; off += n) {
-		aes_encrypt(aes, ks, iv);
-		n = min_t(unsigned int, out_len - off, AES_BLOCK_SIZE);
-		memcpy(out + off, ks, n);
-		/* 16-bit block counter in the last two bytes */
-		if (++iv[15] == 0)
-			iv[14]++;
-	}
-	memzero_explicit(ks, sizeof(ks));
+	memset(out, 0, out_len);
+	sg_init_one(&sg, out, out_len);
+	skcipher_request_set_sync_tfm(req, kdf);
+	skcipher_request_set_callback(req, 0, NULL, NULL);
+	skcipher_request_set_crypt(req, &sg, &sg, out_len, iv);
+	err = crypto_skcipher_encrypt(req);
+	skcipher_request_zero(req);
+	return err;
 }
 
 static void ksrtp_session_free(struct ksrtp_session *s)
@@ -225,55 +163,19 @@ static void ksrtp_session_free(struct ksrtp_session *s)
 	if (s->aead)
 		crypto_free_aead(s->aead);
 	if (s->ctr)
-		crypto_free_sync_skcipher(s->ctr);
+		crypto_free_skcipher(s->ctr);
+	if (s->ipad)
+		memzero_explicit(s->ipad, 2 * ALIGN(ksrtp_sha1_statesize, 8));
 	memzero_explicit(s, sizeof(*s));
 }
 
-/* Scratch for one AEAD operation; requests must fit (checked at setup). */
-#define KSRTP_AEAD_REQ_MAX	1024
-
-struct ksrtp_scratch {
-	u8 req[KSRTP_AEAD_REQ_MAX] __aligned(CRYPTO_MINALIGN);
-	struct scatterlist sg1[1];	/* end-marked once at allocation */
-	struct scatterlist sg2[2];
-	u8 aad[16];		/* SRTCP: header and E+index, contiguous */
-	u8 iv[GCM_AES_IV_SIZE];
-	struct crypto_aes_ctx aes;	/* the no-SIMD fallback's key */
-};
-
-static DEFINE_PER_CPU(struct ksrtp_scratch *, ksrtp_scratch);
-
-/*
- * A failed AEAD decryption leaves the buffer scrambled, so trying a second
- * key (a rekey without MKI) needs the packet as received: one copy per CPU.
- */
-static DEFINE_PER_CPU(u8 *, ksrtp_pkt_copy);
-
-u8 *ksrtp_pkt_copy_buf(void)
-{
-	return *this_cpu_ptr(&ksrtp_pkt_copy);
-}
-
-/* The one sha1 transform, unkeyed: HMAC keys live in the sessions. */
-static struct crypto_shash *ksrtp_sha1;
-
-/*
- * The transform that computes the sessions' pad states at install:
- * sha1-generic when it keeps its state as ksrtp_sha1 does (checked at
- * load), else ksrtp_sha1. For one block, the SIMD drivers' FPU section
- * costs more than the block itself, and emulated (TCG) it costs far more.
- */
-static struct crypto_shash *ksrtp_sha1_setup;
-
 /* The exported sha1 state after one block, from a zeroed descriptor. */
-static int ksrtp_sha1_block_state(struct crypto_shash *tfm, const u8 *block,
-				  u8 *out)
+static int ksrtp_sha1_block_state(const u8 *block, u8 *out)
 {
-	SHASH_DESC_ON_STACK(desc, tfm);
+	SHASH_DESC_ON_STACK(desc, ksrtp_sha1);
 	int err;
 
-	memset(desc, 0, sizeof(*desc) + crypto_shash_descsize(tfm));
-	desc->tfm = tfm;
+	desc->tfm = ksrtp_sha1;
 	err = crypto_shash_init(desc);
 	if (!err)
 		err = crypto_shash_update(desc, block, SHA1_BLOCK_SIZE);
@@ -281,33 +183,6 @@ static int ksrtp_sha1_block_state(struct crypto_shash *tfm, const u8 *block,
 		err = crypto_shash_export(desc, out);
 	shash_desc_zero(desc);
 	return err;
-}
-
-/* The state after one block of 0x36: what the two drivers must agree on. */
-static int ksrtp_sha1_probe_state(struct crypto_shash *tfm, u8 *out)
-{
-	u8 block[SHA1_BLOCK_SIZE];
-
-	memset(block, 0x36, sizeof(block));
-	return ksrtp_sha1_block_state(tfm, block, out);
-}
-
-static struct crypto_shash *ksrtp_sha1_setup_find(void)
-{
-	u8 a[sizeof(struct sha1_state)], b[sizeof(struct sha1_state)];
-	struct crypto_shash *gen;
-
-	gen = crypto_alloc_shash("sha1-generic", 0, 0);
-	if (IS_ERR(gen))
-		return ksrtp_sha1;
-	if (crypto_shash_statesize(gen) == crypto_shash_statesize(ksrtp_sha1) &&
-	    crypto_shash_statesize(gen) <= sizeof(a) &&
-	    !ksrtp_sha1_probe_state(gen, a) &&
-	    !ksrtp_sha1_probe_state(ksrtp_sha1, b) &&
-	    !memcmp(a, b, crypto_shash_statesize(gen)))
-		return gen;
-	crypto_free_shash(gen);
-	return ksrtp_sha1;
 }
 
 /* The sha1 states after the inner and outer pads (RFC 2104). */
@@ -320,108 +195,103 @@ static int ksrtp_hmac_setkey(struct ksrtp_session *s, const u8 *key,
 
 	memset(pad, 0x36, sizeof(pad));
 	crypto_xor(pad, key, key_len);
-	err = ksrtp_sha1_block_state(ksrtp_sha1_setup, pad, s->ipad);
+	err = ksrtp_sha1_block_state(pad, s->ipad);
 	for (i = 0; i < sizeof(pad); i++)
 		pad[i] ^= 0x36 ^ 0x5c;
 	if (!err)
-		err = ksrtp_sha1_block_state(ksrtp_sha1_setup, pad, s->opad);
+		err = ksrtp_sha1_block_state(pad, s->opad);
 	memzero_explicit(pad, sizeof(pad));
 	return err;
 }
 
-/* An internal SIMD driver needs the key again for the no-SIMD fallback. */
-static void ksrtp_session_keep_key(struct ksrtp_session *s,
-				   const struct ksrtp_impl *impl, const u8 *key,
-				   unsigned int key_len)
+static int ksrtp_session_cipher(struct ksrtp_session *s,
+				const struct ksrtp_suite_info *suite,
+				const u8 *key)
 {
-	s->simd = impl->simd;
-	if (!s->simd)
-		return;
-	memcpy(s->key, key, key_len);
-	s->key_len = key_len;
-}
-
-/* May this packet use the session's SIMD driver? Bottom halves off. */
-static bool ksrtp_use_simd(const struct ksrtp_session *s)
-{
-	return !s->simd || (crypto_simd_usable() && !READ_ONCE(crypto_fallback));
-}
-
-static int ksrtp_session_init(struct ksrtp_session *s,
-			      const struct ksrtp_suite_info *suite,
-			      const struct crypto_aes_ctx *aes, const u8 *msalt,
-			      u8 label_base)
-{
-	u8 key[32], auth[KSRTP_AUTH_KEY_LEN];
 	int err;
 
-	ksrtp_kdf(aes, msalt, suite->salt_len, label_base + 2, s->salt,
-		  suite->salt_len);
-
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
-		s->aead = ksrtp_impl_aead(&ksrtp_gcm_impl);
+		s->aead = crypto_alloc_aead(ksrtp_gcm_name, 0, 0);
 		if (IS_ERR(s->aead)) {
 			err = PTR_ERR(s->aead);
 			s->aead = NULL;
 			return err;
 		}
-		if (sizeof(struct aead_request) + crypto_aead_reqsize(s->aead) >
-		    KSRTP_AEAD_REQ_MAX)
-			return -EOPNOTSUPP;
-		ksrtp_kdf(aes, msalt, suite->salt_len, label_base, key,
-			  suite->key_len);
+		s->reqsize = sizeof(struct aead_request) +
+			     crypto_aead_reqsize(s->aead);
 		err = crypto_aead_setkey(s->aead, key, suite->key_len);
 		if (!err)
 			err = crypto_aead_setauthsize(s->aead, suite->srtp_tag);
-		ksrtp_session_keep_key(s, &ksrtp_gcm_impl, key, suite->key_len);
-		memzero_explicit(key, sizeof(key));
-		return err;
-	}
-
-	if (suite->cipher == KSRTP_CIPHER_CTR) {
-		s->ctr = ksrtp_impl_ctr(&ksrtp_ctr_impl);
+	} else {
+		s->ctr = crypto_alloc_skcipher(ksrtp_ctr_name, 0, 0);
 		if (IS_ERR(s->ctr)) {
 			err = PTR_ERR(s->ctr);
 			s->ctr = NULL;
 			return err;
 		}
-		ksrtp_kdf(aes, msalt, suite->salt_len, label_base, key,
-			  suite->key_len);
-		err = crypto_sync_skcipher_setkey(s->ctr, key, suite->key_len);
-		ksrtp_session_keep_key(s, &ksrtp_ctr_impl, key, suite->key_len);
+		s->reqsize = sizeof(struct skcipher_request) +
+			     crypto_skcipher_reqsize(s->ctr);
+		err = crypto_skcipher_setkey(s->ctr, key, suite->key_len);
+	}
+	ksrtp_reqsize_see(s->reqsize);
+	return err;
+}
+
+static int ksrtp_session_init(struct ksrtp_session *s,
+			      const struct ksrtp_suite_info *suite,
+			      struct crypto_sync_skcipher *kdf, const u8 *msalt,
+			      u8 label_base)
+{
+	u8 key[AES_MAX_KEY_SIZE], auth[KSRTP_AUTH_KEY_LEN];
+	int err;
+
+	err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base + 2, s->salt,
+			suite->salt_len);
+	if (err)
+		return err;
+	if (suite->cipher != KSRTP_CIPHER_NULL) {
+		err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base, key,
+				suite->key_len);
+		if (!err)
+			err = ksrtp_session_cipher(s, suite, key);
 		memzero_explicit(key, sizeof(key));
-		if (err)
+		if (err || suite->cipher == KSRTP_CIPHER_GCM)
 			return err;
 	}
-
-	ksrtp_kdf(aes, msalt, suite->salt_len, label_base + 1, auth,
-		  sizeof(auth));
-	err = ksrtp_hmac_setkey(s, auth, sizeof(auth));
+	err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base + 1, auth,
+			sizeof(auth));
+	if (!err)
+		err = ksrtp_hmac_setkey(s, auth, sizeof(auth));
 	memzero_explicit(auth, sizeof(auth));
 	return err;
 }
 
 int ksrtp_crypto_init(struct ksrtp_crypto *c,
 		      const struct ksrtp_suite_info *suite,
-		      const u8 *master_key, const u8 *master_salt)
+		      const u8 *master_key, const u8 *master_salt, u8 *tail)
 {
-	struct crypto_aes_ctx *aes;
+	unsigned int ss = ALIGN(ksrtp_sha1_statesize, 8);
+	struct crypto_sync_skcipher *kdf;
 	int err;
 
 	memset(c, 0, sizeof(*c));
 	c->suite = suite;
+	c->rtp.ipad = tail;
+	c->rtp.opad = tail + ss;
+	c->rtcp.ipad = tail + 2 * ss;
+	c->rtcp.opad = tail + 3 * ss;
 	/* the master key is expanded once for all six derivations */
-	aes = kmalloc(sizeof(*aes), GFP_KERNEL);
-	if (!aes)
-		return -ENOMEM;
-	err = aes_expandkey(aes, master_key, suite->key_len);
+	kdf = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
+	if (IS_ERR(kdf))
+		return PTR_ERR(kdf);
+	err = crypto_sync_skcipher_setkey(kdf, master_key, suite->key_len);
 	if (!err)
-		err = ksrtp_session_init(&c->rtp, suite, aes, master_salt,
+		err = ksrtp_session_init(&c->rtp, suite, kdf, master_salt,
 					 KDF_RTP_ENC);
 	if (!err)
-		err = ksrtp_session_init(&c->rtcp, suite, aes, master_salt,
+		err = ksrtp_session_init(&c->rtcp, suite, kdf, master_salt,
 					 KDF_RTCP_ENC);
-	kfree_sensitive(aes);
+	crypto_free_sync_skcipher(kdf);	/* frees its key sensitively */
 	if (err)
 		ksrtp_crypto_free(c);
 	return err;
@@ -431,62 +301,6 @@ void ksrtp_crypto_free(struct ksrtp_crypto *c)
 {
 	ksrtp_session_free(&c->rtp);
 	ksrtp_session_free(&c->rtcp);
-}
-
-/* AES-CM IV: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16 */
-static void ksrtp_cm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
-{
-	put_unaligned_be32(get_unaligned_be32(salt), iv);
-	put_unaligned_be32(get_unaligned_be32(salt + 4) ^ ssrc, iv + 4);
-	put_unaligned_be16(get_unaligned_be16(salt + 8) ^ (u16)(index >> 32),
-			   iv + 8);
-	put_unaligned_be32(get_unaligned_be32(salt + 10) ^ (u32)index, iv + 10);
-	put_unaligned_be16(0, iv + 14);
-}
-
-/* AES-CTR in C with an expanded key: the no-SIMD fallback. */
-static void ksrtp_ctr_c(const struct crypto_aes_ctx *aes, u8 *data,
-			unsigned int len, u8 *ctr)
-{
-	u8 ks[AES_BLOCK_SIZE];
-	unsigned int n;
-
-	for (; len; len -= n, data += n) {
-		n = min_t(unsigned int, len, AES_BLOCK_SIZE);
-		aes_encrypt(aes, ks, ctr);
-		crypto_xor(data, ks, n);
-		crypto_inc(ctr, AES_BLOCK_SIZE);
-	}
-	memzero_explicit(ks, sizeof(ks));
-}
-
-static int ksrtp_ctr_crypt(const struct ksrtp_session *s, u8 *data,
-			   unsigned int len, u32 ssrc, u64 index)
-{
-	SYNC_SKCIPHER_REQUEST_ON_STACK(req, s->ctr);
-	struct scatterlist sg;
-	u8 iv[AES_BLOCK_SIZE];
-	int err = 0;
-
-	if (!len)
-		return 0;
-	ksrtp_cm_iv(iv, s->salt, ssrc, index);
-	if (ksrtp_use_simd(s)) {
-		sg_init_one(&sg, data, len);
-		skcipher_request_set_sync_tfm(req, s->ctr);
-		skcipher_request_set_callback(req, 0, NULL, NULL);
-		skcipher_request_set_crypt(req, &sg, &sg, len, iv);
-		err = crypto_skcipher_encrypt(req);
-		skcipher_request_zero(req);
-	} else {
-		struct crypto_aes_ctx *aes = &(*this_cpu_ptr(&ksrtp_scratch))->aes;
-
-		err = aes_expandkey(aes, s->key, s->key_len);
-		if (!err)
-			ksrtp_ctr_c(aes, data, len, iv);
-		memzero_explicit(aes, sizeof(*aes));
-	}
-	return err;
 }
 
 /* HMAC-SHA1 over data || tail (ROC for SRTP, nothing for SRTCP). */
@@ -515,112 +329,126 @@ static int ksrtp_hmac(const struct ksrtp_session *s, const u8 *data,
 	return err;
 }
 
-/* GHASH of len bytes, the last block zero-padded. */
-static void ksrtp_ghash(be128 *acc, const be128 *h, const u8 *p,
-			unsigned int len)
+/* encrypt-then-MAC: the tag the op was told to append after its cipher */
+static int ksrtp_op_mac(struct ksrtp_crypto_op *op)
 {
-	unsigned int n;
+	u8 tag[SHA1_DIGEST_SIZE];
+	int err;
 
-	for (; len; len -= n, p += n) {
-		n = min_t(unsigned int, len, AES_BLOCK_SIZE);
-		crypto_xor((u8 *)acc, p, n);
-		gf128mul_lle(acc, h);
-	}
+	err = ksrtp_hmac(op->mac, op->mac_buf, op->mac_len, op->mac_tail,
+			 op->mac_tail_len, tag);
+	if (!err)
+		memcpy(op->mac_buf + op->tag_off, tag, op->tag_len);
+	memzero_explicit(tag, sizeof(tag));
+	return err;
 }
 
-/*
- * AES-GCM in C with the session key (as lib/crypto/aesgcm.c, which 6.1
- * lacks): the no-SIMD fallback. A decryption is authenticated before the
- * text is touched.
- */
-static int ksrtp_gcm_fallback(const struct ksrtp_session *s,
-			      struct crypto_aes_ctx *aes, bool enc,
-			      const u8 *aad, unsigned int aad_len, u8 *text,
-			      unsigned int len, const u8 *iv)
+/* An asynchronous request finished: report what the call would have. */
+static void ksrtp_crypto_complete(ksrtp_crypto_done_arg_t *arg, int err)
 {
-	unsigned int taglen = s->aead->authsize;
-	u8 ctr[AES_BLOCK_SIZE], tag[AES_BLOCK_SIZE];
-	be128 h = {}, acc = {}, lens;
-	int err = 0;
+	struct ksrtp_crypto_op *op = ksrtp_crypto_done_data(arg);
 
-	if (!enc)
-		len -= taglen;
-	err = aes_expandkey(aes, s->key, s->key_len);
-	if (err)
-		goto out;
-	aes_encrypt(aes, (u8 *)&h, (u8 *)&h);
-	memcpy(ctr, iv, GCM_AES_IV_SIZE);
-	ksrtp_put_be32(ctr + GCM_AES_IV_SIZE, 2);
-	if (enc)
-		ksrtp_ctr_c(aes, text, len, ctr);
-	ksrtp_ghash(&acc, &h, aad, aad_len);
-	ksrtp_ghash(&acc, &h, text, len);
-	lens.a = cpu_to_be64((u64)aad_len * 8);
-	lens.b = cpu_to_be64((u64)len * 8);
-	ksrtp_ghash(&acc, &h, (u8 *)&lens, sizeof(lens));
-	ksrtp_put_be32(ctr + GCM_AES_IV_SIZE, 1);
-	aes_encrypt(aes, tag, ctr);
-	crypto_xor(tag, (u8 *)&acc, AES_BLOCK_SIZE);
-	if (enc) {
-		memcpy(text + len, tag, taglen);
-	} else if (crypto_memneq(tag, text + len, taglen)) {
-		err = -EBADMSG;
-	} else {
-		ksrtp_put_be32(ctr + GCM_AES_IV_SIZE, 2);
-		ksrtp_ctr_c(aes, text, len, ctr);
-	}
-out:
-	memzero_explicit(&h, sizeof(h));
-	memzero_explicit(tag, sizeof(tag));
-	memzero_explicit(aes, sizeof(*aes));
-	return err;
+	/* a backlogged request is first only accepted */
+	if (err == -EINPROGRESS)
+		return;
+	if (!err && op->mac)
+		err = ksrtp_op_mac(op);
+	op->done(op, err ? err : op->res);
+}
+
+/* The result of a submitted request, or -EINPROGRESS (done() follows). */
+static int ksrtp_crypto_result(struct ksrtp_crypto_op *op, int err)
+{
+	if (err == -EINPROGRESS ||
+	    (err == -EBUSY && (op->req_flags & CRYPTO_TFM_REQ_MAY_BACKLOG)))
+		return -EINPROGRESS;
+	if (!err && op->mac)
+		err = ksrtp_op_mac(op);
+	return err ? err : op->res;
+}
+
+/* AES-CM IV: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16 */
+static void ksrtp_cm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
+{
+	put_unaligned_be32(get_unaligned_be32(salt), iv);
+	put_unaligned_be32(get_unaligned_be32(salt + 4) ^ ssrc, iv + 4);
+	put_unaligned_be16(get_unaligned_be16(salt + 8) ^ (u16)(index >> 32),
+			   iv + 8);
+	put_unaligned_be32(get_unaligned_be32(salt + 10) ^ (u32)index, iv + 10);
+	put_unaligned_be16(0, iv + 14);
+}
+
+/* AES-CM over len bytes at data, then op->mac if set. */
+static int ksrtp_ctr_crypt(const struct ksrtp_session *s,
+			   struct ksrtp_crypto_op *op, u8 *data,
+			   unsigned int len, u32 ssrc, u64 index)
+{
+	struct skcipher_request *req = (struct skcipher_request *)op->req;
+
+	if (!len)
+		return ksrtp_crypto_result(op, 0);
+	ksrtp_cm_iv(op->iv, s->salt, ssrc, index);
+	sg_init_one(&op->sg[0], data, len);
+	skcipher_request_set_tfm(req, s->ctr);
+	skcipher_request_set_callback(req, op->req_flags, ksrtp_crypto_complete,
+				      op);
+	skcipher_request_set_crypt(req, &op->sg[0], &op->sg[0], len, op->iv);
+	return ksrtp_crypto_result(op, crypto_skcipher_encrypt(req));
+}
+
+/* Have the op append an HMAC-SHA1 tag over buf[0, len) || tail. */
+static void ksrtp_op_set_mac(struct ksrtp_crypto_op *op,
+			     const struct ksrtp_session *s, u8 *buf,
+			     unsigned int len, u32 tail, unsigned int tail_len,
+			     unsigned int tag_off, unsigned int tag_len)
+{
+	op->mac = s;
+	op->mac_buf = buf;
+	op->mac_len = len;
+	ksrtp_put_be32(op->mac_tail, tail);
+	op->mac_tail_len = tail_len;
+	op->tag_off = tag_off;
+	op->tag_len = tag_len;
 }
 
 /*
  * AES-GCM in place: aad_len bytes of AAD at buf (plus aad_tail's four if
  * given), then text_len bytes of text at text; on encrypt the tag follows
  * the text. The AAD is one piece (the SIMD drivers of 6.1 allocate
- * otherwise): the packet's own when the text follows it, else a copy in the
- * scratch.
+ * otherwise): the packet's own when the text follows it, else a copy in
+ * the op.
  */
-static int ksrtp_gcm_crypt(const struct ksrtp_session *s, bool enc, u8 *buf,
-			   unsigned int aad_len, const u8 *aad_tail,
-			   u8 *text, unsigned int text_len, const u8 *iv)
+static int ksrtp_gcm_crypt(const struct ksrtp_session *s,
+			   struct ksrtp_crypto_op *op, bool enc, u8 *buf,
+			   unsigned int aad_len, const u8 *aad_tail, u8 *text,
+			   unsigned int text_len)
 {
-	unsigned int tag = enc ? s->aead->authsize : 0;
-	struct ksrtp_scratch *sc;
-	struct aead_request *req;
-	struct scatterlist *sg;
+	struct aead_request *req = (struct aead_request *)op->req;
+	unsigned int tag = enc ? crypto_aead_authsize(s->aead) : 0;
+	struct scatterlist *sg = op->sg;
 	const u8 *aad = buf;
+	int err;
 
-	sc = *this_cpu_ptr(&ksrtp_scratch);
 	if (aad_tail) {
 		/* SRTCP: 8-byte header and E+index */
-		memcpy(sc->aad, buf, aad_len);
-		memcpy(sc->aad + aad_len, aad_tail, 4);
-		aad = sc->aad;
+		memcpy(op->aad, buf, aad_len);
+		memcpy(op->aad + aad_len, aad_tail, 4);
+		aad = op->aad;
 		aad_len += 4;
 	}
-	if (!ksrtp_use_simd(s)) {
-		return ksrtp_gcm_fallback(s, &sc->aes, enc, aad, aad_len, text,
-					  text_len, iv);
-	}
-	req = (struct aead_request *)sc->req;
-	memcpy(sc->iv, iv, GCM_AES_IV_SIZE);
 	if (aad == buf && text == buf + aad_len) {
-		sg = sc->sg1;
-		sg_set_buf(&sg[0], buf, aad_len + text_len + tag);
+		sg_init_one(&sg[0], buf, aad_len + text_len + tag);
 	} else {
-		sg = sc->sg2;
+		sg_init_table(sg, 2);
 		sg_set_buf(&sg[0], aad, aad_len);
 		sg_set_buf(&sg[1], text, text_len + tag);
 	}
 	aead_request_set_tfm(req, s->aead);
-	aead_request_set_callback(req, 0, NULL, NULL);
+	aead_request_set_callback(req, op->req_flags, ksrtp_crypto_complete, op);
 	aead_request_set_ad(req, aad_len);
-	aead_request_set_crypt(req, sg, sg, text_len, sc->iv);
-	/* the request holds no key material: reused as is by the next packet */
-	return enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	aead_request_set_crypt(req, sg, sg, text_len, op->iv);
+	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	return ksrtp_crypto_result(op, err);
 }
 
 /*
@@ -637,265 +465,253 @@ static void ksrtp_gcm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
 	put_unaligned_be32(get_unaligned_be32(salt + 8) ^ (u32)index, iv + 8);
 }
 
-int ksrtp_srtp_protect(const struct ksrtp_crypto *c, u8 *buf,
-		       unsigned int hdr_len, unsigned int len, u32 ssrc,
+int ksrtp_srtp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
+		       u8 *buf, unsigned int hdr_len, unsigned int len, u32 ssrc,
 		       u64 index, bool encrypt, bool auth, const u8 *mki,
 		       unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
-	u8 tag[SHA1_DIGEST_SIZE], roc[4];
-	int err;
 
+	op->mac = NULL;
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
-		u8 iv[GCM_AES_IV_SIZE];
-
-		ksrtp_gcm_iv(iv, c->rtp.salt, ssrc, index);
-		err = ksrtp_gcm_crypt(&c->rtp, true, buf, hdr_len, NULL,
-				      buf + hdr_len, len - hdr_len, iv);
-		if (err)
-			return err;
 		/* header | ciphertext | tag | MKI */
-		len += suite->srtp_tag;
 		if (mki_len)
-			memcpy(buf + len, mki, mki_len);
-		return len + mki_len;
+			memcpy(buf + len + suite->srtp_tag, mki, mki_len);
+		op->res = len + suite->srtp_tag + mki_len;
+		ksrtp_gcm_iv(op->iv, c->rtp.salt, ssrc, index);
+		return ksrtp_gcm_crypt(&c->rtp, op, true, buf, hdr_len, NULL,
+				       buf + hdr_len, len - hdr_len);
 	}
 
-	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR) {
-		err = ksrtp_ctr_crypt(&c->rtp, buf + hdr_len, len - hdr_len,
-				      ssrc, index);
-		if (err)
-			return err;
-	}
 	/* header | payload | MKI | tag; the tag covers header and payload */
 	if (mki_len)
 		memcpy(buf + len, mki, mki_len);
-	if (!auth)
-		return len + mki_len;
-	ksrtp_put_be32(roc, (u32)(index >> 16));
-	err = ksrtp_hmac(&c->rtp, buf, len, roc, 4, tag);
-	if (err)
-		return err;
-	memcpy(buf + len + mki_len, tag, suite->srtp_tag);
-	memzero_explicit(tag, sizeof(tag));
-	return len + mki_len + suite->srtp_tag;
+	op->res = len + mki_len + (auth ? suite->srtp_tag : 0);
+	if (auth)
+		ksrtp_op_set_mac(op, &c->rtp, buf, len, (u32)(index >> 16), 4,
+				 len + mki_len, suite->srtp_tag);
+	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR)
+		return ksrtp_ctr_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len,
+				       ssrc, index);
+	return ksrtp_crypto_result(op, 0);
 }
 
-int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
+/* Check the HMAC-SHA1 tag at rtag over buf[0, len) || tail. */
+static int ksrtp_hmac_verify(const struct ksrtp_session *s, const u8 *buf,
+			     unsigned int len, const u8 *tail,
+			     unsigned int tail_len, const u8 *rtag,
+			     unsigned int tag_len)
+{
+	u8 tag[SHA1_DIGEST_SIZE];
+	int err;
+
+	err = ksrtp_hmac(s, buf, len, tail, tail_len, tag);
+	if (!err && crypto_memneq(tag, rtag, tag_len))
+		err = -EBADMSG;
+	memzero_explicit(tag, sizeof(tag));
+	return err;
+}
+
+int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c,
+			 struct ksrtp_crypto_op *op, u8 *buf,
 			 unsigned int hdr_len, unsigned int len, u32 ssrc,
 			 u64 index, bool encrypt, bool auth,
 			 unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
-	u8 tag[SHA1_DIGEST_SIZE], roc[4];
+	u8 roc[4];
 	int err;
 
+	op->mac = NULL;
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
-		u8 iv[GCM_AES_IV_SIZE];
-
 		if (len < hdr_len + suite->srtp_tag + mki_len)
 			return -EINVAL;
 		len -= mki_len;
-		ksrtp_gcm_iv(iv, c->rtp.salt, ssrc, index);
-		err = ksrtp_gcm_crypt(&c->rtp, false, buf, hdr_len, NULL,
-				      buf + hdr_len, len - hdr_len, iv);
-		if (err)
-			return err;
-		return len - suite->srtp_tag;
+		op->res = len - suite->srtp_tag;
+		ksrtp_gcm_iv(op->iv, c->rtp.salt, ssrc, index);
+		return ksrtp_gcm_crypt(&c->rtp, op, false, buf, hdr_len, NULL,
+				       buf + hdr_len, len - hdr_len);
 	}
 
 	if (auth) {
-		const u8 *rtag;
-
 		if (len < hdr_len + suite->srtp_tag + mki_len)
 			return -EINVAL;
-		rtag = buf + len - suite->srtp_tag;
 		len -= suite->srtp_tag + mki_len;
 		ksrtp_put_be32(roc, (u32)(index >> 16));
-		err = ksrtp_hmac(&c->rtp, buf, len, roc, 4, tag);
+		err = ksrtp_hmac_verify(&c->rtp, buf, len, roc, 4,
+					buf + len + mki_len, suite->srtp_tag);
 		if (err)
 			return err;
-		err = crypto_memneq(tag, rtag, suite->srtp_tag);
-		memzero_explicit(tag, sizeof(tag));
-		if (err)
-			return -EBADMSG;
 	} else {
 		if (len < hdr_len + mki_len)
 			return -EINVAL;
 		len -= mki_len;
 	}
-	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR) {
-		err = ksrtp_ctr_crypt(&c->rtp, buf + hdr_len, len - hdr_len,
-				      ssrc, index);
-		if (err)
-			return err;
-	}
+	op->res = len;
+	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR)
+		return ksrtp_ctr_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len,
+				       ssrc, index);
 	return len;
 }
 
-int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, u8 *buf,
-			unsigned int len, u32 ssrc, u32 index, bool encrypt,
-			const u8 *mki, unsigned int mki_len)
+int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
+			u8 *buf, unsigned int len, u32 ssrc, u32 index,
+			bool encrypt, const u8 *mki, unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
-	u8 tag[SHA1_DIGEST_SIZE], eidx[4];
-	int err;
+	u8 *eidx;
 
 	/* E says whether the payload is encrypted: never with the NULL cipher */
 	if (suite->cipher == KSRTP_CIPHER_NULL)
 		encrypt = false;
-	ksrtp_put_be32(eidx, (encrypt ? 0x80000000u : 0) | index);
+	op->mac = NULL;
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
-		u8 iv[GCM_AES_IV_SIZE];
-
 		/* header | ciphertext | tag | E+index | MKI; AAD header+E+index */
-		ksrtp_gcm_iv(iv, c->rtcp.salt, ssrc, index);
-		err = ksrtp_gcm_crypt(&c->rtcp, true, buf, 8, eidx, buf + 8,
-				      len - 8, iv);
-		if (err)
-			return err;
-		len += suite->srtcp_tag;
-		memcpy(buf + len, eidx, 4);
+		eidx = buf + len + suite->srtcp_tag;
+		ksrtp_put_be32(eidx, (encrypt ? 0x80000000u : 0) | index);
 		if (mki_len)
-			memcpy(buf + len + 4, mki, mki_len);
-		return len + 4 + mki_len;
+			memcpy(eidx + 4, mki, mki_len);
+		op->res = len + suite->srtcp_tag + 4 + mki_len;
+		ksrtp_gcm_iv(op->iv, c->rtcp.salt, ssrc, index);
+		return ksrtp_gcm_crypt(&c->rtcp, op, true, buf, 8, eidx, buf + 8,
+				       len - 8);
 	}
 
 	/* header | payload | E+index | MKI | tag; tag over header..E+index */
-	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR) {
-		err = ksrtp_ctr_crypt(&c->rtcp, buf + 8, len - 8, ssrc, index);
-		if (err)
-			return err;
-	}
-	memcpy(buf + len, eidx, 4);
-	len += 4;
-	err = ksrtp_hmac(&c->rtcp, buf, len, NULL, 0, tag);
-	if (err)
-		return err;
+	ksrtp_put_be32(buf + len, (encrypt ? 0x80000000u : 0) | index);
 	if (mki_len)
-		memcpy(buf + len, mki, mki_len);
-	memcpy(buf + len + mki_len, tag, suite->srtcp_tag);
-	memzero_explicit(tag, sizeof(tag));
-	return len + mki_len + suite->srtcp_tag;
+		memcpy(buf + len + 4, mki, mki_len);
+	op->res = len + 4 + mki_len + suite->srtcp_tag;
+	ksrtp_op_set_mac(op, &c->rtcp, buf, len + 4, 0, 0, len + 4 + mki_len,
+			 suite->srtcp_tag);
+	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR)
+		return ksrtp_ctr_crypt(&c->rtcp, op, buf + 8, len - 8, ssrc,
+				       index);
+	return ksrtp_crypto_result(op, 0);
 }
 
-int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
+int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c,
+			  struct ksrtp_crypto_op *op, u8 *buf,
 			  unsigned int len, u32 ssrc, u32 index, bool encrypted,
 			  unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
-	u8 tag[SHA1_DIGEST_SIZE];
 	unsigned int plen;
 	int err;
 
 	if (len < 8 + 4 + mki_len + suite->srtcp_tag)
 		return -EINVAL;
+	op->mac = NULL;
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
-		u8 iv[GCM_AES_IV_SIZE];
 		u8 *eidx;
 
 		plen = len - mki_len - 4 - suite->srtcp_tag;
 		eidx = buf + plen + suite->srtcp_tag;
 		if (!encrypted)
 			return -EBADMSG;	/* refused at setup */
-		ksrtp_gcm_iv(iv, c->rtcp.salt, ssrc, index);
-		err = ksrtp_gcm_crypt(&c->rtcp, false, buf, 8, eidx, buf + 8,
-				      plen - 8 + suite->srtcp_tag, iv);
-		return err ? err : plen;
+		op->res = plen;
+		ksrtp_gcm_iv(op->iv, c->rtcp.salt, ssrc, index);
+		return ksrtp_gcm_crypt(&c->rtcp, op, false, buf, 8, eidx, buf + 8,
+				       plen - 8 + suite->srtcp_tag);
 	}
 
 	plen = len - mki_len - suite->srtcp_tag - 4;
-	err = ksrtp_hmac(&c->rtcp, buf, plen + 4, NULL, 0, tag);
+	err = ksrtp_hmac_verify(&c->rtcp, buf, plen + 4, NULL, 0,
+				buf + len - suite->srtcp_tag, suite->srtcp_tag);
 	if (err)
 		return err;
-	err = crypto_memneq(tag, buf + len - suite->srtcp_tag,
-			    suite->srtcp_tag);
-	memzero_explicit(tag, sizeof(tag));
-	if (err)
-		return -EBADMSG;
-	if (encrypted && suite->cipher == KSRTP_CIPHER_CTR) {
-		err = ksrtp_ctr_crypt(&c->rtcp, buf + 8, plen - 8, ssrc, index);
-		if (err)
-			return err;
-	}
+	op->res = plen;
+	if (encrypted && suite->cipher == KSRTP_CIPHER_CTR)
+		return ksrtp_ctr_crypt(&c->rtcp, op, buf + 8, plen - 8, ssrc,
+				       index);
 	return plen;
 }
 
-int ksrtp_crypto_percpu_init(void)
+/* The driver the API gives for name (mask as given), or "" if none. */
+static void ksrtp_driver_probe(const char *name, bool aead, u32 mask,
+			       char *out)
+{
+	struct crypto_tfm *tfm;
+
+	if (aead) {
+		struct crypto_aead *t = crypto_alloc_aead(name, 0, mask);
+
+		tfm = IS_ERR(t) ? NULL : crypto_aead_tfm(t);
+	} else {
+		struct crypto_skcipher *t = crypto_alloc_skcipher(name, 0, mask);
+
+		tfm = IS_ERR(t) ? NULL : crypto_skcipher_tfm(t);
+	}
+	out[0] = 0;
+	if (tfm) {
+		strscpy(out, crypto_tfm_alg_driver_name(tfm), CRYPTO_MAX_ALG_NAME);
+		crypto_destroy_tfm(tfm, tfm);
+	}
+}
+
+/* force_async: "cryptd(" + the synchronous driver of name + ")". */
+static void ksrtp_cryptd_name(const char *name, bool aead, char *out)
+{
+	char drv[CRYPTO_MAX_ALG_NAME];
+
+	ksrtp_driver_probe(name, aead, CRYPTO_ALG_ASYNC, drv);
+	snprintf(out, CRYPTO_MAX_ALG_NAME, "cryptd(%s)", drv);
+}
+
+int ksrtp_crypto_load(void)
 {
 	static const u8 zero[32];
 	struct ksrtp_crypto probe;
-	int cpu;
+	u8 *tail;
 	u32 i;
 
-	for_each_possible_cpu(cpu) {
-		struct ksrtp_scratch *sc;
-
-		sc = kzalloc_node(sizeof(*sc), GFP_KERNEL, cpu_to_node(cpu));
-		if (!sc) {
-			ksrtp_crypto_percpu_free();
-			return -ENOMEM;
-		}
-		sg_init_table(sc->sg1, 1);
-		sg_init_table(sc->sg2, 2);
-		per_cpu(ksrtp_scratch, cpu) = sc;
-		per_cpu(ksrtp_pkt_copy, cpu) = kvmalloc_node(KSRTP_MAX_DATAGRAM,
-							     GFP_KERNEL,
-							     cpu_to_node(cpu));
-		if (!per_cpu(ksrtp_pkt_copy, cpu)) {
-			ksrtp_crypto_percpu_free();
-			return -ENOMEM;
-		}
-	}
-
-	ksrtp_crypto_discover();
 	ksrtp_sha1 = crypto_alloc_shash("sha1", 0, 0);
-	if (IS_ERR(ksrtp_sha1) ||
-	    crypto_shash_statesize(ksrtp_sha1) > sizeof(probe.rtp.ipad)) {
-		if (!IS_ERR(ksrtp_sha1))
-			crypto_free_shash(ksrtp_sha1);
+	if (IS_ERR(ksrtp_sha1)) {
+		pr_err("ksrtp: no sha1 transform (%ld)\n", PTR_ERR(ksrtp_sha1));
 		ksrtp_sha1 = NULL;
-		ksrtp_crypto_percpu_free();
 		return -ENOENT;
 	}
-	ksrtp_sha1_setup = ksrtp_sha1_setup_find();
-	pr_info("ksrtp: gcm(aes) by %s%s, ctr(aes) by %s%s, sha1 by %s (pads by %s)\n",
-		ksrtp_gcm_impl.name,
-		ksrtp_gcm_impl.simd ? " (SIMD, C fallback)" : "",
-		ksrtp_ctr_impl.name,
-		ksrtp_ctr_impl.simd ? " (SIMD, C fallback)" : "",
-		crypto_shash_driver_name(ksrtp_sha1),
-		crypto_shash_driver_name(ksrtp_sha1_setup));
+	ksrtp_sha1_statesize = crypto_shash_statesize(ksrtp_sha1);
+	if (force_async) {
+		/*
+		 * A cryptd instance keeps its inner algorithm's name, so it is
+		 * found by its driver name, made from the synchronous
+		 * implementation's. Test only: production uses the plain names.
+		 */
+		ksrtp_cryptd_name("gcm(aes)", true, ksrtp_gcm_name);
+		ksrtp_cryptd_name("ctr(aes)", false, ksrtp_ctr_name);
+	}
+	ksrtp_driver_probe(ksrtp_gcm_name, true, 0, ksrtp_gcm_driver);
+	ksrtp_driver_probe(ksrtp_ctr_name, false, 0, ksrtp_ctr_driver);
 
-	/* Which suites can this kernel run synchronously? */
+	/* Which suites can this kernel run? This also sizes the requests. */
+	tail = kzalloc(ksrtp_crypto_tail_size(), GFP_KERNEL);
+	if (!tail) {
+		ksrtp_crypto_unload();
+		return -ENOMEM;
+	}
 	for (i = 0; i < ARRAY_SIZE(ksrtp_suites); i++) {
 		if (!ksrtp_suites[i].name)
 			continue;
-		if (!ksrtp_crypto_init(&probe, &ksrtp_suites[i], zero, zero)) {
+		if (!ksrtp_crypto_init(&probe, &ksrtp_suites[i], zero, zero, tail)) {
 			ksrtp_suites_mask |= BIT(i);
 			ksrtp_crypto_free(&probe);
 		}
 	}
+	kfree_sensitive(tail);
+	pr_info("ksrtp: gcm(aes) by %s, ctr(aes) by %s, sha1 by %s (state %u B), requests up to %u B%s\n",
+		ksrtp_gcm_driver[0] ? ksrtp_gcm_driver : "(none)",
+		ksrtp_ctr_driver[0] ? ksrtp_ctr_driver : "(none)",
+		crypto_shash_driver_name(ksrtp_sha1), ksrtp_sha1_statesize,
+		ksrtp_crypto_reqsize(), force_async ? ", all through cryptd" : "");
 	return 0;
 }
 
-void ksrtp_crypto_percpu_free(void)
+void ksrtp_crypto_unload(void)
 {
-	int cpu;
-
-	if (ksrtp_sha1_setup && ksrtp_sha1_setup != ksrtp_sha1)
-		crypto_free_shash(ksrtp_sha1_setup);
-	ksrtp_sha1_setup = NULL;
 	if (ksrtp_sha1)
 		crypto_free_shash(ksrtp_sha1);
 	ksrtp_sha1 = NULL;
-
-	for_each_possible_cpu(cpu) {
-		kfree_sensitive(per_cpu(ksrtp_scratch, cpu));
-		per_cpu(ksrtp_scratch, cpu) = NULL;
-		kvfree(per_cpu(ksrtp_pkt_copy, cpu));
-		per_cpu(ksrtp_pkt_copy, cpu) = NULL;
-	}
 }

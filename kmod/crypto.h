@@ -7,6 +7,7 @@
 #include <crypto/aes.h>
 #include <crypto/hash.h>
 #include <crypto/sha1.h>
+#include <linux/scatterlist.h>
 #include <crypto/skcipher.h>
 
 #include "main.h"
@@ -36,22 +37,19 @@ u32 ksrtp_suites_available(void);
 u32 ksrtp_suite_id(const struct ksrtp_suite_info *suite);
 
 /*
- * Session keys of one direction of one master key, for SRTP or SRTCP.
- * With simd set, aead or ctr is an internal SIMD driver, usable only when
- * crypto_simd_usable(); otherwise the packet is done in C from key. HMAC
- * runs on one unkeyed sha1 transform that all sessions share, from the
- * session's precomputed pad states (what hmac(sha1) keeps per transform).
+ * Session keys of one direction of one master key, for SRTP or SRTCP: a
+ * gcm(aes) or ctr(aes) transform as the crypto API hands it out (possibly
+ * asynchronous), and for HMAC-SHA1 the states of the module's one sha1
+ * transform after the keyed inner and outer pads (RFC 2104), sized by
+ * crypto_shash_statesize().
  */
 struct ksrtp_session {
 	struct crypto_aead *aead;
-	struct crypto_sync_skcipher *ctr;
-	bool simd;
-	u8 key_len;
+	struct crypto_skcipher *ctr;
+	unsigned int reqsize;	/* request + its context, for this transform */
 	u8 salt[KSRTP_SALT_MAX];
-	u8 key[AES_MAX_KEY_SIZE];	/* for the no-SIMD fallback */
-	/* HMAC-SHA1: the hash states after the keyed inner and outer pads */
-	u8 ipad[sizeof(struct sha1_state)] __aligned(8);
-	u8 opad[sizeof(struct sha1_state)] __aligned(8);
+	u8 *ipad;		/* in the key's tail, see ksrtp_crypto_tail_size() */
+	u8 *opad;
 };
 
 /* The crypto state of one master key: SRTP and SRTCP session keys. */
@@ -61,48 +59,86 @@ struct ksrtp_crypto {
 	struct ksrtp_session rtcp;
 };
 
+/* Bytes a struct ksrtp_crypto needs after it for the HMAC pad states. */
+unsigned int ksrtp_crypto_tail_size(void);
+
 int ksrtp_crypto_init(struct ksrtp_crypto *c, const struct ksrtp_suite_info *suite,
-		      const u8 *master_key, const u8 *master_salt);
+		      const u8 *master_key, const u8 *master_salt, u8 *tail);
 void ksrtp_crypto_free(struct ksrtp_crypto *c);
 
 /*
+ * One packet's crypto request and what it needs while in flight. The
+ * transforms may complete asynchronously (the x86 SIMD wrapper hands a
+ * request to cryptd when the FPU is not usable): a call then returns
+ * -EINPROGRESS and done() is called later, from process context, with what
+ * the call would have returned. Any other return is the result, and done()
+ * is not called. Callers embed this last in their own state, followed by
+ * room for the request (ksrtp_crypto_reqsize()).
+ */
+struct ksrtp_crypto_op {
+	void (*done)(struct ksrtp_crypto_op *op, int res);
+	u32 req_flags;		/* CRYPTO_TFM_REQ_MAY_BACKLOG where we may wait */
+	unsigned int req_cap;	/* bytes of req[] */
+	int res;		/* the result when the transform succeeds */
+	/* encrypt-then-MAC: the tag to append once the cipher is done */
+	const struct ksrtp_session *mac;
+	u8 *mac_buf;
+	unsigned int mac_len, tag_off;
+	u8 mac_tail[4];
+	u8 mac_tail_len, tag_len;
+	struct scatterlist sg[2];
+	u8 iv[AES_BLOCK_SIZE];
+	u8 aad[16];		/* SRTCP: header and E+index, contiguous */
+	u8 req[] __aligned(CRYPTO_MINALIGN);
+};
+
+/* Request bytes a new op should have room for (grows as transforms do). */
+unsigned int ksrtp_crypto_reqsize(void);
+
+/* Does op have room for the requests of c's transforms? */
+static inline bool ksrtp_crypto_op_fits(const struct ksrtp_crypto_op *op,
+					const struct ksrtp_crypto *c)
+{
+	return op->req_cap >= c->rtp.reqsize && op->req_cap >= c->rtcp.reqsize;
+}
+
+/*
  * The packet transforms work in place on a linear, writable buffer that has
- * room for the trailer (KSRTP_TRAILER_MAX), with bottom halves off: they use
- * per-CPU scratch, and an FPU section that our RX must not interrupt.
+ * room for the trailer (KSRTP_TRAILER_MAX). buf must stay valid until the
+ * operation completes.
  *
  * SRTP: buf = header (hdr_len) | payload; protect appends MKI and tag in the
- * suite's order and returns the new length; unprotect takes the whole packet
- * (the caller has used the MKI to pick the key) and returns the plain
- * length, or -EBADMSG if authentication fails.
+ * suite's order and gives the new length; unprotect takes the whole packet
+ * (the caller has used the MKI to pick the key) and gives the plain length,
+ * or -EBADMSG if authentication fails.
  */
-int ksrtp_srtp_protect(const struct ksrtp_crypto *c, u8 *buf,
-		       unsigned int hdr_len, unsigned int len, u32 ssrc,
+int ksrtp_srtp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
+		       u8 *buf, unsigned int hdr_len, unsigned int len, u32 ssrc,
 		       u64 index, bool encrypt, bool auth, const u8 *mki,
 		       unsigned int mki_len);
-int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
+int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c,
+			 struct ksrtp_crypto_op *op, u8 *buf,
 			 unsigned int hdr_len, unsigned int len, u32 ssrc,
 			 u64 index, bool encrypt, bool auth,
 			 unsigned int mki_len);
 
 /*
  * SRTCP: buf = RTCP compound packet; protect appends E+index, MKI and tag
- * in the suite's order. Unprotect takes the whole packet and returns the
+ * in the suite's order. Unprotect takes the whole packet and gives the
  * plain length, or -EBADMSG.
  */
-int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, u8 *buf,
-			unsigned int len, u32 ssrc, u32 index, bool encrypt,
-			const u8 *mki, unsigned int mki_len);
-int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c, u8 *buf,
+int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
+			u8 *buf, unsigned int len, u32 ssrc, u32 index,
+			bool encrypt, const u8 *mki, unsigned int mki_len);
+int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c,
+			  struct ksrtp_crypto_op *op, u8 *buf,
 			  unsigned int len, u32 ssrc, u32 index, bool encrypted,
 			  unsigned int mki_len);
-
-/* This CPU's room for a copy of a packet; bottom halves off. */
-u8 *ksrtp_pkt_copy_buf(void);
 
 /* The drivers in use, for info-get: "" when none. */
 const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher);
 
-int ksrtp_crypto_percpu_init(void);
-void ksrtp_crypto_percpu_free(void);
+int ksrtp_crypto_load(void);
+void ksrtp_crypto_unload(void);
 
 #endif /* _KSRTP_CRYPTO_H */

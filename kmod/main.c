@@ -11,6 +11,7 @@
 #include "context.h"
 #include "crypto.h"
 #include "main.h"
+#include "op.h"
 #include "netlink.h"
 #include "socket.h"
 
@@ -18,25 +19,33 @@ static int __init ksrtp_init(void)
 {
 	int err;
 
+	err = ksrtp_crypto_load();
+	if (err) {
+		pr_err("ksrtp: the kernel's crypto cannot run SRTP (%d)\n", err);
+		return err;
+	}
 	err = ksrtp_wq_init();
 	if (err)
-		return err;
-	err = ksrtp_crypto_percpu_init();
+		goto err_crypto;
+	err = ksrtp_ops_init();
 	if (err)
 		goto err_wq;
 	err = ksrtp_nl_register();
 	if (err)
-		goto err_crypto;
+		goto err_ops;
 
 	pr_info("ksrtp %s loaded (netlink family %s v%d, suites 0x%x)\n",
 		KSRTP_VERSION, KSRTP_FAMILY_NAME, KSRTP_FAMILY_VERSION,
 		ksrtp_suites_available());
 	return 0;
 
-err_crypto:
-	ksrtp_crypto_percpu_free();
+err_ops:
+	ksrtp_ops_exit();
 err_wq:
 	ksrtp_wq_exit();
+err_crypto:
+	ksrtp_crypto_unload();
+	pr_err("ksrtp: not loaded (%d)\n", err);
 	return err;
 }
 
@@ -46,7 +55,8 @@ static void __exit ksrtp_exit(void)
 	ksrtp_nl_unregister();
 	ksrtp_sock_detach_all();
 	ksrtp_wq_exit();
-	ksrtp_crypto_percpu_free();
+	ksrtp_ops_exit();
+	ksrtp_crypto_unload();
 }
 
 module_init(ksrtp_init);

@@ -110,4 +110,18 @@ static inline void ksrtp_replay_commit(struct ksrtp_replay *r, u64 idx)
 	r->bits[bit / 64] |= 1ULL << (bit % 64);
 }
 
+/*
+ * Make idx usable again: TX committed it for a datagram that never left.
+ * The top stays; only the bit goes, so a retry of the same packet passes.
+ */
+static inline void ksrtp_replay_forget(struct ksrtp_replay *r, u64 idx)
+{
+	u64 bit;
+
+	if (!r->any || idx > r->top || r->top - idx >= r->window)
+		return;
+	bit = idx & ((u64)r->nwords * 64 - 1);
+	r->bits[bit / 64] &= ~(1ULL << (bit % 64));
+}
+
 #endif /* _KSRTP_REPLAY_H */

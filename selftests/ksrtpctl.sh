@@ -20,6 +20,9 @@ PIDS=
 # Ports of this run: a block of 40 that depends on our pid.
 PORT=$((20000 + ($$ % 1000) * 40))
 N=5
+# 1 when ksrtp was loaded with force_async=1 (crypto_async.sh runs us so)
+ASYNC=0
+grep -qx Y /sys/module/ksrtp/parameters/force_async 2>/dev/null && ASYNC=1
 
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
@@ -240,6 +243,11 @@ for c, tx, rx, port in (($a_ck, $SA, $SB, $PA), ($b_ck, $SB, $SA, $PB)):
                  ('rx_packets', $N), ('tx_no_ctx', 0), ('rx_no_ctx', 0),
                  ('rx_malformed', 0), ('tx_passthrough', 0)):
         eq(st[k], v, '%d %s' % (c, k))
+    # every packet's crypto went through cryptd, none was lost for it
+    async_n = $N if $ASYNC else 0
+    for k in ('rx_async', 'tx_async'):
+        eq(st[k], async_n, '%d %s' % (c, k))
+    eq(st['rx_async_drops'], 0, '%d rx_async_drops' % c)
     t, r = ctx(c, 'tx', tx), ctx(c, 'rx', rx)
     assert t and r, 'contexts missing'
     for x in (t, r):

@@ -28,6 +28,9 @@ const char *knl_sock_stats_name(int attr)
 		[KSRTP_A_SOCK_STATS_TX_PASSTHROUGH] = "tx-passthrough",
 		[KSRTP_A_SOCK_STATS_TX_NO_CTX] = "tx-no-ctx",
 		[KSRTP_A_SOCK_STATS_TX_REFUSED] = "tx-refused",
+		[KSRTP_A_SOCK_STATS_RX_ASYNC] = "rx-async",
+		[KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS] = "rx-async-drops",
+		[KSRTP_A_SOCK_STATS_TX_ASYNC] = "tx-async",
 	};
 
 	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))

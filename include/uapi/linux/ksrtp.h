@@ -234,6 +234,14 @@ enum {
  *	context matched.
  * @KSRTP_A_SOCK_STATS_TX_REFUSED: Sends refused for MSG_MORE, corking,
  *	UDP_SEGMENT or size.
+ * @KSRTP_A_SOCK_STATS_RX_ASYNC: SRTP/SRTCP whose crypto completed
+ *	asynchronously (the kernel's implementation deferred it, e.g. to cryptd while
+ *	the FPU was busy).
+ * @KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS: SRTP/SRTCP dropped around asynchronous
+ *	crypto: no memory for the request, or the socket could not take the finished
+ *	datagram.
+ * @KSRTP_A_SOCK_STATS_TX_ASYNC: SRTP/SRTCP sends whose crypto completed
+ *	asynchronously.
  */
 enum {
 	KSRTP_A_SOCK_STATS_RX_PACKETS = 1,
@@ -256,6 +264,9 @@ enum {
 	KSRTP_A_SOCK_STATS_TX_NO_CTX = 18,
 	KSRTP_A_SOCK_STATS_TX_REFUSED = 19,
 	KSRTP_A_SOCK_STATS_PAD = 20,
+	KSRTP_A_SOCK_STATS_RX_ASYNC = 21,
+	KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS = 22,
+	KSRTP_A_SOCK_STATS_TX_ASYNC = 23,
 
 	__KSRTP_A_SOCK_STATS_MAX,
 	KSRTP_A_SOCK_STATS_MAX = (__KSRTP_A_SOCK_STATS_MAX - 1)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Whichever implementation the crypto API hands out, packets come out
+# right. The normal runs use what the kernel prefers (synchronous in
+# practice: the SIMD drivers while the FPU is usable); here ksrtp is
+# reloaded with the test-only parameter force_async=1, which allocates
+# every transform through cryptd, so that every packet's crypto completes
+# asynchronously: RX finishes the packet in the completion and queues it to
+# the socket, TX waits for it. The RFC, libsrtp2, robustness and ksrtpctl
+# suites run once that way (ksrtpctl.sh then also asserts that every packet
+# went asynchronous and none was dropped for it).
+. "$(dirname "$0")/lib.sh"
+
+KO=${KSRTP_KO:?KSRTP_KO must name the ksrtp.ko to test}
+P=/sys/module/ksrtp/parameters/force_async
+ktap_plan 8
+
+# drivers PYTHON-CONDITION: on `ksrtpctl -j info` as d, g, c
+drivers() {
+	out=$("$BIN/ksrtpctl" -j info) || return 1
+	echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+g, c = d["gcm_driver"], d["ctr_driver"]
+assert '"$1"', d
+'
+}
+
+reload() {
+	rmmod ksrtp || return 1
+	insmod "$KO" "$@" || return 1
+	"$BIN/ksrtpctl" info | sed -n "s/^ *drivers:/# drivers:/p"
+}
+
+"$BIN/ksrtpctl" info | sed -n "s/^ *drivers:/# drivers:/p"
+# by the public API only: never an internal ("__") algorithm
+check "drivers_public" drivers 'g and c and not g.startswith("__") and not c.startswith("__") and "cryptd" not in g + c'
+check "reload_force_async" reload force_async=1
+check "drivers_through_cryptd" drivers 'g.startswith("cryptd") and c.startswith("cryptd")'
+check "kat_async" "$BIN/ksrtp_kat"
+check "datapath_async" "$BIN/ksrtp_datapath"
+check "robust_async" "$BIN/ksrtp_robust"
+check "ksrtpctl_async" sh "$(dirname "$0")/ksrtpctl.sh"
+check "reload_normal" sh -c "rmmod ksrtp && insmod $KO && [ \$(cat $P) = N ]"
+ktap_finish
