@@ -10,6 +10,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/file.h>
+#include <linux/in6.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
@@ -61,6 +62,16 @@ static int ksrtp_setsockopt(struct sock *sk, int level, int optname,
 	    (optname == UDP_CORK || optname == UDP_ENCAP ||
 	     optname == UDP_SEGMENT || optname == UDP_GRO))
 		return -EBUSY;
+	/*
+	 * IPV6_ADDRFORM turns a v4-mapped IPv6 socket into an IPv4 one by
+	 * replacing sk_prot with udp_prot: our sendmsg would be gone and RTP
+	 * would leave in clear.
+	 */
+	if (level == SOL_IPV6 && optname == IPV6_ADDRFORM) {
+		pr_info_ratelimited("ksrtp: IPV6_ADDRFORM refused on an attached socket (%s[%d])\n",
+				    current->comm, task_pid_nr(current));
+		return -EBUSY;
+	}
 	idx = ksrtp_hook_enter();
 	err = base->setsockopt(sk, level, optname, optval, optlen);
 	ksrtp_hook_exit(idx);
