@@ -132,6 +132,7 @@ static void ksrtp_sock_free_work(struct work_struct *work)
 	rhashtable_free_and_destroy(&ks->ctxs, ksrtp_ctx_free_now, NULL);
 	free_percpu(ks->stats);
 	ksrtp_txbuf_free(ks);
+	sock_put(ks->sk);
 	kfree(ks);
 	ksrtp_defer_done();
 }
@@ -173,7 +174,6 @@ static void __ksrtp_sock_detach(struct ksrtp_sock *ks, u32 reason, bool lock)
 	if (lock)
 		release_sock(sk);
 	ksrtp_nl_notify_detach(sock_net(sk), ks->cookie, reason);
-	sock_put(sk);
 	ksrtp_sock_put(ks);
 }
 
@@ -284,7 +284,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	sock_diag_save_cookie(sk, ck);
 	ks->cookie = ((u64)ck[1] << 32) | ck[0];
 	ks->orig_prot = sk->sk_prot;
-	sock_hold(sk);
+	sock_hold(sk);		/* ks's, until ks is freed */
 	rcu_assign_sk_user_data(sk, ks);
 	WRITE_ONCE(udp_sk(sk)->encap_type, KSRTP_UDP_ENCAP);
 	WRITE_ONCE(udp_sk(sk)->encap_destroy, ksrtp_udp_encap_destroy);

@@ -28,7 +28,7 @@ struct ksrtp_sock_stats {
 };
 
 struct ksrtp_sock {
-	struct sock *sk;
+	struct sock *sk;	/* held (sock_hold) until ks is freed */
 	u64 cookie;
 	struct proto *orig_prot;
 	/* set by sock-attach and sock-set (conf_lock), read locklessly */

@@ -67,4 +67,105 @@ TEST(ipv6_addrform_refused)
 	close(k.fd);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/* What a child shares with its parent (MAP_SHARED). */
+struct race_shm {
+	uint64_t cookie;	/* the socket attached now, 0 between */
+	uint32_t last_ssrc;
+	int stop, done, rounds;
+};
+
+static struct race_shm *race_shm_new(void)
+{
+	void *p = mmap(NULL, sizeof(struct race_shm), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Child: attach a socket, leave it attached a moment, then close it, or
+ * detach it first every other round; 3000 rounds or ms elapsed. IPv4, or
+ * IPv4 and IPv6 in turn.
+ */
+static void attach_close_loop(struct race_shm *sh, int ms, bool mix_v6)
+{
+	uint64_t end = now_ms() + ms;
+	struct sockaddr_storage a;
+	int i;
+	struct ksrtp_nl k;
+	struct nl_reply r;
+	struct nlmsg m;
+	uint64_t cookie;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (kn_open(&k))
+		_exit(2);
+	for (i = 0; i < 3000 && now_ms() < end; i++) {
+		int fd = udp_open(mix_v6 && i & 2 ? AF_INET6 : AF_INET, &a);
+
+		if (fd < 0 || kn_attach(&k, fd, 0, &cookie, &r))
+			_exit(3);
+		__atomic_store_n(&sh->cookie, cookie, __ATOMIC_RELAXED);
+		for (volatile int spin = 0; spin < (i % 7) * 2000; spin++)
+			;
+		if (i & 1) {
+			kn_msg(&k, &m, KSRTP_CMD_SOCK_DETACH, 0);
+			nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
+			if (nl_talk(k.fd, &m, NULL, NULL, &r))
+				_exit(4);
+		}
+		close(fd);
+		__atomic_store_n(&sh->rounds, i + 1, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&sh->done, 1, __ATOMIC_RELEASE);
+	_exit(0);
+}
+
+/* A socket is closed or detached while sock-get reads it, thousands of times. */
+TEST(sock_get_races_close_and_detach)
+{
+	struct race_shm *sh = race_shm_new();
+	int status, gets = 0, found = 0, other = 0;
+	struct sock_stats ss;
+	struct ksrtp_nl k;
+	pid_t pid;
+
+	ASSERT_NE(NULL, sh);
+	ASSERT_EQ(0, kn_open(&k));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		attach_close_loop(sh, 12000, true);
+	while (!__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
+		uint64_t cookie = __atomic_load_n(&sh->cookie, __ATOMIC_RELAXED);
+		int err;
+
+		if (!cookie)
+			continue;
+		err = kn_sock_stats(&k, cookie, &ss);
+		gets++;
+		if (!err)
+			found++;
+		else if (err != -ENOENT)
+			other++;
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, other);
+	EXPECT_LT(100, sh->rounds);	/* 250..550 in 12 s under TCG */
+	EXPECT_LT(0, found);
+	TH_LOG("%d rounds, %d sock-get (%d answered)", sh->rounds, gets, found);
+	close(k.fd);
+	munmap(sh, sizeof(*sh));
+}
+
 TEST_HARNESS_MAIN
