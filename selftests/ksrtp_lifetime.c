@@ -168,4 +168,109 @@ TEST(sock_get_races_close_and_detach)
 	munmap(sh, sizeof(*sh));
 }
 
+static int sock_send_dtls(struct ksrtp_nl *k, uint64_t cookie,
+			  const struct sockaddr_in *to, const uint8_t *data,
+			  int len, struct nl_reply *r)
+{
+	struct nlmsg m;
+
+	kn_msg(k, &m, KSRTP_CMD_SOCK_SEND, 0);
+	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
+	nl_put(&m, KSRTP_A_SOCK_REMOTE_ADDR, &to->sin_addr, 4);
+	nl_put_u16(&m, KSRTP_A_SOCK_REMOTE_PORT, ntohs(to->sin_port));
+	nl_put(&m, KSRTP_A_SOCK_DATA, data, len);
+	return nl_talk(k->fd, &m, NULL, NULL, r);
+}
+
+static const uint8_t dtls_hello[] = { 22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 7, 0, 3, 1, 2, 3 };
+
+/*
+ * sock-send goes through the socket layer like the application's sends
+ * (sock_sendmsg: LSM hook, autobind): from a socket never bound, the
+ * datagram leaves from the port the socket was given, unchanged.
+ */
+TEST(sock_send_through_the_socket_layer)
+{
+	struct sockaddr_storage rx_addr, from, app_addr;
+	socklen_t fl = sizeof(from), al = sizeof(app_addr);
+	struct ksrtp_nl k;
+	struct nl_reply r;
+	uint8_t got[128];
+	uint64_t cookie;
+	int app, rx;
+
+	ASSERT_EQ(0, kn_open(&k));
+	app = socket(AF_INET, SOCK_DGRAM, 0);
+	rx = udp_open(AF_INET, &rx_addr);
+	ASSERT_GE(app, 0);
+	ASSERT_GE(rx, 0);
+	ASSERT_EQ(0, kn_attach(&k, app, 0, &cookie, &r));
+	ASSERT_EQ(0, sock_send_dtls(&k, cookie, (struct sockaddr_in *)&rx_addr,
+				    dtls_hello, sizeof(dtls_hello), &r))
+		TH_LOG("%s", r.extack);
+	ASSERT_EQ(sizeof(dtls_hello), recvfrom(rx, got, sizeof(got), 0,
+					       (struct sockaddr *)&from, &fl));
+	EXPECT_EQ(0, memcmp(dtls_hello, got, sizeof(dtls_hello)));
+	ASSERT_EQ(0, getsockname(app, (struct sockaddr *)&app_addr, &al));
+	EXPECT_NE(0, ((struct sockaddr_in *)&from)->sin_port);
+	EXPECT_EQ(((struct sockaddr_in *)&app_addr)->sin_port,
+		  ((struct sockaddr_in *)&from)->sin_port);
+	close(app);
+	close(rx);
+	close(k.fd);
+}
+
+/* sock-send to sockets closed or detached meanwhile: no crash, bytes unchanged. */
+TEST(sock_send_races_close_and_detach)
+{
+	struct race_shm *sh = race_shm_new();
+	int status, sends = 0, sent = 0, other = 0, got_n = 0, n;
+	struct sockaddr_storage rx_addr;
+	struct ksrtp_nl k;
+	struct nl_reply r;
+	uint8_t got[128];
+	pid_t pid;
+	int rx;
+
+	ASSERT_NE(NULL, sh);
+	ASSERT_EQ(0, kn_open(&k));
+	rx = udp_open(AF_INET, &rx_addr);
+	ASSERT_GE(rx, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		attach_close_loop(sh, 12000, false);
+	while (!__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
+		uint64_t cookie = __atomic_load_n(&sh->cookie, __ATOMIC_RELAXED);
+		int err;
+
+		if (!cookie)
+			continue;
+		err = sock_send_dtls(&k, cookie, (struct sockaddr_in *)&rx_addr,
+				     dtls_hello, sizeof(dtls_hello), &r);
+		sends++;
+		if (!err)
+			sent++;
+		/* else the socket is gone (ENOENT) or being closed (EPIPE) */
+		else if (err != -ENOENT && err != -EPIPE)
+			other++;
+		while ((n = recv(rx, got, sizeof(got), MSG_DONTWAIT)) >= 0) {
+			got_n++;
+			if (n != sizeof(dtls_hello) || memcmp(got, dtls_hello, n))
+				other++;
+		}
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, other);
+	EXPECT_LT(100, sh->rounds);	/* 250..550 in 12 s under TCG */
+	EXPECT_LT(0, sent);
+	TH_LOG("%d rounds, %d sock-send (%d sent, %d received)", sh->rounds,
+	       sends, sent, got_n);
+	close(rx);
+	close(k.fd);
+	munmap(sh, sizeof(*sh));
+}
+
 TEST_HARNESS_MAIN
