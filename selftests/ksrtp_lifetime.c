@@ -16,6 +16,16 @@
 
 #define SUITE KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80
 
+/* An SRTP packet of the reference; returns its length, plain in plain. */
+static int ref_pkt(struct ossl_srtp *ref, uint8_t *pkt, uint8_t *plain,
+		   uint32_t ssrc, uint64_t index, const uint8_t *mki, int mki_len)
+{
+	int n = rtp_make(plain, ssrc, index & 0xffff, 40, 0, false);
+
+	memcpy(pkt, plain, n);
+	return ossl_protect_rtp(ref, pkt, n, 12, ssrc, index, mki, mki_len);
+}
+
 /*
  * IPV6_ADDRFORM would turn an attached v4-mapped IPv6 socket into an IPv4
  * one with plain udp_prot, and its RTP would leave in clear: refused.
@@ -272,5 +282,134 @@ TEST(sock_send_races_close_and_detach)
 	close(k.fd);
 	munmap(sh, sizeof(*sh));
 }
+
+static int ctx_ssrc_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_CTX_MAX + 1];
+	uint32_t *list = arg;
+
+	if (nl_parse_genl(tb, KSRTP_A_CTX_MAX, nlh))
+		return -1;
+	if (tb[KSRTP_A_CTX_SSRC] && list[0] < 255) {
+		list[1 + 2 * list[0]] = nl_u32(tb[KSRTP_A_CTX_SSRC]);
+		list[2 + 2 * list[0]] = nl_u32(tb[KSRTP_A_CTX_DIR]);
+		list[0]++;
+	}
+	return 0;
+}
+
+/*
+ * Templates deleted (and added again) while new SSRCs arrive and are sent:
+ * after the last ctx-del nothing learned from them is left, and nothing
+ * decrypts or goes out with their keys.
+ */
+TEST(template_delete_races_learning)
+{
+	struct sockaddr_storage app_addr, peer_addr;
+	uint8_t key[46];
+	struct ctx_spec rt = { .dir = KSRTP_DIR_RX, .suite = SUITE, .key = key,
+			       .any = true, .roc = 0, .seq = -1 };
+	struct ctx_spec tt = { .dir = KSRTP_DIR_TX, .suite = SUITE, .key = key,
+			       .any = true, .roc = -1, .seq = -1 };
+	struct ossl_srtp ref;
+	struct ksrtp_nl k;
+	uint64_t cookie;
+	int app, peer;
+	struct race_shm *sh = race_shm_new();
+	uint8_t pkt[128], plain[128], got[2048];
+	uint32_t left[1 + 2 * 256] = { 0 };
+	int status, rounds = 0, n, len;
+	struct nl_reply r;
+	struct nlmsg m;
+	uint64_t end;
+	pid_t rx_pid, tx_pid;
+
+	ASSERT_NE(NULL, sh);
+	ASSERT_EQ(0, kn_open(&k));
+	app = udp_open(AF_INET, &app_addr);
+	peer = udp_open(AF_INET, &peer_addr);
+	ASSERT_GE(app, 0);
+	ASSERT_GE(peer, 0);
+	ASSERT_EQ(0, udp_connect(app, &peer_addr));
+	ASSERT_EQ(0, udp_connect(peer, &app_addr));
+	/* room for every SSRC learned */
+	ASSERT_EQ(0, kn_attach_max(&k, app, 0, 1000000, &cookie, &r));
+	key_fill(key, 46, 0x10);
+	ASSERT_EQ(0, ossl_init(&ref, 16, 14, 10, 10, 1, key));
+	rt.cookie = tt.cookie = cookie;
+
+	/* SRTP of ever new SSRCs to the application; RTP of new SSRCs from it */
+	rx_pid = fork();
+	ASSERT_GE(rx_pid, 0);
+	if (!rx_pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (uint32_t ssrc = 0x10000; !__atomic_load_n(&sh->stop, __ATOMIC_RELAXED); ssrc++) {
+			len = ref_pkt(&ref, pkt, plain, ssrc, 1, NULL, 0);
+			send(peer, pkt, len, MSG_DONTWAIT);
+			__atomic_store_n(&sh->last_ssrc, ssrc, __ATOMIC_RELAXED);
+		}
+		_exit(0);
+	}
+	tx_pid = fork();
+	ASSERT_GE(tx_pid, 0);
+	if (!tx_pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (uint32_t ssrc = 0x80000; !__atomic_load_n(&sh->stop, __ATOMIC_RELAXED); ssrc++) {
+			n = rtp_make(plain, ssrc, 1, 40, 0, false);
+			send(app, plain, n, MSG_DONTWAIT);
+		}
+		_exit(0);
+	}
+	end = now_ms() + 8000;
+	while (now_ms() < end && rounds < 2000) {
+		ASSERT_EQ(0, kn_ctx_new(&k, &rt, &r)) TH_LOG("%s", r.extack);
+		ASSERT_EQ(0, kn_ctx_new(&k, &tt, &r)) TH_LOG("%s", r.extack);
+		for (volatile int spin = 0; spin < (rounds % 5) * 20000; spin++)
+			;
+		ASSERT_EQ(0, kn_key_cmd(&k, KSRTP_CMD_CTX_DEL, &rt, &r));
+		ASSERT_EQ(0, kn_key_cmd(&k, KSRTP_CMD_CTX_DEL, &tt, &r));
+		rounds++;
+	}
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
+	ASSERT_EQ(rx_pid, waitpid(rx_pid, &status, 0));
+	ASSERT_EQ(tx_pid, waitpid(tx_pid, &status, 0));
+	usleep(200000);
+
+	/* nothing learned from the deleted templates is left */
+	kn_msg(&k, &m, KSRTP_CMD_CTX_GET, NLM_F_DUMP);
+	nl_put_u64(&m, KSRTP_A_CTX_SOCK_COOKIE, cookie);
+	ASSERT_EQ(0, nl_talk(k.fd, &m, ctx_ssrc_cb, left, &r));
+	EXPECT_EQ(0, left[0]) TH_LOG("%u contexts left after %d rounds", left[0], rounds);
+	TH_LOG("%d rounds, SSRCs up to 0x%x", rounds, sh->last_ssrc);
+
+	/* and nothing decrypts or is protected with their keys */
+	while (recv(app, got, sizeof(got), MSG_DONTWAIT) >= 0)
+		;
+	while (recv(peer, got, sizeof(got), MSG_DONTWAIT) >= 0)
+		;
+	for (uint32_t i = 0; i < left[0]; i++) {
+		uint32_t ssrc = left[1 + 2 * i];
+
+		if (left[2 + 2 * i] == KSRTP_DIR_RX) {
+			len = ref_pkt(&ref, pkt, plain, ssrc, 2, NULL, 0);
+			ASSERT_EQ(len, send(peer, pkt, len, 0));
+			EXPECT_TRUE(udp_quiet(app, 150));
+		} else {
+			n = rtp_make(plain, ssrc, 2, 40, 0, false);
+			EXPECT_EQ(-1, send(app, plain, n, 0));
+			EXPECT_TRUE(udp_quiet(peer, 100));
+		}
+	}
+	for (uint32_t ssrc = sh->last_ssrc - 16; ssrc <= sh->last_ssrc + 1; ssrc++) {
+		len = ref_pkt(&ref, pkt, plain, ssrc, 3, NULL, 0);
+		ASSERT_EQ(len, send(peer, pkt, len, 0));
+	}
+	EXPECT_TRUE(udp_quiet(app, 200));
+	close(app);
+	close(peer);
+	close(k.fd);
+	munmap(sh, sizeof(*sh));
+}
+
 
 TEST_HARNESS_MAIN
