@@ -122,6 +122,7 @@ struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 	if (!ring)
 		return NULL;
 	refcount_set(&ring->refs, 1);
+	spin_lock_init(&ring->learn_lock);
 	INIT_RCU_WORK(&ring->free_work, ksrtp_keyring_free_work);
 	ring->suite = suite;
 	ring->mki_len = mki_len;
@@ -273,6 +274,19 @@ struct ksrtp_key *ksrtp_keyring_find_mki(struct ksrtp_keyring *ring,
 	return NULL;
 }
 
+/*
+ * A template is being deleted (ctx-del, conf_lock held): after this no
+ * context can be learned from its ring (ksrtp_ctx_learn_insert()), and
+ * every one learned before is in the socket's table for ctx-del's walk to
+ * remove.
+ */
+void ksrtp_keyring_kill(struct ksrtp_keyring *ring)
+{
+	spin_lock_bh(&ring->learn_lock);
+	ring->dead = true;
+	spin_unlock_bh(&ring->learn_lock);
+}
+
 struct ksrtp_ctx *ksrtp_ctx_alloc(const struct ksrtp_ctx_id *id,
 				  struct ksrtp_keyring *ring, u8 origin,
 				  u32 window, u32 roc, int seq, gfp_t gfp)
@@ -309,6 +323,55 @@ static void ksrtp_ctx_free_cb(struct rcu_head *head)
 void ksrtp_ctx_free_rcu(struct ksrtp_ctx *ctx)
 {
 	call_rcu(&ctx->rcu, ksrtp_ctx_free_cb);
+}
+
+/*
+ * Publish a context learned from a template (ctx->ring is the template's):
+ * in the socket's table and, for TX, in the SSRC index, unless the template
+ * has been deleted (ksrtp_keyring_kill()). Both happen under the ring's
+ * learn_lock, so a learn that raced with ctx-del either finished before
+ * ctx-del's walk starts, which removes it, or sees the ring dead.
+ *
+ * Returns NULL once published; otherwise ctx is freed and its learn slot
+ * (ks->n_learned) given back, and the result is the context another CPU
+ * published first for the same id, ERR_PTR(-ENOKEY) if the template is
+ * gone, or the table's error. RCU held, bottom halves off.
+ */
+struct ksrtp_ctx *ksrtp_ctx_learn_insert(struct ksrtp_sock *ks,
+					 struct ksrtp_ctx *ctx)
+{
+	struct ksrtp_keyring *ring = ctx->ring;
+	struct ksrtp_ctx *old;
+	bool seen = false;
+
+	spin_lock(&ring->learn_lock);
+	if (ring->dead) {
+		old = ERR_PTR(-ENOKEY);
+		goto out;
+	}
+	old = rhashtable_lookup_get_insert_fast(&ks->ctxs, &ctx->node,
+						ksrtp_ctx_params);
+	if (old)
+		goto out;
+	if (ctx->id.dir == KSRTP_DIR_TX &&
+	    rhltable_insert(&ks->tx_ssrc, &ctx->tx_node, ksrtp_tx_ssrc_params)) {
+		/* unindexed, ctx-new could not see it: do without it */
+		rhashtable_remove_fast(&ks->ctxs, &ctx->node, ksrtp_ctx_params);
+		old = ERR_PTR(-ENOMEM);
+		seen = true;
+		goto out;
+	}
+	atomic_inc(&ks->n_ctx);
+out:
+	spin_unlock(&ring->learn_lock);
+	if (!old)
+		return NULL;
+	atomic_dec(&ks->n_learned);
+	if (seen)	/* was in the table: readers may hold it */
+		ksrtp_ctx_free_rcu(ctx);
+	else
+		ksrtp_ctx_free_now(ctx, NULL);
+	return old;
 }
 
 /* rhashtable_free_and_destroy() callback: no readers are left. */

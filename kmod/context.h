@@ -40,8 +40,10 @@ struct ksrtp_key {
  */
 struct ksrtp_keyring {
 	refcount_t refs;
+	spinlock_t learn_lock;	/* learning against the template's ctx-del */
 	struct rcu_work free_work;
 	const struct ksrtp_suite_info *suite;
+	bool dead;		/* template deleted: learn nothing more */
 	u8 mki_len;
 	u32 flags;		/* enum ksrtp_ctx_flags */
 	u64 soft_limit;
@@ -102,12 +104,15 @@ int ksrtp_keyring_del(struct ksrtp_keyring *ring, u32 id,
 		      struct netlink_ext_ack *extack);
 struct ksrtp_key *ksrtp_keyring_find_mki(struct ksrtp_keyring *ring,
 					 const u8 *mki);
+void ksrtp_keyring_kill(struct ksrtp_keyring *ring);
 
 struct ksrtp_ctx *ksrtp_ctx_alloc(const struct ksrtp_ctx_id *id,
 				  struct ksrtp_keyring *ring, u8 origin,
 				  u32 window, u32 roc, int seq, gfp_t gfp);
 void ksrtp_ctx_free_rcu(struct ksrtp_ctx *ctx);
 void ksrtp_ctx_free_now(void *ptr, void *arg);
+struct ksrtp_ctx *ksrtp_ctx_learn_insert(struct ksrtp_sock *ks,
+					 struct ksrtp_ctx *ctx);
 
 /* The SRTP index of a packet with this SEQ; ctx->lock held. */
 static inline u64 ksrtp_ctx_index(const struct ksrtp_ctx *ctx, u16 seq)

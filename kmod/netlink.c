@@ -636,10 +636,15 @@ int ksrtp_nl_ctx_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
 	if (ctx->id.any) {
-		/* a template takes the contexts it learned with it */
+		/*
+		 * A template takes the contexts it learned with it: none can
+		 * be learned once its ring is dead, and all learned before
+		 * are in the table for the walk.
+		 */
 		struct rhashtable_iter iter;
 		struct ksrtp_ctx *c;
 
+		ksrtp_keyring_kill(ctx->ring);
 		rhashtable_walk_enter(&ks->ctxs, &iter);
 		rhashtable_walk_start(&iter);
 		while ((c = rhashtable_walk_next(&iter))) {

@@ -261,15 +261,9 @@ static int ksrtp_rx_learn(struct ksrtp_ctx *tmpl, struct ksrtp_op *op, int n)
 		ksrtp_replay_commit(ctx->rtcp, op->idx);
 	else
 		ksrtp_replay_commit(ctx->rtp, op->idx);
-	old = rhashtable_lookup_get_insert_fast(&ks->ctxs, &ctx->node,
-						ksrtp_ctx_params);
-	if (old) {
-		/* raced with another CPU, or the insert failed */
-		atomic_dec(&ks->n_learned);
-		ksrtp_ctx_free_now(ctx, NULL);
+	old = ksrtp_ctx_learn_insert(ks, ctx);
+	if (old)	/* raced with another CPU or ctx-del, or the insert failed */
 		return IS_ERR(old) ? PTR_ERR(old) : -EALREADY;
-	}
-	atomic_inc(&ks->n_ctx);
 	if (pkt->rtcp) {
 		ctx->st.rtcp_packets = 1;
 		ctx->st.rtcp_bytes = n;

@@ -10,6 +10,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/file.h>
+#include <linux/in6.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
@@ -61,6 +62,16 @@ static int ksrtp_setsockopt(struct sock *sk, int level, int optname,
 	    (optname == UDP_CORK || optname == UDP_ENCAP ||
 	     optname == UDP_SEGMENT || optname == UDP_GRO))
 		return -EBUSY;
+	/*
+	 * IPV6_ADDRFORM turns a v4-mapped IPv6 socket into an IPv4 one by
+	 * replacing sk_prot with udp_prot: our sendmsg would be gone and RTP
+	 * would leave in clear.
+	 */
+	if (level == SOL_IPV6 && optname == IPV6_ADDRFORM) {
+		pr_info_ratelimited("ksrtp: IPV6_ADDRFORM refused on an attached socket (%s[%d])\n",
+				    current->comm, task_pid_nr(current));
+		return -EBUSY;
+	}
 	idx = ksrtp_hook_enter();
 	err = base->setsockopt(sk, level, optname, optval, optlen);
 	ksrtp_hook_exit(idx);
@@ -121,6 +132,7 @@ static void ksrtp_sock_free_work(struct work_struct *work)
 	rhashtable_free_and_destroy(&ks->ctxs, ksrtp_ctx_free_now, NULL);
 	free_percpu(ks->stats);
 	ksrtp_txbuf_free(ks);
+	sock_put(ks->sk);
 	kfree(ks);
 	ksrtp_defer_done();
 }
@@ -146,7 +158,11 @@ static void ksrtp_sock_unhook(struct ksrtp_sock *ks)
 		WRITE_ONCE(sk->sk_prot, ks->orig_prot);
 }
 
-/* Detach under ksrtp_socks_lock; lock_sock unless the socket is dying. */
+/*
+ * Detach under ksrtp_socks_lock; lock_sock unless the socket is dying. A
+ * sock-send in flight finishes first: it uses sk->sk_socket, which a close
+ * frees once we return to it.
+ */
 static void __ksrtp_sock_detach(struct ksrtp_sock *ks, u32 reason, bool lock)
 {
 	struct sock *sk = ks->sk;
@@ -154,7 +170,9 @@ static void __ksrtp_sock_detach(struct ksrtp_sock *ks, u32 reason, bool lock)
 	lockdep_assert_held(&ksrtp_socks_lock);
 	if (!ks->attached)
 		return;
+	mutex_lock(&ks->send_lock);
 	ks->attached = false;
+	mutex_unlock(&ks->send_lock);
 	hash_del(&ks->hnode);
 	if (lock)
 		lock_sock(sk);
@@ -162,7 +180,6 @@ static void __ksrtp_sock_detach(struct ksrtp_sock *ks, u32 reason, bool lock)
 	if (lock)
 		release_sock(sk);
 	ksrtp_nl_notify_detach(sock_net(sk), ks->cookie, reason);
-	sock_put(sk);
 	ksrtp_sock_put(ks);
 }
 
@@ -242,6 +259,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	ks->max_learned = max_learned;
 	mutex_init(&ks->conf_lock);
 	mutex_init(&ks->tx_lock);
+	mutex_init(&ks->send_lock);
 	refcount_set(&ks->refs, 1);
 	INIT_RCU_WORK(&ks->free_work, ksrtp_sock_free_work);
 
@@ -273,7 +291,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	sock_diag_save_cookie(sk, ck);
 	ks->cookie = ((u64)ck[1] << 32) | ck[0];
 	ks->orig_prot = sk->sk_prot;
-	sock_hold(sk);
+	sock_hold(sk);		/* ks's, until ks is freed */
 	rcu_assign_sk_user_data(sk, ks);
 	WRITE_ONCE(udp_sk(sk)->encap_type, KSRTP_UDP_ENCAP);
 	WRITE_ONCE(udp_sk(sk)->encap_destroy, ksrtp_udp_encap_destroy);
@@ -371,7 +389,14 @@ void ksrtp_sock_detach_all(void)
 	synchronize_rcu_tasks();
 }
 
-/* A keying datagram (DTLS, ZRTP, STUN) from keyd, out of the media socket. */
+/*
+ * A keying datagram (DTLS, ZRTP, STUN) from keyd, out of the media socket.
+ * It goes through the socket layer as the application's own sends do
+ * (sock_sendmsg(): LSM hook, autobind, then our sendmsg, which passes
+ * non-RTP through unchanged). No file reference is taken: send_lock keeps
+ * the socket attached, and a close waits in encap_destroy (detach) for the
+ * send to finish, so sk->sk_socket stays valid.
+ */
 int ksrtp_sock_send(struct net *net, u64 cookie, struct sockaddr_storage *to,
 		    const void *data, unsigned int len,
 		    struct netlink_ext_ack *extack)
@@ -387,17 +412,24 @@ int ksrtp_sock_send(struct net *net, u64 cookie, struct sockaddr_storage *to,
 		NL_SET_ERR_MSG_MOD(extack, "sock-send is for keying traffic, not RTP/RTCP");
 		return -EINVAL;
 	}
-	mutex_lock(&ksrtp_socks_lock);
-	ks = ksrtp_sock_find(net, cookie);
+	ks = ksrtp_sock_get(net, cookie);
 	if (!ks) {
-		mutex_unlock(&ksrtp_socks_lock);
 		NL_SET_ERR_MSG_MOD(extack, "no attached socket with this cookie");
 		return -ENOENT;
 	}
 	sk = ks->sk;
-	sock_hold(sk);
-	mutex_unlock(&ksrtp_socks_lock);
-
+	mutex_lock(&ks->send_lock);
+	if (!ks->attached) {
+		NL_SET_ERR_MSG_MOD(extack, "socket was detached");
+		ret = -ENOENT;
+		goto out;
+	}
+	/* a close has begun (udp_destroy_sock) and waits for us in detach */
+	if (sock_flag(sk, SOCK_DEAD) || !sk->sk_socket) {
+		NL_SET_ERR_MSG_MOD(extack, "socket is being closed");
+		ret = -EPIPE;
+		goto out;
+	}
 	if (to->ss_family == AF_INET6 && sk->sk_family == AF_INET) {
 		NL_SET_ERR_MSG_MOD(extack, "IPv6 destination for an IPv4 socket");
 		ret = -EAFNOSUPPORT;
@@ -408,12 +440,10 @@ int ksrtp_sock_send(struct net *net, u64 cookie, struct sockaddr_storage *to,
 		sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	kv.iov_base = (void *)data;
 	kv.iov_len = len;
-	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, &kv, 1, len);
-	ret = -EPIPE;
-	if (!sock_flag(sk, SOCK_DEAD))
-		ret = READ_ONCE(sk->sk_prot)->sendmsg(sk, &msg, len);
+	ret = kernel_sendmsg(sk->sk_socket, &msg, &kv, 1, len);
 out:
-	sock_put(sk);
+	mutex_unlock(&ks->send_lock);
+	ksrtp_sock_put(ks);
 	return ret < 0 ? ret : 0;
 }
 

@@ -29,7 +29,7 @@ struct ksrtp_sock_stats {
 };
 
 struct ksrtp_sock {
-	struct sock *sk;
+	struct sock *sk;	/* held (sock_hold) until ks is freed */
 	u64 cookie;
 	struct proto *orig_prot;
 	/* set by sock-attach and sock-set (conf_lock), read locklessly */
@@ -44,11 +44,12 @@ struct ksrtp_sock {
 	struct rhltable tx_ssrc;	/* TX contexts by SSRC */
 	struct mutex conf_lock;	/* contexts and keys: writers */
 	struct mutex tx_lock;	/* the TX bounce buffer */
+	struct mutex send_lock;	/* sock-send against detach */
 	u8 *txbuf;
 	unsigned int txbuf_size;
 	struct ksrtp_sock_stats __percpu *stats;
 	refcount_t refs;
-	bool attached;		/* under ksrtp_socks_lock */
+	bool attached;		/* set under ksrtp_socks_lock and send_lock */
 	struct hlist_node hnode;
 	struct rcu_work free_work;
 };

@@ -97,22 +97,8 @@ static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 		ksrtp_keyring_put(ring);
 		return ERR_PTR(-ENOMEM);
 	}
-	old = rhashtable_lookup_get_insert_fast(&ks->ctxs, &ctx->node,
-						ksrtp_ctx_params);
-	if (old) {
-		atomic_dec(&ks->n_learned);
-		ksrtp_ctx_free_now(ctx, NULL);
-		return old;
-	}
-	if (rhltable_insert(&ks->tx_ssrc, &ctx->tx_node, ksrtp_tx_ssrc_params)) {
-		/* unindexed, ctx-new could not see it: do without it */
-		rhashtable_remove_fast(&ks->ctxs, &ctx->node, ksrtp_ctx_params);
-		atomic_dec(&ks->n_learned);
-		ksrtp_ctx_free_rcu(ctx);
-		return ERR_PTR(-ENOMEM);
-	}
-	atomic_inc(&ks->n_ctx);
-	return ctx;
+	old = ksrtp_ctx_learn_insert(ks, ctx);
+	return old ? old : ctx;
 }
 
 static void ksrtp_tx_done(struct ksrtp_crypto_op *cop, int res)
