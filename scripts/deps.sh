@@ -205,6 +205,7 @@ fi
 
 if [ -n "$(missing_root_pkgs)" ] ||
    ! ls "$KROOT"/boot/vmlinuz-"$K7_SERIES".* "$KROOT"/usr/src/linux-headers-"$K7_SERIES".*/Makefile >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
 	in_root $ROOT_APT update
 	# the versioned packages behind trixie-backports' metapackage
 	img=$(in_root apt-cache depends linux-image-amd64/trixie-backports 2>/dev/null |
@@ -214,6 +215,7 @@ if [ -n "$(missing_root_pkgs)" ] ||
 	*) log "trixie-backports' linux-image-amd64 is '${img:-unresolved}', not $K7_SERIES.x"; exit 1 ;;
 	esac
 	log "installing in the build root: $img ${img/linux-image-/linux-headers-} ${ROOT_PKGS[*]}"
+	# shellcheck disable=SC2086
 	in_root env DEBIAN_FRONTEND=noninteractive $ROOT_APT install --no-install-recommends \
 		-t trixie-backports "$img" "${img/linux-image-/linux-headers-}" "${ROOT_PKGS[@]}"
 fi
