@@ -26,9 +26,10 @@ STAMP=$STAMP_DIR/stamp-v3
 KROOT=$("$SCRIPTS/kroot.sh" --path)
 # The trixie-backports kernel series make check tests, and what building and
 # linting its modules needs inside the root (gcc-14 and make for kbuild,
-# sparse for C=1, dkms for tests/dkms, kmod/xz/zstd for modules_install).
+# sparse for C=1, dkms for tests/dkms and openssl for its module signing key,
+# kmod/xz/zstd for modules_install).
 K7_SERIES=7.3
-ROOT_PKGS=(gcc-14 make libc6-dev kmod xz-utils zstd sparse dkms)
+ROOT_PKGS=(gcc-14 make libc6-dev kmod xz-utils zstd sparse dkms openssl)
 
 PKGS=(
 	dkms debootstrap
@@ -86,7 +87,7 @@ if all_ok; then
 	exit 0
 fi
 if [ "${1:-}" = "--check" ]; then
-	log "missing packages: $(missing_pkgs | tr '\n' ' ')"
+	[ -z "$(missing_pkgs)" ] || log "missing packages: $(missing_pkgs | tr '\n' ' ')"
 	have_kernel 6.1. || log "missing kernel 6.1 image+headers"
 	have_kernel 6.12. || log "missing kernel 6.12 image+headers"
 	[ -x "$KROOT/usr/bin/make" ] || log "missing the trixie build root $KROOT"
