@@ -2,8 +2,8 @@
 #
 # Benchmarks (issue 4). Included by the top Makefile (-include
 # $(SRC)/bench/bench.mk) or given beside it (make -f Makefile -f
-# bench/bench.mk bench); uses its SRC, BUILDDIR, BIN, CC, KVER, KDIR and
-# CHECK_KVERS.
+# bench/bench.mk bench); uses its SRC, BUILDDIR, BIN, CC, KVER, KDIR,
+# CHECK_KVERS, and KRUN/KBUILD_DIR (kernels built in the trixie root).
 #
 #   make bench [KVER=...] [BENCH_ARGS='--rounds 25 --ms 300']
 #                      one VM boot running every contender; the table and
@@ -36,7 +36,7 @@ bench-module:
 	@test -e $(KDIR)/Makefile || { echo "no kernel build tree at $(KDIR)"; exit 1; }
 	@mkdir -p $(BENCH_MODDIR)
 	@ln -sf $(BENCH_SRC)/Kbuild $(BENCH_SRC)/ksrtp_cryptobench.c $(BENCH_MODDIR)/
-	$(MAKE) -C $(KDIR) M=$(BENCH_MODDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
+	$(KRUN) $(MAKE) -C $(KBUILD_DIR) M=$(BENCH_MODDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
 
 bench-modules-all: bench-module
 	@set -e; for k in $(filter-out $(KVER),$(CHECK_KVERS)); do \
@@ -45,7 +45,8 @@ bench-modules-all: bench-module
 
 bench-build: $(BENCH_PROG) bench-modules-all
 
-bench: modules-all user selftests bench-build
+# KVER's modules only: the boot runs on KVER alone.
+bench: module user selftests $(BENCH_PROG) bench-module
 	@$(SRC)/scripts/bench.sh --kver $(KVER) $(BENCH_ARGS)
 
 endif

@@ -42,7 +42,13 @@ if [ -z "$KVER" ]; then
 	       sed 's,/lib/modules/\([^/]*\)/build/Makefile,\1,' | sort -V | tail -n1)
 fi
 KERNEL=/boot/vmlinuz-$KVER
-[ -r "$KERNEL" ] || die "cannot read $KERNEL (install linux-image-$KVER; run as root)"
+# Kernels of the trixie build root (7.x, scripts/deps.sh) keep their image
+# there: /lib/modules/$KVER leads into the root, /boot does not.
+if [ ! -e "$KERNEL" ]; then
+	kroot=$("$SRC/scripts/kroot.sh" --path)
+	[ -e "$kroot/boot/vmlinuz-$KVER" ] && KERNEL=$kroot/boot/vmlinuz-$KVER
+fi
+[ -r "$KERNEL" ] || die "cannot read $KERNEL (install linux-image-$KVER, or scripts/deps.sh; run as root)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/deps.sh)"
 [ -x /bin/busybox ] || die "busybox missing (scripts/deps.sh installs busybox-static)"
 

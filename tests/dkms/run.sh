@@ -3,7 +3,10 @@
 #
 # DKMS packaging: `make dkms-src` lays out the module sources as DKMS wants
 # them, and dkms itself (add + build, in a private DKMS tree: the host's is
-# not touched) builds ksrtp.ko for each kernel `make check` tests. Checked:
+# not touched) builds ksrtp.ko for each kernel `make check` tests. Kernels of
+# the trixie build root (7.x, gcc 14: scripts/deps.sh) are built by the
+# root's own dkms inside it (scripts/kroot.sh), in a private tree of their
+# own: the host's dkms would reach for the host's gcc 12. Checked:
 # the module DKMS built has the kernel's vermagic, our version, and the same
 # srcversion (a hash of its sources) as the module `make` builds. KTAP.
 set -u -o pipefail
@@ -46,23 +49,55 @@ if [ -z "$SKIP_WHY" ]; then
 		{ sed 's/^/# /' "$T/add.log"; SKIP_WHY="dkms add failed"; }
 fi
 
+# dkms for kernel $1, the rest its arguments: the host's, or the build root's
+# with the temporary directory bound into it.
+in_root() { scripts/kroot.sh --has "$1"; }
+run_dkms() {
+	local k=$1
+	shift
+	if in_root "$k"; then
+		scripts/kroot.sh --bind "$T" -- dkms "$@"
+	else
+		dkms "$@"
+	fi
+}
+# The private DKMS tree for kernel $1, added on first use (the root's dkms
+# is a newer version: it gets a tree of its own).
+dkms_tree() {
+	local k=$1 tree=$T/dkms
+	in_root "$k" && tree=$T/dkms-root
+	if [ ! -d "$tree" ]; then
+		mkdir -p "$tree"
+		run_dkms "$k" add -m ksrtp -v "$VER" --sourcetree "$SRCT" --dkmstree "$tree" \
+			> "$T/add-$(basename "$tree").log" 2>&1 ||
+			{ sed 's/^/# /' "$T/add-$(basename "$tree").log" >&2; rm -rf "$tree"; return 1; }
+	fi
+	echo "$tree"
+}
+
 for k in "$@"; do
 	if [ -n "$SKIP_WHY" ]; then
 		skip "dkms build for $k"
 		skip "the DKMS module for $k: vermagic, version, srcversion"
 		continue
 	fi
-	if dkms build -m ksrtp -v "$VER" -k "$k" --sourcetree "$SRCT" --dkmstree "$T/dkms" \
+	if ! tree=$(dkms_tree "$k" 2>&1); then
+		echo "$tree"
+		fail "dkms build for $k (dkms add failed)"
+		skip "the DKMS module for $k: vermagic, version, srcversion"
+		continue
+	fi
+	if run_dkms "$k" build -m ksrtp -v "$VER" -k "$k" --sourcetree "$SRCT" --dkmstree "$tree" \
 		> "$T/build-$k.log" 2>&1; then
 		ok "dkms build for $k"
 	else
 		tail -n 30 "$T/build-$k.log" | sed 's/^/# /'
-		find "$T/dkms" -name make.log -exec tail -n 30 {} \; | sed 's/^/# /'
+		find "$tree" -name make.log -exec tail -n 30 {} \; | sed 's/^/# /'
 		fail "dkms build for $k"
 		skip "the DKMS module for $k: vermagic, version, srcversion"
 		continue
 	fi
-	ko=$(find "$T/dkms/ksrtp/$VER/$k" -name 'ksrtp.ko*' | head -n1)
+	ko=$(find "$tree/ksrtp/$VER/$k" -name 'ksrtp.ko*' | head -n1)
 	case $ko in
 	*.xz) xz -dc "$ko" > "$T/ksrtp.ko" ;;
 	*.zst) zstd -qdc "$ko" > "$T/ksrtp.ko" ;;
