@@ -651,13 +651,28 @@ static void ksrtp_driver_probe(const char *name, bool aead, u32 mask,
 	}
 }
 
-/* force_async: "cryptd(" + the synchronous driver of name + ")". */
-static void ksrtp_cryptd_name(const char *name, bool aead, char *out)
+/*
+ * force_async: an asynchronous wrapper around the synchronous driver of
+ * name: cryptd, or for an AEAD pcrypt (7.x kernels without cryptd). The
+ * wrappers keep their inner algorithm's name, so they are found by driver
+ * name. Without either, name stays as it is (synchronous).
+ */
+static void ksrtp_async_name(char *name, bool aead)
 {
-	char drv[CRYPTO_MAX_ALG_NAME];
+	static const char *const wrappers[] = { "cryptd", "pcrypt" };
+	char drv[CRYPTO_MAX_ALG_NAME], try[CRYPTO_MAX_ALG_NAME], got[CRYPTO_MAX_ALG_NAME];
+	unsigned int i;
 
 	ksrtp_driver_probe(name, aead, CRYPTO_ALG_ASYNC, drv);
-	snprintf(out, CRYPTO_MAX_ALG_NAME, "cryptd(%s)", drv);
+	for (i = 0; drv[0] && i < (aead ? 2 : 1); i++) {
+		snprintf(try, sizeof(try), "%s(%s)", wrappers[i], drv);
+		ksrtp_driver_probe(try, aead, 0, got);
+		if (got[0]) {
+			strscpy(name, try, CRYPTO_MAX_ALG_NAME);
+			return;
+		}
+	}
+	pr_warn("ksrtp: force_async: no asynchronous wrapper for %s\n", name);
 }
 
 int ksrtp_crypto_load(void)
@@ -675,13 +690,9 @@ int ksrtp_crypto_load(void)
 	}
 	ksrtp_sha1_statesize = crypto_shash_statesize(ksrtp_sha1);
 	if (force_async) {
-		/*
-		 * A cryptd instance keeps its inner algorithm's name, so it is
-		 * found by its driver name, made from the synchronous
-		 * implementation's. Test only: production uses the plain names.
-		 */
-		ksrtp_cryptd_name("gcm(aes)", true, ksrtp_gcm_name);
-		ksrtp_cryptd_name("ctr(aes)", false, ksrtp_ctr_name);
+		/* test only: production allocates by the plain names */
+		ksrtp_async_name(ksrtp_gcm_name, true);
+		ksrtp_async_name(ksrtp_ctr_name, false);
 	}
 	ksrtp_driver_probe(ksrtp_gcm_name, true, 0, ksrtp_gcm_driver);
 	ksrtp_driver_probe(ksrtp_ctr_name, false, 0, ksrtp_ctr_driver);
@@ -705,7 +716,7 @@ int ksrtp_crypto_load(void)
 		ksrtp_gcm_driver[0] ? ksrtp_gcm_driver : "(none)",
 		ksrtp_ctr_driver[0] ? ksrtp_ctr_driver : "(none)",
 		crypto_shash_driver_name(ksrtp_sha1), ksrtp_sha1_statesize,
-		ksrtp_crypto_reqsize(), force_async ? ", all through cryptd" : "");
+		ksrtp_crypto_reqsize(), force_async ? " (force_async)" : "");
 	return 0;
 }
 
