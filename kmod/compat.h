@@ -33,21 +33,41 @@ static inline void ksrtp_proto_clear_sendpage(struct proto *p)
 
 /*
  * 6.3 made crypto_completion_t take the request's data pointer instead of
- * the request.
+ * the request. Requests complete in ksrtp_crypto_done(data, err).
  */
+void ksrtp_crypto_done(void *data, int err);
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-typedef void ksrtp_crypto_done_arg_t;
-
-static inline void *ksrtp_crypto_done_data(void *arg)
+#define ksrtp_crypto_completion ksrtp_crypto_done
+#else
+static inline void ksrtp_crypto_completion(struct crypto_async_request *req,
+					   int err)
 {
-	return arg;
+	ksrtp_crypto_done(req->data, err);
+}
+#endif
+
+/*
+ * RX finishes a packet whose crypto completed asynchronously by queueing it
+ * to the socket as UDP does, with __udp_enqueue_schedule_skb() (exported
+ * since 4.10). Since IPv6's helpers are exported only to a modular IPv6
+ * (EXPORT_IPV6_MOD, 6.15), kernels with IPv6 built in (Debian's 7.3) do
+ * not export it: Kbuild looks for it in the target's Module.symvers, and
+ * without it RX asks the crypto API for synchronous transforms only.
+ */
+#ifdef KSRTP_HAVE_UDP_ENQUEUE
+#define KSRTP_RX_ASYNC	true
+#include <net/udp.h>
+
+static inline int ksrtp_udp_enqueue(struct sock *sk, struct sk_buff *skb)
+{
+	return __udp_enqueue_schedule_skb(sk, skb);
 }
 #else
-typedef struct crypto_async_request ksrtp_crypto_done_arg_t;
+#define KSRTP_RX_ASYNC	false
 
-static inline void *ksrtp_crypto_done_data(struct crypto_async_request *req)
+static inline int ksrtp_udp_enqueue(struct sock *sk, struct sk_buff *skb)
 {
-	return req->data;
+	return -EOPNOTSUPP;	/* not reached: RX transforms are synchronous */
 }
 #endif
 

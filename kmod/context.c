@@ -115,7 +115,8 @@ static void ksrtp_keyring_free_work(struct work_struct *work)
 }
 
 struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
-					u8 mki_len, u32 flags, u64 soft_limit)
+					bool rx, u8 mki_len, u32 flags,
+					u64 soft_limit)
 {
 	struct ksrtp_keyring *ring = kzalloc(sizeof(*ring), GFP_KERNEL);
 
@@ -125,6 +126,7 @@ struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 	spin_lock_init(&ring->learn_lock);
 	INIT_RCU_WORK(&ring->free_work, ksrtp_keyring_free_work);
 	ring->suite = suite;
+	ring->rx = rx;
 	ring->mki_len = mki_len;
 	ring->flags = flags;
 	ring->soft_limit = soft_limit;
@@ -196,7 +198,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 	INIT_RCU_WORK(&key->free_work, ksrtp_key_free_work);
 	if (mki_len)
 		memcpy(key->mki, mki, mki_len);
-	err = ksrtp_crypto_init(&key->crypto, suite, mkey, msalt,
+	err = ksrtp_crypto_init(&key->crypto, suite, ring->rx, mkey, msalt,
 				key->crypto_tail);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack,

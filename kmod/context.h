@@ -44,6 +44,7 @@ struct ksrtp_keyring {
 	struct rcu_work free_work;
 	const struct ksrtp_suite_info *suite;
 	bool dead;		/* template deleted: learn nothing more */
+	bool rx;		/* an RX keyring: its transforms run in softirq */
 	u8 mki_len;
 	u32 flags;		/* enum ksrtp_ctx_flags */
 	u64 soft_limit;
@@ -92,7 +93,8 @@ extern const struct rhashtable_params ksrtp_ctx_params;
 extern const struct rhashtable_params ksrtp_tx_ssrc_params;
 
 struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
-					u8 mki_len, u32 flags, u64 soft_limit);
+					bool rx, u8 mki_len, u32 flags,
+					u64 soft_limit);
 void ksrtp_keyring_put(struct ksrtp_keyring *ring);
 int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		      unsigned int mkey_len, const u8 *msalt,

@@ -8,7 +8,7 @@
  * asynchronous implementations allowed: on x86 before 6.15 the fast AES-NI
  * drivers exist only behind the SIMD wrapper, which completes a request
  * from cryptd when the FPU is not usable. Such a request returns
- * -EINPROGRESS and finishes in ksrtp_crypto_complete(); the caller's op
+ * -EINPROGRESS and finishes in ksrtp_crypto_done(); the caller's op
  * carries everything the packet needs meanwhile. HMAC-SHA1 runs on one
  * unkeyed sha1 shash that all sessions share, from each session's exported
  * pad states (what hmac(sha1) keeps per transform, without a transform per
@@ -204,14 +204,22 @@ static int ksrtp_hmac_setkey(struct ksrtp_session *s, const u8 *key,
 	return err;
 }
 
+/*
+ * The session's transform by name, asynchronous implementations allowed
+ * unless it is for RX on a kernel where RX cannot finish a packet
+ * asynchronously (compat.h): then the API hands out a synchronous one.
+ */
 static int ksrtp_session_cipher(struct ksrtp_session *s,
-				const struct ksrtp_suite_info *suite,
+				const struct ksrtp_suite_info *suite, bool rx,
 				const u8 *key)
 {
+	bool sync = rx && !KSRTP_RX_ASYNC;
+	u32 mask = sync ? CRYPTO_ALG_ASYNC : 0;
 	int err;
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
-		s->aead = crypto_alloc_aead(ksrtp_gcm_name, 0, 0);
+		s->aead = crypto_alloc_aead(sync ? "gcm(aes)" : ksrtp_gcm_name, 0,
+					    mask);
 		if (IS_ERR(s->aead)) {
 			err = PTR_ERR(s->aead);
 			s->aead = NULL;
@@ -223,7 +231,8 @@ static int ksrtp_session_cipher(struct ksrtp_session *s,
 		if (!err)
 			err = crypto_aead_setauthsize(s->aead, suite->srtp_tag);
 	} else {
-		s->ctr = crypto_alloc_skcipher(ksrtp_ctr_name, 0, 0);
+		s->ctr = crypto_alloc_skcipher(sync ? "ctr(aes)" : ksrtp_ctr_name,
+					       0, mask);
 		if (IS_ERR(s->ctr)) {
 			err = PTR_ERR(s->ctr);
 			s->ctr = NULL;
@@ -238,7 +247,7 @@ static int ksrtp_session_cipher(struct ksrtp_session *s,
 }
 
 static int ksrtp_session_init(struct ksrtp_session *s,
-			      const struct ksrtp_suite_info *suite,
+			      const struct ksrtp_suite_info *suite, bool rx,
 			      struct crypto_sync_skcipher *kdf, const u8 *msalt,
 			      u8 label_base)
 {
@@ -253,7 +262,7 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 		err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base, key,
 				suite->key_len);
 		if (!err)
-			err = ksrtp_session_cipher(s, suite, key);
+			err = ksrtp_session_cipher(s, suite, rx, key);
 		memzero_explicit(key, sizeof(key));
 		if (err || suite->cipher == KSRTP_CIPHER_GCM)
 			return err;
@@ -267,7 +276,7 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 }
 
 int ksrtp_crypto_init(struct ksrtp_crypto *c,
-		      const struct ksrtp_suite_info *suite,
+		      const struct ksrtp_suite_info *suite, bool rx,
 		      const u8 *master_key, const u8 *master_salt, u8 *tail)
 {
 	unsigned int ss = ALIGN(ksrtp_sha1_statesize, 8);
@@ -286,10 +295,10 @@ int ksrtp_crypto_init(struct ksrtp_crypto *c,
 		return PTR_ERR(kdf);
 	err = crypto_sync_skcipher_setkey(kdf, master_key, suite->key_len);
 	if (!err)
-		err = ksrtp_session_init(&c->rtp, suite, kdf, master_salt,
+		err = ksrtp_session_init(&c->rtp, suite, rx, kdf, master_salt,
 					 KDF_RTP_ENC);
 	if (!err)
-		err = ksrtp_session_init(&c->rtcp, suite, kdf, master_salt,
+		err = ksrtp_session_init(&c->rtcp, suite, rx, kdf, master_salt,
 					 KDF_RTCP_ENC);
 	crypto_free_sync_skcipher(kdf);	/* frees its key sensitively */
 	if (err)
@@ -344,9 +353,9 @@ static int ksrtp_op_mac(struct ksrtp_crypto_op *op)
 }
 
 /* An asynchronous request finished: report what the call would have. */
-static void ksrtp_crypto_complete(ksrtp_crypto_done_arg_t *arg, int err)
+void ksrtp_crypto_done(void *data, int err)
 {
-	struct ksrtp_crypto_op *op = ksrtp_crypto_done_data(arg);
+	struct ksrtp_crypto_op *op = data;
 
 	/* a backlogged request is first only accepted */
 	if (err == -EINPROGRESS)
@@ -387,10 +396,12 @@ static int ksrtp_ctr_crypt(const struct ksrtp_session *s,
 
 	if (!len)
 		return ksrtp_crypto_result(op, 0);
+	if (unlikely(op->req_cap < s->reqsize))
+		return -ENOBUFS;	/* a larger transform came meanwhile */
 	ksrtp_cm_iv(op->iv, s->salt, ssrc, index);
 	sg_init_one(&op->sg[0], data, len);
 	skcipher_request_set_tfm(req, s->ctr);
-	skcipher_request_set_callback(req, op->req_flags, ksrtp_crypto_complete,
+	skcipher_request_set_callback(req, op->req_flags, ksrtp_crypto_completion,
 				      op);
 	skcipher_request_set_crypt(req, &op->sg[0], &op->sg[0], len, op->iv);
 	return ksrtp_crypto_result(op, crypto_skcipher_encrypt(req));
@@ -429,6 +440,9 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s,
 	const u8 *aad = buf;
 	int err;
 
+	/* the op was sized before a larger transform came: the next one fits */
+	if (unlikely(op->req_cap < s->reqsize))
+		return -ENOBUFS;
 	if (aad_tail) {
 		/* SRTCP: 8-byte header and E+index */
 		memcpy(op->aad, buf, aad_len);
@@ -444,7 +458,7 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s,
 		sg_set_buf(&sg[1], text, text_len + tag);
 	}
 	aead_request_set_tfm(req, s->aead);
-	aead_request_set_callback(req, op->req_flags, ksrtp_crypto_complete, op);
+	aead_request_set_callback(req, op->req_flags, ksrtp_crypto_completion, op);
 	aead_request_set_ad(req, aad_len);
 	aead_request_set_crypt(req, sg, sg, text_len, op->iv);
 	err = enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
@@ -665,7 +679,9 @@ static void ksrtp_async_name(char *name, bool aead)
 
 	ksrtp_driver_probe(name, aead, CRYPTO_ALG_ASYNC, drv);
 	for (i = 0; drv[0] && i < (aead ? 2 : 1); i++) {
-		snprintf(try, sizeof(try), "%s(%s)", wrappers[i], drv);
+		if (snprintf(try, sizeof(try), "%s(%s)", wrappers[i], drv) >=
+		    sizeof(try))
+			break;
 		ksrtp_driver_probe(try, aead, 0, got);
 		if (got[0]) {
 			strscpy(name, try, CRYPTO_MAX_ALG_NAME);
@@ -706,17 +722,23 @@ int ksrtp_crypto_load(void)
 	for (i = 0; i < ARRAY_SIZE(ksrtp_suites); i++) {
 		if (!ksrtp_suites[i].name)
 			continue;
-		if (!ksrtp_crypto_init(&probe, &ksrtp_suites[i], zero, zero, tail)) {
-			ksrtp_suites_mask |= BIT(i);
-			ksrtp_crypto_free(&probe);
-		}
+		if (ksrtp_crypto_init(&probe, &ksrtp_suites[i], false, zero,
+				      zero, tail))
+			continue;
+		ksrtp_crypto_free(&probe);
+		if (ksrtp_crypto_init(&probe, &ksrtp_suites[i], true, zero,
+				      zero, tail))
+			continue;
+		ksrtp_crypto_free(&probe);
+		ksrtp_suites_mask |= BIT(i);
 	}
 	kfree_sensitive(tail);
-	pr_info("ksrtp: gcm(aes) by %s, ctr(aes) by %s, sha1 by %s (state %u B), requests up to %u B%s\n",
+	pr_info("ksrtp: gcm(aes) by %s, ctr(aes) by %s, sha1 by %s (state %u B), requests up to %u B%s%s\n",
 		ksrtp_gcm_driver[0] ? ksrtp_gcm_driver : "(none)",
 		ksrtp_ctr_driver[0] ? ksrtp_ctr_driver : "(none)",
 		crypto_shash_driver_name(ksrtp_sha1), ksrtp_sha1_statesize,
-		ksrtp_crypto_reqsize(), force_async ? " (force_async)" : "");
+		ksrtp_crypto_reqsize(), force_async ? " (force_async)" : "",
+		KSRTP_RX_ASYNC ? "" : "; RX synchronous only");
 	return 0;
 }
 

@@ -63,7 +63,8 @@ struct ksrtp_crypto {
 unsigned int ksrtp_crypto_tail_size(void);
 
 int ksrtp_crypto_init(struct ksrtp_crypto *c, const struct ksrtp_suite_info *suite,
-		      const u8 *master_key, const u8 *master_salt, u8 *tail);
+		      bool rx, const u8 *master_key, const u8 *master_salt,
+		      u8 *tail);
 void ksrtp_crypto_free(struct ksrtp_crypto *c);
 
 /*
@@ -92,15 +93,12 @@ struct ksrtp_crypto_op {
 	u8 req[] __aligned(CRYPTO_MINALIGN);
 };
 
-/* Request bytes a new op should have room for (grows as transforms do). */
+/*
+ * Request bytes a new op should have room for: it grows as transforms
+ * with larger requests are allocated, and a call with an op too small for
+ * its session's transform fails with -ENOBUFS.
+ */
 unsigned int ksrtp_crypto_reqsize(void);
-
-/* Does op have room for the requests of c's transforms? */
-static inline bool ksrtp_crypto_op_fits(const struct ksrtp_crypto_op *op,
-					const struct ksrtp_crypto *c)
-{
-	return op->req_cap >= c->rtp.reqsize && op->req_cap >= c->rtcp.reqsize;
-}
 
 /*
  * The packet transforms work in place on a linear, writable buffer that has

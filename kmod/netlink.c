@@ -31,7 +31,8 @@ MODULE_PARM_DESC(allow_unauthenticated_srtp,
 			    KSRTP_FEATURE_SSRC_ANY |			\
 			    KSRTP_FEATURE_REMOTE_BIND |			\
 			    KSRTP_FEATURE_UPCALL | KSRTP_FEATURE_IPV6 |	\
-			    KSRTP_FEATURE_SOCK_SET)
+			    KSRTP_FEATURE_SOCK_SET |			\
+			    (KSRTP_RX_ASYNC ? KSRTP_FEATURE_RX_ASYNC : 0))
 
 #define KSRTP_MAX_LEARNED_DEFAULT	256
 
@@ -515,7 +516,8 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!ks)
 		return -ENOENT;
 	err = -ENOMEM;
-	ring = ksrtp_keyring_new(suite, ktb[KSRTP_A_KEY_MKI] ?
+	ring = ksrtp_keyring_new(suite, id.dir == KSRTP_DIR_RX,
+				 ktb[KSRTP_A_KEY_MKI] ?
 				 nla_len(ktb[KSRTP_A_KEY_MKI]) : 0,
 				 flags, soft_limit);
 	if (!ring)

@@ -282,6 +282,11 @@ fail:
 /* After the crypto, on the context (or template) the packet was for. */
 static int ksrtp_rx_finish(struct ksrtp_ctx *ctx, struct ksrtp_op *op, int n)
 {
+	/* cryptd's queue was full, or the op too small: not the packet's fault */
+	if (n == -EBUSY || n == -ENOBUFS) {
+		ksrtp_sock_stat_inc(op->ks, KSRTP_SS_RX_ASYNC_DROPS);
+		return n;
+	}
 	if (n < 0) {
 		ksrtp_rx_fail_count(ctx, n, op->pkt.rtcp);
 		return n;
@@ -319,11 +324,12 @@ static int ksrtp_rx_trim(struct sk_buff *skb, int n)
 /*
  * Queue an asynchronously finished datagram (data at its UDP header) to
  * the socket as UDP does after encap_rcv: the socket filter, the header
- * pulled, then the socket's receive handler, UDP's own queueing with its
- * memory accounting and counters (which frees the skb if it fails).
+ * pulled, then UDP's own queueing with its memory accounting.
  */
 static int ksrtp_udp_deliver(struct sock *sk, struct sk_buff *skb)
 {
+	int err;
+
 	if (!sk || sock_flag(sk, SOCK_DEAD)) {
 		kfree_skb(skb);
 		return -ENOTCONN;
@@ -334,7 +340,10 @@ static int ksrtp_udp_deliver(struct sock *sk, struct sk_buff *skb)
 		return -EPERM;
 	}
 	udp_csum_pull_header(skb);
-	return __sk_backlog_rcv(sk, skb) ? -ENOBUFS : 0;
+	err = ksrtp_udp_enqueue(sk, skb);
+	if (err)
+		kfree_skb(skb);
+	return err;
 }
 
 /*
@@ -346,6 +355,8 @@ static void ksrtp_rx_detach(struct ksrtp_op *op)
 {
 	ksrtp_op_detach(op);
 	ksrtp_async_begin();
+	/* the context is looked up again: by the sender too, if bound */
+	ksrtp_skb_remote(op->skb, &op->remote);
 	if (!refcount_inc_not_zero(&op->sk->sk_refcnt))
 		op->sk = NULL;
 	if (!refcount_inc_not_zero(&op->ks->refs))
@@ -418,18 +429,18 @@ static void ksrtp_rx_resume(struct ksrtp_op *op, int res)
 	if (!ctx) {
 		if (op->ks)
 			ksrtp_sock_stat_inc(op->ks, KSRTP_SS_RX_NO_CTX);
-		res = -ENOKEY;
-	} else {
-		res = ksrtp_rx_finish(ctx, op, res);
-	}
-	if (res >= 0)
-		res = ksrtp_rx_trim(skb, res);
-	if (res >= 0)
-		res = ksrtp_udp_deliver(op->sk, skb);
-	else
 		kfree_skb(skb);
-	if (res < 0 && ctx)
-		ksrtp_sock_stat_inc(op->ks, KSRTP_SS_RX_ASYNC_DROPS);
+	} else {
+		/* another packet may have learned the SSRC meanwhile */
+		op->learn = ctx->id.any;
+		res = ksrtp_rx_finish(ctx, op, res);
+		if (res >= 0)
+			res = ksrtp_rx_trim(skb, res);
+		if (res < 0)
+			kfree_skb(skb);
+		else if (ksrtp_udp_deliver(op->sk, skb))
+			ksrtp_sock_stat_inc(op->ks, KSRTP_SS_RX_ASYNC_DROPS);
+	}
 	ksrtp_rx_release(op);
 }
 

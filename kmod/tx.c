@@ -303,18 +303,23 @@ static void ksrtp_tx_unspend(struct ksrtp_sock *ks, struct sock *sk,
 	local_bh_enable();
 }
 
-/* Protect the datagram in the bounce buffer: its new length or -errno. */
+/*
+ * Protect the datagram in the bounce buffer: its new length or -errno;
+ * *what is the counter a successful send adds to.
+ */
 static int ksrtp_tx_prepare(struct ksrtp_sock *ks, struct sock *sk,
-			    struct msghdr *msg, size_t len, u64 *spent)
+			    struct msghdr *msg, size_t len, u64 *spent,
+			    enum ksrtp_sock_stat *what)
 {
 	enum ksrtp_class cls = ksrtp_classify(ks->txbuf, len);
 	struct ksrtp_op *op = NULL;
 	int n;
 
 	if (cls != KSRTP_CLASS_RTP && cls != KSRTP_CLASS_RTCP) {
-		ksrtp_sock_stat_inc(ks, KSRTP_SS_TX_PASSTHROUGH);
+		*what = KSRTP_SS_TX_PASSTHROUGH;
 		return len;
 	}
+	*what = cls == KSRTP_CLASS_RTCP ? KSRTP_SS_TX_SRTCP : KSRTP_SS_TX_SRTP;
 	local_bh_disable();
 	rcu_read_lock();
 	n = ksrtp_tx_protect(ks, sk, msg, ks->txbuf, len,
@@ -328,15 +333,13 @@ static int ksrtp_tx_prepare(struct ksrtp_sock *ks, struct sock *sk,
 		ksrtp_op_put(op);
 		ksrtp_async_end();
 	}
-	if (n >= 0)
-		ksrtp_sock_stat_inc(ks, cls == KSRTP_CLASS_RTCP ?
-				    KSRTP_SS_TX_SRTCP : KSRTP_SS_TX_SRTP);
 	return n;
 }
 
 static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 		    size_t len)
 {
+	enum ksrtp_sock_stat what;
 	u64 spent = U64_MAX;
 	struct iov_iter start, sent;
 	struct kvec kv;
@@ -367,7 +370,7 @@ static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 	ret = -EFAULT;
 	if (!copy_from_iter_full(ks->txbuf, len, &msg->msg_iter))
 		goto out;
-	ret = ksrtp_tx_prepare(ks, sk, msg, len, &spent);
+	ret = ksrtp_tx_prepare(ks, sk, msg, len, &spent, &what);
 	if (ret < 0)
 		goto out_rewind;
 
@@ -386,7 +389,9 @@ static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 	msg->msg_iter = sent;
 	if (ret == n) {
 		ret = len;
+		/* counted once sent: an -EAGAIN send is retried, not lost */
 		ksrtp_sock_stat_inc(ks, KSRTP_SS_TX_PACKETS);
+		ksrtp_sock_stat_inc(ks, what);
 		goto out;
 	}
 	if (spent != U64_MAX)

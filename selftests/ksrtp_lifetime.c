@@ -88,6 +88,7 @@ static uint64_t now_ms(void)
 /* What a child shares with its parent (MAP_SHARED). */
 struct race_shm {
 	uint64_t cookie;	/* the socket attached now, 0 between */
+	uint64_t asked;		/* the last cookie the parent asked about */
 	uint32_t last_ssrc;
 	int stop, done, rounds;
 };
@@ -126,6 +127,14 @@ static void attach_close_loop(struct race_shm *sh, int ms, bool mix_v6)
 		__atomic_store_n(&sh->cookie, cookie, __ATOMIC_RELAXED);
 		for (volatile int spin = 0; spin < (i % 7) * 2000; spin++)
 			;
+		/*
+		 * Every 8th round, stay attached until the parent has asked
+		 * (up to 100 ms): on a loaded TCG host the two may otherwise
+		 * never overlap, and the race would go untested.
+		 */
+		for (int w = 0; !(i % 8) && w < 100 &&
+		     __atomic_load_n(&sh->asked, __ATOMIC_RELAXED) != cookie; w++)
+			usleep(1000);
 		if (i & 1) {
 			kn_msg(&k, &m, KSRTP_CMD_SOCK_DETACH, 0);
 			nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
@@ -161,6 +170,7 @@ TEST(sock_get_races_close_and_detach)
 		if (!cookie)
 			continue;
 		err = kn_sock_stats(&k, cookie, &ss);
+		__atomic_store_n(&sh->asked, cookie, __ATOMIC_RELAXED);
 		gets++;
 		if (!err)
 			found++;

@@ -70,13 +70,13 @@ static const struct suite {
 /* Flag sets: entry i names the bit 1 << i. */
 static const char *const feature_names[] = {
 	"info", "sock", "ctx", "mki", "ssrc-any", "remote-bind", "upcall", "ipv6",
-	"sock-set",
+	"sock-set", "rx-async",
 };
 static const char *const upcall_names[] = { "dtls", "zrtp" };
 static const char *const option_names[] = {
 	"unencrypted_srtp", "unencrypted_srtcp", "unauthenticated_srtp",
 };
-_Static_assert(KSRTP_FEATURE_SOCK_SET == 1 << 8, "feature_names is stale");
+_Static_assert(KSRTP_FEATURE_RX_ASYNC == 1 << 9, "feature_names is stale");
 _Static_assert(KSRTP_UPCALL_ZRTP == 1 << 1, "upcall_names is stale");
 _Static_assert(KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP == 1 << 2, "option_names is stale");
 

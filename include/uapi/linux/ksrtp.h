@@ -30,6 +30,9 @@
  * @KSRTP_FEATURE_IPV6: IPv6 and dual-stack sockets.
  * @KSRTP_FEATURE_SOCK_SET: sock-set: change a socket's upcall classes, taking
  *	its upcalls over, and its max-learned.
+ * @KSRTP_FEATURE_RX_ASYNC: RX can finish a packet whose crypto completes
+ *	asynchronously (the kernel exports UDP's receive queueing to modules);
+ *	without it, RX uses synchronous transforms only.
  */
 enum ksrtp_feature {
 	KSRTP_FEATURE_INFO = 1,
@@ -41,6 +44,7 @@ enum ksrtp_feature {
 	KSRTP_FEATURE_UPCALL = 64,
 	KSRTP_FEATURE_IPV6 = 128,
 	KSRTP_FEATURE_SOCK_SET = 256,
+	KSRTP_FEATURE_RX_ASYNC = 512,
 };
 
 /**
