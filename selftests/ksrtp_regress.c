@@ -472,7 +472,8 @@ TEST(mki_unauthenticated_srtp)
 
 /* ------------------------------------------------ IPv6, 65,527 bytes */
 
-/* The largest UDP payload over IPv6 (no jumbograms), and TX's trailer room */
+/* The largest UDP payload over IPv6 (no jumbograms); TX keeps room for the
+ * largest trailer (kmod/crypto.h KSRTP_TRAILER_MAX: tag, MKI, SRTCP index) */
 #define V6_MAX 65527
 #define TRAILER_MAX (16 + KSRTP_MAX_MKI_LEN + 4)
 #define TX_MAX (V6_MAX - TRAILER_MAX)
@@ -481,10 +482,10 @@ TEST(mki_unauthenticated_srtp)
  * IPv6 over ::1, AEAD_AES_128_GCM without MKI, the receiver holding two
  * keys with the packets' key not the active one: the first try fails and
  * scrambles the buffer, the second decrypts RX's per-CPU copy of the
- * datagram. The largest datagram ksrtp sends (65,491 plain, 65,507 on the
+ * datagram. The largest datagram ksrtp sends (65,503 plain, 65,519 on the
  * wire) and the largest IPv6 allows (65,527 on the wire, from the
  * reference) both decrypt to the bytes sent; with a 4-byte MKI, ksrtp to
- * ksrtp, 65,511 bytes on the wire, above IPv4's limit.
+ * ksrtp, 65,523 bytes on the wire. All above IPv4's 65,507.
  */
 TEST(ipv6_largest_datagrams)
 {
@@ -560,7 +561,7 @@ TEST(ipv6_largest_datagrams)
 	EXPECT_EQ(0, cs.v[KSRTP_A_CTX_STATS_AUTH_FAIL]);
 	EXPECT_EQ(0, cs.v[KSRTP_A_CTX_STATS_MALFORMED]);
 
-	/* with a 4-byte MKI, ksrtp to ksrtp: 65,511 bytes on the wire */
+	/* with a 4-byte MKI, ksrtp to ksrtp: 65,523 bytes on the wire */
 	ref_mki(0, mki);
 	rc2 = rc;
 	rc2.ssrc = SSRC + 1;
