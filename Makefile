@@ -62,7 +62,7 @@ TOOLS_DIR := $(BUILDDIR)/tools
 LINUX_SRC_TAR := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
 
 BIN := $(BUILDDIR)/bin
-SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_lifetime $(BIN)/ksrtp_flood $(BIN)/rtp_peer
+SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_lifetime $(BIN)/ksrtp_flood $(BIN)/ksrtp_regress $(BIN)/rtp_peer
 USER_BINS := $(BIN)/ksrtpctl
 
 .PHONY: all module modules-all user selftests deps gen gen-check lint check \
@@ -153,6 +153,11 @@ $(BIN)/rtp_peer: selftests/rtp_peer.c | $(BIN)
 $(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/srtp_ossl.h $(UAPI) \
 	  $(KSFT_DIR)/kselftest_harness.h | $(BIN)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread $(shell pkg-config --libs libsrtp2 libcrypto)
+
+# liburing (io_uring sends) for the regression tests only
+$(BIN)/ksrtp_regress: selftests/ksrtp_regress.c selftests/ksft_nl.h selftests/ksrtp_util.h \
+		      selftests/srtp_ossl.h $(UAPI) $(KSFT_DIR)/kselftest_harness.h | $(BIN)
+	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread $(shell pkg-config --libs libsrtp2 libcrypto liburing)
 
 # ksrtp-keyd, its DTLS-SRTP engine and its client tools have their own fragments.
 -include $(SRC)/userspace-keyd/dtls.mk

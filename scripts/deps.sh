@@ -38,7 +38,7 @@ PKGS=(
 	qemu-system-x86 busybox-static
 	linux-source-6.1 sparse
 	libnl-3-dev libnl-genl-3-dev libnl-route-3-dev
-	libssl-dev openssl libjson-c-dev libsrtp2-dev
+	libssl-dev openssl libjson-c-dev libsrtp2-dev liburing-dev
 	clang llvm libclang-rt-14-dev
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
