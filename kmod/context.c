@@ -21,8 +21,13 @@
 
 struct workqueue_struct *ksrtp_wq;
 
-/* Keys are ~600 bytes: a cache of their own, not kmalloc-1k. */
+/*
+ * Keys: a cache of their own, not kmalloc-1k; with HMAC pad states after
+ * them (~600 B) or, for AEAD suites, without (~210 B).
+ */
 static struct kmem_cache *ksrtp_key_cache;
+static struct kmem_cache *ksrtp_key_aead_cache;
+static struct kmem_cache *ksrtp_ctx_cache;
 
 /* Deferred frees still to run: module exit waits for them all. */
 static atomic_t ksrtp_deferred = ATOMIC_INIT(0);
@@ -81,13 +86,21 @@ const struct rhashtable_params ksrtp_tx_ssrc_params = {
 	.automatic_shrinking	= true,
 };
 
+static struct kmem_cache *
+ksrtp_key_cache_of(const struct ksrtp_suite_info *suite)
+{
+	return ksrtp_suite_has_hmac(suite) ? ksrtp_key_cache : ksrtp_key_aead_cache;
+}
+
 static void ksrtp_key_free(struct ksrtp_key *key)
 {
+	struct kmem_cache *cache = ksrtp_key_cache_of(key->crypto.suite);
+
 	/* a packet may still be in its transform's asynchronous hands */
 	ksrtp_async_wait();
 	ksrtp_crypto_free(&key->crypto);
 	memzero_explicit(key, sizeof(*key));
-	kmem_cache_free(ksrtp_key_cache, key);
+	kmem_cache_free(cache, key);
 }
 
 static void ksrtp_key_free_work(struct work_struct *work)
@@ -191,7 +204,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		return -ENOSPC;
 	}
 
-	key = kmem_cache_zalloc(ksrtp_key_cache, GFP_KERNEL);
+	key = kmem_cache_zalloc(ksrtp_key_cache_of(suite), GFP_KERNEL);
 	if (!key)
 		return -ENOMEM;
 	key->id = id;
@@ -204,7 +217,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		NL_SET_ERR_MSG_MOD(extack,
 				   "cannot set up the suite's crypto transforms");
 		memzero_explicit(key, sizeof(*key));
-		kmem_cache_free(ksrtp_key_cache, key);
+		kmem_cache_free(ksrtp_key_cache_of(suite), key);
 		return err;
 	}
 	WRITE_ONCE(ring->nkeys, ring->nkeys + 1);
@@ -289,17 +302,28 @@ void ksrtp_keyring_kill(struct ksrtp_keyring *ring)
 	spin_unlock_bh(&ring->learn_lock);
 }
 
+/* Bytes of one replay window's state for window. */
+static size_t ksrtp_replay_size(u32 window)
+{
+	return sizeof(struct ksrtp_replay) +
+	       ksrtp_replay_words(window) * sizeof(u64);
+}
+
 struct ksrtp_ctx *ksrtp_ctx_alloc(const struct ksrtp_ctx_id *id,
 				  struct ksrtp_keyring *ring, u8 origin,
 				  u32 window, u32 roc, int seq, gfp_t gfp)
 {
-	u32 words = ksrtp_replay_words(window);
-	size_t rsz = sizeof(struct ksrtp_replay) + words * sizeof(u64);
+	size_t rsz = ksrtp_replay_size(window);
 	struct ksrtp_ctx *ctx;
 
-	ctx = kzalloc(sizeof(*ctx) + 2 * rsz, gfp);
+	/* most contexts have the default window: a cache that fits them */
+	if (rsz == ksrtp_replay_size(KSRTP_WINDOW_DEFAULT))
+		ctx = kmem_cache_zalloc(ksrtp_ctx_cache, gfp);
+	else
+		ctx = kzalloc(sizeof(*ctx) + 2 * rsz, gfp);
 	if (!ctx)
 		return NULL;
+	ctx->cached = rsz == ksrtp_replay_size(KSRTP_WINDOW_DEFAULT);
 	ctx->id = *id;
 	ctx->ring = ring;
 	ctx->origin = origin;
@@ -314,12 +338,18 @@ struct ksrtp_ctx *ksrtp_ctx_alloc(const struct ksrtp_ctx_id *id,
 	return ctx;
 }
 
+static void ksrtp_ctx_free(struct ksrtp_ctx *ctx)
+{
+	ksrtp_keyring_put(ctx->ring);
+	if (ctx->cached)
+		kmem_cache_free(ksrtp_ctx_cache, ctx);
+	else
+		kfree(ctx);
+}
+
 static void ksrtp_ctx_free_cb(struct rcu_head *head)
 {
-	struct ksrtp_ctx *ctx = container_of(head, struct ksrtp_ctx, rcu);
-
-	ksrtp_keyring_put(ctx->ring);
-	kfree(ctx);
+	ksrtp_ctx_free(container_of(head, struct ksrtp_ctx, rcu));
 }
 
 void ksrtp_ctx_free_rcu(struct ksrtp_ctx *ctx)
@@ -379,10 +409,7 @@ out:
 /* rhashtable_free_and_destroy() callback: no readers are left. */
 void ksrtp_ctx_free_now(void *ptr, void *arg)
 {
-	struct ksrtp_ctx *ctx = ptr;
-
-	ksrtp_keyring_put(ctx->ring);
-	kfree(ctx);
+	ksrtp_ctx_free(ptr);
 }
 
 /*
@@ -428,10 +455,20 @@ int ksrtp_wq_init(void)
 	ksrtp_key_cache = kmem_cache_create("ksrtp_key", sizeof(struct ksrtp_key) +
 					    ksrtp_crypto_tail_size(),
 					    __alignof__(struct ksrtp_key), 0, NULL);
-	if (!ksrtp_key_cache)
-		return -ENOMEM;
+	ksrtp_key_aead_cache = kmem_cache_create("ksrtp_key_aead",
+						 sizeof(struct ksrtp_key),
+						 __alignof__(struct ksrtp_key), 0, NULL);
+	/* a context with the default window's two replay states: ~340 B, not kmalloc-512 */
+	ksrtp_ctx_cache = kmem_cache_create("ksrtp_ctx", sizeof(struct ksrtp_ctx) +
+					    2 * ksrtp_replay_size(KSRTP_WINDOW_DEFAULT),
+					    __alignof__(struct ksrtp_ctx), 0, NULL);
 	ksrtp_wq = alloc_workqueue("ksrtp", WQ_UNBOUND, 0);
-	if (!ksrtp_wq) {
+	if (!ksrtp_key_cache || !ksrtp_key_aead_cache || !ksrtp_ctx_cache ||
+	    !ksrtp_wq) {
+		if (ksrtp_wq)
+			destroy_workqueue(ksrtp_wq);
+		kmem_cache_destroy(ksrtp_ctx_cache);
+		kmem_cache_destroy(ksrtp_key_aead_cache);
 		kmem_cache_destroy(ksrtp_key_cache);
 		return -ENOMEM;
 	}
@@ -451,5 +488,7 @@ void ksrtp_wq_exit(void)
 		flush_workqueue(ksrtp_wq);
 	}
 	destroy_workqueue(ksrtp_wq);
+	kmem_cache_destroy(ksrtp_ctx_cache);
+	kmem_cache_destroy(ksrtp_key_aead_cache);
 	kmem_cache_destroy(ksrtp_key_cache);
 }

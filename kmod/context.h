@@ -79,6 +79,7 @@ struct ksrtp_ctx {
 	struct ksrtp_keyring *ring;
 	u8 origin;		/* enum ksrtp_ctx_origin */
 	bool seq_known;		/* the first packet's SEQ need not be guessed */
+	bool cached;		/* from ksrtp_ctx_cache (the default window) */
 	u32 window;
 	spinlock_t lock;	/* replay state, TX indices and stats */
 	struct ksrtp_ctx_stats st;

@@ -96,6 +96,14 @@ const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher)
 /* The largest request a session's transform needs: ops are sized by it. */
 static unsigned int ksrtp_reqsize_max;
 
+void ksrtp_crypto_op_init(struct ksrtp_crypto_op *op, unsigned int req_cap)
+{
+	op->req_cap = req_cap;
+	/* per packet only the buffers change */
+	sg_init_table(op->sg1, ARRAY_SIZE(op->sg1));
+	sg_init_table(op->sg2, ARRAY_SIZE(op->sg2));
+}
+
 unsigned int ksrtp_crypto_reqsize(void)
 {
 	return READ_ONCE(ksrtp_reqsize_max);
@@ -285,10 +293,12 @@ int ksrtp_crypto_init(struct ksrtp_crypto *c,
 
 	memset(c, 0, sizeof(*c));
 	c->suite = suite;
-	c->rtp.ipad = tail;
-	c->rtp.opad = tail + ss;
-	c->rtcp.ipad = tail + 2 * ss;
-	c->rtcp.opad = tail + 3 * ss;
+	if (ksrtp_suite_has_hmac(suite)) {
+		c->rtp.ipad = tail;
+		c->rtp.opad = tail + ss;
+		c->rtcp.ipad = tail + 2 * ss;
+		c->rtcp.opad = tail + 3 * ss;
+	}
 	/* the master key is expanded once for all six derivations */
 	kdf = crypto_alloc_sync_skcipher("ctr(aes)", 0, 0);
 	if (IS_ERR(kdf))
@@ -399,11 +409,11 @@ static int ksrtp_ctr_crypt(const struct ksrtp_session *s,
 	if (unlikely(op->req_cap < s->reqsize))
 		return -ENOBUFS;	/* a larger transform came meanwhile */
 	ksrtp_cm_iv(op->iv, s->salt, ssrc, index);
-	sg_init_one(&op->sg[0], data, len);
+	sg_set_buf(op->sg1, data, len);
 	skcipher_request_set_tfm(req, s->ctr);
 	skcipher_request_set_callback(req, op->req_flags, ksrtp_crypto_completion,
 				      op);
-	skcipher_request_set_crypt(req, &op->sg[0], &op->sg[0], len, op->iv);
+	skcipher_request_set_crypt(req, op->sg1, op->sg1, len, op->iv);
 	return ksrtp_crypto_result(op, crypto_skcipher_encrypt(req));
 }
 
@@ -436,7 +446,7 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s,
 {
 	struct aead_request *req = (struct aead_request *)op->req;
 	unsigned int tag = enc ? crypto_aead_authsize(s->aead) : 0;
-	struct scatterlist *sg = op->sg;
+	struct scatterlist *sg;
 	const u8 *aad = buf;
 	int err;
 
@@ -451,9 +461,10 @@ static int ksrtp_gcm_crypt(const struct ksrtp_session *s,
 		aad_len += 4;
 	}
 	if (aad == buf && text == buf + aad_len) {
-		sg_init_one(&sg[0], buf, aad_len + text_len + tag);
+		sg = op->sg1;
+		sg_set_buf(&sg[0], buf, aad_len + text_len + tag);
 	} else {
-		sg_init_table(sg, 2);
+		sg = op->sg2;
 		sg_set_buf(&sg[0], aad, aad_len);
 		sg_set_buf(&sg[1], text, text_len + tag);
 	}
@@ -647,21 +658,21 @@ int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c,
 static void ksrtp_driver_probe(const char *name, bool aead, u32 mask,
 			       char *out)
 {
-	struct crypto_tfm *tfm;
-
+	out[0] = 0;
 	if (aead) {
 		struct crypto_aead *t = crypto_alloc_aead(name, 0, mask);
 
-		tfm = IS_ERR(t) ? NULL : crypto_aead_tfm(t);
+		if (IS_ERR(t))
+			return;
+		strscpy(out, crypto_aead_driver_name(t), CRYPTO_MAX_ALG_NAME);
+		crypto_free_aead(t);
 	} else {
 		struct crypto_skcipher *t = crypto_alloc_skcipher(name, 0, mask);
 
-		tfm = IS_ERR(t) ? NULL : crypto_skcipher_tfm(t);
-	}
-	out[0] = 0;
-	if (tfm) {
-		strscpy(out, crypto_tfm_alg_driver_name(tfm), CRYPTO_MAX_ALG_NAME);
-		crypto_destroy_tfm(tfm, tfm);
+		if (IS_ERR(t))
+			return;
+		strscpy(out, crypto_skcipher_driver_name(t), CRYPTO_MAX_ALG_NAME);
+		crypto_free_skcipher(t);
 	}
 }
 

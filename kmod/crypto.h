@@ -59,8 +59,16 @@ struct ksrtp_crypto {
 	struct ksrtp_session rtcp;
 };
 
-/* Bytes a struct ksrtp_crypto needs after it for the HMAC pad states. */
+/*
+ * Bytes a struct ksrtp_crypto needs after it for the HMAC pad states: only
+ * suites with HMAC-SHA1 (not AEAD) use them.
+ */
 unsigned int ksrtp_crypto_tail_size(void);
+
+static inline bool ksrtp_suite_has_hmac(const struct ksrtp_suite_info *suite)
+{
+	return suite->cipher != KSRTP_CIPHER_GCM;
+}
 
 int ksrtp_crypto_init(struct ksrtp_crypto *c, const struct ksrtp_suite_info *suite,
 		      bool rx, const u8 *master_key, const u8 *master_salt,
@@ -87,11 +95,15 @@ struct ksrtp_crypto_op {
 	unsigned int mac_len, tag_off;
 	u8 mac_tail[4];
 	u8 mac_tail_len, tag_len;
-	struct scatterlist sg[2];
+	struct scatterlist sg1[1];	/* end-marked once (ksrtp_crypto_op_init) */
+	struct scatterlist sg2[2];
 	u8 iv[AES_BLOCK_SIZE];
 	u8 aad[16];		/* SRTCP: header and E+index, contiguous */
 	u8 req[] __aligned(CRYPTO_MINALIGN);
 };
+
+/* Set up a new op (zeroed, req_cap bytes of request). */
+void ksrtp_crypto_op_init(struct ksrtp_crypto_op *op, unsigned int req_cap);
 
 /*
  * Request bytes a new op should have room for: it grows as transforms

@@ -36,7 +36,7 @@ static struct ksrtp_op *ksrtp_op_alloc(gfp_t gfp, int node)
 
 	op = kzalloc_node(sizeof(*op) + cap, gfp, node);
 	if (op)
-		op->cop.req_cap = cap;
+		ksrtp_crypto_op_init(&op->cop, cap);
 	return op;
 }
 

@@ -2,7 +2,6 @@
 #ifndef _KSRTP_OP_H
 #define _KSRTP_OP_H
 
-#include <linux/completion.h>
 
 #include "context.h"
 #include "crypto.h"
@@ -49,7 +48,7 @@ struct ksrtp_op {
 	bool copy_owned;
 	atomic_t pending;	/* submitter and completion: the last goes on */
 	int async_res;
-	struct completion tx_done;	/* TX: the submitter waits */
+	bool tx_done;		/* TX: the submitter waits for it */
 	struct ksrtp_crypto_op cop;	/* last: the request follows */
 };
 

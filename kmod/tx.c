@@ -106,7 +106,8 @@ static void ksrtp_tx_done(struct ksrtp_crypto_op *cop, int res)
 	struct ksrtp_op *op = container_of(cop, struct ksrtp_op, cop);
 
 	op->async_res = res;
-	complete(&op->tx_done);
+	smp_store_release(&op->tx_done, true);
+	wake_up_var(&op->tx_done);
 }
 
 /* Protect with key by this CPU's op; -EINPROGRESS hands the op to *async. */
@@ -122,7 +123,7 @@ static int ksrtp_tx_crypt(struct ksrtp_keyring *ring, struct ksrtp_key *key,
 	op->cop.done = ksrtp_tx_done;
 	/* the sender waits for a busy cryptd rather than lose the packet */
 	op->cop.req_flags = CRYPTO_TFM_REQ_MAY_BACKLOG;
-	init_completion(&op->tx_done);
+	op->tx_done = false;
 	if (rtcp)
 		n = ksrtp_srtcp_protect(&key->crypto, &op->cop, buf, len, ssrc,
 					(u32)idx,
@@ -328,7 +329,7 @@ static int ksrtp_tx_prepare(struct ksrtp_sock *ks, struct sock *sk,
 	local_bh_enable();
 	if (n == -EINPROGRESS) {
 		ksrtp_sock_stat_inc(ks, KSRTP_SS_TX_ASYNC);
-		wait_for_completion(&op->tx_done);
+		wait_var_event(&op->tx_done, smp_load_acquire(&op->tx_done));
 		n = op->async_res;
 		ksrtp_op_put(op);
 		ksrtp_async_end();
