@@ -2,7 +2,6 @@
 #ifndef _KSRTP_OP_H
 #define _KSRTP_OP_H
 
-
 #include "context.h"
 #include "crypto.h"
 #include "rtp.h"

@@ -106,6 +106,7 @@ static void ksrtp_tx_done(struct ksrtp_crypto_op *cop, int res)
 	struct ksrtp_op *op = container_of(cop, struct ksrtp_op, cop);
 
 	op->async_res = res;
+	/* async_res before the flag: the waiter reads it once it sees the flag */
 	smp_store_release(&op->tx_done, true);
 	wake_up_var(&op->tx_done);
 }
@@ -329,6 +330,7 @@ static int ksrtp_tx_prepare(struct ksrtp_sock *ks, struct sock *sk,
 	local_bh_enable();
 	if (n == -EINPROGRESS) {
 		ksrtp_sock_stat_inc(ks, KSRTP_SS_TX_ASYNC);
+		/* pairs with ksrtp_tx_done(): async_res is set once the flag is */
 		wait_var_event(&op->tx_done, smp_load_acquire(&op->tx_done));
 		n = op->async_res;
 		ksrtp_op_put(op);
