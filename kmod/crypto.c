@@ -678,18 +678,19 @@ static void ksrtp_driver_probe(const char *name, bool aead, u32 mask,
 
 /*
  * force_async: an asynchronous wrapper around the synchronous driver of
- * name: cryptd, or for an AEAD pcrypt (7.x kernels without cryptd). The
+ * name: for an AEAD pcrypt, else cryptd (6.1's self-test of
+ * cryptd(gcm_base(...)) fails, and 7.x kernels may have no cryptd). The
  * wrappers keep their inner algorithm's name, so they are found by driver
- * name. Without either, name stays as it is (synchronous).
+ * name. Without one, name stays as it is (synchronous).
  */
 static void ksrtp_async_name(char *name, bool aead)
 {
-	static const char *const wrappers[] = { "cryptd", "pcrypt" };
+	static const char *const wrappers[] = { "pcrypt", "cryptd" };
 	char drv[CRYPTO_MAX_ALG_NAME], try[CRYPTO_MAX_ALG_NAME], got[CRYPTO_MAX_ALG_NAME];
 	unsigned int i;
 
 	ksrtp_driver_probe(name, aead, CRYPTO_ALG_ASYNC, drv);
-	for (i = 0; drv[0] && i < (aead ? 2 : 1); i++) {
+	for (i = aead ? 0 : 1; drv[0] && i < ARRAY_SIZE(wrappers); i++) {
 		if (snprintf(try, sizeof(try), "%s(%s)", wrappers[i], drv) >=
 		    sizeof(try))
 			break;

@@ -5,9 +5,9 @@
 # right. The normal runs use what the kernel prefers (synchronous in
 # practice: the SIMD drivers while the FPU is usable); here ksrtp is
 # reloaded with the test-only parameter force_async=1, which allocates
-# every transform through an asynchronous wrapper (cryptd; for GCM pcrypt
-# where the kernel has no cryptd, as Debian's 7.x, whose AES-CM then stays
-# synchronous), so that packets' crypto completes asynchronously: RX finishes the packet in the completion and queues it to
+# every transform through an asynchronous wrapper (pcrypt for GCM, cryptd
+# for AES-CM where the kernel has it; Debian's 7.x has none, so its AES-CM
+# stays synchronous), so that packets' crypto completes asynchronously: RX finishes the packet in the completion and queues it to
 # the socket, TX waits for it. The RFC, libsrtp2, robustness and ksrtpctl
 # suites run once that way (ksrtpctl.sh then also asserts that every packet
 # went asynchronous and none was dropped for it).
@@ -38,7 +38,7 @@ reload() {
 # by the public API only: never an internal ("__") algorithm
 check "drivers_public" drivers 'g and c and not g.startswith("__") and not c.startswith("__") and "cryptd" not in g + c'
 check "reload_force_async" reload force_async=1
-# GCM by cryptd or pcrypt; AES-CM by cryptd where the kernel has it (7.x
+# GCM by pcrypt (or cryptd); AES-CM by cryptd where the kernel has it (7.x
 # x86 kernels need no cryptd and Debian builds none: CTR stays synchronous)
 has_cryptd=False
 ls /lib/modules/"$(uname -r)"/kernel/crypto/cryptd.ko* >/dev/null 2>&1 ||
