@@ -8,7 +8,7 @@ set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 cd "$SRC"
 make -s modules-all user selftests
-# The newest kernel with headers (6.12 on a machine set up by scripts/deps.sh).
+# The newest kernel with headers (7.3 on a machine set up by scripts/deps.sh).
 KVER=${KVER:-$(ls -d /lib/modules/*/build/Makefile 2>/dev/null |
 	sed 's,/lib/modules/\([^/]*\)/build/Makefile,\1,' | sort -V | tail -n1)}
 exec scripts/vm.sh --kver "$KVER" -- 'sh scripts/demo-guest.sh && sh scripts/demo-keyd.sh'
