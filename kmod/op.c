@@ -64,12 +64,10 @@ void ksrtp_op_detach(struct ksrtp_op *op)
 {
 	if (__this_cpu_read(ksrtp_cpu_op) == op)
 		__this_cpu_write(ksrtp_cpu_op, NULL);
-	op->detached = true;
 }
 
 void ksrtp_op_put(struct ksrtp_op *op)
 {
-	op->detached = false;
 	local_bh_disable();
 	if (!__this_cpu_read(ksrtp_cpu_op) &&
 	    op->cop.req_cap >= ksrtp_crypto_reqsize()) {

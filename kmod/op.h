@@ -42,7 +42,6 @@ struct ksrtp_op {
 	int trial;		/* -1: the active key, else keys[trial] */
 	bool by_mki;		/* the MKI chose the key: no other to try */
 	bool learn;		/* the context was a template */
-	bool detached;		/* taken from its CPU, holding references */
 	u8 *copy;		/* the packet as received, for the next key */
 	bool copy_owned;
 	atomic_t pending;	/* submitter and completion: the last goes on */
