@@ -9,13 +9,18 @@
  *    spent (the retry refused with EALREADY);
  *  - MKI with UNAUTHENTICATED_SRTP: RX once looked for the MKI before a tag
  *    such packets do not carry (every packet dropped, counted unknown-mki);
+ *  - a MSG_DONTWAIT send while another thread's blocking send waits for
+ *    socket buffer space: it once slept on ksrtp's TX mutex until the
+ *    other send was done;
  *  - IPv6 datagrams above IPv4's 65,507 bytes: TX refused them, and RX's
  *    per-CPU copy of a packet it tries several keys on was sized for IPv4.
  *
  * Packets are checked against the OpenSSL reference (srtp_ossl.h).
  */
 #include <liburing.h>
+#include <pthread.h>
 #include <sched.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "ksrtp_util.h"
@@ -357,6 +362,76 @@ TEST_F(slow_lo, nonblocking_eagain_then_resend)
 	 */
 	tx_srtp = sock_stat(&self->k, self->tx_cookie, KSRTP_A_SOCK_STATS_TX_SRTP);
 	EXPECT_EQ(NPKT, tx_srtp) TH_LOG("tx-srtp counts the %d failed sends too?", eagain);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+struct blocking_sender {
+	FIXTURE_DATA(slow_lo) *self;
+	volatile bool stop;
+	int sent, failed;
+};
+
+static void *blocking_send_loop(void *arg)
+{
+	struct blocking_sender *b = arg;
+
+	for (int i = 0; i < NPKT / 2 && !b->stop; i++) {
+		if (send(b->self->tx, b->self->pkt[i], b->self->len[i], 0) ==
+		    b->self->len[i])
+			b->sent++;
+		else
+			b->failed++;
+	}
+	return NULL;
+}
+
+/*
+ * At 8 kbit/s each datagram holds a blocking sender ~200 ms in the wait for
+ * socket buffer space, inside ksrtp's sendmsg. A MSG_DONTWAIT send from
+ * another thread meanwhile must return at once (EAGAIN: the buffer is
+ * full, or the mutex is taken), not sleep behind it on the TX mutex.
+ */
+TEST_F(slow_lo, dontwait_never_sleeps_behind_blocking_send)
+{
+	struct blocking_sender b = { .self = self };
+	int eagain = 0, sent = 0, other = 0;
+	double worst = 0;
+	pthread_t t;
+
+	ASSERT_EQ(0, slow_lo_keys(self, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, 0));
+	ASSERT_EQ(0, system(TC " qdisc change dev lo root tbf rate 8kbit burst 2kb limit 1mb"));
+	ASSERT_EQ(0, pthread_create(&t, NULL, blocking_send_loop, &b));
+	usleep(500 * 1000);	/* past the burst: the sender now waits */
+	for (int j = 0; j < 10; j++) {
+		int i = NPKT - 1 - j;
+		double t0 = now_ms(), dt;
+		ssize_t n = send(self->tx, self->pkt[i], self->len[i], MSG_DONTWAIT);
+
+		dt = now_ms() - t0;
+		worst = dt > worst ? dt : worst;
+		if (n == self->len[i])
+			sent++;
+		else if (n < 0 && errno == EAGAIN)
+			eagain++;
+		else if (other++ < 3)
+			TH_LOG("send %d: %zd (%s)", j, n, strerror(errno));
+		usleep(50 * 1000);
+	}
+	b.stop = true;
+	pthread_join(t, NULL);
+	TH_LOG("non-blocking sends: %d EAGAIN, %d sent, slowest %.1f ms; blocking sender: %d sent",
+	       eagain, sent, worst, b.sent);
+	EXPECT_EQ(0, other);
+	EXPECT_LT(0, eagain);
+	EXPECT_EQ(0, b.failed);
+	EXPECT_LT(worst, 100.0);
 }
 
 /* ------------------------------------------------ MKI, no auth tag */
