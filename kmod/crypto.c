@@ -94,7 +94,7 @@ const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher)
 }
 
 /* The largest request a session's transform needs: ops are sized by it. */
-static unsigned int ksrtp_reqsize_max;
+unsigned int ksrtp_reqsize_max;
 
 void ksrtp_crypto_op_init(struct ksrtp_crypto_op *op, unsigned int req_cap)
 {
@@ -102,11 +102,6 @@ void ksrtp_crypto_op_init(struct ksrtp_crypto_op *op, unsigned int req_cap)
 	/* per packet only the buffers change */
 	sg_init_table(op->sg1, ARRAY_SIZE(op->sg1));
 	sg_init_table(op->sg2, ARRAY_SIZE(op->sg2));
-}
-
-unsigned int ksrtp_crypto_reqsize(void)
-{
-	return READ_ONCE(ksrtp_reqsize_max);
 }
 
 static void ksrtp_reqsize_see(unsigned int n)
@@ -437,9 +432,9 @@ static void ksrtp_op_set_mac(struct ksrtp_crypto_op *op,
  * given), then text_len bytes of text at text; on encrypt the tag follows
  * the text. The AAD is one piece (the SIMD drivers of 6.1 allocate
  * otherwise): the packet's own when the text follows it, else a copy in
- * the op.
+ * the op. Inlined into its four callers: one call less per packet.
  */
-static int ksrtp_gcm_crypt(const struct ksrtp_session *s,
+static __always_inline int ksrtp_gcm_crypt(const struct ksrtp_session *s,
 			   struct ksrtp_crypto_op *op, bool enc, u8 *buf,
 			   unsigned int aad_len, const u8 *aad_tail, u8 *text,
 			   unsigned int text_len)

@@ -110,7 +110,13 @@ void ksrtp_crypto_op_init(struct ksrtp_crypto_op *op, unsigned int req_cap);
  * with larger requests are allocated, and a call with an op too small for
  * its session's transform fails with -ENOBUFS.
  */
-unsigned int ksrtp_crypto_reqsize(void);
+extern unsigned int ksrtp_reqsize_max;
+
+/* The request room an op needs for every transform installed so far. */
+static inline unsigned int ksrtp_crypto_reqsize(void)
+{
+	return READ_ONCE(ksrtp_reqsize_max);
+}
 
 /*
  * The packet transforms work in place on a linear, writable buffer that has

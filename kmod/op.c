@@ -14,7 +14,7 @@
 
 #include "op.h"
 
-static DEFINE_PER_CPU(struct ksrtp_op *, ksrtp_cpu_op);
+DEFINE_PER_CPU(struct ksrtp_op *, ksrtp_cpu_op);
 
 /*
  * A failed AEAD decryption leaves the buffer scrambled, so trying a second
@@ -46,13 +46,11 @@ static void ksrtp_op_free(struct ksrtp_op *op)
 	kfree_sensitive(op);
 }
 
-struct ksrtp_op *ksrtp_op_get(void)
+/* The CPU has no op, or one too small for a transform installed since. */
+struct ksrtp_op *ksrtp_op_get_slow(void)
 {
 	struct ksrtp_op *op = __this_cpu_read(ksrtp_cpu_op);
 
-	/* a transform installed since may need a larger request */
-	if (likely(op && op->cop.req_cap >= ksrtp_crypto_reqsize()))
-		return op;
 	if (op)
 		ksrtp_op_free(op);
 	op = ksrtp_op_alloc(GFP_ATOMIC, numa_node_id());

@@ -2,6 +2,8 @@
 #ifndef _KSRTP_OP_H
 #define _KSRTP_OP_H
 
+#include <linux/percpu.h>
+
 #include "context.h"
 #include "crypto.h"
 #include "rtp.h"
@@ -50,8 +52,20 @@ struct ksrtp_op {
 	struct ksrtp_crypto_op cop;	/* last: the request follows */
 };
 
+DECLARE_PER_CPU(struct ksrtp_op *, ksrtp_cpu_op);
+struct ksrtp_op *ksrtp_op_get_slow(void);
+
 /* This CPU's op (bottom halves off), allocated if it has none: NULL if that fails. */
-struct ksrtp_op *ksrtp_op_get(void);
+static inline struct ksrtp_op *ksrtp_op_get(void)
+{
+	struct ksrtp_op *op = __this_cpu_read(ksrtp_cpu_op);
+
+	/* a transform installed since may need a larger request */
+	if (likely(op && op->cop.req_cap >= ksrtp_crypto_reqsize()))
+		return op;
+	return ksrtp_op_get_slow();
+}
+
 /* Take this CPU's op away from it: an asynchronous completion owns it now. */
 void ksrtp_op_detach(struct ksrtp_op *op);
 /* A detached op is done: back to this CPU if it has none, else freed. */

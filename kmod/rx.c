@@ -48,8 +48,12 @@ static unsigned int ksrtp_op_len(const struct ksrtp_op *op)
 	return op->skb->len - sizeof(struct udphdr);
 }
 
-/* Submit the packet to op->key's crypto. */
-static int ksrtp_rx_crypt(struct ksrtp_op *op)
+/*
+ * Submit the packet to op->key's crypto. Inlined, like the other per-packet
+ * helpers below: each call and return costs ~13 instructions with the
+ * return-thunk mitigations of distribution kernels (benchmarks.md).
+ */
+static __always_inline int ksrtp_rx_crypt(struct ksrtp_op *op)
 {
 	struct ksrtp_keyring *ring = op->ring;
 	bool enc = !(ring->flags & KSRTP_CTX_FLAGS_UNENCRYPTED_SRTP);
@@ -70,9 +74,9 @@ static int ksrtp_rx_crypt(struct ksrtp_op *op)
 }
 
 /*
- * The next key to try after op->trial, with the packet as received back in
- * place; NULL when none is left. Without MKI the active key goes first, then
- * the others (rekey without MKI). RCU held.
+ * The next key to try after a failed one (op->trial: -1 the active key, else
+ * keys[trial]), with the packet as received back in place; NULL when none
+ * is left. RCU held.
  */
 static struct ksrtp_key *ksrtp_rx_next_key(struct ksrtp_op *op)
 {
@@ -82,8 +86,8 @@ static struct ksrtp_key *ksrtp_rx_next_key(struct ksrtp_op *op)
 	if (op->by_mki)
 		return NULL;
 	while (++op->trial < KSRTP_MAX_KEYS) {
-		key = op->trial < 0 ? active : rcu_dereference(ring->keys[op->trial]);
-		if (!key || (op->trial >= 0 && key == active))
+		key = rcu_dereference(ring->keys[op->trial]);
+		if (!key || key == active)
 			continue;
 		if (op->copy)
 			memcpy(ksrtp_op_data(op), op->copy, ksrtp_op_len(op));
@@ -105,7 +109,7 @@ static int ksrtp_rx_unprotect(struct ksrtp_op *op)
 	int n = -EBADMSG;
 
 	op->copy = NULL;
-	op->trial = -2;
+	op->trial = -1;
 	op->by_mki = ring->mki_len;
 	if (op->by_mki) {
 		op->key = ksrtp_keyring_find_mki(ring, ksrtp_mki_ptr(ring, p, len,
@@ -117,6 +121,10 @@ static int ksrtp_rx_unprotect(struct ksrtp_op *op)
 		op->copy = ksrtp_pkt_copy_buf();
 		memcpy(op->copy, p, len);
 	}
+	/* without MKI the active key first, then the others (rekey) */
+	op->key = rcu_dereference(ring->active);
+	if (op->key)
+		n = ksrtp_rx_crypt(op);
 	while (n == -EBADMSG && (op->key = ksrtp_rx_next_key(op)))
 		n = ksrtp_rx_crypt(op);
 	return n;
@@ -280,7 +288,8 @@ fail:
 }
 
 /* After the crypto, on the context (or template) the packet was for. */
-static int ksrtp_rx_finish(struct ksrtp_ctx *ctx, struct ksrtp_op *op, int n)
+static __always_inline int ksrtp_rx_finish(struct ksrtp_ctx *ctx,
+					    struct ksrtp_op *op, int n)
 {
 	/* cryptd's queue was full, or the op too small: not the packet's fault */
 	if (n == -EBUSY || n == -ENOBUFS) {
@@ -311,7 +320,7 @@ void ksrtp_skb_remote(const struct sk_buff *skb, struct ksrtp_ctx_id *r)
 }
 
 /* The datagram now holds n plain bytes after its UDP header. */
-static int ksrtp_rx_trim(struct sk_buff *skb, int n)
+static __always_inline int ksrtp_rx_trim(struct sk_buff *skb, int n)
 {
 	if (pskb_trim(skb, sizeof(struct udphdr) + n))
 		return -ENOMEM;

@@ -344,7 +344,7 @@ static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 {
 	enum ksrtp_sock_stat what;
 	u64 spent = U64_MAX;
-	struct iov_iter start, sent;
+	struct iov_iter sent;
 	struct kvec kv;
 	int n, ret;
 
@@ -368,8 +368,7 @@ static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 	ret = ksrtp_txbuf_fit(ks, len);
 	if (ret)
 		goto out;
-	/* a value copy: advancing an iterator never writes its segments */
-	start = msg->msg_iter;
+	/* a failed copy_from_iter_full() leaves the iterator where it was */
 	ret = -EFAULT;
 	if (!copy_from_iter_full(ks->txbuf, len, &msg->msg_iter))
 		goto out;
@@ -400,7 +399,7 @@ static int ksrtp_tx(struct ksrtp_sock *ks, struct sock *sk, struct msghdr *msg,
 	if (spent != U64_MAX)
 		ksrtp_tx_unspend(ks, sk, msg, spent, len);
 out_rewind:
-	msg->msg_iter = start;
+	iov_iter_revert(&msg->msg_iter, len);
 out:
 	mutex_unlock(&ks->tx_lock);
 	return ret;
