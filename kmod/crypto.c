@@ -434,10 +434,10 @@ static void ksrtp_op_set_mac(struct ksrtp_crypto_op *op,
  * otherwise): the packet's own when the text follows it, else a copy in
  * the op. Inlined into its four callers: one call less per packet.
  */
-static __always_inline int ksrtp_gcm_crypt(const struct ksrtp_session *s,
-			   struct ksrtp_crypto_op *op, bool enc, u8 *buf,
-			   unsigned int aad_len, const u8 *aad_tail, u8 *text,
-			   unsigned int text_len)
+static __always_inline int
+ksrtp_gcm_crypt(const struct ksrtp_session *s, struct ksrtp_crypto_op *op,
+		bool enc, u8 *buf, unsigned int aad_len, const u8 *aad_tail,
+		u8 *text, unsigned int text_len)
 {
 	struct aead_request *req = (struct aead_request *)op->req;
 	unsigned int tag = enc ? crypto_aead_authsize(s->aead) : 0;

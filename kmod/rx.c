@@ -289,7 +289,7 @@ fail:
 
 /* After the crypto, on the context (or template) the packet was for. */
 static __always_inline int ksrtp_rx_finish(struct ksrtp_ctx *ctx,
-					    struct ksrtp_op *op, int n)
+					   struct ksrtp_op *op, int n)
 {
 	/* cryptd's queue was full, or the op too small: not the packet's fault */
 	if (n == -EBUSY || n == -ENOBUFS) {
