@@ -80,6 +80,17 @@ native "ksrtpctl reports an absent module clearly" bash -c '
 	[ $rc = 1 ] && echo "$out" | grep -q "module is not loaded"'
 native "ksrtpctl rejects unknown commands" bash -c '
 	build/bin/ksrtpctl bogus 2>&1 | grep -q "unknown command"; [ ${PIPESTATUS[0]} = 2 ]'
+native "selftests/run.sh fails a test that ran less than its plan" bash -c '
+	t=$(mktemp -d); trap "rm -rf $t" EXIT; mkdir "$t/selftests"
+	cp selftests/run.sh "$t/selftests/"
+	printf "echo 1..3; echo ok 1 a; exit 0\n" > "$t/selftests/early.sh"
+	printf "echo 1..2; echo ok 1 a; echo ok 2 b\n" > "$t/selftests/whole.sh"
+	printf "echo ok 1 a\n" > "$t/selftests/noplan.sh"
+	out=$(sh "$t/selftests/run.sh" early.sh); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "^not ok 2 early.sh # planned 3, ran 1" || exit 1
+	out=$(sh "$t/selftests/run.sh" noplan.sh); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "^not ok 2 noplan.sh # printed no KTAP plan" || exit 1
+	sh "$t/selftests/run.sh" whole.sh > /dev/null'
 # Every native suite: tests/*/run.sh, KTAP on stdout.
 for suite in tests/*/run.sh; do
 	[ -x "$suite" ] || continue

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Traffic for the lifecycle tests: an attached socket and a peer exchange
- * SRTP both ways as fast as they can for SECONDS, ignoring send errors, so
- * the module can be removed, the namespace deleted or the process killed
- * while packets are in flight.
+ * SRTP both ways as fast as they can for SECONDS, so the module can be
+ * removed, the namespace deleted or the process killed while packets are in
+ * flight. A full socket buffer (EAGAIN, ENOBUFS) is expected; any other send
+ * error, or a direction that moved nothing, fails (exit 7).
  *   ksrtp_flood SECONDS
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "ksrtp_util.h"
@@ -15,6 +18,23 @@
 static volatile int stop;
 static int app, peer;
 static struct ossl_srtp ref;
+static atomic_long sent[2], full[2], bad[2], got[2];
+static atomic_int first_errno;
+
+/* Count a send's outcome for direction d (0: peer -> app, 1: app -> peer). */
+static void tally(int d, ssize_t n)
+{
+	if (n >= 0) {
+		sent[d]++;
+	} else if (errno == EAGAIN || errno == ENOBUFS) {
+		full[d]++;
+	} else {
+		int zero = 0;
+
+		bad[d]++;
+		atomic_compare_exchange_strong(&first_errno, &zero, errno);
+	}
+}
 
 static void *peer_tx(void *arg)
 {
@@ -26,7 +46,7 @@ static void *peer_tx(void *arg)
 
 		memcpy(pkt, plain, n);
 		len = ossl_protect_rtp(&ref, pkt, n, 12, 7, i, NULL, 0);
-		send(peer, pkt, len, MSG_DONTWAIT);
+		tally(0, send(peer, pkt, len, MSG_DONTWAIT));
 	}
 	return NULL;
 }
@@ -39,7 +59,7 @@ static void *app_tx(void *arg)
 	for (uint32_t i = 0; !stop; i++) {
 		int n = rtp_make(plain, 8, i, 160, 0, false);
 
-		send(app, plain, n, MSG_DONTWAIT);
+		tally(1, send(app, plain, n, MSG_DONTWAIT));
 	}
 	return NULL;
 }
@@ -50,7 +70,8 @@ static void *drain(void *arg)
 	uint8_t buf[2048];
 
 	while (!stop)
-		recv(fd, buf, sizeof(buf), 0);
+		if (recv(fd, buf, sizeof(buf), 0) > 0)
+			got[fd == app ? 0 : 1]++;
 	return NULL;
 }
 
@@ -94,6 +115,13 @@ int main(int argc, char **argv)
 	pthread_create(&t[3], NULL, drain, &peer);
 	sleep(secs);
 	stop = 1;
+	printf("flood: peer->app sent %ld, buffer full %ld, failed %ld, received %ld\n",
+	       sent[0], full[0], bad[0], got[0]);
+	printf("flood: app->peer sent %ld, buffer full %ld, failed %ld, received %ld\n",
+	       sent[1], full[1], bad[1], got[1]);
+	if (bad[0] || bad[1])
+		printf("flood: first failure: %s\n", strerror(first_errno));
+	fflush(stdout);
 	/* exit with the threads mid-call: the sockets close under them */
-	return 0;
+	return bad[0] || bad[1] || !got[0] || !got[1] ? 7 : 0;
 }

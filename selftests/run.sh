@@ -8,7 +8,7 @@
 {
 cd "$(dirname "$0")/.." || exit 1
 export BIN=$PWD/build/bin
-TESTS=${*:-"ksrtp_genl ksrtp_kat ksrtp_datapath ksrtp_robust ksrtp_lifetime ksrtp_regress module_reload.sh lifecycle.sh ksrtpctl.sh bench_smoke.sh keyd_sdes.sh keyd_dtls.sh keyd_dtls_early.sh keyd_dtls_openssl.sh keyd_baresip.sh crypto_async.sh"}
+TESTS=${*:-"ksrtp_genl ksrtp_kat ksrtp_datapath ksrtp_robust ksrtp_lifetime ksrtp_regress ksrtp_rxfuzz module_reload.sh lifecycle.sh ksrtpctl.sh bench_smoke.sh keyd_sdes.sh keyd_dtls.sh keyd_dtls_early.sh keyd_dtls_openssl.sh keyd_baresip.sh crypto_async.sh"}
 TIMEOUT=${KSFT_TIMEOUT:-600}
 rc=0
 for t in $TESTS; do
@@ -21,10 +21,19 @@ for t in $TESTS; do
 	timeout "$TIMEOUT" $cmd > "$out" 2>&1
 	trc=$?
 	cat "$out"
+	# the plan must match what ran: a test that stops early fails, exit 0 or not
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | head -n1)
+	ran=$(grep -cE '^(not )?ok [0-9]+' "$out")
 	if [ $trc != 0 ]; then
 		rc=1
 		grep -q '^not ok ' "$out" ||
-			echo "not ok 1 $t # exited $trc$( [ $trc = 124 ] && echo ' (timeout)')"
+			echo "not ok $((ran + 1)) $t # exited $trc$( [ $trc = 124 ] && echo ' (timeout)')"
+	elif [ -z "$plan" ]; then
+		rc=1
+		echo "not ok $((ran + 1)) $t # printed no KTAP plan"
+	elif [ "$plan" != "$ran" ]; then
+		rc=1
+		echo "not ok $((ran + 1)) $t # planned $plan, ran $ran"
 	fi
 	rm -f "$out"
 done
