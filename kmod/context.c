@@ -16,6 +16,7 @@
 #include <net/netlink.h>
 
 #include "context.h"
+#include "objects.h"
 #include "op.h"
 #include "socket.h"
 
@@ -101,6 +102,7 @@ static void ksrtp_key_free(struct ksrtp_key *key)
 	ksrtp_crypto_free(&key->crypto);
 	memzero_explicit(key, sizeof(*key));
 	kmem_cache_free(cache, key);
+	ksrtp_obj_gone(KSRTP_OBJ_KEY);
 }
 
 static void ksrtp_key_free_work(struct work_struct *work)
@@ -124,6 +126,7 @@ static void ksrtp_keyring_free_work(struct work_struct *work)
 			ksrtp_key_free(key);
 	}
 	kfree(ring);
+	ksrtp_obj_gone(KSRTP_OBJ_KEYRING);
 	ksrtp_defer_done();
 }
 
@@ -135,6 +138,7 @@ struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 
 	if (!ring)
 		return NULL;
+	ksrtp_obj_new(KSRTP_OBJ_KEYRING);
 	refcount_set(&ring->refs, 1);
 	spin_lock_init(&ring->learn_lock);
 	INIT_RCU_WORK(&ring->free_work, ksrtp_keyring_free_work);
@@ -207,6 +211,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 	key = kmem_cache_zalloc(ksrtp_key_cache_of(suite), GFP_KERNEL);
 	if (!key)
 		return -ENOMEM;
+	ksrtp_obj_new(KSRTP_OBJ_KEY);
 	key->id = id;
 	INIT_RCU_WORK(&key->free_work, ksrtp_key_free_work);
 	if (mki_len)
@@ -218,6 +223,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 				   "cannot set up the suite's crypto transforms");
 		memzero_explicit(key, sizeof(*key));
 		kmem_cache_free(ksrtp_key_cache_of(suite), key);
+		ksrtp_obj_gone(KSRTP_OBJ_KEY);
 		return err;
 	}
 	WRITE_ONCE(ring->nkeys, ring->nkeys + 1);
@@ -323,6 +329,7 @@ struct ksrtp_ctx *ksrtp_ctx_alloc(const struct ksrtp_ctx_id *id,
 		ctx = kzalloc(sizeof(*ctx) + 2 * rsz, gfp);
 	if (!ctx)
 		return NULL;
+	ksrtp_obj_new(KSRTP_OBJ_CTX);
 	ctx->cached = rsz == ksrtp_replay_size(KSRTP_WINDOW_DEFAULT);
 	ctx->id = *id;
 	ctx->ring = ring;
@@ -345,6 +352,7 @@ static void ksrtp_ctx_free(struct ksrtp_ctx *ctx)
 		kmem_cache_free(ksrtp_ctx_cache, ctx);
 	else
 		kfree(ctx);
+	ksrtp_obj_gone(KSRTP_OBJ_CTX);
 }
 
 static void ksrtp_ctx_free_cb(struct rcu_head *head)

@@ -13,6 +13,7 @@
 #include "main.h"
 #include "op.h"
 #include "netlink.h"
+#include "objects.h"
 #include "socket.h"
 
 static int __init ksrtp_init(void)
@@ -33,6 +34,7 @@ static int __init ksrtp_init(void)
 	err = ksrtp_nl_register();
 	if (err)
 		goto err_ops;
+	ksrtp_debugfs_init();
 
 	pr_info("ksrtp %s loaded (netlink family %s v%d, suites 0x%x)\n",
 		KSRTP_VERSION, KSRTP_FAMILY_NAME, KSRTP_FAMILY_VERSION,
@@ -52,6 +54,7 @@ err_crypto:
 static void __exit ksrtp_exit(void)
 {
 	/* no new sockets, then none left and no CPU in our hooks */
+	ksrtp_debugfs_exit();
 	ksrtp_nl_unregister();
 	ksrtp_sock_detach_all();
 	ksrtp_wq_exit();

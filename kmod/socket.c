@@ -21,6 +21,7 @@
 #include "compat.h"
 #include "context.h"
 #include "netlink.h"
+#include "objects.h"
 #include "rtp.h"
 #include "socket.h"
 
@@ -134,6 +135,7 @@ static void ksrtp_sock_free_work(struct work_struct *work)
 	ksrtp_txbuf_free(ks);
 	sock_put(ks->sk);
 	kfree(ks);
+	ksrtp_obj_gone(KSRTP_OBJ_SOCK);
 	ksrtp_defer_done();
 }
 
@@ -242,6 +244,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	ks = kzalloc(sizeof(*ks), GFP_KERNEL);
 	if (!ks)
 		goto out_put;
+	ksrtp_obj_new(KSRTP_OBJ_SOCK);
 	ks->stats = netdev_alloc_pcpu_stats(struct ksrtp_sock_stats);
 	if (!ks->stats)
 		goto out_free;
@@ -315,6 +318,7 @@ out_unlock:
 out_free:
 	free_percpu(ks->stats);
 	kfree(ks);
+	ksrtp_obj_gone(KSRTP_OBJ_SOCK);
 out_put:
 	sockfd_put(sock);
 	return err;

@@ -6,8 +6,8 @@
  * authenticated packet) runs among them at one packet in 100.
  *
  * Asserted: no context is created for a flood packet (the socket holds the
- * template and the legitimate SSRC's context, nothing else; the ksrtp_ctx
- * slab cache has as many objects as before), the kernel's slab memory grows
+ * template and the legitimate SSRC's context, nothing else; the module has
+ * as many live contexts as before), the kernel's slab memory grows
  * by less than 1 MiB (a byte of state per packet would be 1 MB), every flood
  * packet is counted as an authentication failure on the template, and the
  * legitimate stream loses nothing: each of its packets reaches the
@@ -59,22 +59,6 @@ static long slab_kb(void)
 			break;
 	fclose(f);
 	return kb;
-}
-
-/* Active objects of a slab cache (/proc/slabinfo), -1 if it has none. */
-static long slab_objs(const char *cache)
-{
-	char line[512], name[64];
-	long active = -1, n;
-	FILE *f = fopen("/proc/slabinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", name, &n) == 2 && !strcmp(name, cache))
-			active = n;
-	fclose(f);
-	return active;
 }
 
 struct flood {
@@ -208,20 +192,21 @@ TEST(flood_of_random_ssrcs_creates_nothing)
 	ASSERT_EQ(1, f->legit_ok);
 	ASSERT_EQ(2, kn_ctx_count(&f->k, f->cookie));
 	slab0 = slab_kb();
-	ctx0 = slab_objs("ksrtp_ctx");
+	ctx0 = ksrtp_objects("contexts");
 	ASSERT_LT(0, slab0);
+	ASSERT_LE(2, ctx0) TH_LOG("live contexts from /sys/kernel/debug/ksrtp/objects");
 
 	run(f, count);
 
 	slab1 = slab_kb();
-	ctx1 = slab_objs("ksrtp_ctx");
+	ctx1 = ksrtp_objects("contexts");
 	legit = tmpl;
 	legit.any = false;
 	legit.ssrc = LEGIT_SSRC;
 	ASSERT_EQ(0, kn_ctx_stats(&f->k, &tmpl, &ts));
 	ASSERT_EQ(0, kn_ctx_stats(&f->k, &legit, &ls));
 	ASSERT_EQ(0, kn_sock_stats(&f->k, f->cookie, &ss));
-	TH_LOG("%ld flood packets, %ld legitimate; slab %ld -> %ld kB, ksrtp_ctx objects %ld -> %ld",
+	TH_LOG("%ld flood packets, %ld legitimate; slab %ld -> %ld kB, live contexts %ld -> %ld",
 	       f->flood_sent, f->legit_sent, slab0, slab1, ctx0, ctx1);
 	TH_LOG("template auth-fail %llu, malformed %llu; legitimate context %llu packets",
 	       (unsigned long long)ts.v[KSRTP_A_CTX_STATS_AUTH_FAIL],

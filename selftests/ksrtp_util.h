@@ -481,6 +481,25 @@ static inline int rtcp_make(uint8_t *p, uint32_t ssrc, uint32_t n)
 	return 36;
 }
 
+/*
+ * Live ksrtp objects of a kind ("sockets", "keyrings", "contexts", "keys")
+ * from the module's debugfs file; -1 without debugfs.
+ */
+static inline long ksrtp_objects(const char *kind)
+{
+	FILE *f = fopen("/sys/kernel/debug/ksrtp/objects", "r");
+	char name[32];
+	long n, found = -1;
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%31s %ld", name, &n) == 2)
+		if (!strcmp(name, kind))
+			found = n;
+	fclose(f);
+	return found;
+}
+
 static inline void key_fill(uint8_t *k, int n, uint8_t seed)
 {
 	for (int i = 0; i < n; i++)
