@@ -18,8 +18,9 @@ SRC := $(CURDIR)
 BUILDDIR := $(SRC)/build
 
 # Kernel selection: KDIR wins, then KVER, then the newest /lib/modules/*/build.
-ALL_KVERS := $(shell ls -d /lib/modules/*/build/Makefile 2>/dev/null | \
-		 sed 's,/lib/modules/\([^/]*\)/build/Makefile,\1,' | sort -V)
+# (The debug kernel of `make check-debug` is never picked by default.)
+ALL_KVERS := $(filter-out %-ksrtp-debug,$(shell ls -d /lib/modules/*/build/Makefile \
+		 2>/dev/null | sed 's,/lib/modules/\([^/]*\)/build/Makefile,\1,' | sort -V))
 ifneq ($(KDIR),)
 KVER ?= $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
 endif
@@ -66,7 +67,7 @@ SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksr
 USER_BINS := $(BIN)/ksrtpctl
 
 .PHONY: all module modules-all user selftests deps gen gen-check lint check \
-	check-native check-vm demo vm install clean help dkms-src dkms-install dkms-remove
+	check-native check-debug check-vm demo vm install clean help dkms-src dkms-install dkms-remove
 
 all: module user selftests
 
@@ -209,6 +210,12 @@ check: deps
 
 check-native:
 	@$(SRC)/scripts/check.sh --native-only
+
+# Every selftest on a debug kernel (KASAN, lockdep, kmemleak, UBSAN, ...),
+# built once from Debian's linux-source-6.12 (scripts/debug-kernel.sh).
+check-debug:
+	@$(SRC)/scripts/deps.sh --debug
+	@$(SRC)/scripts/check.sh --debug "$$($(SRC)/scripts/debug-kernel.sh | tail -n1)"
 
 # Only KVER's module: a kernel the module does not build for yet must not keep
 # the others' VMs from running.

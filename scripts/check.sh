@@ -5,7 +5,11 @@
 # a VM on every kernel of CHECK_KVERS (6.1, 6.12 and 7.x), or with --host directly
 # on this machine's running kernel. The last line is "N passed, N failed".
 #
-#   scripts/check.sh [--host] [--native-only]
+#   scripts/check.sh [--host] [--native-only] [--debug KVER]
+# --debug KVER: only the selftests, in a VM on the debug kernel KVER (make
+# check-debug), with the time and memory a debug kernel under TCG needs;
+# after them the guest scans for leaks (kmemleak), and any kernel report
+# fails the run.
 # The whole script is parsed before it runs: editing it meanwhile is safe.
 {
 set -uo pipefail
@@ -17,12 +21,14 @@ LOGS=$O/check
 mkdir -p "$LOGS"
 rm -f "$LOGS/summary"
 MODE=vm
-for a in "$@"; do
-	case $a in
+while [ $# -gt 0 ]; do
+	case $1 in
 	--host) MODE=host ;;
 	--native-only) MODE=native ;;
-	*) echo "check: unknown option $a" >&2; exit 2 ;;
+	--debug) MODE=debug; DEBUG_KVER=${2:?--debug needs the kernel release}; shift ;;
+	*) echo "check: unknown option $1" >&2; exit 2 ;;
 	esac
+	shift
 done
 
 PASS=0
@@ -67,10 +73,13 @@ echo "== build"
 if [ $MODE = host ]; then
 	HOST_KVER=$(uname -r)
 	make -s module user selftests KVER="$HOST_KVER" || { echo "0 passed, 1 failed"; exit 1; }
+elif [ $MODE = debug ]; then
+	make -s module user selftests KVER="$DEBUG_KVER" || { echo "0 passed, 1 failed"; exit 1; }
 else
 	make -s modules-all user selftests || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
+[ $MODE = debug ] || {
 echo "== native tests"
 native "generated files match netlink/ksrtp.yaml" make -s gen-check
 native "lint: W=1, sparse, checkpatch --strict" make -s lint
@@ -107,6 +116,7 @@ for suite in tests/*/run.sh; do
 	fi
 	[ "$n" -gt 0 ] || result fail "native $name: ran nothing"
 done
+}
 
 run_selftests() {	# $1 = label, $2 = log, then the command running selftests/run.sh
 	local label=$1 log=$2 n rc
@@ -141,6 +151,16 @@ MK
 			scripts/vm.sh --kver "$k" -- sh selftests/run.sh
 	done
 	[ -n "$KVERS" ] || result fail "no 6.1/6.12/7.x kernel installed (scripts/deps.sh)"
+	;;
+debug)
+	# KASAN, lockdep and kmemleak under TCG: several times slower, larger
+	echo "== selftests in a VM on the debug kernel $DEBUG_KVER"
+	start=$(date +%s)
+	export VM_MEM=${VM_MEM:-4G} VM_TIMEOUT=${VM_TIMEOUT:-10800}
+	run_selftests "vm $DEBUG_KVER" "$LOGS/vm-$DEBUG_KVER.log" \
+		scripts/vm.sh --kver "$DEBUG_KVER" -- \
+		env KSFT_TIMEOUT="${KSFT_TIMEOUT:-3600}" sh selftests/run.sh
+	echo "== the debug run took $(($(date +%s) - start)) s"
 	;;
 host)
 	echo "== selftests on this host ($HOST_KVER)"

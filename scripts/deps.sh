@@ -17,8 +17,20 @@
 # Its image stays in ROOT/boot, not /boot: a vmlinuz there would become the
 # host's default GRUB entry at the next update-grub, with no initrd.
 #
-# Usage: scripts/deps.sh [--check]   (--check: report what is missing, exit 1)
+# Usage: scripts/deps.sh [--check] [--debug]
+#   --check: report what is missing, exit 1
+#   --debug: also what `make check-debug` needs (linux-source-6.12, from
+#            which scripts/debug-kernel.sh builds its kernel)
 set -euo pipefail
+CHECK_ONLY=
+WANT_DEBUG=
+for a in "$@"; do
+	case $a in
+	--check) CHECK_ONLY=1 ;;
+	--debug) WANT_DEBUG=1 ;;
+	*) echo "deps: unknown option $a" >&2; exit 2 ;;
+	esac
+done
 
 SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 STAMP_DIR=/var/lib/ksrtp-deps
@@ -43,6 +55,7 @@ PKGS=(
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
 )
+[ -z "$WANT_DEBUG" ] || PKGS+=(linux-source-6.12)
 
 log() { echo "deps: $*" >&2; }
 
@@ -86,7 +99,7 @@ all_ok() {
 if all_ok; then
 	exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if [ -n "$CHECK_ONLY" ]; then
 	[ -z "$(missing_pkgs)" ] || log "missing packages: $(missing_pkgs | tr '\n' ' ')"
 	have_kernel 6.1. || log "missing kernel 6.1 image+headers"
 	have_kernel 6.12. || log "missing kernel 6.12 image+headers"

@@ -48,6 +48,8 @@ if [ ! -e "$KERNEL" ]; then
 	kroot=$("$SRC/scripts/kroot.sh" --path)
 	[ -e "$kroot/boot/vmlinuz-$KVER" ] && KERNEL=$kroot/boot/vmlinuz-$KVER
 fi
+# The debug kernel (scripts/debug-kernel.sh) keeps its image with its modules.
+[ -e "$KERNEL" ] || KERNEL=/lib/modules/$KVER/vmlinuz
 [ -r "$KERNEL" ] || die "cannot read $KERNEL (install linux-image-$KVER, or scripts/deps.sh; run as root)"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (scripts/deps.sh)"
 [ -x /bin/busybox ] || die "busybox missing (scripts/deps.sh installs busybox-static)"

@@ -27,6 +27,10 @@ ip link set lo up
 echo 1 > /proc/sys/kernel/panic_on_oops 2>/dev/null
 : > /proc/sys/kernel/printk_ratelimit 2>/dev/null
 
+# A debug kernel's kmemleak: what booting leaked is not ours
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -w $KMEMLEAK ] && echo clear > $KMEMLEAK
+
 rc=0
 KO=$(cat "$RUN/module" 2>/dev/null)
 export KSRTP_KO=$KO
@@ -49,6 +53,16 @@ fi
 
 if [ -n "$KO" ] && grep -q '^ksrtp ' /proc/modules; then
 	rmmod ksrtp || { echo "ksrtp-vm: rmmod ksrtp failed"; [ $rc = 0 ] && rc=1; }
+fi
+if [ -w $KMEMLEAK ]; then
+	# objects younger than 5 s are never reported; two scans, as advised
+	sleep 6
+	echo scan > $KMEMLEAK
+	sleep 1
+	echo scan > $KMEMLEAK
+	# any leak is in dmesg ("kmemleak: N new suspected memory leaks"),
+	# which fails the run; the details go to the console
+	head -n 200 $KMEMLEAK
 fi
 dmesg > "$RUN/dmesg.txt"
 echo "$rc" > "$RUN/rc"
