@@ -316,7 +316,8 @@ fuzz_run(struct __test_metadata *_metadata, FIXTURE_DATA(rxfuzz) *self,
 	drain(_metadata, self, t, 300);
 }
 
-TEST_F(rxfuzz, mutated_never_accepted)
+/* generous: a debug kernel under TCG is ten times slower */
+TEST_F_TIMEOUT(rxfuzz, mutated_never_accepted, 900)
 {
 	long count = env_long("KSRTP_FUZZ_COUNT", 3000);
 	struct sock_stats ss;

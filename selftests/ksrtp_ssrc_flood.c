@@ -154,7 +154,20 @@ static __attribute__((noinline)) void run(struct flood *f, long count)
 	drain(f, 300);
 }
 
-TEST(flood_of_random_ssrcs_creates_nothing)
+FIXTURE(flood) {
+	int unused;
+};
+
+FIXTURE_SETUP(flood)
+{
+}
+
+FIXTURE_TEARDOWN(flood)
+{
+}
+
+/* generous: a debug kernel under TCG is ten times slower */
+TEST_F_TIMEOUT(flood, random_ssrcs_create_nothing, 2400)
 {
 	long count = env_long("KSRTP_FLOOD_COUNT", 1000000);
 	struct ctx_spec tmpl = { .dir = KSRTP_DIR_RX, .any = true,

@@ -299,7 +299,8 @@ static int killed_owner_round(int round)
 	return WIFSIGNALED(status) ? 0 : -WEXITSTATUS(status);
 }
 
-TEST_F(td, teardown_rounds_under_traffic)
+/* generous: a debug kernel under TCG is ten times slower */
+TEST_F_TIMEOUT(td, teardown_rounds_under_traffic, 1800)
 {
 	int g = 1, fails[4] = { 0 };
 	struct timespec t0, t1;
