@@ -174,7 +174,8 @@ selftests: $(BIN)/ksrtp_bench
 # under __CHECKER__. They are checked through scripts/sparse-7x.sh, which
 # defines both away; KBUILD_CHECKSRC is forced because kbuild's own probe
 # (scripts/checker-valid.sh) is missing from Debian's headers packages. Every
-# lint build must show sparse running on every source file.
+# lint build must show sparse running on every source file (its log is never
+# silent, even under `make -s`: kbuild prints a CHECK line per file).
 LINT_SPARSE_SHIM ?= $(filter 7.%,$(CHECK_KVERS))
 lint: gen-check $(TOOLS_DIR)/checkpatch.pl
 	@set -e; for k in $(CHECK_KVERS); do \
@@ -183,8 +184,8 @@ lint: gen-check $(TOOLS_DIR)/checkpatch.pl
 		case " $(LINT_SPARSE_SHIM) " in \
 		*" $$k "*) chk="KBUILD_CHECKSRC=1 CHECK=$(SRC)/scripts/sparse-7x.sh" ;; \
 		*) chk= ;; esac; \
-		$(MAKE) --no-print-directory module KVER=$$k BUILDDIR=$(BUILDDIR)/lint W=1 C=1 \
-			KBUILD_EXTRA="$$chk" > $(BUILDDIR)/lint-$$k.log 2>&1 \
+		MAKEFLAGS= $(MAKE) --no-print-directory module KVER=$$k BUILDDIR=$(BUILDDIR)/lint \
+			W=1 C=1 KBUILD_EXTRA="$$chk" > $(BUILDDIR)/lint-$$k.log 2>&1 \
 			|| { cat $(BUILDDIR)/lint-$$k.log; exit 1; }; \
 		if grep -E 'warning:|error:|sparse:' $(BUILDDIR)/lint-$$k.log; then \
 			echo "lint: findings in the $$k build"; exit 1; fi; \
