@@ -62,7 +62,7 @@ TOOLS_DIR := $(BUILDDIR)/tools
 LINUX_SRC_TAR := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
 
 BIN := $(BUILDDIR)/bin
-SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_lifetime $(BIN)/ksrtp_flood $(BIN)/ksrtp_regress $(BIN)/rtp_peer
+SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_genl_fuzz $(BIN)/ksrtp_userns $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_lifetime $(BIN)/ksrtp_flood $(BIN)/ksrtp_regress $(BIN)/rtp_peer
 USER_BINS := $(BIN)/ksrtpctl
 
 .PHONY: all module modules-all user selftests deps gen gen-check lint check \

@@ -527,7 +527,7 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_ring;
 	ctx = ksrtp_ctx_alloc(&id, ring, id.any ? KSRTP_CTX_ORIGIN_TEMPLATE :
 			      KSRTP_CTX_ORIGIN_EXPLICIT, window, roc, seq,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	err = -ENOMEM;
 	if (!ctx)
 		goto out_ring;
