@@ -19,11 +19,12 @@
  * rebuilding), and the family's state, dumped, equals the initial state
  * every 1,000 messages and at the end.
  *
- * Then the write ops from a process without CAP_NET_ADMIN: EPERM for every
- * one, valid or mutated, over its own netlink socket and over one root
- * opened; its dumps and gets are EPERM and carry nothing.
+ * Then every op but info-get, valid and mutated (with a header of that op),
+ * from processes without CAP_NET_ADMIN: uid 0 with the capability dropped,
+ * and nobody, over its own netlink socket and over one root opened. Every
+ * request is EPERM, gets and dumps included, and nothing is answered.
  *
- * KSRTP_FUZZ_COUNT (default 20000) and KSRTP_FUZZ_SEED (default 0x6b737270)
+ * KSRTP_FUZZ_COUNT (default 100000) and KSRTP_FUZZ_SEED (default 0x6b737270)
  * choose the run; a failing message is reported with its index and seed.
  */
 #include <grp.h>
@@ -41,7 +42,7 @@
 #define NETLINK_CAP_ACK 10
 #endif
 
-#define FZ_COUNT	20000
+#define FZ_COUNT	100000
 #define FZ_SEED		0x6b737270u
 #define FZ_BUF		(1 << 17)
 #define FZ_CHECK_EVERY	1000
@@ -271,7 +272,7 @@ static const char *const mut_name[M_MAX] = {
 };
 
 struct fz {
-	int nl;
+	int nl, ev;
 	uint16_t fam;
 	int app, spare, sink;
 	struct sockaddr_storage app_a, spare_a, sink_a;
@@ -281,7 +282,7 @@ struct fz {
 	/* tally */
 	unsigned int sent, accepted, acc_dump, noreply, core, refused;
 	unsigned int by_errno[256], acc_by_op[256], by_mut[M_MAX];
-	unsigned int undo, rebuilds, leaks, key_seen, no_extack, bad;
+	unsigned int undo, rebuilds, leaks, key_seen, no_extack, bad, events;
 	char first_bad[512];
 };
 
@@ -1030,6 +1031,11 @@ FIXTURE_SETUP(fz)
 	ASSERT_EQ(0, setsockopt(f->nl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)));
 	ASSERT_EQ(0, genl_resolve(f->nl, KSRTP_FAMILY_NAME, &fi));
 	f->fam = fi.id;
+	/* notifications must not carry keys either */
+	f->ev = nl_open();
+	ASSERT_GE(f->ev, 0);
+	ASSERT_EQ(0, setsockopt(f->ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&fi.events_grp, sizeof(fi.events_grp)));
 	f->app = udp_open(AF_INET, &f->app_a);
 	f->spare = udp_open(AF_INET, &f->spare_a);
 	f->sink = udp_open(AF_INET, &f->sink_a);
@@ -1049,7 +1055,28 @@ FIXTURE_TEARDOWN(fz)
 	close(self->f.spare);
 	close(self->f.sink);
 	close(self->f.nl);
+	close(self->f.ev);
 	free(self->before.text);
+}
+
+/* The notifications so far, scanned for key bytes. */
+static void drain_events(struct fz *f)
+{
+	static uint8_t buf[FZ_BUF];
+	ssize_t n;
+
+	while ((n = recv(f->ev, buf, sizeof(buf), MSG_DONTWAIT)) >= 0 || errno == ENOBUFS) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+		if (n < 0)	/* overrun: what was lost was never read */
+			continue;
+		for (; NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n))
+			f->events++;
+		if (has_secret(f, buf, n)) {
+			f->key_seen++;
+			fz_bad(f, "key bytes in a notification");
+		}
+	}
 }
 
 static void drain(int fd)
@@ -1178,6 +1205,7 @@ TEST_F_TIMEOUT(fz, random_and_mutated_messages, 1800)
 			}
 		}
 		if ((i + 1) % FZ_CHECK_EVERY == 0 || i + 1 == self->count) {
+			drain_events(f);
 			ASSERT_EQ(0, snapshot(f, &after));
 			if (after.len != self->before.len ||
 			    memcmp(after.text, self->before.text, after.len)) {
@@ -1196,6 +1224,7 @@ TEST_F_TIMEOUT(fz, random_and_mutated_messages, 1800)
 	       f->sent, t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       f->accepted, f->acc_dump, f->refused, f->core, f->noreply,
 	       f->undo, f->rebuilds);
+	TH_LOG("%u notifications read, none with key bytes", f->events);
 	o = 0;
 	for (int e = 1; e < 256; e++)
 		if (f->by_errno[e])
@@ -1316,10 +1345,38 @@ static void unpriv_run(struct fz *f, int nl, int per_op, struct unpriv_res *u)
 	}
 }
 
+/* Drop one capability from the effective, permitted and inheritable sets. */
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[cap / 32].effective &= ~(1u << (cap % 32));
+	d[cap / 32].permitted &= ~(1u << (cap % 32));
+	d[cap / 32].inheritable &= ~(1u << (cap % 32));
+	return syscall(SYS_capset, &h, d);
+}
+
+static int own_nl(void)
+{
+	int one = 1, nl = nl_open();
+
+	if (nl < 0 || setsockopt(nl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)))
+		return -1;
+	return nl;
+}
+
 TEST_F(fz, unprivileged_writes_are_eperm)
 {
+	static const char *const who[3] = {
+		"uid 0 without CAP_NET_ADMIN, its own socket",
+		"nobody, over root's socket",
+		"nobody, its own socket",
+	};
+	struct unpriv_res u[3] = { 0 };
 	struct snap after;
-	struct unpriv_res u[2] = { 0 };
 	int pfd[2];
 	pid_t pid;
 	int status, per_op = 50;
@@ -1328,21 +1385,28 @@ TEST_F(fz, unprivileged_writes_are_eperm)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (!pid) {
-		struct unpriv_res res[2] = { 0 };
-		int one = 1, nl;
+		struct unpriv_res res[3] = { 0 };
+		int nl;
 
 		close(pfd[0]);
-		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		/* root, but without the capability */
+		if (drop_cap(CAP_NET_ADMIN) || has_cap(CAP_NET_ADMIN) || getuid())
 			_exit(10);
-		res[0].has_net_admin = has_cap(CAP_NET_ADMIN);
-		/* over the socket root opened: the sender lacks the capability */
-		unpriv_run(&self->f, self->f.nl, per_op, &res[0]);
-		/* and over its own */
-		nl = nl_open();
-		if (nl < 0 || setsockopt(nl, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)))
+		nl = own_nl();
+		if (nl < 0)
 			_exit(11);
-		unpriv_run(&self->f, nl, per_op, &res[1]);
-		res[1].key_seen = self->f.key_seen;
+		unpriv_run(&self->f, nl, per_op, &res[0]);
+		close(nl);
+		/* nobody: over the socket root opened, then over its own */
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(12);
+		res[1].has_net_admin = has_cap(CAP_NET_ADMIN);
+		unpriv_run(&self->f, self->f.nl, per_op, &res[1]);
+		nl = own_nl();
+		if (nl < 0)
+			_exit(13);
+		unpriv_run(&self->f, nl, per_op, &res[2]);
+		res[2].key_seen = self->f.key_seen;
 		/* info-get stays open to everyone */
 		{
 			struct fz_reply r;
@@ -1351,10 +1415,10 @@ TEST_F(fz, unprivileged_writes_are_eperm)
 			fm_init(&m, self->f.fam, KSRTP_CMD_INFO_GET, 0);
 			fz_xfer(&self->f, nl, &m, &r);
 			if (r.err || r.ndata != 1)
-				unpriv_bad(&res[1], "info-get: %d, %d answers", r.err, r.ndata);
+				unpriv_bad(&res[2], "info-get: %d, %d answers", r.err, r.ndata);
 		}
 		if (write(pfd[1], res, sizeof(res)) != sizeof(res))
-			_exit(12);
+			_exit(14);
 		_exit(0);
 	}
 	close(pfd[1]);
@@ -1363,15 +1427,14 @@ TEST_F(fz, unprivileged_writes_are_eperm)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	EXPECT_FALSE(u[0].has_net_admin);
-	for (int s = 0; s < 2; s++) {
-		EXPECT_EQ(u[s].sent, u[s].eperm) TH_LOG("%s socket: %s",
-							s ? "own" : "root's", u[s].first_bad);
+	EXPECT_FALSE(u[1].has_net_admin);
+	for (int s = 0; s < 3; s++) {
+		EXPECT_EQ(u[s].sent, u[s].eperm) TH_LOG("%s: %s", who[s], u[s].first_bad);
 		EXPECT_STREQ("", u[s].first_bad);
-		EXPECT_EQ(0, u[s].key_seen);
-		TH_LOG("%s socket: %u requests over %zu ops (%u gets and dumps), all EPERM",
-		       s ? "its own" : "root's", u[s].sent, NOPS - 1, u[s].gets_eperm);
+		TH_LOG("%s: %u requests over %zu ops (%u of them gets and dumps), %u EPERM",
+		       who[s], u[s].sent, NOPS - 1, u[s].gets_eperm, u[s].eperm);
 	}
+	EXPECT_EQ(0, u[2].key_seen);
 	/* nothing changed */
 	ASSERT_EQ(0, snapshot(&self->f, &after));
 	EXPECT_STREQ(self->before.text, after.text);

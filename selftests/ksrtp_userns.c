@@ -4,11 +4,12 @@
  * nobody), unshares a user and a network namespace and maps itself to root
  * in them: it holds CAP_NET_ADMIN over its own network namespace only. It
  * drives ksrtp there (attach, contexts, SRTP both ways against the OpenSSL
- * reference, byte for byte, events) and never reaches the initial
- * namespace's: its cookies are not found in any op, dumps show none of
- * them, a socket of the initial namespace cannot be attached, the initial
- * namespace's netlink socket it inherited refuses it (EPERM) and will not
- * subscribe it to events, and events cross in neither direction.
+ * reference, byte for byte, a TX rekey, sock-set, events) and never reaches
+ * the initial namespace's: its cookies are not found by any op (ENOENT with
+ * extack), dumps show none of them, a socket of the initial namespace cannot
+ * be attached (EINVAL), the initial namespace's netlink socket it inherited
+ * refuses it (EPERM) and will not subscribe it to events, and events cross
+ * in neither direction.
  */
 #include <fcntl.h>
 #include <grp.h>
@@ -331,10 +332,11 @@ struct child_msg {
 
 static void child_main(FIXTURE_DATA(uns) *self)
 {
-	uint8_t key[46], plain[128], pkt[160], got[160], ref[160];
+	uint8_t key[46], key2[46], plain[128], pkt[160], got[160], ref[160];
 	struct sockaddr_storage a, p;
 	struct child_msg cm = { 0 };
-	struct ossl_srtp o;
+	struct ossl_srtp o, o2;
+	struct nlmsg m;
 	struct ksrtp_nl k;
 	struct ctx_stats cs;
 	struct sock_list l;
@@ -405,6 +407,27 @@ static void child_main(FIXTURE_DATA(uns) *self)
 		CK(kn_ctx_stats(&k, &c, &cs) == 0);
 		CK(cs.v[KSRTP_A_CTX_STATS_PACKETS] == 1);
 		CK(kn_ctx_count(&k, cm.app_cookie) == 2);
+
+		/* rekey TX: key-add, key-swap; the next packet is the new key's */
+		key_fill(key2, sizeof(key2), 0x99);
+		c.key = key2;
+		c.key_id = 2;
+		CKR(kn_key_cmd(&k, KSRTP_CMD_KEY_ADD, &c, &r), 0);
+		CKR(kn_key_cmd(&k, KSRTP_CMD_KEY_SWAP, &c, &r), 0);
+		CK(ossl_init(&o2, 16, 14, 10, 10, 1, key2) == 0);
+		n = rtp_make(plain, C_SSRC, 8, 40, 0, false);
+		memcpy(ref, plain, n);
+		len = ossl_protect_rtp(&o2, ref, n, 12, C_SSRC, 8, NULL, 0);
+		CK(send(app, plain, n, 0) == n);
+		CK(recv(peer, got, sizeof(got), 0) == len);
+		CK(!memcmp(got, ref, len));
+		c.key_id = 1;
+		CKR(kn_key_cmd(&k, KSRTP_CMD_KEY_DEL, &c, &r), 0);
+		/* and sock-set on its own socket */
+		kn_msg(&k, &m, KSRTP_CMD_SOCK_SET, 0);
+		nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cm.app_cookie);
+		nl_put_u32(&m, KSRTP_A_SOCK_MAX_LEARNED, 17);
+		CKR(nl_talk(k.fd, &m, NULL, NULL, &r), 0);
 	}
 
 	/* the initial netns's socket and contexts do not exist here */
