@@ -134,7 +134,7 @@ struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 					bool rx, u8 mki_len, u32 flags,
 					u64 soft_limit)
 {
-	struct ksrtp_keyring *ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+	struct ksrtp_keyring *ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
 
 	if (!ring)
 		return NULL;
@@ -208,7 +208,7 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		return -ENOSPC;
 	}
 
-	key = kmem_cache_zalloc(ksrtp_key_cache_of(suite), GFP_KERNEL);
+	key = kmem_cache_zalloc(ksrtp_key_cache_of(suite), GFP_KERNEL_ACCOUNT);
 	if (!key)
 		return -ENOMEM;
 	ksrtp_obj_new(KSRTP_OBJ_KEY);

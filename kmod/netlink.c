@@ -527,7 +527,7 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_ring;
 	ctx = ksrtp_ctx_alloc(&id, ring, id.any ? KSRTP_CTX_ORIGIN_TEMPLATE :
 			      KSRTP_CTX_ORIGIN_EXPLICIT, window, roc, seq,
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	err = -ENOMEM;
 	if (!ctx)
 		goto out_ring;
@@ -547,12 +547,17 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG_MOD(info->extack, "context already exists");
+		else
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "cannot add the context to the socket's table");
 		goto out_unlock;
 	}
 	if (id.dir == KSRTP_DIR_TX) {
 		err = rhltable_insert(&ks->tx_ssrc, &ctx->tx_node,
 				      ksrtp_tx_ssrc_params);
 		if (err) {
+			NL_SET_ERR_MSG_MOD(info->extack,
+					   "cannot add the context to the socket's table");
 			rhashtable_remove_fast(&ks->ctxs, &ctx->node,
 					       ksrtp_ctx_params);
 			mutex_unlock(&ks->conf_lock);

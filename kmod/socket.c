@@ -241,11 +241,12 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	}
 
 	err = -ENOMEM;
-	ks = kzalloc(sizeof(*ks), GFP_KERNEL);
+	ks = kzalloc(sizeof(*ks), GFP_KERNEL_ACCOUNT);
 	if (!ks)
 		goto out_put;
 	ksrtp_obj_new(KSRTP_OBJ_SOCK);
-	ks->stats = netdev_alloc_pcpu_stats(struct ksrtp_sock_stats);
+	ks->stats = __netdev_alloc_pcpu_stats(struct ksrtp_sock_stats,
+					      GFP_KERNEL_ACCOUNT);
 	if (!ks->stats)
 		goto out_free;
 	err = rhashtable_init(&ks->ctxs, &ksrtp_ctx_params);
@@ -445,6 +446,8 @@ int ksrtp_sock_send(struct net *net, u64 cookie, struct sockaddr_storage *to,
 	kv.iov_base = (void *)data;
 	kv.iov_len = len;
 	ret = kernel_sendmsg(sk->sk_socket, &msg, &kv, 1, len);
+	if (ret < 0)
+		NL_SET_ERR_MSG_MOD(extack, "the socket refused to send the datagram");
 out:
 	mutex_unlock(&ks->send_lock);
 	ksrtp_sock_put(ks);

@@ -89,7 +89,7 @@ static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 	id.any = 0;
 	id.ssrc = ssrc;
 	ctx = ksrtp_ctx_alloc(&id, ring, KSRTP_CTX_ORIGIN_LEARNED, window, roc,
-			      -1, GFP_KERNEL);
+			      -1, GFP_KERNEL_ACCOUNT);
 	local_bh_disable();
 	rcu_read_lock();
 	if (!ctx) {
