@@ -194,18 +194,23 @@ static void save(struct keyd *kd, struct session *s)
 {
 	struct json_object *o = save_json(s);
 
-	state_write(kd, s->id, o);
+	/* a failed write stays dirty: the next change or the retry timer tries again */
+	s->dirty = state_write(kd, s->id, o) != 0;
 	json_object_put(o);
-	s->dirty = false;
 }
 
-static void flush_dirty(struct keyd *kd)
+/* Save what changed; whether a write failed (and must be retried). */
+static bool flush_dirty(struct keyd *kd)
 {
 	struct session *s;
+	bool failed = false;
 
 	for (s = kd->sessions; s; s = s->next)
-		if (s->dirty)
+		if (s->dirty) {
 			save(kd, s);
+			failed |= s->dirty;
+		}
+	return failed;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -830,7 +835,8 @@ int session_run_timers(struct keyd *kd)
 		if (s->timer && (!next || s->timer < next))
 			next = s->timer;
 	}
-	flush_dirty(kd);
+	if (flush_dirty(kd) && (!next || now + STATE_RETRY_MS < next))
+		next = now + STATE_RETRY_MS;
 	if (!next)
 		return -1;
 	return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
