@@ -100,6 +100,11 @@ bool session_signalling_ok(struct keyd *kd, struct session *s,
 
 const char *session_state_name(enum session_state st);
 
+/* A saved session's common fields (session_load.c); NULL if the JSON is not
+ * a session of ours. The result is restored (s->restored), without mstate.
+ */
+struct session *session_load(const char *id, struct json_object *o);
+
 #endif /* KEYD_SESSION_H */
 
 /* For methods: run method->timer no later than deadline (ms, monotonic). */
