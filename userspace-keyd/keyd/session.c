@@ -18,6 +18,7 @@
 #include "log.h"
 #include "session.h"
 #include "state.h"
+#include "authz.h"
 
 #define KEYD_VERSION "1.0"
 
@@ -145,6 +146,7 @@ static struct json_object *save_json(struct session *s)
 	json_object_object_add(o, "state", json_object_new_string(session_state_name(s->state)));
 	json_object_object_add(o, "exchange", json_object_new_string(exchange_name(s->exch)));
 	json_object_object_add(o, "created", json_object_new_int64(s->created));
+	json_object_object_add(o, "owner_uid", json_object_new_int64((int64_t)s->owner_uid));
 	json_object_object_add(o, "rtcp_mux", json_object_new_boolean(s->rtcp_mux));
 	json_object_object_add(o, "signalling_secure",
 			       json_object_new_boolean(s->signalling_secure));
@@ -343,6 +345,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	s->verified = true;
 	s->created = (int64_t)time(NULL);
 	s->owner = c;
+	s->owner_uid = conn_peer(c)->uid;
 	s->mki_len = req->mki_len >= 0 ? (unsigned int)req->mki_len : kd->cfg.mki_len;
 	s->dtls_verify = req->dtls_verify != VERIFY_DEFAULT ? req->dtls_verify :
 							      kd->cfg.dtls_verify;
@@ -556,12 +559,14 @@ static int op_status(struct keyd *kd, struct session *s, struct opres *r)
 	return 0;
 }
 
-static int op_list(struct keyd *kd, struct opres *r)
+static int op_list(struct keyd *kd, struct conn *c, struct opres *r)
 {
 	struct json_object *arr = json_object_new_array(), *o;
 	struct session *s;
 
 	for (s = kd->sessions; s; s = s->next) {
+		if (!authz_may(conn_peer(c), s->owner_uid))
+			continue;	/* others' sessions are not even listed */
 		o = json_object_new_object();
 		status_common(s, o);
 		json_object_array_add(arr, o);
@@ -570,9 +575,11 @@ static int op_list(struct keyd *kd, struct opres *r)
 	return 0;
 }
 
-static int op_ping(struct keyd *kd, struct opres *r)
+static int op_ping(struct keyd *kd, struct conn *c, struct opres *r)
 {
 	struct json_object *arr;
+	struct session *s;
+	int64_t mine = 0;
 	size_t i;
 
 	json_object_object_add(r->reply, "version", json_object_new_string(KEYD_VERSION));
@@ -587,7 +594,11 @@ static int op_ping(struct keyd *kd, struct opres *r)
 		if (kd->kn.suites & suite_bit(&suite_table[i]))
 			json_object_array_add(arr, json_object_new_string(suite_table[i].name));
 	json_object_object_add(r->reply, "suites", arr);
-	json_object_object_add(r->reply, "sessions", json_object_new_int64((int64_t)kd->nsessions));
+	for (s = kd->sessions; s; s = s->next)
+		mine += authz_may(conn_peer(c), s->owner_uid);
+	json_object_object_add(r->reply, "sessions", json_object_new_int64(mine));
+	json_object_object_add(r->reply, "access", json_object_new_string(
+		conn_peer(c)->admin ? "all" : "own"));
 	json_object_object_add(r->reply, "allow_insecure_signalling",
 			       json_object_new_boolean(kd->cfg.allow_insecure_signalling));
 	return 0;
@@ -671,18 +682,24 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 		return NULL;
 	switch (req->op) {
 	case OP_PING:
-		rc = op_ping(kd, &r);
+		rc = op_ping(kd, c, &r);
 		break;
 	case OP_CREATE:
 		rc = op_create(kd, c, req, &r);
 		break;
 	case OP_LIST:
-		rc = op_list(kd, &r);
+		rc = op_list(kd, c, &r);
 		break;
 	default:
 		s = find(kd, req->session);
 		if (!s) {
 			rc = op_fail(&r, E_NO_SESSION, "no session \"%s\"", req->session);
+			break;
+		}
+		if (!authz_may(conn_peer(c), s->owner_uid)) {
+			rc = op_fail(&r, E_PERMISSION,
+				     "permission denied: session \"%s\" belongs to another user",
+				     req->session);
 			break;
 		}
 		switch (req->op) {
@@ -720,6 +737,16 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 	proto_wipe_strings(r.reply);
 	json_object_put(r.reply);
 	return proto_reply_err(req->id, r.code, r.msg);
+}
+
+bool session_conn_watching(struct keyd *kd, const struct conn *c)
+{
+	struct session *s;
+
+	for (s = kd->sessions; s; s = s->next)
+		if (s->owner == c)
+			return true;
+	return false;
 }
 
 void session_conn_closed(struct keyd *kd, struct conn *c)

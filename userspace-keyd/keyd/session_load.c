@@ -103,6 +103,10 @@ struct session *session_load(const char *id, struct json_object *o)
 			 VERIFY_EARLY_MEDIA : VERIFY_STRICT;
 	if (json_object_object_get_ex(o, "created", &v))
 		s->created = json_object_get_int64(v);
+	/* older files name no owner: root's (and admin_group's) then */
+	if (json_object_object_get_ex(o, "owner_uid", &v) && json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) >= 0 && json_object_get_int64(v) < (int64_t)(uid_t)-1)
+		s->owner_uid = (uid_t)json_object_get_int64(v);
 	str = jstr(o, "remote");
 	if (str) {
 		socklen_t len;
