@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <openssl/rand.h>
 
 #include "control.h"
@@ -599,6 +600,9 @@ static int op_ping(struct keyd *kd, struct conn *c, struct opres *r)
 	json_object_object_add(r->reply, "sessions", json_object_new_int64(mine));
 	json_object_object_add(r->reply, "access", json_object_new_string(
 		conn_peer(c)->admin ? "all" : "own"));
+	/* 0: no core dumps, no ptrace by other users (harden.c) */
+	json_object_object_add(r->reply, "dumpable",
+			       json_object_new_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)));
 	json_object_object_add(r->reply, "allow_insecure_signalling",
 			       json_object_new_boolean(kd->cfg.allow_insecure_signalling));
 	return 0;
