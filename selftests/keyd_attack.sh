@@ -119,6 +119,7 @@ dtls_attack() {
 	app A local || return 1
 	offer=$R
 	# eight from one address: at most dtls_unverified_per_source (2) stay
+	echo "# t=$(date +%s) offer out"
 	attack $IP3:41001 $IP3:41002 $IP3:41003 $IP3:41004 $IP3:41005 $IP3:41006 \
 		$IP3:41007 $IP3:41008 || return 1
 	assocs || return 1
@@ -126,6 +127,7 @@ dtls_attack() {
 	[ "$ASSOC_IP3" -le 2 ] && [ "$ASSOC_IP3" -ge 1 ] ||
 		{ echo "# $ASSOC_IP3 associations from one address"; return 1; }
 	# eight from eight addresses: every slot taken
+	echo "# t=$(date +%s) phase 2"
 	attack 10.99.1.10 10.99.1.11 10.99.1.12 10.99.1.13 10.99.1.14 10.99.1.15 \
 		10.99.1.16 10.99.1.17 || return 1
 	assocs || return 1
@@ -136,12 +138,17 @@ dtls_attack() {
 	echo "# $pending of them connected / verify: pending"
 	[ "$pending" = 8 ] || return 1
 	# the real answerer: its ClientHello and its answer (with its address)
+	echo "# t=$(date +%s) attackers in place; top: $(ps -eo pcpu=,comm= | sort -rn | head -n 3 | tr -s ' \n' ' ')"
 	app B remote "$offer" && app B local || return 1
 	answer=$R
+	echo "# t=$(date +%s) answered"
 	app A answer $IP2:$PORT "$answer" || return 1
+	echo "# t=$(date +%s) answer applied"
 	app A wait secure 20000 || return 1
 	app B wait secure 20000 || return 1
+	echo "# t=$(date +%s) both secure"
 	exchange 20 || return 1
+	echo "# t=$(date +%s) media exchanged"
 	app A status || return 1
 	case $R in *"\"peer\":\"$IP2:$PORT\""*'"verify":"verified"'*) ;;
 		*) echo "# $R" | cut -c1-800; return 1 ;; esac
