@@ -85,7 +85,8 @@ static void extack_msg(struct nlmsghdr *nlh, struct nlmsgerr *e, char *out, size
 	if (len <= 0 || nla_parse(tb, NLMSGERR_ATTR_MAX,
 				  (struct nlattr *)((char *)e + off), len, NULL))
 		return;
-	if (tb[NLMSGERR_ATTR_MSG])
+	if (tb[NLMSGERR_ATTR_MSG] &&
+	    knl_attr_ok(tb[NLMSGERR_ATTR_MSG], &(struct knl_policy){ .type = KNL_STRING }))
 		snprintf(out, n, "%s", nla_get_string(tb[NLMSGERR_ATTR_MSG]));
 }
 
@@ -178,10 +179,174 @@ int knl_subscribe(struct knl *k, const char *group)
 	return 0;
 }
 
-int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max)
+bool knl_attr_ok(const struct nlattr *a, const struct knl_policy *p)
 {
-	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, max, NULL) ? -EINVAL : 0;
+	int len = nla_len(a);
+
+	switch (p->type) {
+	case KNL_ANY:
+	case KNL_NEST:		/* its content is checked when it is parsed */
+		return len >= 0;
+	case KNL_FLAG:
+		return len == 0;
+	case KNL_U16:
+		return len == 2;
+	case KNL_U32:
+		return len == 4;
+	case KNL_U64:
+		return len == 8;
+	case KNL_UINT:
+		return len == 2 || len == 4 || len == 8;
+	case KNL_STRING:
+		return len > 0 && memchr(nla_data(a), 0, (size_t)len);
+	case KNL_BINARY:
+		return len >= p->min_len && len <= p->max_len;
+	}
+	return false;
 }
+
+static int check_all(struct nlattr **tb, int max, const struct knl_policy *pol)
+{
+	int i;
+
+	for (i = 1; i <= max; i++) {
+		if (tb[i] && !knl_attr_ok(tb[i], &pol[i])) {
+			memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int knl_parse(struct nl_msg *msg, struct nlattr **tb, int max, const struct knl_policy *pol)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
+	if (!genlmsg_valid_hdr(nlh, 0) || genlmsg_parse(nlh, 0, tb, max, NULL)) {
+		memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
+		return -EINVAL;
+	}
+	return check_all(tb, max, pol);
+}
+
+int knl_parse_nested(struct nlattr **tb, int max, struct nlattr *nest,
+		     const struct knl_policy *pol)
+{
+	memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
+	if (nla_parse_nested(tb, max, nest, NULL)) {
+		memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
+		return -EINVAL;
+	}
+	return check_all(tb, max, pol);
+}
+
+#define P(t) { .type = KNL_##t }
+#define BIN(lo, hi) { .type = KNL_BINARY, .min_len = (lo), .max_len = (hi) }
+
+const struct knl_policy knl_info_policy[KSRTP_A_INFO_MAX + 1] = {
+	[KSRTP_A_INFO_VERSION] = P(U32),
+	[KSRTP_A_INFO_MODULE_VERSION] = P(STRING),
+	[KSRTP_A_INFO_FEATURES] = P(U32),
+	[KSRTP_A_INFO_SUITES] = P(U32),
+	[KSRTP_A_INFO_GCM_DRIVER] = P(STRING),
+	[KSRTP_A_INFO_CTR_DRIVER] = P(STRING),
+};
+
+const struct knl_policy knl_sock_policy[KSRTP_A_SOCK_MAX + 1] = {
+	[KSRTP_A_SOCK_COOKIE] = P(U64),
+	[KSRTP_A_SOCK_FD] = P(U32),
+	[KSRTP_A_SOCK_FAMILY] = P(U16),
+	[KSRTP_A_SOCK_LOCAL_PORT] = P(U16),
+	[KSRTP_A_SOCK_UPCALL] = P(U32),
+	[KSRTP_A_SOCK_MAX_LEARNED] = P(U32),
+	[KSRTP_A_SOCK_STATS] = P(NEST),
+	[KSRTP_A_SOCK_REMOTE_ADDR] = BIN(4, 16),
+	[KSRTP_A_SOCK_REMOTE_PORT] = P(U16),
+	[KSRTP_A_SOCK_DATA] = BIN(1, 65535),
+	[KSRTP_A_SOCK_UPCALL_PORTID] = P(U32),
+	[KSRTP_A_SOCK_N_CTX] = P(U32),
+	[KSRTP_A_SOCK_REASON] = P(U32),
+};
+
+/* every counter is a KNL_UINT; pad attributes (KNL_ANY) are never read */
+const struct knl_policy knl_sock_stats_policy[KSRTP_A_SOCK_STATS_MAX + 1] = {
+	[KSRTP_A_SOCK_STATS_RX_PACKETS] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_SRTP] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_SRTCP] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_STUN] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_DTLS] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_ZRTP] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_TURN] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_OTHER] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_NO_CTX] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_MALFORMED] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_UPCALL] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_UPCALL_DROPS] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_LEARN_DROPS] = P(UINT),
+	[KSRTP_A_SOCK_STATS_TX_PACKETS] = P(UINT),
+	[KSRTP_A_SOCK_STATS_TX_SRTP] = P(UINT),
+	[KSRTP_A_SOCK_STATS_TX_SRTCP] = P(UINT),
+	[KSRTP_A_SOCK_STATS_TX_PASSTHROUGH] = P(UINT),
+	[KSRTP_A_SOCK_STATS_TX_NO_CTX] = P(UINT),
+	[KSRTP_A_SOCK_STATS_TX_REFUSED] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_ASYNC] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS] = P(UINT),
+	[KSRTP_A_SOCK_STATS_TX_ASYNC] = P(UINT),
+};
+
+const struct knl_policy knl_key_policy[KSRTP_A_KEY_MAX + 1] = {
+	[KSRTP_A_KEY_ID] = P(U32),
+	[KSRTP_A_KEY_MASTER_KEY] = BIN(16, 32),
+	[KSRTP_A_KEY_MASTER_SALT] = BIN(12, 14),
+	[KSRTP_A_KEY_MKI] = BIN(1, KSRTP_MAX_MKI_LEN),
+	[KSRTP_A_KEY_ACTIVE] = P(FLAG),
+	[KSRTP_A_KEY_SRTP_PACKETS] = P(UINT),
+	[KSRTP_A_KEY_SRTCP_PACKETS] = P(UINT),
+};
+
+const struct knl_policy knl_ctx_policy[KSRTP_A_CTX_MAX + 1] = {
+	[KSRTP_A_CTX_SOCK_COOKIE] = P(U64),
+	[KSRTP_A_CTX_DIR] = P(U32),
+	[KSRTP_A_CTX_SSRC] = P(U32),
+	[KSRTP_A_CTX_SSRC_ANY] = P(FLAG),
+	[KSRTP_A_CTX_SUITE] = P(U32),
+	[KSRTP_A_CTX_KEY] = P(NEST),
+	[KSRTP_A_CTX_KEY_ID] = P(U32),
+	[KSRTP_A_CTX_ROC] = P(U32),
+	[KSRTP_A_CTX_SEQ] = P(U16),
+	[KSRTP_A_CTX_WINDOW] = P(U32),
+	[KSRTP_A_CTX_REMOTE_ADDR] = BIN(4, 16),
+	[KSRTP_A_CTX_REMOTE_PORT] = P(U16),
+	[KSRTP_A_CTX_FLAGS] = P(U32),
+	[KSRTP_A_CTX_KDR] = P(U32),
+	[KSRTP_A_CTX_SOFT_LIMIT] = P(UINT),
+	[KSRTP_A_CTX_ORIGIN] = P(U32),
+	[KSRTP_A_CTX_STATS] = P(NEST),
+	[KSRTP_A_CTX_LIMIT] = P(U32),
+};
+
+const struct knl_policy knl_ctx_stats_policy[KSRTP_A_CTX_STATS_MAX + 1] = {
+	[KSRTP_A_CTX_STATS_PACKETS] = P(UINT),
+	[KSRTP_A_CTX_STATS_BYTES] = P(UINT),
+	[KSRTP_A_CTX_STATS_RTCP_PACKETS] = P(UINT),
+	[KSRTP_A_CTX_STATS_RTCP_BYTES] = P(UINT),
+	[KSRTP_A_CTX_STATS_AUTH_FAIL] = P(UINT),
+	[KSRTP_A_CTX_STATS_REPLAY_DROP] = P(UINT),
+	[KSRTP_A_CTX_STATS_RTCP_AUTH_FAIL] = P(UINT),
+	[KSRTP_A_CTX_STATS_RTCP_REPLAY_DROP] = P(UINT),
+	[KSRTP_A_CTX_STATS_MALFORMED] = P(UINT),
+	[KSRTP_A_CTX_STATS_UNKNOWN_MKI] = P(UINT),
+	[KSRTP_A_CTX_STATS_ROC_ROLLOVER] = P(UINT),
+	[KSRTP_A_CTX_STATS_INDEX_REUSE] = P(UINT),
+	[KSRTP_A_CTX_STATS_LIMIT_DROP] = P(UINT),
+	[KSRTP_A_CTX_STATS_LIMIT_EVENTS] = P(UINT),
+	[KSRTP_A_CTX_STATS_HIGHEST_INDEX] = P(UINT),
+	[KSRTP_A_CTX_STATS_RTCP_INDEX] = P(UINT),
+};
+
+#undef P
+#undef BIN
 
 const char *knl_json_key(const char *name, char *buf, size_t len)
 {

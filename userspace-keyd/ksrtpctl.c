@@ -604,14 +604,14 @@ static const char *jkey(const char *name)
 	return knl_json_key(name, buf, sizeof(buf));
 }
 
-/* Integers of either width: the module may widen a counter later. */
+/* A counter of 2, 4 or 8 bytes (knl_parse checked which). */
 static uint64_t nla_uint(struct nlattr *a)
 {
-	if (nla_len(a) >= 8)
+	if (nla_len(a) == 8)
 		return nla_get_u64(a);
-	if (nla_len(a) >= 4)
+	if (nla_len(a) == 4)
 		return nla_get_u32(a);
-	return nla_len(a) >= 2 ? nla_get_u16(a) : 0;
+	return nla_get_u16(a);
 }
 
 static void jadd_remote(struct json_object *o, struct nlattr *addr, struct nlattr *port)
@@ -635,6 +635,7 @@ static void jadd_remote(struct json_object *o, struct nlattr *addr, struct nlatt
 struct counters {
 	const char *(*name)(int attr);
 	int max;
+	const struct knl_policy *pol;
 	const int *attr;
 	size_t n;
 };
@@ -660,11 +661,11 @@ static const int ctx_counter_attrs[] = {
 #undef CS
 
 static const struct counters sock_counters = {
-	knl_sock_stats_name, KSRTP_A_SOCK_STATS_MAX,
+	knl_sock_stats_name, KSRTP_A_SOCK_STATS_MAX, knl_sock_stats_policy,
 	sock_counter_attrs, ARRAY_SIZE(sock_counter_attrs)
 };
 static const struct counters ctx_counters = {
-	knl_ctx_stats_name, KSRTP_A_CTX_STATS_MAX,
+	knl_ctx_stats_name, KSRTP_A_CTX_STATS_MAX, knl_ctx_stats_policy,
 	ctx_counter_attrs, ARRAY_SIZE(ctx_counter_attrs)
 };
 
@@ -690,7 +691,7 @@ static struct json_object *counters_json(struct nlattr *nest, const struct count
 	size_t i;
 	int a;
 
-	if (!nest || nla_parse_nested(tb, c->max, nest, NULL))
+	if (!nest || knl_parse_nested(tb, c->max, nest, c->pol))
 		return o;
 	for (i = 0; i < c->n; i++)
 		if (c->attr[i] && tb[c->attr[i]])
@@ -741,7 +742,7 @@ static struct json_object *key_json(struct nlattr *nest)
 	char hex[2 * KSRTP_MAX_MKI_LEN + 1] = "";
 	int i;
 
-	if (nla_parse_nested(tb, KSRTP_A_KEY_MAX, nest, NULL))
+	if (knl_parse_nested(tb, KSRTP_A_KEY_MAX, nest, knl_key_policy))
 		return o;
 	if ((a = tb[KSRTP_A_KEY_ID]))
 		jadd_u64(o, "id", nla_get_u32(a));
@@ -778,7 +779,7 @@ static struct json_object *ctx_json(struct nl_msg *msg)
 	struct nlattr *tb[KSRTP_A_CTX_MAX + 1], *a;
 	struct json_object *o;
 
-	if (knl_parse(msg, tb, KSRTP_A_CTX_MAX))
+	if (knl_parse(msg, tb, KSRTP_A_CTX_MAX, knl_ctx_policy))
 		return NULL;
 	o = json_object_new_object();
 	if ((a = tb[KSRTP_A_CTX_SOCK_COOKIE]))
@@ -932,7 +933,7 @@ static int info_reply(struct nl_msg *msg, void *arg)
 	struct json_object *o = arg, *suite_list;
 	uint32_t f = 0, s = 0, i;
 
-	if (knl_parse(msg, tb, KSRTP_A_INFO_MAX))
+	if (knl_parse(msg, tb, KSRTP_A_INFO_MAX, knl_info_policy))
 		return -1;
 	if (tb[KSRTP_A_INFO_VERSION])
 		jadd_u64(o, "api_version", nla_get_u32(tb[KSRTP_A_INFO_VERSION]));
@@ -1019,7 +1020,7 @@ static int attach_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
 
-	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX) || !tb[KSRTP_A_SOCK_COOKIE])
+	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX, knl_sock_policy) || !tb[KSRTP_A_SOCK_COOKIE])
 		return -1;
 	*(uint64_t *)arg = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
 	return 0;
@@ -1245,7 +1246,7 @@ static int sock_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
 
-	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX))
+	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX, knl_sock_policy))
 		return -1;
 	json_object_array_add(arg, sock_json(tb));
 	return 0;
@@ -1390,7 +1391,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	(void)arg;
 	switch (genlmsg_hdr(nlmsg_hdr(msg))->cmd) {
 	case KSRTP_CMD_SOCK_DETACH_NTF:
-		if (!knl_parse(msg, tb, KSRTP_A_SOCK_MAX))
+		if (!knl_parse(msg, tb, KSRTP_A_SOCK_MAX, knl_sock_policy))
 			o = sock_json(tb);
 		if (o)
 			print_event("sock-detach", o, detach_fields,

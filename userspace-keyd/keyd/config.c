@@ -59,6 +59,11 @@ void config_defaults(struct config *c)
 	c->dtls_verify = VERIFY_STRICT;
 	c->max_sessions = 4096;
 	c->max_clients = 64;
+	c->client_idle_timeout = 300;
+	c->dtls_unverified_timeout = 30;
+	c->dtls_unverified_per_source = 2;
+	c->dtls_cert_lifetime = 30 * 86400;
+	c->dtls_cookie_rotate = 300;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -141,10 +146,58 @@ static int parse_suites(const char *v, const struct suite **out, size_t *n,
 	return 0;
 }
 
+/* A group name or number: letters, digits, '_', '-', '.'; resolved at start. */
+static int set_group(char *out, size_t len, const char *key, const char *v,
+		     char *err, size_t errlen)
+{
+	size_t i;
+
+	if (strlen(v) >= len)
+		return err_out(err, errlen, "%s: name too long", key);
+	for (i = 0; v[i]; i++)
+		if (!isalnum((unsigned char)v[i]) && !strchr("_-.", v[i]))
+			return err_out(err, errlen, "%s: expected a group name or number", key);
+	snprintf(out, len, "%s", v);
+	return 0;
+}
+
+/* The access and DTLS hardening keys; 1 if key is none of them. */
+static int set_hardening(struct config *c, const char *key, const char *v,
+			 char *err, size_t errlen)
+{
+	if (!strcmp(key, "socket_group"))
+		return set_group(c->socket_group, sizeof(c->socket_group), key, v, err, errlen);
+	if (!strcmp(key, "admin_group"))
+		return set_group(c->admin_group, sizeof(c->admin_group), key, v, err, errlen);
+	if (!strcmp(key, "client_idle_timeout")) {
+		if (parse_uint(v, 0, 86400, &c->client_idle_timeout, 10))
+			return err_out(err, errlen, "%s: expected 0 (never) to 86400 seconds", key);
+	} else if (!strcmp(key, "dtls_unverified_timeout")) {
+		if (parse_uint(v, 0, 3600, &c->dtls_unverified_timeout, 10))
+			return err_out(err, errlen, "%s: expected 0 (never) to 3600 seconds", key);
+	} else if (!strcmp(key, "dtls_unverified_per_source")) {
+		if (parse_uint(v, 1, 8, &c->dtls_unverified_per_source, 10))
+			return err_out(err, errlen, "%s: expected 1 to 8", key);
+	} else if (!strcmp(key, "dtls_cert_lifetime")) {
+		if (parse_uint(v, 3, 36500 * 86400U, &c->dtls_cert_lifetime, 10))
+			return err_out(err, errlen, "%s: expected 3 to 3153600000 seconds", key);
+	} else if (!strcmp(key, "dtls_cookie_rotate")) {
+		if (parse_uint(v, 1, 86400, &c->dtls_cookie_rotate, 10))
+			return err_out(err, errlen, "%s: expected 1 to 86400 seconds", key);
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 int config_set(struct config *c, const char *key, const char *v,
 	       char *err, size_t errlen)
 {
-	int lvl;
+	int lvl, rc;
+
+	rc = set_hardening(c, key, v, err, errlen);
+	if (rc <= 0)
+		return rc;
 
 	if (!strcmp(key, "socket")) {
 		if (!*v || strlen(v) >= sizeof(c->socket_path))

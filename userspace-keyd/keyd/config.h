@@ -34,6 +34,15 @@ struct config {
 	enum verify_policy dtls_verify;	/* DTLS keys before the answer's fingerprint */
 	unsigned int max_sessions;
 	unsigned int max_clients;
+	/* who may use keyd, and how (Documentation/keyd-control.md §2A) */
+	char socket_group[64];		/* group of the socket and its directory; "": ours */
+	char admin_group[64];		/* may see and act on every session; "": root only */
+	unsigned int client_idle_timeout;	/* s without a request; 0: never */
+	/* DTLS: associations the signalling has not vouched for, the certificate */
+	unsigned int dtls_unverified_timeout;	/* s; 0: kept until evicted */
+	unsigned int dtls_unverified_per_source;	/* per source IP address */
+	unsigned int dtls_cert_lifetime;	/* s; renewed at 2/3 of it */
+	unsigned int dtls_cookie_rotate;	/* s between cookie secrets */
 };
 
 void config_defaults(struct config *c);

@@ -7,7 +7,7 @@
  * keyd attaches them and closes its copies before replying, whatever the
  * outcome: it never keeps a media server's socket open.
  */
-#define _GNU_SOURCE	/* SO_PEERCRED, struct ucred */
+#define _GNU_SOURCE	/* accept4 */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <openssl/crypto.h>
 
+#include "authz.h"
 #include "control.h"
 #include "log.h"
 #include "notify.h"
@@ -38,8 +39,8 @@ struct conn {
 	char *out;
 	size_t outlen, outcap;
 	bool dead;			/* close once the loop is done with it */
-	pid_t pid;
-	uid_t uid;
+	struct authz_peer peer;		/* who connected */
+	uint64_t last_active;		/* ms of its last request (client_idle_timeout) */
 };
 
 struct deferred {
@@ -56,6 +57,7 @@ struct control {
 	unsigned int serial;
 	bool dispatching;		/* events wait for the reply */
 	struct deferred *defer_head, **defer_tail;
+	uint64_t idle_check_at;		/* next sweep for idle clients */
 };
 
 static struct control ctl_storage;
@@ -66,6 +68,7 @@ static int err_out(char *err, size_t errlen, const char *what, int e)
 	return -1;
 }
 
+/* Created private; authz_socket_perms() opens it to socket_mode's readers. */
 static int make_parent_dir(const char *path)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
@@ -75,7 +78,7 @@ static int make_parent_dir(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = 0;
-	if (mkdir(dir, 0755) && errno != EEXIST)
+	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -1;
 	return 0;
 }
@@ -111,11 +114,23 @@ int control_open(struct keyd *kd, char *err, size_t errlen)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return err_out(err, errlen, "socket", errno);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    chmod(sa.sun_path, kd->cfg.socket_mode) || listen(fd, 64)) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int e = errno;
 
 		close(fd);
+		return err_out(err, errlen, sa.sun_path, e);
+	}
+	/* nobody can connect before listen(): modes and group first */
+	if (authz_socket_perms(kd, sa.sun_path, err, errlen)) {
+		close(fd);
+		unlink(sa.sun_path);
+		return -1;
+	}
+	if (listen(fd, 64)) {
+		int e = errno;
+
+		close(fd);
+		unlink(sa.sun_path);
 		return err_out(err, errlen, sa.sun_path, e);
 	}
 	ctl->lfd = fd;
@@ -148,7 +163,7 @@ static void conn_write(struct conn *c, const char *data, size_t len)
 		return;
 	if (c->outlen + len > MAX_OUT) {
 		log_warn("client does not read its replies; dropped", "conn=%u pid=%d",
-			 c->serial, (int)c->pid);
+			 c->serial, (int)c->peer.pid);
 		c->dead = true;
 		return;
 	}
@@ -344,6 +359,7 @@ static void conn_read(struct keyd *kd, struct conn *c)
 			c->dead = true;
 			break;
 		}
+		c->last_active = now_ms();
 		nfds = take_cmsg_fds(&mh, fds, RECV_FDS);
 		if (mh.msg_flags & MSG_CTRUNC)
 			log_warn("file descriptors truncated", "conn=%u", c->serial);
@@ -376,8 +392,6 @@ static void conn_read(struct keyd *kd, struct conn *c)
 static void conn_accept(struct keyd *kd)
 {
 	struct control *ctl = kd->ctl;
-	struct ucred cred = { 0 };
-	socklen_t len = sizeof(cred);
 	struct conn *c;
 	int fd;
 
@@ -396,15 +410,47 @@ static void conn_accept(struct keyd *kd)
 	}
 	c->fd = fd;
 	c->serial = ++ctl->serial;
-	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len)) {
-		c->pid = cred.pid;
-		c->uid = cred.uid;
-	}
+	c->last_active = now_ms();
+	authz_peer_get(kd, fd, &c->peer);
 	c->next = ctl->conns;
 	ctl->conns = c;
 	ctl->nconns++;
-	log_info("client connected", "conn=%u pid=%d uid=%u", c->serial, (int)c->pid,
-		 (unsigned int)c->uid);
+	log_info("client connected", "conn=%u pid=%d uid=%u gid=%u access=%s", c->serial,
+		 (int)c->peer.pid, (unsigned int)c->peer.uid, (unsigned int)c->peer.gid,
+		 c->peer.admin ? "all" : "own");
+}
+
+const struct authz_peer *conn_peer(const struct conn *c)
+{
+	return &c->peer;
+}
+
+/*
+ * Clients silent for client_idle_timeout are closed, unless they watch a
+ * session (own it: its events go to them). Swept once a second; returns ms
+ * until the next sweep, or -1.
+ */
+static int expire_idle(struct keyd *kd, uint64_t now)
+{
+	struct control *ctl = kd->ctl;
+	uint64_t limit = (uint64_t)kd->cfg.client_idle_timeout * 1000;
+	struct conn *c;
+
+	if (!limit)
+		return -1;
+	if (now >= ctl->idle_check_at) {
+		ctl->idle_check_at = now + 1000;
+		for (c = ctl->conns; c; c = c->next) {
+			if (c->dead || now - c->last_active < limit ||
+			    session_conn_watching(kd, c))
+				continue;
+			log_info("idle client disconnected", "conn=%u pid=%d uid=%u idle_s=%llu",
+				 c->serial, (int)c->peer.pid, (unsigned int)c->peer.uid,
+				 (unsigned long long)((now - c->last_active) / 1000));
+			c->dead = true;
+		}
+	}
+	return (int)(ctl->idle_check_at - now);
 }
 
 static void conn_free(struct keyd *kd, struct conn *c)
@@ -478,6 +524,12 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		t = notify_watchdog(now_ms());
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
+		t = expire_idle(kd, now_ms());
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+		t = dtls_housekeeping(kd, now_ms());
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
 		if (kn_upcalls_pending(&kd->kn))
 			timeout = 0;
 		if (poll(pfd, n, timeout) < 0) {
@@ -505,6 +557,7 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		}
 		if (pfd[P_LISTEN].revents & POLLIN)
 			conn_accept(kd);
+		expire_idle(kd, now_ms());
 		reap_dead(kd);
 	}
 	free(pfd);

@@ -32,4 +32,8 @@ void control_close(struct keyd *kd);
  */
 void conn_send(struct conn *c, struct json_object *obj);
 
+/* Who is on the other end (authz.h). */
+struct authz_peer;
+const struct authz_peer *conn_peer(const struct conn *c);
+
 #endif /* KEYD_CONTROL_H */

@@ -208,6 +208,16 @@ static int cert_finish(struct dtls_cert *c, char *err, size_t errlen)
 struct dtls_cert *dtls_cert_generate(const char *cn, unsigned int days,
 				     char *err, size_t errlen)
 {
+	if (!days)
+		days = 30;
+	if (days > 36500)
+		days = 36500;
+	return dtls_cert_generate_secs(cn, days * 86400U, err, errlen);
+}
+
+struct dtls_cert *dtls_cert_generate_secs(const char *cn, unsigned int secs,
+					  char *err, size_t errlen)
+{
 	struct dtls_cert *c = calloc(1, sizeof(*c));
 	char rnd_cn[32];
 	uint8_t rnd[8];
@@ -219,10 +229,8 @@ struct dtls_cert *dtls_cert_generate(const char *cn, unsigned int days,
 		seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (!days)
-		days = 30;
-	if (days > 36500)
-		days = 36500;
+	if (!secs)
+		secs = 30 * 86400U;
 	if (!cn || !*cn) {
 		if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 			goto fail;
@@ -241,7 +249,7 @@ struct dtls_cert *dtls_cert_generate(const char *cn, unsigned int days,
 	    !BN_rand(serial, 63, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
 	    !BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(c->x509)) ||
 	    !X509_gmtime_adj(X509_getm_notBefore(c->x509), -86400L) ||
-	    !X509_gmtime_adj(X509_getm_notAfter(c->x509), (long)days * 86400L))
+	    !X509_gmtime_adj(X509_getm_notAfter(c->x509), (long)secs))
 		goto fail;
 	name = X509_get_subject_name(c->x509);
 	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
@@ -1066,6 +1074,11 @@ struct dtls_assoc *dtls_assoc_new(struct dtls_engine *e,
 		return NULL;
 	}
 	return a;
+}
+
+void dtls_assoc_set_send_ctx(struct dtls_assoc *a, void *send_ctx)
+{
+	a->send_ctx = send_ctx;
 }
 
 void dtls_assoc_free(struct dtls_assoc *a)

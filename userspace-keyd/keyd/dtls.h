@@ -83,6 +83,9 @@ struct dtls_cert;
  */
 struct dtls_cert *dtls_cert_generate(const char *cn, unsigned int days,
 				     char *err, size_t errlen);
+/* The same, valid until `secs` seconds from now (0 = 30 days). */
+struct dtls_cert *dtls_cert_generate_secs(const char *cn, unsigned int secs,
+					  char *err, size_t errlen);
 /* A long-term identity from PEM files (any key type OpenSSL can sign with). */
 struct dtls_cert *dtls_cert_load_pem(const char *cert_file,
 				     const char *key_file, char *err,
@@ -201,6 +204,8 @@ struct dtls_assoc *dtls_assoc_new(struct dtls_engine *e,
 				  const struct dtls_assoc_config *cfg,
 				  char *err, size_t errlen);
 void dtls_assoc_free(struct dtls_assoc *a);
+/* The send callback's ctx from now on (the caller moved what it points to). */
+void dtls_assoc_set_send_ctx(struct dtls_assoc *a, void *send_ctx);
 
 /* Client: sends the first ClientHello and starts the handshake deadline.
  * Server: does nothing (its deadline starts with the first ClientHello).

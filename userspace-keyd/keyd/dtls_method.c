@@ -43,8 +43,9 @@
  * stays pending), TX only once the fingerprint matched, and a mismatch
  * deletes the RX template in the same call.
  *
- * One certificate per daemon (generated at the first DTLS session, never
- * written to disk); RTCP must be muxed.
+ * Certificates: dtls_identity.c (generated at the first DTLS session, never
+ * written to disk, renewed before expiry; a session keeps its own for life).
+ * RTCP must be muxed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +56,8 @@
 #include <openssl/crypto.h>
 
 #include "dtls.h"
+#include "dtls_identity.h"
+#include "dtls_slots.h"
 #include "fingerprint.h"
 #include "log.h"
 #include "session.h"
@@ -97,6 +100,7 @@ struct link {
 	uint64_t rx_retire_at;		/* 0: the new key has not authenticated a packet yet */
 	uint64_t rx_check_at;
 	uint32_t rekeys;		/* completed rekeys */
+	uint64_t born;			/* ms: its association was accepted (dtls_slots.h) */
 	char peer_fp[FP_STR_MAX];	/* the peer certificate's, once verified */
 	char reason[160];		/* why it failed */
 	/*
@@ -131,33 +135,13 @@ struct dmstate {
 					 * the new handshake once our answer is out */
 	bool upcalls;			/* restored: the socket's upcalls come to us */
 	char no_upcalls[200];		/* restored: why they do not (sock-set failed) */
+	struct dtls_engine *eng;	/* our certificate for this session's whole life */
 	struct link links[DTLS_MAX_ASSOCS];
 };
-
-static struct dtls_engine *engine;
 
 static struct dmstate *state_of(struct session *s)
 {
 	return s->mstate;
-}
-
-static int get_engine(struct opres *r)
-{
-	struct dtls_cert *cert;
-	char err[256];
-
-	if (engine)
-		return 0;
-	cert = dtls_cert_generate(NULL, 0, err, sizeof(err));
-	if (!cert)
-		return op_fail(r, E_INTERNAL, "DTLS certificate: %s", err);
-	engine = dtls_engine_new(&(struct dtls_engine_config){ .cert = cert }, err, sizeof(err));
-	dtls_cert_free(cert);
-	if (!engine)
-		return op_fail(r, E_INTERNAL, "DTLS engine: %s", err);
-	log_info("DTLS certificate generated", "fingerprint=%s",
-		 log_q(dtls_engine_fingerprint(engine)));
-	return 0;
 }
 
 static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
@@ -198,29 +182,68 @@ static struct link *link_find(struct dmstate *st, const struct sockaddr_storage 
 
 static void link_release(struct link *l);
 
-/* A free slot; when every slot is taken, one whose association failed (its
- * contexts are gone already) is recycled, so dead forks cannot block new ones.
+static void link_evict(struct link *l, const char *why);
+
+/*
+ * Has the signalling vouched for this peer: an answer named its address
+ * or fingerprint, it was verified or adopted, or we started it (dtls_slots.h)?
+ */
+static bool link_vouched(const struct link *l)
+{
+	return l->have_fps || l->restored || l->role == DTLS_ROLE_CLIENT || l->expect_hello ||
+	       l->flip_out || l->rekeys || (l->installed && !l->rx_only) ||
+	       (l->a && dtls_assoc_verify_state(l->a) == DTLS_VERIFY_OK);
+}
+
+static void slot_view(const struct dmstate *st, struct slot_info *v)
+{
+	size_t i;
+
+	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
+		const struct link *l = &st->links[i];
+
+		v[i].kind = !l->used ? SLOT_FREE : l->failed ? SLOT_FAILED :
+			    link_vouched(l) ? SLOT_VOUCHED : SLOT_UNVOUCHED;
+		v[i].born = l->born;
+		v[i].peer = l->peer;
+	}
+}
+
+/* Empty slot i for a newcomer: a failed link is released, an unvouched one evicted. */
+static struct link *slot_take(struct dmstate *st, int i, const char *why)
+{
+	struct link *l;
+
+	if (i < 0)
+		return NULL;
+	l = &st->links[i];
+	if (l->used && !l->failed)
+		link_evict(l, why);
+	else if (l->used)
+		link_release(l);
+	return l;
+}
+
+/*
+ * A slot for a peer the signalling names (an answer's address, a restored
+ * link): a free one, a failed one, else the oldest unvouched peer's.
  */
 static struct link *link_alloc(struct dmstate *st, const struct sockaddr_storage *addr,
 			       enum dtls_role role)
 {
-	struct link *l = NULL;
-	size_t i;
+	struct slot_info v[DTLS_MAX_ASSOCS];
+	struct link *l;
 
-	for (i = 0; i < DTLS_MAX_ASSOCS && !l; i++)
-		if (!st->links[i].used)
-			l = &st->links[i];
-	for (i = 0; i < DTLS_MAX_ASSOCS && !l; i++)
-		if (st->links[i].failed) {
-			l = &st->links[i];
-			link_release(l);
-		}
+	slot_view(st, v);
+	l = slot_take(st, slots_pick(v, DTLS_MAX_ASSOCS, addr, 0),
+		      "its slot went to a peer the signalling names");
 	if (l) {
 		memset(l, 0, sizeof(*l));
 		l->used = true;
 		l->st = st;
 		l->peer = *addr;
 		l->role = role;
+		l->born = now_ms();
 	}
 	return l;
 }
@@ -311,6 +334,27 @@ static void link_teardown(struct link *l)
 	ctx_del(l, KSRTP_DIR_RX);
 	l->installed = false;
 	l->tx_pending = l->rx_old = 0;
+}
+
+/*
+ * Turn away a peer nobody signalled: its association (close_notify) and any
+ * early-media RX template go, its slot is free. Logged at info: an
+ * operator sees who was refused and why.
+ */
+static void link_evict(struct link *l, const char *why)
+{
+	struct session *s = l->st->s;
+	char addr[80];
+
+	log_info("DTLS association of an unverified peer dropped", "session=%s peer=%s "
+		 "state=%s age_ms=%llu reason=%s", s->id, link_addr(l, addr, sizeof(addr)),
+		 l->a ? dtls_state_name(dtls_assoc_state(l->a)) : "none",
+		 (unsigned long long)(now_ms() - l->born), log_q(why));
+	link_teardown(l);
+	if (l->a)
+		dtls_assoc_close(l->a);
+	link_release(l);
+	session_changed(s);
 }
 
 static void dtls_teardown(struct keyd *kd, struct session *s)
@@ -695,6 +739,8 @@ static void arm_link(struct link *l)
 		session_arm(s, l->rx_check_at);
 	if (l->rx_retire_at)
 		session_arm(s, l->rx_retire_at);
+	if (l->st->kd->cfg.dtls_unverified_timeout && l->born && !link_vouched(l))
+		session_arm(s, l->born + l->st->kd->cfg.dtls_unverified_timeout * 1000ULL);
 }
 
 static void handle(struct link *l, unsigned int ev);
@@ -874,7 +920,7 @@ static int start_client(struct link *l, struct opres *r)
 	struct dtls_assoc_config cfg = assoc_config(l, DTLS_ROLE_CLIENT);
 	char err[256], addr[80];
 
-	l->a = dtls_assoc_new(engine, &cfg, err, sizeof(err));
+	l->a = dtls_assoc_new(l->st->eng, &cfg, err, sizeof(err));
 	if (!l->a)
 		return op_fail(r, E_INTERNAL, "DTLS association: %s", err);
 	log_info("DTLS handshake started", "session=%s role=client peer=%s", l->st->s->id,
@@ -892,7 +938,7 @@ static int rekey_client(struct link *l, struct opres *r)
 	if (l->next_a)		/* one is running already */
 		return 0;
 	cfg = assoc_config(l, DTLS_ROLE_CLIENT);
-	l->next_a = dtls_assoc_new(engine, &cfg, err, sizeof(err));
+	l->next_a = dtls_assoc_new(l->st->eng, &cfg, err, sizeof(err));
 	if (!l->next_a)
 		return op_fail(r, E_INTERNAL, "DTLS association: %s", err);
 	log_info("DTLS rekey: new handshake started", "session=%s role=client peer=%s",
@@ -964,7 +1010,8 @@ static void reply_attrs(struct session *s, struct opres *r, enum sdp_setup setup
 	struct json_object *arr = json_object_new_array();
 	char line[FP_STR_MAX + 32];
 
-	snprintf(line, sizeof(line), "a=fingerprint:%s", dtls_engine_fingerprint(engine));
+	snprintf(line, sizeof(line), "a=fingerprint:%s",
+		 dtls_engine_fingerprint(state_of(s)->eng));
 	json_object_array_add(arr, json_object_new_string(line));
 	snprintf(line, sizeof(line), "a=setup:%s", setup_name(setup));
 	json_object_array_add(arr, json_object_new_string(line));
@@ -1287,7 +1334,7 @@ static void listen_on(struct link *l, const struct kn_event *ev, bool rekey)
 	unsigned int events = 0;
 	char addr[80];
 
-	switch (dtls_listen(engine, &cfg, ev->data, ev->len, &a, &events)) {
+	switch (dtls_listen(l->st->eng, &cfg, ev->data, ev->len, &a, &events)) {
 	case DTLS_LISTEN_ACCEPTED:
 		log_info(rekey ? "DTLS rekey handshake accepted" : "DTLS handshake accepted",
 			 "session=%s role=server peer=%s", l->st->s->id,
@@ -1306,6 +1353,64 @@ static void listen_on(struct link *l, const struct kn_event *ev, bool rekey)
 	default:
 		break;
 	}
+}
+
+/*
+ * A ClientHello from an address without a link. Nothing is kept until it
+ * carries a valid cookie (dtls_listen, RFC 6347 §4.2.1): a spoofed source
+ * can neither take a slot nor push anyone out. Then dtls_slots.h decides
+ * whose slot it gets.
+ */
+static void accept_new_peer(struct dmstate *st, const struct kn_event *ev)
+{
+	struct session *s = st->s;
+	struct slot_info v[DTLS_MAX_ASSOCS];
+	struct dtls_assoc_config cfg;
+	struct dtls_assoc *a = NULL;
+	unsigned int events = 0;
+	struct link tmp, *l;
+	char addr[80];
+	int i;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.used = true;
+	tmp.st = st;
+	tmp.peer = ev->remote;
+	tmp.role = DTLS_ROLE_SERVER;
+	if (s->role == ROLE_ANSWERER) {
+		tmp.fps = st->offer_fps;
+		tmp.have_fps = st->have_offer_fps;
+	}
+	cfg = assoc_config(&tmp, DTLS_ROLE_SERVER);
+	switch (dtls_listen(st->eng, &cfg, ev->data, ev->len, &a, &events)) {
+	case DTLS_LISTEN_ACCEPTED:
+		break;
+	case DTLS_LISTEN_ERROR:
+		log_warn("dtls_listen failed", "session=%s", s->id);
+		return;
+	default:
+		return;		/* a HelloVerifyRequest went out, or not a ClientHello */
+	}
+	slot_view(st, v);
+	i = slots_pick(v, DTLS_MAX_ASSOCS, &ev->remote,
+		       tmp.have_fps ? 0 : st->kd->cfg.dtls_unverified_per_source);
+	if (i < 0) {
+		log_info("DTLS ClientHello refused: every association slot holds a verified peer",
+			 "session=%s peer=%s", s->id, link_addr(&tmp, addr, sizeof(addr)));
+		dtls_assoc_free(a);
+		return;
+	}
+	l = slot_take(st, i, v[i].kind == SLOT_UNVOUCHED &&
+		      slots_same_host(&v[i].peer, &ev->remote) ?
+		      "dtls_unverified_per_source reached by its address" :
+		      "every slot was used: the oldest unverified peer makes room");
+	*l = tmp;
+	l->born = now_ms();
+	dtls_assoc_set_send_ctx(a, l);	/* it was created pointing at tmp */
+	l->a = a;
+	log_info("DTLS handshake accepted", "session=%s role=server peer=%s", s->id,
+		 link_addr(l, addr, sizeof(addr)));
+	handle(l, events);
 }
 
 static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev)
@@ -1357,19 +1462,7 @@ static void upcall(struct keyd *kd, struct session *s, const struct kn_event *ev
 	}
 	if (!accepts_new_peer(st) || !dtls_is_client_hello(ev->data, ev->len))
 		return;
-	l = link_alloc(st, &ev->remote, DTLS_ROLE_SERVER);
-	if (!l) {
-		log_debug("ClientHello from one more fork dropped: every association slot is used",
-			  "session=%s", s->id);
-		return;
-	}
-	if (s->role == ROLE_ANSWERER) {
-		l->fps = st->offer_fps;
-		l->have_fps = st->have_offer_fps;
-	}
-	listen_on(l, ev, false);
-	if (!l->a)	/* a HelloVerifyRequest went out: no state is kept (RFC 6347 §4.2.1) */
-		memset(l, 0, sizeof(*l));
+	accept_new_peer(st, ev);
 }
 
 /* Server links after a rekey: has the peer's new key authenticated a packet? */
@@ -1416,6 +1509,24 @@ static void rx_check(struct keyd *kd, struct session *s, uint64_t now)
 	free(ci);
 }
 
+/* Unvouched peers older than dtls_unverified_timeout go (dtls_slots.h). */
+static void expire_unvouched(struct dmstate *st, uint64_t now)
+{
+	uint64_t t = st->kd->cfg.dtls_unverified_timeout * 1000ULL;
+	struct slot_info v[DTLS_MAX_ASSOCS];
+	int i;
+
+	if (!t || now < t)
+		return;
+	for (;;) {
+		slot_view(st, v);
+		i = slots_oldest_unvouched(v, DTLS_MAX_ASSOCS, now - t);
+		if (i < 0)
+			return;
+		link_evict(&st->links[i], "dtls_unverified_timeout passed");
+	}
+}
+
 static uint64_t dtls_timer(struct keyd *kd, struct session *s, uint64_t now)
 {
 	struct dmstate *st = state_of(s);
@@ -1425,6 +1536,7 @@ static uint64_t dtls_timer(struct keyd *kd, struct session *s, uint64_t now)
 	if (s->state == SS_FAILED)
 		return 0;
 	rx_check(kd, s, now);
+	expire_unvouched(st, now);
 	for (i = 0; i < DTLS_MAX_ASSOCS; i++) {
 		struct link *l = &st->links[i];
 
@@ -1539,15 +1651,19 @@ static int dtls_init(struct keyd *kd, struct session *s, struct opres *r)
 {
 	struct dmstate *st;
 	const struct dtls_profile_info *pi;
+	char err[256];
 	size_t i, j;
 
 	if (!s->rtcp_mux)
 		return op_fail(r, E_UNSUPPORTED, "the dtls method needs rtcp_mux (one socket)");
-	if (get_engine(r))
-		return -1;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return op_fail(r, E_INTERNAL, "out of memory");
+	st->eng = dident_get(kd, err, sizeof(err));
+	if (!st->eng) {
+		free(st);
+		return op_fail(r, E_INTERNAL, "DTLS certificate: %s", err);
+	}
 	st->kd = kd;
 	st->s = s;
 	for (i = 0; i < s->nsuites; i++) {
@@ -1560,6 +1676,7 @@ static int dtls_init(struct keyd *kd, struct session *s, struct opres *r)
 			st->profiles[st->nprofiles++] = pi->id;
 	}
 	if (!st->nprofiles) {
+		dident_put(st->eng);
 		free(st);
 		return op_fail(r, E_NO_CRYPTO, "none of the session's suites is a DTLS-SRTP profile");
 	}
@@ -1575,6 +1692,7 @@ static void dtls_release(struct session *s)
 	for (i = 0; i < DTLS_MAX_ASSOCS; i++)
 		if (st->links[i].used)
 			link_release(&st->links[i]);
+	dident_put(st->eng);	/* after its associations: they use it */
 	OPENSSL_cleanse(st, sizeof(*st));
 	free(st);
 	s->mstate = NULL;
@@ -1632,7 +1750,7 @@ static void dtls_status(struct keyd *kd, struct session *s, struct json_object *
 
 	(void)kd;
 	json_object_object_add(d, "fingerprint",
-			       json_object_new_string(dtls_engine_fingerprint(engine)));
+			       json_object_new_string(dtls_engine_fingerprint(st->eng)));
 	json_object_object_add(d, "dtls_verify",
 			       json_object_new_string(verify_policy_name(s->dtls_verify)));
 	if (st->have_role)

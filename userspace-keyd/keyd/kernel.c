@@ -12,46 +12,11 @@
 #include <netlink/socket.h>
 
 #include "kernel.h"
+#include "kernel_parse.h"
 
 const char *kn_err(struct kernel *k)
 {
 	return k->req.extack;
-}
-
-/* Integers of either width: the module may widen a counter later. */
-static uint64_t nla_uint(const struct nlattr *a)
-{
-	if (nla_len(a) >= 8)
-		return nla_get_u64((struct nlattr *)a);
-	if (nla_len(a) >= 4)
-		return nla_get_u32((struct nlattr *)a);
-	return nla_len(a) >= 2 ? nla_get_u16((struct nlattr *)a) : 0;
-}
-
-static void get_remote(struct nlattr *addr, struct nlattr *port,
-		       struct sockaddr_storage *ss, bool *has)
-{
-	int len = addr ? nla_len(addr) : 0;
-
-	memset(ss, 0, sizeof(*ss));
-	*has = false;
-	if (len == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, nla_data(addr), 4);
-		if (port)
-			sin->sin_port = htons(nla_get_u16(port));
-		*has = true;
-	} else if (len == 16) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		memcpy(&sin6->sin6_addr, nla_data(addr), 16);
-		if (port)
-			sin6->sin6_port = htons(nla_get_u16(port));
-		*has = true;
-	}
 }
 
 static int put_remote(struct nl_msg *m, const struct sockaddr_storage *ss)
@@ -87,25 +52,6 @@ static struct nl_msg *request(struct kernel *k, int cmd, int flags)
 
 /* ---------------------------------------------------------------- info */
 
-static int info_reply(struct nl_msg *msg, void *arg)
-{
-	struct kernel *k = arg;
-	struct nlattr *tb[KSRTP_A_INFO_MAX + 1];
-
-	if (knl_parse(msg, tb, KSRTP_A_INFO_MAX))
-		return 0;
-	if (tb[KSRTP_A_INFO_VERSION])
-		k->version = nla_get_u32(tb[KSRTP_A_INFO_VERSION]);
-	if (tb[KSRTP_A_INFO_FEATURES])
-		k->features = nla_get_u32(tb[KSRTP_A_INFO_FEATURES]);
-	if (tb[KSRTP_A_INFO_SUITES])
-		k->suites = nla_get_u32(tb[KSRTP_A_INFO_SUITES]);
-	if (tb[KSRTP_A_INFO_MODULE_VERSION])
-		snprintf(k->module_version, sizeof(k->module_version), "%s",
-			 nla_get_string(tb[KSRTP_A_INFO_MODULE_VERSION]));
-	return 0;
-}
-
 int kn_open(struct kernel *k)
 {
 	int err;
@@ -125,7 +71,7 @@ int kn_open(struct kernel *k)
 	err = nl_socket_set_nonblocking(k->ev.sk) ? -EIO : 0;
 	if (err)
 		goto out_ev;
-	err = knl_exec(&k->req, request(k, KSRTP_CMD_INFO_GET, 0), info_reply, k);
+	err = knl_exec(&k->req, request(k, KSRTP_CMD_INFO_GET, 0), kn_parse_info, k);
 	if (err)
 		goto out_ev;
 	/* upcalls are unicast to the attaching socket, unsolicited: one of their own */
@@ -148,14 +94,6 @@ out_req:
 	return err;
 }
 
-struct kn_upcall {
-	struct kn_upcall *next;
-	uint64_t cookie;
-	struct sockaddr_storage remote;
-	size_t len;
-	uint8_t data[];
-};
-
 void kn_close(struct kernel *k)
 {
 	struct kn_upcall *u;
@@ -174,10 +112,7 @@ void kn_close(struct kernel *k)
 
 static int cookie_reply(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
-
-	if (!knl_parse(msg, tb, KSRTP_A_SOCK_MAX) && tb[KSRTP_A_SOCK_COOKIE])
-		*(uint64_t *)arg = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
+	kn_parse_cookie(msg, arg);
 	return 0;
 }
 
@@ -237,29 +172,14 @@ int kn_sock_send(struct kernel *k, uint64_t cookie, const struct sockaddr_storag
 /* An upcall-ntf into the queue; 0 if it was one, else -1. */
 static int queue_upcall(struct kernel *k, struct nl_msg *msg)
 {
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1];
-	struct kn_upcall *u;
-	bool has;
-	int len;
+	struct kn_upcall *u = NULL;
+	int rc = kn_parse_upcall(msg, &u);
 
-	if (gh->cmd != KSRTP_CMD_UPCALL_NTF)
-		return -1;
-	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX) || !tb[KSRTP_A_SOCK_COOKIE] ||
-	    !tb[KSRTP_A_SOCK_DATA])
-		return 0;
-	len = nla_len(tb[KSRTP_A_SOCK_DATA]);
-	u = malloc(sizeof(*u) + (size_t)len);
-	if (!u)
-		return 0;
-	u->next = NULL;
-	u->cookie = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
-	get_remote(tb[KSRTP_A_SOCK_REMOTE_ADDR], tb[KSRTP_A_SOCK_REMOTE_PORT], &u->remote, &has);
-	u->len = (size_t)len;
-	memcpy(u->data, nla_data(tb[KSRTP_A_SOCK_DATA]), (size_t)len);
-	*k->upq_tail = u;
-	k->upq_tail = &u->next;
-	return 0;
+	if (u) {
+		*k->upq_tail = u;
+		k->upq_tail = &u->next;
+	}
+	return rc;
 }
 
 struct up_exec {
@@ -433,31 +353,9 @@ void kn_upcalls_read(struct kernel *k, kn_event_cb cb, void *arg)
 	}
 }
 
-static int parse_sock(struct nl_msg *msg, struct kn_sock_info *si)
-{
-	struct nlattr *tb[KSRTP_A_SOCK_MAX + 1], *a;
-	int rem;
-
-	memset(si, 0, sizeof(*si));
-	if (knl_parse(msg, tb, KSRTP_A_SOCK_MAX) || !tb[KSRTP_A_SOCK_COOKIE])
-		return -1;
-	si->cookie = nla_get_u64(tb[KSRTP_A_SOCK_COOKIE]);
-	if (tb[KSRTP_A_SOCK_FAMILY])
-		si->family = nla_get_u32(tb[KSRTP_A_SOCK_FAMILY]);
-	if (tb[KSRTP_A_SOCK_LOCAL_PORT])
-		si->local_port = nla_get_u16(tb[KSRTP_A_SOCK_LOCAL_PORT]);
-	if (tb[KSRTP_A_SOCK_N_CTX])
-		si->n_ctx = nla_get_u32(tb[KSRTP_A_SOCK_N_CTX]);
-	if (tb[KSRTP_A_SOCK_STATS])
-		nla_for_each_nested(a, tb[KSRTP_A_SOCK_STATS], rem)
-			if (nla_type(a) > 0 && nla_type(a) <= KSRTP_A_SOCK_STATS_MAX)
-				si->stats[nla_type(a)] = nla_uint(a);
-	return 0;
-}
-
 static int sock_one_reply(struct nl_msg *msg, void *arg)
 {
-	parse_sock(msg, arg);
+	kn_parse_sock(msg, arg);
 	return 0;
 }
 
@@ -519,7 +417,7 @@ static int sock_dump_reply(struct nl_msg *msg, void *arg)
 	struct collect *c = arg;
 	struct kn_sock_info *si = collect_slot(c);
 
-	if (si && !parse_sock(msg, si))
+	if (si && !kn_parse_sock(msg, si))
 		c->n++;
 	return 0;
 }
@@ -631,66 +529,13 @@ int kn_key_del(struct kernel *k, const struct kn_ctx *c, uint32_t id)
 	return key_by_id(k, KSRTP_CMD_KEY_DEL, c, id);
 }
 
-static void parse_key_info(struct nlattr *nest, struct kn_key_info *ki)
-{
-	struct nlattr *tb[KSRTP_A_KEY_MAX + 1];
-
-	memset(ki, 0, sizeof(*ki));
-	if (nla_parse_nested(tb, KSRTP_A_KEY_MAX, nest, NULL))
-		return;
-	if (tb[KSRTP_A_KEY_ID])
-		ki->id = nla_get_u32(tb[KSRTP_A_KEY_ID]);
-	if (tb[KSRTP_A_KEY_MKI] && nla_len(tb[KSRTP_A_KEY_MKI]) <= KSRTP_MAX_MKI_LEN) {
-		ki->mki_len = (uint8_t)nla_len(tb[KSRTP_A_KEY_MKI]);
-		memcpy(ki->mki, nla_data(tb[KSRTP_A_KEY_MKI]), ki->mki_len);
-	}
-	ki->active = tb[KSRTP_A_KEY_ACTIVE] != NULL;
-	if (tb[KSRTP_A_KEY_SRTP_PACKETS])
-		ki->srtp_packets = nla_uint(tb[KSRTP_A_KEY_SRTP_PACKETS]);
-	if (tb[KSRTP_A_KEY_SRTCP_PACKETS])
-		ki->srtcp_packets = nla_uint(tb[KSRTP_A_KEY_SRTCP_PACKETS]);
-}
-
 static int ctx_dump_reply(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[KSRTP_A_CTX_MAX + 1], *a;
 	struct collect *c = arg;
-	struct kn_ctx_info *ci;
-	int rem;
+	struct kn_ctx_info *ci = collect_slot(c);
 
-	if (knl_parse(msg, tb, KSRTP_A_CTX_MAX) || !tb[KSRTP_A_CTX_DIR])
-		return 0;
-	ci = collect_slot(c);
-	if (!ci)
-		return 0;
-	memset(ci, 0, sizeof(*ci));
-	if (tb[KSRTP_A_CTX_SOCK_COOKIE])
-		ci->cookie = nla_get_u64(tb[KSRTP_A_CTX_SOCK_COOKIE]);
-	ci->dir = nla_get_u32(tb[KSRTP_A_CTX_DIR]);
-	ci->any = tb[KSRTP_A_CTX_SSRC_ANY] != NULL;
-	if (tb[KSRTP_A_CTX_SSRC])
-		ci->ssrc = nla_get_u32(tb[KSRTP_A_CTX_SSRC]);
-#define U32(f, a) if (tb[KSRTP_A_CTX_##a]) ci->f = nla_get_u32(tb[KSRTP_A_CTX_##a])
-	U32(origin, ORIGIN);
-	U32(suite, SUITE);
-	U32(flags, FLAGS);
-	U32(window, WINDOW);
-	U32(roc, ROC);
-#undef U32
-	if (tb[KSRTP_A_CTX_SOFT_LIMIT])
-		ci->soft_limit = nla_uint(tb[KSRTP_A_CTX_SOFT_LIMIT]);
-	get_remote(tb[KSRTP_A_CTX_REMOTE_ADDR], tb[KSRTP_A_CTX_REMOTE_PORT],
-		   &ci->remote, &ci->has_remote);
-	/* key nests repeat: walk the payload rather than the parsed table */
-	nlmsg_for_each_attr(a, nlmsg_hdr(msg), GENL_HDRLEN, rem) {
-		if (nla_type(a) == KSRTP_A_CTX_KEY && ci->nkeys < KSRTP_MAX_KEYS)
-			parse_key_info(a, &ci->keys[ci->nkeys++]);
-	}
-	if (tb[KSRTP_A_CTX_STATS])
-		nla_for_each_nested(a, tb[KSRTP_A_CTX_STATS], rem)
-			if (nla_type(a) > 0 && nla_type(a) <= KSRTP_A_CTX_STATS_MAX)
-				ci->stats[nla_type(a)] = nla_uint(a);
-	c->n++;
+	if (ci && !kn_parse_ctx(msg, ci))
+		c->n++;
 	return 0;
 }
 
@@ -728,47 +573,11 @@ static int accept_any_seq(struct nl_msg *msg, void *arg)
 
 static int on_event(struct nl_msg *msg, void *arg)
 {
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct ev_ctx *e = arg;
 	struct kn_event ev;
-	struct nlattr *tb[KSRTP_A_CTX_MAX + 1];
-	bool has;
 
-	memset(&ev, 0, sizeof(ev));
-	switch (gh->cmd) {
-	case KSRTP_CMD_SOCK_DETACH_NTF: {
-		struct nlattr *sb[KSRTP_A_SOCK_MAX + 1];
-
-		if (knl_parse(msg, sb, KSRTP_A_SOCK_MAX) || !sb[KSRTP_A_SOCK_COOKIE])
-			return NL_OK;
-		ev.type = KN_EV_DETACH;
-		ev.cookie = nla_get_u64(sb[KSRTP_A_SOCK_COOKIE]);
-		if (sb[KSRTP_A_SOCK_REASON])
-			ev.reason = nla_get_u32(sb[KSRTP_A_SOCK_REASON]);
-		break;
-	}
-	case KSRTP_CMD_CTX_LIMIT_NTF:
-	case KSRTP_CMD_SSRC_LEARNED_NTF:
-		if (knl_parse(msg, tb, KSRTP_A_CTX_MAX) || !tb[KSRTP_A_CTX_SOCK_COOKIE] ||
-		    !tb[KSRTP_A_CTX_DIR])
-			return NL_OK;
-		ev.type = gh->cmd == KSRTP_CMD_CTX_LIMIT_NTF ? KN_EV_LIMIT : KN_EV_LEARNED;
-		ev.cookie = nla_get_u64(tb[KSRTP_A_CTX_SOCK_COOKIE]);
-		ev.dir = nla_get_u32(tb[KSRTP_A_CTX_DIR]);
-		ev.any = tb[KSRTP_A_CTX_SSRC_ANY] != NULL;
-		if (tb[KSRTP_A_CTX_SSRC])
-			ev.ssrc = nla_get_u32(tb[KSRTP_A_CTX_SSRC]);
-		if (tb[KSRTP_A_CTX_KEY_ID])
-			ev.key_id = nla_get_u32(tb[KSRTP_A_CTX_KEY_ID]);
-		if (tb[KSRTP_A_CTX_LIMIT])
-			ev.limit = nla_get_u32(tb[KSRTP_A_CTX_LIMIT]);
-		get_remote(tb[KSRTP_A_CTX_REMOTE_ADDR], tb[KSRTP_A_CTX_REMOTE_PORT],
-			   &ev.remote, &has);
-		break;
-	default:
-		return NL_OK;
-	}
-	e->cb(&ev, e->arg);
+	if (!kn_parse_event(msg, &ev))
+		e->cb(&ev, e->arg);
 	return NL_OK;
 }
 

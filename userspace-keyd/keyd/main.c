@@ -22,7 +22,10 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 
+#include "authz.h"
 #include "control.h"
+#include "dtls_identity.h"
+#include "harden.h"
 #include "log.h"
 #include "notify.h"
 #include "session.h"
@@ -139,6 +142,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* before anything holds a key */
+	if (keyd_harden(err, sizeof(err))) {
+		fprintf(stderr, "ksrtp-keyd: %s\n", err);
+		return 1;
+	}
 	umask(077);
 	config_defaults(&kd.cfg);
 	if (!config && !access(DEFAULT_CONFIG, F_OK))
@@ -153,6 +161,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_set_level(verbose ? LOG_DEBUG : (enum log_level)kd.cfg.log_level);
+	if (authz_init(&kd, err, sizeof(err))) {
+		fprintf(stderr, "ksrtp-keyd: %s\n", err);
+		return 2;
+	}
 	notify_init();
 
 	sigfd = block_signals();
@@ -196,6 +208,7 @@ int main(int argc, char **argv)
 out_control:
 	control_close(&kd);
 	session_free_all(&kd);
+	dident_free_all();
 out_kernel:
 	kn_close(&kd.kn);
 	close(sigfd);

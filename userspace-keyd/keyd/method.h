@@ -36,6 +36,7 @@ int op_fail(struct opres *r, const char *code, const char *fmt, ...)
 #define E_NO_CRYPTO	"no_acceptable_crypto"
 #define E_KERNEL	"kernel"
 #define E_LIMIT		"limit"
+#define E_PERMISSION	"permission_denied"
 #define E_UNSUPPORTED	"unsupported"
 #define E_INTERNAL	"internal"
 
@@ -82,6 +83,10 @@ struct method {
 
 extern const struct method sdes_method;
 extern const struct method dtls_method;
+/* DTLS certificate renewal and cookie secret rotation (dtls_identity.c);
+ * returns ms until it is due again, or -1.
+ */
+int dtls_housekeeping(struct keyd *kd, uint64_t now);
 
 /* By name; NULL if keyd has no such method. */
 const struct method *method_find(const char *name);

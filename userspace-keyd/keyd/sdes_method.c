@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "harden.h"
 #include "log.h"
 #include "sdes.h"
 #include "session.h"
@@ -577,7 +578,8 @@ static int rx_rebuild(struct keyd *kd, struct session *s, const struct sdes_cryp
 
 static int sdes_init(struct keyd *kd, struct session *s, struct opres *r)
 {
-	struct sdes_state *st = calloc(1, sizeof(*st));
+	/* our keys and the peer's: out of core dumps (harden.h) */
+	struct sdes_state *st = keyd_secret_alloc(sizeof(*st));
 
 	if (!st)
 		return op_fail(r, E_INTERNAL, "out of memory");
@@ -596,8 +598,7 @@ static void sdes_release(struct session *s)
 
 	for (i = 0; i < st->noffered; i++)
 		sdes_wipe(&st->offered[i]);
-	OPENSSL_cleanse(st, sizeof(*st));
-	free(st);
+	keyd_secret_free(st, sizeof(*st));
 	s->mstate = NULL;
 }
 

@@ -12,12 +12,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <openssl/rand.h>
 
 #include "control.h"
 #include "log.h"
 #include "session.h"
 #include "state.h"
+#include "authz.h"
 
 #define KEYD_VERSION "1.0"
 
@@ -42,17 +44,6 @@ int op_fail(struct opres *r, const char *code, const char *fmt, ...)
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-const char *session_state_name(enum session_state st)
-{
-	static const char *const names[] = {
-		[SS_NEW] = "new", [SS_OFFERED] = "offered",
-		[SS_ANSWERING] = "answering", [SS_SECURE] = "secure",
-		[SS_FAILED] = "failed",
-	};
-
-	return st <= SS_FAILED ? names[st] : "?";
 }
 
 static const char *exchange_name(enum exchange e)
@@ -156,6 +147,7 @@ static struct json_object *save_json(struct session *s)
 	json_object_object_add(o, "state", json_object_new_string(session_state_name(s->state)));
 	json_object_object_add(o, "exchange", json_object_new_string(exchange_name(s->exch)));
 	json_object_object_add(o, "created", json_object_new_int64(s->created));
+	json_object_object_add(o, "owner_uid", json_object_new_int64((int64_t)s->owner_uid));
 	json_object_object_add(o, "rtcp_mux", json_object_new_boolean(s->rtcp_mux));
 	json_object_object_add(o, "signalling_secure",
 			       json_object_new_boolean(s->signalling_secure));
@@ -194,18 +186,23 @@ static void save(struct keyd *kd, struct session *s)
 {
 	struct json_object *o = save_json(s);
 
-	state_write(kd, s->id, o);
+	/* a failed write stays dirty: the next change or the retry timer tries again */
+	s->dirty = state_write(kd, s->id, o) != 0;
 	json_object_put(o);
-	s->dirty = false;
 }
 
-static void flush_dirty(struct keyd *kd)
+/* Save what changed; whether a write failed (and must be retried). */
+static bool flush_dirty(struct keyd *kd)
 {
 	struct session *s;
+	bool failed = false;
 
 	for (s = kd->sessions; s; s = s->next)
-		if (s->dirty)
+		if (s->dirty) {
 			save(kd, s);
+			failed |= s->dirty;
+		}
+	return failed;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -349,6 +346,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	s->verified = true;
 	s->created = (int64_t)time(NULL);
 	s->owner = c;
+	s->owner_uid = conn_peer(c)->uid;
 	s->mki_len = req->mki_len >= 0 ? (unsigned int)req->mki_len : kd->cfg.mki_len;
 	s->dtls_verify = req->dtls_verify != VERIFY_DEFAULT ? req->dtls_verify :
 							      kd->cfg.dtls_verify;
@@ -562,12 +560,14 @@ static int op_status(struct keyd *kd, struct session *s, struct opres *r)
 	return 0;
 }
 
-static int op_list(struct keyd *kd, struct opres *r)
+static int op_list(struct keyd *kd, struct conn *c, struct opres *r)
 {
 	struct json_object *arr = json_object_new_array(), *o;
 	struct session *s;
 
 	for (s = kd->sessions; s; s = s->next) {
+		if (!authz_may(conn_peer(c), s->owner_uid))
+			continue;	/* others' sessions are not even listed */
 		o = json_object_new_object();
 		status_common(s, o);
 		json_object_array_add(arr, o);
@@ -576,9 +576,11 @@ static int op_list(struct keyd *kd, struct opres *r)
 	return 0;
 }
 
-static int op_ping(struct keyd *kd, struct opres *r)
+static int op_ping(struct keyd *kd, struct conn *c, struct opres *r)
 {
 	struct json_object *arr;
+	struct session *s;
+	int64_t mine = 0;
 	size_t i;
 
 	json_object_object_add(r->reply, "version", json_object_new_string(KEYD_VERSION));
@@ -593,7 +595,14 @@ static int op_ping(struct keyd *kd, struct opres *r)
 		if (kd->kn.suites & suite_bit(&suite_table[i]))
 			json_object_array_add(arr, json_object_new_string(suite_table[i].name));
 	json_object_object_add(r->reply, "suites", arr);
-	json_object_object_add(r->reply, "sessions", json_object_new_int64((int64_t)kd->nsessions));
+	for (s = kd->sessions; s; s = s->next)
+		mine += authz_may(conn_peer(c), s->owner_uid);
+	json_object_object_add(r->reply, "sessions", json_object_new_int64(mine));
+	json_object_object_add(r->reply, "access", json_object_new_string(
+		conn_peer(c)->admin ? "all" : "own"));
+	/* 0: no core dumps, no ptrace by other users (harden.c) */
+	json_object_object_add(r->reply, "dumpable",
+			       json_object_new_int(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)));
 	json_object_object_add(r->reply, "allow_insecure_signalling",
 			       json_object_new_boolean(kd->cfg.allow_insecure_signalling));
 	return 0;
@@ -677,18 +686,24 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 		return NULL;
 	switch (req->op) {
 	case OP_PING:
-		rc = op_ping(kd, &r);
+		rc = op_ping(kd, c, &r);
 		break;
 	case OP_CREATE:
 		rc = op_create(kd, c, req, &r);
 		break;
 	case OP_LIST:
-		rc = op_list(kd, &r);
+		rc = op_list(kd, c, &r);
 		break;
 	default:
 		s = find(kd, req->session);
 		if (!s) {
 			rc = op_fail(&r, E_NO_SESSION, "no session \"%s\"", req->session);
+			break;
+		}
+		if (!authz_may(conn_peer(c), s->owner_uid)) {
+			rc = op_fail(&r, E_PERMISSION,
+				     "permission denied: session \"%s\" belongs to another user",
+				     req->session);
 			break;
 		}
 		switch (req->op) {
@@ -726,6 +741,16 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 	proto_wipe_strings(r.reply);
 	json_object_put(r.reply);
 	return proto_reply_err(req->id, r.code, r.msg);
+}
+
+bool session_conn_watching(struct keyd *kd, const struct conn *c)
+{
+	struct session *s;
+
+	for (s = kd->sessions; s; s = s->next)
+		if (s->owner == c)
+			return true;
+	return false;
 }
 
 void session_conn_closed(struct keyd *kd, struct conn *c)
@@ -830,118 +855,14 @@ int session_run_timers(struct keyd *kd)
 		if (s->timer && (!next || s->timer < next))
 			next = s->timer;
 	}
-	flush_dirty(kd);
+	if (flush_dirty(kd) && (!next || now + STATE_RETRY_MS < next))
+		next = now + STATE_RETRY_MS;
 	if (!next)
 		return -1;
 	return next <= now ? 0 : (int)(next - now > 60000 ? 60000 : next - now);
 }
 
 /* ---------------------------------------------------------------- restore */
-
-static enum session_state state_from_name(const char *n)
-{
-	enum session_state st;
-
-	for (st = SS_NEW; st <= SS_FAILED; st++)
-		if (n && !strcmp(n, session_state_name(st)))
-			return st;
-	return SS_FAILED;
-}
-
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static bool jbool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-static void load_suites(struct json_object *o, const char *key,
-			const struct suite **out, size_t *n)
-{
-	struct json_object *arr, *v;
-	const struct suite *su;
-	size_t i;
-
-	*n = 0;
-	if (!json_object_object_get_ex(o, key, &arr) || !json_object_is_type(arr, json_type_array))
-		return;
-	for (i = 0; i < json_object_array_length(arr) && *n < SUITE_COUNT; i++) {
-		v = json_object_array_get_idx(arr, i);
-		su = json_object_is_type(v, json_type_string) ?
-		     suite_by_name(json_object_get_string(v),
-				   (size_t)json_object_get_string_len(v)) : NULL;
-		if (su)
-			out[(*n)++] = su;
-	}
-}
-
-/* Parse a saved session's common fields; NULL if the file is not ours. */
-static struct session *load_session(struct keyd *kd, const char *id, struct json_object *o)
-{
-	struct json_object *socks, *so, *v;
-	const struct method *m;
-	const char *str;
-	struct session *s;
-	size_t i;
-
-	(void)kd;
-	str = jstr(o, "method");
-	m = str ? method_find(str) : NULL;
-	if (!m || !json_object_object_get_ex(o, "sockets", &socks) ||
-	    !json_object_is_type(socks, json_type_array) ||
-	    json_object_array_length(socks) < 1 ||
-	    json_object_array_length(socks) > SESSION_MAX_SOCKS || strlen(id) > PROTO_MAX_ID_LEN)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	snprintf(s->id, sizeof(s->id), "%s", id);
-	s->method = m;
-	str = jstr(o, "role");
-	s->role = str && !strcmp(str, "offerer") ? ROLE_OFFERER : ROLE_ANSWERER;
-	s->state = state_from_name(jstr(o, "state"));
-	str = jstr(o, "exchange");
-	s->exch = !str ? EX_NONE : !strcmp(str, "local_offer") ? EX_LOCAL_OFFER :
-		  !strcmp(str, "remote_offer") ? EX_REMOTE_OFFER : EX_NONE;
-	s->rtcp_mux = jbool(o, "rtcp_mux");
-	s->signalling_secure = jbool(o, "signalling_secure");
-	s->verified = jbool(o, "verified");
-	s->dtls_verify = verify_policy_parse(jstr(o, "dtls_verify")) == VERIFY_EARLY_MEDIA ?
-			 VERIFY_EARLY_MEDIA : VERIFY_STRICT;
-	if (json_object_object_get_ex(o, "created", &v))
-		s->created = json_object_get_int64(v);
-	str = jstr(o, "remote");
-	if (str) {
-		socklen_t len;
-
-		s->has_remote = !proto_parse_addr(str, &s->remote, &len);
-	}
-	for (i = 0; i < json_object_array_length(socks); i++) {
-		so = json_object_array_get_idx(socks, i);
-		if (!json_object_object_get_ex(so, "cookie", &v))
-			break;
-		s->cookie[i] = json_object_get_uint64(v);
-		if (json_object_object_get_ex(so, "local_port", &v))
-			s->local_port[i] = (uint16_t)json_object_get_int(v);
-		s->nsocks++;
-	}
-	load_suites(o, "suites", s->suites, &s->nsuites);
-	load_suites(o, "offer_suites", s->offer_suites, &s->noffer_suites);
-	str = jstr(o, "fail_reason");
-	if (str)
-		snprintf(s->fail_reason, sizeof(s->fail_reason), "%s", str);
-	s->restored = true;
-	return s;
-}
 
 /* What sock-get dump found; restore marks the sockets it adopts. */
 struct dump {
@@ -972,7 +893,7 @@ static void restore_one(struct keyd *kd, const char *id, struct json_object *o)
 	unsigned int i;
 	int err;
 
-	s = load_session(kd, id, o);
+	s = session_load(id, o);
 	if (!s) {
 		log_warn("session state not understood; left in place", "session=%s", log_q(id));
 		return;

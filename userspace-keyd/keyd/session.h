@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
 #include "keyd.h"
@@ -63,6 +64,7 @@ struct session {
 	unsigned int mki_len;		/* of the keys we send */
 	enum verify_policy dtls_verify;	/* DTLS: keys before the answer's fingerprint */
 	struct conn *owner;		/* gets the events; NULL if gone */
+	uid_t owner_uid;		/* who created it: who may act on it (authz.h) */
 	uint64_t timer;			/* next method deadline, 0: none */
 	int64_t created;		/* unix time */
 	bool restored;			/* rebuilt from the state dir */
@@ -72,6 +74,9 @@ struct session {
 /* Handle one validated request; returns the reply object. */
 struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 				     struct request *req);
+
+/* Whether c gets a session's events (watches it): not an idle client. */
+bool session_conn_watching(struct keyd *kd, const struct conn *c);
 
 /* The connection went away: its sessions keep running, without events. */
 void session_conn_closed(struct keyd *kd, struct conn *c);
@@ -99,6 +104,11 @@ bool session_signalling_ok(struct keyd *kd, struct session *s,
 			   enum tristate req_secure);
 
 const char *session_state_name(enum session_state st);
+
+/* A saved session's common fields (session_load.c); NULL if the JSON is not
+ * a session of ours. The result is restored (s->restored), without mstate.
+ */
+struct session *session_load(const char *id, struct json_object *o);
 
 #endif /* KEYD_SESSION_H */
 

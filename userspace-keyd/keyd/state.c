@@ -51,26 +51,88 @@ static void file_name(struct keyd *kd, const char *id, const char *suffix,
 	snprintf(buf, len, "%s/" PREFIX "%s%s", kd->cfg.state_dir, id, suffix);
 }
 
-void state_write(struct keyd *kd, const char *id, struct json_object *obj)
+/* All of buf, or -1 with errno (a 0-byte write counts as EIO). */
+static int write_all(int fd, const char *buf, size_t len)
 {
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The rename must reach the disk too, or a crash could bring back the old file. */
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * temp file, fsync, rename: a reader sees the old file or the new one,
+ * never a torn one. The temp file and its fd are gone on every path.
+ */
+static int write_atomic(const char *path, const char *tmp, const char *s, size_t n)
+{
+	int fd, e;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write_all(fd, s, n) || write_all(fd, "\n", 1) || fsync(fd)) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return -e;
+	}
+	if (close(fd) || rename(tmp, path)) {
+		e = errno;
+		unlink(tmp);
+		return -e;
+	}
+	return 0;
+}
+
+int state_write(struct keyd *kd, const char *id, struct json_object *obj)
+{
+	static bool failing;	/* log the first failure and the recovery, not each retry */
 	char path[400], tmp[400];
 	const char *s;
 	size_t n;
-	int fd;
+	int err;
 
 	if (!kd->cfg.state_dir[0])
-		return;
+		return 0;
 	file_name(kd, id, SUFFIX, path, sizeof(path));
 	file_name(kd, id, SUFFIX ".tmp", tmp, sizeof(tmp));
 	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &n);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, s, n) != (ssize_t)n || write(fd, "\n", 1) != 1 ||
-	    close(fd) || rename(tmp, path)) {
-		log_warn("cannot save session state", "session=%s path=%s err=%s",
-			 id, log_q(path), log_q(strerror(errno)));
-		if (fd >= 0)
-			unlink(tmp);
+	err = s ? write_atomic(path, tmp, s, n) : -ENOMEM;
+	if (err) {
+		if (!failing)
+			log_warn("cannot save session state; retrying", "session=%s path=%s err=%s",
+				 id, log_q(path), log_q(strerror(-err)));
+		failing = true;
+		return err;
 	}
+	sync_dir(kd->cfg.state_dir);
+	if (failing)
+		log_info("session state saved again", "session=%s", id);
+	failing = false;
+	return 0;
 }
 
 void state_remove(struct keyd *kd, const char *id)

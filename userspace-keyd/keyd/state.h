@@ -13,8 +13,12 @@
 
 /* Create state_dir (mode 0700) if persistence is on; 0 or -errno. */
 int state_init(struct keyd *kd);
-/* Write (replace) a session's file; logs on failure. */
-void state_write(struct keyd *kd, const char *id, struct json_object *obj);
+/*
+ * Write (replace) a session's file atomically (temp file, fsync, rename);
+ * 0, or -errno with nothing left behind: the caller retries later.
+ */
+#define STATE_RETRY_MS 1000
+int state_write(struct keyd *kd, const char *id, struct json_object *obj);
 void state_remove(struct keyd *kd, const char *id);
 /* Call cb with each readable file's JSON (borrowed) and its session id. */
 void state_for_each(struct keyd *kd,

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process hardening for keys: no core dumps, keys in the secure heap.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <openssl/crypto.h>
+
+#include "harden.h"
+#include "log.h"
+
+int keyd_harden(char *err, size_t errlen)
+{
+	/* no core file, /proc/PID/mem and ptrace for root only */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		snprintf(err, errlen, "PR_SET_DUMPABLE: %s", strerror(errno));
+		return -1;
+	}
+	/* 1: done; 2: done, but mlock() failed (no CAP_IPC_LOCK / RLIMIT_MEMLOCK):
+	 * still MADV_DONTDUMP, pages may be swapped
+	 */
+	if (!CRYPTO_secure_malloc_initialized() &&
+	    !CRYPTO_secure_malloc_init(KEYD_SECURE_HEAP, 32))
+		log_warn("no OpenSSL secure heap: keys use the normal heap (still wiped)",
+			 "bytes=%u", KEYD_SECURE_HEAP);
+	return 0;
+}
+
+void *keyd_secret_alloc(size_t len)
+{
+	return OPENSSL_secure_zalloc(len);
+}
+
+void keyd_secret_free(void *p, size_t len)
+{
+	if (p)
+		OPENSSL_secure_clear_free(p, len);
+}
