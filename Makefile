@@ -175,6 +175,8 @@ selftests: $(BIN)/ksrtp_bench
 # (scripts/checker-valid.sh) is missing from Debian's headers packages. Every
 # lint build must show sparse running on every source file.
 LINT_SPARSE_SHIM ?= $(filter 7.%,$(CHECK_KVERS))
+# The W=1 C=1 build runs without the caller's flags: under `make -s` (as
+# scripts/check.sh calls it) kbuild would print no CHECK lines to count.
 lint: gen-check $(TOOLS_DIR)/checkpatch.pl
 	@set -e; for k in $(CHECK_KVERS); do \
 		echo "== W=1 C=1 build against $$k"; \
@@ -182,7 +184,7 @@ lint: gen-check $(TOOLS_DIR)/checkpatch.pl
 		case " $(LINT_SPARSE_SHIM) " in \
 		*" $$k "*) chk="KBUILD_CHECKSRC=1 CHECK=$(SRC)/scripts/sparse-7x.sh" ;; \
 		*) chk= ;; esac; \
-		$(MAKE) --no-print-directory module KVER=$$k BUILDDIR=$(BUILDDIR)/lint W=1 C=1 \
+		MAKEFLAGS= $(MAKE) --no-print-directory module KVER=$$k BUILDDIR=$(BUILDDIR)/lint W=1 C=1 \
 			KBUILD_EXTRA="$$chk" > $(BUILDDIR)/lint-$$k.log 2>&1 \
 			|| { cat $(BUILDDIR)/lint-$$k.log; exit 1; }; \
 		if grep -E 'warning:|error:|sparse:' $(BUILDDIR)/lint-$$k.log; then \
