@@ -43,8 +43,8 @@ dtls_unverified_timeout = 0" || return 1
 	printf '%s\n' "socket_group = nogroup" "admin_group = adm" \
 		"client_idle_timeout = 2" "dtls_cert_lifetime = 9" "log_level = info" \
 		> "$D/keyd-c.conf"
-	# the apps' keyds made $D 0750 (their socket's directory): let nobody through
-	chmod 0711 "$D" && mkdir "$D/c" || return 1
+	# let nobody through $D (mktemp: 0700); keyd C creates $D/c itself
+	chmod 0711 "$D" || return 1
 	ip netns exec $NS2 "$BIN/ksrtp-keyd" -f -c "$D/keyd-c.conf" -s "$D/c/ctl.sock" \
 		-d "$D/state-C" >> "$D/keyd-C.log" 2>&1 &
 	KEYD_C=$!
@@ -171,7 +171,7 @@ socket_modes() {
 	echo "# socket: $m, directory: $d"
 	[ "$m" = "660 nogroup" ] && [ "$d" = "750 nogroup" ]
 }
-step "control socket 0660 and its directory 0750, both of socket_group" socket_modes
+step "control socket 0660 and the directory keyd created 0750, both of socket_group" socket_modes
 
 # as_nobody [GROUPS] CMD...: CMD as uid nobody, group nogroup (plus GROUPS)
 as_nobody() {

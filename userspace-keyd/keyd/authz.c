@@ -73,7 +73,7 @@ static mode_t dir_mode(unsigned int sock_mode)
 	return m;
 }
 
-static int set_dir(struct keyd *kd, const char *dir, char *err, size_t errlen)
+static int set_dir(struct keyd *kd, const char *dir, int created, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -85,14 +85,15 @@ static int set_dir(struct keyd *kd, const char *dir, char *err, size_t errlen)
 	if (st.st_uid != geteuid() || (st.st_mode & (S_ISVTX | S_IWOTH)))
 		return 0;
 	if ((have_socket_gid && chown(dir, (uid_t)-1, socket_gid)) ||
-	    chmod(dir, dir_mode(kd->cfg.socket_mode))) {
+	    (created > 0 && chmod(dir, dir_mode(kd->cfg.socket_mode)))) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-int authz_socket_perms(struct keyd *kd, const char *sock_path, char *err, size_t errlen)
+int authz_socket_perms(struct keyd *kd, const char *sock_path, int dir_created,
+		       char *err, size_t errlen)
 {
 	char dir[sizeof(kd->cfg.socket_path)], *slash;
 
@@ -103,13 +104,10 @@ int authz_socket_perms(struct keyd *kd, const char *sock_path, char *err, size_t
 	}
 	snprintf(dir, sizeof(dir), "%s", sock_path);
 	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		return 0;	/* never "/" */
-	else
-		*slash = 0;
-	return set_dir(kd, dir, err, errlen);
+	if (!slash || slash == dir)
+		return 0;	/* never the working directory or "/" */
+	*slash = 0;
+	return set_dir(kd, dir, dir_created, err, errlen);
 }
 
 static bool in_admin_group(int fd, gid_t gid)

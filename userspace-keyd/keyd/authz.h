@@ -26,11 +26,15 @@ int authz_init(struct keyd *kd, char *err, size_t errlen);
 
 /*
  * Modes and group of the control socket (socket_mode, socket_group) and
- * of its directory: 0700 plus search (and read) for the group and others
- * the socket's mode lets in, so 0660 gives 0750. The directory is only
- * changed if keyd created it or owns it (never a shared one such as /tmp).
+ * of its directory. The directory's mode is set only if keyd created it
+ * (dir_created): 0700 plus search (and read) for the group and others the
+ * socket's mode lets in, so 0660 gives 0750. Its group (socket_group) is
+ * set if keyd owns it and it is neither sticky nor world-writable (never
+ * a shared one such as /tmp); an existing directory's mode is the
+ * operator's (systemd's RuntimeDirectoryMode=0750).
  */
-int authz_socket_perms(struct keyd *kd, const char *sock_path, char *err, size_t errlen);
+int authz_socket_perms(struct keyd *kd, const char *sock_path, int dir_created,
+		       char *err, size_t errlen);
 
 /* The connecting process's credentials and groups (SO_PEERCRED, SO_PEERGROUPS). */
 void authz_peer_get(struct keyd *kd, int fd, struct authz_peer *p);

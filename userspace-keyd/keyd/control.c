@@ -68,7 +68,9 @@ static int err_out(char *err, size_t errlen, const char *what, int e)
 	return -1;
 }
 
-/* Created private; authz_socket_perms() opens it to socket_mode's readers. */
+/* Created private; authz_socket_perms() opens it to socket_mode's readers.
+ * 1 if created, 0 if it existed, -1 on error.
+ */
 static int make_parent_dir(const char *path)
 {
 	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], *slash;
@@ -78,9 +80,9 @@ static int make_parent_dir(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = 0;
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -1;
-	return 0;
+	if (!mkdir(dir, 0700))
+		return 1;
+	return errno == EEXIST ? 0 : -1;
 }
 
 int control_open(struct keyd *kd, char *err, size_t errlen)
@@ -88,12 +90,13 @@ int control_open(struct keyd *kd, char *err, size_t errlen)
 	struct control *ctl = &ctl_storage;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd, probe;
+	int fd, probe, created;
 
 	memset(ctl, 0, sizeof(*ctl));
 	ctl->defer_tail = &ctl->defer_head;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", kd->cfg.socket_path);
-	if (make_parent_dir(sa.sun_path))
+	created = make_parent_dir(sa.sun_path);
+	if (created < 0)
 		return err_out(err, errlen, "creating the socket directory", errno);
 	/* a stale socket file is replaced; a live one means keyd runs already */
 	if (!lstat(sa.sun_path, &st)) {
@@ -121,7 +124,7 @@ int control_open(struct keyd *kd, char *err, size_t errlen)
 		return err_out(err, errlen, sa.sun_path, e);
 	}
 	/* nobody can connect before listen(): modes and group first */
-	if (authz_socket_perms(kd, sa.sun_path, err, errlen)) {
+	if (authz_socket_perms(kd, sa.sun_path, created, err, errlen)) {
 		close(fd);
 		unlink(sa.sun_path);
 		return -1;
