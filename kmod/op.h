@@ -38,6 +38,7 @@ struct ksrtp_op {
 	struct ksrtp_sock *ks;
 	struct ksrtp_keyring *ring;
 	struct ksrtp_key *key;	/* the key being tried */
+	struct ksrtp_key *first;	/* the active key, tried first */
 	struct ksrtp_pkt pkt;
 	struct ksrtp_ctx_id remote;
 	u64 idx;

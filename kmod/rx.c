@@ -76,18 +76,19 @@ static __always_inline int ksrtp_rx_crypt(struct ksrtp_op *op)
 /*
  * The next key to try after a failed one (op->trial: -1 the active key, else
  * keys[trial]), with the packet as received back in place; NULL when none
- * is left. RCU held.
+ * is left. The key skipped is the one tried first, not the active one now:
+ * a key-swap meanwhile must not hide the packet's key. RCU held.
  */
 static struct ksrtp_key *ksrtp_rx_next_key(struct ksrtp_op *op)
 {
 	struct ksrtp_keyring *ring = op->ring;
-	struct ksrtp_key *key, *active = rcu_dereference(ring->active);
+	struct ksrtp_key *key;
 
 	if (op->by_mki)
 		return NULL;
 	while (++op->trial < KSRTP_MAX_KEYS) {
 		key = rcu_dereference(ring->keys[op->trial]);
-		if (!key || key == active)
+		if (!key || key == op->first)
 			continue;
 		if (op->copy)
 			memcpy(ksrtp_op_data(op), op->copy, ksrtp_op_len(op));
@@ -123,6 +124,7 @@ static int ksrtp_rx_unprotect(struct ksrtp_op *op)
 	}
 	/* without MKI the active key first, then the others (rekey) */
 	op->key = rcu_dereference(ring->active);
+	op->first = op->key;
 	if (op->key)
 		n = ksrtp_rx_crypt(op);
 	while (n == -EBADMSG && (op->key = ksrtp_rx_next_key(op)))

@@ -5,7 +5,7 @@
  * 25 % of packets reordered) to an attached socket in another, switching to
  * a new master key every 200 packets, without MKI, 120 times. The receiver
  * adds each key before the sender uses it, swaps the active key once the
- * new one is in use, and deletes keys three generations old (20 ms after
+ * new one is in use, and deletes keys three generations old (50 ms after
  * their last packet at least), all while packets of the old and new keys
  * arrive interleaved. The replay window is 1,024 packets: at full rate the
  * 4 ms of jitter move a packet by up to rate x 4 ms.
@@ -259,7 +259,7 @@ stream(struct __test_metadata *_metadata, FIXTURE_DATA(rr) *self,
 				 * its last packet is surely out of netem (4 ms)
 				 */
 				if (g >= 3) {
-					while (now_ms() - ended[g - 3] < 20)
+					while (now_ms() - ended[g - 3] < 50)
 						usleep(1000);
 					c->key_id = (g - 3) % 8;
 					ASSERT_EQ(0, kn_key_cmd(&self->k, KSRTP_CMD_KEY_DEL, c, &r))
