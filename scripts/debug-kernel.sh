@@ -41,46 +41,59 @@ if [ -e "$DIR/release" ]; then
 fi
 [ "${1:-}" = --print ] && die "not built yet (scripts/debug-kernel.sh)"
 
-start=$(date +%s)
-rm -rf "$DIR"
-mkdir -p "$DIR"
-echo "debug-kernel: unpacking $TAR ($srcver)" >&2
-tar -xf "$TAR" -C "$DIR"
-mv "$DIR/linux-source-6.12" "$DIR/src"
 B=$DIR/build
 K=(make -C "$DIR/src" O="$B" -j"$(nproc)")
 
-"${K[@]}" -s x86_64_defconfig
-"$DIR/src/scripts/kconfig/merge_config.sh" -m -O "$B" "$B/.config" \
-	"$DIR/src/kernel/configs/kvm_guest.config" "$FRAG" > "$DIR/merge.log"
-"${K[@]}" -s olddefconfig
+# Unpack and configure afresh; every line of the fragment must survive
+# olddefconfig's dependency resolution.
+configure() {
+	local line want opt missing=0
 
-# every line of the fragment must have survived olddefconfig's dependencies
-missing=0
-while read -r line; do
-	case $line in
-	CONFIG_*=*) want=$line ;;
-	"# CONFIG_"*" is not set") want=$line ;;
-	*) continue ;;
-	esac
-	if [[ $want == "# "* ]]; then
-		opt=${want#\# }; opt=${opt%% *}
-		grep -q "^$opt=" "$B/.config" && { echo "debug-kernel: $opt still set" >&2; missing=1; }
-	else
-		grep -qxF "$want" "$B/.config" || { echo "debug-kernel: $want did not stick" >&2; missing=1; }
-	fi
-done < "$FRAG"
-[ $missing = 0 ] || die "the config fragment does not apply to $srcver"
+	rm -rf "$DIR"
+	mkdir -p "$DIR"
+	echo "debug-kernel: unpacking $TAR ($srcver)" >&2
+	tar -xf "$TAR" -C "$DIR"
+	mv "$DIR/linux-source-6.12" "$DIR/src"
+	"${K[@]}" -s x86_64_defconfig
+	"$DIR/src/scripts/kconfig/merge_config.sh" -m -O "$B" "$B/.config" \
+		"$DIR/src/kernel/configs/kvm_guest.config" "$FRAG" > "$DIR/merge.log"
+	"${K[@]}" -s olddefconfig
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) want=$line ;;
+		"# CONFIG_"*" is not set") want=$line ;;
+		*) continue ;;
+		esac
+		if [[ $want == "# "* ]]; then
+			opt=${want#\# }; opt=${opt%% *}
+			grep -q "^$opt=" "$B/.config" &&
+				{ echo "debug-kernel: $opt still set" >&2; missing=1; }
+		else
+			grep -qxF "$want" "$B/.config" ||
+				{ echo "debug-kernel: $want did not stick" >&2; missing=1; }
+		fi
+	done < "$FRAG"
+	[ $missing = 0 ] || die "the config fragment does not apply to $srcver"
+	touch "$DIR/configured"
+}
+
+start=$(date +%s)
+# An interrupted build of the same source and config resumes where it was.
+if [ -e "$DIR/configured" ]; then
+	echo "debug-kernel: resuming the build in $DIR" >&2
+else
+	configure
+fi
 
 echo "debug-kernel: building (log: $DIR/build.log)" >&2
-"${K[@]}" bzImage modules > "$DIR/build.log" 2>&1 ||
+"${K[@]}" bzImage modules >> "$DIR/build.log" 2>&1 ||
 	{ tail -n 30 "$DIR/build.log" >&2; die "kernel build failed"; }
 "${K[@]}" -s INSTALL_MOD_PATH="$DIR/mods" INSTALL_MOD_STRIP=1 modules_install \
 	>> "$DIR/build.log" 2>&1 || die "modules_install failed"
 rel=$("${K[@]}" -s kernelrelease)
 ln -sfn "$B" "$DIR/mods/lib/modules/$rel/build"
 cp "$B/arch/x86/boot/bzImage" "$DIR/mods/lib/modules/$rel/vmlinuz"
-echo "$(( $(date +%s) - start ))" > "$DIR/build-seconds"
+echo "$(( $(date +%s) - start ))" >> "$DIR/build-seconds"	# one line per run
 echo "$rel" > "$DIR/release"
 echo "debug-kernel: $rel built in $(cat "$DIR/build-seconds") s" >&2
 link "$rel"
