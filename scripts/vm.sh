@@ -17,7 +17,7 @@ set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 O=$SRC/build
 KVER=
-TIMEOUT=${VM_TIMEOUT:-1500}
+TIMEOUT=${VM_TIMEOUT:-2700}
 LOG=
 LOAD_MODULE=1
 MEM=${VM_MEM:-2G}
