@@ -164,7 +164,8 @@ fi
 rc=$(cat "$RUN/rc" 2>/dev/null || sed -n 's/^KSRTP-VM-EXIT: //p' "$LOG" | tail -n1)
 
 # Any kernel splat fails the run, whatever the command said.
-SPLAT='Oops|BUG:|WARNING:|general protection fault|Kernel panic|KASAN|UBSAN|kmemleak|Call Trace:|refcount_t:|list_(add|del) corruption'
+# (kmemleak's report line, not its boot banner on a debug kernel)
+SPLAT='Oops|BUG:|WARNING:|general protection fault|Kernel panic|KASAN|UBSAN|kmemleak: [0-9]+ new suspected|Call Trace:|refcount_t:|list_(add|del) corruption'
 if grep -Eq "$SPLAT" "$RUN/dmesg.txt" "$LOG" 2>/dev/null; then
 	echo "vm: kernel reported a problem:" >&2
 	grep -E -B2 -A20 "$SPLAT" "$RUN/dmesg.txt" >&2 2>/dev/null | head -n 80
