@@ -219,6 +219,7 @@ int mikey_key_id_decode(struct mikey_bytes data, struct mikey_key_id *ids, size_
  * The bytes a MAC or signature covers: the message from its first byte up
  * to (not including) the MAC/signature field of payload m->pl[i], which
  * must be a KEMAC, V or SIGN. Returns that length, or 0 if pl[i] is none.
+ * Needs a decoded message (it uses the payloads' off and len).
  */
 size_t mikey_auth_len(const struct mikey_msg *m, size_t i);
 

@@ -236,8 +236,8 @@ static void sign_read(struct mikey_rd *r, struct mikey_sign *s, uint8_t first)
 }
 
 /*
- * The body of pl->type at r (its next payload byte already read, except
- * for SIGN, which has none: its first byte is passed in as r's previous).
+ * The body of pl->type at r, after the next payload byte. SIGN has no such
+ * byte: the one just read is its S type and the top of its length.
  */
 int mikey_pl_decode(struct mikey_rd *r, struct mikey_payload *pl)
 {

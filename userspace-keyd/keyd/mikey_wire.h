@@ -89,7 +89,7 @@ static inline void wr_bytes(struct mikey_wr *w, struct mikey_bytes b)
 	w->off += b.len;
 }
 
-/* A length field of `bits` bits followed by its bytes. */
+/* A length field of nbytes bytes, then the bytes. */
 static inline void wr_lv(struct mikey_wr *w, struct mikey_bytes b, size_t nbytes,
 			 const char *too_long)
 {
