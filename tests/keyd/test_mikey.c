@@ -332,7 +332,7 @@ static int tshark_fields(size_t i, const char *fields, char *out, size_t cap)
 	if (f)
 		fclose(f);
 	snprintf(cmd, sizeof(cmd),
-		 "text2pcap -q -4 127.0.0.1,127.0.0.1 -u 9000,9000 %s/raw %s/p.pcap >/dev/null && "
+		 "text2pcap -q -4 127.0.0.1,127.0.0.1 -u 9000,9000 %s/raw %s/p.pcap >/dev/null 2>&1 && "
 		 "tshark -r %s/p.pcap -d udp.port==9000,mikey -T fields '-Eseparator=;' "
 		 "-E occurrence=a -E aggregator=, %s 2>/dev/null; rm -rf %s",
 		 dir, dir, dir, fields, dir);
