@@ -16,6 +16,7 @@
 
 #include "ktap.h"
 #include "mikey_msg.h"
+#include "mikey_foreign.h"
 #include "mikey_samples.h"
 
 static struct mikey_msg msg, msg2;
@@ -385,6 +386,39 @@ static void test_tshark(void)
 	}
 }
 
+/* Messages from elsewhere decode with the fields tshark shows, and re-encode. */
+static void test_foreign(void)
+{
+	const struct mikey_payload *pl;
+	uint8_t out[512];
+	const char *why = NULL;
+	uint32_t v;
+
+	KTAP_ASSERT_EQ(mikey_decode(ext_sip_psk, sizeof(ext_sip_psk), &msg, &why), 0);
+	KTAP_EXPECT(msg.hdr.data_type == MIKEY_DT_PSK_INIT && msg.hdr.csb_id == 0x12345678);
+	KTAP_EXPECT_EQ_U(msg.hdr.cs[0].ssrc, 0xdeadbeef);
+	KTAP_ASSERT_EQ(msg.npl, 4);
+	pl = mikey_find(&msg, MIKEY_PT_SP);
+	KTAP_EXPECT(pl && pl->u.sp.nparams == 6);
+	KTAP_EXPECT(pl && mikey_sp_get(&pl->u.sp, MIKEY_SP_AUTH_KEY_LEN, &v) && v == 20);
+	pl = mikey_find(&msg, MIKEY_PT_KEMAC);
+	KTAP_EXPECT(pl && pl->u.kemac.enc_alg == MIKEY_ENC_NULL && pl->u.kemac.enc.len == 36 &&
+		    pl->u.kemac.mac_alg == MIKEY_MAC_NULL);
+	KTAP_EXPECT_EQ(mikey_encode(&msg, out, sizeof(out), &why), sizeof(ext_sip_psk));
+	KTAP_EXPECT(!memcmp(out, ext_sip_psk, sizeof(ext_sip_psk)));
+
+	KTAP_ASSERT_EQ(mikey_decode(ext_dh_init, sizeof(ext_dh_init), &msg, &why), 0);
+	KTAP_EXPECT_EQ(msg.hdr.data_type, MIKEY_DT_DH_INIT);
+	pl = mikey_find(&msg, MIKEY_PT_DH);
+	KTAP_EXPECT(pl && pl->u.dh.group == MIKEY_DH_OAKLEY1 && pl->u.dh.value.len == 96 &&
+		    pl->u.dh.kv.type == MIKEY_KV_NULL);
+	pl = &msg.pl[msg.npl - 1];
+	KTAP_EXPECT(pl->type == MIKEY_PT_SIGN && pl->u.sign.s_type == MIKEY_SIGN_PKCS1 &&
+		    pl->off + 2 + pl->u.sign.sig.len == sizeof(ext_dh_init));
+	KTAP_EXPECT_EQ(mikey_encode(&msg, out, sizeof(out), &why), sizeof(ext_dh_init));
+	KTAP_EXPECT(!memcmp(out, ext_dh_init, sizeof(ext_dh_init)));
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_psk_init_fields),
 	KTAP_TEST(test_dh_pk_fields),
@@ -396,6 +430,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_keydata),
 	KTAP_TEST(test_auth_len),
 	KTAP_TEST(test_tshark),
+	KTAP_TEST(test_foreign),
 };
 
 static int write_corpus(const char *dir)
