@@ -50,9 +50,15 @@ KMOD_SRCS := $(wildcard $(SRC)/kmod/*.c $(SRC)/kmod/*.h) $(SRC)/kmod/Kbuild
 UAPI := $(SRC)/include/uapi/linux/ksrtp.h
 PY := /usr/bin/python3
 
+# The one version: kmod/main.h's KSRTP_VERSION, for the module, DKMS and
+# every program's --version (passed as -DKSRTP_VERSION; VERSION_H is a
+# prerequisite of each program so a new version rebuilds them).
+VERSION_H := $(SRC)/kmod/main.h
+KSRTP_VER := $(shell sed -n 's/^\#define KSRTP_VERSION "\(.*\)"/\1/p' $(VERSION_H))
+
 CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(SRC)/include/uapi \
-	       -I$(SRC)/userspace-keyd
+	       -I$(SRC)/userspace-keyd -DKSRTP_VERSION='"$(KSRTP_VER)"'
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 JSON_CFLAGS = $(shell pkg-config --cflags json-c)
@@ -120,7 +126,7 @@ user: $(USER_BINS)
 
 $(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl-names.c \
 		userspace-keyd/knl.h \
-		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) | $(BIN)
+		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) $(VERSION_H) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
 
 $(BIN):
@@ -229,7 +235,6 @@ demo: deps
 # ---------------------------------------------------------------- dkms
 # The module's sources as DKMS wants them: Kbuild, kmod/, the UAPI header and
 # dkms.conf with the version filled in, under $(DKMS_SRC).
-KSRTP_VER := $(shell sed -n 's/^\#define KSRTP_VERSION "\(.*\)"/\1/p' $(SRC)/kmod/main.h)
 DKMS_SRC ?= $(DESTDIR)/usr/src/ksrtp-$(KSRTP_VER)
 
 dkms-src:
