@@ -11,7 +11,8 @@
 #   make vm CMD='...'       run CMD as root in a VM with ksrtp loaded
 #   make lint               W=1, sparse and checkpatch --strict; fails on findings
 #   make bench [KVER=...]   benchmarks: every contender in one VM boot
-#   make install            module, ksrtpctl, ksrtp-keyd (+ unit, config) into this system
+#   make install            module, ksrtpctl, ksrtp-keyd (+ unit, config, man pages)
+#   make man                man pages into build/man (scdoc)
 #   make dkms-install       the module under DKMS: rebuilt for every new kernel
 
 SRC := $(CURDIR)
@@ -78,7 +79,7 @@ USER_BINS := $(BIN)/ksrtpctl
 all: module user selftests
 
 help:
-	@sed -n "3,16p" Makefile | sed 's/^# \{0,1\}//'
+	@sed -n "3,17p" Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(SRC)/scripts/deps.sh
@@ -171,6 +172,8 @@ $(BIN)/ksrtp_regress: selftests/ksrtp_regress.c selftests/ksft_nl.h selftests/ks
 -include $(SRC)/userspace-keyd/keyd.mk
 # Benchmarks (make bench) and the raw kernel crypto module they compare with.
 -include $(SRC)/bench/bench.mk
+# Man pages (make man; installed by make install).
+-include $(SRC)/Documentation/man/man.mk
 module: bench-module
 selftests: $(BIN)/ksrtp_bench
 
@@ -255,7 +258,7 @@ dkms-remove:
 
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr/local
-install: module user install-keyd
+install: module user install-keyd install-man
 	$(KRUN) $(MAKE) -C $(KBUILD_DIR) M=$(MODDIR) modules_install
 	$(KRUN) depmod -a $(KVER)
 	install -D -m 0755 $(BIN)/ksrtpctl $(DESTDIR)$(PREFIX)/sbin/ksrtpctl
