@@ -139,9 +139,9 @@ page_keys_exist() {
 # is tolerated.
 man_lint() {	# $1 = page
 	local out
-	out=$(mandoc -T lint -W warning "$MAN/$1" 2>&1 |
-		grep -vE 'WARNING: skipping paragraph macro: PP (empty|after SH)$')
-	out+=$(groff -man -ww -z "$MAN/$1" 2>&1)
+	out=$({ mandoc -T lint -W warning "$MAN/$1" 2>&1 |
+		grep -vE 'WARNING: skipping paragraph macro: PP (empty|after SH)$'
+		groff -man -ww -z "$MAN/$1"; } 2>&1)
 	[ -z "$out" ] || { echo "$out"; return 1; }
 }
 
