@@ -11,7 +11,7 @@
 #  - every man page: mandoc -T lint and groff -ww say nothing;
 #  - the pages cannot drift: every option each program's --help prints is in
 #    its page, every ksrtpctl command and keyword (from ksrtpctl.c) is in
-#    ksrtpctl(8), every key config.c accepts is in ksrtp-keyd.conf(5), and
+#    ksrtpctl(8), each command and verb with an entry of its own, every key config.c accepts is in ksrtp-keyd.conf(5), and
 #    every key that page documents is one config.c accepts;
 #  - keyd's lines carry a syslog priority only when stderr is the journal
 #    (JOURNAL_STREAM names its device and inode).
@@ -112,6 +112,26 @@ ksrtpctl_words_documented() {
 	[ -z "$missing" ] || { echo "not in ksrtpctl.8:$missing"; return 1; }
 }
 
+# "info", ..., "ctx add", "key swap", ...: ksrtpctl.c's command tables.
+ksrtpctl_verbs() {
+	awk '/^static const struct command [a-z_]*commands\[\] = \{/ {
+		g = $5; sub(/_?commands\[\]/, "", g); on = 1; next }
+	on && /^\};/ { on = 0 }
+	on && match($0, /"[a-z]+"/) {
+		w = substr($0, RSTART + 1, RLENGTH - 2); print (g == "" ? w : g " " w) }' \
+		userspace-keyd/ksrtpctl.c
+}
+
+# Each starts a term line ("*ctx add* CTX ...") of the page's source.
+ksrtpctl_verbs_documented() {
+	local v missing=
+	[ "$(ksrtpctl_verbs | wc -l)" -ge 12 ] || { echo "found only: $(ksrtpctl_verbs | tr '\n' ,)"; return 1; }
+	while read -r v; do
+		grep -qE "^\*$v(\*| )" Documentation/man/ksrtpctl.8.scd || missing+=" '$v'"
+	done < <(ksrtpctl_verbs)
+	[ -z "$missing" ] || { echo "no COMMANDS entry in ksrtpctl.8.scd:$missing"; return 1; }
+}
+
 # Keys config.c compares against (config_set and set_hardening).
 config_keys() { grep -oE 'strcmp\(key, "[a-z_]+"\)' userspace-keyd/keyd/config.c | cut -d'"' -f2 | sort -u; }
 # Keys the page defines: "*key* = ..." term lines of its source.
@@ -191,6 +211,7 @@ done
 check "man pages: the four installed programs' and the config's" \
 	test "$(cd "$MAN" && ls | tr '\n' ' ')" = "ksrtp-keyd.8 ksrtp-keyd.conf.5 ksrtp-keydctl.1 ksrtpctl.8 "
 check "ksrtpctl.8 names every command and keyword of ksrtpctl.c" ksrtpctl_words_documented
+check "ksrtpctl.8 has a COMMANDS entry for every command and verb" ksrtpctl_verbs_documented
 check "ksrtp-keyd.conf.5 defines every key config.c accepts" config_keys_documented
 check "ksrtp-keyd.conf.5 defines no key config.c refuses" page_keys_exist
 
