@@ -11,7 +11,8 @@
 #   make vm CMD='...'       run CMD as root in a VM with ksrtp loaded
 #   make lint               W=1, sparse and checkpatch --strict; fails on findings
 #   make bench [KVER=...]   benchmarks: every contender in one VM boot
-#   make install            module, ksrtpctl, ksrtp-keyd (+ unit, config) into this system
+#   make install            module, ksrtpctl, ksrtp-keyd (+ unit, config, man pages)
+#   make man                man pages into build/man (scdoc)
 #   make dkms-install       the module under DKMS: rebuilt for every new kernel
 
 SRC := $(CURDIR)
@@ -50,9 +51,15 @@ KMOD_SRCS := $(wildcard $(SRC)/kmod/*.c $(SRC)/kmod/*.h) $(SRC)/kmod/Kbuild
 UAPI := $(SRC)/include/uapi/linux/ksrtp.h
 PY := /usr/bin/python3
 
+# The one version: kmod/main.h's KSRTP_VERSION, for the module, DKMS and
+# every program's --version (passed as -DKSRTP_VERSION; VERSION_H is a
+# prerequisite of each program so a new version rebuilds them).
+VERSION_H := $(SRC)/kmod/main.h
+KSRTP_VER := $(shell sed -n 's/^\#define KSRTP_VERSION "\(.*\)"/\1/p' $(VERSION_H))
+
 CC ?= gcc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(SRC)/include/uapi \
-	       -I$(SRC)/userspace-keyd
+	       -I$(SRC)/userspace-keyd -DKSRTP_VERSION='"$(KSRTP_VER)"'
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 JSON_CFLAGS = $(shell pkg-config --cflags json-c)
@@ -72,7 +79,7 @@ USER_BINS := $(BIN)/ksrtpctl
 all: module user selftests
 
 help:
-	@sed -n "3,16p" Makefile | sed 's/^# \{0,1\}//'
+	@sed -n "3,17p" Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(SRC)/scripts/deps.sh
@@ -120,7 +127,7 @@ user: $(USER_BINS)
 
 $(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl-names.c \
 		userspace-keyd/knl.h \
-		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) | $(BIN)
+		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) $(VERSION_H) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
 
 $(BIN):
@@ -165,6 +172,8 @@ $(BIN)/ksrtp_regress: selftests/ksrtp_regress.c selftests/ksft_nl.h selftests/ks
 -include $(SRC)/userspace-keyd/keyd.mk
 # Benchmarks (make bench) and the raw kernel crypto module they compare with.
 -include $(SRC)/bench/bench.mk
+# Man pages (make man; installed by make install).
+-include $(SRC)/Documentation/man/man.mk
 module: bench-module
 selftests: $(BIN)/ksrtp_bench
 
@@ -229,7 +238,6 @@ demo: deps
 # ---------------------------------------------------------------- dkms
 # The module's sources as DKMS wants them: Kbuild, kmod/, the UAPI header and
 # dkms.conf with the version filled in, under $(DKMS_SRC).
-KSRTP_VER := $(shell sed -n 's/^\#define KSRTP_VERSION "\(.*\)"/\1/p' $(SRC)/kmod/main.h)
 DKMS_SRC ?= $(DESTDIR)/usr/src/ksrtp-$(KSRTP_VER)
 
 dkms-src:
@@ -250,7 +258,7 @@ dkms-remove:
 
 # ---------------------------------------------------------------- install
 PREFIX ?= /usr/local
-install: module user install-keyd
+install: module user install-keyd install-man
 	$(KRUN) $(MAKE) -C $(KBUILD_DIR) M=$(MODDIR) modules_install
 	$(KRUN) depmod -a $(KVER)
 	install -D -m 0755 $(BIN)/ksrtpctl $(DESTDIR)$(PREFIX)/sbin/ksrtpctl

@@ -55,6 +55,7 @@ PKGS=(
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
 	python3-pycryptodome  # MIKEY KEMAC vectors from an AES that is not OpenSSL's (tests/keyd/mikey_ref.py)
+	scdoc mandoc	# man pages: built from Documentation/man/*.scd, linted by tests/cli
 )
 [ -z "$WANT_DEBUG" ] || PKGS+=(linux-source-6.12)
 

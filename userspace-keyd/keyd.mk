@@ -23,10 +23,10 @@ KDC_HDRS := $(KEYD_DIR)/libksrtpkeyd.h
 user: $(BIN)/ksrtp-keyd $(BIN)/ksrtp-keydctl
 selftests: $(BIN)/keyd_app
 
-$(BIN)/ksrtp-keyd: $(KEYD_SRCS) $(KEYD_HDRS) $(KEYD_DTLS_OBJS) | $(BIN)
+$(BIN)/ksrtp-keyd: $(KEYD_SRCS) $(KEYD_HDRS) $(KEYD_DTLS_OBJS) $(VERSION_H) | $(BIN)
 	$(CC) $(KEYD_CFLAGS) -o $@ $(filter %.c,$^) $(KEYD_DTLS_OBJS) $(KEYD_LIBS)
 
-$(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
+$(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) $(VERSION_H) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
 $(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)

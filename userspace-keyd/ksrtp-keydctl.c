@@ -3,6 +3,7 @@
  * ksrtp-keydctl: talk to ksrtp-keyd from a shell, through libksrtpkeyd.
  *
  *   ksrtp-keydctl [-s SOCKET] [-t SECONDS] [-p] COMMAND [ARGS]
+ *   (long forms: ksrtp-keydctl --help, ksrtp-keydctl(1))
  *
  * Prints the reply as JSON; exits 0 if it says "ok": true, 1 if keyd
  * refused the request, 2 for usage errors, 3 if keyd cannot be reached.
@@ -16,12 +17,22 @@
 
 #include "libksrtpkeyd.h"
 
+#ifndef KSRTP_VERSION
+#error "KSRTP_VERSION comes from kmod/main.h through the Makefile"
+#endif
+
 static int timeout_ms = 10000, pretty;
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ksrtp-keydctl [-s SOCKET] [-t SECONDS] [-p] COMMAND [ARGS]\n"
+		"options:\n"
+		"  -s, --socket=SOCKET   keyd's control socket\n"
+		"  -t, --timeout=SECONDS wait this long for a reply (default 10)\n"
+		"  -p, --pretty          pretty-print the JSON replies\n"
+		"  -h, --help            this text\n"
+		"  -V, --version         print the version and exit\n"
 		"commands:\n"
 		"  ping                                 keyd and module versions, suites\n"
 		"  list                                 every session\n"
@@ -184,12 +195,20 @@ static int run(struct kdc *c, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
 	const char *path = NULL;
 	struct kdc *c;
 	char err[256];
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "+s:t:ph")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:t:phV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			path = optarg;
@@ -207,13 +226,16 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
-		default:
-			usage(stderr);
+		case 'V':
+			printf("ksrtp-keydctl " KSRTP_VERSION "\n");
+			return 0;
+		default:	/* getopt said what was wrong */
+			fprintf(stderr, "Try 'ksrtp-keydctl --help'.\n");
 			return 2;
 		}
 	}
 	if (optind == argc) {
-		usage(stderr);
+		fprintf(stderr, "ksrtp-keydctl: missing command\nTry 'ksrtp-keydctl --help'.\n");
 		return 2;
 	}
 	c = kdc_connect(path, err, sizeof(err));
@@ -224,7 +246,7 @@ int main(int argc, char **argv)
 	rc = run(c, argc - optind, argv + optind);
 	kdc_close(c);
 	if (rc < 0) {
-		fprintf(stderr, "ksrtp-keydctl: %s: wrong arguments (try 'ksrtp-keydctl -h')\n",
+		fprintf(stderr, "ksrtp-keydctl: %s: wrong arguments (try 'ksrtp-keydctl --help')\n",
 			argv[optind]);
 		return 2;
 	}

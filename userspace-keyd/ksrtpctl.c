@@ -28,6 +28,10 @@
 #include <sys/syscall.h>
 #include <json-c/json.h>
 #include <linux/ksrtp.h>
+
+#ifndef KSRTP_VERSION
+#error "KSRTP_VERSION comes from kmod/main.h through the Makefile"
+#endif
 #include <netlink/socket.h>
 
 #include "keyd/b64.h"
@@ -1475,6 +1479,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ksrtpctl [-j] [-p] COMMAND [ARGS]\n"
+		"       ksrtpctl -V | --version\n"
 		"\n"
 		"Commands:\n"
 		"  info              API version, features and suites of the module\n"
@@ -1513,7 +1518,8 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -j, --json        JSON output\n"
 		"  -p, --pretty      pretty-print JSON\n"
-		"  -h, --help        this text\n");
+		"  -h, --help        this text\n"
+		"  -V, --version     print the version and exit\n");
 }
 
 struct command {
@@ -1591,16 +1597,18 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	int c, rc;
 
 	opterr = 0;	/* one message, ours */
-	while ((c = getopt_long(argc, argv, "+jph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+jphV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json_out = 1; break;
 		case 'p': pretty = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("ksrtpctl " KSRTP_VERSION "\n"); return 0;
 		default: return usage_err("unknown option '%s'", argv[optind - 1]);
 		}
 	}

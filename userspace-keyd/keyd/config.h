@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ksrtp-keyd configuration: "key = value" lines, '#' comments. Every key
- * is listed with its default in Documentation/keyd-control.md and in
- * userspace-keyd/ksrtp-keyd.conf.
+ * is listed with its default in Documentation/keyd-control.md, in
+ * userspace-keyd/ksrtp-keyd.conf and in ksrtp-keyd.conf(5) (tests/cli
+ * fails if the man page misses one).
  */
 #ifndef KEYD_CONFIG_H
 #define KEYD_CONFIG_H

@@ -1,17 +1,68 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * key=value logging to stderr (journald adds its own timestamp, but a
- * foreground run and the tests read the same lines).
+ * foreground run and the tests read the same lines). When stderr is the
+ * journal's stream, each line starts with its syslog priority, "<3>" for
+ * an error, which journald strips and stores (sd-daemon(3)), so
+ * `journalctl -p warning` shows warnings and errors only.
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "log.h"
 
 static enum log_level level = LOG_INFO;
 static const char *const names[] = { "error", "warn", "info", "debug" };
+/* syslog's LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG (<syslog.h> is not
+ * included: its macros clash with our level names).
+ */
+static const char *const prefixes[] = { "<3>", "<4>", "<6>", "<7>" };
+static int journal = -1;	/* -1: not looked at yet */
+
+/* "DEV:INO" in decimal, as systemd sets it; 0 unless both parse whole. */
+static int parse_dev_ino(const char *s, unsigned long long *dev, unsigned long long *ino)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	*dev = strtoull(s, &end, 10);
+	if (*end != ':' || end[1] < '0' || end[1] > '9')
+		return 0;
+	*ino = strtoull(end + 1, &end, 10);
+	return !*end;
+}
+
+int log_stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	/* systemd sets it for its service; a child whose stderr went
+	 * elsewhere inherits it, hence the comparison with fd 2 itself.
+	 */
+	if (!e || !parse_dev_ino(e, &dev, &ino) || fstat(STDERR_FILENO, &st))
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+void log_init(void)
+{
+	journal = log_stderr_is_journal();
+}
+
+const char *log_prefix(enum log_level l)
+{
+	if (journal < 0)
+		log_init();
+	return journal ? prefixes[l] : "";
+}
 
 void log_set_level(enum log_level l)
 {
@@ -78,8 +129,8 @@ void log_kv(enum log_level l, const char *msg, const char *fmt, ...)
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	flockfile(stderr);
-	fprintf(stderr, "ts=%s.%03ldZ level=%s msg=%s", when, ts.tv_nsec / 1000000,
-		names[l], log_q(msg));
+	fprintf(stderr, "%sts=%s.%03ldZ level=%s msg=%s", log_prefix(l), when,
+		ts.tv_nsec / 1000000, names[l], log_q(msg));
 	if (fmt && *fmt) {
 		fputc(' ', stderr);
 		va_start(ap, fmt);

@@ -3,6 +3,8 @@
  * Structured logs: one "key=value ..." line per event on stderr, e.g.
  *   ts=2025-01-02T03:04:05.678Z level=info msg="session secure" session=kd-1f suite=AEAD_AES_128_GCM
  * Values with spaces or quotes go through log_q(). Keys are never logged.
+ * When stderr is the journal (JOURNAL_STREAM names fd 2's device and
+ * inode), each line starts with its syslog priority: "<3>ts=...".
  */
 #ifndef KEYD_LOG_H
 #define KEYD_LOG_H
@@ -10,6 +12,12 @@
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 void log_set_level(enum log_level l);
+/* Looks at JOURNAL_STREAM and stderr again (the first line does it too). */
+void log_init(void);
+/* 1 if JOURNAL_STREAM is "DEV:INO" of what fd 2 is now. */
+int log_stderr_is_journal(void);
+/* "<N>" for level l when stderr is the journal, else "". */
+const char *log_prefix(enum log_level l);
 /* "error", "warn", "info", "debug"; -1 if unknown. */
 int log_level_parse(const char *s);
 /* Whether lines of this level are written. */

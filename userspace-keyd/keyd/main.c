@@ -5,6 +5,7 @@
  * keys (SDES today) and installs them in the kernel.
  *
  *   ksrtp-keyd [-f] [-c CONFIG] [-s SOCKET] [-d STATE_DIR] [-v]
+ *   (long forms and the rest: ksrtp-keyd --help, ksrtp-keyd(8))
  *
  * SIGTERM/SIGINT stop it cleanly and leave every kernel context in place,
  * so media keeps flowing while keyd restarts; at start it reconciles with
@@ -41,15 +42,75 @@ uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+#ifndef KSRTP_VERSION
+#error "KSRTP_VERSION comes from kmod/main.h through the Makefile"
+#endif
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ksrtp-keyd [-f] [-c CONFIG] [-s SOCKET] [-d STATE_DIR] [-v]\n"
-		"  -f            stay in the foreground (systemd, tests)\n"
-		"  -c CONFIG     configuration file (default " DEFAULT_CONFIG ", if present)\n"
-		"  -s SOCKET     control socket path (overrides 'socket')\n"
-		"  -d STATE_DIR  session state directory (overrides 'state_dir'; \"\" disables)\n"
-		"  -v            debug logging\n");
+		"  -f, --foreground         stay in the foreground (systemd, tests)\n"
+		"  -c, --config=CONFIG      configuration file (default " DEFAULT_CONFIG ",\n"
+		"                           if present)\n"
+		"  -s, --socket=SOCKET      control socket path (overrides 'socket')\n"
+		"  -d, --state-dir=DIR      session state directory (overrides 'state_dir';\n"
+		"                           \"\" disables)\n"
+		"  -v, --verbose            debug logging (overrides 'log_level')\n"
+		"  -h, --help               this text\n"
+		"  -V, --version            print the version and exit\n");
+}
+
+struct cmdline {
+	const char *config, *sock, *state_dir;
+	bool foreground, verbose;
+};
+
+/* -1 to go on, else the exit status (0 after --help/--version, 2 on misuse). */
+static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 }
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "fc:s:d:vhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f': cl->foreground = true; break;
+		case 'c': cl->config = optarg; break;
+		case 's': cl->sock = optarg; break;
+		case 'd': cl->state_dir = optarg; break;
+		case 'v': cl->verbose = true; break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("ksrtp-keyd " KSRTP_VERSION "\n");
+			return 0;
+		default:	/* getopt said what was wrong */
+			fprintf(stderr, "Try 'ksrtp-keyd --help'.\n");
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "ksrtp-keyd: unexpected argument '%s'\n"
+			"Try 'ksrtp-keyd --help'.\n", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+/* Before logging is set up: one line, an error in the journal too. */
+static void start_err(const char *err)
+{
+	fprintf(stderr, "%sksrtp-keyd: %s\n", log_prefix(LOG_ERR), err);
 }
 
 static void on_signal(struct keyd *kd, int sig)
@@ -108,61 +169,32 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	static struct keyd kd;
-	const char *config = NULL, *sock = NULL, *state_dir = NULL;
-	bool foreground = false, verbose = false;
+	struct cmdline cl = { 0 };
 	char err[512];
-	int opt, sigfd, rc = 1;
+	int sigfd, rc = 1;
 
-	while ((opt = getopt(argc, argv, "fc:s:d:vh")) != -1) {
-		switch (opt) {
-		case 'f':
-			foreground = true;
-			break;
-		case 'c':
-			config = optarg;
-			break;
-		case 's':
-			sock = optarg;
-			break;
-		case 'd':
-			state_dir = optarg;
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return 2;
-	}
+	rc = parse_cmdline(argc, argv, &cl);
+	if (rc >= 0)
+		return rc;
+	log_init();
 	/* before anything holds a key */
 	if (keyd_harden(err, sizeof(err))) {
-		fprintf(stderr, "ksrtp-keyd: %s\n", err);
+		start_err(err);
 		return 1;
 	}
 	umask(077);
 	config_defaults(&kd.cfg);
-	if (!config && !access(DEFAULT_CONFIG, F_OK))
-		config = DEFAULT_CONFIG;
-	if (config && config_load(&kd.cfg, config, err, sizeof(err))) {
-		fprintf(stderr, "ksrtp-keyd: %s\n", err);
+	if (!cl.config && !access(DEFAULT_CONFIG, F_OK))
+		cl.config = DEFAULT_CONFIG;
+	if ((cl.config && config_load(&kd.cfg, cl.config, err, sizeof(err))) ||
+	    (cl.sock && config_set(&kd.cfg, "socket", cl.sock, err, sizeof(err))) ||
+	    (cl.state_dir && config_set(&kd.cfg, "state_dir", cl.state_dir, err, sizeof(err)))) {
+		start_err(err);
 		return 2;
 	}
-	if ((sock && config_set(&kd.cfg, "socket", sock, err, sizeof(err))) ||
-	    (state_dir && config_set(&kd.cfg, "state_dir", state_dir, err, sizeof(err)))) {
-		fprintf(stderr, "ksrtp-keyd: %s\n", err);
-		return 2;
-	}
-	log_set_level(verbose ? LOG_DEBUG : (enum log_level)kd.cfg.log_level);
+	log_set_level(cl.verbose ? LOG_DEBUG : (enum log_level)kd.cfg.log_level);
 	if (authz_init(&kd, err, sizeof(err))) {
-		fprintf(stderr, "ksrtp-keyd: %s\n", err);
+		start_err(err);
 		return 2;
 	}
 	notify_init();
@@ -193,7 +225,7 @@ int main(int argc, char **argv)
 	}
 	/* before serving anyone: adopt what a previous run left in the kernel */
 	session_restore_all(&kd);
-	if (!foreground && daemonize()) {
+	if (!cl.foreground && daemonize()) {
 		log_err("cannot daemonize", "err=%s", log_q(strerror(errno)));
 		rc = 1;
 		goto out_control;
