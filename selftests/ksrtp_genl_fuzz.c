@@ -50,19 +50,16 @@
 
 /* ------------------------------------------------------------ random */
 
-static uint64_t rng;
+static struct test_rng rng;
 
 static uint64_t rnd(void)
 {
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545f4914f6cdd1dull;
+	return rng_next(&rng);
 }
 
 static uint32_t rndn(uint32_t n)
 {
-	return n ? (uint32_t)(rnd() % n) : 0;
+	return rng_below(&rng, n);
 }
 
 static bool chance(int percent)
@@ -1000,13 +997,6 @@ static void undo(struct fz *f, const struct fmsg *m, const struct fz_reply *r)
 
 /* ------------------------------------------------------------ fixture */
 
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtoul(v, NULL, 0) : def;
-}
-
 FIXTURE(fz) {
 	struct fz f;
 	struct snap before;
@@ -1020,9 +1010,9 @@ FIXTURE_SETUP(fz)
 	int one = 1;
 
 	memset(f, 0, sizeof(*f));
-	self->count = env_ul("KSRTP_FUZZ_COUNT", FZ_COUNT);
-	self->seed = env_ul("KSRTP_FUZZ_SEED", FZ_SEED);
-	rng = self->seed ? self->seed : 1;
+	self->count = (unsigned long)test_env_long("KSRTP_FUZZ_COUNT", FZ_COUNT);
+	self->seed = (unsigned long)test_env_long("KSRTP_FUZZ_SEED", FZ_SEED);
+	rng_seed(&rng, self->seed);
 	for (int i = 0; i < NSECRET; i++)
 		rndfill(f->secret[i], sizeof(f->secret[i]));
 	f->nl = nl_open();

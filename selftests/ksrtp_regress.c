@@ -87,15 +87,10 @@ FIXTURE_SETUP(slow_lo)
 	struct nl_reply r;
 	int sndbuf;
 
-	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	ASSERT_EQ(0, system("ip link set lo up"));
+	ASSERT_EQ(0, netns_private());
 	ASSERT_EQ(0, system(TC " qdisc add dev lo root tbf rate 1mbit burst 4kb limit 1mb"));
 	ASSERT_EQ(0, kn_open(&self->k));
-	self->tx = udp_open(AF_INET, &self->tx_addr);
-	self->rx = udp_open(AF_INET, &self->rx_addr);
-	ASSERT_GE(self->tx, 0);
-	ASSERT_GE(self->rx, 0);
-	ASSERT_EQ(0, udp_connect(self->tx, &self->rx_addr));
+	ASSERT_EQ(0, udp_pair(AF_INET, false, &self->rx, &self->rx_addr, &self->tx, &self->tx_addr));
 	ASSERT_EQ(0, setsockopt(self->tx, SOL_SOCKET, SO_SNDBUF, &zero, sizeof(zero)));
 	ASSERT_EQ(0, getsockopt(self->tx, SOL_SOCKET, SO_SNDBUF, &sndbuf, &sl));
 	/* all NPKT datagrams wait in the receiver's queue: none may drop */

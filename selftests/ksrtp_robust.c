@@ -1182,7 +1182,8 @@ TEST(netns_exit_while_flowing)
  * messages; the TX key-reuse check sees the right SSRC among many bound TX
  * contexts; a dump abandoned after its first message lets go cleanly.
  */
-TEST_F(rb, many_contexts_dump_and_tx_check)
+/* 3,501 contexts: seconds on a release kernel, minutes on a debug one */
+TEST_F_TIMEOUT(rb, many_contexts_dump_and_tx_check, 300)
 {
 	struct ctx_spec c = rb_spec(self, KSRTP_DIR_RX, 0);
 	char buf[8192];

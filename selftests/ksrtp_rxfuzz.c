@@ -34,28 +34,7 @@ struct valid_pkt {
 	bool rtcp, received;
 };
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	/* xorshift64*: fixed seed, same sequence on every run */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t rnd_below(uint32_t n)
-{
-	return n ? (uint32_t)(rnd() % n) : 0;
-}
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 0) : def;
-}
+static struct test_rng rng;
 
 FIXTURE(rxfuzz) {
 	struct ksrtp_nl k;
@@ -107,15 +86,11 @@ FIXTURE_SETUP(rxfuzz)
 	struct nl_reply r;
 
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	ASSERT_EQ(0, system("ip link set lo up"));
+	ASSERT_EQ(0, netns_private());
 	ASSERT_EQ(0, kn_open(&self->k));
 	/* IPv6: datagrams up to 65,527 bytes */
-	self->app = udp_open(AF_INET6, &self->app_addr);
-	self->peer = udp_open(AF_INET6, &self->peer_addr);
-	ASSERT_GE(self->app, 0);
-	ASSERT_GE(self->peer, 0);
-	ASSERT_EQ(0, udp_connect(self->peer, &self->app_addr));
+	ASSERT_EQ(0, udp_pair(AF_INET6, false, &self->app, &self->app_addr,
+			      &self->peer, &self->peer_addr));
 	ASSERT_EQ(0, setsockopt(self->app, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)));
 	ASSERT_EQ(0, kn_attach(&self->k, self->app, 0, &self->cookie, &r));
 
@@ -135,8 +110,8 @@ FIXTURE_SETUP(rxfuzz)
 	self->buf = malloc(PKT_MAX + 64);
 	self->rbuf = malloc(PKT_MAX + 64);
 	ASSERT_TRUE(self->valid && self->buf && self->rbuf);
-	rng_state = (uint64_t)env_long("KSRTP_FUZZ_SEED", 0x6b737274) * 2654435761u +
-		    variant->suite * 97 + variant->mki_len + 1;
+	rng_seed(&rng, (uint64_t)test_env_long("KSRTP_FUZZ_SEED", 0x6b737274) * 2654435761u +
+		 variant->suite * 97 + variant->mki_len + 1);
 }
 
 FIXTURE_TEARDOWN(rxfuzz)
@@ -156,20 +131,20 @@ static void make_valid(FIXTURE_DATA(rxfuzz) *self, int mki_len, int n,
 	struct valid_pkt *v = &self->valid[n];
 	const uint8_t *mki = mki_len ? self->mki : NULL;
 
-	v->rtcp = rnd_below(8) == 0;
+	v->rtcp = rng_below(&rng, 8) == 0;
 	if (v->rtcp) {
 		v->plain_len = rtcp_make(v->plain, SSRC, (*rtcp_idx)++);
 		memcpy(v->wire, v->plain, v->plain_len);
 		/* E clear (unencrypted SRTCP) only outside AEAD: ksrtp refuses it there */
 		v->wire_len = ossl_protect_rtcp(&self->ref, v->wire, v->plain_len,
 						SSRC, *rtcp_idx - 1,
-						self->ref.cipher == 2 || rnd_below(4) != 0,
+						self->ref.cipher == 2 || rng_below(&rng, 4) != 0,
 						mki, mki_len);
 		return;
 	}
-	int ncsrc = rnd_below(16), hdr = 12 + 4 * ncsrc;
-	bool ext = rnd_below(3) == 0;
-	int payload = rnd_below(1200), pad = rnd_below(4) == 0 ? 1 + rnd_below(32) : 0;
+	int ncsrc = rng_below(&rng, 16), hdr = 12 + 4 * ncsrc;
+	bool ext = rng_below(&rng, 3) == 0;
+	int payload = rng_below(&rng, 1200), pad = rng_below(&rng, 4) == 0 ? 1 + rng_below(&rng, 32) : 0;
 	uint16_t seq = (uint16_t)(*rtp_seq)++;
 
 	v->plain_len = rtp_make(v->plain, SSRC, seq, payload, ncsrc, ext);
@@ -191,40 +166,40 @@ static int mutate(const struct valid_pkt *v, uint8_t *buf, int *kind)
 {
 	int len = v->wire_len;
 
-	*kind = rnd_below(7);
+	*kind = rng_below(&rng, 7);
 	memcpy(buf, v->wire, len);
 	switch (*kind) {
 	case 0:		/* 1 to 4 bit flips anywhere */
-		for (int i = 1 + rnd_below(4); i > 0; i--)
-			buf[rnd_below(len)] ^= 1 << rnd_below(8);
+		for (int i = 1 + rng_below(&rng, 4); i > 0; i--)
+			buf[rng_below(&rng, len)] ^= 1 << rng_below(&rng, 8);
 		break;
 	case 1:		/* truncated */
-		len = rnd_below(len);
+		len = rng_below(&rng, len);
 		break;
 	case 2:		/* bytes appended */
-		for (int i = 1 + rnd_below(64); i > 0; i--)
-			buf[len++] = rnd();
+		for (int i = 1 + rng_below(&rng, 64); i > 0; i--)
+			buf[len++] = rng_next(&rng);
 		break;
 	case 3:		/* first byte: version kept, P, X and CC (or count) rewritten */
-		buf[0] = 0x80 | (rnd() & 0x3f);
+		buf[0] = 0x80 | (rng_next(&rng) & 0x3f);
 		break;
 	case 4:		/* RTCP length field or RTP sequence number lying */
-		buf[2] = rnd();
-		buf[3] = rnd();
+		buf[2] = rng_next(&rng);
+		buf[3] = rng_next(&rng);
 		break;
 	case 5:		/* the trailer (tag, MKI, E+index) zeroed */
 		memset(buf + len - 4, 0, 4);
 		break;
 	default: {	/* a random datagram, mostly small, up to 65,527 bytes */
-		uint32_t r = rnd_below(100);
+		uint32_t r = rng_below(&rng, 100);
 
-		len = r < 70 ? rnd_below(300) : r < 95 ? rnd_below(2000) :
-			       rnd_below(PKT_MAX + 1);
+		len = r < 70 ? rng_below(&rng, 300) : r < 95 ? rng_below(&rng, 2000) :
+			       rng_below(&rng, PKT_MAX + 1);
 		for (int i = 0; i < len; i++)
-			buf[i] = rnd();
-		if (len && rnd_below(2))
+			buf[i] = rng_next(&rng);
+		if (len && rng_below(&rng, 2))
 			buf[0] = 0x80 | (buf[0] & 0x3f);	/* RTP/RTCP range */
-		if (len >= 12 && rnd_below(2))
+		if (len >= 12 && rng_below(&rng, 2))
 			memcpy(buf + 8, v->wire + 8, 4);	/* the context's SSRC */
 		break;
 	}
@@ -290,7 +265,7 @@ fuzz_run(struct __test_metadata *_metadata, FIXTURE_DATA(rxfuzz) *self,
 
 	for (long i = 0; i < count; i++) {
 		/* a valid packet now and then, in order; replays of sent ones */
-		if (self->nvalid < NVALID_MAX && rnd_below(8) == 0) {
+		if (self->nvalid < NVALID_MAX && rng_below(&rng, 8) == 0) {
 			struct valid_pkt *v = &self->valid[self->nvalid];
 
 			make_valid(self, mki_len, self->nvalid, &rtp_seq, &rtcp_idx);
@@ -299,8 +274,8 @@ fuzz_run(struct __test_metadata *_metadata, FIXTURE_DATA(rxfuzz) *self,
 			send_one(_metadata, self, v->wire, v->wire_len, t);
 			t->valid_sent++;
 		}
-		if (self->nvalid && rnd_below(32) == 0) {
-			const struct valid_pkt *v = &self->valid[rnd_below(self->nvalid)];
+		if (self->nvalid && rng_below(&rng, 32) == 0) {
+			const struct valid_pkt *v = &self->valid[rng_below(&rng, self->nvalid)];
 
 			send_one(_metadata, self, v->wire, v->wire_len, t);
 			t->replays++;
@@ -308,7 +283,7 @@ fuzz_run(struct __test_metadata *_metadata, FIXTURE_DATA(rxfuzz) *self,
 		if (!self->nvalid)
 			continue;
 		/* a mutation of any valid packet so far */
-		int len = mutate(&self->valid[rnd_below(self->nvalid)], self->buf, &kind);
+		int len = mutate(&self->valid[rng_below(&rng, self->nvalid)], self->buf, &kind);
 
 		t->kinds[kind]++;
 		send_one(_metadata, self, self->buf, len, t);
@@ -319,7 +294,7 @@ fuzz_run(struct __test_metadata *_metadata, FIXTURE_DATA(rxfuzz) *self,
 /* generous: a debug kernel under TCG is ten times slower */
 TEST_F_TIMEOUT(rxfuzz, mutated_never_accepted, 900)
 {
-	long count = env_long("KSRTP_FUZZ_COUNT", 3000);
+	long count = test_env_long("KSRTP_FUZZ_COUNT", 3000);
 	struct sock_stats ss;
 	struct ctx_stats cs;
 	struct tally t = { 0 };

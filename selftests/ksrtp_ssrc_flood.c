@@ -28,22 +28,7 @@
 #define FLOOD_LEN	40	/* 12-byte header, 18 bytes, 10-byte tag */
 #define LEGIT_EVERY	100
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 0) : def;
-}
+static struct test_rng rng;
 
 /* Kernel slab memory (Slab: in /proc/meminfo), in kB. */
 static long slab_kb(void)
@@ -126,10 +111,10 @@ static __attribute__((noinline)) void run(struct flood *f, long count)
 		int n = count - done < BATCH ? count - done : BATCH, sent;
 
 		for (int i = 0; i < n; i++) {
-			uint64_t r = rnd();
+			uint64_t r = rng_next(&rng);
 
 			for (int j = 0; j < FLOOD_LEN; j += 8) {
-				uint64_t b = rnd();
+				uint64_t b = rng_next(&rng);
 
 				memcpy(pkts[i] + j, &b, FLOOD_LEN - j < 8 ? FLOOD_LEN - j : 8);
 			}
@@ -169,7 +154,7 @@ FIXTURE_TEARDOWN(flood)
 /* generous: a debug kernel under TCG is ten times slower */
 TEST_F_TIMEOUT(flood, random_ssrcs_create_nothing, 2400)
 {
-	long count = env_long("KSRTP_FLOOD_COUNT", 1000000);
+	long count = test_env_long("KSRTP_FLOOD_COUNT", 1000000);
 	struct ctx_spec tmpl = { .dir = KSRTP_DIR_RX, .any = true,
 				 .suite = KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
 				 .roc = -1, .seq = -1 };
@@ -182,15 +167,10 @@ TEST_F_TIMEOUT(flood, random_ssrcs_create_nothing, 2400)
 	int big = 32 << 20;
 
 	ASSERT_NE(NULL, f);
-	rng_state = (uint64_t)env_long("KSRTP_FUZZ_SEED", 0x6b737274) * 2654435761u + 7;
-	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	ASSERT_EQ(0, system("ip link set lo up"));
+	rng_seed(&rng, (uint64_t)test_env_long("KSRTP_FUZZ_SEED", 0x6b737274) * 2654435761u + 7);
+	ASSERT_EQ(0, netns_private());
 	ASSERT_EQ(0, kn_open(&f->k));
-	f->app = udp_open(AF_INET, &f->app_addr);
-	f->peer = udp_open(AF_INET, &f->peer_addr);
-	ASSERT_GE(f->app, 0);
-	ASSERT_GE(f->peer, 0);
-	ASSERT_EQ(0, udp_connect(f->peer, &f->app_addr));
+	ASSERT_EQ(0, udp_pair(AF_INET, false, &f->app, &f->app_addr, &f->peer, &f->peer_addr));
 	ASSERT_EQ(0, setsockopt(f->app, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big)));
 	ASSERT_EQ(0, kn_attach(&f->k, f->app, 0, &f->cookie, &r));
 	key_fill(f->key, sizeof(f->key), 0x42);

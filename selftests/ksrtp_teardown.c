@@ -31,13 +31,6 @@
 
 static const char *const obj_kinds[4] = { "sockets", "keyrings", "contexts", "keys" };
 
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? strtol(v, NULL, 0) : def;
-}
-
 /* The live object counts once earlier tests' deferred frees have run. */
 static void objs_settled(long out[4])
 {
@@ -145,18 +138,13 @@ FIXTURE(td) {
 
 FIXTURE_SETUP(td)
 {
-	ASSERT_EQ(0, unshare(CLONE_NEWNET));
-	ASSERT_EQ(0, system("ip link set lo up"));
+	ASSERT_EQ(0, netns_private());
 	objs_settled(self->objs0);
 	ASSERT_LE(0, self->objs0[0]) TH_LOG("no /sys/kernel/debug/ksrtp/objects");
-	self->rounds = env_long("KSRTP_TEARDOWN_ROUNDS", 250);
+	self->rounds = test_env_long("KSRTP_TEARDOWN_ROUNDS", 250);
 	ASSERT_EQ(0, kn_open(&self->k));
-	self->t.app = udp_open(AF_INET, &self->app_addr);
-	self->t.peer = udp_open(AF_INET, &self->peer_addr);
-	ASSERT_GE(self->t.app, 0);
-	ASSERT_GE(self->t.peer, 0);
-	ASSERT_EQ(0, udp_connect(self->t.app, &self->peer_addr));
-	ASSERT_EQ(0, udp_connect(self->t.peer, &self->app_addr));
+	ASSERT_EQ(0, udp_pair(AF_INET, true, &self->t.app, &self->app_addr,
+			      &self->t.peer, &self->peer_addr));
 	pthread_mutex_init(&self->t.ref_lock, NULL);
 }
 
@@ -352,10 +340,8 @@ TEST_F_TIMEOUT(td, teardown_rounds_under_traffic, 1800)
 	self->th[2] = self->th[3] = 0;
 	close(self->t.app);
 	close(self->t.peer);
-	self->t.app = udp_open(AF_INET, &self->app_addr);
-	self->t.peer = udp_open(AF_INET, &self->peer_addr);
-	ASSERT_EQ(0, udp_connect(self->t.app, &self->peer_addr));
-	ASSERT_EQ(0, udp_connect(self->t.peer, &self->app_addr));
+	ASSERT_EQ(0, udp_pair(AF_INET, true, &self->t.app, &self->app_addr,
+			      &self->t.peer, &self->peer_addr));
 	ASSERT_EQ(0, td_attach(self, ++g));
 	for (int i = 0; i < 5; i++) {
 		uint8_t plain[300], pkt[300], got[300];

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/time.h>
@@ -434,6 +435,28 @@ static inline int udp_connect(int fd, const struct sockaddr_storage *to)
 	return connect(fd, (const struct sockaddr *)to, sa_len(to));
 }
 
+/*
+ * Two loopback UDP sockets of family fam: b is connected to a, and a to b
+ * too when both_ways (a sender that only answers need not be).
+ */
+static inline int udp_pair(int fam, bool both_ways, int *a, struct sockaddr_storage *aa,
+			   int *b, struct sockaddr_storage *ba)
+{
+	*a = udp_open(fam, aa);
+	*b = udp_open(fam, ba);
+	if (*a < 0 || *b < 0 || udp_connect(*b, aa) || (both_ways && udp_connect(*a, ba)))
+		return -1;
+	return 0;
+}
+
+/* A network namespace of the test's own, loopback up: no other test's sockets. */
+static inline int netns_private(void)
+{
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	return system("ip link set lo up") ? -1 : 0;
+}
+
 /* Nothing arrives on fd within ms milliseconds. */
 static inline bool udp_quiet(int fd, int ms)
 {
@@ -498,6 +521,39 @@ static inline long ksrtp_objects(const char *kind)
 			found = n;
 	fclose(f);
 	return found;
+}
+
+/* ------------------------------------------------------------ fuzzing */
+
+/* xorshift64*: a fixed seed gives the same sequence on every run and kernel. */
+struct test_rng {
+	uint64_t s;
+};
+
+static inline void rng_seed(struct test_rng *r, uint64_t seed)
+{
+	r->s = seed ? seed : 1;
+}
+
+static inline uint64_t rng_next(struct test_rng *r)
+{
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545f4914f6cdd1dull;
+}
+
+static inline uint32_t rng_below(struct test_rng *r, uint32_t n)
+{
+	return n ? (uint32_t)(rng_next(r) % n) : 0;
+}
+
+/* A count or seed from the environment (long runs raise them), else def. */
+static inline long test_env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtol(v, NULL, 0) : def;
 }
 
 static inline void key_fill(uint8_t *k, int n, uint8_t seed)
