@@ -24,7 +24,7 @@
  * and nobody, over its own netlink socket and over one root opened. Every
  * request is EPERM, gets and dumps included, and nothing is answered.
  *
- * KSRTP_FUZZ_COUNT (default 100000) and KSRTP_FUZZ_SEED (default 0x6b737270)
+ * KSRTP_GENL_FUZZ_COUNT (default 100000) and KSRTP_FUZZ_SEED (default 0x6b737270)
  * choose the run; a failing message is reported with its index and seed.
  */
 #include <grp.h>
@@ -1010,7 +1010,7 @@ FIXTURE_SETUP(fz)
 	int one = 1;
 
 	memset(f, 0, sizeof(*f));
-	self->count = (unsigned long)test_env_long("KSRTP_FUZZ_COUNT", FZ_COUNT);
+	self->count = (unsigned long)test_env_long("KSRTP_GENL_FUZZ_COUNT", FZ_COUNT);
 	self->seed = (unsigned long)test_env_long("KSRTP_FUZZ_SEED", FZ_SEED);
 	rng_seed(&rng, self->seed);
 	for (int i = 0; i < NSECRET; i++)
