@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ktap.h"
+#include "mikey_foreign.h"
 #include "mikey_kdf.h"
 #include "mikey_msg.h"
 #include "mikey_psk.h"
@@ -444,6 +445,39 @@ static void test_pskfile(void)
 	KTAP_EXPECT_EQ(pskfile_load(&p, path, err, sizeof(err)), -1);
 }
 
+/*
+ * MIKEY-NULL from outside this tree: sip_mikey.pcap's a=key-mgmt (PSK init
+ * with NULL encryption and no MAC, a TEK+SALT, SP with the defaults stated)
+ * is accepted where insecure keying is allowed, at its own timestamp; the
+ * DH init from dhinit.pcap is refused with Invalid DT.
+ */
+static void test_foreign_messages(void)
+{
+	static const uint8_t key[30] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+		0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad };
+	const uint64_t t = 0xeeae11fa4cc3d252ull;
+
+	setup();
+	memcpy(imsg, ext_sip_psk, sizeof(ext_sip_psk));
+	ilen = sizeof(ext_sip_psk);
+	expect_refused(respond(false, t), MIKEY_ERR_MAC, false);
+	KTAP_ASSERT_EQ(respond(true, t), 0);
+	KTAP_EXPECT_EQ(rlen, 0);	/* no V flag: no answer */
+	KTAP_ASSERT_EQ(rk.n, 1);
+	KTAP_EXPECT_EQ_U(rk.csb_id, 0x12345678);
+	KTAP_EXPECT_EQ_U(rk.cs[0].ssrc, 0xdeadbeef);
+	KTAP_EXPECT_EQ_U(rk.cs[0].roc, 0);
+	KTAP_EXPECT(rk.cs[0].suite == S("AES_CM_128_HMAC_SHA1_80"));
+	KTAP_EXPECT(!memcmp(rk.cs[0].master, key, 30));
+	/* an hour later it is stale */
+	setup();
+	expect_refused(respond(true, t + (3600ull << 32)), MIKEY_ERR_TS, false);
+	setup();
+	memcpy(imsg, ext_dh_init, sizeof(ext_dh_init));
+	ilen = sizeof(ext_dh_init);
+	expect_refused(respond(true, t), MIKEY_ERR_DT, false);
+}
+
 /* Seeds for fuzz_mikey_psk (its FUZZ_NOW is this file's NOW). */
 static void write_seed(const char *dir, const char *name)
 {
@@ -485,6 +519,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_null_encrypted_kemac),
 	KTAP_TEST(test_garbage_and_other_modes),
 	KTAP_TEST(test_pskfile),
+	KTAP_TEST(test_foreign_messages),
 };
 
 int main(void)
