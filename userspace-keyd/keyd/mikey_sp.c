@@ -101,6 +101,7 @@ const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok
 	uint32_t v[MIKEY_SP_PREFIX_LEN + 1];
 	const struct suite *s;
 	const char *name;
+	bool tag_given;
 	size_t i, j;
 
 	if (sp && sp->prot_type != 0)
@@ -108,6 +109,7 @@ const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok
 			       "security policy for a protocol other than SRTP",
 			       sp->prot_type), NULL;
 	memcpy(v, sp_default, sizeof(v));
+	tag_given = false;
 	for (i = 0; sp && i < sp->nparams; i++) {
 		const struct mikey_sp_param *p = &sp->params[i];
 
@@ -118,6 +120,14 @@ const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok
 		v[p->type] = 0;	/* the last one of a type counts */
 		for (j = 0; j < p->value.len; j++)
 			v[p->type] = v[p->type] << 8 | p->value.p[j];
+		tag_given |= p->type == MIKEY_SP_TAG_LEN;
+	}
+	/* GStreamer (gstmikey, 1.22) sends the tag length (10 or 4) as the auth
+	 * key length and no tag length; HMAC-SHA-1's SRTP key is 20 bytes.
+	 */
+	if (!tag_given && (v[MIKEY_SP_AUTH_KEY_LEN] == 10 || v[MIKEY_SP_AUTH_KEY_LEN] == 4)) {
+		v[MIKEY_SP_TAG_LEN] = v[MIKEY_SP_AUTH_KEY_LEN];
+		v[MIKEY_SP_AUTH_KEY_LEN] = 20;
 	}
 	if (sp_check(v, err_no, why, whylen))
 		return NULL;
