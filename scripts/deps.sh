@@ -54,6 +54,7 @@ PKGS=(
 	clang llvm libclang-rt-14-dev
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
+	libgstreamer-plugins-base1.0-dev  # gstmikey (libgstsdp): MIKEY interop in tests/keyd/test_mikey_gst
 	python3-pycryptodome  # MIKEY KEMAC vectors from an AES that is not OpenSSL's (tests/keyd/mikey_ref.py)
 	scdoc mandoc	# man pages: built from Documentation/man/*.scd, linted by tests/cli
 )
