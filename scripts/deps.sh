@@ -54,6 +54,7 @@ PKGS=(
 	clang llvm libclang-rt-14-dev
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
+	libmicrohttpd-dev prometheus curl	# keyd's metrics endpoint; promtool and curl for its tests
 )
 [ -z "$WANT_DEBUG" ] || PKGS+=(linux-source-6.12)
 
