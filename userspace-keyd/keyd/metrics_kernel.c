@@ -76,8 +76,11 @@ char *metrics_scrape(void *arg, size_t *len)
 	char *buf = NULL;
 	FILE *f;
 
-	for (s = kd->sessions; s; s = s->next)
+	for (s = kd->sessions; s; s = s->next) {
+		/* this turn's state changes too: gauges and counters agree */
+		metrics_observe(s, now_ms());
 		metrics_collect_session(kd, s);
+	}
 	f = open_memstream(&buf, len);
 	if (!f)
 		return NULL;
