@@ -138,8 +138,11 @@ step "traffic: kernel counters by suite/direction equal ksrtpctl -j show" traffi
 # ------------------------------------------------------------ rekeys
 
 rekeys() {
-	app A rekey && app B remote "$R" && app B local && app A remote "$R" || return 1
-	app B rekey && app A remote "$R" && app A local && app B remote "$R" || return 1
+	# ours (A), then the peer's (B) re-offer, as keyd_sdes.sh does them
+	app A rekey && app B remote "$R" && app B wait rekeyed 3000 || return 1
+	app B local && app A remote "$R" && app A wait rekeyed 3000 || return 1
+	app B rekey && app A remote "$R" && app A wait rekeyed 3000 || return 1
+	app A local && app B remote "$R" && app B wait rekeyed 3000 || return 1
 	scrape A && scrape B || return 1
 	want A 'ksrtp_keyd_rekeys_total{method="sdes",initiator="local"}' 1 &&
 		want A 'ksrtp_keyd_rekeys_total{method="sdes",initiator="remote"}' 1 &&
