@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <microhttpd.h>
 
 #include "log.h"
@@ -84,6 +86,7 @@ struct mhttp *mhttp_open(const struct sockaddr_storage *addr, mhttp_body_fn body
 {
 	struct mhttp *h = calloc(1, sizeof(*h));
 	unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	uint16_t port;
 
 	if (!h) {
 		snprintf(err, errlen, "out of memory");
@@ -93,11 +96,15 @@ struct mhttp *mhttp_open(const struct sockaddr_storage *addr, mhttp_body_fn body
 	h->arg = arg;
 	if (addr->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	/* MHD binds addr; the port argument only goes into its messages */
+	port = ntohs(addr->ss_family == AF_INET6 ?
+		     ((const struct sockaddr_in6 *)addr)->sin6_port :
+		     ((const struct sockaddr_in *)addr)->sin_port);
 	/* few, short scrapes: small limits keep a misbehaving client cheap */
 	/* no LISTENING_ADDRESS_REUSE: it is SO_REUSEPORT, a second keyd would
 	 * share the port instead of failing
 	 */
-	h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	h->d = MHD_start_daemon(flags, port, NULL, NULL, on_request, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
 				MHD_OPTION_CONNECTION_LIMIT, 16U,
