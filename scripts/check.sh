@@ -87,6 +87,18 @@ native "ksrtpctl reports an absent module clearly" bash -c '
 	if grep -qs "^ksrtp " /proc/modules; then exit 0; fi
 	out=$(build/bin/ksrtpctl info 2>&1); rc=$?
 	[ $rc = 1 ] && echo "$out" | grep -q "module is not loaded"'
+native "ksrtp-keyd: metrics_listen refused or, without the module, a clear error" bash -c '
+	t=$(mktemp -d); trap "rm -rf $t" EXIT
+	echo "metrics_listen = localhost:9464" > "$t/bad.conf"
+	out=$(build/bin/ksrtp-keyd -f -c "$t/bad.conf" -s "$t/s" -d "" 2>&1); rc=$?
+	[ $rc = 2 ] && echo "$out" | grep -q "metrics_listen: expected" || exit 1
+	if grep -qs "^ksrtp " /proc/modules; then exit 0; fi
+	echo "metrics_listen = 127.0.0.1:0" > "$t/zero.conf"
+	out=$(build/bin/ksrtp-keyd -f -c "$t/zero.conf" -s "$t/s" -d "" 2>&1); rc=$?
+	[ $rc = 2 ] || exit 1
+	echo "metrics_listen = 127.0.0.1:9464" > "$t/ok.conf"
+	out=$(build/bin/ksrtp-keyd -f -c "$t/ok.conf" -s "$t/s" -d "" 2>&1); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "module is not loaded" && [ ! -e "$t/s" ]'
 native "ksrtpctl rejects unknown commands" bash -c '
 	build/bin/ksrtpctl bogus 2>&1 | grep -q "unknown command"; [ ${PIPESTATUS[0]} = 2 ]'
 native "selftests/run.sh fails a test that ran less than its plan" bash -c '

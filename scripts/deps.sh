@@ -57,6 +57,7 @@ PKGS=(
 	libgstreamer-plugins-base1.0-dev  # gstmikey (libgstsdp): MIKEY interop in tests/keyd/test_mikey_gst
 	python3-pycryptodome  # MIKEY KEMAC vectors from an AES that is not OpenSSL's (tests/keyd/mikey_ref.py)
 	scdoc mandoc	# man pages: built from Documentation/man/*.scd, linted by tests/cli
+	libmicrohttpd-dev prometheus curl	# keyd's metrics endpoint; promtool and curl for its tests
 )
 [ -z "$WANT_DEBUG" ] || PKGS+=(linux-source-6.12)
 

@@ -55,11 +55,11 @@ step() {
 # ------------------------------------------------------------ helpers
 
 # keyd_start A|B|C: a keyd in that side's namespace (C: $NS2 too); its own
-# socket and state.
+# socket and state. KEYD_BIN: another keyd binary (e.g. the sanitizer build).
 keyd_start() {
 	ns=$NS1
 	[ "$1" = A ] || ns=$NS2
-	ip netns exec $ns "$BIN/ksrtp-keyd" -f -c "$D/keyd.conf" -s "$D/keyd-$1.sock" \
+	ip netns exec $ns "${KEYD_BIN:-$BIN/ksrtp-keyd}" -f -c "$D/keyd.conf" -s "$D/keyd-$1.sock" \
 		-d "$D/state-$1" >> "$D/keyd-$1.log" 2>&1 &
 	eval "KEYD_$1=$!"
 	i=0

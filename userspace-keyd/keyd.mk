@@ -8,15 +8,16 @@ KEYD_DIR := $(SRC)/userspace-keyd
 # method's engine (dtls.c, fingerprint.c) comes as objects from dtls.mk,
 # -included before this file: $(KEYD_DTLS_OBJS), $(KEYD_DTLS_LIBS).
 KEYD_MODULES := main log config control authz proto session session_load state kernel kernel_parse notify \
-		suites b64 sdes sdes_method dtls_method dtls_identity dtls_slots harden
+		suites b64 sdes sdes_method dtls_method dtls_identity dtls_slots harden \
+		metrics metrics_kernel metrics_http
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
 	     $(KEYD_DIR)/knl-names.c
-KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method dtls_method session_load,$(KEYD_MODULES))) \
+KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method dtls_method session_load metrics_kernel,$(KEYD_MODULES))) \
 	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI) \
 	     $(KEYD_DTLS_HDRS)
 KEYD_CFLAGS = $(USER_CFLAGS) -I$(KEYD_DIR)/keyd $(NL_CFLAGS) $(JSON_CFLAGS) \
-	      $(shell pkg-config --cflags libcrypto) $(KEYD_DTLS_CFLAGS)
-KEYD_LIBS = $(NL_LIBS) $(JSON_LIBS) $(KEYD_DTLS_LIBS) $(shell pkg-config --libs libcrypto)
+	      $(shell pkg-config --cflags libcrypto libmicrohttpd) $(KEYD_DTLS_CFLAGS)
+KEYD_LIBS = $(NL_LIBS) $(JSON_LIBS) $(KEYD_DTLS_LIBS) $(shell pkg-config --libs libcrypto libmicrohttpd)
 KDC_SRCS := $(KEYD_DIR)/libksrtpkeyd.c
 KDC_HDRS := $(KEYD_DIR)/libksrtpkeyd.h
 
@@ -31,6 +32,15 @@ $(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) $(VERS
 
 $(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
+
+# keyd with ASan and UBSan, DTLS engine included: keyd_metrics.sh runs it
+# in the VM (its reports fail the test). At -O1 gcc's truncation analysis
+# flags snprintf()s that truncate on purpose (bounded log/reason texts).
+selftests: $(BIN)/ksrtp-keyd-asan
+KEYD_SAN_CFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer -Wno-format-truncation
+$(BIN)/ksrtp-keyd-asan: $(KEYD_SRCS) $(KEYD_HDRS) $(KEYD_DTLS_SRCS) | $(BIN)
+	$(CC) $(KEYD_CFLAGS) $(KEYD_SAN_CFLAGS) -o $@ $(filter %.c,$^) $(KEYD_LIBS)
 
 # An SDES answerer on libsrtp2 and OpenSSL only: the independent peer the
 # keyd selftest checks key direction and key/salt layout against.

@@ -190,6 +190,21 @@ static int set_hardening(struct config *c, const char *key, const char *v,
 	return 0;
 }
 
+/* "off", "" or ADDR:PORT / [ADDR6]:PORT: a literal address, never a name */
+static int set_metrics(struct config *c, const char *v, char *err, size_t errlen)
+{
+	socklen_t len;
+
+	if (!*v || !strcmp(v, "off")) {
+		c->metrics = false;
+		return 0;
+	}
+	if (proto_parse_addr(v, &c->metrics_addr, &len))
+		return err_out(err, errlen, "metrics_listen: expected off, IPV4:PORT or [IPV6]:PORT");
+	c->metrics = true;
+	return 0;
+}
+
 int config_set(struct config *c, const char *key, const char *v,
 	       char *err, size_t errlen)
 {
@@ -256,6 +271,8 @@ int config_set(struct config *c, const char *key, const char *v,
 	} else if (!strcmp(key, "max_sessions")) {
 		if (parse_uint(v, 1, 1000000, &c->max_sessions, 10))
 			return err_out(err, errlen, "max_sessions: expected 1 to 1000000");
+	} else if (!strcmp(key, "metrics_listen")) {
+		return set_metrics(c, v, err, errlen);
 	} else if (!strcmp(key, "max_clients")) {
 		if (parse_uint(v, 1, 10000, &c->max_clients, 10))
 			return err_out(err, errlen, "max_clients: expected 1 to 10000");

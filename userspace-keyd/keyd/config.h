@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "proto.h"
 #include "suites.h"
@@ -44,6 +45,9 @@ struct config {
 	unsigned int dtls_unverified_per_source;	/* per source IP address */
 	unsigned int dtls_cert_lifetime;	/* s; renewed at 2/3 of it */
 	unsigned int dtls_cookie_rotate;	/* s between cookie secrets */
+	/* Prometheus metrics over HTTP (metrics_http.h); off unless set */
+	bool metrics;
+	struct sockaddr_storage metrics_addr;
 };
 
 void config_defaults(struct config *c);

@@ -23,6 +23,7 @@
 #include "authz.h"
 #include "control.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "proto.h"
 #include "session.h"
@@ -423,6 +424,11 @@ static void conn_accept(struct keyd *kd)
 		 c->peer.admin ? "all" : "own");
 }
 
+unsigned int control_clients(const struct keyd *kd)
+{
+	return kd->ctl ? (unsigned int)kd->ctl->nconns : 0;
+}
+
 const struct authz_peer *conn_peer(const struct conn *c)
 {
 	return &c->peer;
@@ -492,7 +498,7 @@ static void reap_dead(struct keyd *kd)
 
 /* ---------------------------------------------------------------- loop */
 
-enum { P_LISTEN, P_KERNEL, P_SIGNAL, P_UPCALL, P_FIXED };
+enum { P_LISTEN, P_KERNEL, P_SIGNAL, P_UPCALL, P_METRICS, P_FIXED };
 
 void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, int sig))
 {
@@ -518,6 +524,8 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		pfd[P_KERNEL] = (struct pollfd){ kn_events_fd(&kd->kn), POLLIN, 0 };
 		pfd[P_SIGNAL] = (struct pollfd){ sigfd, POLLIN, 0 };
 		pfd[P_UPCALL] = (struct pollfd){ kn_upcall_fd(&kd->kn), POLLIN, 0 };
+		/* -1 without metrics: poll() skips it */
+		pfd[P_METRICS] = (struct pollfd){ mhttp_fd(kd->metrics), POLLIN, 0 };
 		n = P_FIXED;
 		for (c = ctl->conns; c; c = c->next) {
 			pfd[n] = (struct pollfd){ c->fd, POLLIN | (c->outlen ? POLLOUT : 0), 0 };
@@ -531,6 +539,9 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 		t = dtls_housekeeping(kd, now_ms());
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+		t = mhttp_timeout(kd->metrics);
 		if (t >= 0 && (timeout < 0 || t < timeout))
 			timeout = t;
 		if (kn_upcalls_pending(&kd->kn))
@@ -560,6 +571,8 @@ void control_run(struct keyd *kd, int sigfd, void (*on_signal)(struct keyd *kd, 
 		}
 		if (pfd[P_LISTEN].revents & POLLIN)
 			conn_accept(kd);
+		/* also for its timeouts; cheap when nothing is ready */
+		mhttp_run(kd->metrics);
 		expire_idle(kd, now_ms());
 		reap_dead(kd);
 	}

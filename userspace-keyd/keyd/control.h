@@ -32,6 +32,9 @@ void control_close(struct keyd *kd);
  */
 void conn_send(struct conn *c, struct json_object *obj);
 
+/* Control clients connected now (metrics). */
+unsigned int control_clients(const struct keyd *kd);
+
 /* Who is on the other end (authz.h). */
 struct authz_peer;
 const struct authz_peer *conn_peer(const struct conn *c);

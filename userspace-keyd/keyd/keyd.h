@@ -12,13 +12,18 @@
 #include "config.h"
 #include "kernel.h"
 
+/* keyd's version (ping, metrics) */
+#define KEYD_VERSION "1.0"
+
 struct session;
 struct control;
+struct mhttp;
 
 struct keyd {
 	struct config cfg;
 	struct kernel kn;
 	struct control *ctl;
+	struct mhttp *metrics;		/* NULL: metrics_listen off */
 	struct session *sessions;	/* singly linked, newest first */
 	size_t nsessions;
 	volatile bool stopping;

@@ -28,6 +28,8 @@
 #include "dtls_identity.h"
 #include "harden.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "session.h"
 #include "state.h"
@@ -170,7 +172,7 @@ int main(int argc, char **argv)
 {
 	static struct keyd kd;
 	struct cmdline cl = { 0 };
-	char err[512];
+	char err[512], addr[80];
 	int sigfd, rc = 1;
 
 	rc = parse_cmdline(argc, argv, &cl);
@@ -223,6 +225,19 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out_kernel;
 	}
+	if (kd.cfg.metrics) {
+		kd.metrics = mhttp_open(&kd.cfg.metrics_addr, metrics_scrape, &kd, err, sizeof(err));
+		if (!kd.metrics) {
+			log_err("cannot serve metrics", "listen=%s err=%s",
+				log_q(proto_format_addr(&kd.cfg.metrics_addr, addr, sizeof(addr))),
+				log_q(err));
+			rc = 1;
+			goto out_control;
+		}
+		log_info("metrics", "listen=%s port=%u",
+			 log_q(proto_format_addr(&kd.cfg.metrics_addr, addr, sizeof(addr))),
+			 mhttp_port(kd.metrics));
+	}
 	/* before serving anyone: adopt what a previous run left in the kernel */
 	session_restore_all(&kd);
 	if (!cl.foreground && daemonize()) {
@@ -238,6 +253,7 @@ int main(int argc, char **argv)
 	notify_send("STOPPING=1");
 	rc = 0;
 out_control:
+	mhttp_close(kd.metrics);
 	control_close(&kd);
 	session_free_all(&kd);
 	dident_free_all();

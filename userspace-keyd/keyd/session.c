@@ -21,8 +21,6 @@
 #include "state.h"
 #include "authz.h"
 
-#define KEYD_VERSION "1.0"
-
 static const struct method *const methods[] = { &sdes_method, &dtls_method };
 
 const struct method *method_find(const char *name)
@@ -222,14 +220,18 @@ static void unlink_session(struct keyd *kd, struct session *s)
 
 static void session_free(struct session *s)
 {
+	metrics_session_free(s);
 	if (s->method && s->method->release && s->mstate)
 		s->method->release(s);
 	free(s);
 }
 
-/* Forget a session: its kernel state is gone or handed back. */
-static void session_destroy(struct keyd *kd, struct session *s)
+/* Forget a session: its kernel state is gone or handed back. fail: why it
+ * went away (enum metrics_fail), -1 for a delete.
+ */
+static void session_destroy(struct keyd *kd, struct session *s, int fail)
 {
+	metrics_session_gone(s, now_ms(), fail);
 	unlink_session(kd, s);
 	state_remove(kd, s->id);
 	session_free(s);
@@ -385,6 +387,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	s->next = kd->sessions;
 	kd->sessions = s;
 	kd->nsessions++;
+	metrics_session_new(s, now_ms());
 	session_changed(s);
 	log_info("session created", "session=%s method=%s role=%s cookie=%llu port=%u sockets=%u",
 		 s->id, m->name, role_name(s->role), (unsigned long long)s->cookie[0],
@@ -401,11 +404,14 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 static int op_delete(struct keyd *kd, struct session *s, struct opres *r)
 {
 	(void)r;
+	/* what it carried since the last scrape, before its contexts go */
+	if (kd->metrics)
+		metrics_collect_session(kd, s);
 	if (s->method->teardown && s->state != SS_FAILED)
 		s->method->teardown(kd, s);
 	detach_all(kd, s);
 	log_info("session deleted", "session=%s", s->id);
-	session_destroy(kd, s);
+	session_destroy(kd, s, -1);
 	return 0;
 }
 
@@ -633,6 +639,7 @@ static int op_remote(struct keyd *kd, struct session *s, const struct request *r
 		     struct opres *r)
 {
 	enum sdp_type type = req->type;
+	bool was_secure = s->state == SS_SECURE;
 	bool fork;
 
 	if (s->state == SS_FAILED)
@@ -660,7 +667,12 @@ static int op_remote(struct keyd *kd, struct session *s, const struct request *r
 		s->has_remote = true;
 		s->remote = req->remote;
 	}
-	return s->method->remote_attributes(kd, s, req, type, r);
+	/* a new offer on a secure session: the peer rekeys (or renegotiates) */
+	if (s->method->remote_attributes(kd, s, req, type, r))
+		return -1;
+	if (type == SDP_OFFER && was_secure)
+		metrics_rekey(s, false);
+	return 0;
 }
 
 static int op_rekey(struct keyd *kd, struct session *s, const struct request *req,
@@ -671,7 +683,10 @@ static int op_rekey(struct keyd *kd, struct session *s, const struct request *re
 			       session_state_name(s->state));
 	if (!session_signalling_ok(kd, s, req->signalling_secure))
 		return op_fail(r, E_INSECURE, insecure_msg, "emit");
-	return s->method->rekey(kd, s, r);
+	if (s->method->rekey(kd, s, r))
+		return -1;
+	metrics_rekey(s, true);
+	return 0;
 }
 
 struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
@@ -736,6 +751,7 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 	flush_dirty(kd);
 	if (!rc)
 		return r.reply;
+	metrics_request_error(r.code);
 	log_info("request refused", "op=%s session=%s code=%s err=%s", op_name(req->op),
 		 req->session ? log_q(req->session) : "-", r.code, log_q(r.msg));
 	proto_wipe_strings(r.reply);
@@ -764,6 +780,17 @@ void session_conn_closed(struct keyd *kd, struct conn *c)
 
 /* ---------------------------------------------------------------- kernel events */
 
+static int detach_fail(uint32_t reason)
+{
+	switch (reason) {
+	case KSRTP_DETACH_REASON_CLOSED:
+		return MF_SOCKET_CLOSED;
+	case KSRTP_DETACH_REASON_UNLOAD:
+		return MF_MODULE_UNLOADED;
+	}
+	return MF_SOCKET_DETACHED;
+}
+
 static const char *detach_reason(uint32_t reason)
 {
 	switch (reason) {
@@ -778,14 +805,14 @@ static const char *detach_reason(uint32_t reason)
 }
 
 /* The socket is gone: nothing is left to protect or to delete. */
-static void session_lost(struct keyd *kd, struct session *s, const char *why)
+static void session_lost(struct keyd *kd, struct session *s, const char *why, int fail)
 {
 	struct json_object *ev = proto_event("failed", s->id);
 
 	json_object_object_add(ev, "reason", json_object_new_string(why));
 	log_info("session lost", "session=%s reason=%s", s->id, log_q(why));
 	session_emit(kd, s, ev);
-	session_destroy(kd, s);
+	session_destroy(kd, s, fail);
 }
 
 /* After an event overrun, check which sockets still exist. */
@@ -806,7 +833,7 @@ static void recheck_sockets(struct keyd *kd)
 			for (j = 0; j < n; j++)
 				found |= si[j].cookie == s->cookie[i];
 			if (!found) {
-				session_lost(kd, s, "the media socket was detached");
+				session_lost(kd, s, "the media socket was detached", MF_SOCKET_GONE);
 				break;
 			}
 		}
@@ -829,7 +856,7 @@ void session_kernel_event(const struct kn_event *ev, void *arg)
 	if (!s)
 		return;		/* another user's socket */
 	if (ev->type == KN_EV_DETACH) {
-		session_lost(kd, s, detach_reason(ev->reason));
+		session_lost(kd, s, detach_reason(ev->reason), detach_fail(ev->reason));
 		return;
 	}
 	if (s->method->kernel_event)
@@ -842,6 +869,9 @@ int session_run_timers(struct keyd *kd)
 	uint64_t now = now_ms(), next = 0;
 	struct session *s;
 
+	/* once per turn of the poll loop: what the last turn changed */
+	for (s = kd->sessions; s; s = s->next)
+		metrics_observe(s, now);
 	for (s = kd->sessions; s; s = s->next) {
 		if (s->timer && s->timer <= now) {
 			s->timer = 0;
@@ -927,6 +957,7 @@ static void restore_one(struct keyd *kd, const char *id, struct json_object *o)
 	s->next = kd->sessions;
 	kd->sessions = s;
 	kd->nsessions++;
+	metrics_session_restored(s);
 	session_changed(s);
 	log_info("session restored", "session=%s state=%s cookie=%llu%s%s", s->id,
 		 session_state_name(s->state), (unsigned long long)s->cookie[0],

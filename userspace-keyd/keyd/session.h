@@ -23,6 +23,7 @@
 
 #include "keyd.h"
 #include "method.h"
+#include "metrics.h"
 #include "proto.h"
 
 struct conn;
@@ -69,6 +70,7 @@ struct session {
 	int64_t created;		/* unix time */
 	bool restored;			/* rebuilt from the state dir */
 	bool dirty;			/* state file needs writing */
+	struct session_metrics m;	/* metrics.c's bookkeeping */
 };
 
 /* Handle one validated request; returns the reply object. */
