@@ -19,8 +19,9 @@
 #
 # Usage: scripts/deps.sh [--check] [--debug]
 #   --check: report what is missing, exit 1
-#   --debug: also what `make check-debug` needs (linux-source-6.12, from
-#            which scripts/debug-kernel.sh builds its kernel)
+#   --debug: what `make check-debug` needs: linux-source-6.12, from which
+#            scripts/debug-kernel.sh builds its kernel; make check needs it
+#            too now (spec-check, selftests/ynl.sh), so nothing more
 set -euo pipefail
 CHECK_ONLY=
 WANT_DEBUG=
@@ -54,8 +55,8 @@ PKGS=(
 	clang llvm libclang-rt-14-dev
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
+	linux-source-6.12 python3-jsonschema	# the kernel's genetlink schemas and ynl CLI (spec-check, selftests/ynl.sh)
 )
-[ -z "$WANT_DEBUG" ] || PKGS+=(linux-source-6.12)
 
 log() { echo "deps: $*" >&2; }
 
