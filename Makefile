@@ -73,7 +73,7 @@ BIN := $(BUILDDIR)/bin
 SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_genl_fuzz $(BIN)/ksrtp_userns $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_robust $(BIN)/ksrtp_lifetime $(BIN)/ksrtp_flood $(BIN)/ksrtp_regress $(BIN)/ksrtp_rxfuzz $(BIN)/ksrtp_ssrc_flood $(BIN)/ksrtp_teardown $(BIN)/ksrtp_rekey_reorder $(BIN)/rtp_peer
 USER_BINS := $(BIN)/ksrtpctl
 
-.PHONY: all module modules-all user selftests deps gen gen-check lint check \
+.PHONY: all module modules-all user selftests deps gen gen-check spec-check ynl lint check \
 	check-native check-debug check-vm demo vm install clean help dkms-src dkms-install dkms-remove
 
 all: module user selftests
@@ -122,6 +122,26 @@ gen-check:
 	 diff -u userspace-keyd/knl-names.c $(BUILDDIR)/gen/knl-names.c || \
 	 { echo "generated files are stale: run 'make gen'"; exit 1; }
 
+# The kernel's genetlink schemas and ynl CLI, from Debian's linux-source-6.12,
+# unpacked under build/ynl in the tree's layout: the spec is validated against
+# them (spec-check) and selftests/ynl.sh drives the module with them in the VM.
+LINUX_SRC_612_TAR := $(firstword $(wildcard /usr/src/linux-source-6.12.tar.*))
+YNL_TREE := $(BUILDDIR)/ynl
+YNL_STAMP := $(YNL_TREE)/.stamp
+$(YNL_STAMP):
+	@test -n "$(LINUX_SRC_612_TAR)" || { echo "linux-source-6.12 missing: run scripts/deps.sh"; exit 1; }
+	rm -rf $(YNL_TREE) && mkdir -p $(YNL_TREE)
+	tar -xf $(LINUX_SRC_612_TAR) -C $(YNL_TREE) --strip-components=1 --wildcards \
+		'linux-source-6.12/Documentation/netlink/genetlink*.yaml' \
+		'linux-source-6.12/tools/net/ynl/cli.py' \
+		'linux-source-6.12/tools/net/ynl/lib/*.py'
+	@touch $@
+
+ynl: $(YNL_STAMP)
+
+spec-check: $(YNL_STAMP)
+	@$(PY) netlink/spec-check.py netlink/ksrtp.yaml $(YNL_TREE)
+
 # ---------------------------------------------------------------- userspace
 user: $(USER_BINS)
 
@@ -150,7 +170,7 @@ $(KSFT_DIR)/kselftest_harness.h:
 
 $(TOOLS_DIR)/checkpatch.pl: $(KSFT_DIR)/kselftest_harness.h
 
-selftests: $(SELFTESTS)
+selftests: $(SELFTESTS) $(YNL_STAMP)
 
 SELFTEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-sign-compare -Wno-unused-parameter \
 		   -Werror -I$(KSFT_DIR) \

@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 """Generate the UAPI header and the kernel policy/op tables of a generic
 netlink family from its YAML spec (a subset of the kernel's genetlink-legacy
-spec schema: consts, enums, flags, attribute sets with checks, operations
-with do/dump request/reply, multicast groups). One extension: an attribute
-marked "reply-only: true" is left out of every kernel policy, so a request
-carrying it is refused.
+spec schema, which the spec validates against: consts, enums, flags,
+attribute sets with checks, subsets, operations with do/dump request/reply,
+events, multicast groups; kernel-policy per-op).
+
+Each op's policy holds only the attributes its request lists, in the op's
+attribute set; a nest's policy holds every attribute of the set it nests, so a
+request nest that must not carry reply attributes names an input subset
+(subset-of, as the kernel's *-input sets do). Subsets share their parent's
+enum and its policy name.
 
   ynl-gen.py SPEC --uapi OUT.h --kernel-c OUT.c --kernel-h OUT.h --user-names OUT.c
 
@@ -63,16 +68,24 @@ class Family:
         self.ops = spec['operations']['list']
         self.mcgrps = spec.get('mcast-groups', {}).get('list', [])
         self.ranges = {}
+        if spec.get('kernel-policy', 'split') != 'per-op':
+            sys.exit("only kernel-policy: per-op is supported")
         for op in self.ops:
             if op['attribute-set'] not in self.sets:
                 sys.exit(f"op {op['name']}: unknown attribute-set")
 
+    def root(self, set_name):
+        """The set whose enum a (subset) set's attributes belong to."""
+        while 'subset-of' in self.sets[set_name]:
+            set_name = self.sets[set_name]['subset-of']
+        return set_name
+
     # ----- naming -----
     def attr_enum(self, set_name, attr_name):
-        return f"{self.NAME}_A_{c_upper(set_name)}_{c_upper(attr_name)}"
+        return f"{self.NAME}_A_{c_upper(self.root(set_name))}_{c_upper(attr_name)}"
 
     def attr_max(self, set_name):
-        return f"{self.NAME}_A_{c_upper(set_name)}_MAX"
+        return f"{self.NAME}_A_{c_upper(self.root(set_name))}_MAX"
 
     def cmd(self, op):
         return f"{self.NAME}_CMD_{c_upper(op['name'])}"
@@ -127,6 +140,8 @@ class Family:
             o.append("};")
             o.append("")
         for s in self.spec['attribute-sets']:
+            if 'subset-of' in s:
+                continue
             o.append("/**")
             o.append(f" * enum - attributes of the {s['name']} set")
             for a in s['attributes']:
@@ -157,7 +172,7 @@ class Family:
         return f"{self.NAME}_{c_upper(v)}" if isinstance(v, str) else str(v)
 
     def policy_name(self, name):
-        return f"{c_lower(self.name)}_{c_lower(name)}_nl_policy"
+        return f"{c_lower(self.name)}_{c_lower(self.root(name))}_nl_policy"
 
     def enum_bounds(self, enum_name):
         d = self.defs[enum_name]
@@ -231,7 +246,17 @@ class Family:
         return any(v < -32768 or v > 32767 for v in vals)
 
     def set_attrs(self, set_name):
-        return {a['name']: a for a in self.sets[set_name]['attributes']}
+        """A set's attributes; a subset's are its parent's with its overrides."""
+        s = self.sets[set_name]
+        if 'subset-of' not in s:
+            return {a['name']: a for a in s['attributes']}
+        parent = self.set_attrs(s['subset-of'])
+        out = {}
+        for a in s['attributes']:
+            if a['name'] not in parent:
+                sys.exit(f"set {set_name}: {a['name']} is not in {s['subset-of']}")
+            out[a['name']] = {**parent[a['name']], **a}
+        return out
 
     def policy(self, pname, set_name, only=None):
         attrs = self.set_attrs(set_name)
@@ -240,10 +265,6 @@ class Family:
         for n in names:
             if n not in attrs:
                 sys.exit(f"{pname}: {n} is not in set {set_name}")
-            if attrs[n].get('reply-only'):
-                if only is not None:
-                    sys.exit(f"{pname}: {n} is reply-only")
-                continue
             ent = self.policy_entry(attrs[n])
             if ent:
                 o.append(f"\t[{self.attr_enum(set_name, n)}] = {ent},")
@@ -251,17 +272,24 @@ class Family:
         return o
 
     def nested_sets(self):
-        """Attribute sets used as nests, dependencies first."""
+        """Attribute sets nested in requests, dependencies first."""
         order = []
 
-        def visit(name):
-            for a in self.sets[name]['attributes']:
-                if a['type'] == 'nest' and not a.get('reply-only'):
-                    visit(a['nested-attributes'])
-                    if a['nested-attributes'] not in order:
-                        order.append(a['nested-attributes'])
-        for op in self.ops:
-            visit(op['attribute-set'])
+        def visit(set_name, names):
+            attrs = self.set_attrs(set_name)
+            for n in names:
+                a = attrs[n]
+                if a['type'] != 'nest':
+                    continue
+                sub = a['nested-attributes']
+                visit(sub, list(self.set_attrs(sub)))
+                if sub not in order:
+                    order.append(sub)
+        for op in self.kernel_ops():
+            visit(op['attribute-set'], self.op_request(op))
+        roots = [self.root(n) for n in order]
+        if len(set(roots)) != len(roots):
+            sys.exit(f"requests nest different subsets of one set: {order}")
         return order
 
     def op_modes(self, op):
@@ -363,8 +391,12 @@ class Family:
         o = head + o
         o.append(f"const struct genl_multicast_group {lo}_nl_mcgrps[{len(self.mcgrps)}] = {{")
         for g2 in self.mcgrps:
-            fl = {'cap-net-admin': 'GENL_MCAST_CAP_NET_ADMIN',
-                  'cap-sys-admin': 'GENL_MCAST_CAP_SYS_ADMIN'}
+            # CAP_NET_ADMIN in the netns's user namespace, as the ops'
+            # GENL_UNS_ADMIN_PERM (the schema's only fitting group flag)
+            fl = {'uns-admin-perm': 'GENL_MCAST_CAP_NET_ADMIN'}
+            for f in g2.get('flags', []):
+                if f not in fl:
+                    sys.exit(f"mcast group {g2['name']}: unsupported flag {f}")
             flags = ' | '.join(fl[f] for f in g2.get('flags', []))
             o.append(f"\t[{self.NAME}_NLGRP_{c_upper(g2['name'])}] = {{")
             o.append(f"\t\t.name = {self.NAME}_MCGRP_{c_upper(g2['name'])},")
@@ -381,7 +413,8 @@ class Family:
              f"/* {GEN_NOTE.format(spec=self.spec_name)} */", "",
              "#include <stddef.h>", "#include <linux/ksrtp.h>", "",
              '#include "knl.h"']
-        for set_name in (n for n in self.sets if n.endswith('-stats')):
+        for set_name in (n for n, s in self.sets.items()
+                         if n.endswith('-stats') and 'subset-of' not in s):
             o += ["", f"const char *knl_{c_lower(set_name)}_name(int attr)", "{",
                   "\tstatic const char *const names[] = {"]
             for a in self.sets[set_name]['attributes']:

@@ -82,6 +82,7 @@ fi
 [ $MODE = debug ] || {
 echo "== native tests"
 native "generated files match netlink/ksrtp.yaml" make -s gen-check
+native "netlink/ksrtp.yaml validates against the kernel's genetlink schema and ynl" make -s spec-check
 native "lint: W=1, sparse, checkpatch --strict" make -s lint
 native "ksrtpctl reports an absent module clearly" bash -c '
 	if grep -qs "^ksrtp " /proc/modules; then exit 0; fi

@@ -19,8 +19,9 @@
 #
 # Usage: scripts/deps.sh [--check] [--debug]
 #   --check: report what is missing, exit 1
-#   --debug: also what `make check-debug` needs (linux-source-6.12, from
-#            which scripts/debug-kernel.sh builds its kernel)
+#   --debug: what `make check-debug` needs: linux-source-6.12, from which
+#            scripts/debug-kernel.sh builds its kernel; make check needs it
+#            too now (spec-check, selftests/ynl.sh), so nothing more
 set -euo pipefail
 CHECK_ONLY=
 WANT_DEBUG=
@@ -58,8 +59,8 @@ PKGS=(
 	python3-pycryptodome  # MIKEY KEMAC vectors from an AES that is not OpenSSL's (tests/keyd/mikey_ref.py)
 	scdoc mandoc	# man pages: built from Documentation/man/*.scd, linted by tests/cli
 	libmicrohttpd-dev prometheus curl	# keyd's metrics endpoint; promtool and curl for its tests
+	linux-source-6.12 python3-jsonschema	# the kernel's genetlink schemas and ynl CLI (spec-check, selftests/ynl.sh)
 )
-[ -z "$WANT_DEBUG" ] || PKGS+=(linux-source-6.12)
 
 log() { echo "deps: $*" >&2; }
 
