@@ -54,6 +54,7 @@ PKGS=(
 	clang llvm libclang-rt-14-dev
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
+	debhelper dh-dkms lintian	# make deb (debian/) and tests/deb
 )
 [ -z "$WANT_DEBUG" ] || PKGS+=(linux-source-6.12)
 
