@@ -23,7 +23,8 @@ else
 fi
 
 SOCK=/run/ksrtp-keyd/control.sock
-in_root /usr/sbin/ksrtp-keyd -f > /tmp/keyd.log 2>&1 &
+# chroot itself, not a function: $! must be keyd (chroot execs it)
+chroot "$R" /usr/sbin/ksrtp-keyd -f > /tmp/keyd.log 2>&1 &
 KEYD=$!
 i=0
 while [ ! -S "$R$SOCK" ] && [ $i -lt 100 ] && kill -0 $KEYD 2>/dev/null; do sleep 0.2; i=$((i + 1)); done
