@@ -11,12 +11,20 @@
 #   make vm CMD='...'       run CMD as root in a VM with ksrtp loaded
 #   make lint               W=1, sparse and checkpatch --strict; fails on findings
 #   make bench [KVER=...]   benchmarks: every contender in one VM boot
-#   make install            module, ksrtpctl, ksrtp-keyd (+ unit, config, man pages)
+#   make install            module, ksrtpctl, ksrtp-keyd (+ unit, config, man pages), libksrtpkeyd
+#                           (WITH_MODULE=no: all but the module)
 #   make man                man pages into build/man (scdoc)
+#   make deb                Debian packages into build/deb (dpkg-buildpackage)
 #   make dkms-install       the module under DKMS: rebuilt for every new kernel
 
 SRC := $(CURDIR)
 BUILDDIR := $(SRC)/build
+# The one version: kmod/main.h's KSRTP_VERSION, for the module, DKMS, the
+# library, the packages and every program's --version (passed as
+# -DKSRTP_VERSION; VERSION_H is a prerequisite of each program so a new
+# version rebuilds them).
+VERSION_H := $(SRC)/kmod/main.h
+KSRTP_VER := $(shell sed -n 's/^\#define KSRTP_VERSION "\(.*\)"/\1/p' $(VERSION_H))
 
 # Kernel selection: KDIR wins, then KVER, then the newest /lib/modules/*/build.
 # (The debug kernel of `make check-debug` is never picked by default.)
@@ -51,15 +59,11 @@ KMOD_SRCS := $(wildcard $(SRC)/kmod/*.c $(SRC)/kmod/*.h) $(SRC)/kmod/Kbuild
 UAPI := $(SRC)/include/uapi/linux/ksrtp.h
 PY := /usr/bin/python3
 
-# The one version: kmod/main.h's KSRTP_VERSION, for the module, DKMS and
-# every program's --version (passed as -DKSRTP_VERSION; VERSION_H is a
-# prerequisite of each program so a new version rebuilds them).
-VERSION_H := $(SRC)/kmod/main.h
-KSRTP_VER := $(shell sed -n 's/^\#define KSRTP_VERSION "\(.*\)"/\1/p' $(VERSION_H))
-
 CC ?= gcc
+# PKG_CFLAGS/PKG_LDFLAGS: the distribution's flags (debian/rules passes
+# dpkg-buildflags' hardening there); empty for the tests
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I$(SRC)/include/uapi \
-	       -I$(SRC)/userspace-keyd -DKSRTP_VERSION='"$(KSRTP_VER)"'
+	       -I$(SRC)/userspace-keyd -DKSRTP_VERSION='"$(KSRTP_VER)"' $(PKG_CFLAGS)
 NL_CFLAGS = $(shell pkg-config --cflags libnl-genl-3.0)
 NL_LIBS = $(shell pkg-config --libs libnl-genl-3.0)
 JSON_CFLAGS = $(shell pkg-config --cflags json-c)
@@ -148,7 +152,8 @@ user: $(USER_BINS)
 $(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl-names.c \
 		userspace-keyd/knl.h \
 		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) $(VERSION_H) | $(BIN)
-	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS)
+	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS) \
+		$(PKG_LDFLAGS)
 
 $(BIN):
 	@mkdir -p $@
@@ -277,12 +282,43 @@ dkms-remove:
 	rm -rf $(DKMS_SRC)
 
 # ---------------------------------------------------------------- install
+# Paths a distribution overrides (debian/rules does): the defaults suit a
+# hand install under /usr/local.
 PREFIX ?= /usr/local
-install: module user install-keyd install-man
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DOCDIR ?= $(PREFIX)/share/doc/ksrtp
+SYSTEMDUNITDIR ?= /etc/systemd/system
+MODULESLOADDIR ?= /etc/modules-load.d
+.PHONY: install-module install-user
+install: install-user $(if $(filter no,$(WITH_MODULE)),,install-module)
+
+install-module: module
 	$(KRUN) $(MAKE) -C $(KBUILD_DIR) M=$(MODDIR) modules_install
 	$(KRUN) depmod -a $(KVER)
+
+install-user: user install-keyd install-lib install-man
 	install -D -m 0755 $(BIN)/ksrtpctl $(DESTDIR)$(PREFIX)/sbin/ksrtpctl
-	install -D -m 0644 $(UAPI) $(DESTDIR)$(PREFIX)/include/linux/ksrtp.h
+	install -D -m 0644 $(UAPI) $(DESTDIR)$(INCLUDEDIR)/linux/ksrtp.h
+
+# ---------------------------------------------------------------- packages
+# Debian packages (debian/): binary only, unsigned, into build/deb. The
+# build runs in a copy of the tree's files (git ls-files: nothing built or
+# untracked goes in) so the clone's build/ is never packaged.
+DEB_OUT := $(BUILDDIR)/deb
+.PHONY: deb deb-version-check
+deb: deb-version-check
+	rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
+	git -C $(SRC) ls-files -z | (cd $(SRC) && xargs -0 cp --parents -t $(DEB_OUT)/src)
+	cd $(DEB_OUT)/src && dpkg-buildpackage -us -uc -b
+	cd $(DEB_OUT) && lintian --fail-on error --suppress-tags-from-file \
+		$(SRC)/debian/lintian-ignore *.changes
+
+# debian/changelog's version is the tree's (kmod/main.h)
+deb-version-check:
+	@v=$$(dpkg-parsechangelog -l $(SRC)/debian/changelog -S Version); \
+	 [ "$$v" = "$(KSRTP_VER)" ] || { echo "debian/changelog says $$v," \
+		"kmod/main.h says $(KSRTP_VER): add a changelog entry (dch -v $(KSRTP_VER))"; exit 1; }
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -60,6 +60,7 @@ PKGS=(
 	scdoc mandoc	# man pages: built from Documentation/man/*.scd, linted by tests/cli
 	libmicrohttpd-dev prometheus curl	# keyd's metrics endpoint; promtool and curl for its tests
 	linux-source-6.12 python3-jsonschema	# the kernel's genetlink schemas and ynl CLI (spec-check, selftests/ynl.sh)
+	debhelper dh-dkms lintian	# make deb (debian/) and tests/deb
 )
 
 log() { echo "deps: $*" >&2; }

@@ -20,15 +20,48 @@ KEYD_CFLAGS = $(USER_CFLAGS) -I$(KEYD_DIR)/keyd $(NL_CFLAGS) $(JSON_CFLAGS) \
 KEYD_LIBS = $(NL_LIBS) $(JSON_LIBS) $(KEYD_DTLS_LIBS) $(shell pkg-config --libs libcrypto libmicrohttpd)
 KDC_SRCS := $(KEYD_DIR)/libksrtpkeyd.c
 KDC_HDRS := $(KEYD_DIR)/libksrtpkeyd.h
+# The client library, shared: soname libksrtpkeyd.so.0, only the public API
+# exported (libksrtpkeyd.map, one version node per ABI). The tests' own
+# helpers (keyd_app) compile its source in, as before.
+KDC_SONAME := libksrtpkeyd.so.0
+KDC_LIB_DIR := $(BUILDDIR)/lib
+KDC_SO := $(KDC_LIB_DIR)/libksrtpkeyd.so.$(KSRTP_VER)
+KDC_SO_LINK := $(KDC_LIB_DIR)/libksrtpkeyd.so
+KDC_PC := $(KDC_LIB_DIR)/ksrtpkeyd.pc
 
-user: $(BIN)/ksrtp-keyd $(BIN)/ksrtp-keydctl
+user: $(BIN)/ksrtp-keyd $(BIN)/ksrtp-keydctl lib
+.PHONY: lib
+lib: $(KDC_SO_LINK) $(KDC_PC)
+
+$(KDC_SO): $(KDC_SRCS) $(KDC_HDRS) $(KEYD_DIR)/libksrtpkeyd.map
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -fPIC -shared -Wl,-soname,$(KDC_SONAME) \
+		-Wl,--version-script,$(KEYD_DIR)/libksrtpkeyd.map -Wl,--no-undefined \
+		-o $@ $(KDC_SRCS) $(JSON_LIBS) $(PKG_LDFLAGS)
+
+$(KDC_SO_LINK): $(KDC_SO)
+	ln -sf $(notdir $<) $(KDC_LIB_DIR)/$(KDC_SONAME)
+	ln -sf $(KDC_SONAME) $@
+
+$(KDC_PC): $(KEYD_DIR)/ksrtpkeyd.pc.in $(SRC)/kmod/main.h
+	@mkdir -p $(@D)
+	sed -e 's,@VERSION@,$(KSRTP_VER),' -e 's,@LIBDIR@,$(LIBDIR),' \
+	    -e 's,@INCLUDEDIR@,$(INCLUDEDIR),' $< > $@
 selftests: $(BIN)/keyd_app
 
 $(BIN)/ksrtp-keyd: $(KEYD_SRCS) $(KEYD_HDRS) $(KEYD_DTLS_OBJS) $(VERSION_H) | $(BIN)
-	$(CC) $(KEYD_CFLAGS) -o $@ $(filter %.c,$^) $(KEYD_DTLS_OBJS) $(KEYD_LIBS)
+	$(CC) $(KEYD_CFLAGS) -o $@ $(filter %.c,$^) $(KEYD_DTLS_OBJS) $(KEYD_LIBS) $(PKG_LDFLAGS)
 
+# ksrtp-keydctl compiles the client library in, so build/bin runs from the
+# tree; KEYDCTL_SHARED=yes (debian/rules) links the shared library instead.
+ifeq ($(KEYDCTL_SHARED),yes)
+$(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_HDRS) $(KDC_SO_LINK) $(VERSION_H) | $(BIN)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $< -L$(KDC_LIB_DIR) -lksrtpkeyd $(JSON_LIBS) \
+		$(PKG_LDFLAGS)
+else
 $(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) $(VERSION_H) | $(BIN)
-	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS) $(PKG_LDFLAGS)
+endif
 
 $(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
@@ -49,15 +82,25 @@ $(BIN)/keyd_srtp_peer: $(SRC)/selftests/keyd_srtp_peer.c $(SRC)/selftests/inet_a
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $< $(JSON_LIBS) \
 		$(shell pkg-config --libs libsrtp2 libcrypto)
 
-# `make install` installs the module and ksrtpctl; this adds keyd.
-.PHONY: install-keyd
+# `make install` installs the module and ksrtpctl; this adds keyd and the
+# client library. The unit's paths follow PREFIX and DOCDIR.
+.PHONY: install-keyd install-lib
 install-keyd: $(BIN)/ksrtp-keyd $(BIN)/ksrtp-keydctl
 	install -D -m 0755 $(BIN)/ksrtp-keyd $(DESTDIR)$(PREFIX)/sbin/ksrtp-keyd
 	install -D -m 0755 $(BIN)/ksrtp-keydctl $(DESTDIR)$(PREFIX)/bin/ksrtp-keydctl
-	install -D -m 0644 $(KEYD_DIR)/ksrtp-keyd.service \
-		$(DESTDIR)/etc/systemd/system/ksrtp-keyd.service
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's,/usr/local/sbin/,$(PREFIX)/sbin/,' \
+	    -e 's,/usr/local/share/doc/ksrtp/,$(DOCDIR)/,' \
+		$(KEYD_DIR)/ksrtp-keyd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/ksrtp-keyd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/ksrtp-keyd.service
+	install -D -m 0644 $(KEYD_DIR)/modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/ksrtp.conf
 	test -e $(DESTDIR)/etc/ksrtp/keyd.conf || \
 		install -D -m 0640 $(KEYD_DIR)/ksrtp-keyd.conf $(DESTDIR)/etc/ksrtp/keyd.conf
-	install -D -m 0644 $(KEYD_DIR)/libksrtpkeyd.h $(DESTDIR)$(PREFIX)/include/ksrtp/libksrtpkeyd.h
-	install -D -m 0644 $(SRC)/Documentation/keyd-control.md \
-		$(DESTDIR)$(PREFIX)/share/doc/ksrtp/keyd-control.md
+	install -D -m 0644 $(SRC)/Documentation/keyd-control.md $(DESTDIR)$(DOCDIR)/keyd-control.md
+
+install-lib: lib
+	install -D -m 0644 $(KDC_SO) $(DESTDIR)$(LIBDIR)/$(notdir $(KDC_SO))
+	ln -sf $(notdir $(KDC_SO)) $(DESTDIR)$(LIBDIR)/$(KDC_SONAME)
+	ln -sf $(KDC_SONAME) $(DESTDIR)$(LIBDIR)/libksrtpkeyd.so
+	install -D -m 0644 $(KDC_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/ksrtpkeyd.pc
+	install -D -m 0644 $(KDC_HDRS) $(DESTDIR)$(INCLUDEDIR)/ksrtp/libksrtpkeyd.h

@@ -2,7 +2,7 @@
 #
 # Man pages: one scdoc source each, Documentation/man/<name>.<section>.scd,
 # built into $(BUILDDIR)/man/<name>.<section> and installed into
-# $(DESTDIR)/usr/share/man/man<section>/ (uncompressed: packaging compresses).
+# $(DESTDIR)$(PREFIX)/share/man/man<section>/ (uncompressed: packaging compresses).
 # -included from the top Makefile. tests/cli checks them (mandoc lint, and
 # that every option and configuration key is documented).
 #
@@ -25,5 +25,5 @@ $(MAN_DIR)/%: $(MAN_SRC_DIR)/%.scd
 install-man: $(MAN_PAGES)
 	@set -e; for p in $(MAN_PAGES); do \
 		s=$${p##*.}; \
-		install -D -m 0644 $$p $(DESTDIR)/usr/share/man/man$$s/$$(basename $$p); \
+		install -D -m 0644 $$p $(DESTDIR)$(PREFIX)/share/man/man$$s/$$(basename $$p); \
 	done
