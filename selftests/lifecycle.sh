@@ -11,11 +11,22 @@
 KO=${KSRTP_KO:?KSRTP_KO must name the ksrtp.ko to test}
 ktap_plan 6
 
+# Wait until the flood reports it runs (30 s at most): more than the 2 s it
+# was given once took on the debug kernel.
+flood_running() {	# $1 = output file
+	i=0
+	while ! grep -q running "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && return 1
+		sleep 0.05
+	done
+}
+
 rmmod_while_flowing() {
 	"$BIN/ksrtp_flood" 4 > /tmp/flood.out 2>&1 &
 	pid=$!
-	sleep 2
-	grep -q running /tmp/flood.out || return 1
+	flood_running /tmp/flood.out || { kill -9 $pid; return 1; }
+	sleep 1
 	rmmod ksrtp || return 1
 	wait $pid || return 1
 	insmod "$KO" && "$BIN/ksrtpctl" info > /dev/null
@@ -26,8 +37,8 @@ netns_delete_while_flowing() {
 	ip netns exec ksrtp-lc sh -c "ip link set lo up; exec \"$BIN/ksrtp_flood\" 30" \
 		> /tmp/flood.out 2>&1 &
 	pid=$!
-	sleep 2
-	grep -q running /tmp/flood.out || return 1
+	flood_running /tmp/flood.out || { kill -9 $pid; ip netns del ksrtp-lc; return 1; }
+	sleep 1
 	kill -9 $pid
 	wait $pid
 	ip netns del ksrtp-lc
@@ -36,8 +47,8 @@ netns_delete_while_flowing() {
 kill_while_flowing() {
 	"$BIN/ksrtp_flood" 30 > /tmp/flood.out 2>&1 &
 	pid=$!
-	sleep 2
-	grep -q running /tmp/flood.out || return 1
+	flood_running /tmp/flood.out || { kill -9 $pid; return 1; }
+	sleep 1
 	kill -9 $pid
 	wait $pid
 	# every socket went with its owner
@@ -48,15 +59,6 @@ kill_while_flowing() {
 # moment, then its namespace deleted or the module removed under it.
 ROUNDS=${KSRTP_LIFECYCLE_ROUNDS:-10}
 
-flood_running() {	# $1 = output file: wait until the flood reports
-	i=0
-	while ! grep -q running "$1" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.05
-	done
-}
-
 netns_delete_rounds() {
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
@@ -64,7 +66,7 @@ netns_delete_rounds() {
 		ip netns exec ksrtp-lc sh -c "ip link set lo up; exec \"$BIN/ksrtp_flood\" 30" \
 			> /tmp/flood.out 2>&1 &
 		pid=$!
-		flood_running /tmp/flood.out || { kill -9 $pid; return 1; }
+		flood_running /tmp/flood.out || { kill -9 $pid; ip netns del ksrtp-lc; return 1; }
 		sleep 0.1
 		ip netns del ksrtp-lc || return 1
 		kill -9 $pid
