@@ -12,7 +12,9 @@
 #   scripts/deb-root.sh KVER      (KVER: a bookworm or bookworm-backports kernel)
 set -euo pipefail
 KVER=${1:?usage: deb-root.sh KVER}
-PKGS="adduser libjson-c5 libnl-3-200 libnl-genl-3-200 libssl3 libjson-c-dev
+# Every runtime library the packages' shlibs:Depends name must be here (the
+# test's dpkg -i runs offline and fails on a missing one, as it should).
+PKGS="adduser libjson-c5 libnl-3-200 libnl-genl-3-200 libssl3 libmicrohttpd12 libjson-c-dev
       pkg-config gcc libc6-dev make kmod dkms linux-headers-$KVER"
 hash=$(echo "$KVER $PKGS" | sha256sum | cut -c1-12)
 ROOT=/var/lib/ksrtp-deps/deb-root-$hash
