@@ -86,17 +86,6 @@ static void trim(const char **s, size_t *len)
 		(*len)--;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int fail(const char **why, const char *reason, int code)
 {
 	if (why)
@@ -149,8 +138,8 @@ int fp_parse(const char *s, size_t len, struct fingerprint *out,
 		if (i + 2 > len)
 			return fail(why, "fingerprint digest is truncated",
 				    FP_E_SYNTAX);
-		hi = hexval(s[i]);
-		lo = hexval(s[i + 1]);
+		hi = OPENSSL_hexchar2int((unsigned char)s[i]);
+		lo = OPENSSL_hexchar2int((unsigned char)s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return fail(why, "fingerprint digest is not hex pairs",
 				    FP_E_SYNTAX);

@@ -18,17 +18,6 @@
 
 #define PSKFILE_SIZE_MAX	65536
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One line without its newline; empty and comment lines add nothing. */
 static const char *parse_line(struct pskfile *pf, const char *p, size_t len)
 {
@@ -45,7 +34,8 @@ static const char *parse_line(struct pskfile *pf, const char *p, size_t len)
 	hs = i + idl;
 	while (hs < len && (p[hs] == ' ' || p[hs] == '\t'))
 		hs++;
-	for (hl = 0; hs + hl < len && hexval(p[hs + hl]) >= 0; hl++)
+	for (hl = 0; hs + hl < len && OPENSSL_hexchar2int((unsigned char)p[hs + hl]) >= 0;
+	     hl++)
 		;
 	if (hs + hl < len && p[hs + hl] != ' ' && p[hs + hl] != '\t' && p[hs + hl] != '#')
 		return "key is not hexadecimal";
@@ -58,9 +48,12 @@ static const char *parse_line(struct pskfile *pf, const char *p, size_t len)
 			return "identity listed twice";
 	memcpy(pf->e[pf->n].id, p + i, idl);
 	pf->e[pf->n].id[idl] = '\0';
-	for (k = 0; k < hl / 2; k++)
-		pf->e[pf->n].key[k] = (uint8_t)(hexval(p[hs + 2 * k]) << 4 |
-						hexval(p[hs + 2 * k + 1]));
+	for (k = 0; k < hl / 2; k++) {
+		int hi = OPENSSL_hexchar2int((unsigned char)p[hs + 2 * k]);
+		int lo = OPENSSL_hexchar2int((unsigned char)p[hs + 2 * k + 1]);
+
+		pf->e[pf->n].key[k] = (uint8_t)(hi << 4 | lo);
+	}
 	pf->e[pf->n++].key_len = hl / 2;
 	return NULL;
 }
