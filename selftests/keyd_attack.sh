@@ -205,27 +205,41 @@ authz() {
 step "a client as nobody: root's session not listed, status/delete/watch/local refused (permission_denied); admin_group sees it" authz
 
 idle() {
-	# a client that says nothing: closed after client_idle_timeout (2 s)
+	# a client that says nothing: told why, then closed after
+	# client_idle_timeout (2 s)
 	t=$(ip netns exec $NS2 $PY -c '
-import socket, sys, time
+import json, socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
 t0 = time.monotonic()
 s.settimeout(10)
-d = s.recv(1)
-print("%d %.1f" % (len(d), time.monotonic() - t0))
+d = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    d += b
+ev = json.loads(d)
+print("%s %s %.1f" % (ev["event"], ev["reason"], time.monotonic() - t0))
 ' "$D/c/ctl.sock") || return 1
-	echo "# idle client: recv bytes and seconds until closed: $t"
+	echo "# idle client: the line before the close, seconds until closed: $t"
 	set -- $t
-	[ "$1" = 0 ] || return 1
-	awk -v s="$2" 'BEGIN { exit !(s >= 1.5 && s <= 4.5) }' || return 1
-	grep -q 'idle client disconnected' "$D/keyd-C.log" || return 1
+	[ "$1 $2" = "closing idle" ] || return 1
+	awk -v s="$3" 'BEGIN { exit !(s >= 1.5 && s <= 4.5) }' || return 1
+	grep -q 'level=info msg="idle client disconnected"' "$D/keyd-C.log" || return 1
 	# app C owns a session (it watches it): idle as long, still served
+	n=$(grep -c 'idle client disconnected' "$D/keyd-C.log")
 	sleep 3
 	app C status || return 1
-	grep -q 'level=info msg="idle client disconnected"' "$D/keyd-C.log"
+	[ "$(grep -c 'idle client disconnected' "$D/keyd-C.log")" = "$n" ] || return 1
+	# owning nothing, app C is closed like anyone; libksrtpkeyd reconnects
+	# on keyd's notice and its next request is served
+	app C flush && app C delete > /dev/null || return 1
+	sleep 3
+	[ "$(grep -c 'idle client disconnected' "$D/keyd-C.log")" -gt "$n" ] || return 1
+	app C create offerer method dtls
 }
-step "an idle client is closed after client_idle_timeout; a watcher is not" idle
+step "an idle client is told and closed after client_idle_timeout; a watcher is not; the library reconnects" idle
 
 dumpable() {
 	for s in "$D/keyd-A.sock" "$D/c/ctl.sock"; do

@@ -26,7 +26,11 @@ KEYD_TEST=keyd_dtls_early
 . "$(dirname "$0")/keyd_lib.sh"
 
 ktap_plan 6
+# The associations held unverified here must outlive a slow step (the debug
+# kernel took 30 s between the early_media event and the tampered answer, and
+# the default dtls_unverified_timeout had dropped the association by then).
 CONF="allow_insecure_signalling = no
+dtls_unverified_timeout = 600
 log_level = info"
 
 step "setup: namespaces, three keyds, three apps" keyd_setup "A B C" "$CONF"

@@ -3,7 +3,9 @@
  * libksrtpkeyd: connect, send requests (with SCM_RIGHTS), read replies and
  * events. No threads; one struct kdc per connection.
  */
+#define _GNU_SOURCE	/* dup3 */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +19,12 @@
 
 #define KDC_MAX_LINE	(1 << 20)
 #define KDC_MAX_FDS	4
+#define RECONNECTED	2	/* read_socket: a new connection, nothing read */
 
 struct kdc {
 	int fd;
+	char *path;			/* to reconnect after an idle close */
+	bool idle_closed;		/* keyd said "closing", reason "idle" */
 	int64_t next_id;
 	char *in;
 	size_t inlen, incap;
@@ -32,19 +37,15 @@ static void wipe(void *p, size_t n)
 	explicit_bzero(p, n);
 }
 
-struct kdc *kdc_connect(const char *path, char *err, size_t errlen)
+/* A connected socket to path, or -1 with the reason in err. */
+static int connect_path(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct kdc *c;
 	int fd;
 
-	if (!path)
-		path = getenv(KDC_SOCKET_ENV);
-	if (!path || !*path)
-		path = KDC_DEFAULT_SOCKET;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "socket path too long: %s", path);
-		return NULL;
+		return -1;
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -53,10 +54,28 @@ struct kdc *kdc_connect(const char *path, char *err, size_t errlen)
 			 strerror(errno));
 		if (fd >= 0)
 			close(fd);
-		return NULL;
+		return -1;
 	}
+	return fd;
+}
+
+struct kdc *kdc_connect(const char *path, char *err, size_t errlen)
+{
+	struct kdc *c;
+	int fd;
+
+	if (!path)
+		path = getenv(KDC_SOCKET_ENV);
+	if (!path || !*path)
+		path = KDC_DEFAULT_SOCKET;
+	fd = connect_path(path, err, errlen);
+	if (fd < 0)
+		return NULL;
 	c = calloc(1, sizeof(*c));
-	if (!c) {
+	if (c)
+		c->path = strdup(path);
+	if (!c || !c->path) {
+		free(c);
 		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -64,6 +83,38 @@ struct kdc *kdc_connect(const char *path, char *err, size_t errlen)
 	c->fd = fd;
 	c->next_id = 1;
 	return c;
+}
+
+/*
+ * keyd closed us for being idle (we owned and watched nothing, and it read
+ * nothing from us since): connect again on the same descriptor number, so a
+ * caller polling kdc_fd() keeps working. Partial input is dropped.
+ */
+static int reconnect(struct kdc *c)
+{
+	char err[256];
+	int fd = connect_path(c->path, err, sizeof(err));
+
+	c->idle_closed = false;
+	if (fd < 0)
+		return -1;
+	if (dup3(fd, c->fd, O_CLOEXEC) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (c->in)
+		wipe(c->in, c->incap);
+	c->inlen = 0;
+	return 0;
+}
+
+/* keyd's notice that it closes an idle connection (Documentation/keyd-control.md) */
+static bool is_idle_close(struct json_object *o)
+{
+	const char *ev = kdc_get_str(o, "event"), *why = kdc_get_str(o, "reason");
+
+	return ev && why && !strcmp(ev, "closing") && !strcmp(why, "idle");
 }
 
 void kdc_free(struct json_object *o)
@@ -121,6 +172,7 @@ void kdc_close(struct kdc *c)
 		free(c->in);
 	}
 	close(c->fd);
+	free(c->path);
 	free(c);
 }
 
@@ -129,7 +181,7 @@ int kdc_fd(const struct kdc *c)
 	return c->fd;
 }
 
-int64_t kdc_send(struct kdc *c, struct json_object *req, const int *fds, int nfds)
+static int64_t send_request(struct kdc *c, struct json_object *req, const int *fds, int nfds)
 {
 	union {
 		char buf[CMSG_SPACE(KDC_MAX_FDS * sizeof(int))];
@@ -276,7 +328,9 @@ static int next_buffered(struct kdc *c, struct json_object **out)
 	return *out ? 1 : -EPROTO;
 }
 
-/* One message from the socket (not the queue). */
+/* One message from the socket (not the queue): 1 with *out, 0 on timeout,
+ * RECONNECTED after an idle close, or -errno.
+ */
 static int read_socket(struct kdc *c, struct json_object **out, int64_t deadline)
 {
 	struct pollfd pfd = { c->fd, POLLIN, 0 };
@@ -286,6 +340,11 @@ static int read_socket(struct kdc *c, struct json_object **out, int64_t deadline
 
 	for (;;) {
 		rc = next_buffered(c, out);
+		if (rc == 1 && is_idle_close(*out)) {
+			kdc_free(*out);
+			c->idle_closed = true;
+			continue;
+		}
 		if (rc)
 			return rc;
 		if (c->inlen > KDC_MAX_LINE)
@@ -314,6 +373,9 @@ static int read_socket(struct kdc *c, struct json_object **out, int64_t deadline
 		n = recv(c->fd, c->in + c->inlen, c->incap - c->inlen, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* ECONNRESET: keyd closed it with our request unread */
+		if (c->idle_closed && (!n || (n < 0 && errno == ECONNRESET)))
+			return reconnect(c) ? -ECONNRESET : RECONNECTED;
 		if (n < 0)
 			return -errno;
 		if (!n)
@@ -322,13 +384,47 @@ static int read_socket(struct kdc *c, struct json_object **out, int64_t deadline
 	}
 }
 
+/* read_socket, through reconnections after an idle close */
+static int read_message(struct kdc *c, struct json_object **out, int64_t deadline)
+{
+	int r;
+
+	while ((r = read_socket(c, out, deadline)) == RECONNECTED)
+		;
+	return r;
+}
+
+/*
+ * Take in what keyd has already sent (replies, events, an idle close)
+ * before writing: a request written to a connection keyd closed is lost.
+ */
+static int drain(struct kdc *c)
+{
+	struct json_object *o;
+	int r;
+
+	while ((r = read_message(c, &o, deadline_of(0))) == 1)
+		if (queue_push(c, o)) {
+			kdc_free(o);
+			return -ENOMEM;
+		}
+	return r;
+}
+
+int64_t kdc_send(struct kdc *c, struct json_object *req, const int *fds, int nfds)
+{
+	int r = drain(c);
+
+	return r < 0 ? r : send_request(c, req, fds, nfds);
+}
+
 int kdc_read(struct kdc *c, struct json_object **msg, int timeout_ms)
 {
 	if (c->qlen) {
 		*msg = queue_take(c, 0);
 		return 1;
 	}
-	return read_socket(c, msg, deadline_of(timeout_ms));
+	return read_message(c, msg, deadline_of(timeout_ms));
 }
 
 static bool is_reply_to(struct json_object *o, struct json_object *req)
@@ -355,6 +451,13 @@ int kdc_call(struct kdc *c, struct json_object *req, const int *fds, int nfds,
 		return (int)rc;
 	for (;;) {
 		r = read_socket(c, &o, deadline);
+		if (r == RECONNECTED) {
+			/* closed as idle before keyd read it: send it again */
+			rc = send_request(c, req, fds, nfds);
+			if (rc < 0)
+				return (int)rc;
+			continue;
+		}
 		if (r < 0)
 			return r;
 		if (!r)
@@ -392,7 +495,7 @@ int kdc_wait_event(struct kdc *c, const char *name, const char *session,
 			return 1;
 		}
 	for (;;) {
-		r = read_socket(c, &o, deadline);
+		r = read_message(c, &o, deadline);
 		if (r <= 0)
 			return r;
 		if (event_matches(o, name, session)) {

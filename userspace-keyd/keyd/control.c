@@ -435,6 +435,25 @@ const struct authz_peer *conn_peer(const struct conn *c)
 }
 
 /*
+ * Say why before closing: the client library then knows that nothing it
+ * sent since was read, and reconnects and sends it again.
+ */
+static void idle_close(struct conn *c, uint64_t idle_s)
+{
+	struct json_object *ev = proto_event("closing", NULL);
+
+	log_info("idle client disconnected", "conn=%u pid=%d uid=%u idle_s=%llu",
+		 c->serial, (int)c->peer.pid, (unsigned int)c->peer.uid,
+		 (unsigned long long)idle_s);
+	if (ev) {
+		json_object_object_add(ev, "reason", json_object_new_string("idle"));
+		json_object_object_add(ev, "idle_s", json_object_new_int64((int64_t)idle_s));
+		conn_send(c, ev);
+	}
+	c->dead = true;
+}
+
+/*
  * Clients silent for client_idle_timeout are closed, unless they watch a
  * session (own it: its events go to them). Swept once a second; returns ms
  * until the next sweep, or -1.
@@ -453,10 +472,7 @@ static int expire_idle(struct keyd *kd, uint64_t now)
 			if (c->dead || now - c->last_active < limit ||
 			    session_conn_watching(kd, c))
 				continue;
-			log_info("idle client disconnected", "conn=%u pid=%d uid=%u idle_s=%llu",
-				 c->serial, (int)c->peer.pid, (unsigned int)c->peer.uid,
-				 (unsigned long long)((now - c->last_active) / 1000));
-			c->dead = true;
+			idle_close(c, (now - c->last_active) / 1000);
 		}
 	}
 	return (int)(ctl->idle_check_at - now);
