@@ -18,9 +18,12 @@ for t in $TESTS; do
 	esac
 	echo "# selftest: $t"
 	out=$(mktemp)
+	t0=$(date +%s)
 	timeout "$TIMEOUT" $cmd > "$out" 2>&1
 	trc=$?
 	cat "$out"
+	# where make check's time goes (kept in check.sh's logs)
+	echo "# selftest: $t took $(($(date +%s) - t0)) s"
 	# the plan must match what ran: a test that stops early fails, exit 0 or not
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | head -n1)
 	ran=$(grep -cE '^(not )?ok [0-9]+' "$out")
