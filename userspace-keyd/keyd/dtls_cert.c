@@ -114,6 +114,16 @@ fail:
 	return NULL;
 }
 
+/* The PEM file what (certificate, key) opened for reading, or NULL and err. */
+static FILE *open_pem(const char *file, const char *what, char *err, size_t errlen)
+{
+	FILE *f = file ? fopen(file, "r") : NULL;
+
+	if (!f)
+		dtls_seterr(err, errlen, "cannot open %s %s", what, file ? file : "(null)");
+	return f;
+}
+
 struct dtls_cert *dtls_cert_load_pem(const char *cert_file,
 				     const char *key_file, char *err,
 				     size_t errlen)
@@ -125,20 +135,14 @@ struct dtls_cert *dtls_cert_load_pem(const char *cert_file,
 		dtls_seterr(err, errlen, "out of memory");
 		return NULL;
 	}
-	f = cert_file ? fopen(cert_file, "r") : NULL;
-	if (!f) {
-		dtls_seterr(err, errlen, "cannot open certificate %s",
-			    cert_file ? cert_file : "(null)");
+	f = open_pem(cert_file, "certificate", err, errlen);
+	if (!f)
 		goto out;
-	}
 	c->x509 = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
-	f = key_file ? fopen(key_file, "r") : NULL;
-	if (!f) {
-		dtls_seterr(err, errlen, "cannot open key %s",
-			    key_file ? key_file : "(null)");
+	f = open_pem(key_file, "key", err, errlen);
+	if (!f)
 		goto out;
-	}
 	c->pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!c->x509 || !c->pkey) {

@@ -232,13 +232,9 @@ static void dtls_kernel_event(struct keyd *kd, struct session *s, const struct k
 	}
 	if (ev->type != KN_EV_LIMIT || ev->dir != KSRTP_DIR_TX)
 		return;
-	e = proto_event("rekey_needed", s->id);
-	if (!e)
-		return;
-	json_object_object_add(e, "reason", json_object_new_string("key lifetime"));
-	json_object_object_add(e, "limit", json_object_new_string(
-		ev->limit == KSRTP_LIMIT_HARD ? "hard" : "soft"));
-	session_emit(kd, s, e);
+	e = proto_event_rekey_needed(s->id, ev->limit == KSRTP_LIMIT_HARD);
+	if (e)
+		session_emit(kd, s, e);
 }
 
 /* ---------------------------------------------------------------- lifecycle */

@@ -187,36 +187,23 @@ static int apply_answer(struct dmstate *st, const struct fp_set *fps, enum sdp_s
 		st->have_role = true;
 		st->remote_setup = setup;
 	}
-	if (role == DTLS_ROLE_CLIENT) {
-		if (!addr)
-			return op_fail(r, E_BAD_REQUEST,
-				       "the answer makes us the DTLS client but names no address: "
-				       "pass \"remote\"");
-		if (l) {
-			link_set_fps(l, fps);
-			return 0;
-		}
-		l = link_alloc(st, addr, DTLS_ROLE_CLIENT);
-		if (!l)
-			return op_fail(r, E_LIMIT, "at most %d DTLS associations per session",
-				       DTLS_MAX_ASSOCS);
-		l->fps = *fps;
-		l->have_fps = true;
-		return link_start_client(l, r);
-	}
+	if (role == DTLS_ROLE_CLIENT && !addr)
+		return op_fail(r, E_BAD_REQUEST,
+			       "the answer makes us the DTLS client but names no address: "
+			       "pass \"remote\"");
 	if (addr) {
 		if (l) {
 			link_set_fps(l, fps);
 			return 0;
 		}
-		/* its ClientHello is still to come: a link waiting for it */
-		l = link_alloc(st, addr, DTLS_ROLE_SERVER);
+		l = link_alloc(st, addr, role);
 		if (!l)
 			return op_fail(r, E_LIMIT, "at most %d DTLS associations per session",
 				       DTLS_MAX_ASSOCS);
 		l->fps = *fps;
 		l->have_fps = true;
-		return 0;
+		/* a server's link waits for its ClientHello, still to come */
+		return role == DTLS_ROLE_CLIENT ? link_start_client(l, r) : 0;
 	}
 	if (st->nanswers == DTLS_MAX_ANSWERS)
 		return op_fail(r, E_LIMIT, "at most %d answers without an address", DTLS_MAX_ANSWERS);

@@ -206,13 +206,9 @@ static void sdes_kernel_event(struct keyd *kd, struct session *s, const struct k
 	/* only our own key is ours to replace; the peer rekeys its own */
 	if (ev->dir != KSRTP_DIR_TX)
 		return;
-	e = proto_event("rekey_needed", s->id);
-	if (!e)
-		return;
-	json_object_object_add(e, "reason", json_object_new_string("key lifetime"));
-	json_object_object_add(e, "limit", json_object_new_string(
-		ev->limit == KSRTP_LIMIT_HARD ? "hard" : "soft"));
-	session_emit(kd, s, e);
+	e = proto_event_rekey_needed(s->id, ev->limit == KSRTP_LIMIT_HARD);
+	if (e)
+		session_emit(kd, s, e);
 }
 
 static void sdes_teardown(struct keyd *kd, struct session *s)
