@@ -5,14 +5,18 @@
 
 KEYD_DIR := $(SRC)/userspace-keyd
 # Listed, not globbed: a method is added here with its file. The DTLS
-# method's engine (dtls.c, fingerprint.c) comes as objects from dtls.mk,
+# method's engine (dtls*.c, fingerprint.c) comes as objects from dtls.mk,
 # -included before this file: $(KEYD_DTLS_OBJS), $(KEYD_DTLS_LIBS).
 KEYD_MODULES := main log config control authz proto session session_load state kernel kernel_parse notify \
-		suites b64 sdes sdes_method dtls_method dtls_identity dtls_slots harden \
-		metrics metrics_kernel metrics_http
+		suites b64 sdes sdes_method sdes_keys sdes_sdp sdes_persist \
+		dtls_method dtls_link dtls_keys dtls_handshake dtls_sdp dtls_persist \
+		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http
+# the methods' files after the first share its header (sdes_method.h, dtls_method.h)
+KEYD_NOHDR := main sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \
+	      dtls_persist session_load metrics_kernel
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
 	     $(KEYD_DIR)/knl-names.c
-KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method dtls_method session_load metrics_kernel,$(KEYD_MODULES))) \
+KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out $(KEYD_NOHDR),$(KEYD_MODULES))) \
 	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI) \
 	     $(KEYD_DTLS_HDRS)
 KEYD_CFLAGS = $(USER_CFLAGS) -I$(KEYD_DIR)/keyd $(NL_CFLAGS) $(JSON_CFLAGS) \

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for keyd/dtls.c: arbitrary datagrams into a fresh
+ * libFuzzer target for keyd/dtls*.c: arbitrary datagrams into a fresh
  * association (server with or without cookies, dtls_listen(), or a started
  * client). Input format in fuzz_common.h; seeds are recorded handshakes
  * (test_dtls --corpus). Besides sanitizer findings it checks the engine's

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Tests of the DTLS-SRTP engine (userspace-keyd/keyd/dtls.c, fingerprint.c):
+# Tests of the DTLS-SRTP engine (userspace-keyd/keyd/dtls*.c, fingerprint.c):
 #   1. unit tests (ASan+UBSan): fingerprint/setup parsing, the role table,
 #      and engine pairs handshaking in memory (every profile, cookies,
 #      fingerprint checks, loss/reorder/duplication, garbage, timeouts,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the DTLS-SRTP engine (keyd/dtls.c): two associations
+ * Unit tests of the DTLS-SRTP engine (keyd/dtls*.c): two associations
  * handshake through the in-memory network of netsim.h, with every profile,
  * cookies, fingerprint checks, loss, reordering, duplication, garbage,
  * timeouts, restarts and close_notify.

@@ -245,6 +245,22 @@ static void test_reply_and_event(void)
 	free(s);
 }
 
+/* the methods' TX key lifetime event, byte for byte */
+static void test_rekey_needed_event(void)
+{
+	size_t len;
+	char *s;
+
+	s = proto_serialize_put(proto_event_rekey_needed("kd-1", true), &len);
+	KTAP_EXPECT(!strcmp(s, "{\"event\":\"rekey_needed\",\"session\":\"kd-1\","
+			    "\"reason\":\"key lifetime\",\"limit\":\"hard\"}\n"));
+	free(s);
+	s = proto_serialize_put(proto_event_rekey_needed("kd-2", false), &len);
+	KTAP_EXPECT(!strcmp(s, "{\"event\":\"rekey_needed\",\"session\":\"kd-2\","
+			    "\"reason\":\"key lifetime\",\"limit\":\"soft\"}\n"));
+	free(s);
+}
+
 static void test_addresses(void)
 {
 	static const char *const ok[] = {
@@ -381,6 +397,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_too_many_attributes),
 	KTAP_TEST(test_error_keeps_id),
 	KTAP_TEST(test_reply_and_event),
+	KTAP_TEST(test_rekey_needed_event),
 	KTAP_TEST(test_addresses),
 	KTAP_TEST(test_lines_split_and_joined),
 	KTAP_TEST(test_fds_follow_their_line),

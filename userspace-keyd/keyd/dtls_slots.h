@@ -7,8 +7,9 @@
  * Unvouched associations must never keep out a vouched peer or a newer
  * one: the oldest unvouched slot is taken over when none is free, one
  * source address holds at most dtls_unverified_per_source of them, and
- * they expire after dtls_unverified_timeout (dtls_method.c applies the
- * verdicts). Pure functions, for tests/keyd/test_slots.c.
+ * they expire after dtls_unverified_timeout (dtls_link.c, dtls_handshake.c
+ * and dtls_method.c apply the verdicts). Pure functions, for
+ * tests/keyd/test_slots.c.
  */
 #ifndef KEYD_DTLS_SLOTS_H
 #define KEYD_DTLS_SLOTS_H

@@ -542,6 +542,17 @@ struct json_object *proto_event(const char *name, const char *session)
 	return o;
 }
 
+struct json_object *proto_event_rekey_needed(const char *session, bool hard)
+{
+	struct json_object *e = proto_event("rekey_needed", session);
+
+	if (!e)
+		return NULL;
+	json_object_object_add(e, "reason", json_object_new_string("key lifetime"));
+	json_object_object_add(e, "limit", json_object_new_string(hard ? "hard" : "soft"));
+	return e;
+}
+
 char *proto_serialize_put(struct json_object *obj, size_t *len)
 {
 	const char *s;

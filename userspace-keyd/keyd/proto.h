@@ -92,6 +92,8 @@ struct json_object *proto_reply_err(struct json_object *id, const char *code,
 				    const char *msg);
 /* An event object {"event":name,"session":session}. */
 struct json_object *proto_event(const char *name, const char *session);
+/* "rekey_needed" for our TX key's lifetime: limit "hard" or "soft". */
+struct json_object *proto_event_rekey_needed(const char *session, bool hard);
 
 /*
  * Serialise obj as one line ("...\n") into a malloc'd buffer; wipes json-c's
