@@ -9,10 +9,14 @@ KEYD_DIR := $(SRC)/userspace-keyd
 # -included before this file: $(KEYD_DTLS_OBJS), $(KEYD_DTLS_LIBS).
 KEYD_MODULES := main log config control authz proto session session_load state kernel kernel_parse notify \
 		suites b64 sdes sdes_method dtls_method dtls_identity dtls_slots harden \
-		metrics metrics_kernel metrics_http
+		metrics metrics_kernel metrics_http \
+		session_methods mikey_method mikey_ctx mikey_msg mikey_payload mikey_kdf mikey_psk mikey_sp \
+		mikey_replay mikey_pskfile
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
 	     $(KEYD_DIR)/knl-names.c
-KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method dtls_method session_load metrics_kernel,$(KEYD_MODULES))) \
+KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out main sdes_method dtls_method session_load metrics_kernel \
+	     session_methods mikey_ctx mikey_payload mikey_sp mikey_replay,$(KEYD_MODULES))) \
+	     $(KEYD_DIR)/keyd/mikey_wire.h \
 	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI) \
 	     $(KEYD_DTLS_HDRS)
 KEYD_CFLAGS = $(USER_CFLAGS) -I$(KEYD_DIR)/keyd $(NL_CFLAGS) $(JSON_CFLAGS) \

@@ -1647,12 +1647,15 @@ static void dtls_kernel_event(struct keyd *kd, struct session *s, const struct k
 
 /* ---------------------------------------------------------------- lifecycle */
 
-static int dtls_init(struct keyd *kd, struct session *s, struct opres *r)
+static int dtls_init(struct keyd *kd, struct session *s, const struct request *req,
+		     struct opres *r)
 {
 	struct dmstate *st;
 	const struct dtls_profile_info *pi;
 	char err[256];
 	size_t i, j;
+
+	(void)req;	/* dtls_verify is already in the session */
 
 	if (!s->rtcp_mux)
 		return op_fail(r, E_UNSUPPORTED, "the dtls method needs rtcp_mux (one socket)");
@@ -1932,7 +1935,7 @@ static int dtls_restore(struct keyd *kd, struct session *s, struct json_object *
 	size_t i, j, nl;
 	struct link *l;
 
-	if (dtls_init(kd, s, &r)) {
+	if (dtls_init(kd, s, NULL, &r)) {
 		snprintf(why, whylen, "%s", r.msg);
 		return -1;
 	}
@@ -2013,6 +2016,7 @@ const struct method dtls_method = {
 	.pfs = true,
 	.forks = true,
 	.upcall = KSRTP_UPCALL_DTLS,
+	.req_fields = REQF_DTLS_VERIFY,
 	.init = dtls_init,
 	.release = dtls_release,
 	.local_attributes = dtls_local,

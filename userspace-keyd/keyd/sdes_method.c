@@ -576,11 +576,13 @@ static int rx_rebuild(struct keyd *kd, struct session *s, const struct sdes_cryp
 
 /* ---------------------------------------------------------------- method ops */
 
-static int sdes_init(struct keyd *kd, struct session *s, struct opres *r)
+static int sdes_init(struct keyd *kd, struct session *s, const struct request *req,
+		     struct opres *r)
 {
 	/* our keys and the peer's: out of core dumps (harden.h) */
 	struct sdes_state *st = keyd_secret_alloc(sizeof(*st));
 
+	(void)req;	/* SDES takes no method-specific create fields */
 	if (!st)
 		return op_fail(r, E_INTERNAL, "out of memory");
 	st->next_kid = 1;
@@ -1173,7 +1175,7 @@ static int sdes_restore(struct keyd *kd, struct session *s, struct json_object *
 	bool active;
 	size_t i;
 
-	if (sdes_init(kd, s, &r)) {
+	if (sdes_init(kd, s, NULL, &r)) {
 		snprintf(why, whylen, "%s", r.msg);
 		return -1;
 	}
