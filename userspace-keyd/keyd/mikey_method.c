@@ -167,12 +167,15 @@ static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 	if (!su)
 		return op_fail(r, E_NO_CRYPTO, "no offered suite a MIKEY policy can carry "
 			       "(AES-CM or NULL with HMAC-SHA1)");
-	if (!st->nours && !st->ntheirs)
+	if (!st->nctx && !st->nours && !st->ntheirs)
 		return op_fail(r, E_BAD_REQUEST, "MIKEY keys streams by SSRC: create the session "
 			       "with \"ssrcs\" (ours) and/or \"remote_ssrcs\"");
-	for (i = 0; i < st->nours; i++)
+	/* a rekey keys the call's crypto sessions, whoever offered first */
+	for (i = 0; i < st->nctx; i++)
+		cs[n++] = (struct mikey_offer_cs){ st->ctx[i].ssrc, st->ctx[i].roc, su };
+	for (i = 0; !st->nctx && i < st->nours; i++)
 		cs[n++] = (struct mikey_offer_cs){ st->ours[i], st->roc, su };
-	for (i = 0; i < st->ntheirs; i++)
+	for (i = 0; !st->nctx && i < st->ntheirs; i++)
 		cs[n++] = (struct mikey_offer_cs){ st->theirs[i], 0, su };
 	if (!st->null_mode) {
 		if (load_psks(kd, &pf, r))
