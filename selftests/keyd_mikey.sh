@@ -23,6 +23,7 @@ KEYD_TEST=keyd_mikey
 
 SA=4369		# 0x1111: app A's SSRC
 SB=8738		# 0x2222: app B's SSRC
+MAP="0x00001111,0x00002222"	# the CS ID map's SSRCs as tshark prints them
 PSK1=00112233445566778899aabbccddeeff
 PSK2=ffeeddccbbaa99887766554433221100
 ktap_plan 13
@@ -73,7 +74,7 @@ for i in range(0, len(b), 16):
 	DIS=$(tshark -r "$D/m.pcap" -d udp.port==9000,mikey -T fields '-Eseparator=;' \
 		-E occurrence=a -E aggregator=, -e mikey.type -e mikey.v.set -e mikey.csb_id \
 		-e mikey.srtp_id.ssrc -e mikey.srtp_id.roc -e mikey.next_payload \
-		-e mikey.kemac.encr_alg -e mikey.err.no -e _ws.malformed -e _ws.expert 2>&1)
+		-e mikey.kemac.encr_alg -e mikey.err.no -e _ws.malformed -e _ws.expert 2>/dev/null)
 }
 
 # expect_dissect ATTRS WANT WHAT: dissect, compare, record for the report
@@ -129,7 +130,8 @@ step "ping lists mikey" ping_lists
 psk_a_offers() {
 	mcall A B "ssrc $SA peer_ssrc $SB roc 5" "ssrc $SB" || return 1
 	app A status || return 1
-	[ "$(json_get suite)" = AES_CM_128_HMAC_SHA1_80 ] || { echo "# A: $R"; return 1; }
+	# the first offer_suites entry a MIKEY policy can name (not GCM)
+	[ "$(json_get suite)" = AES_256_CM_HMAC_SHA1_80 ] || { echo "# A: $R" | cut -c1-300; return 1; }
 	c=$(ctxs $NS1)
 	[ "$c" = "rx:$SB:0 tx:$SA:5" ] || { echo "# A's contexts: $c"; return 1; }
 	c=$(ctxs $NS2)
@@ -139,8 +141,8 @@ psk_a_offers() {
 	c=$(ctxs $NS2)
 	[ "$c" = "rx:$SA:5 tx:$SB:0" ] || { echo "# B's contexts after media: $c"; return 1; }
 	csb=$(csb_of A) || return 1
-	expect_dissect "$offer" "0;1;$csb;$SA,$SB;5,0;5,11,6,10,1,0;1;;;" "PSK I_MESSAGE" || return 1
-	expect_dissect "$answer" "1;0;$csb;$SA,$SB;5,0;5,6,9,0;;;;" "PSK R_MESSAGE"
+	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000005,0x00000000;5,11,6,10,1,0;1;;;" "PSK I_MESSAGE" || return 1
+	expect_dissect "$answer" "1;0;$csb;$MAP;0x00000005,0x00000000;5,6,9,0;;;;" "PSK R_MESSAGE"
 }
 step "PSK, A offers: ROC 5 from the map, RTP/RTCP both ways, tshark on both messages" psk_a_offers
 
@@ -183,8 +185,8 @@ null_call() {
 	app A status || return 1
 	[ "$(json_get mikey_mode)" = null ] || return 1
 	csb=$(csb_of A) || return 1
-	expect_dissect "$offer" "0;1;$csb;$SA,$SB;0,0;5,11,6,10,1,0;0;;;" "NULL I_MESSAGE" || return 1
-	expect_dissect "$answer" "1;0;$csb;$SA,$SB;0,0;5,6,9,0;;;;" "NULL R_MESSAGE" || return 1
+	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000000,0x00000000;5,11,6,10,1,0;0;;;" "NULL I_MESSAGE" || return 1
+	expect_dissect "$answer" "1;0;$csb;$MAP;0x00000000,0x00000000;5,6,9,0;;;;" "NULL R_MESSAGE" || return 1
 	app A delete && app B delete
 }
 step "MIKEY-NULL where allow_insecure_signalling allows it, tshark on both messages" null_call
@@ -271,8 +273,9 @@ null_refused() {
 	# a PSK responder refuses a MIKEY-NULL offer
 	app A create offerer method mikey ssrc $SA mode null || return 1
 	app A local || return 1
+	offer=$R
 	app C create answerer method mikey || return 1
-	app C remote "$R" && { echo "# C accepted MIKEY-NULL"; return 1; }
+	app C remote "$offer" && { echo "# C accepted MIKEY-NULL"; return 1; }
 	case $R in *"MIKEY error Invalid MAC (3)"*) ;; *) echo "# C said: $R"; return 1 ;; esac
 	app C delete && app A delete
 }

@@ -194,6 +194,7 @@ static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 	if (!st->msg_len)
 		return op_fail(r, E_INTERNAL, "building the I_MESSAGE: %s", f.why);
 	st->initiating = true;
+	st->csb_id = st->init.csb_id;	/* status: the exchange in progress */
 	st->exchanges++;
 	return 0;
 }
