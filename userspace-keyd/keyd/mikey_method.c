@@ -278,10 +278,12 @@ static int apply_answer(struct keyd *kd, struct session *s, const uint8_t *msg, 
 	session_changed(s);
 	json_object_object_add(r->reply, "state", json_object_new_string("secure"));
 	json_object_object_add(r->reply, "suite", json_object_new_string(st->suite->name));
-	if (first)
+	if (first) {
 		emit(kd, s, "secure", NULL);
-	else
-		emit(kd, s, "rekeyed", "both");
+	} else {
+		emit(kd, s, "rekeyed", "rx");
+		emit(kd, s, "rekeyed", "tx");
+	}
 	return 0;
 }
 
