@@ -12,6 +12,8 @@
  * Commands:
  *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]
  *          [verify strict|early_media]  -> ok SESSION
+ *          MIKEY: [ssrc N] (ours, also sent as "ssrcs") [peer_ssrc N] ("remote_ssrcs")
+ *          [roc N] [mode psk|null] ("mikey_mode")
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),
@@ -211,6 +213,23 @@ static void cmd_create(char *args)
 			char *n = strtok_r(NULL, " ", &save);
 
 			json_object_object_add(req, "mki_len", json_object_new_int(n ? atoi(n) : 0));
+		} else if (!strcmp(tok, "ssrc") || !strcmp(tok, "peer_ssrc")) {
+			char *n = strtok_r(NULL, " ", &save);
+			uint32_t v = n ? (uint32_t)strtoul(n, NULL, 0) : 0;
+
+			arr = json_object_new_array();
+			json_object_array_add(arr, json_object_new_int64(v));
+			json_object_object_add(req, tok[0] == 's' ? "ssrcs" : "remote_ssrcs", arr);
+			if (tok[0] == 's')
+				ssrc = v;
+		} else if (!strcmp(tok, "roc")) {
+			char *n = strtok_r(NULL, " ", &save);
+
+			json_object_object_add(req, "roc", json_object_new_int64(n ? atoll(n) : 0));
+		} else if (!strcmp(tok, "mode")) {
+			char *m = strtok_r(NULL, " ", &save);
+
+			json_object_object_add(req, "mikey_mode", json_object_new_string(m ? m : ""));
 		} else if (!strcmp(tok, "verify")) {
 			char *v = strtok_r(NULL, " ", &save);
 

@@ -262,7 +262,7 @@ bad_requests() {
 	out=$($ctl request '{"op":"create","role":"offerer"}' --fd 0 2>&1)
 	echo "$out" | grep -q 'not a socket\|not a UDP socket' || { echo "# $out"; return 1; }
 	out=$($ctl request '{"op":"create","role":"offerer","dtls_verify":"early_media"}' --fd 0 2>&1)
-	echo "$out" | grep -q 'dtls_verify applies to the dtls method only' || { echo "# $out"; return 1; }
+	echo "$out" | grep -q 'dtls_verify does not apply to the sdes method' || { echo "# $out"; return 1; }
 	out=$($ctl status kd-nope 2>&1)
 	echo "$out" | grep -q '"code":"no_session"' || { echo "# $out"; return 1; }
 	out=$($ctl request '{"op":"fly"}' 2>&1)

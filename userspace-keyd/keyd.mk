@@ -10,13 +10,18 @@ KEYD_DIR := $(SRC)/userspace-keyd
 KEYD_MODULES := main log config control authz proto session session_load state kernel kernel_parse notify \
 		suites b64 sdes sdes_method sdes_keys sdes_sdp sdes_persist \
 		dtls_method dtls_link dtls_keys dtls_handshake dtls_sdp dtls_persist \
-		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http
-# the methods' files after the first share its header (sdes_method.h, dtls_method.h)
+		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http \
+		session_methods mikey_method mikey_ctx mikey_msg mikey_payload mikey_kdf mikey_psk mikey_sp \
+		mikey_replay mikey_pskfile
+# the methods' files after the first share its header (sdes_method.h, dtls_method.h,
+# mikey_method.h, mikey_psk.h)
 KEYD_NOHDR := main sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \
-	      dtls_persist session_load metrics_kernel
+	      dtls_persist session_load metrics_kernel session_methods mikey_ctx mikey_payload \
+	      mikey_sp mikey_replay
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
 	     $(KEYD_DIR)/knl-names.c
 KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out $(KEYD_NOHDR),$(KEYD_MODULES))) \
+	     $(KEYD_DIR)/keyd/mikey_wire.h \
 	     $(KEYD_DIR)/keyd/keyd.h $(KEYD_DIR)/keyd/method.h $(KEYD_DIR)/knl.h $(UAPI) \
 	     $(KEYD_DTLS_HDRS)
 KEYD_CFLAGS = $(USER_CFLAGS) -I$(KEYD_DIR)/keyd $(NL_CFLAGS) $(JSON_CFLAGS) \

@@ -77,6 +77,27 @@ static void test_dtls_verify(void)
 	}
 }
 
+static void test_mikey(void)
+{
+	struct config c;
+	char err[256];
+
+	config_defaults(&c);
+	KTAP_EXPECT_EQ(c.mikey_clock_skew, 60);
+	KTAP_EXPECT(!c.mikey_psk_file[0] && !c.mikey_identity[0]);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_psk_file", "/etc/ksrtp/mikey.psk", err, sizeof(err)), 0);
+	KTAP_EXPECT(!strcmp(c.mikey_psk_file, "/etc/ksrtp/mikey.psk"));
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_psk_file", "mikey.psk", err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, "mikey_psk_file: expected an absolute path"));
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_identity", "sip:gw@example.org", err, sizeof(err)), 0);
+	KTAP_EXPECT(!strcmp(c.mikey_identity, "sip:gw@example.org"));
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_identity", "a b", err, sizeof(err)), -1);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_clock_skew", "5", err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(c.mikey_clock_skew, 5);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_clock_skew", "0", err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, "mikey_clock_skew: expected 1 to 3600"));
+}
+
 static void test_file(void)
 {
 	struct config c;
@@ -118,6 +139,7 @@ static void test_names(void)
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_defaults),
 	KTAP_TEST(test_dtls_verify),
+	KTAP_TEST(test_mikey),
 	KTAP_TEST(test_file),
 	KTAP_TEST(test_names),
 };

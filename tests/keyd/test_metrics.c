@@ -25,6 +25,7 @@
 
 static const struct method m_sdes = { .name = "sdes" };
 static const struct method m_dtls = { .name = "dtls" };
+static const struct method m_mikey = { .name = "mikey" };
 
 static struct keyd kd;
 
@@ -161,6 +162,36 @@ static void test_handshakes(void)
 	EXPECT_LINE(t, "ksrtp_keyd_sessions{method=\"dtls\",state=\"failed\"} 1");
 	EXPECT_LINE(t, "ksrtp_keyd_sessions{method=\"sdes\",state=\"secure\"} 0");
 	EXPECT_LINE(t, "ksrtp_keyd_control_clients 3");
+	free(t);
+	free_sessions();
+}
+
+/* MIKEY sessions are counted under their own method label. */
+static void test_mikey(void)
+{
+	struct session *a, *b;
+	char *t;
+
+	metrics_reset();
+	a = add_session(&m_mikey);
+	metrics_session_new(a, 0);
+	a->state = SS_OFFERED;
+	metrics_observe(a, 0);
+	a->state = SS_SECURE;
+	metrics_observe(a, 200);
+	b = add_session(&m_mikey);
+	metrics_session_new(b, 0);
+	b->state = SS_ANSWERING;
+	metrics_observe(b, 0);
+	metrics_rekey(a, true);
+	t = render(NULL);
+	KTAP_ASSERT_EQ(metrics_method("mikey"), 2);
+	EXPECT_LINE(t, "ksrtp_keyd_sessions{method=\"mikey\",state=\"secure\"} 1");
+	EXPECT_LINE(t, "ksrtp_keyd_sessions{method=\"mikey\",state=\"answering\"} 1");
+	EXPECT_LINE(t, "ksrtp_keyd_handshakes_started_total{method=\"mikey\"} 2");
+	EXPECT_LINE(t, "ksrtp_keyd_handshakes_completed_total{method=\"mikey\"} 1");
+	EXPECT_LINE(t, "ksrtp_keyd_rekeys_total{method=\"mikey\",initiator=\"local\"} 1");
+	EXPECT_LINE(t, "ksrtp_keyd_sessions{method=\"sdes\",state=\"secure\"} 0");
 	free(t);
 	free_sessions();
 }
@@ -349,6 +380,7 @@ static void test_http(void)
 
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_handshakes),
+	KTAP_TEST(test_mikey),
 	KTAP_TEST(test_kernel_deltas),
 	KTAP_TEST(test_promtool),
 	KTAP_TEST(test_config),

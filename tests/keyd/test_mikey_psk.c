@@ -439,6 +439,15 @@ static void test_pskfile(void)
 	KTAP_EXPECT_EQ(pskfile_load(&p, path, err, sizeof(err)), -1);
 	KTAP_EXPECT(strstr(err, "0640") && strstr(err, "0600"));
 	KTAP_EXPECT_EQ(chmod(path, 0600), 0);
+	/* another user's file: only root can make one here */
+	if (geteuid() == 0) {
+		KTAP_EXPECT_EQ(chown(path, 1, (gid_t)-1), 0);
+		KTAP_EXPECT_EQ(pskfile_load(&p, path, err, sizeof(err)), -1);
+		KTAP_EXPECT(strstr(err, "owned by uid 1, not by keyd's (0)") != NULL);
+		KTAP_EXPECT_EQ(chown(path, 0, (gid_t)-1), 0);
+	} else {
+		ktap_diag("not root: the owner check is left to keyd_mikey.sh");
+	}
 	KTAP_EXPECT_EQ(pskfile_load(&p, path, err, sizeof(err)), 0);
 	KTAP_EXPECT_EQ(p.n, 3);
 	unlink(path);

@@ -106,6 +106,19 @@ static void test_fields_typed(void)
 	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\",\"dtls_verify\":\"strict\"}",
 			     &req, err), 0);
 	KTAP_EXPECT_EQ(req.dtls_verify, VERIFY_STRICT);
+	KTAP_EXPECT_EQ(req.method_fields, REQF_DTLS_VERIFY);
+	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\",\"method\":\"mikey\","
+			     "\"ssrcs\":[4369,4294967295],\"remote_ssrcs\":[0],\"roc\":7,"
+			     "\"mikey_mode\":\"null\"}", &req, err), 0);
+	KTAP_EXPECT_EQ(req.nssrcs, 2);
+	KTAP_EXPECT_EQ(req.ssrcs[0], 4369);
+	KTAP_EXPECT_EQ(req.ssrcs[1], 4294967295u);
+	KTAP_EXPECT_EQ(req.nremote_ssrcs, 1);
+	KTAP_EXPECT_EQ(req.remote_ssrcs[0], 0);
+	KTAP_EXPECT_EQ(req.roc, 7);
+	KTAP_EXPECT(!strcmp(req.mikey_mode, "null"));
+	KTAP_EXPECT_EQ(req.method_fields, REQF_SSRCS | REQF_MIKEY_MODE);
 	request_free(&req);
 }
 
@@ -150,6 +163,19 @@ static void test_errors(void)
 		  "dtls_verify: expected \"strict\" or \"early_media\"" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"dtls_verify\":true}", "dtls_verify: expected" },
 		{ "{\"op\":\"rekey\",\"session\":\"a\",\"dtls_verify\":\"strict\"}", "does not apply to rekey" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"ssrcs\":[]}", "ssrcs: expected 1 to 8" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"ssrcs\":[1,2,3,4,5,6,7,8,9]}",
+		  "ssrcs: expected 1 to 8" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"ssrcs\":[4294967296]}",
+		  "ssrcs[0]: expected 0 to 4294967295" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"remote_ssrcs\":[1,\"2\"]}",
+		  "remote_ssrcs[1]: expected" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"ssrcs\":[5,5]}", "ssrcs: 5 listed twice" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"roc\":-1}", "roc: expected" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_mode\":\"dh\"}",
+		  "mikey_mode: expected \"psk\" or \"null\"" },
+		{ "{\"op\":\"local_attributes\",\"session\":\"a\",\"roc\":1}",
+		  "does not apply to local_attributes" },
 		{ "{\"op\":\"status\",\"mki_len\":1,\"session\":\"a\"}", "does not apply to status" },
 		{ "{\"op\":\"status\"}", "status needs \"session\"" },
 		{ "{\"op\":\"status\",\"session\":\"\"}", "session: expected a session id" },

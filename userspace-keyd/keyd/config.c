@@ -64,6 +64,7 @@ void config_defaults(struct config *c)
 	c->dtls_unverified_per_source = 2;
 	c->dtls_cert_lifetime = 30 * 86400;
 	c->dtls_cookie_rotate = 300;
+	c->mikey_clock_skew = 60;
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -190,6 +191,29 @@ static int set_hardening(struct config *c, const char *key, const char *v,
 	return 0;
 }
 
+/* MIKEY's keys (Documentation/keyd-mikey.md); 1 if key is none of them. */
+static int set_mikey(struct config *c, const char *key, const char *v,
+		     char *err, size_t errlen)
+{
+	if (!strcmp(key, "mikey_psk_file")) {
+		if (strlen(v) >= sizeof(c->mikey_psk_file) || (*v && *v != '/'))
+			return err_out(err, errlen, "%s: expected an absolute path (< %zu bytes)",
+				       key, sizeof(c->mikey_psk_file));
+		snprintf(c->mikey_psk_file, sizeof(c->mikey_psk_file), "%s", v);
+	} else if (!strcmp(key, "mikey_identity")) {
+		if (strlen(v) >= sizeof(c->mikey_identity) || strchr(v, ' '))
+			return err_out(err, errlen, "%s: expected at most %zu bytes, no spaces", key,
+				       sizeof(c->mikey_identity) - 1);
+		snprintf(c->mikey_identity, sizeof(c->mikey_identity), "%s", v);
+	} else if (!strcmp(key, "mikey_clock_skew")) {
+		if (parse_uint(v, 1, 3600, &c->mikey_clock_skew, 10))
+			return err_out(err, errlen, "%s: expected 1 to 3600 seconds", key);
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 /* "off", "" or ADDR:PORT / [ADDR6]:PORT: a literal address, never a name */
 static int set_metrics(struct config *c, const char *v, char *err, size_t errlen)
 {
@@ -211,6 +235,9 @@ int config_set(struct config *c, const char *key, const char *v,
 	int lvl, rc;
 
 	rc = set_hardening(c, key, v, err, errlen);
+	if (rc <= 0)
+		return rc;
+	rc = set_mikey(c, key, v, err, errlen);
 	if (rc <= 0)
 		return rc;
 

@@ -45,6 +45,10 @@ struct config {
 	unsigned int dtls_unverified_per_source;	/* per source IP address */
 	unsigned int dtls_cert_lifetime;	/* s; renewed at 2/3 of it */
 	unsigned int dtls_cookie_rotate;	/* s between cookie secrets */
+	/* MIKEY (Documentation/keyd-mikey.md) */
+	char mikey_psk_file[256];	/* "": no MIKEY-PSK */
+	char mikey_identity[64];	/* our IDi / IDr; "": no ID payload */
+	unsigned int mikey_clock_skew;	/* s either side of now (RFC 3830 §5.4) */
 	/* Prometheus metrics over HTTP (metrics_http.h); off unless set */
 	bool metrics;
 	struct sockaddr_storage metrics_addr;

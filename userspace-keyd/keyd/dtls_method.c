@@ -239,13 +239,14 @@ static void dtls_kernel_event(struct keyd *kd, struct session *s, const struct k
 
 /* ---------------------------------------------------------------- lifecycle */
 
-int dtls_init(struct keyd *kd, struct session *s, struct opres *r)
+int dtls_init(struct keyd *kd, struct session *s, const struct request *req, struct opres *r)
 {
 	struct dmstate *st;
 	const struct dtls_profile_info *pi;
 	char err[256];
 	size_t i, j;
 
+	(void)req;	/* dtls_verify is already in the session */
 	if (!s->rtcp_mux)
 		return op_fail(r, E_UNSUPPORTED, "the dtls method needs rtcp_mux (one socket)");
 	st = calloc(1, sizeof(*st));
@@ -393,6 +394,7 @@ const struct method dtls_method = {
 	.pfs = true,
 	.forks = true,
 	.upcall = KSRTP_UPCALL_DTLS,
+	.req_fields = REQF_DTLS_VERIFY,
 	.init = dtls_init,
 	.release = dtls_release,
 	.local_attributes = dtls_local,

@@ -167,7 +167,7 @@ int dtls_remote(struct keyd *kd, struct session *s, const struct request *req,
 		enum sdp_type type, struct opres *r);
 
 /* dtls_method.c */
-int dtls_init(struct keyd *kd, struct session *s, struct opres *r);
+int dtls_init(struct keyd *kd, struct session *s, const struct request *req, struct opres *r);
 
 /* dtls_persist.c */
 struct json_object *dtls_save(struct session *s);

@@ -207,7 +207,7 @@ int dtls_restore(struct keyd *kd, struct session *s, struct json_object *saved,
 	const char *v;
 	size_t i, nl;
 
-	if (dtls_init(kd, s, &r)) {
+	if (dtls_init(kd, s, NULL, &r)) {
 		snprintf(why, whylen, "%s", r.msg);
 		return -1;
 	}

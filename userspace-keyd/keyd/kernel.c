@@ -442,7 +442,8 @@ static int put_name(struct nl_msg *m, const struct kn_ctx *c)
 {
 	return nla_put_u64(m, KSRTP_A_CTX_SOCK_COOKIE, c->cookie) ||
 	       nla_put_u32(m, KSRTP_A_CTX_DIR, c->dir) ||
-	       nla_put_flag(m, KSRTP_A_CTX_SSRC_ANY) ||
+	       (c->has_ssrc ? nla_put_u32(m, KSRTP_A_CTX_SSRC, c->ssrc) :
+			      nla_put_flag(m, KSRTP_A_CTX_SSRC_ANY)) ||
 	       (c->has_remote && put_remote(m, &c->remote));
 }
 
@@ -481,6 +482,7 @@ int kn_ctx_new(struct kernel *k, const struct kn_ctx *c,
 	    put_key(m, key) ||
 	    (p->flags && nla_put_u32(m, KSRTP_A_CTX_FLAGS, p->flags)) ||
 	    (p->window && nla_put_u32(m, KSRTP_A_CTX_WINDOW, p->window)) ||
+	    (p->roc && nla_put_u32(m, KSRTP_A_CTX_ROC, p->roc)) ||
 	    (p->soft_limit && nla_put_u64(m, KSRTP_A_CTX_SOFT_LIMIT, p->soft_limit)))
 		return build_failed(k, m);
 	return knl_exec(&k->req, m, NULL, NULL);

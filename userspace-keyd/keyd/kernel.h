@@ -37,10 +37,12 @@ struct kn_key {
 	uint8_t mki_len;		/* 0: no MKI */
 };
 
-/* Names an any-SSRC template: keyd installs no per-SSRC contexts. */
+/* Names a context: an any-SSRC template, or one SSRC's (has_ssrc). */
 struct kn_ctx {
 	uint64_t cookie;
 	uint32_t dir;			/* KSRTP_DIR_RX / _TX */
+	bool has_ssrc;			/* false: the any-SSRC template */
+	uint32_t ssrc;
 	bool has_remote;
 	struct sockaddr_storage remote;
 };
@@ -50,6 +52,7 @@ struct kn_ctx_params {
 	uint32_t flags;			/* KSRTP_CTX_FLAGS_* */
 	uint32_t window;		/* 0: the module default */
 	uint64_t soft_limit;		/* 0: none */
+	uint32_t roc;			/* initial ROC of an explicit-SSRC context */
 };
 
 struct kn_sock_info {

@@ -48,7 +48,10 @@ struct method {
 	 */
 	bool forks;
 	uint32_t upcall;	/* sock-attach upcall flags (KSRTP_UPCALL_*); 0: none */
-	int (*init)(struct keyd *kd, struct session *s, struct opres *r);
+	unsigned int req_fields;	/* the REQF_* create fields it takes (proto.h) */
+	/* New session; req is the create request (NULL when restoring). */
+	int (*init)(struct keyd *kd, struct session *s, const struct request *req,
+		    struct opres *r);
 	/* Free method state (wiping keys); kernel contexts stay. */
 	void (*release)(struct session *s);
 	/* Produce our attributes (offer or answer) into r->reply. */
@@ -83,6 +86,7 @@ struct method {
 
 extern const struct method sdes_method;
 extern const struct method dtls_method;
+extern const struct method mikey_method;
 /* DTLS certificate renewal and cookie secret rotation (dtls_identity.c);
  * returns ms until it is due again, or -1.
  */

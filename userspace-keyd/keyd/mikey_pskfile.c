@@ -98,6 +98,9 @@ int pskfile_load(struct pskfile *pf, const char *path, char *err, size_t errlen)
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
 		snprintf(err, errlen, "%s: not a regular file", path);
+	else if (st.st_uid != geteuid())
+		snprintf(err, errlen, "%s: owned by uid %u, not by keyd's (%u): refused", path,
+			 (unsigned int)st.st_uid, (unsigned int)geteuid());
 	else if (st.st_mode & 077)
 		snprintf(err, errlen, "%s: mode %04o lets others read the keys; it must be 0600 "
 			 "(or stricter)", path, (unsigned int)(st.st_mode & 07777));

@@ -28,6 +28,10 @@ enum field {
 	F_SUITES = 1 << 10,
 	F_MKI_LEN = 1 << 11,
 	F_DTLS_VERIFY = 1 << 12,
+	F_SSRCS = 1 << 13,
+	F_REMOTE_SSRCS = 1 << 14,
+	F_ROC = 1 << 15,
+	F_MIKEY_MODE = 1 << 16,
 };
 
 static const struct {
@@ -39,6 +43,8 @@ static const struct {
 	{ "remote", F_REMOTE }, { "signalling_secure", F_SECURE },
 	{ "attributes", F_ATTRS }, { "type", F_TYPE }, { "suites", F_SUITES },
 	{ "mki_len", F_MKI_LEN }, { "dtls_verify", F_DTLS_VERIFY },
+	{ "ssrcs", F_SSRCS }, { "remote_ssrcs", F_REMOTE_SSRCS }, { "roc", F_ROC },
+	{ "mikey_mode", F_MIKEY_MODE },
 };
 
 static const struct {
@@ -48,7 +54,7 @@ static const struct {
 	[OP_PING] = { "ping", 0, 0 },
 	[OP_CREATE] = { "create",
 		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
-		F_DTLS_VERIFY, F_ROLE },
+		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE, F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
 		F_SESSION | F_ATTRS | F_TYPE | F_REMOTE | F_SECURE, F_SESSION | F_ATTRS },
@@ -254,6 +260,71 @@ static int parse_suites(struct json_object *v, struct request *req,
 	return 0;
 }
 
+/* A list of 1 to PROTO_MAX_SSRCS distinct 32-bit SSRCs. */
+static int parse_ssrcs(const char *name, struct json_object *v, uint32_t *out, size_t *n,
+		       char *err, size_t errlen)
+{
+	struct json_object *e;
+	size_t i, j, len;
+	int64_t x;
+
+	if (!json_object_is_type(v, json_type_array) ||
+	    (len = json_object_array_length(v)) < 1 || len > PROTO_MAX_SSRCS)
+		return err_out(err, errlen, "%s: expected 1 to %d SSRCs (integers)", name,
+			       PROTO_MAX_SSRCS);
+	for (i = 0; i < len; i++) {
+		e = json_object_array_get_idx(v, i);
+		x = json_object_get_int64(e);
+		if (!json_object_is_type(e, json_type_int) || x < 0 || x > UINT32_MAX)
+			return err_out(err, errlen, "%s[%zu]: expected 0 to 4294967295", name, i);
+		out[i] = (uint32_t)x;
+		for (j = 0; j < i; j++)
+			if (out[j] == out[i])
+				return err_out(err, errlen, "%s: %u listed twice", name, out[i]);
+	}
+	*n = len;
+	return 0;
+}
+
+static int parse_method_field(enum field f, struct json_object *v, struct request *req,
+			      char *err, size_t errlen)
+{
+	const char *s;
+
+	switch (f) {
+	case F_DTLS_VERIFY:
+		req->method_fields |= REQF_DTLS_VERIFY;
+		req->dtls_verify = verify_policy_parse(get_str(v, 16));
+		if (req->dtls_verify == VERIFY_DEFAULT)
+			return err_out(err, errlen,
+				       "dtls_verify: expected \"strict\" or \"early_media\"");
+		return 0;
+	case F_SSRCS:
+		req->method_fields |= REQF_SSRCS;
+		return parse_ssrcs("ssrcs", v, req->ssrcs, &req->nssrcs, err, errlen);
+	case F_REMOTE_SSRCS:
+		req->method_fields |= REQF_SSRCS;
+		return parse_ssrcs("remote_ssrcs", v, req->remote_ssrcs, &req->nremote_ssrcs,
+				   err, errlen);
+	case F_ROC:
+		req->method_fields |= REQF_SSRCS;
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+		    json_object_get_int64(v) > UINT32_MAX)
+			return err_out(err, errlen, "roc: expected 0 to 4294967295");
+		req->roc = (uint32_t)json_object_get_int64(v);
+		return 0;
+	case F_MIKEY_MODE:
+		req->method_fields |= REQF_MIKEY_MODE;
+		s = get_str(v, 8);
+		if (!s || (strcmp(s, "psk") && strcmp(s, "null")))
+			return err_out(err, errlen, "mikey_mode: expected \"psk\" or \"null\"");
+		req->mikey_mode = s;
+		return 0;
+	default:
+		return err_out(err, errlen, "internal: unhandled field");
+	}
+}
+
 static int parse_field(enum field f, struct json_object *v, struct request *req,
 		       char *err, size_t errlen)
 {
@@ -316,14 +387,9 @@ static int parse_field(enum field f, struct json_object *v, struct request *req,
 			return err_out(err, errlen, "mki_len: expected 0 to 4 (bytes)");
 		req->mki_len = (int)json_object_get_int64(v);
 		return 0;
-	case F_DTLS_VERIFY:
-		req->dtls_verify = verify_policy_parse(get_str(v, 16));
-		if (req->dtls_verify == VERIFY_DEFAULT)
-			return err_out(err, errlen,
-				       "dtls_verify: expected \"strict\" or \"early_media\"");
-		return 0;
+	default:
+		return parse_method_field(f, v, req, err, errlen);
 	}
-	return err_out(err, errlen, "internal: unhandled field");
 }
 
 static int parse_id(struct json_object *root, struct request *req)

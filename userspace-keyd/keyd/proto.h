@@ -21,6 +21,12 @@
 #define PROTO_MAX_ATTRS		32
 #define PROTO_MAX_ID_LEN	64
 #define PROTO_MAX_DEPTH		8	/* JSON nesting */
+#define PROTO_MAX_SSRCS		8	/* ssrcs, remote_ssrcs: each */
+
+/* Create fields only some methods take (struct method's req_fields). */
+#define REQF_DTLS_VERIFY	(1u << 0)	/* dtls_verify */
+#define REQF_SSRCS		(1u << 1)	/* ssrcs, remote_ssrcs, roc */
+#define REQF_MIKEY_MODE		(1u << 2)	/* mikey_mode */
 
 enum op {
 	OP_PING, OP_CREATE, OP_LOCAL_ATTRIBUTES, OP_REMOTE_ATTRIBUTES, OP_STATUS,
@@ -58,6 +64,13 @@ struct request {
 	size_t nsuites;			/* 0: the configured list */
 	int mki_len;			/* -1: the configured mki_len */
 	enum verify_policy dtls_verify;	/* VERIFY_DEFAULT: the configured one */
+	uint32_t ssrcs[PROTO_MAX_SSRCS];	/* our streams (explicit-SSRC methods) */
+	size_t nssrcs;
+	uint32_t remote_ssrcs[PROTO_MAX_SSRCS];	/* the peer's, when known */
+	size_t nremote_ssrcs;
+	uint32_t roc;			/* initial ROC of our streams */
+	const char *mikey_mode;		/* "psk" / "null"; NULL: psk */
+	unsigned int method_fields;	/* REQF_* present */
 	int fds[PROTO_MAX_FDS];		/* received with the line; not owned here */
 	int nfds;
 };

@@ -58,10 +58,12 @@ void sm_emit_secure(struct keyd *kd, struct session *s)
 
 /* ---------------------------------------------------------------- method ops */
 
-int sdes_init(struct keyd *kd, struct session *s, struct opres *r)
+int sdes_init(struct keyd *kd, struct session *s, const struct request *req, struct opres *r)
 {
 	/* our keys and the peer's: out of core dumps (harden.h) */
 	struct sdes_state *st = keyd_secret_alloc(sizeof(*st));
+
+	(void)req;	/* SDES takes no method-specific create fields */
 
 	if (!st)
 		return op_fail(r, E_INTERNAL, "out of memory");

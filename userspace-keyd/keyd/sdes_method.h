@@ -89,7 +89,7 @@ int sdes_rekey(struct keyd *kd, struct session *s, struct opres *r);
 void sm_emit_simple(struct keyd *kd, struct session *s, const char *name,
 		    const char *key, const char *value);
 void sm_emit_secure(struct keyd *kd, struct session *s);
-int sdes_init(struct keyd *kd, struct session *s, struct opres *r);
+int sdes_init(struct keyd *kd, struct session *s, const struct request *req, struct opres *r);
 
 /* sdes_persist.c */
 struct json_object *sdes_save(struct session *s);

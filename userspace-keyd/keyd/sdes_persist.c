@@ -180,7 +180,7 @@ int sdes_restore(struct keyd *kd, struct session *s, struct json_object *saved,
 	bool active;
 	size_t i;
 
-	if (sdes_init(kd, s, &r)) {
+	if (sdes_init(kd, s, NULL, &r)) {
 		snprintf(why, whylen, "%s", r.msg);
 		return -1;
 	}

@@ -21,7 +21,7 @@
 #include "state.h"
 #include "authz.h"
 
-static const struct method *const methods[] = { &sdes_method, &dtls_method };
+static const struct method *const methods[] = { &sdes_method, &dtls_method, &mikey_method };
 
 const struct method *method_find(const char *name)
 {
@@ -70,63 +70,6 @@ static struct session *find_cookie(struct keyd *kd, uint64_t cookie)
 			if (s->cookie[i] == cookie)
 				return s;
 	return NULL;
-}
-
-void session_ctx_name(const struct session *s, unsigned int sock, uint32_t dir,
-		      struct kn_ctx *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->cookie = s->cookie[sock];
-	out->dir = dir;
-	/* only RX is bound: the peer's packets must come from there */
-	if (dir == KSRTP_DIR_RX && s->has_remote) {
-		out->has_remote = true;
-		out->remote = s->remote;
-		/* the RTCP socket's peer is one port up (RFC 3550 §11) */
-		if (sock == 1) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&out->remote;
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->remote;
-
-			if (out->remote.ss_family == AF_INET)
-				sin->sin_port = htons((uint16_t)(ntohs(sin->sin_port) + 1));
-			else
-				sin6->sin6_port = htons((uint16_t)(ntohs(sin6->sin6_port) + 1));
-		}
-	}
-}
-
-bool session_signalling_ok(struct keyd *kd, struct session *s, enum tristate req_secure)
-{
-	bool secure = req_secure == TRI_UNSET ? s->signalling_secure : req_secure == TRI_TRUE;
-
-	if (secure)
-		return true;
-	if (!kd->cfg.allow_insecure_signalling)
-		return false;
-	/* allowed by policy, but then the keys are not bound to anything */
-	if (s->verified) {
-		s->verified = false;
-		session_changed(s);
-	}
-	return true;
-}
-
-void session_changed(struct session *s)
-{
-	s->dirty = true;
-}
-
-void session_emit(struct keyd *kd, struct session *s, struct json_object *ev)
-{
-	const char *name = json_object_get_string(json_object_object_get(ev, "event"));
-
-	log_info("event", "session=%s event=%s owner=%s", s->id, name,
-		 s->owner ? "connected" : "none");
-	(void)kd;
-	if (s->owner)
-		conn_send(s->owner, ev);
-	else
-		json_object_put(ev);
 }
 
 /* ---------------------------------------------------------------- persistence */
@@ -321,7 +264,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 
 	if (!m)
 		return op_fail(r, E_UNSUPPORTED,
-			       "method \"%s\" is not available (this keyd supports: sdes, dtls)",
+			       "method \"%s\" is not available (this keyd supports: sdes, dtls, mikey)",
 			       req->method);
 	if (req->nfds < 1)
 		return op_fail(r, E_BAD_REQUEST,
@@ -332,8 +275,11 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	if (req->nfds == 2 && req->rtcp_mux != TRI_FALSE)
 		return op_fail(r, E_BAD_REQUEST,
 			       "a second (RTCP) socket needs \"rtcp_mux\": false");
-	if (req->dtls_verify != VERIFY_DEFAULT && strcmp(m->name, "dtls"))
-		return op_fail(r, E_BAD_REQUEST, "dtls_verify applies to the dtls method only");
+	if (req->method_fields & ~m->req_fields)
+		return op_fail(r, E_BAD_REQUEST, "%s does not apply to the %s method",
+			       req->method_fields & REQF_DTLS_VERIFY ? "dtls_verify" :
+			       req->method_fields & REQF_SSRCS ? "ssrcs/remote_ssrcs/roc" :
+			       "mikey_mode", m->name);
 	if (kd->nsessions >= kd->cfg.max_sessions)
 		return op_fail(r, E_LIMIT, "too many sessions (max_sessions = %u)",
 			       kd->cfg.max_sessions);
@@ -367,7 +313,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 			free(s);
 			return -1;
 		}
-	if (m->init(kd, s, r)) {
+	if (m->init(kd, s, req, r)) {
 		free(s);
 		return -1;
 	}

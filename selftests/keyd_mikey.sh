@@ -1,0 +1,321 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ksrtp-keyd with MIKEY (the "mikey" method: MIKEY-PSK and MIKEY-NULL in
+# a=key-mgmt:mikey) end to end: two keyds in two network namespaces, one
+# keyd_app on each side, this script copying the attributes. Checked: ping
+# lists mikey; PSK calls offered from either side with media both ways
+# through explicit-SSRC contexts whose initial ROC came from the CS ID map
+# (5 at start); rekey by a new exchange under traffic with zero loss, from
+# either side; a MIKEY-NULL call where the configuration allows it and its
+# refusal where it does not; wrong PSK, tampered MAC and replayed I_MESSAGE
+# refused with the right ERR payload, read back by the initiator, and no
+# context installed on either side; the PSK file's mode and owner checks;
+# tshark dissecting every message keyd sent (I_MESSAGE, R_MESSAGE, error,
+# in each mode) with no malformed or expert items and the fields keyd meant.
+#
+# Runs as root with ksrtp.ko loaded (selftests/run.sh in the VM); cwd is the
+# project tree, binaries in build/bin.
+. "$(dirname "$0")/lib.sh"
+
+KEYD_TEST=keyd_mikey
+. "$(dirname "$0")/keyd_lib.sh"
+
+SA=4369		# 0x1111: app A's SSRC
+SB=8738		# 0x2222: app B's SSRC
+MAP="0x00001111,0x00002222"	# the CS ID map's SSRCs as tshark prints them
+PSK1=00112233445566778899aabbccddeeff
+PSK2=ffeeddccbbaa99887766554433221100
+ktap_plan 13
+
+psk_file() {	# psk_file KEY: the one key both keyds use (identity ksrtp-test)
+	printf '# test keys\nksrtp-test %s\n' "$1" > "$D/psk"
+	chmod 0600 "$D/psk"
+}
+
+# ctxs NS: "dir:ssrc:roc" of every explicit-SSRC context there, sorted
+ctxs() {
+	ip netns exec "$1" "$BIN/ksrtpctl" -j show | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+socks = d if isinstance(d, list) else d.get("sockets", [])
+out = []
+for s in socks:
+    for c in s.get("contexts", []):
+        if not c.get("ssrc_any"):
+            out.append("%s:%s:%s" % (c.get("dir"), c.get("ssrc"), c.get("roc", 0)))
+print(" ".join(sorted(out)))'
+}
+
+# no_ctxs NS: nothing installed there
+no_ctxs() {
+	c=$(ctxs "$1")
+	[ -z "$c" ] && return 0
+	echo "# $1 has contexts: $c"
+	return 1
+}
+
+# b64_of ATTRS: the a=key-mgmt:mikey value of an attribute array
+b64_of() {
+	echo "$1" | sed -n 's/.*"a=key-mgmt:mikey \([^"]*\)".*/\1/p'
+}
+
+# dissect ATTRS: tshark's fields for the MIKEY message in ATTRS, ';'-separated:
+# type;V;CSB ID;SSRCs;ROCs;next payloads;encr alg;ERR;malformed;expert
+dissect() {
+	b64=$(b64_of "$1")
+	[ -n "$b64" ] || { echo "# no a=key-mgmt:mikey in $1"; return 1; }
+	python3 -c '
+import base64, sys
+b = base64.b64decode(sys.argv[1])
+for i in range(0, len(b), 16):
+    print("%06x %s" % (i, " ".join("%02x" % x for x in b[i:i + 16])))' "$b64" > "$D/raw" &&
+	text2pcap -q -4 127.0.0.1,127.0.0.1 -u 9000,9000 "$D/raw" "$D/m.pcap" > /dev/null 2>&1 &&
+	DIS=$(tshark -r "$D/m.pcap" -d udp.port==9000,mikey -T fields '-Eseparator=;' \
+		-E occurrence=a -E aggregator=, -e mikey.type -e mikey.v.set -e mikey.csb_id \
+		-e mikey.srtp_id.ssrc -e mikey.srtp_id.roc -e mikey.next_payload \
+		-e mikey.kemac.encr_alg -e mikey.err.no -e _ws.malformed -e _ws.expert 2>/dev/null)
+}
+
+# expect_dissect ATTRS WANT WHAT: dissect, compare, record for the report
+expect_dissect() {
+	dissect "$1" || return 1
+	echo "# tshark $3: $DIS"
+	[ "$DIS" = "$2" ] && return 0
+	echo "# want: $2"
+	return 1
+}
+
+csb_of() {	# csb_of A|B: the session's CSB ID as tshark prints it
+	app "$1" status || return 1
+	printf '0x%08x' "$(json_get csb_id)"
+}
+
+# mcall OFFERER ANSWERER OPTS_O OPTS_A: a MIKEY call, both secure; the
+# offer in $offer, the answer in $answer
+mcall() {
+	app "$1" flush && app "$2" flush || return 1
+	app "$1" create offerer bind method mikey $3 || return 1
+	app "$2" create answerer bind method mikey $4 || return 1
+	negotiate "$1" "$2" || return 1
+	app "$1" wait secure 5000 && app "$2" wait secure 5000
+}
+
+start_streams() {
+	app A flush && app B flush &&
+		app A reset && app B reset && app A stream 50 && app B stream 50
+}
+
+# ------------------------------------------------------------ setup
+
+psk_file $PSK1
+step "setup: namespaces, two keyds (PSK file, MIKEY-NULL allowed), two apps" keyd_setup "A B" \
+"allow_insecure_signalling = yes
+mikey_psk_file = $D/psk
+mikey_identity = ksrtp-test
+rx_key_grace_ms = 1000
+answer_rekey_delay_ms = 2000
+log_level = info"
+setup_or_skip 13
+
+ping_lists() {
+	out=$("$BIN/ksrtp-keydctl" -s "$D/keyd-A.sock" ping) || return 1
+	echo "# $out" | cut -c1-200
+	echo "$out" | grep -q '"mikey"'
+}
+step "ping lists mikey" ping_lists
+
+# ------------------------------------------------------------ PSK calls
+
+psk_a_offers() {
+	mcall A B "ssrc $SA peer_ssrc $SB roc 5" "ssrc $SB" || return 1
+	app A status || return 1
+	# the first offer_suites entry a MIKEY policy can name (not GCM)
+	[ "$(json_get suite)" = AES_256_CM_HMAC_SHA1_80 ] || { echo "# A: $R" | cut -c1-300; return 1; }
+	c=$(ctxs $NS1)
+	[ "$c" = "rx:$SB:0 tx:$SA:5" ] || { echo "# A's contexts: $c"; return 1; }
+	c=$(ctxs $NS2)
+	[ "$c" = "rx:$SA:5 tx:$SB:0" ] || { echo "# B's contexts: $c"; return 1; }
+	exchange 20 || return 1
+	# ROC 5 from the map: the kernel's contexts still say 5 after traffic
+	c=$(ctxs $NS2)
+	[ "$c" = "rx:$SA:5 tx:$SB:0" ] || { echo "# B's contexts after media: $c"; return 1; }
+	csb=$(csb_of A) || return 1
+	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000005,0x00000000;5,11,6,10,1,0;1;;;" "PSK I_MESSAGE" || return 1
+	expect_dissect "$answer" "1;0;$csb;$MAP;0x00000005,0x00000000;5,6,9,0;;;;" "PSK R_MESSAGE"
+}
+step "PSK, A offers: ROC 5 from the map, RTP/RTCP both ways, tshark on both messages" psk_a_offers
+
+rekey_both() {
+	start_streams || return 1
+	sleep 0.5
+	app A rekey || return 1
+	app B remote "$R" || return 1
+	app B local || return 1
+	app A remote "$R" || return 1
+	app A wait rekeyed 3000 || return 1
+	sleep 3
+	app B rekey || return 1
+	app A remote "$R" || return 1
+	app A local || return 1
+	app B remote "$R" || return 1
+	app B wait rekeyed 3000 || return 1
+	sleep 3
+	NO_LOSS_MIN=200 no_loss || return 1
+	app A status || return 1
+	echo "# A: exchanges=$(json_get exchanges) csb_id=$(json_get csb_id)"
+	[ "$(json_get exchanges)" = 3 ] || return 1
+	app A delete && app B delete || return 1
+	no_ctxs $NS1 && no_ctxs $NS2
+}
+step "rekey by a new exchange from A, then from B, under traffic, zero loss" rekey_both
+
+psk_b_offers() {
+	mcall B A "ssrc $SB peer_ssrc $SA roc 7" "ssrc $SA" || return 1
+	exchange 20 || return 1
+	c=$(ctxs $NS1)
+	[ "$c" = "rx:$SB:7 tx:$SA:0" ] || { echo "# A's contexts: $c"; return 1; }
+	app A delete && app B delete
+}
+step "PSK, B offers (ROC 7), media both ways" psk_b_offers
+
+null_call() {
+	mcall A B "ssrc $SA peer_ssrc $SB mode null" "ssrc $SB mode null" || return 1
+	exchange 20 || return 1
+	app A status || return 1
+	[ "$(json_get mikey_mode)" = null ] || return 1
+	csb=$(csb_of A) || return 1
+	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000000,0x00000000;5,11,6,10,1,0;0;;;" "NULL I_MESSAGE" || return 1
+	expect_dissect "$answer" "1;0;$csb;$MAP;0x00000000,0x00000000;5,6,9,0;;;;" "NULL R_MESSAGE" || return 1
+	app A delete && app B delete
+}
+step "MIKEY-NULL where allow_insecure_signalling allows it, tshark on both messages" null_call
+
+# ------------------------------------------------------------ refusals
+
+# refused_both ERRNO NAME: B refused the offer in $offer with that ERR; its
+# error message goes back to A, which reads the same code; nothing installed
+refused_both() {
+	case $R in *"MIKEY error $2 ($1)"*) ;; *) echo "# B said: $R"; return 1 ;; esac
+	app B local || return 1
+	err=$R
+	expect_dissect "$err" "6;0;$(printf '0x%08x' "$3");;;$4;;$1;;" "error message ($2)" || return 1
+	if app A remote "$err"; then echo "# A accepted the error message"; return 1; fi
+	case $R in *"MIKEY error $2 ($1)"*) ;; *) echo "# A said: $R"; return 1 ;; esac
+	no_ctxs $NS1 && no_ctxs $NS2 || return 1
+	app A delete && app B delete
+}
+
+offer_only() {	# offer_only OPTS: A offers to a new B session; offer in $offer
+	app A create offerer bind method mikey ssrc $SA peer_ssrc $SB $1 || return 1
+	app B create answerer bind method mikey ssrc $SB || return 1
+	app A local || return 1
+	offer=$R
+	csb=$(csb_of A)
+}
+
+wrong_psk() {
+	offer_only || return 1
+	psk_file $PSK2
+	app B remote "$offer" && { psk_file $PSK1; echo "# B accepted"; return 1; }
+	psk_file $PSK1
+	# before the MAC verified: no V in the error, so A reads it as unauthenticated
+	refused_both 0 "Auth failure" "$((csb))" "5,12,0" || return 1
+}
+step "wrong PSK: ERR Auth failure both ways, no contexts" wrong_psk
+
+tampered() {
+	offer_only || return 1
+	b=$(b64_of "$offer")
+	t=$(python3 -c '
+import base64, sys
+b = bytearray(base64.b64decode(sys.argv[1])); b[-1] ^= 1
+print(base64.b64encode(bytes(b)).decode())' "$b")
+	app B remote "[\"a=key-mgmt:mikey $t\"]" && { echo "# B accepted"; return 1; }
+	refused_both 0 "Auth failure" "$((csb))" "5,12,0"
+}
+step "tampered MAC: ERR Auth failure, no contexts" tampered
+
+replay() {
+	offer_only || return 1
+	app B remote "$offer" || return 1
+	app B delete || return 1
+	app B create answerer bind method mikey ssrc $SB || return 1
+	app B remote "$offer" && { echo "# B accepted a replay"; return 1; }
+	no_ctxs $NS2 || return 1
+	# the MAC verified: the error message carries a V payload
+	refused_both 1 "Invalid TS" "$((csb))" "5,12,9,0"
+}
+step "replayed I_MESSAGE: ERR Invalid TS (authenticated), no contexts" replay
+
+# keyd C: allow_insecure_signalling = no, the same PSK file, in $NS2
+strict_keyd() {
+	printf 'allow_insecure_signalling = no\nmikey_psk_file = %s\nmikey_identity = ksrtp-test\n' \
+		"$D/psk" > "$D/strict.conf"
+	ip netns exec $NS2 "$BIN/ksrtp-keyd" -f -c "$D/strict.conf" -s "$D/keyd-C.sock" \
+		-d "$D/state-C" >> "$D/keyd-C.log" 2>&1 &
+	KEYD_C=$!
+	i=0
+	until "$BIN/ksrtp-keydctl" -s "$D/keyd-C.sock" -t 2 ping > /dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && return 1
+		sleep 0.1
+	done
+	app_start C
+}
+
+null_refused() {
+	strict_keyd || return 1
+	if app C create offerer method mikey ssrc 1 mode null; then
+		echo "# keyd C created a MIKEY-NULL session"; return 1
+	fi
+	case $R in *allow_insecure_signalling*) ;; *) echo "# C said: $R"; return 1 ;; esac
+	# a PSK responder refuses a MIKEY-NULL offer
+	app A create offerer method mikey ssrc $SA mode null || return 1
+	app A local || return 1
+	offer=$R
+	app C create answerer method mikey || return 1
+	app C remote "$offer" && { echo "# C accepted MIKEY-NULL"; return 1; }
+	case $R in *"MIKEY error Invalid MAC (3)"*) ;; *) echo "# C said: $R"; return 1 ;; esac
+	app C delete && app A delete
+}
+step "MIKEY-NULL refused where the configuration does not allow it" null_refused
+
+psk_file_checks() {
+	chmod 0640 "$D/psk"
+	app A create offerer method mikey ssrc $SA || return 1
+	app A local && { echo "# keyd used a 0640 PSK file"; return 1; }
+	case $R in *"mode 0640"*) ;; *) echo "# A said: $R"; return 1 ;; esac
+	chmod 0600 "$D/psk"
+	chown 1 "$D/psk"
+	app A local && { chown 0 "$D/psk"; echo "# keyd used a PSK file owned by uid 1"; return 1; }
+	chown 0 "$D/psk"
+	case $R in *"owned by uid 1"*) ;; *) echo "# A said: $R"; return 1 ;; esac
+	app A local || return 1
+	app A delete
+}
+step "PSK file: mode 0640 and another owner refused, 0600 root used" psk_file_checks
+
+bad_requests() {
+	ctl="$BIN/ksrtp-keydctl -s $D/keyd-A.sock"
+	out=$($ctl request '{"op":"create","role":"offerer","ssrcs":[1]}' --fd 0 2>&1)
+	echo "$out" | grep -q 'ssrcs/remote_ssrcs/roc does not apply to the sdes method' ||
+		{ echo "# $out"; return 1; }
+	out=$($ctl request '{"op":"create","role":"offerer","method":"mikey","ssrcs":[1,1]}' --fd 0 2>&1)
+	echo "$out" | grep -q 'listed twice' || { echo "# $out"; return 1; }
+	app A create offerer method mikey || return 1
+	app A local && { echo "# an offer without SSRCs"; return 1; }
+	case $R in *'"ssrcs"'*) ;; *) echo "# A said: $R"; return 1 ;; esac
+	app A delete
+}
+step "requests: MIKEY fields refused for sdes, duplicate SSRCs, no SSRCs" bad_requests
+
+metrics_method() {
+	app A create offerer bind method mikey ssrc $SA peer_ssrc $SB || return 1
+	out=$("$BIN/ksrtp-keydctl" -s "$D/keyd-A.sock" list) || return 1
+	echo "$out" | grep -q '"method":"mikey"' || { echo "# $out" | cut -c1-300; return 1; }
+	app A delete
+}
+step "list shows the mikey session" metrics_method
+
+ktap_finish

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the session layer offers methods (session.h's "For methods"): their
+ * contexts' names, the signalling check, persistence marks and events.
+ */
+#include <string.h>
+#include <netinet/in.h>
+
+#include "control.h"
+#include "log.h"
+#include "session.h"
+
+void session_ctx_name(const struct session *s, unsigned int sock, uint32_t dir,
+		      struct kn_ctx *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cookie = s->cookie[sock];
+	out->dir = dir;
+	/* only RX is bound: the peer's packets must come from there */
+	if (dir == KSRTP_DIR_RX && s->has_remote) {
+		out->has_remote = true;
+		out->remote = s->remote;
+		/* the RTCP socket's peer is one port up (RFC 3550 §11) */
+		if (sock == 1) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&out->remote;
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->remote;
+
+			if (out->remote.ss_family == AF_INET)
+				sin->sin_port = htons((uint16_t)(ntohs(sin->sin_port) + 1));
+			else
+				sin6->sin6_port = htons((uint16_t)(ntohs(sin6->sin6_port) + 1));
+		}
+	}
+}
+
+bool session_signalling_ok(struct keyd *kd, struct session *s, enum tristate req_secure)
+{
+	bool secure = req_secure == TRI_UNSET ? s->signalling_secure : req_secure == TRI_TRUE;
+
+	if (secure)
+		return true;
+	if (!kd->cfg.allow_insecure_signalling)
+		return false;
+	/* allowed by policy, but then the keys are not bound to anything */
+	if (s->verified) {
+		s->verified = false;
+		session_changed(s);
+	}
+	return true;
+}
+
+void session_changed(struct session *s)
+{
+	s->dirty = true;
+}
+
+void session_emit(struct keyd *kd, struct session *s, struct json_object *ev)
+{
+	const char *name = json_object_get_string(json_object_object_get(ev, "event"));
+
+	log_info("event", "session=%s event=%s owner=%s", s->id, name,
+		 s->owner ? "connected" : "none");
+	(void)kd;
+	if (s->owner)
+		conn_send(s->owner, ev);
+	else
+		json_object_put(ev);
+}
