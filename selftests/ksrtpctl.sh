@@ -28,6 +28,7 @@ async_for() {
 }
 ASYNC_CM=0; async_for ctr && ASYNC_CM=1
 ASYNC_GCM=0; async_for gcm && ASYNC_GCM=1
+ASYNC_F8=0; async_for f8 && ASYNC_F8=1
 # RX goes asynchronous only where the module can finish packets so
 RX_ASYNC=0; "$CTL" -j info | grep -q '"rx-async"' && RX_ASYNC=1
 
@@ -39,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ktap_plan 35
+ktap_plan 39
 
 # ------------------------------------------------------------ helpers
 
@@ -387,6 +388,54 @@ gcm_no_key() {
 tp "gcm_no_key_material" gcm_no_key
 touch "$T/exit2"
 tp "gcm_peers_exit_cleanly" eval 'exited c 0 && exited d 0'
+
+# ------------------------------------------------------------ F8_128_HMAC_SHA1_32, across a ROC wrap
+SUITE3=F8_128_HMAC_SHA1_32
+KG=$(rand_key 30)
+KH=$(rand_key 30)
+SG=0x6a6a6a6a
+SH=0x7b7b7b7b
+PG=$((PORT + 30))
+PH=$((PORT + 31))
+setup_f8() {
+	peer g --bind 127.0.0.1:$PG --peer 127.0.0.1:$PH --ssrc $SG --seq 65534 \
+		--send $N --recv $N --text "hello from G over f8" \
+		--wait-attach "$T/go4" --wait-exit "$T/exit4" &&
+	peer h --bind 127.0.0.1:$PH --peer 127.0.0.1:$PG --ssrc $SH --seq 7 \
+		--send $N --recv $N --text "hello from H over f8" \
+		--wait-attach "$T/go4" --wait-exit "$T/exit4" &&
+	attach_peer g && attach_peer h &&
+	"$CTL" ctx add sock "$g_ck" dir tx ssrc $SG suite $SUITE3 key "$KG" &&
+	"$CTL" ctx add sock "$g_ck" dir rx ssrc $SH suite $SUITE3 key "$KH" &&
+	"$CTL" ctx add sock "$h_ck" dir rx ssrc $SG suite $SUITE3 key "$KG" &&
+	"$CTL" ctx add sock "$h_ck" dir tx ssrc $SH suite $SUITE3 key "$KH"
+}
+tp "f8_attach_ctx_add" setup_f8
+call_f8() {
+	touch "$T/go4"
+	wait_line "$T/g.out" "^sent $N received $N\$" 60 &&
+		wait_line "$T/h.out" "^sent $N received $N\$" 60 &&
+		same_rx h $SG 65534 "hello from G over f8" &&
+		same_rx g $SH 7 "hello from H over f8"
+}
+tp "f8_plaintext_both_ways" call_f8
+tp "f8_show_json_counters" jcheck "
+for c, tx, rx in (($g_ck, $SG, $SH), ($h_ck, $SH, $SG)):
+    st = sock(c)['stats']
+    eq((st['tx_srtp'], st['rx_srtp'], st['rx_malformed']), ($N, $N, 0), 'tx/rx_srtp')
+    async_n = $N if $ASYNC_F8 else 0
+    eq((st['tx_async'], st['rx_async'], st['rx_async_drops']),
+       (async_n, async_n if $RX_ASYNC else 0, 0), 'tx/rx_async, rx_async_drops')
+    for x in (ctx(c, 'tx', tx), ctx(c, 'rx', rx)):
+        eq(x['suite'], '$SUITE3', 'suite')
+        eq(x['stats']['packets'], $N, 'packets')
+        eq((x['stats']['auth_fail'], x['stats']['replay_drop']), (0, 0), 'drops')
+        eq(x['keys'][0]['srtp_packets'], $N, 'key srtp_packets')
+eq(ctx($g_ck, 'tx', $SG)['roc'], 1, 'G tx roc after seq 65535')
+eq(ctx($h_ck, 'rx', $SG)['roc'], 1, 'H rx roc after seq 65535')
+"
+touch "$T/exit4"
+tp "f8_peers_exit_cleanly" eval 'exited g 0 && exited h 0'
 
 # ------------------------------------------------------------ what goes on the wire
 PE=$((PORT + 20))
