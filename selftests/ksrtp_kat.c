@@ -13,6 +13,7 @@
 #include "kselftest_harness.h"
 #include "ksrtp_util.h"
 #include "srtp_ossl.h"
+#include "kdr_vectors.h"
 
 static void kdf_check(struct __test_metadata *_metadata, const char *mk,
 		      const char *ms, const char *ke, const char *se,
@@ -58,6 +59,33 @@ TEST(rfc6188_aes192_key_derivation)
 		  "31874736a8f1143870c26e4857d8a5b2c4a354407faadabb",
 		  "2372b82d639b6d8503a47adc0a6c",
 		  "355b10973cd95b9eacf4061c7e1a7151e7cfbfcb");
+}
+
+/*
+ * KDR != 0 (RFC 3711 4.3.1): the C reference's derivation equals the
+ * independent Python one (kdr_vectors.py, from `cryptography`) at and
+ * around the index boundaries of kdr 2^0, 2^1, 2^4, 2^16 and 2^24, for
+ * SRTP and SRTCP labels. The module itself refuses KDR != 0 (EOPNOTSUPP)
+ * so far: these are the vectors its KDR tests are to compare against.
+ */
+TEST(rfc3711_kdr_reference)
+{
+	uint8_t mk[16], ms[14], out[20], exp[20];
+
+	hex2bin("E1F97A0D3E018BE0D64FA32C06DE4139", mk);
+	hex2bin("0EC675AD498AFEEBB6960B3AABE6", ms);
+	for (size_t i = 0; i < sizeof(kdr_vectors) / sizeof(kdr_vectors[0]); i++) {
+		const struct kdr_vector *v = &kdr_vectors[i];
+		int n = hex2bin(v->out, exp);
+
+		ASSERT_EQ(0, ossl_kdf_r(mk, 16, ms, 14, v->label,
+					v->index >> v->kdr_exp, out, n));
+		EXPECT_EQ(0, memcmp(out, exp, n)) TH_LOG("vector %zu", i);
+	}
+	/* r = 0 is KDR 0's derivation */
+	ASSERT_EQ(0, ossl_kdf_r(mk, 16, ms, 14, 0, 0, out, 16));
+	ASSERT_EQ(0, ossl_kdf(mk, 16, ms, 14, 0, exp, 16));
+	EXPECT_EQ(0, memcmp(out, exp, 16));
 }
 
 /* RFC 7714 section 16.1.1: AEAD_AES_128_GCM SRTP from session key and salt. */

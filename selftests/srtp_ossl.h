@@ -108,6 +108,24 @@ static inline int ossl_kdf(const uint8_t *mk, int klen, const uint8_t *ms,
 	return ossl_ctr_xor(mk, klen, iv, out, outlen);
 }
 
+/*
+ * RFC 3711 section 4.3.1 with a key derivation rate: key_id = label || r,
+ * r = index DIV kdr (48 bits), XORed into the salt's last 7 bytes.
+ */
+static inline int ossl_kdf_r(const uint8_t *mk, int klen, const uint8_t *ms,
+			     int slen, uint8_t label, uint64_t r, uint8_t *out,
+			     int outlen)
+{
+	uint8_t iv[16] = { 0 };
+
+	memcpy(iv, ms, slen);
+	iv[7] ^= label;
+	for (int i = 0; i < 6; i++)
+		iv[8 + i] ^= r >> (40 - 8 * i);
+	memset(out, 0, outlen);
+	return ossl_ctr_xor(mk, klen, iv, out, outlen);
+}
+
 static inline int ossl_init(struct ossl_srtp *o, int key_len, int salt_len,
 			    int srtp_tag, int srtcp_tag, int cipher,
 			    const uint8_t *key_salt)
