@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SUITE_COUNT		12
+#define SUITE_COUNT		10
 #define SUITE_KEYSALT_MAX	46	/* AES-256: 32-byte key + 14-byte salt */
 
 struct suite {
