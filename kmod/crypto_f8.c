@@ -160,6 +160,7 @@ static int f8_create(struct crypto_template *tmpl, struct rtattr **tb)
 	if (err)
 		goto err_free;
 
+	inst->alg.base.cra_flags = alg->cra_flags & CRYPTO_ALG_INHERITED_FLAGS;
 	inst->alg.base.cra_blocksize = 1;	/* a stream cipher */
 	inst->alg.base.cra_priority = alg->cra_priority;
 	inst->alg.base.cra_alignmask = alg->cra_alignmask;

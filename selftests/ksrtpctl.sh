@@ -393,34 +393,34 @@ tp "gcm_peers_exit_cleanly" eval 'exited c 0 && exited d 0'
 SUITE3=F8_128_HMAC_SHA1_32
 KG=$(rand_key 30)
 KH=$(rand_key 30)
-SG=0x6a6a6a6a
-SH=0x7b7b7b7b
-PG=$((PORT + 30))
-PH=$((PORT + 31))
+SP=0x6a6a6a6a
+SQ=0x7b7b7b7b
+PP=$((PORT + 30))
+PQ=$((PORT + 31))
 setup_f8() {
-	peer g --bind 127.0.0.1:$PG --peer 127.0.0.1:$PH --ssrc $SG --seq 65534 \
-		--send $N --recv $N --text "hello from G over f8" \
-		--wait-attach "$T/go4" --wait-exit "$T/exit4" &&
-	peer h --bind 127.0.0.1:$PH --peer 127.0.0.1:$PG --ssrc $SH --seq 7 \
-		--send $N --recv $N --text "hello from H over f8" \
-		--wait-attach "$T/go4" --wait-exit "$T/exit4" &&
-	attach_peer g && attach_peer h &&
-	"$CTL" ctx add sock "$g_ck" dir tx ssrc $SG suite $SUITE3 key "$KG" &&
-	"$CTL" ctx add sock "$g_ck" dir rx ssrc $SH suite $SUITE3 key "$KH" &&
-	"$CTL" ctx add sock "$h_ck" dir rx ssrc $SG suite $SUITE3 key "$KG" &&
-	"$CTL" ctx add sock "$h_ck" dir tx ssrc $SH suite $SUITE3 key "$KH"
+	peer p --bind 127.0.0.1:$PP --peer 127.0.0.1:$PQ --ssrc $SP --seq 65534 \
+		--send $N --recv $N --text "hello from P over f8" \
+		--wait-attach "$T/go_f8" --wait-exit "$T/exit_f8" &&
+	peer q --bind 127.0.0.1:$PQ --peer 127.0.0.1:$PP --ssrc $SQ --seq 7 \
+		--send $N --recv $N --text "hello from Q over f8" \
+		--wait-attach "$T/go_f8" --wait-exit "$T/exit_f8" &&
+	attach_peer p && attach_peer q &&
+	"$CTL" ctx add sock "$p_ck" dir tx ssrc $SP suite $SUITE3 key "$KG" &&
+	"$CTL" ctx add sock "$p_ck" dir rx ssrc $SQ suite $SUITE3 key "$KH" &&
+	"$CTL" ctx add sock "$q_ck" dir rx ssrc $SP suite $SUITE3 key "$KG" &&
+	"$CTL" ctx add sock "$q_ck" dir tx ssrc $SQ suite $SUITE3 key "$KH"
 }
 tp "f8_attach_ctx_add" setup_f8
 call_f8() {
-	touch "$T/go4"
-	wait_line "$T/g.out" "^sent $N received $N\$" 60 &&
-		wait_line "$T/h.out" "^sent $N received $N\$" 60 &&
-		same_rx h $SG 65534 "hello from G over f8" &&
-		same_rx g $SH 7 "hello from H over f8"
+	touch "$T/go_f8"
+	wait_line "$T/p.out" "^sent $N received $N\$" 60 &&
+		wait_line "$T/q.out" "^sent $N received $N\$" 60 &&
+		same_rx q $SP 65534 "hello from P over f8" &&
+		same_rx p $SQ 7 "hello from Q over f8"
 }
 tp "f8_plaintext_both_ways" call_f8
 tp "f8_show_json_counters" jcheck "
-for c, tx, rx in (($g_ck, $SG, $SH), ($h_ck, $SH, $SG)):
+for c, tx, rx in (($p_ck, $SP, $SQ), ($q_ck, $SQ, $SP)):
     st = sock(c)['stats']
     eq((st['tx_srtp'], st['rx_srtp'], st['rx_malformed']), ($N, $N, 0), 'tx/rx_srtp')
     async_n = $N if $ASYNC_F8 else 0
@@ -431,11 +431,11 @@ for c, tx, rx in (($g_ck, $SG, $SH), ($h_ck, $SH, $SG)):
         eq(x['stats']['packets'], $N, 'packets')
         eq((x['stats']['auth_fail'], x['stats']['replay_drop']), (0, 0), 'drops')
         eq(x['keys'][0]['srtp_packets'], $N, 'key srtp_packets')
-eq(ctx($g_ck, 'tx', $SG)['roc'], 1, 'G tx roc after seq 65535')
-eq(ctx($h_ck, 'rx', $SG)['roc'], 1, 'H rx roc after seq 65535')
+eq(ctx($p_ck, 'tx', $SP)['roc'], 1, 'P tx roc after seq 65535')
+eq(ctx($q_ck, 'rx', $SP)['roc'], 1, 'Q rx roc after seq 65535')
 "
-touch "$T/exit4"
-tp "f8_peers_exit_cleanly" eval 'exited g 0 && exited h 0'
+touch "$T/exit_f8"
+tp "f8_peers_exit_cleanly" eval 'exited p 0 && exited q 0'
 
 # ------------------------------------------------------------ what goes on the wire
 PE=$((PORT + 20))
