@@ -194,9 +194,12 @@ out:
 
 static int afalg_restrict_set(int v)
 {
+	int s = socket(AF_ALG, SOCK_SEQPACKET, 0);	/* loads af_alg: its sysctl */
 	FILE *f = fopen(AF_ALG_RESTRICT, "r+");
 	int old = -1;
 
+	if (s >= 0)
+		close(s);
 	if (!f)
 		return -1;
 	if (fscanf(f, "%d", &old) != 1 || fseek(f, 0, SEEK_SET) ||
