@@ -60,15 +60,16 @@
 #define NTOP		6	/* slab caches listed per memory measurement */
 
 enum kind { K_UDP, K_KSRTP, K_LIBSRTP, K_OSSL, K_RAW, K_SCALE };
-enum suite { S_NONE, S_CM, S_GCM };
+enum suite { S_NONE, S_CM, S_GCM, S_F8 };	/* F8: ksrtp rows only */
 
 static const char *const kind_name[] = {
 	"udp", "ksrtp", "libsrtp2", "openssl", "raw-crypto", "scale",
 };
-static const char *const suite_name[] = { "none", "cm", "gcm" };
+static const char *const suite_name[] = { "none", "cm", "gcm", "f8" };
 
 static const uint32_t suite_id[] = {
 	0, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, KSRTP_SUITE_AEAD_AES_128_GCM,
+	KSRTP_SUITE_F8_128_HMAC_SHA1_80,
 };
 
 /* ------------------------------------------------------------ options */
@@ -1112,6 +1113,17 @@ static void build_ratios(void)
 					ratio_overhead(l, a, b, w);
 				}
 			}
+	/* F8 against UDP and against AES-CM, ksrtp only */
+	for (int si = 0; si < 2; si++)
+		for (int mi = 0; mi < 2; mi++) {
+			snprintf(a, sizeof(a), "ksrtp-f8/%d/%s", sizes[si], modes[mi]);
+			snprintf(b, sizeof(b), "udp/%d/%s", sizes[si], modes[mi]);
+			snprintf(l, sizeof(l), "ksrtp/udp f8 %d %s", sizes[si], modes[mi]);
+			ratio_speed(l, a, b);
+			snprintf(b, sizeof(b), "ksrtp-cm/%d/%s", sizes[si], modes[mi]);
+			snprintf(l, sizeof(l), "ksrtp f8/cm %d %s", sizes[si], modes[mi]);
+			ratio_speed(l, a, b);
+		}
 	for (int si = 0; si < 2; si++) {
 		snprintf(a, sizeof(a), "ksrtp-pass/%d/single", sizes[si]);
 		snprintf(b, sizeof(b), "udp/%d/single", sizes[si]);
@@ -1649,6 +1661,8 @@ int main(int argc, char **argv)
 				add(K_LIBSRTP, s, sizes[si], b);
 				add(K_OSSL, s, sizes[si], b);
 			}
+			/* libsrtp2, OpenSSL and the raw module have no f8 */
+			add(K_KSRTP, S_F8, sizes[si], b);
 		}
 	/* where ksrtp's time goes: attached without SRTP, and TX alone */
 	for (int si = 0; si < 2; si++) {

@@ -71,4 +71,17 @@ static inline int ksrtp_udp_enqueue(struct sock *sk, struct sk_buff *skb)
 }
 #endif
 
+/*
+ * The f8 template (crypto_f8.c) drives its block cipher by crypto_cipher,
+ * which the API exports in the CRYPTO_INTERNAL namespace to templates, as
+ * crypto/ctr.c imports it. 6.13 made MODULE_IMPORT_NS take a string. (The
+ * lskcipher type of 6.7 changes nothing here: "aes" stays a cipher and
+ * skcipher templates keep working.)
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define KSRTP_IMPORT_CRYPTO_INTERNAL MODULE_IMPORT_NS("CRYPTO_INTERNAL")
+#else
+#define KSRTP_IMPORT_CRYPTO_INTERNAL MODULE_IMPORT_NS(CRYPTO_INTERNAL)
+#endif
+
 #endif /* _KSRTP_COMPAT_H */

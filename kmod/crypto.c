@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * SRTP/SRTCP packet transforms over the kernel crypto API: AES-CM with
- * HMAC-SHA1 (RFC 3711, RFC 6188), AES-GCM (RFC 7714) and the NULL cipher,
- * plus the RFC 3711 section 4.3 key derivation (KDR 0).
+ * HMAC-SHA1 (RFC 3711, RFC 6188), AES-f8 with HMAC-SHA1 (RFC 3711 4.1.2, by
+ * the module's "f8" template), AES-GCM (RFC 7714) and the NULL cipher, plus
+ * the RFC 3711 section 4.3 key derivation (KDR 0).
  *
  * Sessions allocate "gcm(aes)" and "ctr(aes)" as any in-kernel user does,
  * asynchronous implementations allowed: on x86 before 6.15 the fast AES-NI
@@ -24,7 +25,9 @@
 
 #include "compat.h"
 #include "crypto.h"
+#include "crypto_f8.h"
 #include "portable.h"
+#include "crypto_iv.h"
 
 static const struct ksrtp_suite_info ksrtp_suites[] = {
 	[KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80] = {
@@ -47,6 +50,10 @@ static const struct ksrtp_suite_info ksrtp_suites[] = {
 		"NULL_HMAC_SHA1_80", 16, 14, KSRTP_CIPHER_NULL, 10, 10 },
 	[KSRTP_SUITE_NULL_HMAC_SHA1_32] = {
 		"NULL_HMAC_SHA1_32", 16, 14, KSRTP_CIPHER_NULL, 4, 10 },
+	[KSRTP_SUITE_F8_128_HMAC_SHA1_80] = {
+		"F8_128_HMAC_SHA1_80", 16, 14, KSRTP_CIPHER_F8, 10, 10 },
+	[KSRTP_SUITE_F8_128_HMAC_SHA1_32] = {
+		"F8_128_HMAC_SHA1_32", 16, 14, KSRTP_CIPHER_F8, 4, 10 },
 };
 
 const struct ksrtp_suite_info *ksrtp_suite_get(u32 id)
@@ -81,8 +88,10 @@ MODULE_PARM_DESC(force_async,
 /* The algorithm names sessions allocate, and the drivers they got at load. */
 static char ksrtp_gcm_name[CRYPTO_MAX_ALG_NAME] = "gcm(aes)";
 static char ksrtp_ctr_name[CRYPTO_MAX_ALG_NAME] = "ctr(aes)";
+static char ksrtp_f8_name[CRYPTO_MAX_ALG_NAME] = "f8(aes)";
 static char ksrtp_gcm_driver[CRYPTO_MAX_ALG_NAME];
 static char ksrtp_ctr_driver[CRYPTO_MAX_ALG_NAME];
+static char ksrtp_f8_driver[CRYPTO_MAX_ALG_NAME];
 
 const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher)
 {
@@ -90,6 +99,8 @@ const char *ksrtp_crypto_driver(enum ksrtp_cipher cipher)
 		return ksrtp_gcm_driver;
 	if (cipher == KSRTP_CIPHER_CTR)
 		return ksrtp_ctr_driver;
+	if (cipher == KSRTP_CIPHER_F8)
+		return ksrtp_f8_driver;
 	return "";
 }
 
@@ -165,8 +176,8 @@ static void ksrtp_session_free(struct ksrtp_session *s)
 {
 	if (s->aead)
 		crypto_free_aead(s->aead);
-	if (s->ctr)
-		crypto_free_skcipher(s->ctr);
+	if (s->skc)
+		crypto_free_skcipher(s->skc);
 	if (s->ipad)
 		memzero_explicit(s->ipad, 2 * ALIGN(ksrtp_sha1_statesize, 8));
 	memzero_explicit(s, sizeof(*s));
@@ -208,6 +219,42 @@ static int ksrtp_hmac_setkey(struct ksrtp_session *s, const u8 *key,
 }
 
 /*
+ * ctr(aes) keyed with the session key, or f8(aes) keyed with k_e || m, the
+ * masking key m = k_s || 0x55.. (RFC 3711 4.1.2.1; crypto_f8.c's contract).
+ */
+static int ksrtp_session_skcipher(struct ksrtp_session *s,
+				  const struct ksrtp_suite_info *suite,
+				  bool sync, const u8 *key)
+{
+	bool f8 = suite->cipher == KSRTP_CIPHER_F8;
+	const char *name = f8 ? ksrtp_f8_name : ksrtp_ctr_name;
+	unsigned int n = suite->key_len;
+	u8 km[F8_MAX_KEY];
+	int err;
+
+	if (sync)
+		name = f8 ? "f8(aes)" : "ctr(aes)";
+	s->skc = crypto_alloc_skcipher(name, 0, sync ? CRYPTO_ALG_ASYNC : 0);
+	if (IS_ERR(s->skc)) {
+		err = PTR_ERR(s->skc);
+		s->skc = NULL;
+		return err;
+	}
+	s->reqsize = sizeof(struct skcipher_request) +
+		     crypto_skcipher_reqsize(s->skc);
+	if (!f8)
+		return crypto_skcipher_setkey(s->skc, key, n);
+	if (2 * n > sizeof(km) || suite->salt_len > n)
+		return -EINVAL;
+	memcpy(km, key, n);
+	memset(km + n, 0x55, n);
+	memcpy(km + n, s->salt, suite->salt_len);
+	err = crypto_skcipher_setkey(s->skc, km, 2 * n);
+	memzero_explicit(km, sizeof(km));
+	return err;
+}
+
+/*
  * The session's transform by name, asynchronous implementations allowed
  * unless it is for RX on a kernel where RX cannot finish a packet
  * asynchronously (compat.h): then the API hands out a synchronous one.
@@ -234,16 +281,7 @@ static int ksrtp_session_cipher(struct ksrtp_session *s,
 		if (!err)
 			err = crypto_aead_setauthsize(s->aead, suite->srtp_tag);
 	} else {
-		s->ctr = crypto_alloc_skcipher(sync ? "ctr(aes)" : ksrtp_ctr_name,
-					       0, mask);
-		if (IS_ERR(s->ctr)) {
-			err = PTR_ERR(s->ctr);
-			s->ctr = NULL;
-			return err;
-		}
-		s->reqsize = sizeof(struct skcipher_request) +
-			     crypto_skcipher_reqsize(s->ctr);
-		err = crypto_skcipher_setkey(s->ctr, key, suite->key_len);
+		err = ksrtp_session_skcipher(s, suite, sync, key);
 	}
 	ksrtp_reqsize_see(s->reqsize);
 	return err;
@@ -381,21 +419,10 @@ static int ksrtp_crypto_result(struct ksrtp_crypto_op *op, int err)
 	return err ? err : op->res;
 }
 
-/* AES-CM IV: salt * 2^16 XOR SSRC * 2^64 XOR index * 2^16 */
-static void ksrtp_cm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
-{
-	put_unaligned_be32(get_unaligned_be32(salt), iv);
-	put_unaligned_be32(get_unaligned_be32(salt + 4) ^ ssrc, iv + 4);
-	put_unaligned_be16(get_unaligned_be16(salt + 8) ^ (u16)(index >> 32),
-			   iv + 8);
-	put_unaligned_be32(get_unaligned_be32(salt + 10) ^ (u32)index, iv + 10);
-	put_unaligned_be16(0, iv + 14);
-}
-
-/* AES-CM over len bytes at data, then op->mac if set. */
-static int ksrtp_ctr_crypt(const struct ksrtp_session *s,
+/* The session's stream cipher over len bytes at data from op->iv, then op->mac. */
+static int ksrtp_skc_crypt(const struct ksrtp_session *s,
 			   struct ksrtp_crypto_op *op, u8 *data,
-			   unsigned int len, u32 ssrc, u64 index)
+			   unsigned int len)
 {
 	struct skcipher_request *req = (struct skcipher_request *)op->req;
 
@@ -403,9 +430,8 @@ static int ksrtp_ctr_crypt(const struct ksrtp_session *s,
 		return ksrtp_crypto_result(op, 0);
 	if (unlikely(op->req_cap < s->reqsize))
 		return -ENOBUFS;	/* a larger transform came meanwhile */
-	ksrtp_cm_iv(op->iv, s->salt, ssrc, index);
 	sg_set_buf(op->sg1, data, len);
-	skcipher_request_set_tfm(req, s->ctr);
+	skcipher_request_set_tfm(req, s->skc);
 	skcipher_request_set_callback(req, op->req_flags, ksrtp_crypto_completion,
 				      op);
 	skcipher_request_set_crypt(req, op->sg1, op->sg1, len, op->iv);
@@ -471,20 +497,6 @@ ksrtp_gcm_crypt(const struct ksrtp_session *s, struct ksrtp_crypto_op *op,
 	return ksrtp_crypto_result(op, err);
 }
 
-/*
- * AES-GCM IV (RFC 7714 8.1, 9.1): salt XOR 00 00 || SSRC || index, the 48-bit
- * SRTP index (ROC || SEQ) or the 31-bit SRTCP index, which leaves the two
- * bytes before it zero.
- */
-static void ksrtp_gcm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
-{
-	put_unaligned_be16(get_unaligned_be16(salt), iv);
-	put_unaligned_be32(get_unaligned_be32(salt + 2) ^ ssrc, iv + 2);
-	put_unaligned_be16(get_unaligned_be16(salt + 6) ^ (u16)(index >> 32),
-			   iv + 6);
-	put_unaligned_be32(get_unaligned_be32(salt + 8) ^ (u32)index, iv + 8);
-}
-
 int ksrtp_srtp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
 		       u8 *buf, unsigned int hdr_len, unsigned int len, u32 ssrc,
 		       u64 index, bool encrypt, bool auth, const u8 *mki,
@@ -510,9 +522,8 @@ int ksrtp_srtp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
 	if (auth)
 		ksrtp_op_set_mac(op, &c->rtp, buf, len, (u32)(index >> 16), 4,
 				 len + mki_len, suite->srtp_tag);
-	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR)
-		return ksrtp_ctr_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len,
-				       ssrc, index);
+	if (encrypt && ksrtp_rtp_iv(c, op, buf, ssrc, index))
+		return ksrtp_skc_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len);
 	return ksrtp_crypto_result(op, 0);
 }
 
@@ -568,9 +579,8 @@ int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c,
 		len -= mki_len;
 	}
 	op->res = len;
-	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR)
-		return ksrtp_ctr_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len,
-				       ssrc, index);
+	if (encrypt && ksrtp_rtp_iv(c, op, buf, ssrc, index))
+		return ksrtp_skc_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len);
 	return len;
 }
 
@@ -605,9 +615,8 @@ int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op
 	op->res = len + 4 + mki_len + suite->srtcp_tag;
 	ksrtp_op_set_mac(op, &c->rtcp, buf, len + 4, 0, 0, len + 4 + mki_len,
 			 suite->srtcp_tag);
-	if (encrypt && suite->cipher == KSRTP_CIPHER_CTR)
-		return ksrtp_ctr_crypt(&c->rtcp, op, buf + 8, len - 8, ssrc,
-				       index);
+	if (encrypt && ksrtp_rtcp_iv(c, op, buf, ssrc, 0x80000000u | index))
+		return ksrtp_skc_crypt(&c->rtcp, op, buf + 8, len - 8);
 	return ksrtp_crypto_result(op, 0);
 }
 
@@ -643,9 +652,8 @@ int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c,
 	if (err)
 		return err;
 	op->res = plen;
-	if (encrypted && suite->cipher == KSRTP_CIPHER_CTR)
-		return ksrtp_ctr_crypt(&c->rtcp, op, buf + 8, plen - 8, ssrc,
-				       index);
+	if (encrypted && ksrtp_rtcp_iv(c, op, buf, ssrc, 0x80000000u | index))
+		return ksrtp_skc_crypt(&c->rtcp, op, buf + 8, plen - 8);
 	return plen;
 }
 
@@ -703,12 +711,19 @@ int ksrtp_crypto_load(void)
 	static const u8 zero[32];
 	struct ksrtp_crypto probe;
 	u8 *tail;
+	int err;
 	u32 i;
 
+	err = ksrtp_f8_register();
+	if (err) {
+		pr_err("ksrtp: cannot register the f8 template (%d)\n", err);
+		return err;
+	}
 	ksrtp_sha1 = crypto_alloc_shash("sha1", 0, 0);
 	if (IS_ERR(ksrtp_sha1)) {
 		pr_err("ksrtp: no sha1 transform (%ld)\n", PTR_ERR(ksrtp_sha1));
 		ksrtp_sha1 = NULL;
+		ksrtp_f8_unregister();
 		return -ENOENT;
 	}
 	ksrtp_sha1_statesize = crypto_shash_statesize(ksrtp_sha1);
@@ -716,9 +731,11 @@ int ksrtp_crypto_load(void)
 		/* test only: production allocates by the plain names */
 		ksrtp_async_name(ksrtp_gcm_name, true);
 		ksrtp_async_name(ksrtp_ctr_name, false);
+		ksrtp_async_name(ksrtp_f8_name, false);
 	}
 	ksrtp_driver_probe(ksrtp_gcm_name, true, 0, ksrtp_gcm_driver);
 	ksrtp_driver_probe(ksrtp_ctr_name, false, 0, ksrtp_ctr_driver);
+	ksrtp_driver_probe(ksrtp_f8_name, false, 0, ksrtp_f8_driver);
 
 	/* Which suites can this kernel run? This also sizes the requests. */
 	tail = kzalloc(ksrtp_crypto_tail_size(), GFP_KERNEL);
@@ -740,9 +757,10 @@ int ksrtp_crypto_load(void)
 		ksrtp_suites_mask |= BIT(i);
 	}
 	kfree_sensitive(tail);
-	pr_info("ksrtp: gcm(aes) by %s, ctr(aes) by %s, sha1 by %s (state %u B), requests up to %u B%s%s\n",
+	pr_info("ksrtp: gcm(aes) by %s, ctr(aes) by %s, f8(aes) by %s, sha1 by %s (state %u B), requests up to %u B%s%s\n",
 		ksrtp_gcm_driver[0] ? ksrtp_gcm_driver : "(none)",
 		ksrtp_ctr_driver[0] ? ksrtp_ctr_driver : "(none)",
+		ksrtp_f8_driver[0] ? ksrtp_f8_driver : "(none)",
 		crypto_shash_driver_name(ksrtp_sha1), ksrtp_sha1_statesize,
 		ksrtp_crypto_reqsize(), force_async ? " (force_async)" : "",
 		KSRTP_RX_ASYNC ? "" : "; RX synchronous only");
@@ -754,4 +772,5 @@ void ksrtp_crypto_unload(void)
 	if (ksrtp_sha1)
 		crypto_free_shash(ksrtp_sha1);
 	ksrtp_sha1 = NULL;
+	ksrtp_f8_unregister();
 }

@@ -21,6 +21,7 @@ enum ksrtp_cipher {
 	KSRTP_CIPHER_NULL,
 	KSRTP_CIPHER_CTR,	/* AES-CM, RFC 3711 / 6188 */
 	KSRTP_CIPHER_GCM,	/* AEAD, RFC 7714 */
+	KSRTP_CIPHER_F8,	/* AES-f8, RFC 3711 4.1.2 (crypto_f8.c) */
 };
 
 struct ksrtp_suite_info {
@@ -38,14 +39,14 @@ u32 ksrtp_suite_id(const struct ksrtp_suite_info *suite);
 
 /*
  * Session keys of one direction of one master key, for SRTP or SRTCP: a
- * gcm(aes) or ctr(aes) transform as the crypto API hands it out (possibly
+ * gcm(aes), ctr(aes) or f8(aes) transform as the crypto API hands it out (possibly
  * asynchronous), and for HMAC-SHA1 the states of the module's one sha1
  * transform after the keyed inner and outer pads (RFC 2104), sized by
  * crypto_shash_statesize().
  */
 struct ksrtp_session {
 	struct crypto_aead *aead;
-	struct crypto_skcipher *ctr;
+	struct crypto_skcipher *skc;	/* ctr(aes) or f8(aes) */
 	unsigned int reqsize;	/* request + its context, for this transform */
 	u8 salt[KSRTP_SALT_MAX];
 	u8 *ipad;		/* in the key's tail, see ksrtp_crypto_tail_size() */

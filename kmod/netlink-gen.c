@@ -49,7 +49,7 @@ static const struct nla_policy ksrtp_ctx_new_nl_policy[KSRTP_A_CTX_MAX + 1] = {
 	[KSRTP_A_CTX_DIR] = NLA_POLICY_RANGE(NLA_U32, 0, 1),
 	[KSRTP_A_CTX_SSRC] = { .type = NLA_U32, },
 	[KSRTP_A_CTX_SSRC_ANY] = { .type = NLA_FLAG, },
-	[KSRTP_A_CTX_SUITE] = NLA_POLICY_RANGE(NLA_U32, 1, 10),
+	[KSRTP_A_CTX_SUITE] = NLA_POLICY_RANGE(NLA_U32, 1, 12),
 	[KSRTP_A_CTX_KEY] = NLA_POLICY_NESTED(ksrtp_key_nl_policy),
 	[KSRTP_A_CTX_ROC] = { .type = NLA_U32, },
 	[KSRTP_A_CTX_SEQ] = { .type = NLA_U16, },

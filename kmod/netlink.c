@@ -63,7 +63,9 @@ int ksrtp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_string(msg, KSRTP_A_INFO_GCM_DRIVER,
 			   ksrtp_crypto_driver(KSRTP_CIPHER_GCM)) ||
 	    nla_put_string(msg, KSRTP_A_INFO_CTR_DRIVER,
-			   ksrtp_crypto_driver(KSRTP_CIPHER_CTR)))
+			   ksrtp_crypto_driver(KSRTP_CIPHER_CTR)) ||
+	    nla_put_string(msg, KSRTP_A_INFO_F8_DRIVER,
+			   ksrtp_crypto_driver(KSRTP_CIPHER_F8)))
 		goto nospace;
 
 	genlmsg_end(msg, hdr);

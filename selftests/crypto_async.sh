@@ -6,7 +6,7 @@
 # practice: the SIMD drivers while the FPU is usable); here ksrtp is
 # reloaded with the test-only parameter force_async=1, which allocates
 # every transform through an asynchronous wrapper (pcrypt for GCM, cryptd
-# for AES-CM where the kernel has it; Debian's 7.x has none, so its AES-CM
+# for AES-CM and the f8 template where the kernel has it; Debian's 7.x has none, so its AES-CM
 # stays synchronous), so that packets' crypto completes asynchronously: RX finishes the packet in the completion and queues it to
 # the socket, TX waits for it. The RFC, libsrtp2, robustness and ksrtpctl
 # suites run once that way (ksrtpctl.sh then also asserts that every packet
@@ -17,13 +17,13 @@ KO=${KSRTP_KO:?KSRTP_KO must name the ksrtp.ko to test}
 P=/sys/module/ksrtp/parameters/force_async
 ktap_plan 8
 
-# drivers PYTHON-CONDITION: on `ksrtpctl -j info` as d, g, c
+# drivers PYTHON-CONDITION: on `ksrtpctl -j info` as d, g, c, f (f8)
 drivers() {
 	out=$("$BIN/ksrtpctl" -j info) || return 1
 	echo "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-g, c = d["gcm_driver"], d["ctr_driver"]
+g, c, f = d["gcm_driver"], d["ctr_driver"], d["f8_driver"]
 assert '"$1"', d
 '
 }
@@ -36,14 +36,14 @@ reload() {
 
 "$BIN/ksrtpctl" info | sed -n "s/^ *drivers:/# drivers:/p"
 # by the public API only: never an internal ("__") algorithm
-check "drivers_public" drivers 'g and c and not g.startswith("__") and not c.startswith("__") and "cryptd" not in g + c'
+check "drivers_public" drivers 'g and c and f and not any(x.startswith("__") for x in (g, c, f)) and "cryptd" not in g + c + f and f.startswith("f8(")'
 check "reload_force_async" reload force_async=1
 # GCM by pcrypt (or cryptd); AES-CM by cryptd where the kernel has it (7.x
 # x86 kernels need no cryptd and Debian builds none: CTR stays synchronous)
 has_cryptd=False
 ls /lib/modules/"$(uname -r)"/kernel/crypto/cryptd.ko* >/dev/null 2>&1 ||
 	grep -q "^module *: cryptd" /proc/crypto && has_cryptd=True
-check "drivers_async" drivers 'g.startswith(("cryptd(", "pcrypt(")) and (c.startswith("cryptd(") or not '"$has_cryptd"')'
+check "drivers_async" drivers 'g.startswith(("cryptd(", "pcrypt(")) and (c.startswith("cryptd(") or not '"$has_cryptd"') and (f.startswith("cryptd(f8(") or not '"$has_cryptd"')'
 check "kat_async" "$BIN/ksrtp_kat"
 check "datapath_async" "$BIN/ksrtp_datapath"
 check "robust_async" "$BIN/ksrtp_robust"

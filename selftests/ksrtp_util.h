@@ -39,6 +39,9 @@ static const struct suite_desc suites[] = {
 	{ "AEAD_AES_256_GCM", KSRTP_SUITE_AEAD_AES_256_GCM, 32, 12, 16, 16 },
 	{ "NULL_HMAC_SHA1_80", KSRTP_SUITE_NULL_HMAC_SHA1_80, 16, 14, 10, 10 },
 	{ "NULL_HMAC_SHA1_32", KSRTP_SUITE_NULL_HMAC_SHA1_32, 16, 14, 4, 10 },
+	/* not in libsrtp2: tested against srtp_ossl.h only */
+	{ "F8_128_HMAC_SHA1_80", KSRTP_SUITE_F8_128_HMAC_SHA1_80, 16, 14, 10, 10 },
+	{ "F8_128_HMAC_SHA1_32", KSRTP_SUITE_F8_128_HMAC_SHA1_32, 16, 14, 4, 10 },
 };
 
 static inline const struct suite_desc *suite_by_id(uint32_t id)

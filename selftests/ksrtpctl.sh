@@ -28,6 +28,7 @@ async_for() {
 }
 ASYNC_CM=0; async_for ctr && ASYNC_CM=1
 ASYNC_GCM=0; async_for gcm && ASYNC_GCM=1
+ASYNC_F8=0; async_for f8 && ASYNC_F8=1
 # RX goes asynchronous only where the module can finish packets so
 RX_ASYNC=0; "$CTL" -j info | grep -q '"rx-async"' && RX_ASYNC=1
 
@@ -39,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ktap_plan 35
+ktap_plan 39
 
 # ------------------------------------------------------------ helpers
 
@@ -387,6 +388,54 @@ gcm_no_key() {
 tp "gcm_no_key_material" gcm_no_key
 touch "$T/exit2"
 tp "gcm_peers_exit_cleanly" eval 'exited c 0 && exited d 0'
+
+# ------------------------------------------------------------ F8_128_HMAC_SHA1_32, across a ROC wrap
+SUITE3=F8_128_HMAC_SHA1_32
+KG=$(rand_key 30)
+KH=$(rand_key 30)
+SP=0x6a6a6a6a
+SQ=0x7b7b7b7b
+PP=$((PORT + 30))
+PQ=$((PORT + 31))
+setup_f8() {
+	peer p --bind 127.0.0.1:$PP --peer 127.0.0.1:$PQ --ssrc $SP --seq 65534 \
+		--send $N --recv $N --text "hello from P over f8" \
+		--wait-attach "$T/go_f8" --wait-exit "$T/exit_f8" &&
+	peer q --bind 127.0.0.1:$PQ --peer 127.0.0.1:$PP --ssrc $SQ --seq 7 \
+		--send $N --recv $N --text "hello from Q over f8" \
+		--wait-attach "$T/go_f8" --wait-exit "$T/exit_f8" &&
+	attach_peer p && attach_peer q &&
+	"$CTL" ctx add sock "$p_ck" dir tx ssrc $SP suite $SUITE3 key "$KG" &&
+	"$CTL" ctx add sock "$p_ck" dir rx ssrc $SQ suite $SUITE3 key "$KH" &&
+	"$CTL" ctx add sock "$q_ck" dir rx ssrc $SP suite $SUITE3 key "$KG" &&
+	"$CTL" ctx add sock "$q_ck" dir tx ssrc $SQ suite $SUITE3 key "$KH"
+}
+tp "f8_attach_ctx_add" setup_f8
+call_f8() {
+	touch "$T/go_f8"
+	wait_line "$T/p.out" "^sent $N received $N\$" 60 &&
+		wait_line "$T/q.out" "^sent $N received $N\$" 60 &&
+		same_rx q $SP 65534 "hello from P over f8" &&
+		same_rx p $SQ 7 "hello from Q over f8"
+}
+tp "f8_plaintext_both_ways" call_f8
+tp "f8_show_json_counters" jcheck "
+for c, tx, rx in (($p_ck, $SP, $SQ), ($q_ck, $SQ, $SP)):
+    st = sock(c)['stats']
+    eq((st['tx_srtp'], st['rx_srtp'], st['rx_malformed']), ($N, $N, 0), 'tx/rx_srtp')
+    async_n = $N if $ASYNC_F8 else 0
+    eq((st['tx_async'], st['rx_async'], st['rx_async_drops']),
+       (async_n, async_n if $RX_ASYNC else 0, 0), 'tx/rx_async, rx_async_drops')
+    for x in (ctx(c, 'tx', tx), ctx(c, 'rx', rx)):
+        eq(x['suite'], '$SUITE3', 'suite')
+        eq(x['stats']['packets'], $N, 'packets')
+        eq((x['stats']['auth_fail'], x['stats']['replay_drop']), (0, 0), 'drops')
+        eq(x['keys'][0]['srtp_packets'], $N, 'key srtp_packets')
+eq(ctx($p_ck, 'tx', $SP)['roc'], 1, 'P tx roc after seq 65535')
+eq(ctx($q_ck, 'rx', $SP)['roc'], 1, 'Q rx roc after seq 65535')
+"
+touch "$T/exit_f8"
+tp "f8_peers_exit_cleanly" eval 'exited p 0 && exited q 0'
 
 # ------------------------------------------------------------ what goes on the wire
 PE=$((PORT + 20))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A second, independent SRTP reference for the selftests, written from RFC
- * 3711, 6188 and 7714 over OpenSSL's EVP ciphers and HMAC. Its key
+ * 3711, 6188 and 7714 over OpenSSL's EVP ciphers and HMAC (AES-f8, which
+ * OpenSSL lacks, from AES-ECB blocks per RFC 3711 4.1.2). Its key
  * derivation is checked against the RFCs' own vectors before anything is
  * compared with the kernel. Used where Debian's libsrtp2 (2.5.0) is known
  * to be wrong: AES-192 key derivation (cisco/libsrtp#763) and SRTCP MKI
@@ -21,7 +22,7 @@ struct ossl_session {
 
 struct ossl_srtp {
 	int key_len, salt_len, srtp_tag, srtcp_tag;
-	int cipher;	/* 0 NULL, 1 AES-CM, 2 AES-GCM */
+	int cipher;	/* 0 NULL, 1 AES-CM, 2 AES-GCM, 3 AES-f8 */
 	struct ossl_session rtp, rtcp;
 };
 
@@ -49,6 +50,52 @@ static inline int ossl_ctr_xor(const uint8_t *key, int key_len, const uint8_t *i
 	return ok ? 0 : -1;
 }
 
+static inline const EVP_CIPHER *ossl_ecb(int key_len)
+{
+	return key_len == 16 ? EVP_aes_128_ecb() :
+	       key_len == 24 ? EVP_aes_192_ecb() : EVP_aes_256_ecb();
+}
+
+/* One AES block, out = E(key, in). */
+static inline int ossl_block(const uint8_t *key, int key_len, const uint8_t *in,
+			     uint8_t *out)
+{
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	int n = 0, ok;
+
+	ok = c && EVP_EncryptInit_ex(c, ossl_ecb(key_len), NULL, key, NULL) &&
+	     EVP_CIPHER_CTX_set_padding(c, 0) &&
+	     EVP_EncryptUpdate(c, out, &n, in, 16) && n == 16;
+	EVP_CIPHER_CTX_free(c);
+	return ok ? 0 : -1;
+}
+
+/*
+ * AES-f8 (RFC 3711 4.1.2) XORed into buf: m = salt || 0x55.., IV' =
+ * E(k_e XOR m, IV), S(j) = E(k_e, IV' XOR j XOR S(j-1)), S(-1) = 0.
+ */
+static inline int ossl_f8_xor(const uint8_t *key, int key_len, const uint8_t *salt,
+			      int salt_len, const uint8_t *iv, uint8_t *buf, int len)
+{
+	uint8_t km[32], ivp[16], s[16] = { 0 };
+
+	memset(km, 0x55, key_len);
+	memcpy(km, salt, salt_len);
+	for (int i = 0; i < key_len; i++)
+		km[i] ^= key[i];
+	if (ossl_block(km, key_len, iv, ivp))
+		return -1;
+	for (uint32_t j = 0, off = 0; off < (uint32_t)len; j++, off += 16) {
+		for (int i = 0; i < 16; i++)
+			s[i] ^= ivp[i] ^ (i >= 12 ? (uint8_t)(j >> (8 * (15 - i))) : 0);
+		if (ossl_block(key, key_len, s, s))
+			return -1;
+		for (uint32_t i = 0; i < 16 && off + i < (uint32_t)len; i++)
+			buf[off + i] ^= s[i];
+	}
+	return 0;
+}
+
 /* RFC 3711 section 4.3.1 with KDR 0; a 12-byte salt is zero-padded. */
 static inline int ossl_kdf(const uint8_t *mk, int klen, const uint8_t *ms,
 			   int slen, uint8_t label, uint8_t *out, int outlen)
@@ -57,6 +104,24 @@ static inline int ossl_kdf(const uint8_t *mk, int klen, const uint8_t *ms,
 
 	memcpy(iv, ms, slen);
 	iv[7] ^= label;
+	memset(out, 0, outlen);
+	return ossl_ctr_xor(mk, klen, iv, out, outlen);
+}
+
+/*
+ * RFC 3711 section 4.3.1 with a key derivation rate: key_id = label || r,
+ * r = index DIV kdr (48 bits), XORed into the salt's last 7 bytes.
+ */
+static inline int ossl_kdf_r(const uint8_t *mk, int klen, const uint8_t *ms,
+			     int slen, uint8_t label, uint64_t r, uint8_t *out,
+			     int outlen)
+{
+	uint8_t iv[16] = { 0 };
+
+	memcpy(iv, ms, slen);
+	iv[7] ^= label;
+	for (int i = 0; i < 6; i++)
+		iv[8 + i] ^= r >> (40 - 8 * i);
 	memset(out, 0, outlen);
 	return ossl_ctr_xor(mk, klen, iv, out, outlen);
 }
@@ -144,6 +209,16 @@ static inline int ossl_protect_rtp(const struct ossl_srtp *o, uint8_t *p, int le
 		if (ossl_ctr_xor(o->rtp.key, o->key_len, iv, p + hdr_len, len - hdr_len))
 			return -1;
 	}
+	if (o->cipher == 3) {
+		/* 0x00 || M || PT || SEQ || TS || SSRC || ROC (4.1.2.2) */
+		memcpy(iv, p, 12);
+		iv[0] = 0;
+		for (int i = 0; i < 4; i++)
+			iv[12 + i] = (index >> 16) >> (24 - 8 * i);
+		if (ossl_f8_xor(o->rtp.key, o->key_len, o->rtp.salt, o->salt_len, iv,
+				p + hdr_len, len - hdr_len))
+			return -1;
+	}
 	for (int i = 0; i < 4; i++)
 		roc[i] = (index >> 16) >> (24 - 8 * i);
 	memcpy(p + len, roc, 4);	/* M = packet || ROC, then overwritten */
@@ -180,6 +255,15 @@ static inline int ossl_protect_rtcp(const struct ossl_srtp *o, uint8_t *p, int l
 	if (o->cipher == 1 && encrypt) {
 		ossl_cm_iv(iv, o->rtcp.salt, ssrc, index);
 		if (ossl_ctr_xor(o->rtcp.key, o->key_len, iv, p + 8, len - 8))
+			return -1;
+	}
+	if (o->cipher == 3 && encrypt) {
+		/* 0..0 (32 bits) || E || SRTCP index || first 8 bytes (4.1.2.3) */
+		memset(iv, 0, 4);
+		memcpy(iv + 4, eidx, 4);
+		memcpy(iv + 8, p, 8);
+		if (ossl_f8_xor(o->rtcp.key, o->key_len, o->rtcp.salt, o->salt_len, iv,
+				p + 8, len - 8))
 			return -1;
 	}
 	memcpy(p + len, eidx, 4);

@@ -251,6 +251,7 @@ const struct knl_policy knl_info_policy[KSRTP_A_INFO_MAX + 1] = {
 	[KSRTP_A_INFO_SUITES] = P(U32),
 	[KSRTP_A_INFO_GCM_DRIVER] = P(STRING),
 	[KSRTP_A_INFO_CTR_DRIVER] = P(STRING),
+	[KSRTP_A_INFO_F8_DRIVER] = P(STRING),
 };
 
 const struct knl_policy knl_sock_policy[KSRTP_A_SOCK_MAX + 1] = {

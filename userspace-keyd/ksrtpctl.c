@@ -69,6 +69,8 @@ static const struct suite {
 	[KSRTP_SUITE_AEAD_AES_256_GCM] = { "AEAD_AES_256_GCM", 32, 12 },
 	[KSRTP_SUITE_NULL_HMAC_SHA1_80] = { "NULL_HMAC_SHA1_80", 16, 14 },
 	[KSRTP_SUITE_NULL_HMAC_SHA1_32] = { "NULL_HMAC_SHA1_32", 16, 14 },
+	[KSRTP_SUITE_F8_128_HMAC_SHA1_80] = { "F8_128_HMAC_SHA1_80", 16, 14 },
+	[KSRTP_SUITE_F8_128_HMAC_SHA1_32] = { "F8_128_HMAC_SHA1_32", 16, 14 },
 };
 
 /* Flag sets: entry i names the bit 1 << i. */
@@ -961,6 +963,9 @@ static int info_reply(struct nl_msg *msg, void *arg)
 	if (tb[KSRTP_A_INFO_CTR_DRIVER])
 		jadd_str(o, "ctr_driver",
 			 nla_get_string(tb[KSRTP_A_INFO_CTR_DRIVER]));
+	if (tb[KSRTP_A_INFO_F8_DRIVER])
+		jadd_str(o, "f8_driver",
+			 nla_get_string(tb[KSRTP_A_INFO_F8_DRIVER]));
 	return 0;
 }
 
@@ -995,9 +1000,11 @@ static int cmd_info(int argc, char **argv)
 		info_list("features", jget(o, "features"));
 		info_list("suites", jget(o, "suites"));
 		if (jget(o, "gcm_driver"))
-			printf("    drivers: gcm %s, ctr %s\n",
+			printf("    drivers: gcm %s, ctr %s, f8 %s\n",
 			       json_object_get_string(jget(o, "gcm_driver")),
-			       json_object_get_string(jget(o, "ctr_driver")));
+			       json_object_get_string(jget(o, "ctr_driver")),
+			       jget(o, "f8_driver") ?
+			       json_object_get_string(jget(o, "f8_driver")) : "-");
 	}
 	json_object_put(o);
 	return rc;
@@ -1509,7 +1516,8 @@ static void usage(FILE *f)
 		"            AES_192_CM_HMAC_SHA1_80 | AES_192_CM_HMAC_SHA1_32 |\n"
 		"            AES_256_CM_HMAC_SHA1_80 | AES_256_CM_HMAC_SHA1_32 |\n"
 		"            AEAD_AES_128_GCM | AEAD_AES_256_GCM |\n"
-		"            NULL_HMAC_SHA1_80 | NULL_HMAC_SHA1_32\n"
+		"            NULL_HMAC_SHA1_80 | NULL_HMAC_SHA1_32 |\n"
+		"            F8_128_HMAC_SHA1_80 | F8_128_HMAC_SHA1_32\n"
 		"  BASE64 := master key || master salt, as in an SDES inline key\n"
 		"  OPT    := unencrypted_srtp | unencrypted_srtcp | unauthenticated_srtp\n"
 		"  HEX    := 1 to 4 bytes, e.g. 01 or 0x0000002a\n"

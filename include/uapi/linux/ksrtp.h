@@ -48,7 +48,7 @@ enum ksrtp_feature {
 };
 
 /**
- * enum ksrtp_suite - SRTP crypto suites, named as in SDES (RFC 4568, 6188, 7714).
+ * enum ksrtp_suite - SRTP crypto suites, named as in SDES (RFC 4568, 6188, 7714, F8 3711).
  */
 enum ksrtp_suite {
 	KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80 = 1,
@@ -61,6 +61,8 @@ enum ksrtp_suite {
 	KSRTP_SUITE_AEAD_AES_256_GCM = 8,
 	KSRTP_SUITE_NULL_HMAC_SHA1_80 = 9,
 	KSRTP_SUITE_NULL_HMAC_SHA1_32 = 10,
+	KSRTP_SUITE_F8_128_HMAC_SHA1_80 = 11,
+	KSRTP_SUITE_F8_128_HMAC_SHA1_32 = 12,
 
 	/* private: */
 	__KSRTP_SUITE_MAX,
@@ -168,6 +170,8 @@ enum ksrtp_limit {
  *	are done in C otherwise.
  * @KSRTP_A_INFO_CTR_DRIVER: Crypto API driver the AES-CM suites use, as
  *	gcm-driver.
+ * @KSRTP_A_INFO_F8_DRIVER: Crypto API driver the F8 suites use: the module's
+ *	own "f8" template over the kernel's AES, e.g. f8(aes-aesni).
  */
 enum {
 	KSRTP_A_INFO_VERSION = 1,
@@ -176,6 +180,7 @@ enum {
 	KSRTP_A_INFO_SUITES = 4,
 	KSRTP_A_INFO_GCM_DRIVER = 5,
 	KSRTP_A_INFO_CTR_DRIVER = 6,
+	KSRTP_A_INFO_F8_DRIVER = 7,
 
 	__KSRTP_A_INFO_MAX,
 	KSRTP_A_INFO_MAX = (__KSRTP_A_INFO_MAX - 1)
