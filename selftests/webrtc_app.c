@@ -208,7 +208,7 @@ static void log_rtp(const char *dir, const uint8_t *p, size_t n, size_t hdr)
 		return;
 	logged++;
 	fprintf(pktlog, "%s %u %u %zu ", dir,
-		(unsigned int)(p[4] << 24 | p[5] << 16 | p[6] << 8 | p[7]),
+		(unsigned int)p[8] << 24 | (unsigned int)(p[9] << 16 | p[10] << 8 | p[11]),
 		(unsigned int)(p[2] << 8 | p[3]), n);
 	for (i = hdr; i < n && i < hdr + 16; i++)
 		fprintf(pktlog, "%02x", p[i]);
@@ -255,10 +255,10 @@ static size_t rtp_header(const uint8_t *p, size_t n)
 
 static void echo(uint8_t *p, size_t n, size_t hdr)
 {
-	p[4] = echo_ssrc >> 24;
-	p[5] = (echo_ssrc >> 16) & 0xff;
-	p[6] = (echo_ssrc >> 8) & 0xff;
-	p[7] = echo_ssrc & 0xff;
+	p[8] = echo_ssrc >> 24;
+	p[9] = (echo_ssrc >> 16) & 0xff;
+	p[10] = (echo_ssrc >> 8) & 0xff;
+	p[11] = echo_ssrc & 0xff;
 	if (sendto(sock, p, n, 0, (struct sockaddr *)&peer, sizeof(peer)) == (ssize_t)n) {
 		st.echoed++;
 		log_rtp("tx", p, n, hdr);
@@ -289,6 +289,14 @@ static void on_stun(const uint8_t *p, size_t n, const struct sockaddr_in *from)
 		st.senderr++;
 }
 
+/* What the app did not expect: counted, the first few logged. */
+static void other(const uint8_t *p, size_t n, const char *what)
+{
+	if (st.other++ < 10)
+		fprintf(stderr, "webrtc_app: %s: %zu bytes, first %02x %02x\n", what, n, p[0],
+			n > 1 ? p[1] : 0);
+}
+
 static void receive(void)
 {
 	uint8_t p[2048];
@@ -308,11 +316,11 @@ static void receive(void)
 			}
 			hdr = rtp_header(p, (size_t)n);
 			if (!hdr) {
-				st.other++;
+				other(p, (size_t)n, "malformed RTP");
 				continue;
 			}
 			st.rtp++;
-			st.ssrc = (uint32_t)(p[4] << 24 | p[5] << 16 | p[6] << 8 | p[7]);
+			st.ssrc = (uint32_t)p[8] << 24 | (uint32_t)(p[9] << 16 | p[10] << 8 | p[11]);
 			log_rtp("rx", p, (size_t)n, hdr);
 			peer = from;
 			if ((p[1] & 0x7f) == echo_pt) {
@@ -320,7 +328,7 @@ static void receive(void)
 				echo(p, (size_t)n, hdr);
 			}
 		} else {
-			st.other++;		/* DTLS goes to keyd, never here */
+			other(p, (size_t)n, "neither STUN nor RTP/RTCP");	/* DTLS goes to keyd */
 		}
 	}
 }
@@ -405,6 +413,7 @@ int main(int argc, char **argv)
 				perror(optarg);
 				return 1;
 			}
+			setvbuf(pktlog, NULL, _IOLBF, 0);	/* read while we run */
 			break;
 		default:
 			return usage();
