@@ -214,6 +214,7 @@ ice_lite() {
 plain_rtp() {
 	read -r neg < "$D/negotiated"
 	echo "# negotiated: $neg"
+	field ssrc "$STATS" && BROWSER_SSRC=$F
 	field rtp "$STATS" && rtp=$F
 	[ "$rtp" -ge $MIN ] || { echo "# $rtp RTP packets from Chromium"; return 1; }
 	for k in pt bede ext echoed; do
@@ -226,7 +227,6 @@ plain_rtp() {
 		field $k "$STATS" && [ "$F" = 0 ] || { echo "# $k=$F"; return 1; }
 	done
 	field rtcp "$STATS" && [ "$F" -ge 1 ] || { echo "# no RTCP from Chromium"; return 1; }
-	field ssrc "$STATS" && BROWSER_SSRC=$F
 	grep -q "^a=ssrc:$BROWSER_SSRC " "$D/offer.sdp" ||
 		{ echo "# SSRC $BROWSER_SSRC is not the offer's"; return 1; }
 }
