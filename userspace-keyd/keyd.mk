@@ -75,6 +75,15 @@ endif
 $(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
+# The media server of selftests/webrtc.sh (headless Chromium calls it):
+# ICE-lite STUN (stun_lite.c: OpenSSL's HMAC, zlib's CRC-32) on the socket
+# keyd runs DTLS-SRTP on.
+selftests: $(BIN)/webrtc_app
+$(BIN)/webrtc_app: $(SRC)/selftests/webrtc_app.c $(SRC)/selftests/stun_lite.c \
+		   $(SRC)/selftests/stun_lite.h $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
+	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS) \
+		$(shell pkg-config --libs libcrypto zlib)
+
 # keyd with ASan and UBSan, DTLS engine included: keyd_metrics.sh runs it
 # in the VM (its reports fail the test). At -O1 gcc's truncation analysis
 # flags snprintf()s that truncate on purpose (bounded log/reason texts).
