@@ -12,6 +12,11 @@
  *
  * Events that arrive while kdc_call waits for its reply are queued and
  * returned by kdc_read / kdc_wait_event in arrival order.
+ *
+ * When keyd closes the connection as idle (client_idle_timeout) it says so
+ * first; the library then connects again on the same descriptor number and
+ * kdc_call sends its request again (keyd had not read it). A request sent
+ * with kdc_send alone is not resent: its reply never comes (time out).
  */
 #ifndef KSRTP_LIBKSRTPKEYD_H
 #define KSRTP_LIBKSRTPKEYD_H
