@@ -14,15 +14,7 @@
 
 #include "keyd/dtls.h"
 #include "fuzz_common.h"
-
-#define FUZZ_CHECK(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 static struct dtls_engine *server_eng, *client_eng;
 static struct fp_set right_fps, wrong_fps;

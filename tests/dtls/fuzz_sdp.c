@@ -11,15 +11,7 @@
 #include <string.h>
 
 #include "keyd/fingerprint.h"
-
-#define FUZZ_CHECK(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 static void roundtrip(const struct fingerprint *fp)
 {

@@ -20,15 +20,7 @@
 
 #include "replay.h"
 #include "model.h"
-
-#define FUZZ_CHECK(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: check failed: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 static const u32 windows[8] = { 64, 128, 1000, 32768, 1, 65, 192, 4095 };
 
