@@ -60,16 +60,17 @@
 #define NTOP		6	/* slab caches listed per memory measurement */
 
 enum kind { K_UDP, K_KSRTP, K_LIBSRTP, K_OSSL, K_RAW, K_SCALE };
-enum suite { S_NONE, S_CM, S_GCM, S_F8 };	/* F8: ksrtp rows only */
+/* F8 and AES-CM with KDR 2^16 (cm-kdr): ksrtp rows only */
+enum suite { S_NONE, S_CM, S_GCM, S_F8, S_CM_KDR };
 
 static const char *const kind_name[] = {
 	"udp", "ksrtp", "libsrtp2", "openssl", "raw-crypto", "scale",
 };
-static const char *const suite_name[] = { "none", "cm", "gcm", "f8" };
+static const char *const suite_name[] = { "none", "cm", "gcm", "f8", "cm-kdr" };
 
 static const uint32_t suite_id[] = {
 	0, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, KSRTP_SUITE_AEAD_AES_128_GCM,
-	KSRTP_SUITE_F8_128_HMAC_SHA1_80,
+	KSRTP_SUITE_F8_128_HMAC_SHA1_80, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
 };
 
 /* ------------------------------------------------------------ options */
@@ -427,6 +428,7 @@ static int ctx_install(uint64_t cookie, uint32_t dir, uint32_t ssrc,
 	struct ctx_spec cs = {
 		.cookie = cookie, .dir = dir, .ssrc = ssrc, .suite = suite_id[s],
 		.key = key, .roc = -1, .seq = -1,
+		.kdr = s == S_CM_KDR ? 1u << 16 : 0,
 	};
 	struct nl_reply r;
 	int err, tries = 0;
@@ -1113,17 +1115,20 @@ static void build_ratios(void)
 					ratio_overhead(l, a, b, w);
 				}
 			}
-	/* F8 against UDP and against AES-CM, ksrtp only */
-	for (int si = 0; si < 2; si++)
-		for (int mi = 0; mi < 2; mi++) {
-			snprintf(a, sizeof(a), "ksrtp-f8/%d/%s", sizes[si], modes[mi]);
-			snprintf(b, sizeof(b), "udp/%d/%s", sizes[si], modes[mi]);
-			snprintf(l, sizeof(l), "ksrtp/udp f8 %d %s", sizes[si], modes[mi]);
-			ratio_speed(l, a, b);
-			snprintf(b, sizeof(b), "ksrtp-cm/%d/%s", sizes[si], modes[mi]);
-			snprintf(l, sizeof(l), "ksrtp f8/cm %d %s", sizes[si], modes[mi]);
-			ratio_speed(l, a, b);
-		}
+	/* F8 and KDR 2^16 against UDP and against AES-CM, ksrtp only */
+	for (int s = S_F8; s <= S_CM_KDR; s++)
+		for (int si = 0; si < 2; si++)
+			for (int mi = 0; mi < 2; mi++) {
+				const char *sn = suite_name[s], *mo = modes[mi];
+
+				snprintf(a, sizeof(a), "ksrtp-%s/%d/%s", sn, sizes[si], mo);
+				snprintf(b, sizeof(b), "udp/%d/%s", sizes[si], mo);
+				snprintf(l, sizeof(l), "ksrtp/udp %s %d %s", sn, sizes[si], mo);
+				ratio_speed(l, a, b);
+				snprintf(b, sizeof(b), "ksrtp-cm/%d/%s", sizes[si], mo);
+				snprintf(l, sizeof(l), "ksrtp %s/cm %d %s", sn, sizes[si], mo);
+				ratio_speed(l, a, b);
+			}
 	for (int si = 0; si < 2; si++) {
 		snprintf(a, sizeof(a), "ksrtp-pass/%d/single", sizes[si]);
 		snprintf(b, sizeof(b), "udp/%d/single", sizes[si]);
@@ -1661,8 +1666,9 @@ int main(int argc, char **argv)
 				add(K_LIBSRTP, s, sizes[si], b);
 				add(K_OSSL, s, sizes[si], b);
 			}
-			/* libsrtp2, OpenSSL and the raw module have no f8 */
+			/* libsrtp2, OpenSSL and the raw module have no f8, no KDR */
 			add(K_KSRTP, S_F8, sizes[si], b);
+			add(K_KSRTP, S_CM_KDR, sizes[si], b);
 		}
 	/* where ksrtp's time goes: attached without SRTP, and TX alone */
 	for (int si = 0; si < 2; si++) {

@@ -132,7 +132,7 @@ static void ksrtp_keyring_free_work(struct work_struct *work)
 
 struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 					bool rx, u8 mki_len, u32 flags,
-					u64 soft_limit)
+					u64 soft_limit, u8 kdr_log2)
 {
 	struct ksrtp_keyring *ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
 
@@ -147,6 +147,7 @@ struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 	ring->mki_len = mki_len;
 	ring->flags = flags;
 	ring->soft_limit = soft_limit;
+	ring->kdr_log2 = kdr_log2;
 	return ring;
 }
 
@@ -165,9 +166,11 @@ static struct ksrtp_key *ksrtp_keyring_slot(struct ksrtp_keyring *ring,
 int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		      unsigned int mkey_len, const u8 *msalt,
 		      unsigned int msalt_len, const u8 *mki,
-		      unsigned int mki_len, struct netlink_ext_ack *extack)
+		      unsigned int mki_len, const struct ksrtp_kdr_params *at,
+		      struct netlink_ext_ack *extack)
 {
 	const struct ksrtp_suite_info *suite = ring->suite;
+	struct ksrtp_kdr_params kdr = *at;
 	struct ksrtp_key *key;
 	int i, free = -1, err;
 
@@ -216,8 +219,9 @@ int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 	INIT_RCU_WORK(&key->free_work, ksrtp_key_free_work);
 	if (mki_len)
 		memcpy(key->mki, mki, mki_len);
+	kdr.log2 = ring->kdr_log2;
 	err = ksrtp_crypto_init(&key->crypto, suite, ring->rx, mkey, msalt,
-				key->crypto_tail);
+				key->crypto_tail, &kdr);
 	if (err) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "cannot set up the suite's crypto transforms");
@@ -358,6 +362,19 @@ static void ksrtp_ctx_free(struct ksrtp_ctx *ctx)
 static void ksrtp_ctx_free_cb(struct rcu_head *head)
 {
 	ksrtp_ctx_free(container_of(head, struct ksrtp_ctx, rcu));
+}
+
+/*
+ * Where a key added to the context now starts: its KDR epochs are derived
+ * around the context's SRTP and SRTCP indices.
+ */
+void ksrtp_ctx_kdr_at(struct ksrtp_ctx *ctx, struct ksrtp_kdr_params *at)
+{
+	spin_lock_bh(&ctx->lock);
+	at->rtp_index = ctx->rtp->top;
+	at->rtcp_index = ctx->id.dir == KSRTP_DIR_TX ? ctx->rtcp_tx_index :
+			 (u32)ctx->rtcp->top;
+	spin_unlock_bh(&ctx->lock);
 }
 
 void ksrtp_ctx_free_rcu(struct ksrtp_ctx *ctx)

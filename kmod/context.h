@@ -46,6 +46,7 @@ struct ksrtp_keyring {
 	bool dead;		/* template deleted: learn nothing more */
 	bool rx;		/* an RX keyring: its transforms run in softirq */
 	u8 mki_len;
+	u8 kdr_log2;		/* KDR 2^kdr_log2, 0: KDR 0 */
 	u32 flags;		/* enum ksrtp_ctx_flags */
 	u64 soft_limit;
 	u8 nkeys;		/* keys[] in use: RX keeps a copy to try several */
@@ -70,6 +71,7 @@ struct ksrtp_ctx_stats {
 	u64 auth_fail, replay_drop, rtcp_auth_fail, rtcp_replay_drop;
 	u64 malformed, unknown_mki, roc_rollover, index_reuse;
 	u64 limit_drop, limit_events;
+	u64 kdr_pending;	/* the KDR epoch's keys were not derived yet */
 };
 
 struct ksrtp_ctx {
@@ -95,12 +97,13 @@ extern const struct rhashtable_params ksrtp_tx_ssrc_params;
 
 struct ksrtp_keyring *ksrtp_keyring_new(const struct ksrtp_suite_info *suite,
 					bool rx, u8 mki_len, u32 flags,
-					u64 soft_limit);
+					u64 soft_limit, u8 kdr_log2);
 void ksrtp_keyring_put(struct ksrtp_keyring *ring);
 int ksrtp_keyring_add(struct ksrtp_keyring *ring, u32 id, const u8 *mkey,
 		      unsigned int mkey_len, const u8 *msalt,
 		      unsigned int msalt_len, const u8 *mki,
-		      unsigned int mki_len, struct netlink_ext_ack *extack);
+		      unsigned int mki_len, const struct ksrtp_kdr_params *at,
+		      struct netlink_ext_ack *extack);
 int ksrtp_keyring_swap(struct ksrtp_keyring *ring, u32 id,
 		       struct netlink_ext_ack *extack);
 int ksrtp_keyring_del(struct ksrtp_keyring *ring, u32 id,
@@ -114,6 +117,7 @@ struct ksrtp_ctx *ksrtp_ctx_alloc(const struct ksrtp_ctx_id *id,
 				  u32 window, u32 roc, int seq, gfp_t gfp);
 void ksrtp_ctx_free_rcu(struct ksrtp_ctx *ctx);
 void ksrtp_ctx_free_now(void *ptr, void *arg);
+void ksrtp_ctx_kdr_at(struct ksrtp_ctx *ctx, struct ksrtp_kdr_params *at);
 struct ksrtp_ctx *ksrtp_ctx_learn_insert(struct ksrtp_sock *ks,
 					 struct ksrtp_ctx *ctx);
 

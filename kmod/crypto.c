@@ -3,7 +3,8 @@
  * SRTP/SRTCP packet transforms over the kernel crypto API: AES-CM with
  * HMAC-SHA1 (RFC 3711, RFC 6188), AES-f8 with HMAC-SHA1 (RFC 3711 4.1.2, by
  * the module's "f8" template), AES-GCM (RFC 7714) and the NULL cipher, plus
- * the RFC 3711 section 4.3 key derivation (KDR 0).
+ * the RFC 3711 section 4.3 key derivation (KDR 0 here; other rates in
+ * crypto_kdr.c).
  *
  * Sessions allocate "gcm(aes)" and "ctr(aes)" as any in-kernel user does,
  * asynchronous implementations allowed: on x86 before 6.15 the fast AES-NI
@@ -26,6 +27,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "crypto_f8.h"
+#include "crypto_kdr.h"
 #include "portable.h"
 #include "crypto_iv.h"
 
@@ -138,20 +140,19 @@ unsigned int ksrtp_crypto_tail_size(void)
 	return 4 * ALIGN(ksrtp_sha1_statesize, 8);
 }
 
-/* RFC 3711 section 4.3 labels */
-enum {
-	KDF_RTP_ENC, KDF_RTP_AUTH, KDF_RTP_SALT,
-	KDF_RTCP_ENC, KDF_RTCP_AUTH, KDF_RTCP_SALT,
-};
+unsigned int ksrtp_hmac_pads_size(void)
+{
+	return 2 * ALIGN(ksrtp_sha1_statesize, 8);
+}
 
 /*
- * The AES-CM PRF with KDR 0: x = label << 48 XOR master salt, keystream of
+ * The AES-CM PRF: x = (label << 48 | r) XOR master salt, keystream of
  * AES-CTR(master key, x * 2^16), i.e. zeros encrypted in CTR mode from that
- * IV. A 12-byte (AEAD) salt is zero-padded to 14. kdf is a synchronous
- * ctr(aes) keyed with the master key.
+ * IV; r = index >> log2(KDR), 0 with KDR 0. A 12-byte (AEAD) salt is
+ * zero-padded to 14. kdf is a synchronous ctr(aes) keyed with the master key.
  */
 static int ksrtp_kdf(struct crypto_sync_skcipher *kdf, const u8 *msalt,
-		     unsigned int msalt_len, u8 label, u8 *out,
+		     unsigned int msalt_len, u8 label, u64 r, u8 *out,
 		     unsigned int out_len)
 {
 	SYNC_SKCIPHER_REQUEST_ON_STACK(req, kdf);
@@ -162,6 +163,8 @@ static int ksrtp_kdf(struct crypto_sync_skcipher *kdf, const u8 *msalt,
 	memset(iv, 0, sizeof(iv));
 	memcpy(iv, msalt, msalt_len);
 	iv[7] ^= label;
+	put_unaligned_be16(get_unaligned_be16(iv + 8) ^ (u16)(r >> 32), iv + 8);
+	put_unaligned_be32(get_unaligned_be32(iv + 10) ^ (u32)r, iv + 10);
 	memset(out, 0, out_len);
 	sg_init_one(&sg, out, out_len);
 	skcipher_request_set_sync_tfm(req, kdf);
@@ -172,14 +175,14 @@ static int ksrtp_kdf(struct crypto_sync_skcipher *kdf, const u8 *msalt,
 	return err;
 }
 
-static void ksrtp_session_free(struct ksrtp_session *s)
+void ksrtp_session_free(struct ksrtp_session *s)
 {
 	if (s->aead)
 		crypto_free_aead(s->aead);
 	if (s->skc)
 		crypto_free_skcipher(s->skc);
 	if (s->ipad)
-		memzero_explicit(s->ipad, 2 * ALIGN(ksrtp_sha1_statesize, 8));
+		memzero_explicit(s->ipad, ksrtp_hmac_pads_size());
 	memzero_explicit(s, sizeof(*s));
 }
 
@@ -287,20 +290,20 @@ static int ksrtp_session_cipher(struct ksrtp_session *s,
 	return err;
 }
 
-static int ksrtp_session_init(struct ksrtp_session *s,
-			      const struct ksrtp_suite_info *suite, bool rx,
-			      struct crypto_sync_skcipher *kdf, const u8 *msalt,
-			      u8 label_base)
+int ksrtp_session_init(struct ksrtp_session *s,
+		       const struct ksrtp_suite_info *suite, bool rx,
+		       struct crypto_sync_skcipher *kdf, const u8 *msalt,
+		       u8 label_base, u64 r)
 {
 	u8 key[AES_MAX_KEY_SIZE], auth[KSRTP_AUTH_KEY_LEN];
 	int err;
 
-	err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base + 2, s->salt,
+	err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base + 2, r, s->salt,
 			suite->salt_len);
 	if (err)
 		return err;
 	if (suite->cipher != KSRTP_CIPHER_NULL) {
-		err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base, key,
+		err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base, r, key,
 				suite->key_len);
 		if (!err)
 			err = ksrtp_session_cipher(s, suite, rx, key);
@@ -308,7 +311,7 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 		if (err || suite->cipher == KSRTP_CIPHER_GCM)
 			return err;
 	}
-	err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base + 1, auth,
+	err = ksrtp_kdf(kdf, msalt, suite->salt_len, label_base + 1, r, auth,
 			sizeof(auth));
 	if (!err)
 		err = ksrtp_hmac_setkey(s, auth, sizeof(auth));
@@ -318,7 +321,8 @@ static int ksrtp_session_init(struct ksrtp_session *s,
 
 int ksrtp_crypto_init(struct ksrtp_crypto *c,
 		      const struct ksrtp_suite_info *suite, bool rx,
-		      const u8 *master_key, const u8 *master_salt, u8 *tail)
+		      const u8 *master_key, const u8 *master_salt, u8 *tail,
+		      const struct ksrtp_kdr_params *kdr)
 {
 	unsigned int ss = ALIGN(ksrtp_sha1_statesize, 8);
 	struct crypto_sync_skcipher *kdf;
@@ -337,12 +341,22 @@ int ksrtp_crypto_init(struct ksrtp_crypto *c,
 	if (IS_ERR(kdf))
 		return PTR_ERR(kdf);
 	err = crypto_sync_skcipher_setkey(kdf, master_key, suite->key_len);
+	if (!err && kdr && kdr->log2) {
+		/* the epochs' keys come later too: the KDR state keeps kdf */
+		c->kdr = ksrtp_kdr_new(suite, rx, kdf, master_salt, kdr);
+		if (!IS_ERR(c->kdr))
+			return 0;
+		err = PTR_ERR(c->kdr);
+		c->kdr = NULL;
+		ksrtp_crypto_free(c);
+		return err;
+	}
 	if (!err)
 		err = ksrtp_session_init(&c->rtp, suite, rx, kdf, master_salt,
-					 KDF_RTP_ENC);
+					 KDF_RTP_ENC, 0);
 	if (!err)
 		err = ksrtp_session_init(&c->rtcp, suite, rx, kdf, master_salt,
-					 KDF_RTCP_ENC);
+					 KDF_RTCP_ENC, 0);
 	crypto_free_sync_skcipher(kdf);	/* frees its key sensitively */
 	if (err)
 		ksrtp_crypto_free(c);
@@ -351,6 +365,9 @@ int ksrtp_crypto_init(struct ksrtp_crypto *c,
 
 void ksrtp_crypto_free(struct ksrtp_crypto *c)
 {
+	if (c->kdr)
+		ksrtp_kdr_free(c->kdr);
+	c->kdr = NULL;
 	ksrtp_session_free(&c->rtp);
 	ksrtp_session_free(&c->rtcp);
 }
@@ -503,15 +520,18 @@ int ksrtp_srtp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
 		       unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
+	const struct ksrtp_session *s = ksrtp_crypto_session(c, false, index);
 
+	if (unlikely(!s))
+		return -EKEYREJECTED;
 	op->mac = NULL;
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
 		/* header | ciphertext | tag | MKI */
 		if (mki_len)
 			memcpy(buf + len + suite->srtp_tag, mki, mki_len);
 		op->res = len + suite->srtp_tag + mki_len;
-		ksrtp_gcm_iv(op->iv, c->rtp.salt, ssrc, index);
-		return ksrtp_gcm_crypt(&c->rtp, op, true, buf, hdr_len, NULL,
+		ksrtp_gcm_iv(op->iv, s->salt, ssrc, index);
+		return ksrtp_gcm_crypt(s, op, true, buf, hdr_len, NULL,
 				       buf + hdr_len, len - hdr_len);
 	}
 
@@ -520,10 +540,10 @@ int ksrtp_srtp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
 		memcpy(buf + len, mki, mki_len);
 	op->res = len + mki_len + (auth ? suite->srtp_tag : 0);
 	if (auth)
-		ksrtp_op_set_mac(op, &c->rtp, buf, len, (u32)(index >> 16), 4,
+		ksrtp_op_set_mac(op, s, buf, len, (u32)(index >> 16), 4,
 				 len + mki_len, suite->srtp_tag);
-	if (encrypt && ksrtp_rtp_iv(c, op, buf, ssrc, index))
-		return ksrtp_skc_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len);
+	if (encrypt && ksrtp_rtp_iv(suite, s, op, buf, ssrc, index))
+		return ksrtp_skc_crypt(s, op, buf + hdr_len, len - hdr_len);
 	return ksrtp_crypto_result(op, 0);
 }
 
@@ -550,17 +570,20 @@ int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c,
 			 unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
+	const struct ksrtp_session *s = ksrtp_crypto_session(c, false, index);
 	u8 roc[4];
 	int err;
 
+	if (unlikely(!s))
+		return -EKEYREJECTED;
 	op->mac = NULL;
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
 		if (len < hdr_len + suite->srtp_tag + mki_len)
 			return -EINVAL;
 		len -= mki_len;
 		op->res = len - suite->srtp_tag;
-		ksrtp_gcm_iv(op->iv, c->rtp.salt, ssrc, index);
-		return ksrtp_gcm_crypt(&c->rtp, op, false, buf, hdr_len, NULL,
+		ksrtp_gcm_iv(op->iv, s->salt, ssrc, index);
+		return ksrtp_gcm_crypt(s, op, false, buf, hdr_len, NULL,
 				       buf + hdr_len, len - hdr_len);
 	}
 
@@ -569,7 +592,7 @@ int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c,
 			return -EINVAL;
 		len -= suite->srtp_tag + mki_len;
 		ksrtp_put_be32(roc, (u32)(index >> 16));
-		err = ksrtp_hmac_verify(&c->rtp, buf, len, roc, 4,
+		err = ksrtp_hmac_verify(s, buf, len, roc, 4,
 					buf + len + mki_len, suite->srtp_tag);
 		if (err)
 			return err;
@@ -579,8 +602,8 @@ int ksrtp_srtp_unprotect(const struct ksrtp_crypto *c,
 		len -= mki_len;
 	}
 	op->res = len;
-	if (encrypt && ksrtp_rtp_iv(c, op, buf, ssrc, index))
-		return ksrtp_skc_crypt(&c->rtp, op, buf + hdr_len, len - hdr_len);
+	if (encrypt && ksrtp_rtp_iv(suite, s, op, buf, ssrc, index))
+		return ksrtp_skc_crypt(s, op, buf + hdr_len, len - hdr_len);
 	return len;
 }
 
@@ -589,8 +612,11 @@ int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op
 			bool encrypt, const u8 *mki, unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
+	const struct ksrtp_session *s = ksrtp_crypto_session(c, true, index);
 	u8 *eidx;
 
+	if (unlikely(!s))
+		return -EKEYREJECTED;
 	/* E says whether the payload is encrypted: never with the NULL cipher */
 	if (suite->cipher == KSRTP_CIPHER_NULL)
 		encrypt = false;
@@ -603,8 +629,8 @@ int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op
 		if (mki_len)
 			memcpy(eidx + 4, mki, mki_len);
 		op->res = len + suite->srtcp_tag + 4 + mki_len;
-		ksrtp_gcm_iv(op->iv, c->rtcp.salt, ssrc, index);
-		return ksrtp_gcm_crypt(&c->rtcp, op, true, buf, 8, eidx, buf + 8,
+		ksrtp_gcm_iv(op->iv, s->salt, ssrc, index);
+		return ksrtp_gcm_crypt(s, op, true, buf, 8, eidx, buf + 8,
 				       len - 8);
 	}
 
@@ -613,10 +639,10 @@ int ksrtp_srtcp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op
 	if (mki_len)
 		memcpy(buf + len + 4, mki, mki_len);
 	op->res = len + 4 + mki_len + suite->srtcp_tag;
-	ksrtp_op_set_mac(op, &c->rtcp, buf, len + 4, 0, 0, len + 4 + mki_len,
+	ksrtp_op_set_mac(op, s, buf, len + 4, 0, 0, len + 4 + mki_len,
 			 suite->srtcp_tag);
-	if (encrypt && ksrtp_rtcp_iv(c, op, buf, ssrc, 0x80000000u | index))
-		return ksrtp_skc_crypt(&c->rtcp, op, buf + 8, len - 8);
+	if (encrypt && ksrtp_rtcp_iv(suite, s, op, buf, ssrc, 0x80000000u | index))
+		return ksrtp_skc_crypt(s, op, buf + 8, len - 8);
 	return ksrtp_crypto_result(op, 0);
 }
 
@@ -626,11 +652,14 @@ int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c,
 			  unsigned int mki_len)
 {
 	const struct ksrtp_suite_info *suite = c->suite;
+	const struct ksrtp_session *s = ksrtp_crypto_session(c, true, index);
 	unsigned int plen;
 	int err;
 
 	if (len < 8 + 4 + mki_len + suite->srtcp_tag)
 		return -EINVAL;
+	if (unlikely(!s))
+		return -EKEYREJECTED;
 	op->mac = NULL;
 
 	if (suite->cipher == KSRTP_CIPHER_GCM) {
@@ -641,19 +670,19 @@ int ksrtp_srtcp_unprotect(const struct ksrtp_crypto *c,
 		if (!encrypted)
 			return -EBADMSG;	/* refused at setup */
 		op->res = plen;
-		ksrtp_gcm_iv(op->iv, c->rtcp.salt, ssrc, index);
-		return ksrtp_gcm_crypt(&c->rtcp, op, false, buf, 8, eidx, buf + 8,
+		ksrtp_gcm_iv(op->iv, s->salt, ssrc, index);
+		return ksrtp_gcm_crypt(s, op, false, buf, 8, eidx, buf + 8,
 				       plen - 8 + suite->srtcp_tag);
 	}
 
 	plen = len - mki_len - suite->srtcp_tag - 4;
-	err = ksrtp_hmac_verify(&c->rtcp, buf, plen + 4, NULL, 0,
+	err = ksrtp_hmac_verify(s, buf, plen + 4, NULL, 0,
 				buf + len - suite->srtcp_tag, suite->srtcp_tag);
 	if (err)
 		return err;
 	op->res = plen;
-	if (encrypted && ksrtp_rtcp_iv(c, op, buf, ssrc, 0x80000000u | index))
-		return ksrtp_skc_crypt(&c->rtcp, op, buf + 8, plen - 8);
+	if (encrypted && ksrtp_rtcp_iv(suite, s, op, buf, ssrc, 0x80000000u | index))
+		return ksrtp_skc_crypt(s, op, buf + 8, plen - 8);
 	return plen;
 }
 
@@ -747,11 +776,11 @@ int ksrtp_crypto_load(void)
 		if (!ksrtp_suites[i].name)
 			continue;
 		if (ksrtp_crypto_init(&probe, &ksrtp_suites[i], false, zero,
-				      zero, tail))
+				      zero, tail, NULL))
 			continue;
 		ksrtp_crypto_free(&probe);
 		if (ksrtp_crypto_init(&probe, &ksrtp_suites[i], true, zero,
-				      zero, tail))
+				      zero, tail, NULL))
 			continue;
 		ksrtp_crypto_free(&probe);
 		ksrtp_suites_mask |= BIT(i);

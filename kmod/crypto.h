@@ -53,12 +53,61 @@ struct ksrtp_session {
 	u8 *opad;
 };
 
-/* The crypto state of one master key: SRTP and SRTCP session keys. */
+struct ksrtp_kdr;
+
+/*
+ * The crypto state of one master key: SRTP and SRTCP session keys, or with
+ * a key derivation rate (RFC 3711 4.3.1) the keys of the epochs around the
+ * stream's index (crypto_kdr.c).
+ */
 struct ksrtp_crypto {
 	const struct ksrtp_suite_info *suite;
 	struct ksrtp_session rtp;
 	struct ksrtp_session rtcp;
+	struct ksrtp_kdr *kdr;	/* NULL with KDR 0 */
 };
+
+/*
+ * KDR 2^log2 (log2 0: KDR 0, keys derived once), and the SRTP and SRTCP
+ * indices the key's first packets will have: their epochs are derived
+ * before the key is used.
+ */
+struct ksrtp_kdr_params {
+	u8 log2;
+	u64 rtp_index;
+	u32 rtcp_index;
+};
+
+/* The KDRs the module supports: 2^16 to 2^24 (see crypto_kdr.c). */
+#define KSRTP_KDR_LOG2_MIN	16
+#define KSRTP_KDR_LOG2_MAX	24
+
+const struct ksrtp_session *ksrtp_kdr_session(struct ksrtp_kdr *k, bool rtcp,
+					      u64 index);
+void ksrtp_kdr_seen(struct ksrtp_kdr *k, bool rtcp, u64 index);
+
+/*
+ * The session keys for a packet with this index, NULL if its epoch's are
+ * not derived (yet). RCU held.
+ */
+static inline const struct ksrtp_session *
+ksrtp_crypto_session(const struct ksrtp_crypto *c, bool rtcp, u64 index)
+{
+	if (likely(!c->kdr))
+		return rtcp ? &c->rtcp : &c->rtp;
+	return ksrtp_kdr_session(c->kdr, rtcp, index);
+}
+
+/*
+ * A packet with this index authenticated (RX) or was protected (TX): with
+ * a KDR, derive the next epoch's keys ahead of the stream.
+ */
+static inline void ksrtp_crypto_seen(const struct ksrtp_crypto *c, bool rtcp,
+				     u64 index)
+{
+	if (unlikely(c->kdr))
+		ksrtp_kdr_seen(c->kdr, rtcp, index);
+}
 
 /*
  * Bytes a struct ksrtp_crypto needs after it for the HMAC pad states: only
@@ -73,7 +122,7 @@ static inline bool ksrtp_suite_has_hmac(const struct ksrtp_suite_info *suite)
 
 int ksrtp_crypto_init(struct ksrtp_crypto *c, const struct ksrtp_suite_info *suite,
 		      bool rx, const u8 *master_key, const u8 *master_salt,
-		      u8 *tail);
+		      u8 *tail, const struct ksrtp_kdr_params *kdr);
 void ksrtp_crypto_free(struct ksrtp_crypto *c);
 
 /*
@@ -127,7 +176,8 @@ static inline unsigned int ksrtp_crypto_reqsize(void)
  * SRTP: buf = header (hdr_len) | payload; protect appends MKI and tag in the
  * suite's order and gives the new length; unprotect takes the whole packet
  * (the caller has used the MKI to pick the key) and gives the plain length,
- * or -EBADMSG if authentication fails.
+ * or -EBADMSG if authentication fails. All four give -EKEYREJECTED when the
+ * keys of the index's KDR epoch are not derived.
  */
 int ksrtp_srtp_protect(const struct ksrtp_crypto *c, struct ksrtp_crypto_op *op,
 		       u8 *buf, unsigned int hdr_len, unsigned int len, u32 ssrc,

@@ -51,26 +51,28 @@ static inline void ksrtp_gcm_iv(u8 *iv, const u8 *salt, u32 ssrc, u64 index)
 }
 
 /* The stream cipher's IV into op->iv; false for the NULL cipher. */
-static inline bool ksrtp_rtp_iv(const struct ksrtp_crypto *c,
+static inline bool ksrtp_rtp_iv(const struct ksrtp_suite_info *suite,
+				const struct ksrtp_session *s,
 				struct ksrtp_crypto_op *op, const u8 *buf,
 				u32 ssrc, u64 index)
 {
-	if (c->suite->cipher == KSRTP_CIPHER_CTR)
-		ksrtp_cm_iv(op->iv, c->rtp.salt, ssrc, index);
-	else if (c->suite->cipher == KSRTP_CIPHER_F8)
+	if (suite->cipher == KSRTP_CIPHER_CTR)
+		ksrtp_cm_iv(op->iv, s->salt, ssrc, index);
+	else if (suite->cipher == KSRTP_CIPHER_F8)
 		ksrtp_f8_rtp_iv(op->iv, buf, index);
 	else
 		return false;
 	return true;
 }
 
-static inline bool ksrtp_rtcp_iv(const struct ksrtp_crypto *c,
+static inline bool ksrtp_rtcp_iv(const struct ksrtp_suite_info *suite,
+				 const struct ksrtp_session *s,
 				 struct ksrtp_crypto_op *op, const u8 *buf,
 				 u32 ssrc, u32 eidx)
 {
-	if (c->suite->cipher == KSRTP_CIPHER_CTR)
-		ksrtp_cm_iv(op->iv, c->rtcp.salt, ssrc, eidx & 0x7fffffff);
-	else if (c->suite->cipher == KSRTP_CIPHER_F8)
+	if (suite->cipher == KSRTP_CIPHER_CTR)
+		ksrtp_cm_iv(op->iv, s->salt, ssrc, eidx & 0x7fffffff);
+	else if (suite->cipher == KSRTP_CIPHER_F8)
 		ksrtp_f8_rtcp_iv(op->iv, buf, eidx);
 	else
 		return false;

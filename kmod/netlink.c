@@ -443,7 +443,7 @@ static int ksrtp_nl_key_parse(struct genl_info *info, struct nlattr *nest,
 }
 
 static int ksrtp_nl_ring_add(struct genl_info *info, struct ksrtp_keyring *ring,
-			     struct nlattr **tb)
+			     struct nlattr **tb, const struct ksrtp_kdr_params *at)
 {
 	struct nlattr *mki = tb[KSRTP_A_KEY_MKI];
 
@@ -454,13 +454,51 @@ static int ksrtp_nl_ring_add(struct genl_info *info, struct ksrtp_keyring *ring,
 				 nla_data(tb[KSRTP_A_KEY_MASTER_SALT]),
 				 nla_len(tb[KSRTP_A_KEY_MASTER_SALT]),
 				 mki ? nla_data(mki) : NULL,
-				 mki ? nla_len(mki) : 0, info->extack);
+				 mki ? nla_len(mki) : 0, at, info->extack);
+}
+
+/*
+ * The key derivation rate as log2, 0 for KDR 0. RFC 3711 allows 2^0..2^24;
+ * crypto_kdr.c explains why the module takes 2^16 and above.
+ */
+static int ksrtp_nl_kdr(struct genl_info *info, const struct ksrtp_ctx_id *id,
+			const struct ksrtp_suite_info *suite, u8 *log2)
+{
+	struct nlattr *a = info->attrs[KSRTP_A_CTX_KDR];
+	u32 kdr = a ? nla_get_u32(a) : 0;
+
+	*log2 = 0;
+	if (!kdr)
+		return 0;
+	if (!is_power_of_2(kdr) || kdr > BIT(KSRTP_KDR_LOG2_MAX)) {
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "KDR must be 0 or a power of two up to 2^24 (RFC 3711 4.3.1)");
+		return -EINVAL;
+	}
+	if (kdr < BIT(KSRTP_KDR_LOG2_MIN)) {
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "KDR below 2^16 is not supported");
+		return -EOPNOTSUPP;
+	}
+	if (suite->cipher == KSRTP_CIPHER_GCM) {
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "KDR is supported with the AES-CM, AES-f8 and NULL suites only");
+		return -EOPNOTSUPP;
+	}
+	if (id->any) {
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "KDR needs an explicit SSRC: each stream has its own epochs");
+		return -EOPNOTSUPP;
+	}
+	*log2 = ilog2(kdr);
+	return 0;
 }
 
 int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 flags = 0, window = KSRTP_WINDOW_DEFAULT, roc = 0;
 	struct nlattr *ktb[KSRTP_A_KEY_MAX + 1];
+	struct ksrtp_kdr_params at = {};
 	struct nlattr **attrs = info->attrs;
 	const struct ksrtp_suite_info *suite;
 	struct ksrtp_keyring *ring;
@@ -497,11 +535,9 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 			       "UNAUTHENTICATED_SRTP refused (module parameter allow_unauthenticated_srtp)");
 		return -EPERM;
 	}
-	if (attrs[KSRTP_A_CTX_KDR] && nla_get_u32(attrs[KSRTP_A_CTX_KDR])) {
-		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_CTX_KDR],
-			       "key derivation rate other than 0 is not supported");
-		return -EOPNOTSUPP;
-	}
+	err = ksrtp_nl_kdr(info, &id, suite, &at.log2);
+	if (err)
+		return err;
 	if (attrs[KSRTP_A_CTX_WINDOW])
 		window = round_up(nla_get_u32(attrs[KSRTP_A_CTX_WINDOW]), 64);
 	if (attrs[KSRTP_A_CTX_ROC])
@@ -521,10 +557,11 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 	ring = ksrtp_keyring_new(suite, id.dir == KSRTP_DIR_RX,
 				 ktb[KSRTP_A_KEY_MKI] ?
 				 nla_len(ktb[KSRTP_A_KEY_MKI]) : 0,
-				 flags, soft_limit);
+				 flags, soft_limit, at.log2);
 	if (!ring)
 		goto out;
-	err = ksrtp_nl_ring_add(info, ring, ktb);
+	at.rtp_index = ((u64)roc << 16) | (seq >= 0 ? seq : 0);
+	err = ksrtp_nl_ring_add(info, ring, ktb, &at);
 	if (err)
 		goto out_ring;
 	ctx = ksrtp_ctx_alloc(&id, ring, id.any ? KSRTP_CTX_ORIGIN_TEMPLATE :
@@ -714,7 +751,8 @@ static int ksrtp_nl_put_ctx_stats(struct sk_buff *msg, struct ksrtp_ctx *ctx)
 	    PUT(ROC_ROLLOVER, st.roc_rollover) ||
 	    PUT(INDEX_REUSE, st.index_reuse) || PUT(LIMIT_DROP, st.limit_drop) ||
 	    PUT(LIMIT_EVENTS, st.limit_events) || PUT(HIGHEST_INDEX, top) ||
-	    nla_put_u32(msg, KSRTP_A_CTX_STATS_RTCP_INDEX, rtcp_index))
+	    nla_put_u32(msg, KSRTP_A_CTX_STATS_RTCP_INDEX, rtcp_index) ||
+	    PUT(KDR_PENDING, st.kdr_pending))
 		return -EMSGSIZE;
 #undef PUT
 	nla_nest_end(msg, nest);
@@ -740,6 +778,8 @@ static int ksrtp_nl_fill_ctx(struct sk_buff *msg, struct ksrtp_sock *ks,
 	    nla_put_u32(msg, KSRTP_A_CTX_ROC, (u32)(ctx->rtp->top >> 16)) ||
 	    nla_put_u32(msg, KSRTP_A_CTX_WINDOW, ctx->window) ||
 	    nla_put_u32(msg, KSRTP_A_CTX_FLAGS, ring->flags) ||
+	    nla_put_u32(msg, KSRTP_A_CTX_KDR,
+			ring->kdr_log2 ? BIT(ring->kdr_log2) : 0) ||
 	    nla_put_u64_64bit(msg, KSRTP_A_CTX_SOFT_LIMIT, ring->soft_limit,
 			      KSRTP_A_CTX_PAD) ||
 	    nla_put_u32(msg, KSRTP_A_CTX_ORIGIN, ctx->origin))
@@ -895,6 +935,7 @@ static struct ksrtp_ctx *ksrtp_nl_key_ctx(struct genl_info *info,
 int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *ktb[KSRTP_A_KEY_MAX + 1];
+	struct ksrtp_kdr_params at = {};
 	struct ksrtp_sock *ks;
 	struct ksrtp_ctx *ctx;
 	int err;
@@ -907,7 +948,8 @@ int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info)
 	ctx = ksrtp_nl_key_ctx(info, &ks);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
-	err = ksrtp_nl_ring_add(info, ctx->ring, ktb);
+	ksrtp_ctx_kdr_at(ctx, &at);
+	err = ksrtp_nl_ring_add(info, ctx->ring, ktb, &at);
 	ksrtp_nl_ctx_release(ks);
 	return err;
 }

@@ -100,7 +100,8 @@ static struct ksrtp_key *ksrtp_rx_next_key(struct ksrtp_op *op)
 /*
  * Authenticate and decrypt with the packet's key: the one its MKI names,
  * else the active key first and then the others. Returns the plain length,
- * -EBADMSG, -ENOKEY for an unknown MKI, or -EINPROGRESS. RCU held.
+ * -EBADMSG, -ENOKEY for an unknown MKI, -EKEYREJECTED for a KDR epoch not
+ * derived yet, or -EINPROGRESS. RCU held.
  */
 static int ksrtp_rx_unprotect(struct ksrtp_op *op)
 {
@@ -127,7 +128,9 @@ static int ksrtp_rx_unprotect(struct ksrtp_op *op)
 	op->first = op->key;
 	if (op->key)
 		n = ksrtp_rx_crypt(op);
-	while (n == -EBADMSG && (op->key = ksrtp_rx_next_key(op)))
+	/* a key without its KDR epoch's keys yet (-EKEYREJECTED) may be another's */
+	while ((n == -EBADMSG || n == -EKEYREJECTED) &&
+	       (op->key = ksrtp_rx_next_key(op)))
 		n = ksrtp_rx_crypt(op);
 	return n;
 }
@@ -175,6 +178,8 @@ static void ksrtp_rx_fail_count(struct ksrtp_ctx *ctx, int err, bool rtcp)
 	spin_lock(&ctx->lock);
 	if (err == -ENOKEY)
 		ctx->st.unknown_mki++;
+	else if (err == -EKEYREJECTED)
+		ctx->st.kdr_pending++;
 	else if (rtcp)
 		ctx->st.rtcp_auth_fail++;
 	else
@@ -235,6 +240,7 @@ static int ksrtp_rx_ctx_finish(struct ksrtp_ctx *ctx, struct ksrtp_op *op,
 	}
 	ksrtp_key_count(op->ks, ctx, op->key, pkt->rtcp);
 	spin_unlock(&ctx->lock);
+	ksrtp_crypto_seen(&op->key->crypto, pkt->rtcp, op->idx);
 	return n;
 }
 

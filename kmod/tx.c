@@ -186,6 +186,8 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 	spin_lock(&ctx->lock);
 	if (rtcp) {
 		idx = ctx->rtcp_tx_index;
+		if (unlikely(!ksrtp_crypto_session(&key->crypto, true, idx)))
+			goto kdr_pending;
 		n = atomic64_inc_return(&key->srtcp_packets);
 		if (idx > 0x7fffffff || n > KSRTP_SRTCP_HARD_LIMIT)
 			goto hard_limit;
@@ -200,6 +202,8 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 			spin_unlock(&ctx->lock);
 			return -EALREADY;
 		}
+		if (unlikely(!ksrtp_crypto_session(&key->crypto, false, idx)))
+			goto kdr_pending;
 		n = atomic64_inc_return(&key->srtp_packets);
 		if (n > KSRTP_SRTP_HARD_LIMIT)
 			goto hard_limit;
@@ -218,8 +222,15 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 	}
 	spin_unlock(&ctx->lock);
 
+	ksrtp_crypto_seen(&key->crypto, rtcp, idx);
 	return ksrtp_tx_crypt(ring, key, buf, rtcp ? 0 : h.hdr_len, len, ssrc,
 			      idx, rtcp, async);
+
+kdr_pending:
+	/* derived ahead a whole epoch early: only a stalled worker gets here */
+	ctx->st.kdr_pending++;
+	spin_unlock(&ctx->lock);
+	return -EAGAIN;
 
 hard_limit:
 	ctx->st.limit_drop++;

@@ -10,12 +10,13 @@
 # stays synchronous), so that packets' crypto completes asynchronously: RX finishes the packet in the completion and queues it to
 # the socket, TX waits for it. The RFC, libsrtp2, robustness and ksrtpctl
 # suites run once that way (ksrtpctl.sh then also asserts that every packet
-# went asynchronous and none was dropped for it).
+# went asynchronous and none was dropped for it). ksrtp_kdr too: a KDR
+# epoch replaced while a packet is in cryptd's hands waits for it.
 . "$(dirname "$0")/lib.sh"
 
 KO=${KSRTP_KO:?KSRTP_KO must name the ksrtp.ko to test}
 P=/sys/module/ksrtp/parameters/force_async
-ktap_plan 8
+ktap_plan 9
 
 # drivers PYTHON-CONDITION: on `ksrtpctl -j info` as d, g, c, f (f8)
 drivers() {
@@ -45,6 +46,7 @@ ls /lib/modules/"$(uname -r)"/kernel/crypto/cryptd.ko* >/dev/null 2>&1 ||
 	grep -q "^module *: cryptd" /proc/crypto && has_cryptd=True
 check "drivers_async" drivers 'g.startswith(("cryptd(", "pcrypt(")) and (c.startswith("cryptd(") or not '"$has_cryptd"') and (f.startswith("cryptd(f8(") or not '"$has_cryptd"')'
 check "kat_async" "$BIN/ksrtp_kat"
+check "kdr_async" "$BIN/ksrtp_kdr"
 check "datapath_async" "$BIN/ksrtp_datapath"
 check "robust_async" "$BIN/ksrtp_robust"
 check "ksrtpctl_async" sh "$(dirname "$0")/ksrtpctl.sh"

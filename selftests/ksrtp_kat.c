@@ -65,8 +65,8 @@ TEST(rfc6188_aes192_key_derivation)
  * KDR != 0 (RFC 3711 4.3.1): the C reference's derivation equals the
  * independent Python one (kdr_vectors.py, from `cryptography`) at and
  * around the index boundaries of kdr 2^0, 2^1, 2^4, 2^16 and 2^24, for
- * SRTP and SRTCP labels. The module itself refuses KDR != 0 (EOPNOTSUPP)
- * so far: these are the vectors its KDR tests are to compare against.
+ * SRTP and SRTCP labels. ksrtp_kdr checks the module against this
+ * reference.
  */
 TEST(rfc3711_kdr_reference)
 {

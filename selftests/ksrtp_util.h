@@ -214,6 +214,7 @@ struct ctx_spec {
 	int mki_len;
 	int64_t roc, seq, window, soft_limit;
 	uint32_t flags;
+	uint32_t kdr;		/* key derivation rate, 0: none sent */
 };
 
 static inline void kn_put_id(struct nlmsg *m, const struct ctx_spec *c)
@@ -271,6 +272,8 @@ static inline int kn_ctx_new(struct ksrtp_nl *k, const struct ctx_spec *c,
 		nl_put_u64(&m, KSRTP_A_CTX_SOFT_LIMIT, c->soft_limit);
 	if (c->flags)
 		nl_put_u32(&m, KSRTP_A_CTX_FLAGS, c->flags);
+	if (c->kdr)
+		nl_put_u32(&m, KSRTP_A_CTX_KDR, c->kdr);
 	return nl_talk(k->fd, &m, NULL, NULL, r);
 }
 
@@ -291,7 +294,7 @@ static inline int kn_key_cmd(struct ksrtp_nl *k, uint8_t cmd,
 /* Counters of one context, by KSRTP_A_CTX_STATS_* attribute. */
 struct ctx_stats {
 	uint64_t v[KSRTP_A_CTX_STATS_MAX + 1];
-	uint32_t origin;
+	uint32_t origin, kdr;
 	int nkeys;
 	bool found;
 };
@@ -308,6 +311,8 @@ static int ctx_stats_cb(const struct nlmsghdr *nlh, void *arg)
 	cs->found = true;
 	if (tb[KSRTP_A_CTX_ORIGIN])
 		cs->origin = nl_u32(tb[KSRTP_A_CTX_ORIGIN]);
+	if (tb[KSRTP_A_CTX_KDR])
+		cs->kdr = nl_u32(tb[KSRTP_A_CTX_KDR]);
 	if (nl_parse(st, KSRTP_A_CTX_STATS_MAX, nl_data(tb[KSRTP_A_CTX_STATS]),
 		     nl_len(tb[KSRTP_A_CTX_STATS])))
 		return -1;

@@ -148,6 +148,23 @@ static inline int ossl_init(struct ossl_srtp *o, int key_len, int salt_len,
 	return err;
 }
 
+/* With a KDR: o's SRTP (rtcp 0) or SRTCP session keys of epoch r. */
+static inline int ossl_epoch(struct ossl_srtp *o, const uint8_t *key_salt,
+			     int rtcp, uint64_t r)
+{
+	const uint8_t *ms = key_salt + o->key_len;
+	struct ossl_session *s = rtcp ? &o->rtcp : &o->rtp;
+	int l = rtcp ? 3 : 0, err = 0;
+
+	err |= ossl_kdf_r(key_salt, o->key_len, ms, o->salt_len, l, r, s->key,
+			  o->key_len);
+	err |= ossl_kdf_r(key_salt, o->key_len, ms, o->salt_len, l + 1, r,
+			  s->auth, 20);
+	err |= ossl_kdf_r(key_salt, o->key_len, ms, o->salt_len, l + 2, r,
+			  s->salt, o->salt_len);
+	return err;
+}
+
 static inline void ossl_cm_iv(uint8_t *iv, const uint8_t *salt, uint32_t ssrc,
 			      uint64_t index)
 {

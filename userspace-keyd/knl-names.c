@@ -57,6 +57,7 @@ const char *knl_ctx_stats_name(int attr)
 		[KSRTP_A_CTX_STATS_LIMIT_EVENTS] = "limit-events",
 		[KSRTP_A_CTX_STATS_HIGHEST_INDEX] = "highest-index",
 		[KSRTP_A_CTX_STATS_RTCP_INDEX] = "rtcp-index",
+		[KSRTP_A_CTX_STATS_KDR_PENDING] = "kdr-pending",
 	};
 
 	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))

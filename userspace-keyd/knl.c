@@ -344,6 +344,7 @@ const struct knl_policy knl_ctx_stats_policy[KSRTP_A_CTX_STATS_MAX + 1] = {
 	[KSRTP_A_CTX_STATS_LIMIT_EVENTS] = P(UINT),
 	[KSRTP_A_CTX_STATS_HIGHEST_INDEX] = P(UINT),
 	[KSRTP_A_CTX_STATS_RTCP_INDEX] = P(UINT),
+	[KSRTP_A_CTX_STATS_KDR_PENDING] = P(UINT),
 };
 
 #undef P

@@ -660,7 +660,7 @@ static const int sock_counter_attrs[] = {
 static const int ctx_counter_attrs[] = {
 	CS(PACKETS), CS(BYTES), CS(AUTH_FAIL), CS(REPLAY_DROP), CS(MALFORMED),
 	CS(UNKNOWN_MKI), CS(ROC_ROLLOVER), CS(INDEX_REUSE), CS(LIMIT_DROP),
-	CS(LIMIT_EVENTS), CS(HIGHEST_INDEX), 0,
+	CS(LIMIT_EVENTS), CS(KDR_PENDING), CS(HIGHEST_INDEX), 0,
 	CS(RTCP_PACKETS), CS(RTCP_BYTES), CS(RTCP_AUTH_FAIL),
 	CS(RTCP_REPLAY_DROP), CS(RTCP_INDEX),
 };
@@ -809,6 +809,8 @@ static struct json_object *ctx_json(struct nl_msg *msg)
 					ARRAY_SIZE(option_names)));
 	if ((a = tb[KSRTP_A_CTX_SOFT_LIMIT]))
 		jadd_u64(o, "soft_limit", nla_get_u64(a));
+	if ((a = tb[KSRTP_A_CTX_KDR]) && nla_get_u32(a))
+		jadd_u64(o, "kdr", nla_get_u32(a));
 	if ((a = tb[KSRTP_A_CTX_KEY_ID]))
 		jadd_u64(o, "key_id", nla_get_u32(a));
 	if ((a = tb[KSRTP_A_CTX_LIMIT]))
@@ -1238,7 +1240,7 @@ static const struct tfield ctx_fields[] = {
 	{ "suite", "suite", T_VAL }, { "origin", "origin", T_VAL },
 	{ "remote_addr", "remote", T_REMOTE }, { "window", "window", T_VAL },
 	{ "roc", "roc", T_VAL }, { "flags", "options", T_VAL },
-	{ "soft_limit", "soft-limit", T_VAL },
+	{ "soft_limit", "soft-limit", T_VAL }, { "kdr", "kdr", T_VAL },
 };
 
 static const struct tfield key_fields[] = {

@@ -321,7 +321,10 @@ enum {
  * @KSRTP_A_CTX_REMOTE_ADDR: Bind the context to this peer address (RX source,
  *	TX destination).
  * @KSRTP_A_CTX_REMOTE_PORT: Peer UDP port for remote-addr, host byte order.
- * @KSRTP_A_CTX_KDR: Key derivation rate; only 0 is supported.
+ * @KSRTP_A_CTX_KDR: Key derivation rate (RFC 3711 4.3.1): 0 derives the session
+ *	keys once, a power of two from 2^16 to 2^24 every that many packets (lower
+ *	rates are refused). Explicit-SSRC contexts of AES-CM, AES-f8 and NULL suites
+ *	only.
  * @KSRTP_A_CTX_SOFT_LIMIT: Packets per key after which ctx-limit-ntf (soft) is
  *	sent.
  * @KSRTP_A_CTX_ORIGIN: Reply only.
@@ -366,6 +369,9 @@ enum {
  * @KSRTP_A_CTX_STATS_HIGHEST_INDEX: Highest SRTP index (ROC << 16 | SEQ) seen
  *	or sent.
  * @KSRTP_A_CTX_STATS_RTCP_INDEX: Highest SRTCP index seen or last sent.
+ * @KSRTP_A_CTX_STATS_KDR_PENDING: Packets dropped because the session keys of
+ *	their KDR epoch were not derived yet (a receiver: also packets of an epoch
+ *	too far from the stream's).
  */
 enum {
 	KSRTP_A_CTX_STATS_PACKETS = 1,
@@ -385,6 +391,7 @@ enum {
 	KSRTP_A_CTX_STATS_HIGHEST_INDEX = 15,
 	KSRTP_A_CTX_STATS_RTCP_INDEX = 16,
 	KSRTP_A_CTX_STATS_PAD = 17,
+	KSRTP_A_CTX_STATS_KDR_PENDING = 18,
 
 	__KSRTP_A_CTX_STATS_MAX,
 	KSRTP_A_CTX_STATS_MAX = (__KSRTP_A_CTX_STATS_MAX - 1)
