@@ -85,6 +85,16 @@ static int respond(bool insecure, uint64_t now)
 				 imsg, ilen, &rk, rmsg, sizeof(rmsg), &rlen, &f);
 }
 
+/* respond() with F8_128_HMAC_SHA1_80 accepted too. */
+static int respond_f8(void)
+{
+	struct mikey_policy p = pol(NULL, false, NOW);
+
+	p.suites_ok |= suite_bit(S("F8_128_HMAC_SHA1_80"));
+	return mikey_psk_respond(&p, pskfile_lookup, &pf, "sip:bob@example.org", &rcache,
+				 imsg, ilen, &rk, rmsg, sizeof(rmsg), &rlen, &f);
+}
+
 static bool all_zero(const void *p, size_t n)
 {
 	const uint8_t *b = p;
@@ -290,8 +300,10 @@ static void test_suite_not_accepted(void)
 }
 
 /* An I_MESSAGE made here with the codec, one SP parameter as given. */
-static void craft(uint8_t sp_type, uint8_t sp_val)
+static void craft(uint8_t sp_type, uint32_t sp_val)
 {
+	static uint8_t val[4];
+	size_t vlen = sp_val < 256 ? 1 : 4;
 	static const uint8_t rnd[16] = "random-random-16", tgk[16] = "TGK-TGK-TGK-TGK!";
 	static const uint8_t zero[20];
 	static struct mikey_msg m;
@@ -322,7 +334,9 @@ static void craft(uint8_t sp_type, uint8_t sp_val)
 	m.pl[1].u.rand = (struct mikey_bytes){ rnd, 16 };
 	m.pl[2].type = MIKEY_PT_SP;
 	m.pl[2].u.sp.nparams = 1;
-	m.pl[2].u.sp.params[0] = (struct mikey_sp_param){ sp_type, { &sp_val, 1 } };
+	for (n = 0; n < vlen; n++)
+		val[n] = (uint8_t)(sp_val >> 8 * (vlen - 1 - n));
+	m.pl[2].u.sp.params[0] = (struct mikey_sp_param){ sp_type, { val, vlen } };
 	m.pl[3].type = MIKEY_PT_KEMAC;
 	m.pl[3].u.kemac = (struct mikey_kemac){ MIKEY_ENC_AES_CM_128, { enc, elen },
 						MIKEY_MAC_HMAC_SHA1_160, { zero, 20 } };
@@ -341,12 +355,27 @@ static void test_security_policy(void)
 	KTAP_EXPECT_EQ_U(rk.cs[0].ssrc, 0xabcdef01);
 	KTAP_EXPECT_EQ_U(rk.cs[0].roc, 3);
 	KTAP_EXPECT(rk.cs[0].suite == S("AES_CM_128_HMAC_SHA1_80"));
-	craft(MIKEY_SP_ENC_ALG, 2);		/* AES-F8 */
+	KTAP_EXPECT_EQ_U(rk.cs[0].kdr, 0);
+	craft(MIKEY_SP_ENC_ALG, 2);		/* AES-F8: where the configuration allows it */
+	expect_refused(respond(false, NOW), MIKEY_ERR_SP, true);
+	KTAP_EXPECT(strstr(f.why, "F8_128_HMAC_SHA1_80") != NULL);
+	setup();				/* the same message again: not a replay here */
+	KTAP_ASSERT_EQ(respond_f8(), 0);
+	KTAP_EXPECT(rk.cs[0].suite == S("F8_128_HMAC_SHA1_80"));
+	craft(MIKEY_SP_KDR, 1u << 16);		/* the rate itself, four bytes */
+	KTAP_ASSERT_EQ(respond(false, NOW), 0);
+	KTAP_EXPECT_EQ_U(rk.cs[0].kdr, 1u << 16);
+	craft(MIKEY_SP_KDR, 1u << 24);
+	KTAP_ASSERT_EQ(respond(false, NOW), 0);
+	KTAP_EXPECT_EQ_U(rk.cs[0].kdr, 1u << 24);
+	craft(MIKEY_SP_KDR, 1u << 10);		/* RFC 3711 allows it, ksrtp does not */
 	expect_refused(respond(false, NOW), MIKEY_ERR_SPPAR, true);
-	KTAP_EXPECT(strstr(f.why, "F8") != NULL);
-	craft(MIKEY_SP_KDR, 24);
+	KTAP_EXPECT(strstr(f.why, "below 2^16") != NULL);
+	craft(MIKEY_SP_KDR, 24);		/* not a power of two */
 	expect_refused(respond(false, NOW), MIKEY_ERR_SPPAR, true);
-	KTAP_EXPECT(strstr(f.why, "KDR") != NULL);
+	KTAP_EXPECT(strstr(f.why, "key derivation rate") != NULL);
+	craft(MIKEY_SP_KDR, 1u << 25);
+	expect_refused(respond(false, NOW), MIKEY_ERR_SPPAR, true);
 	craft(MIKEY_SP_FEC, 1);
 	expect_refused(respond(false, NOW), MIKEY_ERR_SPPAR, true);
 	craft(MIKEY_SP_TAG_LEN, 8);

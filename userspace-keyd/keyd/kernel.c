@@ -483,6 +483,7 @@ int kn_ctx_new(struct kernel *k, const struct kn_ctx *c,
 	    (p->flags && nla_put_u32(m, KSRTP_A_CTX_FLAGS, p->flags)) ||
 	    (p->window && nla_put_u32(m, KSRTP_A_CTX_WINDOW, p->window)) ||
 	    (p->roc && nla_put_u32(m, KSRTP_A_CTX_ROC, p->roc)) ||
+	    (p->kdr && nla_put_u32(m, KSRTP_A_CTX_KDR, p->kdr)) ||
 	    (p->soft_limit && nla_put_u64(m, KSRTP_A_CTX_SOFT_LIMIT, p->soft_limit)))
 		return build_failed(k, m);
 	return knl_exec(&k->req, m, NULL, NULL);

@@ -53,6 +53,7 @@ struct kn_ctx_params {
 	uint32_t window;		/* 0: the module default */
 	uint64_t soft_limit;		/* 0: none */
 	uint32_t roc;			/* initial ROC of an explicit-SSRC context */
+	uint32_t kdr;			/* key derivation rate, 0: none */
 };
 
 struct kn_sock_info {

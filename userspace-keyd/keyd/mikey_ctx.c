@@ -109,6 +109,7 @@ int mk_install(struct keyd *kd, struct session *s, const struct mikey_keys *k,
 		memset(&p, 0, sizeof(p));
 		p.suite = k->cs[i].suite->id;
 		p.roc = c->roc;
+		p.kdr = k->cs[i].kdr;
 		if (c->dir == KSRTP_DIR_RX)
 			p.window = kd->cfg.window;
 		to_key(&k->cs[i], kid, &key);
@@ -119,6 +120,7 @@ int mk_install(struct keyd *kd, struct session *s, const struct mikey_keys *k,
 		st->nctx = i + 1;
 	}
 	st->suite = k->n ? k->cs[0].suite : st->suite;
+	st->kdr = k->n ? k->cs[0].kdr : st->kdr;
 	st->csb_id = k->csb_id;
 	return 0;
 }
@@ -171,9 +173,10 @@ int mk_add_keys(struct keyd *kd, struct session *s, const struct mikey_keys *k,
 	int err;
 
 	for (i = 0; i < k->n; i++)
-		if (!find(st, k->cs[i].ssrc) || k->cs[i].suite != st->suite)
-			return op_fail(r, E_NO_CRYPTO, "the new exchange changes the streams or "
-				       "the suite (SSRC %u): a MIKEY rekey keeps them",
+		if (!find(st, k->cs[i].ssrc) || k->cs[i].suite != st->suite ||
+		    k->cs[i].kdr != st->kdr)
+			return op_fail(r, E_NO_CRYPTO, "the new exchange changes the streams, "
+				       "the suite or the KDR (SSRC %u): a MIKEY rekey keeps them",
 				       k->cs[i].ssrc);
 	for (i = 0; i < k->n; i++) {
 		c = find(st, k->cs[i].ssrc);
@@ -332,6 +335,8 @@ struct json_object *mk_save(struct session *s)
 	json_object_object_add(o, "roc", json_object_new_int64(st->roc));
 	if (st->suite)
 		json_object_object_add(o, "suite", json_object_new_string(st->suite->name));
+	if (st->kdr)
+		json_object_object_add(o, "kdr", json_object_new_int64(st->kdr));
 	json_object_object_add(o, "csb_id", json_object_new_int64(st->csb_id));
 	json_object_object_add(o, "next_key_id", json_object_new_int64(st->next_kid));
 	for (i = 0; i < st->nctx; i++)
@@ -387,6 +392,7 @@ int mk_restore_state(struct session *s, struct json_object *saved,
 	st->nours = load_ssrcs(saved, "ssrcs", st->ours);
 	st->ntheirs = load_ssrcs(saved, "remote_ssrcs", st->theirs);
 	st->roc = (uint32_t)jint(saved, "roc");
+	st->kdr = (uint32_t)jint(saved, "kdr");
 	st->csb_id = (uint32_t)jint(saved, "csb_id");
 	st->next_kid = (uint32_t)jint(saved, "next_key_id");
 	if (json_object_object_get_ex(saved, "suite", &v))

@@ -24,6 +24,7 @@ struct mikey_state {
 	size_t nours, ntheirs;
 	uint32_t roc;			/* initial ROC of our streams */
 	const struct suite *suite;
+	uint32_t kdr;			/* key derivation rate the policy set */
 	uint32_t csb_id;
 	uint32_t next_kid;		/* one key id per exchange */
 	struct mk_ctx ctx[MIKEY_PSK_MAX_CS];

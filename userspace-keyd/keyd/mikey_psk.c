@@ -443,7 +443,7 @@ static int rx_keys(struct rx *x, const struct mikey_policy *pol, struct mikey_ke
 		*c = (struct mikey_ctx){ .cs_id = (uint8_t)(i + 1), .policy_no = cs->policy_no,
 					 .ssrc = cs->ssrc, .roc = cs->roc };
 		c->suite = mikey_sp_suite(rx_policy(&x->m, cs->policy_no), pol->suites_ok,
-					  &err_no, spwhy, sizeof(spwhy));
+					  &c->kdr, &err_no, spwhy, sizeof(spwhy));
 		if (!c->suite) {
 			fail(f, err_no, "crypto session %zu (policy %u): %s", i + 1,
 			     cs->policy_no, spwhy);

@@ -39,6 +39,7 @@ struct mikey_ctx {
 	uint8_t policy_no;
 	uint32_t ssrc, roc;
 	const struct suite *suite;
+	uint32_t kdr;		/* key derivation rate: 0, or 2^16..2^24 */
 	uint8_t master[SUITE_KEYSALT_MAX];	/* key || salt */
 };
 
@@ -133,11 +134,13 @@ int mikey_psk_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, v
 int mikey_psk_answer(const struct mikey_policy *pol, const struct mikey_init *st,
 		     const uint8_t *msg, size_t len, struct mikey_fail *f);
 
-/* Security Policy (mikey_sp.c): the ksrtp suite an SRTP policy selects,
- * or NULL with *err_no and why (F8, KDR != 0, ... are refused).
+/* Security Policy (mikey_sp.c): the ksrtp suite an SRTP policy selects and
+ * its key derivation rate (*kdr), or NULL with *err_no and why (what ksrtp
+ * cannot honour, e.g. a KDR below 2^16, is refused).
  */
 const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok,
-				   uint8_t *err_no, char *why, size_t whylen);
+				   uint32_t *kdr, uint8_t *err_no, char *why,
+				   size_t whylen);
 /* Our SP payload for a suite; vals holds the parameter bytes. */
 void mikey_sp_build(const struct suite *s, uint8_t policy_no, struct mikey_sp *sp,
 		    uint8_t vals[MIKEY_MAX_SP_PARAMS]);

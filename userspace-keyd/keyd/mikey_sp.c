@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MIKEY's SRTP Security Policy (RFC 3830 §6.10.1) against what ksrtp does:
- * a policy maps to one ksrtp suite or is refused with the parameter that
- * ksrtp cannot honour (AES-F8 and KDR != 0 until the kernel has them).
+ * a policy maps to one ksrtp suite and key derivation rate, or is refused
+ * with the parameter that ksrtp cannot honour.
+ *
+ * The KDR parameter is read as the rate itself (RFC 3711's
+ * key_derivation_rate: 0 or 2^n), which its four-byte width allows; the
+ * kernel re-derives at 2^16 to 2^24.
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,18 +42,27 @@ static int sp_fail(uint8_t *err_no, uint8_t code, char *why, size_t whylen,
 	return -1;
 }
 
+/* A KDR the kernel takes: 0, or a power of two from 2^16 to 2^24. */
+static int sp_check_kdr(uint32_t kdr, uint8_t *e, char *why, size_t wl)
+{
+	if (kdr & (kdr - 1) || kdr > 1u << 24)
+		return sp_fail(e, MIKEY_ERR_SPPAR, why, wl,
+			       "key derivation rate: not 0 or a power of two up to 2^24", kdr);
+	if (kdr && kdr < 1u << 16)
+		return sp_fail(e, MIKEY_ERR_SPPAR, why, wl,
+			       "key derivation rate below 2^16: ksrtp re-derives at 2^16 to 2^24",
+			       kdr);
+	return 0;
+}
+
 /* Every parameter ksrtp has no way to honour, named. */
 static int sp_check(const uint32_t *v, uint8_t *e, char *why, size_t wl)
 {
-	if (v[MIKEY_SP_ENC_ALG] == 2)
-		return sp_fail(e, MIKEY_ERR_SPPAR, why, wl,
-			       "SRTP encryption AES-F8: the kernel has no F8", 2);
 	if (v[MIKEY_SP_ENC_ALG] > 2)
 		return sp_fail(e, MIKEY_ERR_SPPAR, why, wl, "unknown SRTP encryption",
 			       v[MIKEY_SP_ENC_ALG]);
-	if (v[MIKEY_SP_KDR])
-		return sp_fail(e, MIKEY_ERR_SPPAR, why, wl,
-			       "key derivation rate != 0: the kernel has no KDR", v[MIKEY_SP_KDR]);
+	if (sp_check_kdr(v[MIKEY_SP_KDR], e, why, wl))
+		return -1;
 	if (v[MIKEY_SP_AUTH_ALG] != 1)
 		return sp_fail(e, MIKEY_ERR_SPPAR, why, wl,
 			       "SRTP authentication other than HMAC-SHA-1", v[MIKEY_SP_AUTH_ALG]);
@@ -87,6 +100,9 @@ static const char *suite_name(const uint32_t *v)
 	if (v[MIKEY_SP_ENC_ALG] == 0)
 		return v[MIKEY_SP_ENC_KEY_LEN] == 16 ? (t80 ? "NULL_HMAC_SHA1_80" :
 							 "NULL_HMAC_SHA1_32") : NULL;
+	if (v[MIKEY_SP_ENC_ALG] == 2)
+		return v[MIKEY_SP_ENC_KEY_LEN] == 16 ? (t80 ? "F8_128_HMAC_SHA1_80" :
+							 "F8_128_HMAC_SHA1_32") : NULL;
 	switch (v[MIKEY_SP_ENC_KEY_LEN]) {
 	case 16: return t80 ? "AES_CM_128_HMAC_SHA1_80" : "AES_CM_128_HMAC_SHA1_32";
 	case 24: return t80 ? "AES_192_CM_HMAC_SHA1_80" : "AES_192_CM_HMAC_SHA1_32";
@@ -96,7 +112,8 @@ static const char *suite_name(const uint32_t *v)
 }
 
 const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok,
-				   uint8_t *err_no, char *why, size_t whylen)
+				   uint32_t *kdr, uint8_t *err_no, char *why,
+				   size_t whylen)
 {
 	uint32_t v[MIKEY_SP_PREFIX_LEN + 1];
 	const struct suite *s;
@@ -143,6 +160,7 @@ const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok
 			 s->name);
 		return NULL;
 	}
+	*kdr = v[MIKEY_SP_KDR];
 	return s;
 }
 
@@ -154,7 +172,8 @@ void mikey_sp_build(const struct suite *s, uint8_t policy_no, struct mikey_sp *s
 	size_t i;
 
 	memcpy(v, sp_default, sizeof(v));
-	v[MIKEY_SP_ENC_ALG] = strncmp(s->name, "NULL_", 5) ? 1 : 0;
+	v[MIKEY_SP_ENC_ALG] = !strncmp(s->name, "NULL_", 5) ? 0 :
+			      !strncmp(s->name, "F8_", 3) ? 2 : 1;
 	v[MIKEY_SP_ENC_KEY_LEN] = s->key_len;
 	v[MIKEY_SP_TAG_LEN] = strstr(s->name, "_32") ? 4 : 10;
 	memset(sp, 0, sizeof(*sp));

@@ -378,7 +378,8 @@ int sdes_check(const struct sdes_crypto *c, const struct sdes_policy *p,
 	if (c->kdr_given && c->kdr)
 		return fail(why, whylen,
 			    "KDR=%u (re-derive every 2^%u packets) is not supported: "
-			    "ksrtp derives session keys once", c->kdr, c->kdr);
+			    "ksrtp re-derives for explicit SSRCs only, which SDES does not name",
+			    c->kdr, c->kdr);
 	for (bit = 1; bit <= SDES_UNAUTHENTICATED_SRTP; bit <<= 1)
 		if ((c->flags & bit) && c->suite->aead)
 			return fail(why, whylen, "%s is not supported with %s",

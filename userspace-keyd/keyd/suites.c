@@ -18,13 +18,11 @@ const struct suite suite_table[SUITE_COUNT] = {
 	{ "AEAD_AES_256_GCM", KSRTP_SUITE_AEAD_AES_256_GCM, 32, 12, true },
 	{ "NULL_HMAC_SHA1_80", KSRTP_SUITE_NULL_HMAC_SHA1_80, 16, 14, false },
 	{ "NULL_HMAC_SHA1_32", KSRTP_SUITE_NULL_HMAC_SHA1_32, 16, 14, false },
+	{ "F8_128_HMAC_SHA1_80", KSRTP_SUITE_F8_128_HMAC_SHA1_80, 16, 14, false },
+	{ "F8_128_HMAC_SHA1_32", KSRTP_SUITE_F8_128_HMAC_SHA1_32, 16, 14, false },
 };
 
-/*
- * The kernel's F8 suites (11, 12) are not keyd's yet: SDES refuses them as
- * "not supported" and suite_by_id() knows nothing past SUITE_COUNT.
- */
-_Static_assert(KSRTP_SUITE_MAX == SUITE_COUNT + 2, "suite_table is stale");
+_Static_assert(KSRTP_SUITE_MAX == SUITE_COUNT, "suite_table is stale");
 
 const struct suite *suite_by_name(const char *name, size_t len)
 {

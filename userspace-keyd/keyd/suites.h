@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The SRTP crypto suites ksrtp implements, under their SDES (RFC 4568,
- * 6188, 7714) names, with the master key and salt sizes each one takes.
+ * 6188, 7714) names (F8_128_HMAC_SHA1_32 as the kernel names it), with the master key and salt sizes each one takes.
  */
 #ifndef KEYD_SUITES_H
 #define KEYD_SUITES_H
@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SUITE_COUNT		10
+#define SUITE_COUNT		12
 #define SUITE_KEYSALT_MAX	46	/* AES-256: 32-byte key + 14-byte salt */
 
 struct suite {
