@@ -59,7 +59,10 @@ step() {
 keyd_start() {
 	ns=$NS1
 	[ "$1" = A ] || ns=$NS2
-	ip netns exec $ns "${KEYD_BIN:-$BIN/ksrtp-keyd}" -f -c "$D/keyd.conf" -s "$D/keyd-$1.sock" \
+	conf=$D/keyd.conf
+	# a keyd of its own configuration where the test wrote one
+	[ -e "$D/keyd-$1.conf" ] && conf=$D/keyd-$1.conf
+	ip netns exec $ns "${KEYD_BIN:-$BIN/ksrtp-keyd}" -f -c "$conf" -s "$D/keyd-$1.sock" \
 		-d "$D/state-$1" >> "$D/keyd-$1.log" 2>&1 &
 	eval "KEYD_$1=$!"
 	i=0

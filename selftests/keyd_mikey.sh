@@ -6,7 +6,9 @@
 # keyd_app on each side, this script copying the attributes. Checked: ping
 # lists mikey; PSK calls offered from either side with media both ways
 # through explicit-SSRC contexts whose initial ROC came from the CS ID map
-# (5 at start); rekey by a new exchange under traffic with zero loss, from
+# (5 at start), B's offer stating a KDR of 2^16 (mikey_kdr) that both
+# kernels' contexts then re-derive at; rekey by a new exchange under
+# traffic with zero loss, from
 # either side; a MIKEY-NULL call where the configuration allows it and its
 # refusal where it does not; wrong PSK, tampered MAC and replayed I_MESSAGE
 # refused with the right ERR payload, read back by the initiator, and no
@@ -109,13 +111,16 @@ start_streams() {
 # ------------------------------------------------------------ setup
 
 psk_file $PSK1
-step "setup: namespaces, two keyds (PSK file, MIKEY-NULL allowed), two apps" keyd_setup "A B" \
-"allow_insecure_signalling = yes
+CONF="allow_insecure_signalling = yes
 mikey_psk_file = $D/psk
 mikey_identity = ksrtp-test
 rx_key_grace_ms = 1000
 answer_rekey_delay_ms = 2000
 log_level = info"
+# B's offers state a key derivation rate of 2^16 (RFC 3711 4.3.1)
+printf '%s\nmikey_kdr = 65536\n' "$CONF" > "$D/keyd-B.conf"
+step "setup: namespaces, two keyds (PSK file, MIKEY-NULL allowed), two apps" keyd_setup "A B" \
+	"$CONF"
 setup_or_skip 13
 
 ping_lists() {
@@ -170,14 +175,29 @@ rekey_both() {
 }
 step "rekey by a new exchange from A, then from B, under traffic, zero loss" rekey_both
 
+# the KDRs of a namespace's explicit contexts
+kdrs() {
+	ip netns exec "$1" "$BIN/ksrtpctl" -j show | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+socks = d if isinstance(d, list) else d.get("sockets", [])
+print(" ".join(sorted(str(c.get("kdr", 0)) for s in socks
+                      for c in s.get("contexts", []) if not c.get("ssrc_any"))))'
+}
+
 psk_b_offers() {
 	mcall B A "ssrc $SB peer_ssrc $SA roc 7" "ssrc $SA" || return 1
 	exchange 20 || return 1
 	c=$(ctxs $NS1)
 	[ "$c" = "rx:$SB:7 tx:$SA:0" ] || { echo "# A's contexts: $c"; return 1; }
+	# B's SP said KDR 2^16: both ends' kernels re-derive at it
+	for ns in $NS1 $NS2; do
+		c=$(kdrs $ns)
+		[ "$c" = "65536 65536" ] || { echo "# KDRs in $ns: $c"; return 1; }
+	done
 	app A delete && app B delete
 }
-step "PSK, B offers (ROC 7), media both ways" psk_b_offers
+step "PSK, B offers (ROC 7, KDR 2^16), media both ways" psk_b_offers
 
 null_call() {
 	mcall A B "ssrc $SA peer_ssrc $SB mode null" "ssrc $SB mode null" || return 1

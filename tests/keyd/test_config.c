@@ -96,6 +96,16 @@ static void test_mikey(void)
 	KTAP_EXPECT_EQ(c.mikey_clock_skew, 5);
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_clock_skew", "0", err, sizeof(err)), -1);
 	KTAP_EXPECT(contains(err, "mikey_clock_skew: expected 1 to 3600"));
+	KTAP_EXPECT_EQ(c.mikey_kdr, 0);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "65536", err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(c.mikey_kdr, 65536);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "16777216", err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "0", err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(c.mikey_kdr, 0);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "1024", err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, "mikey_kdr: expected 0 or a power of two from 65536"));
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "65537", err, sizeof(err)), -1);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "33554432", err, sizeof(err)), -1);
 }
 
 static void test_file(void)

@@ -50,7 +50,7 @@ static const struct suite *S(const char *n)
 static struct mikey_policy pol(const uint8_t *psk, bool insecure, uint64_t now)
 {
 	return (struct mikey_policy){ psk, psk ? 16 : 0, insecure, 0x3f | 0x300, now,
-				      MIKEY_SKEW_DEFAULT };
+				      MIKEY_SKEW_DEFAULT, 0 };
 }
 
 static void setup(void)
@@ -145,6 +145,24 @@ static void expect_same_keys(void)
 	KTAP_EXPECT(rk.cs[1].suite == S("AES_CM_128_HMAC_SHA1_32"));
 	KTAP_EXPECT(rk.cs[0].suite == S("AES_CM_128_HMAC_SHA1_80"));
 	KTAP_EXPECT(memcmp(rk.cs[0].master, rk.cs[1].master, 30));
+}
+
+/* An initiator that states a KDR: both sides' contexts get it. */
+static void test_initiator_kdr(void)
+{
+	struct mikey_offer_cs cs[1] = { { 0x33333333, 2, S("AES_CM_128_HMAC_SHA1_80") } };
+	struct mikey_ids ids = { "sip:alice@example.org", "sip:bob@example.org" };
+	struct mikey_policy p = pol(alice_psk, false, NOW);
+
+	setup();
+	p.kdr = 1u << 20;
+	ilen = mikey_psk_initiate(&p, &ids, cs, 1, false, true, &st, imsg, sizeof(imsg), &f);
+	KTAP_ASSERT(ilen > 0);
+	KTAP_EXPECT_EQ_U(st.keys.cs[0].kdr, 1u << 20);
+	KTAP_ASSERT_EQ(respond(false, NOW), 0);
+	KTAP_EXPECT_EQ_U(rk.cs[0].kdr, 1u << 20);
+	KTAP_EXPECT(rk.cs[0].suite == S("AES_CM_128_HMAC_SHA1_80"));
+	KTAP_EXPECT(!memcmp(rk.cs[0].master, st.keys.cs[0].master, 30));
 }
 
 static void test_psk_with_verification(void)
@@ -553,6 +571,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_unknown_identity),
 	KTAP_TEST(test_suite_not_accepted),
 	KTAP_TEST(test_security_policy),
+	KTAP_TEST(test_initiator_kdr),
 	KTAP_TEST(test_mikey_null),
 	KTAP_TEST(test_null_encrypted_kemac),
 	KTAP_TEST(test_garbage_and_other_modes),

@@ -208,6 +208,13 @@ static int set_mikey(struct config *c, const char *key, const char *v,
 	} else if (!strcmp(key, "mikey_clock_skew")) {
 		if (parse_uint(v, 1, 3600, &c->mikey_clock_skew, 10))
 			return err_out(err, errlen, "%s: expected 1 to 3600 seconds", key);
+	} else if (!strcmp(key, "mikey_kdr")) {
+		/* what the kernel re-derives at (kmod/crypto_kdr.c) */
+		if (parse_uint(v, 0, 1u << 24, &c->mikey_kdr, 10) ||
+		    (c->mikey_kdr & (c->mikey_kdr - 1)) ||
+		    (c->mikey_kdr && c->mikey_kdr < 1u << 16))
+			return err_out(err, errlen,
+				       "%s: expected 0 or a power of two from 65536 to 16777216", key);
 	} else {
 		return 1;
 	}

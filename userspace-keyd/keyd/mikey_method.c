@@ -95,8 +95,11 @@ static int load_psks(struct keyd *kd, struct pskfile *pf, struct opres *r)
 
 static struct mikey_policy policy(struct keyd *kd, struct session *s)
 {
-	struct mikey_policy p = { .allow_insecure = mk_state(s)->null_mode,
-				  .now = mikey_ntp_now(), .skew = kd->cfg.mikey_clock_skew };
+	struct mikey_state *st = mk_state(s);
+	/* a rekey keeps the session's KDR, whoever offered it */
+	struct mikey_policy p = { .allow_insecure = st->null_mode,
+				  .now = mikey_ntp_now(), .skew = kd->cfg.mikey_clock_skew,
+				  .kdr = st->nctx ? st->kdr : kd->cfg.mikey_kdr };
 	size_t i;
 
 	for (i = 0; i < s->nsuites; i++)

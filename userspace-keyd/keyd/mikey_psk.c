@@ -148,7 +148,7 @@ static struct mikey_payload *last_pl(struct mikey_msg *m)
 
 /* The suites of cs[] as SP payloads, one policy per distinct suite. */
 static void offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs, size_t ncs,
-			   uint8_t vals[][MIKEY_MAX_SP_PARAMS])
+			   uint32_t kdr, uint8_t vals[][MIKEY_MAX_SP_PARAMS])
 {
 	const struct suite *pol[SUITE_COUNT];
 	size_t np = 0, i, j;
@@ -159,7 +159,8 @@ static void offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs,
 		if (j == np) {
 			pol[np] = cs[i].suite;
 			add_pl(m, MIKEY_PT_SP);
-			mikey_sp_build(cs[i].suite, (uint8_t)np, &last_pl(m)->u.sp, vals[np]);
+			mikey_sp_build(cs[i].suite, kdr, (uint8_t)np, &last_pl(m)->u.sp,
+				       vals[np]);
 			np++;
 		}
 		m->hdr.cs[i] = (struct mikey_cs_srtp){ (uint8_t)j, cs[i].ssrc, cs[i].roc };
@@ -228,7 +229,7 @@ static int init_kemac(const struct mikey_policy *pol, struct mikey_init *st, boo
 }
 
 static int init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, size_t ncs,
-		     const uint8_t *tgk)
+		     uint32_t kdr, const uint8_t *tgk)
 {
 	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, MIKEY_TGK_LEN } };
 	size_t i;
@@ -239,7 +240,7 @@ static int init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, siz
 		struct mikey_ctx *c = &st->keys.cs[i];
 
 		*c = (struct mikey_ctx){ .cs_id = (uint8_t)(i + 1), .ssrc = cs[i].ssrc,
-					 .roc = cs[i].roc, .suite = cs[i].suite };
+					 .roc = cs[i].roc, .suite = cs[i].suite, .kdr = kdr };
 		if (ctx_master(&k, st->csb_id, st->rand, MIKEY_RAND_LEN, c->cs_id, c->suite,
 			       c->master))
 			return -1;
@@ -267,7 +268,7 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 	st->want_v = want_v;
 	st->t = pol->now;
 	if (RAND_bytes((uint8_t *)&st->csb_id, 4) != 1 || RAND_bytes(st->rand, MIKEY_RAND_LEN) != 1 ||
-	    RAND_bytes(tgk, sizeof(tgk)) != 1 || init_keys(st, cs, ncs, tgk)) {
+	    RAND_bytes(tgk, sizeof(tgk)) != 1 || init_keys(st, cs, ncs, pol->kdr, tgk)) {
 		fail(f, MIKEY_ERR_UNSPEC, "no randomness or key derivation failed");
 		goto out;
 	}
@@ -279,7 +280,7 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 	add_pl(m, MIKEY_PT_RAND);
 	last_pl(m)->u.rand = (struct mikey_bytes){ st->rand, MIKEY_RAND_LEN };
 	add_ids(m, st, ids);
-	offer_policies(m, cs, ncs, vals);
+	offer_policies(m, cs, ncs, pol->kdr, vals);
 	add_pl(m, MIKEY_PT_KEMAC);
 	if (init_kemac(pol, st, null_enc, tgk, enc, &last_pl(m)->u.kemac, f))
 		goto out;

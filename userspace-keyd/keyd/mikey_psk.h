@@ -74,6 +74,7 @@ struct mikey_policy {
 	uint32_t suites_ok;	/* suite_bit() mask keyd accepts */
 	uint64_t now;		/* NTP-UTC, 32.32 fixed point */
 	uint32_t skew;		/* s either side of now */
+	uint32_t kdr;		/* initiator: the key derivation rate our SPs state */
 };
 
 /* The initiator's half of an exchange, kept until the answer. */
@@ -141,9 +142,9 @@ int mikey_psk_answer(const struct mikey_policy *pol, const struct mikey_init *st
 const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok,
 				   uint32_t *kdr, uint8_t *err_no, char *why,
 				   size_t whylen);
-/* Our SP payload for a suite; vals holds the parameter bytes. */
-void mikey_sp_build(const struct suite *s, uint8_t policy_no, struct mikey_sp *sp,
-		    uint8_t vals[MIKEY_MAX_SP_PARAMS]);
+/* Our SP payload for a suite and KDR; vals holds the parameter bytes. */
+void mikey_sp_build(const struct suite *s, uint32_t kdr, uint8_t policy_no,
+		    struct mikey_sp *sp, uint8_t vals[MIKEY_MAX_SP_PARAMS]);
 
 /*
  * Replay cache (mikey_replay.c): 0 if msg (timestamp t) is new, now

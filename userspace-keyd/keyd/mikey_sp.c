@@ -165,24 +165,30 @@ const struct suite *mikey_sp_suite(const struct mikey_sp *sp, uint32_t suites_ok
 }
 
 /* Every parameter stated, so no peer has to rely on defaults. */
-void mikey_sp_build(const struct suite *s, uint8_t policy_no, struct mikey_sp *sp,
-		    uint8_t vals[MIKEY_MAX_SP_PARAMS])
+void mikey_sp_build(const struct suite *s, uint32_t kdr, uint8_t policy_no,
+		    struct mikey_sp *sp, uint8_t vals[MIKEY_MAX_SP_PARAMS])
 {
 	uint32_t v[MIKEY_SP_PREFIX_LEN + 1];
-	size_t i;
+	uint8_t *p = vals;
+	size_t i, j, len;
 
 	memcpy(v, sp_default, sizeof(v));
 	v[MIKEY_SP_ENC_ALG] = !strncmp(s->name, "NULL_", 5) ? 0 :
 			      !strncmp(s->name, "F8_", 3) ? 2 : 1;
 	v[MIKEY_SP_ENC_KEY_LEN] = s->key_len;
 	v[MIKEY_SP_TAG_LEN] = strstr(s->name, "_32") ? 4 : 10;
+	v[MIKEY_SP_KDR] = kdr;
 	memset(sp, 0, sizeof(*sp));
 	sp->policy_no = policy_no;
 	sp->prot_type = 0;
 	sp->nparams = MIKEY_SP_PREFIX_LEN + 1;
+	/* one byte each but a KDR of 2^16 and more (four): 16 of vals' 32 */
 	for (i = 0; i < sp->nparams; i++) {
-		vals[i] = (uint8_t)v[i];
+		len = v[i] > 0xff ? 4 : 1;
+		for (j = 0; j < len; j++)
+			p[j] = (uint8_t)(v[i] >> 8 * (len - 1 - j));
 		sp->params[i].type = (uint8_t)i;
-		sp->params[i].value = (struct mikey_bytes){ &vals[i], 1 };
+		sp->params[i].value = (struct mikey_bytes){ p, len };
+		p += len;
 	}
 }
