@@ -29,7 +29,7 @@ static uint8_t out[MIKEY_PSK_MAX_MSG];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mikey_policy pol = { NULL, 0, true, 0x3ff, FUZZ_NOW, MIKEY_SKEW_DEFAULT };
+	struct mikey_policy pol = { NULL, 0, true, 0x1ffe, FUZZ_NOW, MIKEY_SKEW_DEFAULT, 0 };
 	struct mikey_fail f;
 	char err[64];
 	size_t outlen, i;
