@@ -214,8 +214,14 @@ static int afalg_restrict_set(int v)
 TEST(rfc3711_b2_f8_template)
 {
 	uint8_t key[32], iv[16], in[1000], out[1000], exp[1000];
-	int n, restrict_old = afalg_restrict_set(0);
+	int n, restrict_old, s = socket(AF_ALG, SOCK_SEQPACKET, 0);
 
+	/* the debug kernel's small config (make check-debug) has no AF_ALG */
+	if (s < 0 && errno == EAFNOSUPPORT)
+		SKIP(return, "no AF_ALG in this kernel (CONFIG_CRYPTO_USER_API_SKCIPHER)");
+	if (s >= 0)
+		close(s);
+	restrict_old = afalg_restrict_set(0);
 	ASSERT_NE(-2, restrict_old) TH_LOG("cannot lift %s", AF_ALG_RESTRICT);
 
 	hex2bin(B2_KEY, key);
