@@ -290,10 +290,8 @@ FIXTURE_SETUP(kat)
 
 	ASSERT_EQ(0, kn_open(&self->k));
 	self->s = suite_by_id(variant->suite);
-	self->app = udp_open(AF_INET, &self->app_addr);
-	self->peer = udp_open(AF_INET, &self->peer_addr);
-	ASSERT_EQ(0, udp_connect(self->app, &self->peer_addr));
-	ASSERT_EQ(0, udp_connect(self->peer, &self->app_addr));
+	ASSERT_EQ(0, udp_pair(AF_INET, true, &self->peer, &self->peer_addr,
+			      &self->app, &self->app_addr));
 	ASSERT_EQ(0, kn_attach(&self->k, self->app, 0, &self->cookie, &r));
 	key_fill(self->key, sizeof(self->key), 0x40 + variant->suite);
 	ref_mki(1, self->mki);

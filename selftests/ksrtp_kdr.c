@@ -43,10 +43,8 @@ FIXTURE_SETUP(kdr)
 
 	ASSERT_EQ(0, kn_open(&self->k));
 	self->s = suite_by_id(variant->suite);
-	self->app = udp_open(AF_INET, &self->app_addr);
-	self->peer = udp_open(AF_INET, &self->peer_addr);
-	ASSERT_EQ(0, udp_connect(self->app, &self->peer_addr));
-	ASSERT_EQ(0, udp_connect(self->peer, &self->app_addr));
+	ASSERT_EQ(0, udp_pair(AF_INET, true, &self->peer, &self->peer_addr,
+			      &self->app, &self->app_addr));
 	ASSERT_EQ(0, kn_attach(&self->k, self->app, 0, &self->cookie, &r));
 	key_fill(self->key, sizeof(self->key), 0x70 + variant->suite);
 	ASSERT_EQ(0, ossl_init(&self->ref, self->s->key_len, self->s->salt_len,
@@ -139,15 +137,6 @@ TEST_F(kdr, tx_equals_reference)
 	EXPECT_EQ(0, cs.v[KSRTP_A_CTX_STATS_KDR_PENDING]);
 }
 
-/* No datagram within 200 ms. */
-static bool nothing_arrives(int fd)
-{
-	uint8_t buf[64];
-
-	usleep(200 * 1000);
-	return recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno == EAGAIN;
-}
-
 /*
  * The reference's packets reach the application; SRTCP joins in the epoch
  * of its first index; a packet two epochs past the newest authenticated one
@@ -185,7 +174,7 @@ TEST_F(kdr, rx_accepts_reference)
 		ASSERT_EQ(len, send(self->peer, pkt, len, 0));
 		if (rtcp_idx[i] == 3 * e) {
 			/* epochs 0..2 now: 3 is not derived for a forger */
-			ASSERT_TRUE(nothing_arrives(self->app));
+			ASSERT_TRUE(udp_quiet(self->app, 200));
 			continue;
 		}
 		ASSERT_EQ(n, recv(self->app, got, sizeof(got), 0)) TH_LOG("rtcp %d", i);
@@ -299,10 +288,7 @@ TEST(kdr_epochs_at_rate)
 	struct ctx_spec rx = tx;
 
 	ASSERT_EQ(0, kn_open(&k));
-	app = udp_open(AF_INET, &aa);
-	peer = udp_open(AF_INET, &pa);
-	ASSERT_EQ(0, udp_connect(app, &pa));
-	ASSERT_EQ(0, udp_connect(peer, &aa));
+	ASSERT_EQ(0, udp_pair(AF_INET, true, &peer, &pa, &app, &aa));
 	ASSERT_EQ(0, kn_attach(&k, app, 0, &acookie, &r));
 	ASSERT_EQ(0, kn_attach(&k, peer, 0, &pcookie, &r));
 	key_fill(key, sizeof(key), 0x5e);
