@@ -84,4 +84,16 @@ static inline int ksrtp_udp_enqueue(struct sock *sk, struct sk_buff *skb)
 #define KSRTP_IMPORT_CRYPTO_INTERNAL MODULE_IMPORT_NS(CRYPTO_INTERNAL)
 #endif
 
+/*
+ * Test only (force_async): the asynchronous wrappers to try, in order, for
+ * an AEAD. 6.1's self-test of cryptd(gcm_base(...)) fails with a warning,
+ * so 6.1 takes pcrypt; 6.12's passes, and cryptd comes first there because
+ * pcrypt's padata makes lockdep report recursive locking on 6.12.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define KSRTP_AEAD_ASYNC_WRAPPERS { "cryptd", "pcrypt" }
+#else
+#define KSRTP_AEAD_ASYNC_WRAPPERS { "pcrypt" }
+#endif
+
 #endif /* _KSRTP_COMPAT_H */

@@ -710,19 +710,22 @@ static void ksrtp_driver_probe(const char *name, bool aead, u32 mask,
 
 /*
  * force_async: an asynchronous wrapper around the synchronous driver of
- * name: for an AEAD pcrypt, else cryptd (6.1's self-test of
- * cryptd(gcm_base(...)) fails, and 7.x kernels may have no cryptd). The
- * wrappers keep their inner algorithm's name, so they are found by driver
- * name. Without one, name stays as it is (synchronous).
+ * name: for an AEAD the kernel's choice (compat.h), else cryptd (7.x
+ * kernels may have no cryptd). The wrappers keep their inner algorithm's
+ * name, so they are found by driver name. Without one, name stays as it is
+ * (synchronous).
  */
 static void ksrtp_async_name(char *name, bool aead)
 {
-	static const char *const wrappers[] = { "pcrypt", "cryptd" };
+	static const char *const aead_wrappers[] = KSRTP_AEAD_ASYNC_WRAPPERS;
+	static const char *const skcipher_wrappers[] = { "cryptd" };
+	const char *const *wrappers = aead ? aead_wrappers : skcipher_wrappers;
+	unsigned int i, n = aead ? ARRAY_SIZE(aead_wrappers) :
+				   ARRAY_SIZE(skcipher_wrappers);
 	char drv[CRYPTO_MAX_ALG_NAME], try[CRYPTO_MAX_ALG_NAME], got[CRYPTO_MAX_ALG_NAME];
-	unsigned int i;
 
 	ksrtp_driver_probe(name, aead, CRYPTO_ALG_ASYNC, drv);
-	for (i = aead ? 0 : 1; drv[0] && i < ARRAY_SIZE(wrappers); i++) {
+	for (i = 0; drv[0] && i < n; i++) {
 		if (snprintf(try, sizeof(try), "%s(%s)", wrappers[i], drv) >=
 		    sizeof(try))
 			break;
