@@ -13,7 +13,7 @@
  *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]
  *          [verify strict|early_media]  -> ok SESSION
  *          MIKEY: [ssrc N] (ours, also sent as "ssrcs") [peer_ssrc N] ("remote_ssrcs")
- *          [roc N] [mode psk|null] ("mikey_mode")
+ *          [roc N] [mode psk|dhhmac|null] ("mikey_mode")
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),

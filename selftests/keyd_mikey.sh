@@ -1,15 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# ksrtp-keyd with MIKEY (the "mikey" method: MIKEY-PSK and MIKEY-NULL in
-# a=key-mgmt:mikey) end to end: two keyds in two network namespaces, one
+# ksrtp-keyd with MIKEY (the "mikey" method: MIKEY-PSK, MIKEY-DHHMAC and
+# MIKEY-NULL in a=key-mgmt:mikey) end to end: two keyds in two network namespaces, one
 # keyd_app on each side, this script copying the attributes. Checked: ping
 # lists mikey; PSK calls offered from either side with media both ways
 # through explicit-SSRC contexts whose initial ROC came from the CS ID map
 # (5 at start), B's offer stating a KDR of 2^16 (mikey_kdr) that both
 # kernels' contexts then re-derive at; rekey by a new exchange under
 # traffic with zero loss, from
-# either side; a MIKEY-NULL call where the configuration allows it and its
+# either side; a DHHMAC call (RFC 4650, OAKLEY 5) whose answerer follows
+# the offer's mode, rekeyed from each side under traffic with zero loss;
+# a MIKEY-NULL call where the configuration allows it and its
 # refusal where it does not; wrong PSK, tampered MAC and replayed I_MESSAGE
 # refused with the right ERR payload, read back by the initiator, and no
 # context installed on either side; the PSK file's mode and owner checks;
@@ -28,7 +30,7 @@ SB=8738		# 0x2222: app B's SSRC
 MAP="0x00001111,0x00002222"	# the CS ID map's SSRCs as tshark prints them
 PSK1=00112233445566778899aabbccddeeff
 PSK2=ffeeddccbbaa99887766554433221100
-ktap_plan 13
+ktap_plan 14
 
 psk_file() {	# psk_file KEY: the one key both keyds use (identity ksrtp-test)
 	printf '# test keys\nksrtp-test %s\n' "$1" > "$D/psk"
@@ -121,7 +123,7 @@ log_level = info"
 printf '%s\nmikey_kdr = 65536\n' "$CONF" > "$D/keyd-B.conf"
 step "setup: namespaces, two keyds (PSK file, MIKEY-NULL allowed), two apps" keyd_setup "A B" \
 	"$CONF"
-setup_or_skip 13
+setup_or_skip 14
 
 ping_lists() {
 	out=$("$BIN/ksrtp-keydctl" -s "$D/keyd-A.sock" ping) || return 1
@@ -151,7 +153,8 @@ psk_a_offers() {
 }
 step "PSK, A offers: ROC 5 from the map, RTP/RTCP both ways, tshark on both messages" psk_a_offers
 
-rekey_both() {
+# rekeys_under_traffic: a new exchange from A, then from B, no packet lost
+rekeys_under_traffic() {
 	start_streams || return 1
 	sleep 0.5
 	app A rekey || return 1
@@ -166,7 +169,11 @@ rekey_both() {
 	app B remote "$R" || return 1
 	app B wait rekeyed 3000 || return 1
 	sleep 3
-	NO_LOSS_MIN=200 no_loss || return 1
+	NO_LOSS_MIN=200 no_loss
+}
+
+rekey_both() {
+	rekeys_under_traffic || return 1
 	app A status || return 1
 	echo "# A: exchanges=$(json_get exchanges) csb_id=$(json_get csb_id)"
 	[ "$(json_get exchanges)" = 3 ] || return 1
@@ -198,6 +205,30 @@ psk_b_offers() {
 	app A delete && app B delete
 }
 step "PSK, B offers (ROC 7, KDR 2^16), media both ways" psk_b_offers
+
+dhhmac_call() {
+	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac" "ssrc $SB" || return 1
+	exchange 20 || return 1
+	for who in A B; do
+		app $who status || return 1
+		[ "$(json_get mikey_mode)" = dhhmac ] || { echo "# $who: $R" | cut -c1-300; return 1; }
+	done
+	c=$(ctxs $NS2)
+	[ "$c" = "rx:$SA:3 tx:$SB:0" ] || { echo "# B's contexts: $c"; return 1; }
+	csb=$(csb_of A) || return 1
+	# I: T RAND IDi SP DHi KEMAC; R: T IDr IDi DHr DHi KEMAC; KEMACs carry only a MAC
+	expect_dissect "$offer" "7;1;$csb;$MAP;0x00000003,0x00000000;5,11,6,10,3,1,0;0;;;" \
+		"DHHMAC I_MESSAGE" || return 1
+	expect_dissect "$answer" "8;0;$csb;$MAP;0x00000003,0x00000000;5,6,6,3,3,1,0;0;;;" \
+		"DHHMAC R_MESSAGE" || return 1
+	rekeys_under_traffic || return 1
+	app B status || return 1
+	[ "$(json_get exchanges)" = 3 ] || { echo "# B: $R" | cut -c1-300; return 1; }
+	app A delete && app B delete || return 1
+	no_ctxs $NS1 && no_ctxs $NS2
+}
+step "DHHMAC, A offers (ROC 3): tshark on both messages, rekeys from each side, zero loss" \
+	dhhmac_call
 
 null_call() {
 	mcall A B "ssrc $SA peer_ssrc $SB mode null" "ssrc $SB mode null" || return 1

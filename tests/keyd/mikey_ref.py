@@ -53,6 +53,43 @@ def aes_cm(key, salt, csb_id, t, data):
     return AES.new(key, AES.MODE_CTR, nonce=b"", initial_value=iv).encrypt(data)
 
 
+def pi_fixed(bits):
+    """floor(pi * 2^bits) by Machin's formula, in integers with guard bits."""
+    one = 1 << (bits + 64)
+
+    def arctan_inv(x):
+        total, term, k, sign = 0, one // x, 1, 1
+        while term:
+            total += sign * (term // k)
+            term //= x * x
+            k += 2
+            sign = -sign
+        return total
+    return (16 * arctan_inv(5) - 4 * arctan_inv(239)) >> 64
+
+
+def oakley_prime(n, m, add):
+    """RFC 2409 §6.2 and RFC 3526 §2 define their primes from pi:
+    p = 2^n - 2^(n-64) - 1 + 2^64 * ([2^m pi] + add)."""
+    return 2**n - 2**(n - 64) - 1 + 2**64 * (pi_fixed(m) + add)
+
+
+# MIKEY DH group number (RFC 3830 §6.4): (n, m, add), generator 2
+OAKLEY = {0: (1536, 1406, 741804), 2: (1024, 894, 129093)}
+
+
+def dh_vector(group):
+    n, m, add = OAKLEY[group]
+    p, size = oakley_prime(n, m, add), n // 8
+    a = int.from_bytes(seq(32, 0x31), "big")
+    b = int.from_bytes(seq(32, 0x71), "big")
+    pa, pb = pow(2, a, p), pow(2, b, p)
+    secret = pow(pb, a, p).to_bytes(size, "big")
+    assert secret == pow(pa, b, p).to_bytes(size, "big")
+    tek = derive(secret, 0x2AD01C64, 1, CSB, RAND, 16)
+    return [group, size] + [v.to_bytes(size, "big") for v in (a, pa, b, pb)] + [secret, tek]
+
+
 def carr(name, b):
     body = ", ".join("0x%02x" % c for c in b)
     return "static const uint8_t %s[%d] = { %s };" % (name, len(b), body)
@@ -102,6 +139,14 @@ def main():
     print(carr("ref_cm_t", t))
     print(carr("ref_cm_plain", plain))
     print(carr("ref_cm_cipher", aes_cm(key, salt, CSB, t, plain)))
+    print("struct ref_dh { uint8_t group; size_t len; uint8_t priv_a[192], pub_a[192], "
+          "priv_b[192], pub_b[192], secret[192], tek[16]; };")
+    print("static const struct ref_dh ref_dhs[] = {")
+    for g in sorted(OAKLEY):
+        v = dh_vector(g)
+        print("\t{ %d, %d, %s }," % (v[0], v[1], ", ".join(
+            "{ %s }" % ", ".join("0x%02x" % x for x in b) for b in v[2:])))
+    print("};")
 
 
 main()

@@ -106,6 +106,14 @@ static void test_mikey(void)
 	KTAP_EXPECT(contains(err, "mikey_kdr: expected 0 or a power of two from 65536"));
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "65537", err, sizeof(err)), -1);
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_kdr", "33554432", err, sizeof(err)), -1);
+	KTAP_EXPECT_EQ(c.mikey_dh_group, 0);		/* OAKLEY 5's code */
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_dh_group", "2", err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(c.mikey_dh_group, 2);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_dh_group", "5", err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(c.mikey_dh_group, 0);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_dh_group", "1", err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, "OAKLEY 1 is too weak"));
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_dh_group", "0", err, sizeof(err)), -1);
 }
 
 static void test_file(void)

@@ -210,11 +210,13 @@ static void set_psk(const char *hex)
 	chmod(psk_path, 0600);
 }
 
+static const char *next_mode;	/* the next session's mikey_mode */
+
 static struct session *new_session(uint64_t cookie, enum role role, uint32_t ours,
 				   uint32_t theirs, uint32_t roc)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	struct request req = { .mikey_mode = NULL };
+	struct request req = { .mikey_mode = next_mode };
 	struct opres r = { 0 };
 
 	if (!s)
@@ -501,6 +503,52 @@ static void test_refusals(void)
 	free_session(b);
 }
 
+/* DHHMAC: the answerer follows the offer's mode; rekeys from each side. */
+static void test_dhhmac_call_and_rekeys(void)
+{
+	struct session *a, *b;
+	struct json_object *saved, *v;
+	char why[1200];
+
+	next_mode = "dhhmac";
+	a = new_session(1, ROLE_OFFERER, SA, SB, 5);
+	next_mode = NULL;
+	b = new_session(2, ROLE_ANSWERER, SB, 0, 0);
+	if (!KTAP_EXPECT_EQ(exchange(a, b, "local", why, sizeof(why)), 0))
+		ktap_diag("%s", why);
+	KTAP_EXPECT_EQ(a->state, SS_SECURE);
+	KTAP_EXPECT_EQ(b->state, SS_SECURE);
+	KTAP_EXPECT(mk_state(b)->dhhmac);
+	KTAP_EXPECT(strstr(last_event, "secure") != NULL);
+	expect_paired(5);
+	/* A rekeys: its keys come with the answer, RX and TX switch then */
+	if (!KTAP_EXPECT_EQ(exchange(a, b, "rekey", why, sizeof(why)), 0))
+		ktap_diag("%s", why);
+	KTAP_EXPECT_EQ(ctx_of(1, KSRTP_DIR_TX, SA)->nkeys, 1);
+	KTAP_EXPECT_EQ(ctx_of(1, KSRTP_DIR_RX, SB)->nkeys, 2);
+	KTAP_EXPECT_EQ(ctx_of(2, KSRTP_DIR_TX, SB)->nkeys, 2);
+	fake_now += kd.cfg.answer_rekey_delay_ms;
+	mikey_method.timer(&kd, b, fake_now);
+	expect_paired(5);
+	/* B rekeys the same way */
+	if (!KTAP_EXPECT_EQ(exchange(b, a, "rekey", why, sizeof(why)), 0))
+		ktap_diag("%s", why);
+	fake_now += kd.cfg.answer_rekey_delay_ms;
+	mikey_method.timer(&kd, a, fake_now);
+	expect_paired(5);
+	/* a PSK offer cannot rekey a DHHMAC call */
+	mk_state(a)->dhhmac = false;
+	KTAP_EXPECT_EQ(exchange(a, b, "rekey", why, sizeof(why)), -1);
+	if (!KTAP_EXPECT(strstr(why, "a MIKEY rekey keeps its mode") != NULL))
+		ktap_diag("%s", why);
+	saved = mikey_method.save(b);
+	KTAP_EXPECT(json_object_object_get_ex(saved, "dhhmac", &v) && json_object_get_boolean(v));
+	json_object_put(saved);
+	free_session(a);
+	free_session(b);
+	KTAP_EXPECT_EQ(nctx(1) + nctx(2), 0);
+}
+
 static void test_null_needs_permission(void)
 {
 	struct session s = { 0 };
@@ -519,6 +567,7 @@ static void test_null_needs_permission(void)
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_call_and_rekeys),
 	KTAP_TEST(test_refusals),
+	KTAP_TEST(test_dhhmac_call_and_rekeys),
 	KTAP_TEST(test_null_needs_permission),
 };
 

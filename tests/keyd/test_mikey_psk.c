@@ -50,7 +50,7 @@ static const struct suite *S(const char *n)
 static struct mikey_policy pol(const uint8_t *psk, bool insecure, uint64_t now)
 {
 	return (struct mikey_policy){ psk, psk ? 16 : 0, insecure, 0x3f | 0x300, now,
-				      MIKEY_SKEW_DEFAULT, 0 };
+				      MIKEY_SKEW_DEFAULT, 0, MIKEY_DH_OAKLEY5 };
 }
 
 static void setup(void)

@@ -173,7 +173,7 @@ static void test_errors(void)
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"ssrcs\":[5,5]}", "ssrcs: 5 listed twice" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"roc\":-1}", "roc: expected" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_mode\":\"dh\"}",
-		  "mikey_mode: expected \"psk\" or \"null\"" },
+		  "mikey_mode: expected \"psk\", \"dhhmac\" or \"null\"" },
 		{ "{\"op\":\"local_attributes\",\"session\":\"a\",\"roc\":1}",
 		  "does not apply to local_attributes" },
 		{ "{\"op\":\"status\",\"mki_len\":1,\"session\":\"a\"}", "does not apply to status" },

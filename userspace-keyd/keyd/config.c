@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "mikey_msg.h"
 
 static const char *const default_suites[] = {
 	"AEAD_AES_256_GCM", "AEAD_AES_128_GCM", "AES_256_CM_HMAC_SHA1_80",
@@ -215,6 +216,15 @@ static int set_mikey(struct config *c, const char *key, const char *v,
 		    (c->mikey_kdr && c->mikey_kdr < 1u << 16))
 			return err_out(err, errlen,
 				       "%s: expected 0 or a power of two from 65536 to 16777216", key);
+	} else if (!strcmp(key, "mikey_dh_group")) {
+		/* by OAKLEY number; stored as MIKEY's group code (RFC 3830 §6.4) */
+		if (!strcmp(v, "5"))
+			c->mikey_dh_group = MIKEY_DH_OAKLEY5;
+		else if (!strcmp(v, "2"))
+			c->mikey_dh_group = MIKEY_DH_OAKLEY2;
+		else
+			return err_out(err, errlen, "%s: expected 5 (1536 bits) or 2 (1024 bits); "
+				       "OAKLEY 1 is too weak", key);
 	} else {
 		return 1;
 	}

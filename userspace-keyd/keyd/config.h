@@ -50,6 +50,7 @@ struct config {
 	char mikey_identity[64];	/* our IDi / IDr; "": no ID payload */
 	unsigned int mikey_clock_skew;	/* s either side of now (RFC 3830 §5.4) */
 	unsigned int mikey_kdr;		/* the KDR our MIKEY offers state: 0 or 2^16..2^24 */
+	unsigned int mikey_dh_group;	/* DHHMAC offers: MIKEY's code of OAKLEY 5 or 2 */
 	/* Prometheus metrics over HTTP (metrics_http.h); off unless set */
 	bool metrics;
 	struct sockaddr_storage metrics_addr;

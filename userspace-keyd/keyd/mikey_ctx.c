@@ -297,7 +297,8 @@ void mk_status(struct keyd *kd, struct session *s, struct json_object *out)
 	size_t i;
 
 	json_object_object_add(out, "mikey_mode",
-			       json_object_new_string(st->null_mode ? "null" : "psk"));
+			       json_object_new_string(st->null_mode ? "null" :
+						      st->dhhmac ? "dhhmac" : "psk"));
 	if (kd->cfg.mikey_identity[0])
 		json_object_object_add(out, "identity",
 				       json_object_new_string(kd->cfg.mikey_identity));
@@ -330,6 +331,7 @@ struct json_object *mk_save(struct session *s)
 	size_t i;
 
 	json_object_object_add(o, "null_mode", json_object_new_boolean(st->null_mode));
+	json_object_object_add(o, "dhhmac", json_object_new_boolean(st->dhhmac));
 	json_object_object_add(o, "ssrcs", ssrc_array(st->ours, st->nours));
 	json_object_object_add(o, "remote_ssrcs", ssrc_array(st->theirs, st->ntheirs));
 	json_object_object_add(o, "roc", json_object_new_int64(st->roc));
@@ -389,6 +391,7 @@ int mk_restore_state(struct session *s, struct json_object *saved,
 
 	st->null_mode = json_object_object_get_ex(saved, "null_mode", &v) &&
 			json_object_get_boolean(v);
+	st->dhhmac = json_object_object_get_ex(saved, "dhhmac", &v) && json_object_get_boolean(v);
 	st->nours = load_ssrcs(saved, "ssrcs", st->ours);
 	st->ntheirs = load_ssrcs(saved, "remote_ssrcs", st->theirs);
 	st->roc = (uint32_t)jint(saved, "roc");

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mikey method: MIKEY-PSK and MIKEY-NULL (RFC 3830) carried in SDP as
+ * The mikey method: MIKEY-PSK, MIKEY-NULL (RFC 3830) and MIKEY-DHHMAC (RFC
+ * 4650, "mikey_mode": "dhhmac") carried in SDP as
  * a=key-mgmt:mikey <base64> (RFC 4567). The offerer is the MIKEY initiator:
  * its I_MESSAGE keys every crypto session of the CS ID map (its own SSRCs,
  * then the peer's it was told), and always sets the V flag, so the answer
- * carries the R_MESSAGE (or an error message). The engine (mikey_psk.c)
- * does the messages; this file the control API's flow, mikey_ctx.c the
- * kernel. A rekey is a new exchange: new CSB ID, RAND and TGK.
+ * carries the R_MESSAGE (or an error message). The engines (mikey_psk.c,
+ * mikey_dhhmac.c) do the messages; this file the control API's flow,
+ * mikey_ctx.c the kernel. A rekey is a new exchange: new CSB ID, RAND and
+ * TGK. A responder takes the mode the I_MESSAGE's data type names, and the
+ * call keeps it for its rekeys. DHHMAC's initiator learns its keys only from
+ * the answer, so its rekey installs them there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,19 +33,22 @@ static int mikey_init(struct keyd *kd, struct session *s, const struct request *
 {
 	struct mikey_state *st;
 	bool null_mode = req && req->mikey_mode && !strcmp(req->mikey_mode, "null");
+	bool dhhmac = req && req->mikey_mode && !strcmp(req->mikey_mode, "dhhmac");
 
 	if (null_mode && !kd->cfg.allow_insecure_signalling)
 		return op_fail(r, E_INSECURE, "MIKEY-NULL sends the keys in clear: it needs "
 			       "allow_insecure_signalling = yes");
 	if (req && !null_mode && !kd->cfg.mikey_psk_file[0])
-		return op_fail(r, E_UNSUPPORTED, "MIKEY-PSK needs mikey_psk_file in keyd's "
-			       "configuration (or \"mikey_mode\": \"null\")");
+		return op_fail(r, E_UNSUPPORTED, "MIKEY-%s needs mikey_psk_file in keyd's "
+			       "configuration (or \"mikey_mode\": \"null\")",
+			       dhhmac ? "DHHMAC" : "PSK");
 	if (req && req->nssrcs + req->nremote_ssrcs > MIKEY_PSK_MAX_CS)
 		return op_fail(r, E_BAD_REQUEST, "at most %d SSRCs in all", MIKEY_PSK_MAX_CS);
 	st = keyd_secret_alloc(sizeof(*st));
 	if (!st)
 		return op_fail(r, E_INTERNAL, "out of memory");
 	st->null_mode = null_mode;
+	st->dhhmac = dhhmac;
 	st->next_kid = 1;
 	if (req) {
 		memcpy(st->ours, req->ssrcs, sizeof(st->ours));
@@ -99,7 +106,8 @@ static struct mikey_policy policy(struct keyd *kd, struct session *s)
 	/* a rekey keeps the session's KDR, whoever offered it */
 	struct mikey_policy p = { .allow_insecure = st->null_mode,
 				  .now = mikey_ntp_now(), .skew = kd->cfg.mikey_clock_skew,
-				  .kdr = st->nctx ? st->kdr : kd->cfg.mikey_kdr };
+				  .kdr = st->nctx ? st->kdr : kd->cfg.mikey_kdr,
+				  .dh_group = (uint8_t)kd->cfg.mikey_dh_group };
 	size_t i;
 
 	for (i = 0; i < s->nsuites; i++)
@@ -137,7 +145,7 @@ static void emit(struct keyd *kd, struct session *s, const char *name, const cha
 		json_object_object_add(ev, "method", json_object_new_string("mikey"));
 		json_object_object_add(ev, "suite", json_object_new_string(st->suite->name));
 		json_object_object_add(ev, "verified", json_object_new_boolean(!st->null_mode));
-		json_object_object_add(ev, "pfs", json_object_new_boolean(0));
+		json_object_object_add(ev, "pfs", json_object_new_boolean(st->dhhmac));
 	}
 	session_emit(kd, s, ev);
 }
@@ -190,8 +198,12 @@ static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 				       "\"%s\"", kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : "-");
 		}
 	}
-	st->msg_len = mikey_psk_initiate(&pol, &ids, cs, n, false, true, &st->init, st->msg,
-					 sizeof(st->msg), &f);
+	if (st->dhhmac)
+		st->msg_len = mikey_dhhmac_initiate(&pol, &ids, cs, n, &st->init, st->msg,
+						    sizeof(st->msg), &f);
+	else
+		st->msg_len = mikey_psk_initiate(&pol, &ids, cs, n, false, true, &st->init,
+						 st->msg, sizeof(st->msg), &f);
 	if (!st->null_mode)
 		pskfile_wipe(&pf);
 	if (!st->msg_len)
@@ -202,14 +214,18 @@ static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 	return 0;
 }
 
-/* Our offer (first or rekey): a new I_MESSAGE; on a secure session its keys go in now. */
+/*
+ * Our offer (first or rekey): a new I_MESSAGE; on a secure session its keys
+ * go in now (PSK; DHHMAC's come with the answer).
+ */
 static int offer(struct keyd *kd, struct session *s, struct opres *r)
 {
 	struct mikey_state *st = mk_state(s);
 
 	if (initiate(kd, s, r))
 		return -1;
-	if (s->state == SS_SECURE && mk_add_keys(kd, s, &st->init.keys, false, r)) {
+	if (s->state == SS_SECURE && !st->init.dh &&
+	    mk_add_keys(kd, s, &st->init.keys, false, r)) {
 		st->initiating = false;
 		return -1;
 	}
@@ -249,35 +265,32 @@ static int apply_answer(struct keyd *kd, struct session *s, const uint8_t *msg, 
 	struct mikey_state *st = mk_state(s);
 	struct mikey_policy pol = policy(kd, s);
 	struct mikey_fail f = { 0 };
-	bool first = s->state == SS_OFFERED;
+	bool first = s->state == SS_OFFERED, dh = st->init.dh;
+	int rc;
 
 	if (!st->initiating)
 		return op_fail(r, E_STATE, "no MIKEY offer of ours is waiting for an answer");
-	if (mikey_psk_answer(&pol, &st->init, msg, len, &f)) {
-		if (!first)
-			mk_drop_next(kd, s);
-		else
+	rc = dh ? mikey_dhhmac_answer(&pol, &st->init, msg, len, &f) :
+		  mikey_psk_answer(&pol, &st->init, msg, len, &f);
+	if (!rc)	/* DHHMAC's rekey: its keys exist only now */
+		rc = first ? mk_install(kd, s, &st->init.keys, r) :
+		     dh ? mk_add_keys(kd, s, &st->init.keys, false, r) : 0;
+	OPENSSL_cleanse(&st->init, sizeof(st->init));	/* keys, DH private key */
+	st->initiating = false;
+	s->exch = EX_NONE;
+	if (rc) {
+		if (first)
 			s->state = SS_NEW;
-		st->initiating = false;
-		s->exch = EX_NONE;
-		mikey_keys_wipe(&st->init.keys);
-		return refused(s, r, &f, "the answer");
-	}
-	if (first ? mk_install(kd, s, &st->init.keys, r) : 0) {
-		mikey_keys_wipe(&st->init.keys);
-		st->initiating = false;
-		s->state = SS_NEW;
-		s->exch = EX_NONE;
-		return -1;
+		else if (!dh)
+			mk_drop_next(kd, s);
+		session_changed(s);
+		return f.why[0] ? refused(s, r, &f, "the answer") : -1;
 	}
 	if (!first) {
 		mk_switch(kd, s, KSRTP_DIR_RX);
 		mk_switch(kd, s, KSRTP_DIR_TX);
 	}
-	mikey_keys_wipe(&st->init.keys);
-	st->initiating = false;
 	s->state = SS_SECURE;
-	s->exch = EX_NONE;
 	session_changed(s);
 	json_object_object_add(r->reply, "state", json_object_new_string("secure"));
 	json_object_object_add(r->reply, "suite", json_object_new_string(st->suite->name));
@@ -335,16 +348,28 @@ static int respond(struct keyd *kd, struct session *s, const uint8_t *msg, size_
 	size_t outlen = 0;
 	int rc;
 
+	const char *id = kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : NULL;
+	/* the I_MESSAGE's data type (HDR's second byte) names its mode */
+	bool dh = len > 1 && msg[1] == MIKEY_DT_DHHMAC_INIT;
+
+	if (s->state != SS_NEW && dh != st->dhhmac)
+		return op_fail(r, E_NO_CRYPTO, "the offer is MIKEY-%s, the call's exchanges are "
+			       "%s: a MIKEY rekey keeps its mode", dh ? "DHHMAC" : "PSK or NULL",
+			       st->dhhmac ? "DHHMAC" : "PSK or NULL");
 	memset(&pf, 0, sizeof(pf));
-	if (!st->null_mode && load_psks(kd, &pf, r))
+	if ((!st->null_mode || dh) && load_psks(kd, &pf, r))
 		return -1;
-	rc = mikey_psk_respond(&pol, pskfile_lookup, &pf,
-			       kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : NULL,
-			       &replay_cache, msg, len, k, st->msg, sizeof(st->msg), &outlen, &f);
+	if (dh)
+		rc = mikey_dhhmac_respond(&pol, pskfile_lookup, &pf, id, &replay_cache, msg, len,
+					  k, st->msg, sizeof(st->msg), &outlen, &f);
+	else
+		rc = mikey_psk_respond(&pol, pskfile_lookup, &pf, id, &replay_cache, msg, len, k,
+				       st->msg, sizeof(st->msg), &outlen, &f);
 	pskfile_wipe(&pf);
 	st->exchanges++;
 	if (rc)
 		return offer_refused(s, r, &f, outlen);
+	st->dhhmac = dh;
 	if (check_map(st, k, r) ||
 	    (s->state == SS_NEW ? mk_install(kd, s, k, r) : mk_add_keys(kd, s, k, true, r))) {
 		mikey_keys_wipe(k);

@@ -7,7 +7,7 @@
 #define KEYD_MIKEY_METHOD_H
 
 #include "method.h"
-#include "mikey_psk.h"
+#include "mikey_dhhmac.h"
 #include "session.h"
 
 /* One explicit-SSRC context (on every socket of the session). */
@@ -20,6 +20,7 @@ struct mk_ctx {
 
 struct mikey_state {
 	bool null_mode;
+	bool dhhmac;			/* the call's exchanges are DHHMAC (PFS) */
 	uint32_t ours[PROTO_MAX_SSRCS], theirs[PROTO_MAX_SSRCS];
 	size_t nours, ntheirs;
 	uint32_t roc;			/* initial ROC of our streams */

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mikey_dh.h"
 #include "mikey_msg.h"
 #include "suites.h"
 
@@ -75,6 +76,13 @@ struct mikey_policy {
 	uint64_t now;		/* NTP-UTC, 32.32 fixed point */
 	uint32_t skew;		/* s either side of now */
 	uint32_t kdr;		/* initiator: the key derivation rate our SPs state */
+	uint8_t dh_group;	/* initiator, DHHMAC: enum mikey_dh_group */
+};
+
+/* One crypto session the initiator offers. */
+struct mikey_offer_cs {
+	uint32_t ssrc, roc;
+	const struct suite *suite;
 };
 
 /* The initiator's half of an exchange, kept until the answer. */
@@ -86,13 +94,14 @@ struct mikey_init {
 	uint8_t auth_key[20];
 	uint8_t id_i[64], id_r[64];
 	size_t id_i_len, id_r_len;
-	struct mikey_keys keys;
-};
-
-/* One crypto session the initiator offers. */
-struct mikey_offer_cs {
-	uint32_t ssrc, roc;
-	const struct suite *suite;
+	struct mikey_keys keys;		/* DHHMAC: only once the answer came */
+	/* DHHMAC: our DH key pair and what the keys are derived for */
+	uint8_t dh_group;
+	bool dh;
+	uint8_t dh_priv[MIKEY_DH_MAX_LEN], dh_pub[MIKEY_DH_MAX_LEN];
+	struct mikey_offer_cs offer[MIKEY_PSK_MAX_CS];
+	size_t noffer;
+	uint32_t kdr;
 };
 
 /* The identities carried in ID payloads (IDi, IDr); either may be empty. */

@@ -316,8 +316,9 @@ static int parse_method_field(enum field f, struct json_object *v, struct reques
 	case F_MIKEY_MODE:
 		req->method_fields |= REQF_MIKEY_MODE;
 		s = get_str(v, 8);
-		if (!s || (strcmp(s, "psk") && strcmp(s, "null")))
-			return err_out(err, errlen, "mikey_mode: expected \"psk\" or \"null\"");
+		if (!s || (strcmp(s, "psk") && strcmp(s, "null") && strcmp(s, "dhhmac")))
+			return err_out(err, errlen, "mikey_mode: expected \"psk\", \"dhhmac\" or "
+				       "\"null\"");
 		req->mikey_mode = s;
 		return 0;
 	default:

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the MIKEY modes' engines share (mikey_exch.c), for mikey_psk.c
+ * (PSK, NULL) and mikey_dhhmac.c (DHHMAC): building and MACing messages,
+ * the responder's checks of an I_MESSAGE (header, payloads, the PSK's MAC,
+ * freshness, Security Policies, per crypto session keys), the error
+ * message, and the initiator's checks of an answer's head and V payload.
+ */
+#ifndef KEYD_MIKEY_EXCH_H
+#define KEYD_MIKEY_EXCH_H
+
+#include "mikey_psk.h"
+
+#define MIKEY_ID_TYPE_URI	1	/* §6.7 */
+
+int mx_fail(struct mikey_fail *f, uint8_t err_no, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void mx_t_bytes(uint64_t t, uint8_t b[8]);
+bool mx_in_window(uint64_t t, uint64_t now, uint32_t skew);
+
+/* §4.1.4: the KEMAC's encryption, salting and authentication keys. */
+int mx_psk_keys(const uint8_t *psk, size_t plen, uint32_t csb, const uint8_t *rand,
+		size_t rlen, uint8_t ek[16], uint8_t salt[14], uint8_t ak[20]);
+
+/* One crypto session's master key || salt from key data k (§4.1.3). */
+int mx_ctx_master(const struct mikey_keydata *k, uint32_t csb, const uint8_t *rand,
+		  size_t rlen, uint8_t cs_id, const struct suite *s, uint8_t *master);
+
+/* Message building: payloads appended in order, the last one MACed. */
+void mx_add_pl(struct mikey_msg *m, uint8_t type);
+struct mikey_payload *mx_last_pl(struct mikey_msg *m);
+void mx_add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mikey_ids *ids);
+void mx_offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs, size_t ncs,
+		       uint32_t kdr, uint8_t vals[][MIKEY_MAX_SP_PARAMS]);
+size_t mx_encode_maced(const struct mikey_msg *m, uint8_t mac_alg, const uint8_t *ak,
+		       const uint8_t *extra, size_t elen, uint8_t *out, size_t cap,
+		       struct mikey_fail *f);
+/* The crypto sessions an initiator offers, checked against its policy. */
+int mx_init_check(const struct mikey_policy *pol, const struct mikey_offer_cs *cs,
+		  size_t ncs, struct mikey_fail *f);
+/* The initiator's keys: one context per crypto session, from the TGK k. */
+int mx_init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, size_t ncs,
+		 uint32_t kdr, const struct mikey_keydata *k);
+
+/* An I_MESSAGE being checked by a responder. */
+struct mx_rx {
+	struct mikey_msg m;
+	const struct mikey_payload *t, *rand, *kemac, *idi, *idr;
+	const uint8_t *psk;
+	size_t psk_len;
+	uint8_t ek[16], salt[14], ak[20], tb[8];
+	bool authentic;		/* MAC verified: our reply may carry a V */
+};
+
+int mx_rx_header(const struct mikey_msg *m, uint8_t data_type, struct mikey_fail *f);
+int mx_rx_find(struct mx_rx *x, struct mikey_fail *f);
+/* The PSK by IDi, the KEMAC's keys, then its MAC (§5.1). */
+int mx_rx_mac(struct mx_rx *x, mikey_psk_lookup lookup, void *arg, const uint8_t *msg,
+	      struct mikey_fail *f);
+int mx_rx_fresh(const struct mx_rx *x, const struct mikey_policy *pol,
+		struct mikey_replay *rc, const uint8_t *msg, size_t len, struct mikey_fail *f);
+/* Each crypto session's suite (its SP) and master key, from the TGK k. */
+int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
+		  const struct mikey_keydata *k, struct mikey_keys *keys, struct mikey_fail *f);
+/* The error message answering x (err_no), its V MACed if x authenticated;
+ * with err_no < 0, PSK's R_MESSAGE instead.
+ */
+size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_policy *pol,
+		   const char *id_r, int err_no, uint8_t *out, size_t cap,
+		   struct mikey_fail *f);
+
+/*
+ * Initiator: decode an answer into m and check its head: an error message
+ * (refused, f->remote), the data type resp_dt, our CSB ID, a fresh T.
+ */
+int mx_answer_head(const struct mikey_policy *pol, const struct mikey_init *st,
+		   const uint8_t *msg, size_t len, uint8_t resp_dt, struct mikey_msg *m,
+		   struct mikey_fail *f);
+/* A V payload's MAC (§5.2), or NULL's in MIKEY-NULL. */
+bool mx_v_ok(const struct mikey_init *st, const struct mikey_msg *m, const uint8_t *msg,
+	     const struct mikey_payload *v);
+
+#endif /* KEYD_MIKEY_EXCH_H */
