@@ -75,7 +75,6 @@ size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_
 			     struct mikey_init *st, uint8_t *out, size_t cap,
 			     struct mikey_fail *f)
 {
-	static uint8_t vals[SUITE_COUNT][MIKEY_MAX_SP_PARAMS];
 	struct mikey_msg *m;
 	size_t n = 0;
 
@@ -88,15 +87,7 @@ size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_
 		goto out;
 	}
 	/* V: RFC 3830 §6.1 has the DH modes always answer; set as a courtesy */
-	m->hdr = (struct mikey_hdr){ .version = 1, .data_type = MIKEY_DT_DHHMAC_INIT, .v = true,
-				     .csb_id = st->csb_id, .ncs = (uint8_t)ncs,
-				     .map_type = MIKEY_MAP_SRTP };
-	mx_add_pl(m, MIKEY_PT_T);
-	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, st->t };
-	mx_add_pl(m, MIKEY_PT_RAND);
-	mx_last_pl(m)->u.rand = (struct mikey_bytes){ st->rand, MIKEY_RAND_LEN };
-	mx_add_ids(m, st, ids);
-	mx_offer_policies(m, cs, ncs, pol->kdr, vals);
+	mx_init_head(m, st, MIKEY_DT_DHHMAC_INIT, true, ids, cs, ncs, pol->kdr);
 	add_dh(m, st->dh_group, st->dh_pub);
 	n = add_kemac_encode(m, st->auth_key, out, cap, f);
 	free(m);
@@ -185,29 +176,21 @@ int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 			 size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
 			 size_t *outlen, struct mikey_fail *f)
 {
-	struct mx_rx *x = calloc(1, sizeof(*x));
 	uint8_t priv[MIKEY_DH_MAX_LEN], pub[MIKEY_DH_MAX_LEN];
 	const struct mikey_payload *dhi = NULL;
-	const char *why = NULL;
+	struct mx_rx *x;
 	bool decoded;
 	int r = -1;
 
-	memset(keys, 0, sizeof(*keys));
-	*outlen = 0;
-	if (!x)
-		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
-	decoded = !mikey_decode(msg, len, &x->m, &why);
-	if (decoded)
-		dhi = mikey_find(&x->m, MIKEY_PT_DH);
-	if (!decoded)
-		mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE does not decode: %s", why);
-	else if (mx_rx_header(&x->m, MIKEY_DT_DHHMAC_INIT, f) || mx_rx_find(x, f))
+	if (mx_rx_start(&x, msg, len, MIKEY_DT_DHHMAC_INIT, keys, outlen, &decoded, f))
 		;
-	else if (!dhi)
+	else if (!(dhi = mikey_find(&x->m, MIKEY_PT_DH)))
 		mx_fail(f, MIKEY_ERR_UNSPEC, "DHHMAC I_MESSAGE without a DH payload");
 	else if (!rx_auth(x, lookup, arg, msg, f) && !mx_rx_fresh(x, pol, rc, msg, len, f) &&
 		 !rx_dh_keys(x, dhi, pol, priv, pub, keys, f))
 		r = 0;
+	if (!x)
+		return -1;
 	if (!r)
 		*outlen = rx_answer(x, dhi, pol, id_r, pub, out, cap, f);
 	if (!r && !*outlen)
@@ -217,8 +200,7 @@ int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 		*outlen = mx_rx_reply(x, decoded, pol, id_r, f->err_no, out, cap, NULL);
 	}
 	OPENSSL_cleanse(priv, sizeof(priv));
-	OPENSSL_cleanse(x, sizeof(*x));
-	free(x);
+	mx_rx_end(x);
 	return r;
 }
 

@@ -139,7 +139,7 @@ struct mikey_payload *mx_last_pl(struct mikey_msg *m)
 }
 
 /* The suites of cs[] as SP payloads, one policy per distinct suite. */
-void mx_offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs, size_t ncs,
+static void offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs, size_t ncs,
 		       uint32_t kdr, uint8_t vals[][MIKEY_MAX_SP_PARAMS])
 {
 	const struct suite *pol[SUITE_COUNT];
@@ -159,7 +159,7 @@ void mx_offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs, siz
 	}
 }
 
-void mx_add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mikey_ids *ids)
+static void add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mikey_ids *ids)
 {
 	if (ids && ids->id_i) {
 		st->id_i_len = strnlen(ids->id_i, sizeof(st->id_i));
@@ -175,6 +175,23 @@ void mx_add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mikey_i
 								    { st->id_r, st->id_r_len } };
 		}
 	}
+}
+
+void mx_init_head(struct mikey_msg *m, struct mikey_init *st, uint8_t dt, bool v,
+		  const struct mikey_ids *ids, const struct mikey_offer_cs *cs, size_t ncs,
+		  uint32_t kdr)
+{
+	static uint8_t vals[SUITE_COUNT][MIKEY_MAX_SP_PARAMS];
+
+	m->hdr = (struct mikey_hdr){ .version = 1, .data_type = dt, .v = v,
+				     .csb_id = st->csb_id, .ncs = (uint8_t)ncs,
+				     .map_type = MIKEY_MAP_SRTP };
+	mx_add_pl(m, MIKEY_PT_T);
+	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, st->t };
+	mx_add_pl(m, MIKEY_PT_RAND);
+	mx_last_pl(m)->u.rand = (struct mikey_bytes){ st->rand, MIKEY_RAND_LEN };
+	add_ids(m, st, ids);
+	offer_policies(m, cs, ncs, kdr, vals);
 }
 
 int mx_init_check(const struct mikey_policy *pol, const struct mikey_offer_cs *cs,
@@ -215,7 +232,7 @@ int mx_init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, size_t 
 
 /* ---- responder ---- */
 
-int mx_rx_header(const struct mikey_msg *m, uint8_t data_type, struct mikey_fail *f)
+static int rx_header(const struct mikey_msg *m, uint8_t data_type, struct mikey_fail *f)
 {
 	if (m->hdr.data_type != data_type)
 		return mx_fail(f, MIKEY_ERR_DT, "data type %u: keyd answers PSK, NULL and "
@@ -231,7 +248,7 @@ int mx_rx_header(const struct mikey_msg *m, uint8_t data_type, struct mikey_fail
 	return 0;
 }
 
-int mx_rx_find(struct mx_rx *x, struct mikey_fail *f)
+static int rx_find(struct mx_rx *x, struct mikey_fail *f)
 {
 	size_t i;
 
@@ -257,6 +274,31 @@ int mx_rx_find(struct mx_rx *x, struct mikey_fail *f)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE without a KEMAC as last payload");
 	mx_t_bytes(x->t->u.t.value, x->tb);
 	return 0;
+}
+
+int mx_rx_start(struct mx_rx **xp, const uint8_t *msg, size_t len, uint8_t dt,
+		struct mikey_keys *keys, size_t *outlen, bool *decoded, struct mikey_fail *f)
+{
+	struct mx_rx *x = calloc(1, sizeof(*x));
+	const char *why = NULL;
+
+	memset(keys, 0, sizeof(*keys));
+	*outlen = 0;
+	*decoded = false;
+	*xp = x;
+	if (!x)
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
+	*decoded = !mikey_decode(msg, len, &x->m, &why);
+	if (!*decoded)
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE does not decode: %s", why);
+	return rx_header(&x->m, dt, f) || rx_find(x, f) ? -1 : 0;
+}
+
+void mx_rx_end(struct mx_rx *x)
+{
+	if (x)
+		OPENSSL_cleanse(x, sizeof(*x));
+	free(x);
 }
 
 int mx_rx_mac(struct mx_rx *x, mikey_psk_lookup lookup, void *arg, const uint8_t *msg,

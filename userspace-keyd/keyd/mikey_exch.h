@@ -29,9 +29,14 @@ int mx_ctx_master(const struct mikey_keydata *k, uint32_t csb, const uint8_t *ra
 /* Message building: payloads appended in order, the last one MACed. */
 void mx_add_pl(struct mikey_msg *m, uint8_t type);
 struct mikey_payload *mx_last_pl(struct mikey_msg *m);
-void mx_add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mikey_ids *ids);
-void mx_offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs, size_t ncs,
-		       uint32_t kdr, uint8_t vals[][MIKEY_MAX_SP_PARAMS]);
+/*
+ * An I_MESSAGE's HDR (data type dt, V flag v, st's CSB ID, the CS ID map of
+ * cs) and its T, RAND, IDs and one SP per distinct suite; the mode adds the
+ * rest. The SPs' values point into static storage (one I_MESSAGE at a time).
+ */
+void mx_init_head(struct mikey_msg *m, struct mikey_init *st, uint8_t dt, bool v,
+		  const struct mikey_ids *ids, const struct mikey_offer_cs *cs, size_t ncs,
+		  uint32_t kdr);
 size_t mx_encode_maced(const struct mikey_msg *m, uint8_t mac_alg, const uint8_t *ak,
 		       const uint8_t *extra, size_t elen, uint8_t *out, size_t cap,
 		       struct mikey_fail *f);
@@ -52,8 +57,14 @@ struct mx_rx {
 	bool authentic;		/* MAC verified: our reply may carry a V */
 };
 
-int mx_rx_header(const struct mikey_msg *m, uint8_t data_type, struct mikey_fail *f);
-int mx_rx_find(struct mx_rx *x, struct mikey_fail *f);
+/*
+ * A responder's first steps: keys and *outlen cleared, *xp allocated (NULL
+ * if out of memory), msg decoded (*decoded), its header (data type dt) and
+ * payloads checked. 0, or -1 with f set. mx_rx_end() wipes and frees *xp.
+ */
+int mx_rx_start(struct mx_rx **xp, const uint8_t *msg, size_t len, uint8_t dt,
+		struct mikey_keys *keys, size_t *outlen, bool *decoded, struct mikey_fail *f);
+void mx_rx_end(struct mx_rx *x);
 /* The PSK by IDi, the KEMAC's keys, then its MAC (§5.1). */
 int mx_rx_mac(struct mx_rx *x, mikey_psk_lookup lookup, void *arg, const uint8_t *msg,
 	      struct mikey_fail *f);

@@ -58,7 +58,6 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 			  bool want_v, struct mikey_init *st, uint8_t *out, size_t cap,
 			  struct mikey_fail *f)
 {
-	static uint8_t vals[SUITE_COUNT][MIKEY_MAX_SP_PARAMS];
 	uint8_t tgk[MIKEY_TGK_LEN], enc[64], zero[20] = { 0 };
 	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, MIKEY_TGK_LEN } };
 	struct mikey_msg *m;
@@ -78,15 +77,7 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 		mx_fail(f, MIKEY_ERR_UNSPEC, "no randomness or key derivation failed");
 		goto out;
 	}
-	m->hdr = (struct mikey_hdr){ .version = 1, .data_type = MIKEY_DT_PSK_INIT, .v = want_v,
-				     .csb_id = st->csb_id, .ncs = (uint8_t)ncs,
-				     .map_type = MIKEY_MAP_SRTP };
-	mx_add_pl(m, MIKEY_PT_T);
-	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, st->t };
-	mx_add_pl(m, MIKEY_PT_RAND);
-	mx_last_pl(m)->u.rand = (struct mikey_bytes){ st->rand, MIKEY_RAND_LEN };
-	mx_add_ids(m, st, ids);
-	mx_offer_policies(m, cs, ncs, pol->kdr, vals);
+	mx_init_head(m, st, MIKEY_DT_PSK_INIT, want_v, ids, cs, ncs, pol->kdr);
 	mx_add_pl(m, MIKEY_PT_KEMAC);
 	if (init_kemac(pol, st, null_enc, tgk, enc, &mx_last_pl(m)->u.kemac, f))
 		goto out;
@@ -158,22 +149,16 @@ int mikey_psk_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, v
 		      size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
 		      size_t *outlen, struct mikey_fail *f)
 {
-	struct mx_rx *x = calloc(1, sizeof(*x));
-	const char *why = NULL;
+	struct mx_rx *x;
 	bool decoded;
 	int r = -1;
 
-	memset(keys, 0, sizeof(*keys));
-	*outlen = 0;
-	if (!x)
-		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
-	decoded = !mikey_decode(msg, len, &x->m, &why);
-	if (!decoded)
-		mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE does not decode: %s", why);
-	else if (!mx_rx_header(&x->m, MIKEY_DT_PSK_INIT, f) && !mx_rx_find(x, f) &&
-		 !rx_auth(x, pol, lookup, arg, msg, f) && !mx_rx_fresh(x, pol, rc, msg, len, f) &&
-		 !rx_keys(x, pol, keys, f))
+	if (!mx_rx_start(&x, msg, len, MIKEY_DT_PSK_INIT, keys, outlen, &decoded, f) &&
+	    !rx_auth(x, pol, lookup, arg, msg, f) && !mx_rx_fresh(x, pol, rc, msg, len, f) &&
+	    !rx_keys(x, pol, keys, f))
 		r = 0;
+	if (!x)
+		return -1;
 	if (r)
 		*outlen = mx_rx_reply(x, decoded, pol, id_r, f->err_no, out, cap, NULL);
 	else if (x->m.hdr.v)
@@ -182,8 +167,7 @@ int mikey_psk_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, v
 		mikey_keys_wipe(keys);
 		r = -1;
 	}
-	OPENSSL_cleanse(x, sizeof(*x));
-	free(x);
+	mx_rx_end(x);
 	return r;
 }
 
