@@ -13,7 +13,8 @@
  *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]
  *          [verify strict|early_media]  -> ok SESSION
  *          MIKEY: [ssrc N] (ours, also sent as "ssrcs") [peer_ssrc N] ("remote_ssrcs")
- *          [roc N] [mode psk|dhhmac|null] ("mikey_mode")
+ *          [roc N] [mode psk|dhhmac|null] ("mikey_mode") [peer_id ID]
+ *          ("mikey_peer_identity")
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),
@@ -230,6 +231,11 @@ static void cmd_create(char *args)
 			char *m = strtok_r(NULL, " ", &save);
 
 			json_object_object_add(req, "mikey_mode", json_object_new_string(m ? m : ""));
+		} else if (!strcmp(tok, "peer_id")) {
+			char *m = strtok_r(NULL, " ", &save);
+
+			json_object_object_add(req, "mikey_peer_identity",
+					       json_object_new_string(m ? m : ""));
 		} else if (!strcmp(tok, "verify")) {
 			char *v = strtok_r(NULL, " ", &save);
 

@@ -10,7 +10,8 @@
 # kernels' contexts then re-derive at; rekey by a new exchange under
 # traffic with zero loss, from
 # either side; a DHHMAC call (RFC 4650, OAKLEY 5) whose answerer follows
-# the offer's mode, rekeyed from each side under traffic with zero loss;
+# the offer's mode, rekeyed from each side under traffic with zero loss, and
+# refused without the peer's identity (RFC 4650 names both ends);
 # a MIKEY-NULL call where the configuration allows it and its
 # refusal where it does not; wrong PSK, tampered MAC and replayed I_MESSAGE
 # refused with the right ERR payload, read back by the initiator, and no
@@ -207,7 +208,10 @@ psk_b_offers() {
 step "PSK, B offers (ROC 7, KDR 2^16), media both ways" psk_b_offers
 
 dhhmac_call() {
-	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac" "ssrc $SB" || return 1
+	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac" "ssrc $SB" && return 1
+	echo "$R" | grep -q mikey_peer_identity || { echo "# no peer: $R" | cut -c1-300; return 1; }
+	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac peer_id ksrtp-test" "ssrc $SB" ||
+		return 1
 	exchange 20 || return 1
 	for who in A B; do
 		app $who status || return 1
@@ -216,8 +220,8 @@ dhhmac_call() {
 	c=$(ctxs $NS2)
 	[ "$c" = "rx:$SA:3 tx:$SB:0" ] || { echo "# B's contexts: $c"; return 1; }
 	csb=$(csb_of A) || return 1
-	# I: T RAND IDi SP DHi KEMAC; R: T IDr IDi DHr DHi KEMAC; KEMACs carry only a MAC
-	expect_dissect "$offer" "7;1;$csb;$MAP;0x00000003,0x00000000;5,11,6,10,3,1,0;0;;;" \
+	# I: T RAND IDi IDr SP DHi KEMAC; R: T IDr IDi DHr DHi KEMAC; KEMACs carry only a MAC
+	expect_dissect "$offer" "7;1;$csb;$MAP;0x00000003,0x00000000;5,11,6,6,10,3,1,0;0;;;" \
 		"DHHMAC I_MESSAGE" || return 1
 	expect_dissect "$answer" "8;0;$csb;$MAP;0x00000003,0x00000000;5,6,6,3,3,1,0;0;;;" \
 		"DHHMAC R_MESSAGE" || return 1

@@ -61,7 +61,7 @@ static size_t offer(const uint8_t *psk, uint8_t group)
 		{ 0x11111111, 0, S("AES_CM_128_HMAC_SHA1_80") },
 		{ 0x22222222, 7, S("AES_CM_128_HMAC_SHA1_32") },
 	};
-	struct mikey_ids ids = { "sip:alice@example.org", NULL };
+	struct mikey_ids ids = { "sip:alice@example.org", "sip:bob@example.org" };
 	struct mikey_policy p = pol(psk, NOW, group);
 
 	ilen = mikey_dhhmac_initiate(&p, &ids, cs, 2, &st, imsg, sizeof(imsg), &f);
@@ -290,9 +290,14 @@ static void test_refused_groups_and_values(void)
 	uint8_t v[192];
 	struct mikey_policy p = pol(alice_psk, NOW, MIKEY_DH_OAKLEY1);
 	struct mikey_offer_cs cs = { 1, 0, S("AES_CM_128_HMAC_SHA1_80") };
+	struct mikey_ids ids = { "sip:alice@example.org", "sip:bob@example.org" };
 
-	KTAP_EXPECT_EQ(mikey_dhhmac_initiate(&p, NULL, &cs, 1, &st, imsg, sizeof(imsg), &f), 0);
+	KTAP_EXPECT_EQ(mikey_dhhmac_initiate(&p, &ids, &cs, 1, &st, imsg, sizeof(imsg), &f), 0);
 	KTAP_EXPECT_EQ(f.err_no, MIKEY_ERR_DH);
+	ids.id_r = NULL;	/* RFC 4650 §3: the recipient is always named */
+	p.dh_group = MIKEY_DH_OAKLEY5;
+	KTAP_EXPECT_EQ(mikey_dhhmac_initiate(&p, &ids, &cs, 1, &st, imsg, sizeof(imsg), &f), 0);
+	KTAP_EXPECT_EQ(f.err_no, MIKEY_ERR_ID);
 	setup();
 	memset(v, 0x5a, sizeof(v));
 	craft(MIKEY_DH_OAKLEY1, v, MIKEY_ENC_NULL, 0);

@@ -211,12 +211,13 @@ static void set_psk(const char *hex)
 }
 
 static const char *next_mode;	/* the next session's mikey_mode */
+static const char *next_peer;	/* and mikey_peer_identity */
 
 static struct session *new_session(uint64_t cookie, enum role role, uint32_t ours,
 				   uint32_t theirs, uint32_t roc)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	struct request req = { .mikey_mode = next_mode };
+	struct request req = { .mikey_mode = next_mode, .mikey_peer = next_peer };
 	struct opres r = { 0 };
 
 	if (!s)
@@ -510,15 +511,29 @@ static void test_dhhmac_call_and_rekeys(void)
 	struct json_object *saved, *v;
 	char why[1200];
 
+	/* one keyd plays both: identity alice; A calls bob, B learns alice from IDi */
+	FILE *fp = fopen(psk_path, "w");
+
+	KTAP_ASSERT(fp != NULL);
+	fprintf(fp, "alice 00112233445566778899aabbccddeeff\nbob 00112233445566778899aabbccddeeff\n");
+	fclose(fp);
+	snprintf(kd.cfg.mikey_identity, sizeof(kd.cfg.mikey_identity), "alice");
 	next_mode = "dhhmac";
 	a = new_session(1, ROLE_OFFERER, SA, SB, 5);
-	next_mode = NULL;
 	b = new_session(2, ROLE_ANSWERER, SB, 0, 0);
+	KTAP_EXPECT_EQ(exchange(a, b, "local", why, sizeof(why)), -1);
+	if (!KTAP_EXPECT(strstr(why, "\"mikey_peer_identity\"") != NULL))
+		ktap_diag("%s", why);
+	free_session(a);
+	next_peer = "bob";
+	a = new_session(1, ROLE_OFFERER, SA, SB, 5);
+	next_mode = next_peer = NULL;
 	if (!KTAP_EXPECT_EQ(exchange(a, b, "local", why, sizeof(why)), 0))
 		ktap_diag("%s", why);
 	KTAP_EXPECT_EQ(a->state, SS_SECURE);
 	KTAP_EXPECT_EQ(b->state, SS_SECURE);
 	KTAP_EXPECT(mk_state(b)->dhhmac);
+	KTAP_EXPECT(!strcmp(mk_state(b)->peer_id, "alice"));
 	KTAP_EXPECT(strstr(last_event, "secure") != NULL);
 	expect_paired(5);
 	/* A rekeys: its keys come with the answer, RX and TX switch then */
@@ -543,10 +558,14 @@ static void test_dhhmac_call_and_rekeys(void)
 		ktap_diag("%s", why);
 	saved = mikey_method.save(b);
 	KTAP_EXPECT(json_object_object_get_ex(saved, "dhhmac", &v) && json_object_get_boolean(v));
+	KTAP_EXPECT(json_object_object_get_ex(saved, "peer_identity", &v) &&
+		    !strcmp(json_object_get_string(v), "alice"));
 	json_object_put(saved);
 	free_session(a);
 	free_session(b);
 	KTAP_EXPECT_EQ(nctx(1) + nctx(2), 0);
+	snprintf(kd.cfg.mikey_identity, sizeof(kd.cfg.mikey_identity), "ksrtp-test");
+	set_psk("00112233445566778899aabbccddeeff");
 }
 
 static void test_null_needs_permission(void)

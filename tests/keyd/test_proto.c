@@ -120,6 +120,13 @@ static void test_fields_typed(void)
 	KTAP_EXPECT(!strcmp(req.mikey_mode, "null"));
 	KTAP_EXPECT_EQ(req.method_fields, REQF_SSRCS | REQF_MIKEY_MODE);
 	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\",\"method\":\"mikey\","
+			     "\"mikey_mode\":\"dhhmac\",\"mikey_peer_identity\":\"sip:b@x\"}",
+			     &req, err), 0);
+	KTAP_EXPECT(!strcmp(req.mikey_mode, "dhhmac"));
+	KTAP_EXPECT(!strcmp(req.mikey_peer, "sip:b@x"));
+	KTAP_EXPECT_EQ(req.method_fields, REQF_MIKEY_MODE);
+	request_free(&req);
 }
 
 static void test_errors(void)
@@ -174,6 +181,10 @@ static void test_errors(void)
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"roc\":-1}", "roc: expected" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_mode\":\"dh\"}",
 		  "mikey_mode: expected \"psk\", \"dhhmac\" or \"null\"" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_peer_identity\":\"a b\"}",
+		  "mikey_peer_identity: expected 1 to 63 characters, no spaces" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_peer_identity\":\"\"}",
+		  "mikey_peer_identity: expected 1 to 63" },
 		{ "{\"op\":\"local_attributes\",\"session\":\"a\",\"roc\":1}",
 		  "does not apply to local_attributes" },
 		{ "{\"op\":\"status\",\"mki_len\":1,\"session\":\"a\"}", "does not apply to status" },

@@ -302,6 +302,8 @@ void mk_status(struct keyd *kd, struct session *s, struct json_object *out)
 	if (kd->cfg.mikey_identity[0])
 		json_object_object_add(out, "identity",
 				       json_object_new_string(kd->cfg.mikey_identity));
+	if (st->peer_id[0])
+		json_object_object_add(out, "peer_identity", json_object_new_string(st->peer_id));
 	if (st->suite)
 		json_object_object_add(out, "suite", json_object_new_string(st->suite->name));
 	json_object_object_add(out, "csb_id", json_object_new_int64(st->csb_id));
@@ -332,6 +334,8 @@ struct json_object *mk_save(struct session *s)
 
 	json_object_object_add(o, "null_mode", json_object_new_boolean(st->null_mode));
 	json_object_object_add(o, "dhhmac", json_object_new_boolean(st->dhhmac));
+	if (st->peer_id[0])
+		json_object_object_add(o, "peer_identity", json_object_new_string(st->peer_id));
 	json_object_object_add(o, "ssrcs", ssrc_array(st->ours, st->nours));
 	json_object_object_add(o, "remote_ssrcs", ssrc_array(st->theirs, st->ntheirs));
 	json_object_object_add(o, "roc", json_object_new_int64(st->roc));
@@ -392,6 +396,9 @@ int mk_restore_state(struct session *s, struct json_object *saved,
 	st->null_mode = json_object_object_get_ex(saved, "null_mode", &v) &&
 			json_object_get_boolean(v);
 	st->dhhmac = json_object_object_get_ex(saved, "dhhmac", &v) && json_object_get_boolean(v);
+	if (json_object_object_get_ex(saved, "peer_identity", &v) &&
+	    json_object_is_type(v, json_type_string))
+		snprintf(st->peer_id, sizeof(st->peer_id), "%s", json_object_get_string(v));
 	st->nours = load_ssrcs(saved, "ssrcs", st->ours);
 	st->ntheirs = load_ssrcs(saved, "remote_ssrcs", st->theirs);
 	st->roc = (uint32_t)jint(saved, "roc");

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MIKEY-DHHMAC (RFC 4650), initiator and responder:
- *   I_MESSAGE = HDR, T, RAND, [IDi, [IDr]], {SP}, DHi, KEMAC
- *   R_MESSAGE = HDR, T, [IDr], [IDi], DHr, DHi, KEMAC
+ *   I_MESSAGE = HDR, T, RAND, IDi, IDr, {SP}, DHi, KEMAC
+ *   R_MESSAGE = HDR, T, [IDr], IDi, DHr, DHi, KEMAC
+ * (RFC 4650 §3: the initiator names both ends; the responder echoes IDi,
+ * and keyd accepts an I_MESSAGE without IDs, whose key is the PSK file's
+ * "-".)
  * A KEMAC here carries no key (NULL encryption, empty) and the HMAC-SHA-1
  * of its message up to the MAC, keyed by the auth_key §4.1.4 derives from
  * the PSK with the I_MESSAGE's CSB ID and RAND, in both directions. The
@@ -40,8 +43,9 @@ static size_t add_kemac_encode(struct mikey_msg *m, const uint8_t *ak, uint8_t *
 	return mx_encode_maced(m, MIKEY_MAC_HMAC_SHA1_160, ak, NULL, 0, out, cap, f);
 }
 
-static int init_state(const struct mikey_policy *pol, const struct mikey_offer_cs *cs,
-		      size_t ncs, struct mikey_init *st, struct mikey_fail *f)
+static int init_state(const struct mikey_policy *pol, const struct mikey_ids *ids,
+		      const struct mikey_offer_cs *cs, size_t ncs, struct mikey_init *st,
+		      struct mikey_fail *f)
 {
 	uint8_t ek[16], salt[14];
 	int rc = 0;
@@ -50,6 +54,8 @@ static int init_state(const struct mikey_policy *pol, const struct mikey_offer_c
 		return -1;
 	if (!pol->psk)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "DHHMAC needs a pre-shared key");
+	if (!ids || !ids->id_i || !ids->id_r)
+		return mx_fail(f, MIKEY_ERR_ID, "a DHHMAC I_MESSAGE names both ends (IDi, IDr)");
 	if (!mikey_dh_group_ok(pol->dh_group))
 		return mx_fail(f, MIKEY_ERR_DH, "DH group %u is not offered (OAKLEY 5 or 2)",
 			       pol->dh_group);
@@ -79,7 +85,7 @@ size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_
 	size_t n = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (init_state(pol, cs, ncs, st, f))
+	if (init_state(pol, ids, cs, ncs, st, f))
 		goto out;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
@@ -159,6 +165,9 @@ static size_t rx_answer(const struct mx_rx *x, const struct mikey_payload *dhi,
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = (struct mikey_typed){ MIKEY_ID_TYPE_URI,
 			{ (const uint8_t *)id_r, strlen(id_r) } };
+	} else if (x->idr) {	/* the name the initiator gave us */
+		mx_add_pl(m, MIKEY_PT_ID);
+		mx_last_pl(m)->u.id = x->idr->u.id;
 	}
 	if (x->idi) {
 		mx_add_pl(m, MIKEY_PT_ID);
@@ -206,16 +215,25 @@ int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 
 /* ---- initiator: the answer ---- */
 
-/* DHr and DHi: ours echoed byte for byte, theirs in our group. */
+/* IDi echoed; DHr and DHi: ours echoed byte for byte, theirs in our group. */
 static int answer_dh(const struct mikey_init *st, const struct mikey_msg *m,
 		     const struct mikey_payload **dhr, struct mikey_fail *f)
 {
 	const struct mikey_payload *dh[2] = { NULL, NULL };
 	size_t i, n = 0, len = (size_t)mikey_dh_len(st->dh_group);
+	bool idi = false;
 
-	for (i = 0; i < m->npl; i++)
+	for (i = 0; i < m->npl; i++) {
+		const struct mikey_bytes *id = &m->pl[i].u.id.data;
+
 		if (m->pl[i].type == MIKEY_PT_DH && n < 2)
 			dh[n++] = &m->pl[i];
+		if (m->pl[i].type == MIKEY_PT_ID && id->len == st->id_i_len &&
+		    !memcmp(id->p, st->id_i, id->len))
+			idi = true;
+	}
+	if (!idi)
+		return mx_fail(f, MIKEY_ERR_ID, "R_MESSAGE does not name us (IDi)");
 	if (n != 2)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "R_MESSAGE without DHr and DHi");
 	if (dh[1]->u.dh.group != st->dh_group || dh[1]->u.dh.value.len != len ||

@@ -360,6 +360,9 @@ int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
 	size_t i;
 
 	keys->csb_id = x->m.hdr.csb_id;
+	if (x->idi && x->idi->u.id.data.len < sizeof(keys->peer_id) &&
+	    !memchr(x->idi->u.id.data.p, 0, x->idi->u.id.data.len))
+		memcpy(keys->peer_id, x->idi->u.id.data.p, x->idi->u.id.data.len);
 	for (i = 0; i < x->m.hdr.ncs; i++) {
 		const struct mikey_cs_srtp *cs = &x->m.hdr.cs[i];
 		struct mikey_ctx *c = &keys->cs[i];

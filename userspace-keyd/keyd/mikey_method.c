@@ -49,6 +49,8 @@ static int mikey_init(struct keyd *kd, struct session *s, const struct request *
 		return op_fail(r, E_INTERNAL, "out of memory");
 	st->null_mode = null_mode;
 	st->dhhmac = dhhmac;
+	if (req && req->mikey_peer)
+		snprintf(st->peer_id, sizeof(st->peer_id), "%s", req->mikey_peer);
 	st->next_kid = 1;
 	if (req) {
 		memcpy(st->ours, req->ssrcs, sizeof(st->ours));
@@ -163,12 +165,32 @@ static const struct suite *offer_suite(struct session *s)
 	return NULL;
 }
 
+/*
+ * The initiator's PSK: the key of the peer's identity when the session
+ * knows it (mikey_peer_identity, or the IDi of the peer's last offer), else
+ * our own identity's ("-" without one).
+ */
+static int initiator_psk(struct keyd *kd, struct mikey_state *st, struct pskfile *pf,
+			 struct mikey_policy *pol, struct opres *r)
+{
+	const char *who = st->peer_id[0] ? st->peer_id : kd->cfg.mikey_identity;
+
+	if (load_psks(kd, pf, r))
+		return -1;
+	if (!pskfile_lookup(pf, (const uint8_t *)who, strlen(who), &pol->psk, &pol->psk_len))
+		return 0;
+	pskfile_wipe(pf);
+	return op_fail(r, E_NO_CRYPTO, "mikey_psk_file has no key for %s identity \"%s\"",
+		       st->peer_id[0] ? "the peer's" : "our", who[0] ? who : "-");
+}
+
 static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 {
 	struct mikey_state *st = mk_state(s);
 	struct mikey_offer_cs cs[MIKEY_PSK_MAX_CS];
 	struct mikey_policy pol = policy(kd, s);
-	struct mikey_ids ids = { .id_i = kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : NULL };
+	struct mikey_ids ids = { .id_i = kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : NULL,
+				 .id_r = st->peer_id[0] ? st->peer_id : NULL };
 	const struct suite *su = st->suite ? st->suite : offer_suite(s);
 	struct mikey_fail f = { 0 };
 	struct pskfile pf;
@@ -188,16 +210,13 @@ static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 		cs[n++] = (struct mikey_offer_cs){ st->ours[i], st->roc, su };
 	for (i = 0; !st->nctx && i < st->ntheirs; i++)
 		cs[n++] = (struct mikey_offer_cs){ st->theirs[i], 0, su };
-	if (!st->null_mode) {
-		if (load_psks(kd, &pf, r))
-			return -1;
-		if (pskfile_lookup(&pf, (const uint8_t *)kd->cfg.mikey_identity,
-				   strlen(kd->cfg.mikey_identity), &pol.psk, &pol.psk_len)) {
-			pskfile_wipe(&pf);
-			return op_fail(r, E_NO_CRYPTO, "mikey_psk_file has no key for our identity "
-				       "\"%s\"", kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : "-");
-		}
-	}
+	/* RFC 4650 §3: a DHHMAC I_MESSAGE names the initiator and the recipient */
+	if (st->dhhmac && (!ids.id_i || !ids.id_r))
+		return op_fail(r, E_BAD_REQUEST, "MIKEY-DHHMAC names both ends (RFC 4650): it "
+			       "needs mikey_identity in keyd's configuration and the peer's "
+			       "\"mikey_peer_identity\" in create");
+	if (!st->null_mode && initiator_psk(kd, st, &pf, &pol, r))
+		return -1;
 	if (st->dhhmac)
 		st->msg_len = mikey_dhhmac_initiate(&pol, &ids, cs, n, &st->init, st->msg,
 						    sizeof(st->msg), &f);
@@ -370,6 +389,8 @@ static int respond(struct keyd *kd, struct session *s, const uint8_t *msg, size_
 	if (rc)
 		return offer_refused(s, r, &f, outlen);
 	st->dhhmac = dh;
+	if (!st->peer_id[0])	/* for our own rekeys' IDr and PSK */
+		snprintf(st->peer_id, sizeof(st->peer_id), "%s", k->peer_id);
 	if (check_map(st, k, r) ||
 	    (s->state == SS_NEW ? mk_install(kd, s, k, r) : mk_add_keys(kd, s, k, true, r))) {
 		mikey_keys_wipe(k);

@@ -21,6 +21,7 @@ struct mk_ctx {
 struct mikey_state {
 	bool null_mode;
 	bool dhhmac;			/* the call's exchanges are DHHMAC (PFS) */
+	char peer_id[64];		/* the peer's identity: IDr of our offers, its PSK */
 	uint32_t ours[PROTO_MAX_SSRCS], theirs[PROTO_MAX_SSRCS];
 	size_t nours, ntheirs;
 	uint32_t roc;			/* initial ROC of our streams */

@@ -46,6 +46,7 @@ struct mikey_ctx {
 
 struct mikey_keys {
 	uint32_t csb_id;
+	char peer_id[64];	/* responder: the I_MESSAGE's IDi ("" if none) */
 	size_t n;
 	struct mikey_ctx cs[MIKEY_PSK_MAX_CS];
 };

@@ -32,6 +32,7 @@ enum field {
 	F_REMOTE_SSRCS = 1 << 14,
 	F_ROC = 1 << 15,
 	F_MIKEY_MODE = 1 << 16,
+	F_MIKEY_PEER = 1 << 17,
 };
 
 static const struct {
@@ -44,7 +45,7 @@ static const struct {
 	{ "attributes", F_ATTRS }, { "type", F_TYPE }, { "suites", F_SUITES },
 	{ "mki_len", F_MKI_LEN }, { "dtls_verify", F_DTLS_VERIFY },
 	{ "ssrcs", F_SSRCS }, { "remote_ssrcs", F_REMOTE_SSRCS }, { "roc", F_ROC },
-	{ "mikey_mode", F_MIKEY_MODE },
+	{ "mikey_mode", F_MIKEY_MODE }, { "mikey_peer_identity", F_MIKEY_PEER },
 };
 
 static const struct {
@@ -54,7 +55,8 @@ static const struct {
 	[OP_PING] = { "ping", 0, 0 },
 	[OP_CREATE] = { "create",
 		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
-		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE, F_ROLE },
+		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE | F_MIKEY_PEER,
+		F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
 		F_SESSION | F_ATTRS | F_TYPE | F_REMOTE | F_SECURE, F_SESSION | F_ATTRS },
@@ -320,6 +322,14 @@ static int parse_method_field(enum field f, struct json_object *v, struct reques
 			return err_out(err, errlen, "mikey_mode: expected \"psk\", \"dhhmac\" or "
 				       "\"null\"");
 		req->mikey_mode = s;
+		return 0;
+	case F_MIKEY_PEER:
+		req->method_fields |= REQF_MIKEY_MODE;
+		s = get_str(v, 63);
+		if (!s || !*s || strchr(s, ' '))
+			return err_out(err, errlen, "mikey_peer_identity: expected 1 to 63 "
+				       "characters, no spaces");
+		req->mikey_peer = s;
 		return 0;
 	default:
 		return err_out(err, errlen, "internal: unhandled field");

@@ -26,7 +26,7 @@
 /* Create fields only some methods take (struct method's req_fields). */
 #define REQF_DTLS_VERIFY	(1u << 0)	/* dtls_verify */
 #define REQF_SSRCS		(1u << 1)	/* ssrcs, remote_ssrcs, roc */
-#define REQF_MIKEY_MODE		(1u << 2)	/* mikey_mode */
+#define REQF_MIKEY_MODE		(1u << 2)	/* mikey_mode, mikey_peer_identity */
 
 enum op {
 	OP_PING, OP_CREATE, OP_LOCAL_ATTRIBUTES, OP_REMOTE_ATTRIBUTES, OP_STATUS,
@@ -69,7 +69,8 @@ struct request {
 	uint32_t remote_ssrcs[PROTO_MAX_SSRCS];	/* the peer's, when known */
 	size_t nremote_ssrcs;
 	uint32_t roc;			/* initial ROC of our streams */
-	const char *mikey_mode;		/* "psk" / "null"; NULL: psk */
+	const char *mikey_mode;		/* "psk" / "dhhmac" / "null"; NULL: psk */
+	const char *mikey_peer;		/* mikey_peer_identity: the peer's IDr/IDi */
 	unsigned int method_fields;	/* REQF_* present */
 	int fds[PROTO_MAX_FDS];		/* received with the line; not owned here */
 	int nfds;

@@ -279,7 +279,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 		return op_fail(r, E_BAD_REQUEST, "%s does not apply to the %s method",
 			       req->method_fields & REQF_DTLS_VERIFY ? "dtls_verify" :
 			       req->method_fields & REQF_SSRCS ? "ssrcs/remote_ssrcs/roc" :
-			       "mikey_mode", m->name);
+			       "mikey_mode/mikey_peer_identity", m->name);
 	if (kd->nsessions >= kd->cfg.max_sessions)
 		return op_fail(r, E_LIMIT, "too many sessions (max_sessions = %u)",
 			       kd->cfg.max_sessions);
