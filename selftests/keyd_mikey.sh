@@ -120,8 +120,9 @@ mikey_identity = ksrtp-test
 rx_key_grace_ms = 1000
 answer_rekey_delay_ms = 2000
 log_level = info"
-# B's offers state a key derivation rate of 2^16 (RFC 3711 4.3.1)
-printf '%s\nmikey_kdr = 65536\n' "$CONF" > "$D/keyd-B.conf"
+# B's offers state a key derivation rate of 2^16 (RFC 3711 4.3.1) and wrap
+# the TGK with AES-KW-128
+printf '%s\nmikey_kdr = 65536\nmikey_kemac = aes-kw\n' "$CONF" > "$D/keyd-B.conf"
 step "setup: namespaces, two keyds (PSK file, MIKEY-NULL allowed), two apps" keyd_setup "A B" \
 	"$CONF"
 setup_or_skip 14
@@ -196,6 +197,10 @@ print(" ".join(sorted(str(c.get("kdr", 0)) for s in socks
 psk_b_offers() {
 	mcall B A "ssrc $SB peer_ssrc $SA roc 7" "ssrc $SA" || return 1
 	exchange 20 || return 1
+	# B's KEMAC: AES-KW-128 (2), tshark clean
+	dissect "$offer" || return 1
+	echo "# tshark B's I_MESSAGE: $DIS"
+	[ "$(echo "$DIS" | cut -d';' -f7-10)" = "2;;;" ] || return 1
 	c=$(ctxs $NS1)
 	[ "$c" = "rx:$SB:7 tx:$SA:0" ] || { echo "# A's contexts: $c"; return 1; }
 	# B's SP said KDR 2^16: both ends' kernels re-derive at it
@@ -205,7 +210,7 @@ psk_b_offers() {
 	done
 	app A delete && app B delete
 }
-step "PSK, B offers (ROC 7, KDR 2^16), media both ways" psk_b_offers
+step "PSK, B offers (ROC 7, KDR 2^16, AES-KW KEMAC), media both ways" psk_b_offers
 
 dhhmac_call() {
 	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac" "ssrc $SB" && return 1

@@ -53,6 +53,21 @@ def aes_cm(key, salt, csb_id, t, data):
     return AES.new(key, AES.MODE_CTR, nonce=b"", initial_value=iv).encrypt(data)
 
 
+def aes_kw(key, iv, plain):
+    """RFC 3394 §2.2.1 key wrap, written from the RFC over pycryptodome's AES
+    block (not OpenSSL's wrap), with the IV given (RFC 3830 §4.2.3: S)."""
+    aes = AES.new(key, AES.MODE_ECB)
+    n = len(plain) // 8
+    a, r = iv, [plain[8 * i:8 * i + 8] for i in range(n)]
+    for j in range(6):
+        for i in range(n):
+            b = aes.encrypt(a + r[i])
+            t = (n * j + i + 1).to_bytes(8, "big")
+            a = bytes(x ^ y for x, y in zip(b[:8], t))
+            r[i] = b[8:]
+    return a + b"".join(r)
+
+
 def pi_fixed(bits):
     """floor(pi * 2^bits) by Machin's formula, in integers with guard bits."""
     one = 1 << (bits + 64)
@@ -139,6 +154,15 @@ def main():
     print(carr("ref_cm_t", t))
     print(carr("ref_cm_plain", plain))
     print(carr("ref_cm_cipher", aes_cm(key, salt, CSB, t, plain)))
+    # RFC 3394 §4.1 first, then MIKEY's AES-KW: the PSK's encryption key, IV S
+    assert aes_kw(seq(16), bytes.fromhex("a6a6a6a6a6a6a6a6"), bytes.fromhex(
+        "00112233445566778899aabbccddeeff")).hex() == \
+        "1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5"
+    kw_key = derive(seq(16), 0x150533E1, 0xFF, CSB, RAND, 16)
+    kw_s = derive(seq(16), 0x29B88916, 0xFF, CSB, RAND, 8)
+    kw_plain = seq(24, 0x90)
+    print(carr("ref_kw_plain", kw_plain))
+    print(carr("ref_kw_cipher", aes_kw(kw_key, kw_s, kw_plain)))
     print("struct ref_dh { uint8_t group; size_t len; uint8_t priv_a[192], pub_a[192], "
           "priv_b[192], pub_b[192], secret[192], tek[16]; };")
     print("static const struct ref_dh ref_dhs[] = {")

@@ -114,6 +114,13 @@ static void test_mikey(void)
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_dh_group", "1", err, sizeof(err)), -1);
 	KTAP_EXPECT(contains(err, "OAKLEY 1 is too weak"));
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_dh_group", "0", err, sizeof(err)), -1);
+	KTAP_EXPECT(!c.mikey_kemac_kw);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kemac", "aes-kw", err, sizeof(err)), 0);
+	KTAP_EXPECT(c.mikey_kemac_kw);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kemac", "aes-cm", err, sizeof(err)), 0);
+	KTAP_EXPECT(!c.mikey_kemac_kw);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_kemac", "aes-kw-256", err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, "mikey_kemac: expected aes-cm or aes-kw"));
 }
 
 static void test_file(void)

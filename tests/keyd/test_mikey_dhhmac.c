@@ -42,7 +42,7 @@ static const struct suite *S(const char *n)
 static struct mikey_policy pol(const uint8_t *psk, uint64_t now, uint8_t group)
 {
 	return (struct mikey_policy){ psk, psk ? 16 : 0, false, 0x3f | 0x300, now,
-				      MIKEY_SKEW_DEFAULT, 0, group };
+				      MIKEY_SKEW_DEFAULT, 0, group, false };
 }
 
 static void setup(void)

@@ -71,7 +71,9 @@ static void test_aes_kw_rfc3394(void)
 		0x1f, 0xa6, 0x8b, 0x0a, 0x81, 0x12, 0xb4, 0x47,
 		0xae, 0xf3, 0x4b, 0xd8, 0xfb, 0x5a, 0x7b, 0x82,
 		0x9d, 0x3e, 0x86, 0x23, 0x71, 0xd2, 0xcf, 0xe5 };
-	uint8_t out[32], back[32], salt[14] = { 0 }, t[8] = { 0 };
+	/* RFC 3830's IV S, here RFC 3394's default */
+	uint8_t out[32], back[32], t[8] = { 0 }, salt[14] = {
+		0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6 };
 	size_t n = 0, m = 0;
 
 	KTAP_ASSERT_EQ(mikey_kemac_encrypt(MIKEY_ENC_AES_KW_128, kek, salt, 0, t, data, 16,
@@ -87,6 +89,30 @@ static void test_aes_kw_rfc3394(void)
 	KTAP_EXPECT_EQ(mikey_kemac_encrypt(MIKEY_ENC_AES_KW_128, kek, salt, 0, t, data, 12,
 					   out, &n), -1);
 	KTAP_EXPECT_EQ(mikey_kemac_encrypt(7, kek, salt, 0, t, data, 16, out, &n), -1);
+}
+
+/* MIKEY's AES-KW (IV S from the PSK) against mikey_ref.py's RFC 3394 over
+ * pycryptodome's AES; unwrapping with another S fails the integrity check.
+ */
+static void test_aes_kw_ref(void)
+{
+	static const uint8_t psk[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+	uint8_t key[16], salt[14], out[40], back[40], t[8] = { 0 };
+	size_t n = 0, m = 0;
+
+	KTAP_ASSERT_EQ(mikey_derive(psk, 16, MIKEY_C_ENC, MIKEY_CS_ID_NONE, REF_CSB, ref_rand, 16,
+				    key, 16), 0);
+	KTAP_ASSERT_EQ(mikey_derive(psk, 16, MIKEY_C_SALT, MIKEY_CS_ID_NONE, REF_CSB, ref_rand, 16,
+				    salt, 14), 0);
+	KTAP_ASSERT_EQ(mikey_kemac_encrypt(MIKEY_ENC_AES_KW_128, key, salt, 0, t, ref_kw_plain,
+					   sizeof(ref_kw_plain), out, &n), 0);
+	KTAP_EXPECT(n == sizeof(ref_kw_cipher) && !memcmp(out, ref_kw_cipher, n));
+	KTAP_ASSERT_EQ(mikey_kemac_decrypt(MIKEY_ENC_AES_KW_128, key, salt, 0, t, ref_kw_cipher,
+					   sizeof(ref_kw_cipher), back, &m), 0);
+	KTAP_EXPECT(m == sizeof(ref_kw_plain) && !memcmp(back, ref_kw_plain, m));
+	salt[7] ^= 1;
+	KTAP_EXPECT_EQ(mikey_kemac_decrypt(MIKEY_ENC_AES_KW_128, key, salt, 0, t, ref_kw_cipher,
+					   sizeof(ref_kw_cipher), back, &m), -1);
 }
 
 static void test_aes_cm_ref(void)
@@ -225,6 +251,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_prf_ref),
 	KTAP_TEST(test_derive_ref),
 	KTAP_TEST(test_aes_kw_rfc3394),
+	KTAP_TEST(test_aes_kw_ref),
 	KTAP_TEST(test_aes_cm_ref),
 	KTAP_TEST(test_hmac_rfc2202),
 	KTAP_TEST(test_psk_kemac_end_to_end),

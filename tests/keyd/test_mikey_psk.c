@@ -50,7 +50,7 @@ static const struct suite *S(const char *n)
 static struct mikey_policy pol(const uint8_t *psk, bool insecure, uint64_t now)
 {
 	return (struct mikey_policy){ psk, psk ? 16 : 0, insecure, 0x3f | 0x300, now,
-				      MIKEY_SKEW_DEFAULT, 0, MIKEY_DH_OAKLEY5 };
+				      MIKEY_SKEW_DEFAULT, 0, MIKEY_DH_OAKLEY5, false };
 }
 
 static void setup(void)
@@ -63,6 +63,8 @@ static void setup(void)
 }
 
 /* Two crypto sessions, the second with ROC 7 and a 32-bit tag. */
+static bool kw;	/* offer() and craft(): AES-KW-128 KEMACs */
+
 static size_t offer(const uint8_t *psk, bool insecure, uint64_t now, bool null_enc,
 		    bool want_v)
 {
@@ -73,6 +75,7 @@ static size_t offer(const uint8_t *psk, bool insecure, uint64_t now, bool null_e
 	struct mikey_ids ids = { "sip:alice@example.org", "sip:bob@example.org" };
 	struct mikey_policy p = pol(psk, insecure, now);
 
+	p.kemac_kw = kw;
 	ilen = mikey_psk_initiate(&p, &ids, cs, 2, null_enc, want_v, &st, imsg, sizeof(imsg), &f);
 	return ilen;
 }
@@ -335,13 +338,15 @@ static void craft(uint8_t sp_type, uint32_t sp_val)
 	st.t = NOW;
 	n = mikey_keydata_encode(&k, 1, plain, sizeof(plain), &why);
 	KTAP_ASSERT(n > 0);
+	while (kw && n % 8)	/* 20 bytes: zero-padded to AES-KW's blocks */
+		plain[n++] = 0;
 	KTAP_ASSERT_EQ(mikey_derive(alice_psk, 16, MIKEY_C_ENC, 0xff, st.csb_id, rnd, 16, ek, 16), 0);
 	KTAP_ASSERT_EQ(mikey_derive(alice_psk, 16, MIKEY_C_SALT, 0xff, st.csb_id, rnd, 16, salt,
 				    14), 0);
 	KTAP_ASSERT_EQ(mikey_derive(alice_psk, 16, MIKEY_C_AUTH, 0xff, st.csb_id, rnd, 16,
 				    st.auth_key, 20), 0);
-	KTAP_ASSERT_EQ(mikey_kemac_encrypt(MIKEY_ENC_AES_CM_128, ek, salt, st.csb_id, tb, plain, n,
-					   enc, &elen), 0);
+	KTAP_ASSERT_EQ(mikey_kemac_encrypt(kw ? MIKEY_ENC_AES_KW_128 : MIKEY_ENC_AES_CM_128, ek,
+					   salt, st.csb_id, tb, plain, n, enc, &elen), 0);
 	memset(&m, 0, sizeof(m));
 	m.hdr = (struct mikey_hdr){ .version = 1, .v = true, .csb_id = st.csb_id, .ncs = 1 };
 	m.hdr.cs[0] = (struct mikey_cs_srtp){ 0, 0xabcdef01, 3 };
@@ -356,7 +361,8 @@ static void craft(uint8_t sp_type, uint32_t sp_val)
 		val[n] = (uint8_t)(sp_val >> 8 * (vlen - 1 - n));
 	m.pl[2].u.sp.params[0] = (struct mikey_sp_param){ sp_type, { val, vlen } };
 	m.pl[3].type = MIKEY_PT_KEMAC;
-	m.pl[3].u.kemac = (struct mikey_kemac){ MIKEY_ENC_AES_CM_128, { enc, elen },
+	m.pl[3].u.kemac = (struct mikey_kemac){ kw ? MIKEY_ENC_AES_KW_128 : MIKEY_ENC_AES_CM_128,
+						{ enc, elen },
 						MIKEY_MAC_HMAC_SHA1_160, { zero, 20 } };
 	ilen = mikey_encode(&m, imsg, sizeof(imsg), &why);
 	KTAP_ASSERT(ilen > 20);
@@ -556,14 +562,60 @@ static void seeds(const char *dir)
 		write_seed(dir, "psk-null-enc");
 	if (offer(NULL, true, NOW, false, true))
 		write_seed(dir, "null-v");
+	kw = true;
+	if (offer(alice_psk, false, NOW, false, true))
+		write_seed(dir, "psk-kw");
+	kw = false;
 	craft(MIKEY_SP_ENC_ALG, 2);
 	write_seed(dir, "sp-f8");
+}
+
+/* AES-KW-128 KEMACs: ours (a 20-byte TGK fills its blocks) and a foreign
+ * layout (a 16-byte TGK zero-padded), the key from the TGK by hand.
+ */
+static void test_psk_aes_kw(void)
+{
+	static const uint8_t rnd[16] = "random-random-16", tgk[16] = "TGK-TGK-TGK-TGK!";
+	const struct mikey_payload *km;
+	uint8_t tek[16];
+
+	setup();
+	kw = true;
+	KTAP_ASSERT(offer(alice_psk, false, NOW, false, true) > 0);
+	kw = false;
+	KTAP_ASSERT_EQ(mikey_decode(imsg, ilen, &dm, NULL), 0);
+	km = mikey_find(&dm, MIKEY_PT_KEMAC);
+	KTAP_ASSERT(km != NULL);
+	KTAP_EXPECT_EQ(km->u.kemac.enc_alg, MIKEY_ENC_AES_KW_128);
+	KTAP_EXPECT_EQ(km->u.kemac.enc.len, 32);	/* key data 24, wrapped 32 */
+	KTAP_ASSERT_EQ(respond(false, NOW), 0);
+	expect_same_keys();
+	setup();
+	kw = true;
+	craft(MIKEY_SP_ENC_ALG, 1);
+	kw = false;
+	KTAP_ASSERT_EQ(respond(false, NOW), 0);
+	KTAP_ASSERT_EQ(rk.n, 1);
+	KTAP_ASSERT_EQ(mikey_derive(tgk, 16, MIKEY_C_TEK, 1, 0x0badcafe, rnd, 16, tek, 16), 0);
+	KTAP_EXPECT(!memcmp(rk.cs[0].master, tek, 16));
+	/* a wrapped byte changed after the MAC: RFC 3394's check refuses it */
+	setup();
+	kw = true;
+	craft(MIKEY_SP_ENC_ALG, 1);
+	kw = false;
+	KTAP_ASSERT_EQ(mikey_decode(imsg, ilen, &dm, NULL), 0);
+	km = mikey_find(&dm, MIKEY_PT_KEMAC);
+	imsg[km->u.kemac.enc.p - imsg + 3] ^= 1;
+	KTAP_ASSERT_EQ(mikey_mac(MIKEY_MAC_HMAC_SHA1_160, st.auth_key, 20, imsg, ilen - 20,
+				 imsg + ilen - 20), 20);
+	expect_refused(respond(false, NOW), MIKEY_ERR_UNSPEC, true);
 }
 
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_psk_with_verification),
 	KTAP_TEST(test_psk_without_verification),
 	KTAP_TEST(test_psk_keys_by_hand),
+	KTAP_TEST(test_psk_aes_kw),
 	KTAP_TEST(test_wrong_psk),
 	KTAP_TEST(test_tampered_mac_and_body),
 	KTAP_TEST(test_replay),

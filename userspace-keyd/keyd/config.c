@@ -216,6 +216,10 @@ static int set_mikey(struct config *c, const char *key, const char *v,
 		    (c->mikey_kdr && c->mikey_kdr < 1u << 16))
 			return err_out(err, errlen,
 				       "%s: expected 0 or a power of two from 65536 to 16777216", key);
+	} else if (!strcmp(key, "mikey_kemac")) {
+		if (strcmp(v, "aes-cm") && strcmp(v, "aes-kw"))
+			return err_out(err, errlen, "%s: expected aes-cm or aes-kw", key);
+		c->mikey_kemac_kw = !strcmp(v, "aes-kw");
 	} else if (!strcmp(key, "mikey_dh_group")) {
 		/* by OAKLEY number; stored as MIKEY's group code (RFC 3830 §6.4) */
 		if (!strcmp(v, "5"))

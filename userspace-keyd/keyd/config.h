@@ -51,6 +51,7 @@ struct config {
 	unsigned int mikey_clock_skew;	/* s either side of now (RFC 3830 §5.4) */
 	unsigned int mikey_kdr;		/* the KDR our MIKEY offers state: 0 or 2^16..2^24 */
 	unsigned int mikey_dh_group;	/* DHHMAC offers: MIKEY's code of OAKLEY 5 or 2 */
+	bool mikey_kemac_kw;		/* PSK offers: KEMAC by AES-KW-128, not AES-CM-128 */
 	/* Prometheus metrics over HTTP (metrics_http.h); off unless set */
 	bool metrics;
 	struct sockaddr_storage metrics_addr;

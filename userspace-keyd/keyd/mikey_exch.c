@@ -382,6 +382,14 @@ int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
 	return 0;
 }
 
+/* RFC 3830 §5.2: the responder does not create a new timestamp but uses the
+ * initiator's (an NTP-UTC one; now if the message had none we can use).
+ */
+uint64_t mx_reply_t(const struct mx_rx *x, const struct mikey_policy *pol)
+{
+	return x->t && x->t->u.t.ts_type == MIKEY_TS_NTP_UTC ? x->t->u.t.value : pol->now;
+}
+
 size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_policy *pol,
 		   const char *id_r, int err_no, uint8_t *out, size_t cap,
 		   struct mikey_fail *f)
@@ -406,7 +414,7 @@ size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_polic
 		idr = x->idr ? x->idr->u.id.data : idr;
 	}
 	mx_add_pl(m, MIKEY_PT_T);
-	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, pol->now };
+	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, mx_reply_t(x, pol) };
 	if (err_no < 0 && id_r && *id_r) {
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = (struct mikey_typed){ MIKEY_ID_TYPE_URI,

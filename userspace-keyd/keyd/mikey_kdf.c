@@ -118,9 +118,13 @@ static int aes_cm(const uint8_t *key, const uint8_t *salt, uint32_t csb_id,
 	return ok ? 0 : -1;
 }
 
-/* RFC 3394 with its default IV; OpenSSL 3.0 wants the WRAP_ALLOW flag. */
-static int aes_kw(int enc, const uint8_t *key, const uint8_t *in, size_t len,
-		  uint8_t *out, size_t *outlen)
+/*
+ * RFC 3394 with the IV S (RFC 3830 §4.2.3): the 64-bit salt §4.1.4 derives,
+ * which is the first 8 bytes of the 112-bit one (same PRF output). OpenSSL
+ * 3.0 wants the WRAP_ALLOW flag.
+ */
+static int aes_kw(int enc, const uint8_t *key, const uint8_t *iv, const uint8_t *in,
+		  size_t len, uint8_t *out, size_t *outlen)
 {
 	EVP_CIPHER_CTX *ctx;
 	int n = 0, fin = 0, ok;
@@ -128,7 +132,7 @@ static int aes_kw(int enc, const uint8_t *key, const uint8_t *in, size_t len,
 	if (len % 8 || len < (enc ? 16u : 24u) || len > 0xffff || !(ctx = EVP_CIPHER_CTX_new()))
 		return -1;
 	EVP_CIPHER_CTX_set_flags(ctx, EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
-	ok = EVP_CipherInit_ex(ctx, EVP_aes_128_wrap(), NULL, key, NULL, enc) &&
+	ok = EVP_CipherInit_ex(ctx, EVP_aes_128_wrap(), NULL, key, iv, enc) &&
 	     EVP_CipherUpdate(ctx, out, &n, in, (int)len) > 0 &&
 	     EVP_CipherFinal_ex(ctx, out + n, &fin) > 0;
 	EVP_CIPHER_CTX_free(ctx);
@@ -152,7 +156,7 @@ static int kemac_crypt(int enc, uint8_t alg, const uint8_t *key, const uint8_t *
 		*outlen = len;
 		return aes_cm(key, salt, csb_id, t, in, len, out);
 	case MIKEY_ENC_AES_KW_128:
-		return aes_kw(enc, key, in, len, out, outlen);
+		return aes_kw(enc, key, salt, in, len, out, outlen);
 	}
 	return -1;
 }

@@ -50,8 +50,9 @@ int mikey_derive(const uint8_t *inkey, size_t inlen, uint32_t constant, uint8_t 
  * KEMAC Encr data (§4.2.3-§4.2.4), alg an enum mikey_enc_alg. AES-CM-128
  * uses key, salt and the IV (salt XOR (0x0000 || CSB ID || T)) || 0x0000,
  * with T the 8 bytes of the message's timestamp as sent (a 4-byte COUNTER
- * is given left-padded with zeros). AES-KW-128 (RFC 3394) needs a multiple
- * of 8 bytes, at least 16, and adds 8; decryption checks its integrity.
+ * is given left-padded with zeros). AES-KW-128 (RFC 3394) uses the first 8
+ * bytes of salt as its IV (S), needs a multiple of 8 bytes, at least 16,
+ * and adds 8; decryption checks its integrity (against S).
  * NULL copies. *outlen is set; out must hold len + MIKEY_KW_OVERHEAD.
  * Returns 0, or -1 (unknown alg, bad length, integrity failure).
  */

@@ -109,7 +109,8 @@ static struct mikey_policy policy(struct keyd *kd, struct session *s)
 	struct mikey_policy p = { .allow_insecure = st->null_mode,
 				  .now = mikey_ntp_now(), .skew = kd->cfg.mikey_clock_skew,
 				  .kdr = st->nctx ? st->kdr : kd->cfg.mikey_kdr,
-				  .dh_group = (uint8_t)kd->cfg.mikey_dh_group };
+				  .dh_group = (uint8_t)kd->cfg.mikey_dh_group,
+				  .kemac_kw = kd->cfg.mikey_kemac_kw };
 	size_t i;
 
 	for (i = 0; i < s->nsuites; i++)

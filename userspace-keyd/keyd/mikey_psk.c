@@ -28,19 +28,26 @@ static int init_check(const struct mikey_policy *pol, const struct mikey_offer_c
 	return 0;
 }
 
-/* The KEMAC of an I_MESSAGE: the TGK, encrypted unless NULL. */
+/* The KEMAC encryption an initiator uses. */
+static uint8_t init_enc_alg(const struct mikey_policy *pol, bool null_enc)
+{
+	if (!pol->psk || null_enc)
+		return MIKEY_ENC_NULL;
+	return pol->kemac_kw ? MIKEY_ENC_AES_KW_128 : MIKEY_ENC_AES_CM_128;
+}
+
+/* The KEMAC of an I_MESSAGE: the TGK (k), encrypted unless NULL. */
 static int init_kemac(const struct mikey_policy *pol, struct mikey_init *st, bool null_enc,
-		      const uint8_t *tgk, uint8_t *enc, struct mikey_kemac *km,
+		      const struct mikey_keydata *k, uint8_t *enc, struct mikey_kemac *km,
 		      struct mikey_fail *f)
 {
-	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, MIKEY_TGK_LEN } };
 	uint8_t plain[64], ek[16], salt[14], tb[8];
 	const char *why;
 	size_t n, elen = 0;
 	int rc = 0;
 
-	n = mikey_keydata_encode(&k, 1, plain, sizeof(plain), &why);
-	km->enc_alg = pol->psk && !null_enc ? MIKEY_ENC_AES_CM_128 : MIKEY_ENC_NULL;
+	n = mikey_keydata_encode(k, 1, plain, sizeof(plain), &why);
+	km->enc_alg = init_enc_alg(pol, null_enc);
 	km->mac_alg = pol->psk ? MIKEY_MAC_HMAC_SHA1_160 : MIKEY_MAC_NULL;
 	mx_t_bytes(st->t, tb);
 	if (!n || (pol->psk && mx_psk_keys(pol->psk, pol->psk_len, st->csb_id, st->rand,
@@ -58,7 +65,7 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 			  bool want_v, struct mikey_init *st, uint8_t *out, size_t cap,
 			  struct mikey_fail *f)
 {
-	uint8_t tgk[MIKEY_TGK_LEN], enc[64], zero[20] = { 0 };
+	uint8_t tgk[MIKEY_TGK_KW_LEN], enc[64], zero[20] = { 0 };
 	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, MIKEY_TGK_LEN } };
 	struct mikey_msg *m;
 	size_t n = 0;
@@ -72,14 +79,16 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 	st->null_mode = !pol->psk;
 	st->want_v = want_v;
 	st->t = pol->now;
+	if (init_enc_alg(pol, null_enc) == MIKEY_ENC_AES_KW_128)
+		k.key.len = MIKEY_TGK_KW_LEN;
 	if (RAND_bytes((uint8_t *)&st->csb_id, 4) != 1 || RAND_bytes(st->rand, MIKEY_RAND_LEN) != 1 ||
-	    RAND_bytes(tgk, sizeof(tgk)) != 1 || mx_init_keys(st, cs, ncs, pol->kdr, &k)) {
+	    RAND_bytes(tgk, k.key.len) != 1 || mx_init_keys(st, cs, ncs, pol->kdr, &k)) {
 		mx_fail(f, MIKEY_ERR_UNSPEC, "no randomness or key derivation failed");
 		goto out;
 	}
 	mx_init_head(m, st, MIKEY_DT_PSK_INIT, want_v, ids, cs, ncs, pol->kdr);
 	mx_add_pl(m, MIKEY_PT_KEMAC);
-	if (init_kemac(pol, st, null_enc, tgk, enc, &mx_last_pl(m)->u.kemac, f))
+	if (init_kemac(pol, st, null_enc, &k, enc, &mx_last_pl(m)->u.kemac, f))
 		goto out;
 	mx_last_pl(m)->u.kemac.mac = (struct mikey_bytes){ zero, pol->psk ? 20 : 0 };
 	n = mx_encode_maced(m, mx_last_pl(m)->u.kemac.mac_alg, st->auth_key, NULL, 0, out, cap,
@@ -113,9 +122,6 @@ static int rx_auth(struct mx_rx *x, const struct mikey_policy *pol, mikey_psk_lo
 	if (km->enc_alg == MIKEY_ENC_NULL && !pol->allow_insecure)
 		return mx_fail(f, MIKEY_ERR_EA, "NULL-encrypted KEMAC needs "
 			       "allow_insecure_signalling");
-	if (km->enc_alg == MIKEY_ENC_AES_KW_128)
-		return mx_fail(f, MIKEY_ERR_EA, "KEMAC AES-KW-128 is not supported in PSK mode "
-			       "yet");
 	return mx_rx_mac(x, lookup, arg, msg, f);
 }
 
@@ -126,7 +132,7 @@ static int rx_keys(struct mx_rx *x, const struct mikey_policy *pol, struct mikey
 	const struct mikey_kemac *km = &x->kemac->u.kemac;
 	struct mikey_keydata kd[MIKEY_MAX_KEYS];
 	uint8_t plain[512];
-	size_t plen = 0, nk = 0;
+	size_t plen = 0, nk = 0, pad;
 	const char *why;
 	int rc;
 
@@ -134,7 +140,14 @@ static int rx_keys(struct mx_rx *x, const struct mikey_policy *pol, struct mikey
 	    mikey_kemac_decrypt(km->enc_alg, x->ek, x->salt, x->m.hdr.csb_id, x->tb,
 				km->enc.p, km->enc.len, plain, &plen))
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "KEMAC cannot be decrypted");
-	if (mikey_keydata_decode(plain, plen, kd, MIKEY_MAX_KEYS, &nk, &why) || !nk)
+	/* AES-KW: RFC 3830 leaves the padding to 8-byte blocks open; up to 7 zero
+	 * bytes after the key data are taken as that padding
+	 */
+	for (pad = 0; km->enc_alg == MIKEY_ENC_AES_KW_128 && pad < 7 && pad < plen &&
+	     !plain[plen - pad - 1] &&
+	     mikey_keydata_decode(plain, plen - pad, kd, MIKEY_MAX_KEYS, &nk, &why); pad++)
+		;
+	if (mikey_keydata_decode(plain, plen - pad, kd, MIKEY_MAX_KEYS, &nk, &why) || !nk)
 		rc = mx_fail(f, MIKEY_ERR_UNSPEC, "KEMAC key data: %s", nk ? why : "no key");
 	else
 		rc = mx_rx_cs_keys(x, pol, &kd[0], keys, f);

@@ -23,6 +23,7 @@
 #define MIKEY_SKEW_DEFAULT	60	/* s: RFC 3830 §5.4 leaves it to us */
 #define MIKEY_RAND_LEN		16	/* §6.11: at least 128 bits */
 #define MIKEY_TGK_LEN		16
+#define MIKEY_TGK_KW_LEN	20	/* key data 24 bytes: AES-KW's 8-byte blocks, no padding */
 #define MIKEY_REPLAY_MAX	1024
 
 /* ERR payload codes, RFC 3830 §6.12. */
@@ -78,6 +79,7 @@ struct mikey_policy {
 	uint32_t skew;		/* s either side of now */
 	uint32_t kdr;		/* initiator: the key derivation rate our SPs state */
 	uint8_t dh_group;	/* initiator, DHHMAC: enum mikey_dh_group */
+	bool kemac_kw;		/* initiator, PSK: KEMAC by AES-KW-128, not AES-CM-128 */
 };
 
 /* One crypto session the initiator offers. */
