@@ -15,7 +15,8 @@
 # a MIKEY-NULL call where the configuration allows it and its
 # refusal where it does not; wrong PSK, tampered MAC and replayed I_MESSAGE
 # refused with the right ERR payload, read back by the initiator, and no
-# context installed on either side; the PSK file's mode and owner checks;
+# context installed on either side; the replay cache kept across a keyd
+# restart, and offers held off when it cannot be read back; the PSK file's mode and owner checks;
 # tshark dissecting every message keyd sent (I_MESSAGE, R_MESSAGE, error,
 # in each mode) with no malformed or expert items and the fields keyd meant.
 #
@@ -31,7 +32,7 @@ SB=8738		# 0x2222: app B's SSRC
 MAP="0x00001111,0x00002222"	# the CS ID map's SSRCs as tshark prints them
 PSK1=00112233445566778899aabbccddeeff
 PSK2=ffeeddccbbaa99887766554433221100
-ktap_plan 14
+ktap_plan 15
 
 psk_file() {	# psk_file KEY: the one key both keyds use (identity ksrtp-test)
 	printf '# test keys\nksrtp-test %s\n' "$1" > "$D/psk"
@@ -125,7 +126,7 @@ log_level = info"
 printf '%s\nmikey_kdr = 65536\nmikey_kemac = aes-kw\n' "$CONF" > "$D/keyd-B.conf"
 step "setup: namespaces, two keyds (PSK file, MIKEY-NULL allowed), two apps" keyd_setup "A B" \
 	"$CONF"
-setup_or_skip 14
+setup_or_skip 15
 
 ping_lists() {
 	out=$("$BIN/ksrtp-keydctl" -s "$D/keyd-A.sock" ping) || return 1
@@ -307,6 +308,35 @@ replay() {
 	refused_both 1 "Invalid TS" "$((csb))" "5,12,9,0"
 }
 step "replayed I_MESSAGE: ERR Invalid TS (authenticated), no contexts" replay
+
+# restart_b: keyd B stopped and started again; app B reconnected
+restart_b() {
+	kill "$KEYD_B" && wait "$KEYD_B" 2>/dev/null
+	keyd_start B && app B reconnect
+}
+
+replay_after_restart() {
+	offer_only || return 1
+	app B remote "$offer" || return 1
+	app B delete || return 1
+	restart_b || return 1
+	grep -q '"entries"' "$D/state-B/mikey-replay.json" || return 1
+	app B create answerer bind method mikey ssrc $SB || return 1
+	app B remote "$offer" && { echo "# B accepted a replay after its restart"; return 1; }
+	no_ctxs $NS2 || return 1
+	refused_both 1 "Invalid TS" "$((csb))" "5,12,9,0" || return 1
+	# a cache that cannot be read back: offers held off for the window
+	echo '{ torn' > "$D/state-B/mikey-replay.json"
+	restart_b || return 1
+	offer_only || return 1
+	app B remote "$offer" && { echo "# B accepted an offer without its cache"; return 1; }
+	case $R in *"replay cache could not be read back"*) ;; *) echo "# B: $R"; return 1 ;; esac
+	grep -q "replay cache is lost" "$D/keyd-B.log" || return 1
+	no_ctxs $NS2 || return 1
+	app A delete && app B delete
+}
+step "replay cache kept across a keyd restart; an unreadable one holds offers off" \
+	replay_after_restart
 
 # keyd C: allow_insecure_signalling = no, the same PSK file, in $NS2
 strict_keyd() {

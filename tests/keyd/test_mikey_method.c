@@ -583,11 +583,52 @@ static void test_null_needs_permission(void)
 	kd.cfg.allow_insecure_signalling = false;
 }
 
+/* The replay cache through mikey-replay.json: back as it was, and a file
+ * that cannot be read refused (the method then holds offers off).
+ */
+static void test_replay_cache_file(void)
+{
+	char dir[] = "/tmp/test_mikey_replay-XXXXXX", path[200], why[160];
+	const uint64_t t = 0xEB000000ull << 32;
+	struct mikey_replay rc = { 0 }, back;
+	FILE *fp;
+
+	KTAP_ASSERT(mkdtemp(dir) != NULL);
+	snprintf(kd.cfg.state_dir, sizeof(kd.cfg.state_dir), "%s", dir);
+	snprintf(path, sizeof(path), "%s/mikey-replay.json", dir);
+	KTAP_EXPECT_EQ(mk_replay_load(&kd, &back, why, sizeof(why)), 0);	/* none yet */
+	KTAP_EXPECT_EQ(back.n, 0);
+	KTAP_ASSERT_EQ(mikey_replay_check(&rc, (const uint8_t *)"first", 5, t, t, 60), 0);
+	KTAP_ASSERT_EQ(mikey_replay_check(&rc, (const uint8_t *)"second", 6, t + 1, t, 60), 0);
+	mk_replay_save(&kd, &rc);
+	KTAP_ASSERT_EQ(mk_replay_load(&kd, &back, why, sizeof(why)), 0);
+	KTAP_EXPECT_EQ(back.n, 2);
+	KTAP_EXPECT_EQ(mikey_replay_check(&back, (const uint8_t *)"second", 6, t + 1, t, 60), 1);
+	KTAP_EXPECT_EQ(mikey_replay_check(&back, (const uint8_t *)"third", 5, t, t, 60), 0);
+	fp = fopen(path, "w");
+	KTAP_ASSERT(fp != NULL);
+	fputs("{\"entries\": [\"0011zz\"]}", fp);
+	fclose(fp);
+	KTAP_EXPECT_EQ(mk_replay_load(&kd, &back, why, sizeof(why)), -1);
+	KTAP_EXPECT(strstr(why, "entry 0 is malformed") != NULL);
+	KTAP_EXPECT_EQ(back.n, 0);
+	fp = fopen(path, "w");
+	KTAP_ASSERT(fp != NULL);
+	fputs("{ torn", fp);
+	fclose(fp);
+	KTAP_EXPECT_EQ(mk_replay_load(&kd, &back, why, sizeof(why)), -1);
+	KTAP_EXPECT(strstr(why, "not JSON") != NULL);
+	unlink(path);
+	rmdir(dir);
+	kd.cfg.state_dir[0] = 0;
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_call_and_rekeys),
 	KTAP_TEST(test_refusals),
 	KTAP_TEST(test_dhhmac_call_and_rekeys),
 	KTAP_TEST(test_null_needs_permission),
+	KTAP_TEST(test_replay_cache_file),
 };
 
 int main(void)
@@ -598,6 +639,7 @@ int main(void)
 		return 1;
 	close(fd);
 	config_defaults(&kd.cfg);
+	kd.cfg.state_dir[0] = 0;	/* never the real keyd's (test_replay_cache_file has its own) */
 	snprintf(kd.cfg.mikey_psk_file, sizeof(kd.cfg.mikey_psk_file), "%s", psk_path);
 	snprintf(kd.cfg.mikey_identity, sizeof(kd.cfg.mikey_identity), "ksrtp-test");
 	set_psk("00112233445566778899aabbccddeeff");

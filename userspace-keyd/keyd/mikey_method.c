@@ -12,6 +12,7 @@
  * call keeps it for its rekeys. DHHMAC's initiator learns its keys only from
  * the answer, so its rekey installs them there.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,15 @@
 
 #define ATTR_PREFIX "a=key-mgmt:mikey "
 
-/* Messages already accepted, for every session: a replay is refused anywhere. */
+/*
+ * Messages already accepted, for every session: a replay is refused
+ * anywhere. Kept in the state directory across restarts; if that copy
+ * cannot be read, offers are refused until a clock-skew window has passed
+ * (RFC 3830 §5.4: a host that lost track of what it accepted).
+ */
 static struct mikey_replay replay_cache;
+static bool replay_loaded;
+static uint64_t replay_hold_until;	/* ms */
 
 static int mikey_init(struct keyd *kd, struct session *s, const struct request *req,
 		      struct opres *r)
@@ -357,6 +365,26 @@ static int offer_refused(struct session *s, struct opres *r, const struct mikey_
 	return refused(s, r, f, "the offer");
 }
 
+static int replay_ready(struct keyd *kd, struct opres *r)
+{
+	char why[160];
+	uint64_t now = now_ms();
+
+	if (!replay_loaded) {
+		replay_loaded = true;
+		if (mk_replay_load(kd, &replay_cache, why, sizeof(why))) {
+			replay_hold_until = now + kd->cfg.mikey_clock_skew * 1000ull;
+			log_warn("MIKEY's replay cache is lost: offers refused for a window",
+				 "why=%s seconds=%u", log_q(why), kd->cfg.mikey_clock_skew);
+		}
+	}
+	if (now < replay_hold_until)
+		return op_fail(r, E_NO_CRYPTO, "MIKEY's replay cache could not be read back at "
+			       "start: offers are refused for %" PRIu64 " s more (RFC 3830 §5.4)",
+			       (replay_hold_until - now + 999) / 1000);
+	return 0;
+}
+
 static int respond(struct keyd *kd, struct session *s, const uint8_t *msg, size_t len,
 		   struct opres *r)
 {
@@ -367,11 +395,12 @@ static int respond(struct keyd *kd, struct session *s, const uint8_t *msg, size_
 	struct pskfile pf;
 	size_t outlen = 0;
 	int rc;
-
 	const char *id = kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : NULL;
 	/* the I_MESSAGE's data type (HDR's second byte) names its mode */
 	bool dh = len > 1 && msg[1] == MIKEY_DT_DHHMAC_INIT;
 
+	if (replay_ready(kd, r))
+		return -1;
 	if (s->state != SS_NEW && dh != st->dhhmac)
 		return op_fail(r, E_NO_CRYPTO, "the offer is MIKEY-%s, the call's exchanges are "
 			       "%s: a MIKEY rekey keeps its mode", dh ? "DHHMAC" : "PSK or NULL",
@@ -386,6 +415,7 @@ static int respond(struct keyd *kd, struct session *s, const uint8_t *msg, size_
 		rc = mikey_psk_respond(&pol, pskfile_lookup, &pf, id, &replay_cache, msg, len, k,
 				       st->msg, sizeof(st->msg), &outlen, &f);
 	pskfile_wipe(&pf);
+	mk_replay_save(kd, &replay_cache);
 	st->exchanges++;
 	if (rc)
 		return offer_refused(s, r, &f, outlen);

@@ -64,4 +64,10 @@ struct json_object *mk_save(struct session *s);
 int mk_restore_state(struct session *s, struct json_object *saved,
 		     const struct kn_ctx_info *ctxs, size_t n, char *why, size_t whylen);
 
+/* mikey_replay_file.c: the replay cache in the state directory. Load: 0
+ * (also when there is none to load), or -1 with why if it cannot be read.
+ */
+void mk_replay_save(struct keyd *kd, const struct mikey_replay *rc);
+int mk_replay_load(struct keyd *kd, struct mikey_replay *rc, char *why, size_t whylen);
+
 #endif /* KEYD_MIKEY_METHOD_H */

@@ -135,6 +135,37 @@ int state_write(struct keyd *kd, const char *id, struct json_object *obj)
 	return 0;
 }
 
+int state_write_named(struct keyd *kd, const char *name, struct json_object *obj)
+{
+	char path[400], tmp[400];
+	const char *s;
+	size_t n;
+
+	if (!kd->cfg.state_dir[0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s" SUFFIX, kd->cfg.state_dir, name);
+	snprintf(tmp, sizeof(tmp), "%s/%s" SUFFIX ".tmp", kd->cfg.state_dir, name);
+	s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN, &n);
+	return s ? write_atomic(path, tmp, s, n) : -ENOMEM;
+}
+
+struct json_object *state_read_named(struct keyd *kd, const char *name)
+{
+	struct json_object *o;
+	char path[400];
+
+	errno = ENOENT;
+	if (!kd->cfg.state_dir[0])
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s" SUFFIX, kd->cfg.state_dir, name);
+	if (access(path, F_OK))
+		return NULL;
+	o = json_object_from_file(path);
+	if (!o)
+		errno = EBADMSG;
+	return o;
+}
+
 void state_remove(struct keyd *kd, const char *id)
 {
 	char path[400];

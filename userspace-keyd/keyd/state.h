@@ -20,6 +20,13 @@ int state_init(struct keyd *kd);
 #define STATE_RETRY_MS 1000
 int state_write(struct keyd *kd, const char *id, struct json_object *obj);
 void state_remove(struct keyd *kd, const char *id);
+/*
+ * A keyd-wide file beside the sessions' (name.json, never read as a
+ * session): written atomically like them; read back as JSON, or NULL with
+ * errno ENOENT (none, or persistence off) or another errno (unreadable).
+ */
+int state_write_named(struct keyd *kd, const char *name, struct json_object *obj);
+struct json_object *state_read_named(struct keyd *kd, const char *name);
 /* Call cb with each readable file's JSON (borrowed) and its session id. */
 void state_for_each(struct keyd *kd,
 		    void (*cb)(struct keyd *kd, const char *id, struct json_object *o));
