@@ -600,9 +600,14 @@ static void test_replay_cache_file(void)
 	KTAP_EXPECT_EQ(back.n, 0);
 	KTAP_ASSERT_EQ(mikey_replay_check(&rc, (const uint8_t *)"first", 5, t, t, 60), 0);
 	KTAP_ASSERT_EQ(mikey_replay_check(&rc, (const uint8_t *)"second", 6, t + 1, t, 60), 0);
+	KTAP_ASSERT_EQ(mikey_counter_check(&rc, (const uint8_t *)"alice", 5, 7), 0);
 	mk_replay_save(&kd, &rc);
 	KTAP_ASSERT_EQ(mk_replay_load(&kd, &back, why, sizeof(why)), 0);
 	KTAP_EXPECT_EQ(back.n, 2);
+	KTAP_EXPECT_EQ(back.nc, 1);
+	KTAP_EXPECT_EQ(mikey_counter_check(&back, (const uint8_t *)"alice", 5, 7), 1);
+	KTAP_EXPECT_EQ(mikey_counter_check(&back, (const uint8_t *)"bob", 3, 7), 0);
+	KTAP_EXPECT_EQ(mikey_counter_check(&back, (const uint8_t *)"alice", 5, 8), 0);
 	KTAP_EXPECT_EQ(mikey_replay_check(&back, (const uint8_t *)"second", 6, t + 1, t, 60), 1);
 	KTAP_EXPECT_EQ(mikey_replay_check(&back, (const uint8_t *)"third", 5, t, t, 60), 0);
 	fp = fopen(path, "w");

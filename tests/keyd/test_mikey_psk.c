@@ -321,6 +321,9 @@ static void test_suite_not_accepted(void)
 }
 
 /* An I_MESSAGE made here with the codec, one SP parameter as given. */
+/* craft()'s timestamp (NTP-UTC NOW unless a test sets another) */
+static struct mikey_t craft_t = { MIKEY_TS_NTP_UTC, NOW };
+
 static void craft(uint8_t sp_type, uint32_t sp_val)
 {
 	static uint8_t val[4];
@@ -329,13 +332,15 @@ static void craft(uint8_t sp_type, uint32_t sp_val)
 	static const uint8_t zero[20];
 	static struct mikey_msg m;
 	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, 16 } };
-	uint8_t plain[64], ek[16], salt[14], tb[8] = { 0xEB }, enc[64];
+	uint8_t plain[64], ek[16], salt[14], tb[8], enc[64];
 	size_t n, elen = 0;
 	const char *why;
 
 	memset(&st, 0, sizeof(st));
 	st.csb_id = 0x0badcafe;
-	st.t = NOW;
+	st.t = craft_t.value;
+	for (n = 0; n < 8; n++)	/* the KEMAC IV's T: a COUNTER zero-padded to 64 bits */
+		tb[n] = (uint8_t)(craft_t.value >> (56 - 8 * n));
 	n = mikey_keydata_encode(&k, 1, plain, sizeof(plain), &why);
 	KTAP_ASSERT(n > 0);
 	while (kw && n % 8)	/* 20 bytes: zero-padded to AES-KW's blocks */
@@ -352,7 +357,7 @@ static void craft(uint8_t sp_type, uint32_t sp_val)
 	m.hdr.cs[0] = (struct mikey_cs_srtp){ 0, 0xabcdef01, 3 };
 	m.npl = 4;
 	m.pl[0].type = MIKEY_PT_T;
-	m.pl[0].u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, NOW };
+	m.pl[0].u.t = craft_t;
 	m.pl[1].type = MIKEY_PT_RAND;
 	m.pl[1].u.rand = (struct mikey_bytes){ rnd, 16 };
 	m.pl[2].type = MIKEY_PT_SP;
@@ -611,6 +616,41 @@ static void test_psk_aes_kw(void)
 	expect_refused(respond(false, NOW), MIKEY_ERR_UNSPEC, true);
 }
 
+/* NTP timestamps take the window like NTP-UTC; COUNTERs must grow per identity. */
+static void test_ntp_and_counter_timestamps(void)
+{
+	setup();
+	craft_t = (struct mikey_t){ MIKEY_TS_NTP, NOW };
+	craft(MIKEY_SP_ENC_ALG, 1);
+	KTAP_EXPECT_EQ(respond(false, NOW), 0);
+	KTAP_EXPECT_EQ(rk.n, 1);
+	craft_t.value = NOW - (61ull << 32);
+	craft(MIKEY_SP_ENC_ALG, 1);
+	expect_refused(respond(false, NOW), MIKEY_ERR_TS, true);
+	setup();
+	craft_t = (struct mikey_t){ MIKEY_TS_COUNTER, 5 };
+	craft(MIKEY_SP_ENC_ALG, 1);
+	KTAP_EXPECT_EQ(respond(false, NOW), 0);
+	KTAP_EXPECT_EQ(rk.n, 1);
+	/* the R_MESSAGE carries the initiator's COUNTER (RFC 3830 §5.2) */
+	KTAP_ASSERT_EQ(mikey_decode(rmsg, rlen, &dm, NULL), 0);
+	KTAP_ASSERT(mikey_find(&dm, MIKEY_PT_T) != NULL);
+	KTAP_EXPECT_EQ(mikey_find(&dm, MIKEY_PT_T)->u.t.ts_type, MIKEY_TS_COUNTER);
+	KTAP_EXPECT_EQ(mikey_find(&dm, MIKEY_PT_T)->u.t.value, 5);
+	KTAP_EXPECT_EQ(respond(false, NOW), -1);	/* the same again */
+	KTAP_EXPECT_EQ(f.err_no, MIKEY_ERR_TS);
+	KTAP_EXPECT_EQ(rk.n, 0);
+	craft_t.value = 4;
+	craft(MIKEY_SP_ENC_ALG, 1);
+	KTAP_EXPECT_EQ(respond(false, NOW + (7200ull << 32)), -1);
+	KTAP_EXPECT(strstr(f.why, "not above") != NULL);
+	craft_t.value = 6;	/* hours later: no window for COUNTERs */
+	craft(MIKEY_SP_ENC_ALG, 1);
+	KTAP_EXPECT_EQ(respond(false, NOW + (7200ull << 32)), 0);
+	KTAP_EXPECT_EQ(rk.n, 1);
+	craft_t = (struct mikey_t){ MIKEY_TS_NTP_UTC, NOW };
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_psk_with_verification),
 	KTAP_TEST(test_psk_without_verification),
@@ -620,6 +660,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_tampered_mac_and_body),
 	KTAP_TEST(test_replay),
 	KTAP_TEST(test_stale_and_future_timestamps),
+	KTAP_TEST(test_ntp_and_counter_timestamps),
 	KTAP_TEST(test_unknown_identity),
 	KTAP_TEST(test_suite_not_accepted),
 	KTAP_TEST(test_security_policy),

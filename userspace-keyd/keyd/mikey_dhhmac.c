@@ -160,7 +160,7 @@ static size_t rx_answer(const struct mx_rx *x, const struct mikey_payload *dhi,
 				     .map_type = MIKEY_MAP_SRTP };
 	memcpy(m->hdr.cs, x->m.hdr.cs, sizeof(m->hdr.cs));
 	mx_add_pl(m, MIKEY_PT_T);
-	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, mx_reply_t(x, pol) };
+	mx_last_pl(m)->u.t = mx_reply_t(x, pol);
 	if (id_r && *id_r) {
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = (struct mikey_typed){ MIKEY_ID_TYPE_URI,

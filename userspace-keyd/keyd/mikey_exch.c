@@ -115,16 +115,23 @@ size_t mx_encode_maced(const struct mikey_msg *m, uint8_t mac_alg, const uint8_t
 	return n;
 }
 
-/* §5.2: the V payload's MAC also covers IDi, IDr and the initiator's T. */
+/*
+ * §5.2: the V payload's MAC also covers IDi, IDr and the initiator's T as
+ * its T payload carries it (4 bytes for a COUNTER, else 8).
+ */
 static size_t v_extra(const uint8_t *idi, size_t il, const uint8_t *idr, size_t rl,
-		      uint64_t t_i, uint8_t *out)
+		      struct mikey_t t_i, uint8_t *out)
 {
+	uint8_t tb[8];
+	size_t tl = t_i.ts_type == MIKEY_TS_COUNTER ? 4 : 8;
+
 	if (il)
 		memcpy(out, idi, il);
 	if (rl)
 		memcpy(out + il, idr, rl);
-	mx_t_bytes(t_i, out + il + rl);
-	return il + rl + 8;
+	mx_t_bytes(t_i.value, tb);
+	memcpy(out + il + rl, tb + 8 - tl, tl);
+	return il + rl + tl;
 }
 
 void mx_add_pl(struct mikey_msg *m, uint8_t type)
@@ -265,9 +272,8 @@ static int rx_find(struct mx_rx *x, struct mikey_fail *f)
 	x->kemac = mikey_find(&x->m, MIKEY_PT_KEMAC);
 	if (!x->t)
 		return mx_fail(f, MIKEY_ERR_TS, "I_MESSAGE without a timestamp");
-	if (x->t->u.t.ts_type != MIKEY_TS_NTP_UTC)
-		return mx_fail(f, MIKEY_ERR_TS, "timestamp type %u: only NTP-UTC is accepted",
-			       x->t->u.t.ts_type);
+	if (x->t->u.t.ts_type > MIKEY_TS_COUNTER)
+		return mx_fail(f, MIKEY_ERR_TS, "timestamp type %u unknown", x->t->u.t.ts_type);
 	if (!x->rand || !x->rand->u.rand.len)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE without RAND");
 	if (!x->kemac || x->kemac != &x->m.pl[x->m.npl - 1])
@@ -324,12 +330,33 @@ int mx_rx_mac(struct mx_rx *x, mikey_psk_lookup lookup, void *arg, const uint8_t
 	return 0;
 }
 
+/* COUNTER: above the last one this identity's messages carried. */
+static int rx_counter(const struct mx_rx *x, struct mikey_replay *rc, struct mikey_fail *f)
+{
+	const struct mikey_bytes *id = x->idi ? &x->idi->u.id.data : NULL;
+	int r = mikey_counter_check(rc, id ? id->p : (const uint8_t *)"", id ? id->len : 0,
+				    (uint32_t)x->t->u.t.value);
+
+	if (r > 0)
+		return mx_fail(f, MIKEY_ERR_TS, "COUNTER %u is not above the last one accepted "
+			       "from this identity (a replay)", (uint32_t)x->t->u.t.value);
+	if (r < 0)
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "COUNTER table full or digest failed");
+	return 0;
+}
+
+/*
+ * NTP-UTC and NTP (both 64-bit NTP format; RFC 3830 recommends UTC, and
+ * keyd compares either with its UTC clock): inside the window, not seen.
+ */
 int mx_rx_fresh(const struct mx_rx *x, const struct mikey_policy *pol,
 		struct mikey_replay *rc, const uint8_t *msg, size_t len, struct mikey_fail *f)
 {
 	uint64_t t = x->t->u.t.value;
 	int r;
 
+	if (x->t->u.t.ts_type == MIKEY_TS_COUNTER)
+		return rx_counter(x, rc, f);
 	if (!mx_in_window(t, pol->now, pol->skew))
 		return mx_fail(f, MIKEY_ERR_TS, "timestamp outside the %u s clock-skew window",
 			       pol->skew);
@@ -383,11 +410,13 @@ int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
 }
 
 /* RFC 3830 §5.2: the responder does not create a new timestamp but uses the
- * initiator's (an NTP-UTC one; now if the message had none we can use).
+ * initiator's (now, in NTP-UTC, if the message had none we can use).
  */
-uint64_t mx_reply_t(const struct mx_rx *x, const struct mikey_policy *pol)
+struct mikey_t mx_reply_t(const struct mx_rx *x, const struct mikey_policy *pol)
 {
-	return x->t && x->t->u.t.ts_type == MIKEY_TS_NTP_UTC ? x->t->u.t.value : pol->now;
+	if (x->t && x->t->u.t.ts_type <= MIKEY_TS_COUNTER)
+		return x->t->u.t;
+	return (struct mikey_t){ MIKEY_TS_NTP_UTC, pol->now };
 }
 
 size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_policy *pol,
@@ -414,7 +443,7 @@ size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_polic
 		idr = x->idr ? x->idr->u.id.data : idr;
 	}
 	mx_add_pl(m, MIKEY_PT_T);
-	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, mx_reply_t(x, pol) };
+	mx_last_pl(m)->u.t = mx_reply_t(x, pol);
 	if (err_no < 0 && id_r && *id_r) {
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = (struct mikey_typed){ MIKEY_ID_TYPE_URI,
@@ -431,7 +460,7 @@ size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_polic
 		mx_last_pl(m)->u.v = (struct mikey_v){ mac_alg, { zero, x->authentic ? 20 : 0 } };
 	}
 	el = idi.len + idr.len + 8 <= sizeof(extra) ?
-		v_extra(idi.p, idi.len, idr.p, idr.len, x->t ? x->t->u.t.value : 0, extra) : 0;
+		v_extra(idi.p, idi.len, idr.p, idr.len, mx_reply_t(x, pol), extra) : 0;
 	n = mx_encode_maced(m, mac_alg, x->ak, extra, el, out, cap, f ? f : &f2);
 	free(m);
 	return n;
@@ -451,7 +480,8 @@ bool mx_v_ok(const struct mikey_init *st, const struct mikey_msg *m, const uint8
 	    cov + st->id_i_len + st->id_r_len + 8 > sizeof(buf))
 		return false;
 	memcpy(buf, msg, cov);
-	cov += v_extra(st->id_i, st->id_i_len, st->id_r, st->id_r_len, st->t, buf + cov);
+	cov += v_extra(st->id_i, st->id_i_len, st->id_r, st->id_r_len,
+		       (struct mikey_t){ MIKEY_TS_NTP_UTC, st->t }, buf + cov);
 	return mikey_mac_ok(v->u.v.mac_alg, st->auth_key, 20, buf, cov, v->u.v.mac.p,
 			    v->u.v.mac.len);
 }

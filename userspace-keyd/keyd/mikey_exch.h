@@ -74,7 +74,7 @@ int mx_rx_fresh(const struct mx_rx *x, const struct mikey_policy *pol,
 int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
 		  const struct mikey_keydata *k, struct mikey_keys *keys, struct mikey_fail *f);
 /* The T of a reply to x: the initiator's (RFC 3830 §5.2). */
-uint64_t mx_reply_t(const struct mx_rx *x, const struct mikey_policy *pol);
+struct mikey_t mx_reply_t(const struct mx_rx *x, const struct mikey_policy *pol);
 /* The error message answering x (err_no), its V MACed if x authenticated;
  * with err_no < 0, PSK's R_MESSAGE instead.
  */

@@ -25,6 +25,7 @@
 #define MIKEY_TGK_LEN		16
 #define MIKEY_TGK_KW_LEN	20	/* key data 24 bytes: AES-KW's 8-byte blocks, no padding */
 #define MIKEY_REPLAY_MAX	1024
+#define MIKEY_COUNTER_PEERS	256	/* identities whose COUNTER timestamps we track */
 
 /* ERR payload codes, RFC 3830 §6.12. */
 enum mikey_err_no {
@@ -60,13 +61,22 @@ struct mikey_fail {
 	char why[200];
 };
 
-/* Messages already accepted within the clock-skew window (§5.4). */
+/*
+ * Messages already accepted within the clock-skew window (§5.4); and for
+ * COUNTER timestamps, which no window bounds, each identity's highest
+ * accepted counter: a message must count higher than the last one.
+ */
 struct mikey_replay {
 	size_t n;
 	struct {
 		uint8_t digest[20];	/* SHA-1 of the whole I_MESSAGE */
 		uint64_t t;		/* its timestamp, to expire it */
 	} e[MIKEY_REPLAY_MAX];
+	size_t nc;
+	struct {
+		uint8_t id[20];		/* SHA-1 of the IDi ("" when none) */
+		uint32_t last;
+	} c[MIKEY_COUNTER_PEERS];
 };
 
 /* What one end's configuration allows, and the clock. */
@@ -165,6 +175,14 @@ void mikey_sp_build(const struct suite *s, uint32_t kdr, uint8_t policy_no,
  */
 int mikey_replay_check(struct mikey_replay *rc, const uint8_t *msg, size_t len,
 		       uint64_t t, uint64_t now, uint32_t skew);
+
+/*
+ * COUNTER timestamps (mikey_replay.c): 0 if counter is above the last one
+ * accepted from identity id (then remembered), 1 if not, -1 if the table is
+ * full or the digest failed.
+ */
+int mikey_counter_check(struct mikey_replay *rc, const uint8_t *id, size_t idlen,
+			uint32_t counter);
 
 /* The current time as NTP-UTC 32.32. */
 uint64_t mikey_ntp_now(void);

@@ -2,7 +2,8 @@
 /*
  * MIKEY's replay cache (RFC 3830 §5.4): every I_MESSAGE accepted while its
  * timestamp is inside the clock-skew window is remembered by its digest;
- * once the timestamp leaves the window the T check refuses it anyway.
+ * once the timestamp leaves the window the T check refuses it anyway. A
+ * COUNTER timestamp has no window: each identity's counter must grow.
  */
 #include <string.h>
 #include <time.h>
@@ -48,6 +49,31 @@ int mikey_replay_check(struct mikey_replay *rc, const uint8_t *msg, size_t len,
 	memcpy(rc->e[rc->n].digest, d, sizeof(d));
 	rc->e[rc->n].t = t;
 	rc->n++;
+	return 0;
+}
+
+int mikey_counter_check(struct mikey_replay *rc, const uint8_t *id, size_t idlen,
+			uint32_t counter)
+{
+	uint8_t d[20];
+	unsigned int dl = 0;
+	size_t i;
+
+	if (!EVP_Digest(id, idlen, d, &dl, EVP_sha1(), NULL) || dl != sizeof(d))
+		return -1;
+	for (i = 0; i < rc->nc && memcmp(rc->c[i].id, d, sizeof(d)); i++)
+		;
+	if (i < rc->nc) {
+		if (counter <= rc->c[i].last)
+			return 1;
+		rc->c[i].last = counter;
+		return 0;
+	}
+	if (rc->nc == MIKEY_COUNTER_PEERS)
+		return -1;
+	memcpy(rc->c[i].id, d, sizeof(d));
+	rc->c[i].last = counter;
+	rc->nc++;
 	return 0;
 }
 
