@@ -5,10 +5,13 @@
 # ksrtp-keyd and a small media server (keyd_app, which only knows plain RTP
 # and hands its socket to keyd) in each of two network namespaces. The script
 # plays the SIP signalling: it carries the SDP security attributes each side
-# produces to the other. Two calls: DTLS-SRTP (the handshake runs between the
-# keyds over the media sockets) and SDES. For each: the attributes exchanged,
-# the "secure" events, RTP both ways, what the applications read, and a
-# capture of the wire holding only DTLS and SRTP. Exits non-zero on failure.
+# produces to the other. Three calls: DTLS-SRTP (the handshake runs between
+# the keyds over the media sockets), SDES, and MIKEY-DHHMAC (RFC 4650: a
+# Diffie-Hellman exchange authenticated by a pre-shared key, in
+# a=key-mgmt:mikey, dissected by tshark). For each: the attributes
+# exchanged, the "secure" events, RTP both ways, what the applications read,
+# and a capture of the wire holding only DTLS and SRTP. Exits non-zero on
+# failure.
 set -eu
 BIN=$PWD/build/bin
 PY=/usr/bin/python3
@@ -50,15 +53,26 @@ step "network: namespaces alice ($IP_A) and bob ($IP_B), one veth pair"
 netns_pair $IP_A $IP_B
 
 step "a key daemon in each namespace"
-cat > "$W/keyd.conf" <<EOF
+# MIKEY: each keyd's identity, and the key it shares with the other, filed
+# under the other's identity (mode 0600: keyd refuses a file others can read)
+for n in alice bob; do
+	if [ $n = alice ]; then peer=bob; else peer=alice; fi
+	echo "sip:$peer@example.org 4d494b45592d44484d41432d64656d6f2d6b6579" > "$W/psk-$n"
+	chmod 600 "$W/psk-$n"
+	cat > "$W/keyd-$n.conf" <<EOF
 # SDES keys only travel over signalling the media server says is protected
 allow_insecure_signalling = no
 log_level = info
+# MIKEY: our identity, and the pre-shared keys by peer identity
+mikey_identity = sip:$n@example.org
+mikey_psk_file = $W/psk-$n
 EOF
-sed 's/^/    /' "$W/keyd.conf"
+done
+sed 's/^/    /' "$W/keyd-alice.conf"
+echo "    (bob's: sip:bob@example.org; each PSK file: <peer identity> <hex key>, mode 0600)"
 for n in alice bob; do
-	echo "$n# ksrtp-keyd -f -c keyd.conf -s $n.sock -d state-$n"
-	ip netns exec $n "$BIN/ksrtp-keyd" -f -c "$W/keyd.conf" -s "$W/$n.sock" \
+	echo "$n# ksrtp-keyd -f -c keyd-$n.conf -s $n.sock -d state-$n"
+	ip netns exec $n "$BIN/ksrtp-keyd" -f -c "$W/keyd-$n.conf" -s "$W/$n.sock" \
 		-d "$W/state-$n" > "$W/keyd-$n.log" 2>&1 &
 	PIDS="$PIDS $!"
 done
@@ -117,10 +131,34 @@ print("OK: only DTLS and SRTP/SRTCP on the wire, %d SRTP packets each way of %d 
       " (172 + %d-byte tag), no plaintext" % (n, 172 + tag, tag))
 EOF
 
-# call METHOD SUITE TAG: one call, alice offers. Shows the attributes, the
-# events, the media and the wire; deletes both sessions at the end.
+# mikey_dissect ATTRS WHAT LINES: the a=key-mgmt:mikey message tshark's way
+mikey_dissect() {
+	"$PY" - "$1" > "$W/mikey.hex" <<'EOF' || fail "no MIKEY message in $2"
+import base64, json, sys
+for a in json.loads(sys.argv[1]):
+    if a.startswith("a=key-mgmt:mikey "):
+        b = base64.b64decode(a.split(" ", 1)[1])
+        for i in range(0, len(b), 16):
+            print("%06x %s" % (i, " ".join("%02x" % x for x in b[i:i + 16])))
+        break
+else:
+    sys.exit(1)
+EOF
+	text2pcap -q -4 $IP_A,$IP_B -u 9000,9000 "$W/mikey.hex" "$W/mikey.pcap" > /dev/null 2>&1 ||
+		fail "text2pcap"
+	echo "# tshark -d udp.port==9000,mikey -O mikey: $2"
+	tshark -r "$W/mikey.pcap" -d udp.port==9000,mikey -O mikey > "$W/mikey.txt" 2>&1 ||
+		fail "tshark: $(cat "$W/mikey.txt")"
+	! grep -q 'Expert Info\|Malformed' "$W/mikey.txt" ||
+		fail "tshark flags $2: $(cat "$W/mikey.txt")"
+	sed -n '/Multimedia Internet KEYing/,$p' "$W/mikey.txt" | cut -c1-110 | head -n "$3"
+}
+
+# call METHOD SUITE TAG [ALICE_OPTS BOB_OPTS]: one call, alice offers. Shows
+# the attributes, the events, the media and the wire; deletes both sessions
+# at the end.
 call() {
-	method=$1 suite=$2 tag=$3
+	method=$1 suite=$2 tag=$3 opts_a=${4:-} opts_b=${5:-}
 	echo "bob# dumpcap -i veth-bob -f 'udp port $PORT' -w $method.pcap"
 	ip netns exec bob dumpcap -i veth-bob -f "udp port $PORT" -a duration:300 -P \
 		-w "$W/$method.pcap" > "$W/dumpcap.log" 2>&1 &
@@ -128,12 +166,12 @@ call() {
 	wait_line "$W/dumpcap.log" '^File: ' 60
 
 	echo
-	app alice create offerer bind method "$method" suites "$suite"
+	app alice create offerer bind method "$method" suites "$suite" $opts_a
 	sid_a=$R
-	show alice "create offerer, method $method -> session $sid_a"
-	app bob create answerer bind method "$method" suites "$suite"
+	show alice "create offerer, method $method $opts_a -> session $sid_a"
+	app bob create answerer bind method "$method" suites "$suite" $opts_b
 	sid_b=$R
-	show bob "create answerer, method $method -> session $sid_b"
+	show bob "create answerer, method $method $opts_b -> session $sid_b"
 	app alice local
 	offer=$R
 	show alice "SDP offer attributes (to bob over the signalling):"
@@ -146,6 +184,13 @@ call() {
 	attrs "$answer"
 	app alice remote "$answer"
 	show alice "applied the answer: $R"
+	if [ "$method" = mikey ]; then
+		echo
+		mikey_dissect "$offer" "alice's offer (I_MESSAGE)" 70
+		echo "    ..."
+		mikey_dissect "$answer" "bob's answer (R_MESSAGE)" 16
+		echo "    ..."
+	fi
 
 	echo
 	app alice wait secure 30000
@@ -221,6 +266,10 @@ call dtls AEAD_AES_128_GCM 16
 
 step "call 2: SDES (a=crypto; the media server states its signalling is protected)"
 call sdes AES_CM_128_HMAC_SHA1_80 10
+
+step "call 3: MIKEY-DHHMAC (a=key-mgmt:mikey; DH authenticated by the pre-shared key)"
+call mikey AES_CM_128_HMAC_SHA1_80 10 \
+	"ssrc 4369 peer_ssrc 8738 mode dhhmac peer_id sip:bob@example.org" "ssrc 8738"
 
 step "hang up: the media servers quit, the key daemons stop"
 app alice quit

@@ -533,6 +533,7 @@ static void test_dhhmac_call_and_rekeys(void)
 	KTAP_EXPECT_EQ(a->state, SS_SECURE);
 	KTAP_EXPECT_EQ(b->state, SS_SECURE);
 	KTAP_EXPECT(mk_state(b)->dhhmac);
+	KTAP_EXPECT(a->pfs && b->pfs);		/* status says so, not only the event */
 	KTAP_EXPECT(!strcmp(mk_state(b)->peer_id, "alice"));
 	KTAP_EXPECT(strstr(last_event, "secure") != NULL);
 	expect_paired(5);
@@ -577,8 +578,10 @@ static void test_null_needs_permission(void)
 	KTAP_EXPECT_EQ(mikey_method.init(&kd, &s, &req, &r), -1);
 	KTAP_EXPECT(strstr(r.msg, "allow_insecure_signalling") != NULL);
 	kd.cfg.allow_insecure_signalling = true;
+	s.verified = true;
 	KTAP_EXPECT_EQ(mikey_method.init(&kd, &s, &req, &r), 0);
 	KTAP_EXPECT(mk_state(&s)->null_mode);
+	KTAP_EXPECT(!s.verified);	/* keys in clear: status says unverified */
 	mikey_method.release(&s);
 	kd.cfg.allow_insecure_signalling = false;
 }

@@ -57,6 +57,9 @@ static int mikey_init(struct keyd *kd, struct session *s, const struct request *
 		return op_fail(r, E_INTERNAL, "out of memory");
 	st->null_mode = null_mode;
 	st->dhhmac = dhhmac;
+	s->pfs = dhhmac;
+	if (null_mode)		/* the keys cross the signalling in clear */
+		s->verified = false;
 	if (req && req->mikey_peer)
 		snprintf(st->peer_id, sizeof(st->peer_id), "%s", req->mikey_peer);
 	st->next_kid = 1;
@@ -420,6 +423,7 @@ static int respond(struct keyd *kd, struct session *s, const uint8_t *msg, size_
 	if (rc)
 		return offer_refused(s, r, &f, outlen);
 	st->dhhmac = dh;
+	s->pfs = dh;
 	if (!st->peer_id[0])	/* for our own rekeys' IDr and PSK */
 		snprintf(st->peer_id, sizeof(st->peer_id), "%s", k->peer_id);
 	if (check_map(st, k, r) ||
@@ -593,7 +597,10 @@ static int mikey_restore(struct keyd *kd, struct session *s, struct json_object 
 	}
 	if (!saved)
 		return s->state == SS_NEW ? 0 : (snprintf(why, whylen, "no MIKEY state saved"), -1);
-	return mk_restore_state(s, saved, ctxs, n, why, whylen);
+	if (mk_restore_state(s, saved, ctxs, n, why, whylen))
+		return -1;
+	s->pfs = mk_state(s)->dhhmac;
+	return 0;
 }
 
 const struct method mikey_method = {

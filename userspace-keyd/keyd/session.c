@@ -292,6 +292,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 	s->rtcp_mux = req->rtcp_mux != TRI_FALSE;
 	s->signalling_secure = req->signalling_secure == TRI_TRUE;
 	s->verified = true;
+	s->pfs = m->pfs;
 	s->created = (int64_t)time(NULL);
 	s->owner = c;
 	s->owner_uid = conn_peer(c)->uid;
@@ -494,7 +495,7 @@ static void status_common(struct session *s, struct json_object *o)
 		json_object_object_add(o, "reason", json_object_new_string(s->fail_reason));
 	json_object_object_add(o, "verified", json_object_new_boolean(s->verified &&
 								       s->state == SS_SECURE));
-	json_object_object_add(o, "pfs", json_object_new_boolean(s->method->pfs));
+	json_object_object_add(o, "pfs", json_object_new_boolean(s->pfs));
 	json_object_object_add(o, "rtcp_mux", json_object_new_boolean(s->rtcp_mux));
 	if (s->has_remote)
 		json_object_object_add(o, "remote", json_object_new_string(

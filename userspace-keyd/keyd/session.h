@@ -58,6 +58,8 @@ struct session {
 	struct sockaddr_storage remote;
 	bool signalling_secure;		/* create's default for later ops */
 	bool verified;			/* every key crossed secure signalling */
+	bool pfs;			/* the keys have forward secrecy (method->pfs, or
+					 * the method's mode for this call) */
 	const struct suite *suites[SUITE_COUNT];	/* accepted, best first */
 	size_t nsuites;
 	const struct suite *offer_suites[SUITE_COUNT];

@@ -90,6 +90,7 @@ struct session *session_load(const char *id, struct json_object *o)
 		return NULL;
 	snprintf(s->id, sizeof(s->id), "%s", id);
 	s->method = m;
+	s->pfs = m->pfs;	/* a method with modes sets its own in restore */
 	str = jstr(o, "role");
 	s->role = str && !strcmp(str, "offerer") ? ROLE_OFFERER : ROLE_ANSWERER;
 	s->state = state_from_name(jstr(o, "state"));
