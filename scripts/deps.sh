@@ -56,6 +56,7 @@ PKGS=(
 	iproute2 tshark python3 python3-yaml procps
 	baresip-core sip-tester
 	libgstreamer-plugins-base1.0-dev  # gstmikey (libgstsdp): MIKEY interop in tests/keyd/test_mikey_gst
+	python3-gi	# gstmikey from Python: GStreamer's RTSP MIKEY offer in selftests/keyd_mikey.sh
 	python3-pycryptodome  # MIKEY KEMAC vectors from an AES that is not OpenSSL's (tests/keyd/mikey_ref.py)
 	scdoc mandoc	# man pages: built from Documentation/man/*.scd, linted by tests/cli
 	libmicrohttpd-dev prometheus curl	# keyd's metrics endpoint; promtool and curl for its tests

@@ -11,7 +11,9 @@
 # traffic with zero loss, from
 # either side; a DHHMAC call (RFC 4650, OAKLEY 5) whose answerer follows
 # the offer's mode, rekeyed from each side under traffic with zero loss, and
-# refused without the peer's identity (RFC 4650 names both ends);
+# refused without the peer's identity (RFC 4650 names both ends); the
+# MIKEY-NULL offer GStreamer's gstmikey builds for RTSP taken by a running
+# keyd (and its replay refused);
 # a MIKEY-NULL call where the configuration allows it and its
 # refusal where it does not; wrong PSK, tampered MAC and replayed I_MESSAGE
 # refused with the right ERR payload, read back by the initiator, and no
@@ -32,7 +34,7 @@ SB=8738		# 0x2222: app B's SSRC
 MAP="0x00001111,0x00002222"	# the CS ID map's SSRCs as tshark prints them
 PSK1=00112233445566778899aabbccddeeff
 PSK2=ffeeddccbbaa99887766554433221100
-ktap_plan 15
+ktap_plan 16
 
 psk_file() {	# psk_file KEY: the one key both keyds use (identity ksrtp-test)
 	printf '# test keys\nksrtp-test %s\n' "$1" > "$D/psk"
@@ -126,7 +128,7 @@ log_level = info"
 printf '%s\nmikey_kdr = 65536\nmikey_kemac = aes-kw\n' "$CONF" > "$D/keyd-B.conf"
 step "setup: namespaces, two keyds (PSK file, MIKEY-NULL allowed), two apps" keyd_setup "A B" \
 	"$CONF"
-setup_or_skip 15
+setup_or_skip 16
 
 ping_lists() {
 	out=$("$BIN/ksrtp-keydctl" -s "$D/keyd-A.sock" ping) || return 1
@@ -251,6 +253,49 @@ null_call() {
 	app A delete && app B delete
 }
 step "MIKEY-NULL where allow_insecure_signalling allows it, tshark on both messages" null_call
+
+# gst_rtsp_offer SSRC ROC: the a=key-mgmt:mikey line GStreamer's gstmikey
+# builds for RTSP (gst-rtsp-server's way: MIKEY-NULL from the stream's SRTP
+# caps, then its SSRC and ROC), from Debian's python3-gi
+gst_rtsp_offer() {
+	/usr/bin/python3 - "$1" "$2" <<'EOF'
+import sys, gi
+gi.require_version("Gst", "1.0")
+gi.require_version("GstSdp", "1.0")
+from gi.repository import Gst, GstSdp
+Gst.init(None)
+key = bytes(range(30)).hex()
+caps = Gst.Caps.from_string("application/x-srtp,srtp-key=(buffer)%s,srtp-cipher=aes-128-icm,"
+                            "srtp-auth=hmac-sha1-80,srtcp-cipher=aes-128-icm,"
+                            "srtcp-auth=hmac-sha1-80" % key)
+m = GstSdp.MIKEYMessage.new_from_caps(caps)
+m.add_cs_srtp(0, int(sys.argv[1]), int(sys.argv[2]))
+print("a=key-mgmt:mikey " + m.base64_encode())
+EOF
+}
+
+gstreamer_offer() {
+	off=$(gst_rtsp_offer $SA 5) || return 1
+	echo "# GStreamer: $off" | cut -c1-200
+	app B create answerer bind method mikey mode null || return 1
+	app B remote "[\"$off\"]" || return 1
+	c=$(ctxs $NS2)
+	[ "$c" = "rx:$SA:5" ] || { echo "# B's contexts: $c"; return 1; }
+	# GStreamer asks for no verification message: the answer carries none
+	app B local || return 1
+	case $R in *key-mgmt*) echo "# B answered: $R"; return 1 ;; esac
+	app B delete || return 1
+	app B create answerer bind method mikey mode null || return 1
+	app B remote "[\"$off\"]" && { echo "# B accepted GStreamer's offer twice"; return 1; }
+	case $R in *"Invalid TS (1)"*) ;; *) echo "# B: $R"; return 1 ;; esac
+	no_ctxs $NS2 && app B delete
+}
+if /usr/bin/python3 -c 'import gi; gi.require_version("GstSdp", "1.0")' 2>/dev/null; then
+	step "GStreamer's RTSP MIKEY-NULL offer taken by keyd (RX context, ROC 5); its replay refused" \
+		gstreamer_offer
+else
+	ktap_skip "gstreamer_offer" "no GStreamer python bindings (apt-get install python3-gi)"
+fi
 
 # ------------------------------------------------------------ refusals
 
