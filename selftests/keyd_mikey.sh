@@ -55,6 +55,16 @@ for s in socks:
 print(" ".join(sorted(out)))'
 }
 
+# mkis NS: the MKI (hex) of the active key of every explicit-SSRC context there
+mkis() {
+	ip netns exec "$1" "$BIN/ksrtpctl" -j show | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+socks = d if isinstance(d, list) else d.get("sockets", [])
+print(" ".join(sorted(k.get("mki", "-") for s in socks for c in s.get("contexts", [])
+                      if not c.get("ssrc_any") for k in c.get("keys", []) if k.get("active"))))'
+}
+
 # no_ctxs NS: nothing installed there
 no_ctxs() {
 	c=$(ctxs "$1")
@@ -218,8 +228,13 @@ step "PSK, B offers (ROC 7, KDR 2^16, AES-KW KEMAC), media both ways" psk_b_offe
 dhhmac_call() {
 	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac" "ssrc $SB" && return 1
 	echo "$R" | grep -q mikey_peer_identity || { echo "# no peer: $R" | cut -c1-300; return 1; }
-	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac peer_id ksrtp-test" "ssrc $SB" ||
+	# with a 2-byte MKI (create's mki_len): DHi's SPI, the keys' MKI on both sides
+	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac peer_id ksrtp-test mki 2" "ssrc $SB" ||
 		return 1
+	for ns in $NS1 $NS2; do
+		c=$(mkis $ns)
+		[ "$c" = "0001 0001" ] || { echo "# MKIs in $ns: $c"; return 1; }
+	done
 	exchange 20 || return 1
 	for who in A B; do
 		app $who status || return 1
@@ -236,10 +251,15 @@ dhhmac_call() {
 	rekeys_under_traffic || return 1
 	app B status || return 1
 	[ "$(json_get exchanges)" = 3 ] || { echo "# B: $R" | cut -c1-300; return 1; }
+	# each exchange's MKI one above the last: the kernel told the keys apart by it
+	for ns in $NS1 $NS2; do
+		c=$(mkis $ns)
+		[ "$c" = "0003 0003" ] || { echo "# MKIs in $ns after the rekeys: $c"; return 1; }
+	done
 	app A delete && app B delete || return 1
 	no_ctxs $NS1 && no_ctxs $NS2
 }
-step "DHHMAC, A offers (ROC 3): tshark on both messages, rekeys from each side, zero loss" \
+step "DHHMAC, A offers (ROC 3, MKI 2 bytes): tshark on both messages, rekeys from each side by MKI, zero loss" \
 	dhhmac_call
 
 null_call() {

@@ -36,8 +36,8 @@ typedef int (*responder)(const struct mikey_policy *pol, mikey_psk_lookup lookup
 
 static void one(responder respond, uint8_t resp_type, const uint8_t *data, size_t size)
 {
-	struct mikey_policy pol = { NULL, 0, true, 0x1ffe, FUZZ_NOW, MIKEY_SKEW_DEFAULT, 0,
-				    MIKEY_DH_OAKLEY5, false };
+	struct mikey_policy pol = { .allow_insecure = true, .suites_ok = 0x1ffe, .now = FUZZ_NOW,
+				    .skew = MIKEY_SKEW_DEFAULT };
 	struct mikey_fail f;
 	size_t outlen, i;
 	int r;

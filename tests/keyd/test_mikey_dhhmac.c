@@ -41,8 +41,9 @@ static const struct suite *S(const char *n)
 
 static struct mikey_policy pol(const uint8_t *psk, uint64_t now, uint8_t group)
 {
-	return (struct mikey_policy){ psk, psk ? 16 : 0, false, 0x3f | 0x300, now,
-				      MIKEY_SKEW_DEFAULT, 0, group, false };
+	return (struct mikey_policy){ .psk = psk, .psk_len = psk ? 16 : 0,
+				      .suites_ok = 0x3f | 0x300, .now = now,
+				      .skew = MIKEY_SKEW_DEFAULT, .dh_group = group };
 }
 
 static void setup(void)
@@ -333,6 +334,32 @@ static void test_modes_apart(void)
 	expect_refused(respond(NOW), MIKEY_ERR_DT, false);
 }
 
+/* MKI in DHi's key validity: both ends' keys carry it, the R_MESSAGE echoes DHi whole. */
+static void test_mki(void)
+{
+	struct mikey_offer_cs cs = { 0x11111111, 0, S("AES_CM_128_HMAC_SHA1_80") };
+	struct mikey_ids ids = { "sip:alice@example.org", "sip:bob@example.org" };
+	struct mikey_policy p = pol(alice_psk, NOW, MIKEY_DH_OAKLEY2);
+	const struct mikey_payload *dh;
+
+	setup();
+	p.mki_len = 1;
+	p.mki = 9;
+	ilen = mikey_dhhmac_initiate(&p, &ids, &cs, 1, &st, imsg, sizeof(imsg), &f);
+	KTAP_ASSERT(ilen > 0);
+	KTAP_ASSERT_EQ(respond(NOW), 0);
+	KTAP_ASSERT_EQ(mikey_decode(rmsg, rlen, &dm, NULL), 0);
+	KTAP_ASSERT(dm.npl > 2);
+	dh = &dm.pl[dm.npl - 2];	/* DHi, before the KEMAC */
+	KTAP_ASSERT_EQ(dh->type, MIKEY_PT_DH);
+	KTAP_EXPECT(dh->u.dh.kv.type == MIKEY_KV_SPI && dh->u.dh.kv.spi.len == 1 &&
+		    dh->u.dh.kv.spi.p[0] == 9);
+	KTAP_ASSERT_EQ(answer(), 0);
+	KTAP_EXPECT(rk.cs[0].mki_len == 1 && rk.cs[0].mki == 9);
+	KTAP_EXPECT(st.keys.cs[0].mki_len == 1 && st.keys.cs[0].mki == 9);
+	KTAP_EXPECT(!memcmp(rk.cs[0].master, st.keys.cs[0].master, 30));
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_dh_vectors),
 	KTAP_TEST(test_dh_bad_values),
@@ -344,6 +371,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_replay_and_stale),
 	KTAP_TEST(test_refused_groups_and_values),
 	KTAP_TEST(test_modes_apart),
+	KTAP_TEST(test_mki),
 };
 
 /* A DHHMAC I_MESSAGE at NOW for fuzz_mikey_psk's corpus. */

@@ -133,8 +133,9 @@ static int gst_parse(const uint8_t *in, size_t len, int outfd)
 
 static struct mikey_policy pol(const uint8_t *psk, bool insecure)
 {
-	return (struct mikey_policy){ psk, psk ? 16 : 0, insecure, 0x3ff, mikey_ntp_now(),
-				      MIKEY_SKEW_DEFAULT, 0, MIKEY_DH_OAKLEY5, false };
+	return (struct mikey_policy){ .psk = psk, .psk_len = psk ? 16 : 0,
+				      .allow_insecure = insecure, .suites_ok = 0x3ff,
+				      .now = mikey_ntp_now(), .skew = MIKEY_SKEW_DEFAULT };
 }
 
 static int no_lookup(void *arg, const uint8_t *id, size_t idlen, const uint8_t **psk,

@@ -31,6 +31,8 @@ struct fk_ctx {
 	uint32_t dir, ssrc, roc, suite;
 	uint32_t kid[4];
 	uint8_t key[4][46];
+	uint64_t mki[4];
+	uint8_t mki_len[4];
 	unsigned int nkeys;
 	uint32_t active;
 };
@@ -53,6 +55,8 @@ static int fk_put_key(struct fk_ctx *f, const struct kn_key *k)
 	if (f->nkeys == 4)
 		return -ENOSPC;
 	f->kid[f->nkeys] = k->id;
+	f->mki[f->nkeys] = k->mki;
+	f->mki_len[f->nkeys] = k->mki_len;
 	memcpy(f->key[f->nkeys], k->key, k->key_len);
 	memcpy(f->key[f->nkeys] + k->key_len, k->salt, k->salt_len);
 	f->nkeys++;
@@ -130,6 +134,8 @@ int kn_key_del(struct kernel *k, const struct kn_ctx *c, uint32_t id)
 		return -EBUSY;
 	f->nkeys--;
 	f->kid[i] = f->kid[f->nkeys];
+	f->mki[i] = f->mki[f->nkeys];
+	f->mki_len[i] = f->mki_len[f->nkeys];
 	memcpy(f->key[i], f->key[f->nkeys], sizeof(f->key[i]));
 	return 0;
 }
@@ -586,6 +592,51 @@ static void test_null_needs_permission(void)
 	kd.cfg.allow_insecure_signalling = false;
 }
 
+/* The active key's MKI of a context. */
+static uint64_t active_mki(struct fk_ctx *f, uint8_t *len)
+{
+	int i = fk_key_idx(f, f->active);
+
+	*len = i < 0 ? 0 : f->mki_len[i];
+	return i < 0 ? 0 : f->mki[i];
+}
+
+/* MKI from the TGK's SPI: both sides' keys carry it, a rekey moves it on. */
+static void test_mki(void)
+{
+	struct session *a = new_session(1, ROLE_OFFERER, SA, SB, 0);
+	struct session *b = new_session(2, ROLE_ANSWERER, SB, 0, 0);
+	char why[1200];
+	uint8_t len;
+	uint64_t mki;
+
+	a->mki_len = 2;		/* create's mki_len */
+	if (!KTAP_EXPECT_EQ(exchange(a, b, "local", why, sizeof(why)), 0))
+		ktap_diag("%s", why);
+	expect_paired(0);
+	mki = active_mki(ctx_of(2, KSRTP_DIR_RX, SA), &len);
+	KTAP_EXPECT_EQ(len, 2);
+	KTAP_EXPECT_EQ(mki, 1);
+	mki = active_mki(ctx_of(1, KSRTP_DIR_TX, SA), &len);
+	KTAP_EXPECT(len == 2 && mki == 1);
+	mki = active_mki(ctx_of(1, KSRTP_DIR_RX, SB), &len);
+	KTAP_EXPECT(len == 2 && mki == 1);
+	/* B's rekey keeps the length (B's own mki_len is 0) and moves to MKI 2 */
+	if (!KTAP_EXPECT_EQ(exchange(b, a, "rekey", why, sizeof(why)), 0))
+		ktap_diag("%s", why);
+	fake_now += kd.cfg.answer_rekey_delay_ms;
+	mikey_method.timer(&kd, a, fake_now);
+	expect_paired(0);
+	mki = active_mki(ctx_of(1, KSRTP_DIR_TX, SA), &len);
+	KTAP_EXPECT(len == 2 && mki == 2);
+	mki = active_mki(ctx_of(2, KSRTP_DIR_RX, SA), &len);
+	KTAP_EXPECT(len == 2 && mki == 2);
+	KTAP_EXPECT_EQ(mk_state(a)->mki, 2);
+	free_session(a);
+	free_session(b);
+	KTAP_EXPECT_EQ(nctx(1) + nctx(2), 0);
+}
+
 /* The replay cache through mikey-replay.json: back as it was, and a file
  * that cannot be read refused (the method then holds offers off).
  */
@@ -636,6 +687,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_refusals),
 	KTAP_TEST(test_dhhmac_call_and_rekeys),
 	KTAP_TEST(test_null_needs_permission),
+	KTAP_TEST(test_mki),
 	KTAP_TEST(test_replay_cache_file),
 };
 

@@ -49,8 +49,9 @@ static const struct suite *S(const char *n)
 
 static struct mikey_policy pol(const uint8_t *psk, bool insecure, uint64_t now)
 {
-	return (struct mikey_policy){ psk, psk ? 16 : 0, insecure, 0x3f | 0x300, now,
-				      MIKEY_SKEW_DEFAULT, 0, MIKEY_DH_OAKLEY5, false };
+	return (struct mikey_policy){ .psk = psk, .psk_len = psk ? 16 : 0,
+				      .allow_insecure = insecure, .suites_ok = 0x3f | 0x300,
+				      .now = now, .skew = MIKEY_SKEW_DEFAULT };
 }
 
 static void setup(void)
@@ -321,8 +322,9 @@ static void test_suite_not_accepted(void)
 }
 
 /* An I_MESSAGE made here with the codec, one SP parameter as given. */
-/* craft()'s timestamp (NTP-UTC NOW unless a test sets another) */
+/* craft()'s timestamp (NTP-UTC NOW unless a test sets another) and TGK key validity */
 static struct mikey_t craft_t = { MIKEY_TS_NTP_UTC, NOW };
+static struct mikey_kv craft_kv;
 
 static void craft(uint8_t sp_type, uint32_t sp_val)
 {
@@ -331,7 +333,7 @@ static void craft(uint8_t sp_type, uint32_t sp_val)
 	static const uint8_t rnd[16] = "random-random-16", tgk[16] = "TGK-TGK-TGK-TGK!";
 	static const uint8_t zero[20];
 	static struct mikey_msg m;
-	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, 16 } };
+	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, 16 }, .kv = craft_kv };
 	uint8_t plain[64], ek[16], salt[14], tb[8], enc[64];
 	size_t n, elen = 0;
 	const char *why;
@@ -651,11 +653,70 @@ static void test_ntp_and_counter_timestamps(void)
 	craft_t = (struct mikey_t){ MIKEY_TS_NTP_UTC, NOW };
 }
 
+/* MKI: the initiator's TGK carries an SPI; every context of the exchange
+ * gets it as MKI, with AES-CM and AES-KW KEMACs; lengths over 4 refused.
+ */
+static void test_mki(void)
+{
+	struct mikey_offer_cs cs[2] = {
+		{ 0x11111111, 0, S("AES_CM_128_HMAC_SHA1_80") },
+		{ 0x22222222, 7, S("AES_CM_128_HMAC_SHA1_32") },
+	};
+	struct mikey_ids ids = { "sip:alice@example.org", NULL };
+	struct mikey_policy p = pol(alice_psk, false, NOW);
+	const struct mikey_payload *km;
+	size_t i, round;
+
+	for (round = 0; round < 2; round++) {
+		setup();
+		p.mki_len = 2;
+		p.mki = 0x10203;	/* two bytes of it: 0x0203 */
+		p.kemac_kw = round == 1;
+		ilen = mikey_psk_initiate(&p, &ids, cs, 2, false, true, &st, imsg, sizeof(imsg),
+					  &f);
+		KTAP_ASSERT(ilen > 0);
+		KTAP_ASSERT_EQ(respond(false, NOW), 0);
+		expect_same_keys();
+		for (i = 0; i < 2; i++) {
+			KTAP_EXPECT_EQ(rk.cs[i].mki_len, 2);
+			KTAP_EXPECT_EQ_U(rk.cs[i].mki, 0x0203);
+			KTAP_EXPECT_EQ(st.keys.cs[i].mki_len, 2);
+			KTAP_EXPECT_EQ_U(st.keys.cs[i].mki, 0x0203);
+		}
+		KTAP_ASSERT_EQ(mikey_decode(imsg, ilen, &dm, NULL), 0);
+		km = mikey_find(&dm, MIKEY_PT_KEMAC);
+		KTAP_ASSERT(km != NULL);
+		if (round == 1)		/* 4 + 17 + 1 + 2 = 24 bytes of key data, wrapped 32 */
+			KTAP_EXPECT_EQ(km->u.kemac.enc.len, 32);
+	}
+	p.mki_len = 5;
+	KTAP_EXPECT_EQ(mikey_psk_initiate(&p, &ids, cs, 2, false, true, &st, imsg, sizeof(imsg),
+					  &f), 0);
+	/* what keyd cannot key SRTP by: an interval, a 5-byte SPI */
+	{
+		static const uint8_t from[4] = { 1 }, to[4] = { 2 }, spi5[5] = { 1, 2, 3, 4, 5 };
+
+		setup();
+		craft_kv = (struct mikey_kv){ .type = MIKEY_KV_INTERVAL, .from = { from, 4 },
+					      .to = { to, 4 } };
+		craft(MIKEY_SP_ENC_ALG, 1);
+		expect_refused(respond(false, NOW), MIKEY_ERR_UNSPEC, true);
+		KTAP_EXPECT(strstr(f.why, "interval") != NULL);
+		setup();
+		craft_kv = (struct mikey_kv){ .type = MIKEY_KV_SPI, .spi = { spi5, 5 } };
+		craft(MIKEY_SP_ENC_ALG, 1);
+		expect_refused(respond(false, NOW), MIKEY_ERR_UNSPEC, true);
+		KTAP_EXPECT(strstr(f.why, "1 to 4") != NULL);
+		craft_kv = (struct mikey_kv){ 0 };
+	}
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_psk_with_verification),
 	KTAP_TEST(test_psk_without_verification),
 	KTAP_TEST(test_psk_keys_by_hand),
 	KTAP_TEST(test_psk_aes_kw),
+	KTAP_TEST(test_mki),
 	KTAP_TEST(test_wrong_psk),
 	KTAP_TEST(test_tampered_mac_and_body),
 	KTAP_TEST(test_replay),

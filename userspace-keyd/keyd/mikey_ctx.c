@@ -40,6 +40,8 @@ static void to_key(const struct mikey_ctx *m, uint32_t kid, struct kn_key *k)
 	k->key_len = m->suite->key_len;
 	k->salt = m->master + m->suite->key_len;
 	k->salt_len = m->suite->salt_len;
+	k->mki = m->mki;
+	k->mki_len = m->mki_len;
 }
 
 static int kfail(struct keyd *kd, struct opres *r, const char *what, uint32_t ssrc, int err)
@@ -121,6 +123,8 @@ int mk_install(struct keyd *kd, struct session *s, const struct mikey_keys *k,
 	}
 	st->suite = k->n ? k->cs[0].suite : st->suite;
 	st->kdr = k->n ? k->cs[0].kdr : st->kdr;
+	st->mki_len = k->n ? k->cs[0].mki_len : 0;
+	st->mki = k->n ? k->cs[0].mki : 0;
 	st->csb_id = k->csb_id;
 	return 0;
 }
@@ -174,10 +178,14 @@ int mk_add_keys(struct keyd *kd, struct session *s, const struct mikey_keys *k,
 
 	for (i = 0; i < k->n; i++)
 		if (!find(st, k->cs[i].ssrc) || k->cs[i].suite != st->suite ||
-		    k->cs[i].kdr != st->kdr)
+		    k->cs[i].kdr != st->kdr || k->cs[i].mki_len != st->mki_len)
 			return op_fail(r, E_NO_CRYPTO, "the new exchange changes the streams, "
-				       "the suite or the KDR (SSRC %u): a MIKEY rekey keeps them",
-				       k->cs[i].ssrc);
+				       "the suite, the KDR or the MKI length (SSRC %u): a MIKEY "
+				       "rekey keeps them", k->cs[i].ssrc);
+	/* the kernel picks an RX key by its MKI: the new one must differ */
+	if (st->mki_len && k->n && k->cs[0].mki == st->mki)
+		return op_fail(r, E_NO_CRYPTO, "the new exchange reuses MKI %u, the current "
+			       "key's", st->mki);
 	for (i = 0; i < k->n; i++) {
 		c = find(st, k->cs[i].ssrc);
 		to_key(&k->cs[i], kid, &key);
@@ -197,6 +205,7 @@ int mk_add_keys(struct keyd *kd, struct session *s, const struct mikey_keys *k,
 		c->next_kid = kid;
 	}
 	st->csb_id = k->csb_id;
+	st->mki = k->n ? k->cs[0].mki : st->mki;
 	if (rx_first)
 		mk_switch(kd, s, KSRTP_DIR_RX);
 	return 0;
@@ -307,6 +316,8 @@ void mk_status(struct keyd *kd, struct session *s, struct json_object *out)
 	if (st->suite)
 		json_object_object_add(out, "suite", json_object_new_string(st->suite->name));
 	json_object_object_add(out, "csb_id", json_object_new_int64(st->csb_id));
+	if (st->mki_len)
+		json_object_object_add(out, "mki_len", json_object_new_int(st->mki_len));
 	json_object_object_add(out, "exchanges", json_object_new_uint64(st->exchanges));
 	json_object_object_add(out, "refusals", json_object_new_uint64(st->refusals));
 	if (st->last_error[0])
@@ -343,6 +354,10 @@ struct json_object *mk_save(struct session *s)
 		json_object_object_add(o, "suite", json_object_new_string(st->suite->name));
 	if (st->kdr)
 		json_object_object_add(o, "kdr", json_object_new_int64(st->kdr));
+	if (st->mki_len) {
+		json_object_object_add(o, "mki_len", json_object_new_int(st->mki_len));
+		json_object_object_add(o, "mki", json_object_new_int64(st->mki));
+	}
 	json_object_object_add(o, "csb_id", json_object_new_int64(st->csb_id));
 	json_object_object_add(o, "next_key_id", json_object_new_int64(st->next_kid));
 	for (i = 0; i < st->nctx; i++)
@@ -403,6 +418,12 @@ int mk_restore_state(struct session *s, struct json_object *saved,
 	st->ntheirs = load_ssrcs(saved, "remote_ssrcs", st->theirs);
 	st->roc = (uint32_t)jint(saved, "roc");
 	st->kdr = (uint32_t)jint(saved, "kdr");
+	st->mki_len = (uint8_t)jint(saved, "mki_len");
+	st->mki = (uint32_t)jint(saved, "mki");
+	if (st->mki_len > 4) {
+		snprintf(why, whylen, "saved MKI length %u: at most 4", st->mki_len);
+		return -1;
+	}
 	st->csb_id = (uint32_t)jint(saved, "csb_id");
 	st->next_kid = (uint32_t)jint(saved, "next_key_id");
 	if (json_object_object_get_ex(saved, "suite", &v))

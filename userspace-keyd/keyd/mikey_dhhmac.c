@@ -25,11 +25,14 @@
 #include "mikey_kdf.h"
 
 /* KEMAC and DH payloads as DHHMAC sends them; the MAC is filled by encode. */
-static void add_dh(struct mikey_msg *m, uint8_t group, const uint8_t *value)
+static void add_dh(struct mikey_msg *m, uint8_t group, const uint8_t *value,
+		   const struct mikey_kv *kv)
 {
 	mx_add_pl(m, MIKEY_PT_DH);
 	mx_last_pl(m)->u.dh = (struct mikey_dh){ .group = group,
 		.value = { value, (size_t)mikey_dh_len(group) } };
+	if (kv)
+		mx_last_pl(m)->u.dh.kv = *kv;
 }
 
 static size_t add_kemac_encode(struct mikey_msg *m, const uint8_t *ak, uint8_t *out,
@@ -45,7 +48,7 @@ static size_t add_kemac_encode(struct mikey_msg *m, const uint8_t *ak, uint8_t *
 
 static int init_state(const struct mikey_policy *pol, const struct mikey_ids *ids,
 		      const struct mikey_offer_cs *cs, size_t ncs, struct mikey_init *st,
-		      struct mikey_fail *f)
+		      struct mikey_kv *kv, struct mikey_fail *f)
 {
 	uint8_t ek[16], salt[14];
 	int rc = 0;
@@ -65,6 +68,8 @@ static int init_state(const struct mikey_policy *pol, const struct mikey_ids *id
 	st->kdr = pol->kdr;
 	st->noffer = ncs;
 	memcpy(st->offer, cs, ncs * sizeof(*cs));
+	if (mx_init_mki(pol, st, kv, f))
+		return -1;
 	if (RAND_bytes((uint8_t *)&st->csb_id, 4) != 1 ||
 	    RAND_bytes(st->rand, MIKEY_RAND_LEN) != 1 ||
 	    mikey_dh_keygen(st->dh_group, st->dh_priv, st->dh_pub) ||
@@ -82,10 +87,11 @@ size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_
 			     struct mikey_fail *f)
 {
 	struct mikey_msg *m;
+	struct mikey_kv kv;	/* DHi's: the TGK's MKI */
 	size_t n = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (init_state(pol, ids, cs, ncs, st, f))
+	if (init_state(pol, ids, cs, ncs, st, &kv, f))
 		goto out;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
@@ -94,7 +100,7 @@ size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_
 	}
 	/* V: RFC 3830 §6.1 has the DH modes always answer; set as a courtesy */
 	mx_init_head(m, st, MIKEY_DT_DHHMAC_INIT, true, ids, cs, ncs, pol->kdr);
-	add_dh(m, st->dh_group, st->dh_pub);
+	add_dh(m, st->dh_group, st->dh_pub, &kv);
 	n = add_kemac_encode(m, st->auth_key, out, cap, f);
 	free(m);
 out:
@@ -133,15 +139,12 @@ static int rx_dh_keys(const struct mx_rx *x, const struct mikey_payload *dhi,
 	if (!mikey_dh_group_ok(g))
 		return mx_fail(f, MIKEY_ERR_DH, "DH group %u: keyd takes OAKLEY 5 (0) and "
 			       "OAKLEY 2 (2)", g);
-	if (dhi->u.dh.kv.type != MIKEY_KV_NULL)
-		return mx_fail(f, MIKEY_ERR_UNSPEC, "DH key validity %u: keyd keys sessions "
-			       "without one", dhi->u.dh.kv.type);
 	if (mikey_dh_keygen(g, priv, pub))
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "DH key generation failed");
 	if (mikey_dh_secret(g, priv, pub, dhi->u.dh.value.p, tgk))
 		return mx_fail(f, MIKEY_ERR_DH, "the initiator's DH value is refused (not in "
 			       "1 < y < p - 1)");
-	rc = mx_rx_cs_keys(x, pol, &k, keys, f);
+	rc = mx_rx_cs_keys(x, pol, &k, &dhi->u.dh.kv, keys, f);
 	OPENSSL_cleanse(tgk, sizeof(tgk));
 	return rc;
 }
@@ -173,8 +176,8 @@ static size_t rx_answer(const struct mx_rx *x, const struct mikey_payload *dhi,
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = x->idi->u.id;
 	}
-	add_dh(m, dhi->u.dh.group, pub);
-	add_dh(m, dhi->u.dh.group, dhi->u.dh.value.p);
+	add_dh(m, dhi->u.dh.group, pub, NULL);
+	add_dh(m, dhi->u.dh.group, dhi->u.dh.value.p, &dhi->u.dh.kv);	/* DHi as sent */
 	n = add_kemac_encode(m, x->ak, out, cap, f);
 	free(m);
 	return n;

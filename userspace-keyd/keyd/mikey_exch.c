@@ -218,6 +218,24 @@ int mx_init_check(const struct mikey_policy *pol, const struct mikey_offer_cs *c
 	return 0;
 }
 
+int mx_init_mki(const struct mikey_policy *pol, struct mikey_init *st, struct mikey_kv *kv,
+		struct mikey_fail *f)
+{
+	uint8_t i;
+
+	memset(kv, 0, sizeof(*kv));
+	if (!pol->mki_len)
+		return 0;
+	if (pol->mki_len > sizeof(st->spi))
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "MKI of %u bytes: at most 4", pol->mki_len);
+	st->mki_len = pol->mki_len;
+	st->mki = pol->mki & (uint32_t)(0xffffffffull >> (32 - 8 * pol->mki_len));
+	for (i = 0; i < st->mki_len; i++)
+		st->spi[i] = (uint8_t)(st->mki >> (8 * (st->mki_len - 1 - i)));
+	*kv = (struct mikey_kv){ .type = MIKEY_KV_SPI, .spi = { st->spi, st->mki_len } };
+	return 0;
+}
+
 int mx_init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, size_t ncs,
 		 uint32_t kdr, const struct mikey_keydata *k)
 {
@@ -229,7 +247,8 @@ int mx_init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, size_t 
 		struct mikey_ctx *c = &st->keys.cs[i];
 
 		*c = (struct mikey_ctx){ .cs_id = (uint8_t)(i + 1), .ssrc = cs[i].ssrc,
-					 .roc = cs[i].roc, .suite = cs[i].suite, .kdr = kdr };
+					 .roc = cs[i].roc, .suite = cs[i].suite, .kdr = kdr,
+					 .mki_len = st->mki_len, .mki = st->mki };
 		if (mx_ctx_master(k, st->csb_id, st->rand, MIKEY_RAND_LEN, c->cs_id, c->suite,
 				  c->master))
 			return -1;
@@ -378,14 +397,39 @@ static const struct mikey_sp *rx_policy(const struct mikey_msg *m, uint8_t no)
 	return NULL;	/* §6.10: the defaults */
 }
 
-int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
-		  const struct mikey_keydata *k, struct mikey_keys *keys, struct mikey_fail *f)
+/* The MKI a TGK's key validity gives (§6.13, Appendix A.1). */
+static int rx_mki(const struct mikey_kv *kv, uint8_t *len, uint32_t *mki, struct mikey_fail *f)
 {
-	const struct mikey_bytes *r = &x->rand->u.rand;
-	uint8_t err_no;
-	char spwhy[160];
 	size_t i;
 
+	*len = 0;
+	*mki = 0;
+	if (!kv || kv->type == MIKEY_KV_NULL)
+		return 0;
+	if (kv->type != MIKEY_KV_SPI)
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "key validity by interval (From-To): keyd keys "
+			       "SRTP by MKI (an SPI) or by nothing");
+	if (!kv->spi.len || kv->spi.len > 4)
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "an SPI/MKI of %zu bytes: SRTP's MKI is 1 to 4 "
+			       "here", kv->spi.len);
+	for (i = 0; i < kv->spi.len; i++)
+		*mki = *mki << 8 | kv->spi.p[i];
+	*len = (uint8_t)kv->spi.len;
+	return 0;
+}
+
+int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
+		  const struct mikey_keydata *k, const struct mikey_kv *kv,
+		  struct mikey_keys *keys, struct mikey_fail *f)
+{
+	const struct mikey_bytes *r = &x->rand->u.rand;
+	uint8_t err_no, mki_len;
+	char spwhy[160];
+	uint32_t mki;
+	size_t i;
+
+	if (rx_mki(kv, &mki_len, &mki, f))
+		return -1;
 	keys->csb_id = x->m.hdr.csb_id;
 	if (x->idi && x->idi->u.id.data.len < sizeof(keys->peer_id) &&
 	    !memchr(x->idi->u.id.data.p, 0, x->idi->u.id.data.len))
@@ -395,7 +439,8 @@ int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
 		struct mikey_ctx *c = &keys->cs[i];
 
 		*c = (struct mikey_ctx){ .cs_id = (uint8_t)(i + 1), .policy_no = cs->policy_no,
-					 .ssrc = cs->ssrc, .roc = cs->roc };
+					 .ssrc = cs->ssrc, .roc = cs->roc, .mki_len = mki_len,
+					 .mki = mki };
 		c->suite = mikey_sp_suite(rx_policy(&x->m, cs->policy_no), pol->suites_ok,
 					  &c->kdr, &err_no, spwhy, sizeof(spwhy));
 		if (!c->suite)

@@ -43,6 +43,12 @@ size_t mx_encode_maced(const struct mikey_msg *m, uint8_t mac_alg, const uint8_t
 /* The crypto sessions an initiator offers, checked against its policy. */
 int mx_init_check(const struct mikey_policy *pol, const struct mikey_offer_cs *cs,
 		  size_t ncs, struct mikey_fail *f);
+/*
+ * The initiator's MKI (pol->mki_len, pol->mki) into st and as a key
+ * validity kv (SPI; NULL type without one). 0, or -1 if over 4 bytes.
+ */
+int mx_init_mki(const struct mikey_policy *pol, struct mikey_init *st, struct mikey_kv *kv,
+		struct mikey_fail *f);
 /* The initiator's keys: one context per crypto session, from the TGK k. */
 int mx_init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, size_t ncs,
 		 uint32_t kdr, const struct mikey_keydata *k);
@@ -70,9 +76,14 @@ int mx_rx_mac(struct mx_rx *x, mikey_psk_lookup lookup, void *arg, const uint8_t
 	      struct mikey_fail *f);
 int mx_rx_fresh(const struct mx_rx *x, const struct mikey_policy *pol,
 		struct mikey_replay *rc, const uint8_t *msg, size_t len, struct mikey_fail *f);
-/* Each crypto session's suite (its SP) and master key, from the TGK k. */
+/*
+ * Each crypto session's suite (its SP), master key from the TGK k, and MKI
+ * from kv (the TGK's key validity: none, or an SPI of 1 to 4 bytes; an
+ * interval is refused).
+ */
 int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
-		  const struct mikey_keydata *k, struct mikey_keys *keys, struct mikey_fail *f);
+		  const struct mikey_keydata *k, const struct mikey_kv *kv,
+		  struct mikey_keys *keys, struct mikey_fail *f);
 /* The T of a reply to x: the initiator's (RFC 3830 §5.2). */
 struct mikey_t mx_reply_t(const struct mx_rx *x, const struct mikey_policy *pol);
 /* The error message answering x (err_no), its V MACed if x authenticated;

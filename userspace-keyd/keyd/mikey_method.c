@@ -116,10 +116,14 @@ static int load_psks(struct keyd *kd, struct pskfile *pf, struct opres *r)
 static struct mikey_policy policy(struct keyd *kd, struct session *s)
 {
 	struct mikey_state *st = mk_state(s);
-	/* a rekey keeps the session's KDR, whoever offered it */
+	/* a rekey keeps the session's KDR and MKI length, whoever offered it; its
+	 * MKI is the next one after the newest key's
+	 */
 	struct mikey_policy p = { .allow_insecure = st->null_mode,
 				  .now = mikey_ntp_now(), .skew = kd->cfg.mikey_clock_skew,
 				  .kdr = st->nctx ? st->kdr : kd->cfg.mikey_kdr,
+				  .mki_len = (uint8_t)(st->nctx ? st->mki_len : s->mki_len),
+				  .mki = st->nctx ? st->mki + 1 : 1,
 				  .dh_group = (uint8_t)kd->cfg.mikey_dh_group,
 				  .kemac_kw = kd->cfg.mikey_kemac_kw };
 	size_t i;

@@ -27,6 +27,8 @@ struct mikey_state {
 	uint32_t roc;			/* initial ROC of our streams */
 	const struct suite *suite;
 	uint32_t kdr;			/* key derivation rate the policy set */
+	uint8_t mki_len;		/* the keys' MKI length (the TGKs' SPI), 0: none */
+	uint32_t mki;			/* the newest key's MKI */
 	uint32_t csb_id;
 	uint32_t next_kid;		/* one key id per exchange */
 	struct mk_ctx ctx[MIKEY_PSK_MAX_CS];

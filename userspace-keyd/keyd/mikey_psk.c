@@ -28,6 +28,19 @@ static int init_check(const struct mikey_policy *pol, const struct mikey_offer_c
 	return 0;
 }
 
+/*
+ * AES-KW wraps 8-byte blocks: a TGK whose key data sub-payload (4 bytes of
+ * header, the key, an SPI's length byte and bytes) fills them, at least 16.
+ */
+static size_t kw_tgk_len(const struct mikey_kv *kv)
+{
+	size_t head = 4 + (kv->type == MIKEY_KV_SPI ? 1 + kv->spi.len : 0), k = 16;
+
+	while ((head + k) % 8)
+		k++;
+	return k;
+}
+
 /* The KEMAC encryption an initiator uses. */
 static uint8_t init_enc_alg(const struct mikey_policy *pol, bool null_enc)
 {
@@ -65,7 +78,7 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 			  bool want_v, struct mikey_init *st, uint8_t *out, size_t cap,
 			  struct mikey_fail *f)
 {
-	uint8_t tgk[MIKEY_TGK_KW_LEN], enc[64], zero[20] = { 0 };
+	uint8_t tgk[MIKEY_TGK_KW_LEN + 8], enc[64], zero[20] = { 0 };
 	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, MIKEY_TGK_LEN } };
 	struct mikey_msg *m;
 	size_t n = 0;
@@ -79,8 +92,10 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 	st->null_mode = !pol->psk;
 	st->want_v = want_v;
 	st->t = pol->now;
+	if (mx_init_mki(pol, st, &k.kv, f))
+		goto out;
 	if (init_enc_alg(pol, null_enc) == MIKEY_ENC_AES_KW_128)
-		k.key.len = MIKEY_TGK_KW_LEN;
+		k.key.len = kw_tgk_len(&k.kv);
 	if (RAND_bytes((uint8_t *)&st->csb_id, 4) != 1 || RAND_bytes(st->rand, MIKEY_RAND_LEN) != 1 ||
 	    RAND_bytes(tgk, k.key.len) != 1 || mx_init_keys(st, cs, ncs, pol->kdr, &k)) {
 		mx_fail(f, MIKEY_ERR_UNSPEC, "no randomness or key derivation failed");
@@ -150,7 +165,7 @@ static int rx_keys(struct mx_rx *x, const struct mikey_policy *pol, struct mikey
 	if (mikey_keydata_decode(plain, plen - pad, kd, MIKEY_MAX_KEYS, &nk, &why) || !nk)
 		rc = mx_fail(f, MIKEY_ERR_UNSPEC, "KEMAC key data: %s", nk ? why : "no key");
 	else
-		rc = mx_rx_cs_keys(x, pol, &kd[0], keys, f);
+		rc = mx_rx_cs_keys(x, pol, &kd[0], &kd[0].kv, keys, f);
 	OPENSSL_cleanse(plain, sizeof(plain));
 	if (rc)
 		mikey_keys_wipe(keys);

@@ -43,6 +43,8 @@ struct mikey_ctx {
 	uint32_t ssrc, roc;
 	const struct suite *suite;
 	uint32_t kdr;		/* key derivation rate: 0, or 2^16..2^24 */
+	uint8_t mki_len;	/* 0, or 1..4: the TGK's SPI/MKI (RFC 3830 §6.13) */
+	uint32_t mki;
 	uint8_t master[SUITE_KEYSALT_MAX];	/* key || salt */
 };
 
@@ -90,6 +92,8 @@ struct mikey_policy {
 	uint32_t kdr;		/* initiator: the key derivation rate our SPs state */
 	uint8_t dh_group;	/* initiator, DHHMAC: enum mikey_dh_group */
 	bool kemac_kw;		/* initiator, PSK: KEMAC by AES-KW-128, not AES-CM-128 */
+	uint8_t mki_len;	/* initiator: the TGK's MKI (SPI) length, 0: none */
+	uint32_t mki;		/* and its value */
 };
 
 /* One crypto session the initiator offers. */
@@ -115,6 +119,9 @@ struct mikey_init {
 	struct mikey_offer_cs offer[MIKEY_PSK_MAX_CS];
 	size_t noffer;
 	uint32_t kdr;
+	uint8_t mki_len;	/* the MKI the keys get */
+	uint32_t mki;
+	uint8_t spi[4];		/* its bytes, as the KV carries them */
 };
 
 /* The identities carried in ID payloads (IDi, IDr); either may be empty. */
