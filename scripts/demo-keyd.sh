@@ -133,7 +133,7 @@ EOF
 
 # mikey_dissect ATTRS WHAT LINES: the a=key-mgmt:mikey message tshark's way
 mikey_dissect() {
-	"$PY" - "$1" > "$W/mikey.hex" <<'EOF' || fail "no MIKEY message in $2"
+	"$PY" - "$1" > "$W/kmgmt.hex" <<'EOF' || fail "no MIKEY message in $2"
 import base64, json, sys
 for a in json.loads(sys.argv[1]):
     if a.startswith("a=key-mgmt:mikey "):
@@ -144,14 +144,16 @@ for a in json.loads(sys.argv[1]):
 else:
     sys.exit(1)
 EOF
-	text2pcap -q -4 $IP_A,$IP_B -u 9000,9000 "$W/mikey.hex" "$W/mikey.pcap" > /dev/null 2>&1 ||
+	text2pcap -q -4 $IP_A,$IP_B -u 9000,9000 "$W/kmgmt.hex" "$W/kmgmt.pcap" > /dev/null 2>&1 ||
 		fail "text2pcap"
 	echo "# tshark -d udp.port==9000,mikey -O mikey: $2"
-	tshark -r "$W/mikey.pcap" -d udp.port==9000,mikey -O mikey > "$W/mikey.txt" 2>&1 ||
-		fail "tshark: $(cat "$W/mikey.txt")"
-	! grep -q 'Expert Info\|Malformed' "$W/mikey.txt" ||
-		fail "tshark flags $2: $(cat "$W/mikey.txt")"
-	sed -n '/Multimedia Internet KEYing/,$p' "$W/mikey.txt" | cut -c1-110 | head -n "$3"
+	tshark -r "$W/kmgmt.pcap" -d udp.port==9000,mikey -O mikey > "$W/kmgmt.txt" 2>&1 ||
+		fail "tshark: $(cat "$W/kmgmt.txt")"
+	! grep -q 'Expert Info\|Malformed' "$W/kmgmt.txt" ||
+		fail "tshark flags $2: $(cat "$W/kmgmt.txt")"
+	# the SP parameters' raw type/length/value lines left out
+	sed -n '/Multimedia Internet KEYing/,$p' "$W/kmgmt.txt" |
+		grep -v -E '^ {12}(Type|Length|Value): ' | cut -c1-110 | head -n "$3"
 }
 
 # call METHOD SUITE TAG [ALICE_OPTS BOB_OPTS]: one call, alice offers. Shows
@@ -186,10 +188,8 @@ call() {
 	show alice "applied the answer: $R"
 	if [ "$method" = mikey ]; then
 		echo
-		mikey_dissect "$offer" "alice's offer (I_MESSAGE)" 70
-		echo "    ..."
-		mikey_dissect "$answer" "bob's answer (R_MESSAGE)" 16
-		echo "    ..."
+		mikey_dissect "$offer" "alice's offer (I_MESSAGE)" 80
+		mikey_dissect "$answer" "bob's answer (R_MESSAGE)" 60
 	fi
 
 	echo

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make demo`: boot Debian's kernel in a VM, load ksrtp and show it at work:
-# first a call keyed by hand with ksrtpctl (scripts/demo-guest.sh), then two
-# calls keyed by ksrtp-keyd, over DTLS-SRTP and over SDES (scripts/demo-keyd.sh).
+# first a call keyed by hand with ksrtpctl (scripts/demo-guest.sh), then three
+# calls keyed by ksrtp-keyd, over DTLS-SRTP, SDES and MIKEY-DHHMAC
+# (scripts/demo-keyd.sh).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 cd "$SRC"
