@@ -12,12 +12,13 @@ KEYD_MODULES := main log config control authz proto session session_load state k
 		dtls_method dtls_link dtls_keys dtls_handshake dtls_sdp dtls_persist \
 		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http \
 		session_methods mikey_method mikey_ctx mikey_msg mikey_payload mikey_kdf mikey_psk mikey_sp \
-		mikey_replay mikey_pskfile mikey_exch mikey_dh mikey_dhhmac mikey_replay_file
+		mikey_replay mikey_pskfile mikey_exch mikey_dh mikey_dhhmac mikey_replay_file \
+		mikey_pki mikey_sign mikey_pk
 # the methods' files after the first share its header (sdes_method.h, dtls_method.h,
 # mikey_method.h, mikey_psk.h)
 KEYD_NOHDR := main sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \
 	      dtls_persist session_load metrics_kernel session_methods mikey_ctx mikey_payload \
-	      mikey_sp mikey_replay mikey_replay_file
+	      mikey_sp mikey_replay mikey_replay_file mikey_sign
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
 	     $(KEYD_DIR)/knl-names.c
 KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out $(KEYD_NOHDR),$(KEYD_MODULES))) \

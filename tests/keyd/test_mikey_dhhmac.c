@@ -279,6 +279,7 @@ static void craft(uint8_t group, const uint8_t *value, uint8_t enc_alg, size_t k
 	/* the initiator's side of these: an exchange of ours with this CSB ID */
 	memset(&st, 0, sizeof(st));
 	st.dh = true;
+	st.dt = MIKEY_DT_DHHMAC_INIT;
 	st.csb_id = 0x5eed;
 	st.t = NOW;
 	memcpy(st.auth_key, ak, sizeof(ak));

@@ -9,6 +9,7 @@
 #define KEYD_HARDEN_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #define KEYD_SECURE_HEAP	(4u << 20)	/* bytes; a power of two */
 
@@ -21,5 +22,13 @@ int keyd_harden(char *err, size_t errlen);
 /* Zeroed memory for keys; free with keyd_secret_free (wiped). */
 void *keyd_secret_alloc(size_t len);
 void keyd_secret_free(void *p, size_t len);
+
+/*
+ * Open a file that holds keys (a PSK file, a private key): a regular file
+ * owned by keyd's user, no access for group or others, at most max bytes.
+ * Returns the fd and *size, or -1 with err saying which rule it broke.
+ */
+int keyd_secret_file_open(const char *path, off_t max, off_t *size, char *err,
+			  size_t errlen);
 
 #endif /* KEYD_HARDEN_H */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MIKEY-DHHMAC (RFC 4650), initiator and responder:
+ * MIKEY's Diffie-Hellman modes, initiator and responder: DHHMAC (RFC 4650)
  *   I_MESSAGE = HDR, T, RAND, IDi, IDr, {SP}, DHi, KEMAC
  *   R_MESSAGE = HDR, T, [IDr], IDi, DHr, DHi, KEMAC
+ * and DH-SIGN (RFC 3830 §3.3), the same exchange signed instead of MACed:
+ *   I_MESSAGE = HDR, T, RAND, [IDi], CERTi, [IDr], {SP}, DHi, SIGNi
+ *   R_MESSAGE = HDR, T, [IDr], CERTr, IDi, DHr, DHi, SIGNr
  * (RFC 4650 §3: the initiator names both ends; the responder echoes IDi,
  * and keyd accepts an I_MESSAGE without IDs, whose key is the PSK file's
  * "-".)
@@ -35,11 +38,16 @@ static void add_dh(struct mikey_msg *m, uint8_t group, const uint8_t *value,
 		mx_last_pl(m)->u.dh.kv = *kv;
 }
 
-static size_t add_kemac_encode(struct mikey_msg *m, const uint8_t *ak, uint8_t *out,
-			       size_t cap, struct mikey_fail *f)
+/* The last payload and the encoding: DHHMAC's KEMAC, or DH-SIGN's SIGN. */
+static size_t add_auth_encode(struct mikey_msg *m, const struct mikey_policy *pol,
+			      const uint8_t *ak, uint8_t *out, size_t cap, struct mikey_fail *f)
 {
 	static const uint8_t zero[MIKEY_HMAC_SHA1_LEN];
 
+	if (!ak) {
+		mx_add_sign(m, pol->pki);
+		return mx_encode_signed(m, pol->pki, NULL, 0, out, cap, f);
+	}
 	mx_add_pl(m, MIKEY_PT_KEMAC);
 	mx_last_pl(m)->u.kemac = (struct mikey_kemac){ .enc_alg = MIKEY_ENC_NULL,
 		.mac_alg = MIKEY_MAC_HMAC_SHA1_160, .mac = { zero, sizeof(zero) } };
@@ -47,17 +55,20 @@ static size_t add_kemac_encode(struct mikey_msg *m, const uint8_t *ak, uint8_t *
 }
 
 static int init_state(const struct mikey_policy *pol, const struct mikey_ids *ids,
-		      const struct mikey_offer_cs *cs, size_t ncs, struct mikey_init *st,
-		      struct mikey_kv *kv, struct mikey_fail *f)
+		      const struct mikey_offer_cs *cs, size_t ncs, bool sign,
+		      struct mikey_init *st, struct mikey_kv *kv, struct mikey_fail *f)
 {
 	uint8_t ek[16], salt[14];
 	int rc = 0;
 
 	if (mx_init_check(pol, cs, ncs, f))
 		return -1;
-	if (!pol->psk)
+	if (sign && (!pol->pki || !ids || !ids->id_i))
+		return mx_fail(f, MIKEY_ERR_CERT, "DH-SIGN needs our certificate, key and "
+			       "identity (IDi, which the responder echoes)");
+	if (!sign && !pol->psk)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "DHHMAC needs a pre-shared key");
-	if (!ids || !ids->id_i || !ids->id_r)
+	if (!sign && (!ids || !ids->id_i || !ids->id_r))
 		return mx_fail(f, MIKEY_ERR_ID, "a DHHMAC I_MESSAGE names both ends (IDi, IDr)");
 	if (!mikey_dh_group_ok(pol->dh_group))
 		return mx_fail(f, MIKEY_ERR_DH, "DH group %u is not offered (OAKLEY 5 or 2)",
@@ -73,25 +84,25 @@ static int init_state(const struct mikey_policy *pol, const struct mikey_ids *id
 	if (RAND_bytes((uint8_t *)&st->csb_id, 4) != 1 ||
 	    RAND_bytes(st->rand, MIKEY_RAND_LEN) != 1 ||
 	    mikey_dh_keygen(st->dh_group, st->dh_priv, st->dh_pub) ||
-	    mx_psk_keys(pol->psk, pol->psk_len, st->csb_id, st->rand, MIKEY_RAND_LEN, ek, salt,
-			st->auth_key))
+	    (!sign && mx_psk_keys(pol->psk, pol->psk_len, st->csb_id, st->rand, MIKEY_RAND_LEN,
+				  ek, salt, st->auth_key)))
 		rc = mx_fail(f, MIKEY_ERR_UNSPEC, "no randomness, or DH key generation failed");
 	OPENSSL_cleanse(ek, sizeof(ek));
 	OPENSSL_cleanse(salt, sizeof(salt));
 	return rc;
 }
 
-size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_ids *ids,
-			     const struct mikey_offer_cs *cs, size_t ncs,
-			     struct mikey_init *st, uint8_t *out, size_t cap,
-			     struct mikey_fail *f)
+static size_t dh_initiate(const struct mikey_policy *pol, const struct mikey_ids *ids,
+			  const struct mikey_offer_cs *cs, size_t ncs, uint8_t dt,
+			  struct mikey_init *st, uint8_t *out, size_t cap, struct mikey_fail *f)
 {
+	bool sign = dt == MIKEY_DT_DH_INIT;
 	struct mikey_msg *m;
 	struct mikey_kv kv;	/* DHi's: the TGK's MKI */
 	size_t n = 0;
 
 	memset(st, 0, sizeof(*st));
-	if (init_state(pol, ids, cs, ncs, st, &kv, f))
+	if (init_state(pol, ids, cs, ncs, sign, st, &kv, f))
 		goto out;
 	m = calloc(1, sizeof(*m));
 	if (!m) {
@@ -99,9 +110,9 @@ size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_
 		goto out;
 	}
 	/* V: RFC 3830 §6.1 has the DH modes always answer; set as a courtesy */
-	mx_init_head(m, st, MIKEY_DT_DHHMAC_INIT, true, ids, cs, ncs, pol->kdr);
+	mx_init_head(m, st, dt, true, ids, sign ? pol->pki : NULL, cs, ncs, pol->kdr);
 	add_dh(m, st->dh_group, st->dh_pub, &kv);
-	n = add_kemac_encode(m, st->auth_key, out, cap, f);
+	n = add_auth_encode(m, pol, sign ? NULL : st->auth_key, out, cap, f);
 	free(m);
 out:
 	if (!n)
@@ -109,13 +120,46 @@ out:
 	return n;
 }
 
+size_t mikey_dhhmac_initiate(const struct mikey_policy *pol, const struct mikey_ids *ids,
+			     const struct mikey_offer_cs *cs, size_t ncs,
+			     struct mikey_init *st, uint8_t *out, size_t cap,
+			     struct mikey_fail *f)
+{
+	return dh_initiate(pol, ids, cs, ncs, MIKEY_DT_DHHMAC_INIT, st, out, cap, f);
+}
+
+size_t mikey_dhsign_initiate(const struct mikey_policy *pol, const struct mikey_ids *ids,
+			     const struct mikey_offer_cs *cs, size_t ncs,
+			     struct mikey_init *st, uint8_t *out, size_t cap,
+			     struct mikey_fail *f)
+{
+	return dh_initiate(pol, ids, cs, ncs, MIKEY_DT_DH_INIT, st, out, cap, f);
+}
+
 /* ---- responder ---- */
 
-/* The KEMAC carries only the MAC; then the PSK's MAC itself. */
-static int rx_auth(struct mx_rx *x, mikey_psk_lookup lookup, void *arg, const uint8_t *msg,
-		   struct mikey_fail *f)
+/* DH-SIGN: the initiator's signature, by its certificate. */
+static int rx_sig(struct mx_rx *x, const struct mikey_policy *pol, const uint8_t *msg,
+		  struct mikey_fail *f)
 {
-	const struct mikey_kemac *km = &x->kemac->u.kemac;
+	char who[64];
+	EVP_PKEY *k = mx_sig_check(pol->pki, &x->m, msg, x->idi ? &x->idi->u.id.data : NULL,
+				   NULL, 0, who, f);
+
+	EVP_PKEY_free(k);
+	x->authentic = k != NULL;
+	return k ? 0 : -1;
+}
+
+/* The KEMAC carries only the MAC; then the PSK's MAC itself. */
+static int rx_auth(struct mx_rx *x, const struct mikey_policy *pol, mikey_psk_lookup lookup,
+		   void *arg, const uint8_t *msg, struct mikey_fail *f)
+{
+	const struct mikey_kemac *km;
+
+	if (x->sig)
+		return rx_sig(x, pol, msg, f);
+	km = &x->kemac->u.kemac;
 
 	if (km->enc_alg != MIKEY_ENC_NULL || km->enc.len)
 		return mx_fail(f, MIKEY_ERR_EA, "a DHHMAC KEMAC carries no key data "
@@ -158,7 +202,7 @@ static size_t rx_answer(const struct mx_rx *x, const struct mikey_payload *dhi,
 
 	if (!m)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory"), 0;
-	m->hdr = (struct mikey_hdr){ .version = 1, .data_type = MIKEY_DT_DHHMAC_RESP,
+	m->hdr = (struct mikey_hdr){ .version = 1, .data_type = (uint8_t)(x->m.hdr.data_type + 1),
 				     .csb_id = x->m.hdr.csb_id, .ncs = x->m.hdr.ncs,
 				     .map_type = MIKEY_MAP_SRTP };
 	memcpy(m->hdr.cs, x->m.hdr.cs, sizeof(m->hdr.cs));
@@ -172,21 +216,23 @@ static size_t rx_answer(const struct mx_rx *x, const struct mikey_payload *dhi,
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = x->idr->u.id;
 	}
+	if (x->sig)	/* [IDr|CERTr] */
+		mx_add_certs(m, pol->pki);
 	if (x->idi) {
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = x->idi->u.id;
 	}
 	add_dh(m, dhi->u.dh.group, pub, NULL);
 	add_dh(m, dhi->u.dh.group, dhi->u.dh.value.p, &dhi->u.dh.kv);	/* DHi as sent */
-	n = add_kemac_encode(m, x->ak, out, cap, f);
+	n = add_auth_encode(m, pol, x->sig ? NULL : x->ak, out, cap, f);
 	free(m);
 	return n;
 }
 
-int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
-			 const char *id_r, struct mikey_replay *rc, const uint8_t *msg,
-			 size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
-			 size_t *outlen, struct mikey_fail *f)
+static int dh_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
+		      const char *id_r, struct mikey_replay *rc, uint8_t dt, const uint8_t *msg,
+		      size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
+		      size_t *outlen, struct mikey_fail *f)
 {
 	uint8_t priv[MIKEY_DH_MAX_LEN], pub[MIKEY_DH_MAX_LEN];
 	const struct mikey_payload *dhi = NULL;
@@ -194,11 +240,11 @@ int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 	bool decoded;
 	int r = -1;
 
-	if (mx_rx_start(&x, msg, len, MIKEY_DT_DHHMAC_INIT, keys, outlen, &decoded, f))
+	if (mx_rx_start(&x, msg, len, dt, keys, outlen, &decoded, f))
 		;
 	else if (!(dhi = mikey_find(&x->m, MIKEY_PT_DH)))
-		mx_fail(f, MIKEY_ERR_UNSPEC, "DHHMAC I_MESSAGE without a DH payload");
-	else if (!rx_auth(x, lookup, arg, msg, f) && !mx_rx_fresh(x, pol, rc, msg, len, f) &&
+		mx_fail(f, MIKEY_ERR_UNSPEC, "DH I_MESSAGE without a DH payload");
+	else if (!rx_auth(x, pol, lookup, arg, msg, f) && !mx_rx_fresh(x, pol, rc, msg, len, f) &&
 		 !rx_dh_keys(x, dhi, pol, priv, pub, keys, f))
 		r = 0;
 	if (!x)
@@ -214,6 +260,24 @@ int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 	OPENSSL_cleanse(priv, sizeof(priv));
 	mx_rx_end(x);
 	return r;
+}
+
+int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
+			 const char *id_r, struct mikey_replay *rc, const uint8_t *msg,
+			 size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
+			 size_t *outlen, struct mikey_fail *f)
+{
+	return dh_respond(pol, lookup, arg, id_r, rc, MIKEY_DT_DHHMAC_INIT, msg, len, keys, out,
+			  cap, outlen, f);
+}
+
+int mikey_dhsign_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
+			 const char *id_r, struct mikey_replay *rc, const uint8_t *msg,
+			 size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
+			 size_t *outlen, struct mikey_fail *f)
+{
+	return dh_respond(pol, lookup, arg, id_r, rc, MIKEY_DT_DH_INIT, msg, len, keys, out,
+			  cap, outlen, f);
 }
 
 /* ---- initiator: the answer ---- */
@@ -267,32 +331,62 @@ static int answer_keys(struct mikey_init *st, const struct mikey_payload *dhr,
 	return rc;
 }
 
-int mikey_dhhmac_answer(const struct mikey_policy *pol, struct mikey_init *st,
-			const uint8_t *msg, size_t len, struct mikey_fail *f)
+/* The answer's authentication: DHHMAC's KEMAC, or DH-SIGN's SIGNr. */
+static int answer_auth(const struct mikey_policy *pol, const struct mikey_init *st,
+		       const struct mikey_msg *m, const uint8_t *msg, struct mikey_fail *f)
 {
-	struct mikey_msg *m = calloc(1, sizeof(*m));
-	const struct mikey_payload *km, *dhr = NULL;
-	int r = -1;
+	const struct mikey_payload *km = mikey_find(m, MIKEY_PT_KEMAC);
+	char who[64];
+	EVP_PKEY *k;
 
-	if (!m)
-		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
-	if (!st->dh) {
-		mx_fail(f, MIKEY_ERR_UNSPEC, "no DHHMAC exchange of ours is in progress");
-		goto out;
+	if (st->dt == MIKEY_DT_DH_INIT) {
+		/* the responder named in our IDr, by the certificate it sent */
+		k = mx_sig_check(pol->pki, m, msg, st->id_r_len ?
+				 &(struct mikey_bytes){ st->id_r, st->id_r_len } : NULL,
+				 NULL, 0, who, f);
+		EVP_PKEY_free(k);
+		return k ? 0 : -1;
 	}
-	if (mx_answer_head(pol, st, msg, len, MIKEY_DT_DHHMAC_RESP, m, f))
-		goto out;
-	km = mikey_find(m, MIKEY_PT_KEMAC);
 	if (!km || km != &m->pl[m->npl - 1] || km->u.kemac.enc_alg != MIKEY_ENC_NULL ||
 	    km->u.kemac.enc.len || km->u.kemac.mac_alg != MIKEY_MAC_HMAC_SHA1_160 ||
 	    !mikey_mac_ok(MIKEY_MAC_HMAC_SHA1_160, st->auth_key, 20, msg,
 			  mikey_auth_len(m, (size_t)(km - m->pl)), km->u.kemac.mac.p,
 			  km->u.kemac.mac.len))
-		mx_fail(f, MIKEY_ERR_AUTH, "R_MESSAGE's KEMAC does not verify (wrong pre-shared "
-			"key or altered message)");
-	else if (!answer_dh(st, m, &dhr, f) && !answer_keys(st, dhr, f))
+		return mx_fail(f, MIKEY_ERR_AUTH, "R_MESSAGE's KEMAC does not verify (wrong "
+			       "pre-shared key or altered message)");
+	return 0;
+}
+
+static int dh_answer(const struct mikey_policy *pol, struct mikey_init *st, uint8_t dt,
+		     const uint8_t *msg, size_t len, struct mikey_fail *f)
+{
+	struct mikey_msg *m = calloc(1, sizeof(*m));
+	const struct mikey_payload *dhr = NULL;
+	int r = -1;
+
+	if (!m)
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
+	if (!st->dh || st->dt != dt) {
+		mx_fail(f, MIKEY_ERR_UNSPEC, "no DH exchange of ours in this mode is in progress");
+		goto out;
+	}
+	if (!mx_answer_head(pol, st, msg, len, (uint8_t)(dt + 1), m, f) &&
+	    !answer_auth(pol, st, m, msg, f) && !answer_dh(st, m, &dhr, f) &&
+	    !answer_keys(st, dhr, f))
 		r = 0;
 out:
 	free(m);
 	return r;
+}
+
+int mikey_dhhmac_answer(const struct mikey_policy *pol, struct mikey_init *st,
+			const uint8_t *msg, size_t len, struct mikey_fail *f)
+{
+	return dh_answer(pol, st, MIKEY_DT_DHHMAC_INIT, msg, len, f);
+}
+
+int mikey_dhsign_answer(const struct mikey_policy *pol, struct mikey_init *st,
+			const uint8_t *msg, size_t len, struct mikey_fail *f)
+{
+	return dh_answer(pol, st, MIKEY_DT_DH_INIT, msg, len, f);
 }

@@ -40,4 +40,20 @@ int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 int mikey_dhhmac_answer(const struct mikey_policy *pol, struct mikey_init *st,
 			const uint8_t *msg, size_t len, struct mikey_fail *f);
 
+/*
+ * MIKEY-DH-SIGN (RFC 3830 §3.3): the same exchange (data types 4 and 5),
+ * each message signed by its sender (pol->pki) and carrying its
+ * certificate chain; no pre-shared key (lookup is not used).
+ */
+size_t mikey_dhsign_initiate(const struct mikey_policy *pol, const struct mikey_ids *ids,
+			     const struct mikey_offer_cs *cs, size_t ncs,
+			     struct mikey_init *st, uint8_t *out, size_t cap,
+			     struct mikey_fail *f);
+int mikey_dhsign_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
+			 const char *id_r, struct mikey_replay *rc, const uint8_t *msg,
+			 size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
+			 size_t *outlen, struct mikey_fail *f);
+int mikey_dhsign_answer(const struct mikey_policy *pol, struct mikey_init *st,
+			const uint8_t *msg, size_t len, struct mikey_fail *f);
+
 #endif /* KEYD_MIKEY_DHHMAC_H */

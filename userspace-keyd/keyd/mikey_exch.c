@@ -119,8 +119,8 @@ size_t mx_encode_maced(const struct mikey_msg *m, uint8_t mac_alg, const uint8_t
  * §5.2: the V payload's MAC also covers IDi, IDr and the initiator's T as
  * its T payload carries it (4 bytes for a COUNTER, else 8).
  */
-static size_t v_extra(const uint8_t *idi, size_t il, const uint8_t *idr, size_t rl,
-		      struct mikey_t t_i, uint8_t *out)
+size_t mx_v_extra(const uint8_t *idi, size_t il, const uint8_t *idr, size_t rl,
+		  struct mikey_t t_i, uint8_t *out)
 {
 	uint8_t tb[8];
 	size_t tl = t_i.ts_type == MIKEY_TS_COUNTER ? 4 : 8;
@@ -166,7 +166,8 @@ static void offer_policies(struct mikey_msg *m, const struct mikey_offer_cs *cs,
 	}
 }
 
-static void add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mikey_ids *ids)
+static void add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mikey_ids *ids,
+		    const struct mikey_pki *pki)
 {
 	if (ids && ids->id_i) {
 		st->id_i_len = strnlen(ids->id_i, sizeof(st->id_i));
@@ -174,6 +175,10 @@ static void add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mik
 		mx_add_pl(m, MIKEY_PT_ID);
 		mx_last_pl(m)->u.id = (struct mikey_typed){ MIKEY_ID_TYPE_URI,
 							    { st->id_i, st->id_i_len } };
+	}
+	if (pki)	/* §3.2: [IDi|CERTi], [IDr] */
+		mx_add_certs(m, pki);
+	if (ids && ids->id_i) {
 		if (ids->id_r) {
 			st->id_r_len = strnlen(ids->id_r, sizeof(st->id_r));
 			memcpy(st->id_r, ids->id_r, st->id_r_len);
@@ -185,11 +190,12 @@ static void add_ids(struct mikey_msg *m, struct mikey_init *st, const struct mik
 }
 
 void mx_init_head(struct mikey_msg *m, struct mikey_init *st, uint8_t dt, bool v,
-		  const struct mikey_ids *ids, const struct mikey_offer_cs *cs, size_t ncs,
-		  uint32_t kdr)
+		  const struct mikey_ids *ids, const struct mikey_pki *pki,
+		  const struct mikey_offer_cs *cs, size_t ncs, uint32_t kdr)
 {
 	static uint8_t vals[SUITE_COUNT][MIKEY_MAX_SP_PARAMS];
 
+	st->dt = dt;
 	m->hdr = (struct mikey_hdr){ .version = 1, .data_type = dt, .v = v,
 				     .csb_id = st->csb_id, .ncs = (uint8_t)ncs,
 				     .map_type = MIKEY_MAP_SRTP };
@@ -197,7 +203,7 @@ void mx_init_head(struct mikey_msg *m, struct mikey_init *st, uint8_t dt, bool v
 	mx_last_pl(m)->u.t = (struct mikey_t){ MIKEY_TS_NTP_UTC, st->t };
 	mx_add_pl(m, MIKEY_PT_RAND);
 	mx_last_pl(m)->u.rand = (struct mikey_bytes){ st->rand, MIKEY_RAND_LEN };
-	add_ids(m, st, ids);
+	add_ids(m, st, ids, pki);
 	offer_policies(m, cs, ncs, kdr, vals);
 }
 
@@ -261,8 +267,8 @@ int mx_init_keys(struct mikey_init *st, const struct mikey_offer_cs *cs, size_t 
 static int rx_header(const struct mikey_msg *m, uint8_t data_type, struct mikey_fail *f)
 {
 	if (m->hdr.data_type != data_type)
-		return mx_fail(f, MIKEY_ERR_DT, "data type %u: keyd answers PSK, NULL and "
-			       "DHHMAC initiator messages", m->hdr.data_type);
+		return mx_fail(f, MIKEY_ERR_DT, "data type %u where %u was expected",
+			       m->hdr.data_type, data_type);
 	if (m->hdr.prf != 0)
 		return mx_fail(f, MIKEY_ERR_PRF, "PRF %u: only MIKEY-1", m->hdr.prf);
 	if (m->hdr.map_type != MIKEY_MAP_SRTP || !m->hdr.ncs)
@@ -289,13 +295,19 @@ static int rx_find(struct mx_rx *x, struct mikey_fail *f)
 	x->t = mikey_find(&x->m, MIKEY_PT_T);
 	x->rand = mikey_find(&x->m, MIKEY_PT_RAND);
 	x->kemac = mikey_find(&x->m, MIKEY_PT_KEMAC);
+	x->sign = mikey_find(&x->m, MIKEY_PT_SIGN);
+	x->pke = mikey_find(&x->m, MIKEY_PT_PKE);
+	x->chash = mikey_find(&x->m, MIKEY_PT_CHASH);
 	if (!x->t)
 		return mx_fail(f, MIKEY_ERR_TS, "I_MESSAGE without a timestamp");
 	if (x->t->u.t.ts_type > MIKEY_TS_COUNTER)
 		return mx_fail(f, MIKEY_ERR_TS, "timestamp type %u unknown", x->t->u.t.ts_type);
-	if (!x->rand || !x->rand->u.rand.len)
+	/* RFC 4738 §3.4: RSA-R's RAND may come from the responder instead */
+	if ((!x->rand || !x->rand->u.rand.len) && x->m.hdr.data_type != MIKEY_DT_RSAR_INIT)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE without RAND");
-	if (!x->kemac || x->kemac != &x->m.pl[x->m.npl - 1])
+	if (x->sig && !x->sign)
+		return mx_fail(f, MIKEY_ERR_AUTH, "I_MESSAGE without a signature (SIGN)");
+	if (!x->sig && (!x->kemac || x->kemac != &x->m.pl[x->m.npl - 1]))
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE without a KEMAC as last payload");
 	mx_t_bytes(x->t->u.t.value, x->tb);
 	return 0;
@@ -313,6 +325,7 @@ int mx_rx_start(struct mx_rx **xp, const uint8_t *msg, size_t len, uint8_t dt,
 	*xp = x;
 	if (!x)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
+	x->sig = dt == MIKEY_DT_PK_INIT || dt == MIKEY_DT_DH_INIT || dt == MIKEY_DT_RSAR_INIT;
 	*decoded = !mikey_decode(msg, len, &x->m, &why);
 	if (!*decoded)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "I_MESSAGE does not decode: %s", why);
@@ -345,7 +358,7 @@ int mx_rx_mac(struct mx_rx *x, mikey_psk_lookup lookup, void *arg, const uint8_t
 	if (!mikey_mac_ok(km->mac_alg, x->ak, 20, msg, cov, km->mac.p, km->mac.len))
 		return mx_fail(f, MIKEY_ERR_AUTH, "KEMAC MAC does not verify (wrong pre-shared "
 			       "key or altered message)");
-	x->authentic = true;
+	x->authentic = x->ak_set = true;
 	return 0;
 }
 
@@ -397,8 +410,7 @@ static const struct mikey_sp *rx_policy(const struct mikey_msg *m, uint8_t no)
 	return NULL;	/* §6.10: the defaults */
 }
 
-/* The MKI a TGK's key validity gives (§6.13, Appendix A.1). */
-static int rx_mki(const struct mikey_kv *kv, uint8_t *len, uint32_t *mki, struct mikey_fail *f)
+int mx_kv_mki(const struct mikey_kv *kv, uint8_t *len, uint32_t *mki, struct mikey_fail *f)
 {
 	size_t i;
 
@@ -428,7 +440,7 @@ int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
 	uint32_t mki;
 	size_t i;
 
-	if (rx_mki(kv, &mki_len, &mki, f))
+	if (mx_kv_mki(kv, &mki_len, &mki, f))
 		return -1;
 	keys->csb_id = x->m.hdr.csb_id;
 	if (x->idi && x->idi->u.id.data.len < sizeof(keys->peer_id) &&
@@ -472,15 +484,18 @@ size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_polic
 	struct mikey_msg *m = calloc(1, sizeof(*m));
 	uint8_t extra[300], zero[20] = { 0 }, mac_alg;
 	struct mikey_bytes idi = { NULL, 0 }, idr = { NULL, 0 };
+	/* DH-SIGN and RSA-R have no MAC key: their errors are signed */
+	bool sign = err_no >= 0 && x->sig && x->authentic && !x->ak_set && pol->pki;
 	size_t n, el;
 
 	if (!m)
 		return 0;
 	m->hdr = (struct mikey_hdr){ .version = 1, .map_type = MIKEY_MAP_SRTP,
-		.data_type = err_no < 0 ? MIKEY_DT_PSK_RESP : MIKEY_DT_ERROR };
+		.data_type = MIKEY_DT_ERROR };
 	if (decoded) {
 		m->hdr.csb_id = x->m.hdr.csb_id;
 		if (err_no < 0) {	/* an error message names only the CSB */
+			m->hdr.data_type = (uint8_t)(x->m.hdr.data_type + 1);	/* PSK, PK */
 			m->hdr.ncs = x->m.hdr.ncs;
 			memcpy(m->hdr.cs, x->m.hdr.cs, sizeof(m->hdr.cs));
 		}
@@ -498,15 +513,20 @@ size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_polic
 		mx_add_pl(m, MIKEY_PT_ERR);
 		mx_last_pl(m)->u.err.err_no = (uint8_t)err_no;
 	}
-	/* a V only where it proves something, or R_MESSAGE's own (NULL) one */
-	mac_alg = x->authentic ? MIKEY_MAC_HMAC_SHA1_160 : MIKEY_MAC_NULL;
-	if (x->authentic || err_no < 0) {
+	/* a V or SIGN only where it proves something, or R_MESSAGE's own V */
+	mac_alg = x->authentic && x->ak_set ? MIKEY_MAC_HMAC_SHA1_160 : MIKEY_MAC_NULL;
+	if (sign) {
+		mx_add_sign(m, pol->pki);
+	} else if (mac_alg || err_no < 0) {
 		mx_add_pl(m, MIKEY_PT_V);
-		mx_last_pl(m)->u.v = (struct mikey_v){ mac_alg, { zero, x->authentic ? 20 : 0 } };
+		mx_last_pl(m)->u.v = (struct mikey_v){ mac_alg, { zero, mac_alg ? 20 : 0 } };
 	}
 	el = idi.len + idr.len + 8 <= sizeof(extra) ?
-		v_extra(idi.p, idi.len, idr.p, idr.len, mx_reply_t(x, pol), extra) : 0;
-	n = mx_encode_maced(m, mac_alg, x->ak, extra, el, out, cap, f ? f : &f2);
+		mx_v_extra(idi.p, idi.len, idr.p, idr.len, mx_reply_t(x, pol), extra) : 0;
+	if (sign)
+		n = mx_encode_signed(m, pol->pki, NULL, 0, out, cap, f ? f : &f2);
+	else
+		n = mx_encode_maced(m, mac_alg, x->ak, extra, el, out, cap, f ? f : &f2);
 	free(m);
 	return n;
 }
@@ -525,18 +545,41 @@ bool mx_v_ok(const struct mikey_init *st, const struct mikey_msg *m, const uint8
 	    cov + st->id_i_len + st->id_r_len + 8 > sizeof(buf))
 		return false;
 	memcpy(buf, msg, cov);
-	cov += v_extra(st->id_i, st->id_i_len, st->id_r, st->id_r_len,
+	cov += mx_v_extra(st->id_i, st->id_i_len, st->id_r, st->id_r_len,
 		       (struct mikey_t){ MIKEY_TS_NTP_UTC, st->t }, buf + cov);
 	return mikey_mac_ok(v->u.v.mac_alg, st->auth_key, 20, buf, cov, v->u.v.mac.p,
 			    v->u.v.mac.len);
 }
 
-static int answer_err(const struct mikey_init *st, const struct mikey_msg *m,
-		      const uint8_t *msg, struct mikey_fail *f)
+/* A signed error message: by the responder our bundle knows as IDr. */
+static bool err_signed(const struct mikey_policy *pol, const struct mikey_init *st,
+		       const struct mikey_msg *m, const uint8_t *msg)
+{
+	struct mikey_msg bare = *m;
+	struct mikey_fail f;
+	char who[64];
+	EVP_PKEY *k;
+	size_t i;
+
+	if (!pol->pki || !st->id_r_len)
+		return false;
+	/* the bundle's certificate, not one the message brings along */
+	for (bare.npl = i = 0; i < m->npl; i++)
+		if (m->pl[i].type != MIKEY_PT_CERT)
+			bare.pl[bare.npl++] = m->pl[i];
+	k = mx_sig_check(pol->pki, &bare, msg, &(struct mikey_bytes){ st->id_r, st->id_r_len },
+			 NULL, 0, who, &f);
+	EVP_PKEY_free(k);
+	return k != NULL;
+}
+
+static int answer_err(const struct mikey_policy *pol, const struct mikey_init *st,
+		      const struct mikey_msg *m, const uint8_t *msg, struct mikey_fail *f)
 {
 	const struct mikey_payload *e = mikey_find(m, MIKEY_PT_ERR);
 	const struct mikey_payload *v = mikey_find(m, MIKEY_PT_V);
-	bool authentic = v && v->u.v.mac_alg != MIKEY_MAC_NULL && mx_v_ok(st, m, msg, v);
+	bool authentic = v ? v->u.v.mac_alg != MIKEY_MAC_NULL && mx_v_ok(st, m, msg, v) :
+			 mikey_find(m, MIKEY_PT_SIGN) && err_signed(pol, st, m, msg);
 	uint8_t no = e ? e->u.err.err_no : MIKEY_ERR_UNSPEC;
 
 	mx_fail(f, no, "peer refused the exchange: %s (%u)%s", mikey_err_name(no), no,
@@ -556,7 +599,7 @@ int mx_answer_head(const struct mikey_policy *pol, const struct mikey_init *st,
 	if (mikey_decode(msg, len, m, &why))
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "answer does not decode: %s", why);
 	if (m->hdr.data_type == MIKEY_DT_ERROR)
-		return answer_err(st, m, msg, f);
+		return answer_err(pol, st, m, msg, f);
 	t = mikey_find(m, MIKEY_PT_T);
 	if (m->hdr.data_type != resp_dt)
 		return mx_fail(f, MIKEY_ERR_DT, "answer of data type %u, not %u",
@@ -569,4 +612,25 @@ int mx_answer_head(const struct mikey_policy *pol, const struct mikey_init *st,
 		return mx_fail(f, MIKEY_ERR_TS, "answer's timestamp missing or outside the "
 			       "window");
 	return 0;
+}
+
+int mx_answer_v(const struct mikey_policy *pol, const struct mikey_init *st,
+		const uint8_t *msg, size_t len, uint8_t resp_dt, struct mikey_fail *f)
+{
+	struct mikey_msg *m = calloc(1, sizeof(*m));
+	const struct mikey_payload *v;
+	int r = -1;
+
+	if (!m)
+		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
+	if (!mx_answer_head(pol, st, msg, len, resp_dt, m, f)) {
+		v = mikey_find(m, MIKEY_PT_V);
+		if (!v || v != &m->pl[m->npl - 1] || !mx_v_ok(st, m, msg, v))
+			mx_fail(f, MIKEY_ERR_AUTH, "answer's verification (V) payload does not "
+				"verify");
+		else
+			r = 0;
+	}
+	free(m);
+	return r;
 }

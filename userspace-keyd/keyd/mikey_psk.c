@@ -101,7 +101,7 @@ size_t mikey_psk_initiate(const struct mikey_policy *pol, const struct mikey_ids
 		mx_fail(f, MIKEY_ERR_UNSPEC, "no randomness or key derivation failed");
 		goto out;
 	}
-	mx_init_head(m, st, MIKEY_DT_PSK_INIT, want_v, ids, cs, ncs, pol->kdr);
+	mx_init_head(m, st, MIKEY_DT_PSK_INIT, want_v, ids, NULL, cs, ncs, pol->kdr);
 	mx_add_pl(m, MIKEY_PT_KEMAC);
 	if (init_kemac(pol, st, null_enc, &k, enc, &mx_last_pl(m)->u.kemac, f))
 		goto out;
@@ -204,20 +204,5 @@ int mikey_psk_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, v
 int mikey_psk_answer(const struct mikey_policy *pol, const struct mikey_init *st,
 		     const uint8_t *msg, size_t len, struct mikey_fail *f)
 {
-	struct mikey_msg *m = calloc(1, sizeof(*m));
-	const struct mikey_payload *v;
-	int r = -1;
-
-	if (!m)
-		return mx_fail(f, MIKEY_ERR_UNSPEC, "out of memory");
-	if (!mx_answer_head(pol, st, msg, len, MIKEY_DT_PSK_RESP, m, f)) {
-		v = mikey_find(m, MIKEY_PT_V);
-		if (!v || v != &m->pl[m->npl - 1] || !mx_v_ok(st, m, msg, v))
-			mx_fail(f, MIKEY_ERR_AUTH, "answer's verification (V) payload does not "
-				"verify");
-		else
-			r = 0;
-	}
-	free(m);
-	return r;
+	return mx_answer_v(pol, st, msg, len, MIKEY_DT_PSK_RESP, f);
 }

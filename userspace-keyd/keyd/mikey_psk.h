@@ -81,9 +81,12 @@ struct mikey_replay {
 	} c[MIKEY_COUNTER_PEERS];
 };
 
+struct mikey_pki;
+
 /* What one end's configuration allows, and the clock. */
 struct mikey_policy {
 	const uint8_t *psk;		/* NULL with mode NULL */
+	const struct mikey_pki *pki;	/* PK, RSA-R, DH-SIGN: certificates and our key */
 	size_t psk_len;
 	bool allow_insecure;	/* MIKEY-NULL and NULL-encrypted KEMACs */
 	uint32_t suites_ok;	/* suite_bit() mask keyd accepts */
@@ -104,15 +107,16 @@ struct mikey_offer_cs {
 
 /* The initiator's half of an exchange, kept until the answer. */
 struct mikey_init {
+	uint8_t dt;		/* the I_MESSAGE's data type: the mode */
 	bool null_mode, want_v;
 	uint32_t csb_id;
 	uint64_t t;
 	uint8_t rand[MIKEY_RAND_LEN];
-	uint8_t auth_key[20];
+	uint8_t auth_key[20];	/* PSK, PK: the V payload's (§4.1.4) */
 	uint8_t id_i[64], id_r[64];
 	size_t id_i_len, id_r_len;
-	struct mikey_keys keys;		/* DHHMAC: only once the answer came */
-	/* DHHMAC: our DH key pair and what the keys are derived for */
+	struct mikey_keys keys;		/* DH modes, RSA-R: only once the answer came */
+	/* DH modes: our DH key pair; DH modes and RSA-R: what the keys are for */
 	uint8_t dh_group;
 	bool dh;
 	uint8_t dh_priv[MIKEY_DH_MAX_LEN], dh_pub[MIKEY_DH_MAX_LEN];

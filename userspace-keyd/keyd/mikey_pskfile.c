@@ -3,17 +3,15 @@
  * The MIKEY PSK file: parsed without I/O (fuzzable), loaded only when its
  * mode keeps it private, since anyone who reads it can impersonate keyd.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
+#include "harden.h"
 #include "mikey_pskfile.h"
 
 #define PSKFILE_SIZE_MAX	65536
@@ -87,34 +85,22 @@ int pskfile_parse(struct pskfile *pf, const char *text, size_t len, char *err, s
 int pskfile_load(struct pskfile *pf, const char *path, char *err, size_t errlen)
 {
 	char *buf = NULL;
-	struct stat st;
+	off_t size = 0;
 	ssize_t n = -1;
 	int fd, rc = -1;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	fd = keyd_secret_file_open(path, PSKFILE_SIZE_MAX, &size, err, errlen);
+	if (fd < 0)
 		return -1;
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		snprintf(err, errlen, "%s: not a regular file", path);
-	else if (st.st_uid != geteuid())
-		snprintf(err, errlen, "%s: owned by uid %u, not by keyd's (%u): refused", path,
-			 (unsigned int)st.st_uid, (unsigned int)geteuid());
-	else if (st.st_mode & 077)
-		snprintf(err, errlen, "%s: mode %04o lets others read the keys; it must be 0600 "
-			 "(or stricter)", path, (unsigned int)(st.st_mode & 07777));
-	else if (st.st_size > PSKFILE_SIZE_MAX)
-		snprintf(err, errlen, "%s: larger than %d bytes", path, PSKFILE_SIZE_MAX);
-	else if (!(buf = malloc((size_t)st.st_size + 1)))
+	if (!(buf = malloc((size_t)size + 1)))
 		snprintf(err, errlen, "%s: out of memory", path);
-	else if ((n = read(fd, buf, (size_t)st.st_size)) != st.st_size)
+	else if ((n = read(fd, buf, (size_t)size)) != size)
 		snprintf(err, errlen, "%s: short read", path);
 	else
 		rc = pskfile_parse(pf, buf, (size_t)n, err, errlen);
 	close(fd);
 	if (buf) {
-		OPENSSL_cleanse(buf, (size_t)st.st_size);
+		OPENSSL_cleanse(buf, (size_t)size);
 		free(buf);
 	}
 	return rc;
