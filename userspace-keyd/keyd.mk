@@ -13,7 +13,7 @@ KEYD_MODULES := main log config control authz proto session session_load state k
 		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http \
 		session_methods mikey_method mikey_ctx mikey_msg mikey_payload mikey_kdf mikey_psk mikey_sp \
 		mikey_replay mikey_pskfile mikey_exch mikey_dh mikey_dhhmac mikey_replay_file \
-		mikey_pki mikey_sign mikey_pk
+		mikey_pki mikey_sign mikey_pk mikey_modes
 # the methods' files after the first share its header (sdes_method.h, dtls_method.h,
 # mikey_method.h, mikey_psk.h)
 KEYD_NOHDR := main sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \

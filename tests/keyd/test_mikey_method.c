@@ -8,7 +8,9 @@
  * is B's RX key and the other way round; a rekey from each side (new keys,
  * pending until the answer, then active, old RX keys retired); wrong PSK,
  * replay and an offer missing the answerer's SSRC refused with nothing
- * installed and an error answer A reads back; save and restore.
+ * installed and an error answer A reads back; save and restore; the
+ * certificate modes (PK, RSA-R, DH-SIGN) through the same flow with
+ * certificates pki_fixture.h makes; proto.c's mode names are the table's.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 #include "ktap.h"
 #include "log.h"
 #include "mikey_method.h"
+#include "pki_fixture.h"
 
 /* ---------------------------------------------------------------- fake kernel */
 
@@ -538,7 +541,7 @@ static void test_dhhmac_call_and_rekeys(void)
 		ktap_diag("%s", why);
 	KTAP_EXPECT_EQ(a->state, SS_SECURE);
 	KTAP_EXPECT_EQ(b->state, SS_SECURE);
-	KTAP_EXPECT(mk_state(b)->dhhmac);
+	KTAP_EXPECT(!strcmp(mk_state(b)->mode->name, "dhhmac"));
 	KTAP_EXPECT(a->pfs && b->pfs);		/* status says so, not only the event */
 	KTAP_EXPECT(!strcmp(mk_state(b)->peer_id, "alice"));
 	KTAP_EXPECT(strstr(last_event, "secure") != NULL);
@@ -559,12 +562,13 @@ static void test_dhhmac_call_and_rekeys(void)
 	mikey_method.timer(&kd, a, fake_now);
 	expect_paired(5);
 	/* a PSK offer cannot rekey a DHHMAC call */
-	mk_state(a)->dhhmac = false;
+	mk_state(a)->mode = &mikey_mode_psk;
 	KTAP_EXPECT_EQ(exchange(a, b, "rekey", why, sizeof(why)), -1);
 	if (!KTAP_EXPECT(strstr(why, "a MIKEY rekey keeps its mode") != NULL))
 		ktap_diag("%s", why);
 	saved = mikey_method.save(b);
-	KTAP_EXPECT(json_object_object_get_ex(saved, "dhhmac", &v) && json_object_get_boolean(v));
+	KTAP_EXPECT(json_object_object_get_ex(saved, "mode", &v) &&
+		    !strcmp(json_object_get_string(v), "dhhmac"));
 	KTAP_EXPECT(json_object_object_get_ex(saved, "peer_identity", &v) &&
 		    !strcmp(json_object_get_string(v), "alice"));
 	json_object_put(saved);
@@ -586,7 +590,7 @@ static void test_null_needs_permission(void)
 	kd.cfg.allow_insecure_signalling = true;
 	s.verified = true;
 	KTAP_EXPECT_EQ(mikey_method.init(&kd, &s, &req, &r), 0);
-	KTAP_EXPECT(mk_state(&s)->null_mode);
+	KTAP_EXPECT(mk_state(&s)->mode == &mikey_mode_null);
 	KTAP_EXPECT(!s.verified);	/* keys in clear: status says unverified */
 	mikey_method.release(&s);
 	kd.cfg.allow_insecure_signalling = false;
@@ -682,6 +686,101 @@ static void test_replay_cache_file(void)
 	kd.cfg.state_dir[0] = 0;
 }
 
+/* A call in mode name, rekeyed from each side; one keyd plays both ends
+ * (alice's certificate; its own identity the peer's).
+ */
+static void cert_call(const char *name, bool pfs)
+{
+	struct session *a, *b;
+	struct json_object *st;
+	char why[1200];
+
+	next_mode = name;
+	next_peer = "sip:alice@example.org";
+	a = new_session(1, ROLE_OFFERER, SA, SB, 3);
+	b = new_session(2, ROLE_ANSWERER, SB, 0, 0);
+	next_mode = next_peer = NULL;
+	if (!KTAP_EXPECT_EQ(exchange(a, b, "local", why, sizeof(why)), 0))
+		ktap_diag("%s: %s", name, why);
+	KTAP_EXPECT_EQ(b->state, SS_SECURE);
+	KTAP_EXPECT(!strcmp(mk_state(b)->mode->name, name));
+	KTAP_EXPECT_EQ(a->pfs, pfs);
+	KTAP_EXPECT_EQ(b->pfs, pfs);
+	expect_paired(3);
+	if (!KTAP_EXPECT_EQ(exchange(a, b, "rekey", why, sizeof(why)), 0))
+		ktap_diag("%s rekey: %s", name, why);
+	fake_now += kd.cfg.answer_rekey_delay_ms;
+	mikey_method.timer(&kd, b, fake_now);
+	expect_paired(3);
+	if (!KTAP_EXPECT_EQ(exchange(b, a, "rekey", why, sizeof(why)), 0))
+		ktap_diag("%s rekey by B: %s", name, why);
+	fake_now += kd.cfg.answer_rekey_delay_ms;
+	mikey_method.timer(&kd, a, fake_now);
+	expect_paired(3);
+	st = json_object_new_object();
+	mikey_method.status(&kd, a, st);
+	KTAP_EXPECT(strstr(json_object_to_json_string(st), name) != NULL);
+	json_object_put(st);
+	free_session(a);
+	free_session(b);
+	KTAP_EXPECT_EQ(nctx(1) + nctx(2), 0);
+}
+
+static void test_cert_modes(void)
+{
+	struct config saved = kd.cfg;
+	struct session s = { 0 };
+	struct request req = { .mikey_mode = "pk" };
+	struct opres r = { 0 };
+	char why[600];
+	struct session *a, *b;
+
+	/* no certificates configured: refused at create, saying what is missing */
+	KTAP_EXPECT_EQ(mikey_method.init(&kd, &s, &req, &r), -1);
+	KTAP_EXPECT(strstr(r.msg, "mikey_cert, mikey_key and mikey_ca") != NULL);
+	KTAP_ASSERT_EQ(pki_fixture(), 0);
+	snprintf(kd.cfg.mikey_cert, sizeof(kd.cfg.mikey_cert), "%s", pki_path("alice.pem"));
+	snprintf(kd.cfg.mikey_key, sizeof(kd.cfg.mikey_key), "%s", pki_path("alice.key"));
+	snprintf(kd.cfg.mikey_ca, sizeof(kd.cfg.mikey_ca), "%s", pki_path("ca.pem"));
+	snprintf(kd.cfg.mikey_peer_certs, sizeof(kd.cfg.mikey_peer_certs), "%s",
+		 pki_path("peers.pem"));
+	snprintf(kd.cfg.mikey_identity, sizeof(kd.cfg.mikey_identity), "sip:alice@example.org");
+	cert_call("pk", false);
+	cert_call("rsa-r", false);
+	cert_call("dh-sign", true);
+	kd.cfg.mikey_sign_pss = true;
+	cert_call("pk", false);
+	/* our certificate must name our identity */
+	snprintf(kd.cfg.mikey_identity, sizeof(kd.cfg.mikey_identity), "sip:bob@example.org");
+	next_mode = "dh-sign";
+	a = new_session(1, ROLE_OFFERER, SA, SB, 3);
+	b = new_session(2, ROLE_ANSWERER, SB, 0, 0);
+	next_mode = NULL;
+	KTAP_EXPECT_EQ(exchange(a, b, "local", why, sizeof(why)), -1);
+	if (!KTAP_EXPECT(strstr(why, "does not name mikey_identity") != NULL))
+		ktap_diag("%s", why);
+	free_session(a);
+	free_session(b);
+	pki_cleanup();
+	kd.cfg = saved;
+}
+
+/* proto.c accepts exactly the modes mikey_modes.c has. */
+static void test_mode_names(void)
+{
+	char names[] = PROTO_MIKEY_MODES, *p, *save = NULL;
+	int n = 0;
+
+	for (p = strtok_r(names, ", ", &save); p; p = strtok_r(NULL, ", ", &save), n++)
+		if (!KTAP_EXPECT(mikey_mode_by_name(p) != NULL))
+			ktap_diag("%s", p);
+	KTAP_EXPECT_EQ(n, 6);
+	KTAP_EXPECT(mikey_mode_by_name("rsa") == NULL);
+	KTAP_EXPECT(mikey_mode_by_dt(MIKEY_DT_RSAR_INIT) == mikey_mode_by_name("rsa-r"));
+	KTAP_EXPECT(mikey_mode_by_dt(MIKEY_DT_PSK_INIT) == &mikey_mode_psk);
+	KTAP_EXPECT(mikey_mode_by_dt(MIKEY_DT_ERROR) == NULL);
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_call_and_rekeys),
 	KTAP_TEST(test_refusals),
@@ -689,6 +788,8 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_null_needs_permission),
 	KTAP_TEST(test_mki),
 	KTAP_TEST(test_replay_cache_file),
+	KTAP_TEST(test_cert_modes),
+	KTAP_TEST(test_mode_names),
 };
 
 int main(void)

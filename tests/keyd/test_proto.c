@@ -180,7 +180,7 @@ static void test_errors(void)
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"ssrcs\":[5,5]}", "ssrcs: 5 listed twice" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"roc\":-1}", "roc: expected" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_mode\":\"dh\"}",
-		  "mikey_mode: expected \"psk\", \"dhhmac\" or \"null\"" },
+		  "mikey_mode: expected one of psk, null, dhhmac, pk, rsa-r, dh-sign" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_peer_identity\":\"a b\"}",
 		  "mikey_peer_identity: expected 1 to 63 characters, no spaces" },
 		{ "{\"op\":\"create\",\"role\":\"offerer\",\"mikey_peer_identity\":\"\"}",

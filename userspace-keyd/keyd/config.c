@@ -192,10 +192,44 @@ static int set_hardening(struct config *c, const char *key, const char *v,
 	return 0;
 }
 
+/* MIKEY's certificate files; 1 if key is none of them. */
+static int set_mikey_cert(struct config *c, const char *key, const char *v, char *err,
+			  size_t errlen)
+{
+	static const struct { const char *key; size_t off; } files[] = {
+		{ "mikey_cert", offsetof(struct config, mikey_cert) },
+		{ "mikey_key", offsetof(struct config, mikey_key) },
+		{ "mikey_ca", offsetof(struct config, mikey_ca) },
+		{ "mikey_peer_certs", offsetof(struct config, mikey_peer_certs) },
+	};
+	size_t i;
+
+	if (!strcmp(key, "mikey_sign")) {
+		if (strcmp(v, "pkcs1") && strcmp(v, "pss"))
+			return err_out(err, errlen, "%s: expected pkcs1 or pss", key);
+		c->mikey_sign_pss = !strcmp(v, "pss");
+		return 0;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (strcmp(key, files[i].key))
+			continue;
+		if (strlen(v) >= sizeof(c->mikey_cert) || (*v && *v != '/'))
+			return err_out(err, errlen, "%s: expected an absolute path (< %zu bytes)",
+				       key, sizeof(c->mikey_cert));
+		snprintf((char *)c + files[i].off, sizeof(c->mikey_cert), "%s", v);
+		return 0;
+	}
+	return 1;
+}
+
 /* MIKEY's keys (Documentation/keyd-mikey.md); 1 if key is none of them. */
 static int set_mikey(struct config *c, const char *key, const char *v,
 		     char *err, size_t errlen)
 {
+	int rc = set_mikey_cert(c, key, v, err, errlen);
+
+	if (rc != 1)
+		return rc;
 	if (!strcmp(key, "mikey_psk_file")) {
 		if (strlen(v) >= sizeof(c->mikey_psk_file) || (*v && *v != '/'))
 			return err_out(err, errlen, "%s: expected an absolute path (< %zu bytes)",

@@ -51,7 +51,13 @@ struct config {
 	unsigned int mikey_clock_skew;	/* s either side of now (RFC 3830 §5.4) */
 	unsigned int mikey_kdr;		/* the KDR our MIKEY offers state: 0 or 2^16..2^24 */
 	unsigned int mikey_dh_group;	/* DHHMAC offers: MIKEY's code of OAKLEY 5 or 2 */
-	bool mikey_kemac_kw;		/* PSK offers: KEMAC by AES-KW-128, not AES-CM-128 */
+	bool mikey_kemac_kw;		/* PSK, PK offers: KEMAC by AES-KW-128, not AES-CM-128 */
+	/* MIKEY's certificate modes (PK, RSA-R, DH-SIGN): all absolute paths */
+	char mikey_cert[256];		/* our certificate, then its chain (PEM) */
+	char mikey_key[256];		/* its private key (PEM, 0600) */
+	char mikey_ca[256];		/* the trust anchors peers' certificates chain to */
+	char mikey_peer_certs[256];	/* peers' certificates (PEM), for PK offers */
+	bool mikey_sign_pss;		/* sign with RSA-PSS, not PKCS#1 v1.5 */
 	/* Prometheus metrics over HTTP (metrics_http.h); off unless set */
 	bool metrics;
 	struct sockaddr_storage metrics_addr;

@@ -305,9 +305,7 @@ void mk_status(struct keyd *kd, struct session *s, struct json_object *out)
 	struct json_object *arr = json_object_new_array();
 	size_t i;
 
-	json_object_object_add(out, "mikey_mode",
-			       json_object_new_string(st->null_mode ? "null" :
-						      st->dhhmac ? "dhhmac" : "psk"));
+	json_object_object_add(out, "mikey_mode", json_object_new_string(st->mode->name));
 	if (kd->cfg.mikey_identity[0])
 		json_object_object_add(out, "identity",
 				       json_object_new_string(kd->cfg.mikey_identity));
@@ -343,8 +341,7 @@ struct json_object *mk_save(struct session *s)
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	size_t i;
 
-	json_object_object_add(o, "null_mode", json_object_new_boolean(st->null_mode));
-	json_object_object_add(o, "dhhmac", json_object_new_boolean(st->dhhmac));
+	json_object_object_add(o, "mode", json_object_new_string(st->mode->name));
 	if (st->peer_id[0])
 		json_object_object_add(o, "peer_identity", json_object_new_string(st->peer_id));
 	json_object_object_add(o, "ssrcs", ssrc_array(st->ours, st->nours));
@@ -408,9 +405,19 @@ int mk_restore_state(struct session *s, struct json_object *saved,
 	struct json_object *arr, *o, *v;
 	size_t i;
 
-	st->null_mode = json_object_object_get_ex(saved, "null_mode", &v) &&
-			json_object_get_boolean(v);
-	st->dhhmac = json_object_object_get_ex(saved, "dhhmac", &v) && json_object_get_boolean(v);
+	if (json_object_object_get_ex(saved, "mode", &v)) {
+		st->mode = mikey_mode_by_name(json_object_get_string(v));
+	} else {	/* saved before the mode table: two booleans */
+		st->mode = &mikey_mode_psk;
+		if (json_object_object_get_ex(saved, "null_mode", &v) && json_object_get_boolean(v))
+			st->mode = &mikey_mode_null;
+		if (json_object_object_get_ex(saved, "dhhmac", &v) && json_object_get_boolean(v))
+			st->mode = mikey_mode_by_name("dhhmac");
+	}
+	if (!st->mode) {
+		snprintf(why, whylen, "saved MIKEY mode unknown to this keyd");
+		return -1;
+	}
 	if (json_object_object_get_ex(saved, "peer_identity", &v) &&
 	    json_object_is_type(v, json_type_string))
 		snprintf(st->peer_id, sizeof(st->peer_id), "%s", json_object_get_string(v));

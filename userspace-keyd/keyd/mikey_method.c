@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The mikey method: MIKEY-PSK, MIKEY-NULL (RFC 3830) and MIKEY-DHHMAC (RFC
- * 4650, "mikey_mode": "dhhmac") carried in SDP as
+ * The mikey method: every mode of mikey_modes.c (PSK, NULL, DHHMAC, PK,
+ * RSA-R, DH-SIGN; create's "mikey_mode") carried in SDP as
  * a=key-mgmt:mikey <base64> (RFC 4567). The offerer is the MIKEY initiator:
  * its I_MESSAGE keys every crypto session of the CS ID map (its own SSRCs,
  * then the peer's it was told), and always sets the V flag, so the answer
  * carries the R_MESSAGE (or an error message). The engines (mikey_psk.c,
- * mikey_dhhmac.c) do the messages; this file the control API's flow,
+ * mikey_dhhmac.c, mikey_pk.c) do the messages; this file the control API's flow,
  * mikey_ctx.c the kernel. A rekey is a new exchange: new CSB ID, RAND and
  * TGK. A responder takes the mode the I_MESSAGE's data type names, and the
- * call keeps it for its rekeys. DHHMAC's initiator learns its keys only from
- * the answer, so its rekey installs them there.
+ * call keeps it for its rekeys. Where the initiator learns its keys only from
+ * the answer (DHHMAC, DH-SIGN, RSA-R), its rekey installs them there.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +22,7 @@
 #include "harden.h"
 #include "log.h"
 #include "mikey_method.h"
+#include "mikey_pki.h"
 #include "mikey_pskfile.h"
 
 #define ATTR_PREFIX "a=key-mgmt:mikey "
@@ -36,29 +37,49 @@ static struct mikey_replay replay_cache;
 static bool replay_loaded;
 static uint64_t replay_hold_until;	/* ms */
 
+/* What a mode needs from keyd's configuration; 0, or -1 with r. */
+static int mode_configured(struct keyd *kd, const struct mikey_mode *md, bool any,
+			   struct opres *r)
+{
+	bool psk = kd->cfg.mikey_psk_file[0];
+	bool cert = kd->cfg.mikey_cert[0] && kd->cfg.mikey_key[0] && kd->cfg.mikey_ca[0];
+
+	if (md == &mikey_mode_null && !kd->cfg.allow_insecure_signalling)
+		return op_fail(r, E_INSECURE, "MIKEY-NULL sends the keys in clear: it needs "
+			       "allow_insecure_signalling = yes");
+	if (any && !psk && !cert)	/* no mode asked: an answerer takes the offer's */
+		return op_fail(r, E_UNSUPPORTED, "MIKEY needs mikey_psk_file, or mikey_cert, "
+			       "mikey_key and mikey_ca, in keyd's configuration (or "
+			       "\"mikey_mode\": \"null\")");
+	if (!any && md->cred == MIKEY_CRED_PSK && !psk)
+		return op_fail(r, E_UNSUPPORTED, "%s needs mikey_psk_file in keyd's "
+			       "configuration", md->title);
+	if (!any && md->cred == MIKEY_CRED_CERT && !cert)
+		return op_fail(r, E_UNSUPPORTED, "%s needs mikey_cert, mikey_key and mikey_ca in "
+			       "keyd's configuration", md->title);
+	return 0;
+}
+
 static int mikey_init(struct keyd *kd, struct session *s, const struct request *req,
 		      struct opres *r)
 {
 	struct mikey_state *st;
-	bool null_mode = req && req->mikey_mode && !strcmp(req->mikey_mode, "null");
-	bool dhhmac = req && req->mikey_mode && !strcmp(req->mikey_mode, "dhhmac");
+	const char *name = req && req->mikey_mode ? req->mikey_mode : "psk";
+	const struct mikey_mode *md = mikey_mode_by_name(name);
 
-	if (null_mode && !kd->cfg.allow_insecure_signalling)
-		return op_fail(r, E_INSECURE, "MIKEY-NULL sends the keys in clear: it needs "
-			       "allow_insecure_signalling = yes");
-	if (req && !null_mode && !kd->cfg.mikey_psk_file[0])
-		return op_fail(r, E_UNSUPPORTED, "MIKEY-%s needs mikey_psk_file in keyd's "
-			       "configuration (or \"mikey_mode\": \"null\")",
-			       dhhmac ? "DHHMAC" : "PSK");
+	if (!md)
+		return op_fail(r, E_BAD_REQUEST, "mikey_mode: expected one of %s",
+			       PROTO_MIKEY_MODES);
+	if (req && mode_configured(kd, md, !req->mikey_mode, r))
+		return -1;
 	if (req && req->nssrcs + req->nremote_ssrcs > MIKEY_PSK_MAX_CS)
 		return op_fail(r, E_BAD_REQUEST, "at most %d SSRCs in all", MIKEY_PSK_MAX_CS);
 	st = keyd_secret_alloc(sizeof(*st));
 	if (!st)
 		return op_fail(r, E_INTERNAL, "out of memory");
-	st->null_mode = null_mode;
-	st->dhhmac = dhhmac;
-	s->pfs = dhhmac;
-	if (null_mode)		/* the keys cross the signalling in clear */
+	st->mode = md;
+	s->pfs = md->pfs;
+	if (md == &mikey_mode_null)	/* the keys cross the signalling in clear */
 		s->verified = false;
 	if (req && req->mikey_peer)
 		snprintf(st->peer_id, sizeof(st->peer_id), "%s", req->mikey_peer);
@@ -119,7 +140,7 @@ static struct mikey_policy policy(struct keyd *kd, struct session *s)
 	/* a rekey keeps the session's KDR and MKI length, whoever offered it; its
 	 * MKI is the next one after the newest key's
 	 */
-	struct mikey_policy p = { .allow_insecure = st->null_mode,
+	struct mikey_policy p = { .allow_insecure = st->mode == &mikey_mode_null,
 				  .now = mikey_ntp_now(), .skew = kd->cfg.mikey_clock_skew,
 				  .kdr = st->nctx ? st->kdr : kd->cfg.mikey_kdr,
 				  .mki_len = (uint8_t)(st->nctx ? st->mki_len : s->mki_len),
@@ -162,8 +183,9 @@ static void emit(struct keyd *kd, struct session *s, const char *name, const cha
 	} else {
 		json_object_object_add(ev, "method", json_object_new_string("mikey"));
 		json_object_object_add(ev, "suite", json_object_new_string(st->suite->name));
-		json_object_object_add(ev, "verified", json_object_new_boolean(!st->null_mode));
-		json_object_object_add(ev, "pfs", json_object_new_boolean(st->dhhmac));
+		json_object_object_add(ev, "verified",
+				       json_object_new_boolean(st->mode != &mikey_mode_null));
+		json_object_object_add(ev, "pfs", json_object_new_boolean(st->mode->pfs));
 	}
 	session_emit(kd, s, ev);
 }
@@ -200,6 +222,51 @@ static int initiator_psk(struct keyd *kd, struct mikey_state *st, struct pskfile
 		       st->peer_id[0] ? "the peer's" : "our", who[0] ? who : "-");
 }
 
+/*
+ * Our certificate, key, trust anchors and peers' certificates, loaded for
+ * each exchange (so a renewed certificate needs no restart).
+ */
+static int load_pki(struct keyd *kd, struct mikey_pki **pki, struct opres *r)
+{
+	const struct config *c = &kd->cfg;
+	struct mikey_pki_cfg pc = { c->mikey_cert, c->mikey_key, c->mikey_ca,
+				    c->mikey_peer_certs, c->mikey_sign_pss };
+	char err[300];
+
+	*pki = mikey_pki_load(&pc, err, sizeof(err));
+	if (!*pki)
+		return op_fail(r, E_NO_CRYPTO, "MIKEY certificates: %s", err);
+	if (c->mikey_identity[0] && !mikey_pki_is_ours(*pki, c->mikey_identity)) {
+		mikey_pki_free(*pki);
+		*pki = NULL;
+		return op_fail(r, E_NO_CRYPTO, "mikey_cert %s does not name mikey_identity \"%s\" "
+			       "(as a subjectAltName URI or email)", c->mikey_cert,
+			       c->mikey_identity);
+	}
+	return 0;
+}
+
+/* The credentials md needs into pol (PSK: held in pf); 0 or -1 with r. */
+static int credentials(struct keyd *kd, struct mikey_state *st, const struct mikey_mode *md,
+		       struct pskfile *pf, struct mikey_pki **pki, struct mikey_policy *pol,
+		       bool initiator, struct opres *r)
+{
+	memset(pf, 0, sizeof(*pf));
+	*pki = NULL;
+	if (md->cred == MIKEY_CRED_PSK)
+		return initiator ? initiator_psk(kd, st, pf, pol, r) : load_psks(kd, pf, r);
+	if (md->cred == MIKEY_CRED_CERT && load_pki(kd, pki, r))
+		return -1;
+	pol->pki = *pki;
+	return 0;
+}
+
+static void credentials_drop(struct pskfile *pf, struct mikey_pki *pki)
+{
+	pskfile_wipe(pf);
+	mikey_pki_free(pki);
+}
+
 static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 {
 	struct mikey_state *st = mk_state(s);
@@ -209,10 +276,10 @@ static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 				 .id_r = st->peer_id[0] ? st->peer_id : NULL };
 	const struct suite *su = st->suite ? st->suite : offer_suite(s);
 	struct mikey_fail f = { 0 };
+	struct mikey_pki *pki;
 	struct pskfile pf;
 	size_t i, n = 0;
 
-	memset(&pf, 0, sizeof(pf));
 	if (!su)
 		return op_fail(r, E_NO_CRYPTO, "no offered suite a MIKEY policy can carry "
 			       "(AES-CM or NULL with HMAC-SHA1)");
@@ -226,21 +293,16 @@ static int initiate(struct keyd *kd, struct session *s, struct opres *r)
 		cs[n++] = (struct mikey_offer_cs){ st->ours[i], st->roc, su };
 	for (i = 0; !st->nctx && i < st->ntheirs; i++)
 		cs[n++] = (struct mikey_offer_cs){ st->theirs[i], 0, su };
-	/* RFC 4650 §3: a DHHMAC I_MESSAGE names the initiator and the recipient */
-	if (st->dhhmac && (!ids.id_i || !ids.id_r))
-		return op_fail(r, E_BAD_REQUEST, "MIKEY-DHHMAC names both ends (RFC 4650): it "
-			       "needs mikey_identity in keyd's configuration and the peer's "
-			       "\"mikey_peer_identity\" in create");
-	if (!st->null_mode && initiator_psk(kd, st, &pf, &pol, r))
+	/* RFC 4650 §3: DHHMAC names both ends; PK seals to the recipient's certificate */
+	if (st->mode->names_peer && (!ids.id_i || !ids.id_r))
+		return op_fail(r, E_BAD_REQUEST, "%s names both ends: it needs mikey_identity in "
+			       "keyd's configuration and the peer's \"mikey_peer_identity\" in "
+			       "create", st->mode->title);
+	if (credentials(kd, st, st->mode, &pf, &pki, &pol, true, r))
 		return -1;
-	if (st->dhhmac)
-		st->msg_len = mikey_dhhmac_initiate(&pol, &ids, cs, n, &st->init, st->msg,
-						    sizeof(st->msg), &f);
-	else
-		st->msg_len = mikey_psk_initiate(&pol, &ids, cs, n, false, true, &st->init,
-						 st->msg, sizeof(st->msg), &f);
-	if (!st->null_mode)
-		pskfile_wipe(&pf);
+	st->msg_len = st->mode->initiate(&pol, &ids, cs, n, &st->init, st->msg, sizeof(st->msg),
+					 &f);
+	credentials_drop(&pf, pki);
 	if (!st->msg_len)
 		return op_fail(r, E_INTERNAL, "building the I_MESSAGE: %s", f.why);
 	st->initiating = true;
@@ -259,7 +321,7 @@ static int offer(struct keyd *kd, struct session *s, struct opres *r)
 
 	if (initiate(kd, s, r))
 		return -1;
-	if (s->state == SS_SECURE && !st->init.dh &&
+	if (s->state == SS_SECURE && !st->mode->keys_at_answer &&
 	    mk_add_keys(kd, s, &st->init.keys, false, r)) {
 		st->initiating = false;
 		return -1;
@@ -300,14 +362,19 @@ static int apply_answer(struct keyd *kd, struct session *s, const uint8_t *msg, 
 	struct mikey_state *st = mk_state(s);
 	struct mikey_policy pol = policy(kd, s);
 	struct mikey_fail f = { 0 };
-	bool first = s->state == SS_OFFERED, dh = st->init.dh;
+	bool first = s->state == SS_OFFERED, dh = st->mode->keys_at_answer;
+	struct mikey_pki *pki = NULL;
 	int rc;
 
 	if (!st->initiating)
 		return op_fail(r, E_STATE, "no MIKEY offer of ours is waiting for an answer");
-	rc = dh ? mikey_dhhmac_answer(&pol, &st->init, msg, len, &f) :
-		  mikey_psk_answer(&pol, &st->init, msg, len, &f);
-	if (!rc)	/* DHHMAC's rekey: its keys exist only now */
+	/* certificates: the responder's to check, our key to open RSA-R's envelope */
+	if (st->mode->cred == MIKEY_CRED_CERT && load_pki(kd, &pki, r))
+		return -1;
+	pol.pki = pki;
+	rc = st->mode->answer(&pol, &st->init, msg, len, &f);
+	mikey_pki_free(pki);
+	if (!rc)	/* DH modes' and RSA-R's rekey: their keys exist only now */
 		rc = first ? mk_install(kd, s, &st->init.keys, r) :
 		     dh ? mk_add_keys(kd, s, &st->init.keys, false, r) : 0;
 	OPENSSL_cleanse(&st->init, sizeof(st->init));	/* keys, DH private key */
@@ -399,35 +466,34 @@ static int respond(struct keyd *kd, struct session *s, const uint8_t *msg, size_
 	struct mikey_policy pol = policy(kd, s);
 	struct mikey_keys *k = &st->init.keys;	/* scratch: the responder has no init */
 	struct mikey_fail f = { 0 };
+	struct mikey_pki *pki;
 	struct pskfile pf;
 	size_t outlen = 0;
 	int rc;
 	const char *id = kd->cfg.mikey_identity[0] ? kd->cfg.mikey_identity : NULL;
-	/* the I_MESSAGE's data type (HDR's second byte) names its mode */
-	bool dh = len > 1 && msg[1] == MIKEY_DT_DHHMAC_INIT;
+	/* the I_MESSAGE's data type (HDR's second byte) names its mode; PSK's
+	 * engine answers the unknown ones with an error message
+	 */
+	const struct mikey_mode *md = len > 1 ? mikey_mode_by_dt(msg[1]) : NULL;
 
+	if (!md || (md == &mikey_mode_psk && st->mode == &mikey_mode_null))
+		md = st->mode == &mikey_mode_null ? st->mode : &mikey_mode_psk;
 	if (replay_ready(kd, r))
 		return -1;
-	if (s->state != SS_NEW && dh != st->dhhmac)
-		return op_fail(r, E_NO_CRYPTO, "the offer is MIKEY-%s, the call's exchanges are "
-			       "%s: a MIKEY rekey keeps its mode", dh ? "DHHMAC" : "PSK or NULL",
-			       st->dhhmac ? "DHHMAC" : "PSK or NULL");
-	memset(&pf, 0, sizeof(pf));
-	if ((!st->null_mode || dh) && load_psks(kd, &pf, r))
+	if (s->state != SS_NEW && md->init_dt != st->mode->init_dt)
+		return op_fail(r, E_NO_CRYPTO, "the offer is %s, the call's exchanges are %s: a "
+			       "MIKEY rekey keeps its mode", md->title, st->mode->title);
+	if (credentials(kd, st, md, &pf, &pki, &pol, false, r))
 		return -1;
-	if (dh)
-		rc = mikey_dhhmac_respond(&pol, pskfile_lookup, &pf, id, &replay_cache, msg, len,
-					  k, st->msg, sizeof(st->msg), &outlen, &f);
-	else
-		rc = mikey_psk_respond(&pol, pskfile_lookup, &pf, id, &replay_cache, msg, len, k,
-				       st->msg, sizeof(st->msg), &outlen, &f);
-	pskfile_wipe(&pf);
+	rc = md->respond(&pol, pskfile_lookup, &pf, id, &replay_cache, msg, len, k, st->msg,
+			 sizeof(st->msg), &outlen, &f);
+	credentials_drop(&pf, pki);
 	mk_replay_save(kd, &replay_cache);
 	st->exchanges++;
 	if (rc)
 		return offer_refused(s, r, &f, outlen);
-	st->dhhmac = dh;
-	s->pfs = dh;
+	st->mode = md;
+	s->pfs = md->pfs;
 	if (!st->peer_id[0])	/* for our own rekeys' IDr and PSK */
 		snprintf(st->peer_id, sizeof(st->peer_id), "%s", k->peer_id);
 	if (check_map(st, k, r) ||
@@ -603,7 +669,7 @@ static int mikey_restore(struct keyd *kd, struct session *s, struct json_object 
 		return s->state == SS_NEW ? 0 : (snprintf(why, whylen, "no MIKEY state saved"), -1);
 	if (mk_restore_state(s, saved, ctxs, n, why, whylen))
 		return -1;
-	s->pfs = mk_state(s)->dhhmac;
+	s->pfs = mk_state(s)->mode->pfs;
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 #define KEYD_MIKEY_METHOD_H
 
 #include "method.h"
-#include "mikey_dhhmac.h"
+#include "mikey_modes.h"
 #include "session.h"
 
 /* One explicit-SSRC context (on every socket of the session). */
@@ -19,8 +19,7 @@ struct mk_ctx {
 };
 
 struct mikey_state {
-	bool null_mode;
-	bool dhhmac;			/* the call's exchanges are DHHMAC (PFS) */
+	const struct mikey_mode *mode;	/* the call's exchanges' (a rekey keeps it) */
 	char peer_id[64];		/* the peer's identity: IDr of our offers, its PSK */
 	uint32_t ours[PROTO_MAX_SSRCS], theirs[PROTO_MAX_SSRCS];
 	size_t nours, ntheirs;

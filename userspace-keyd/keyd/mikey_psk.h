@@ -19,7 +19,7 @@
 #include "suites.h"
 
 #define MIKEY_PSK_MAX_CS	16	/* crypto sessions in one exchange */
-#define MIKEY_PSK_MAX_MSG	2048	/* our messages fit easily */
+#define MIKEY_PSK_MAX_MSG	4096	/* with a certificate chain too */
 #define MIKEY_SKEW_DEFAULT	60	/* s: RFC 3830 §5.4 leaves it to us */
 #define MIKEY_RAND_LEN		16	/* §6.11: at least 128 bits */
 #define MIKEY_TGK_LEN		16

@@ -226,7 +226,7 @@ static int parse_attrs(struct json_object *v, struct request *req,
 	if (n > PROTO_MAX_ATTRS)
 		return err_out(err, errlen, "attributes: more than %d", PROTO_MAX_ATTRS);
 	for (i = 0; i < n; i++) {
-		req->attrs[i] = get_str(json_object_array_get_idx(v, i), 4096);
+		req->attrs[i] = get_str(json_object_array_get_idx(v, i), PROTO_MAX_ATTR_LEN);
 		if (!req->attrs[i])
 			return err_out(err, errlen,
 				       "attributes[%zu]: expected a string of at most 4096 bytes",
@@ -288,6 +288,19 @@ static int parse_ssrcs(const char *name, struct json_object *v, uint32_t *out, s
 	return 0;
 }
 
+/* The names of mikey_modes.c's table (test_mikey_method checks they agree). */
+static const char *const mikey_modes[] = { "psk", "null", "dhhmac", "pk", "rsa-r", "dh-sign" };
+
+static bool mikey_mode_known(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mikey_modes) / sizeof(mikey_modes[0]); i++)
+		if (!strcmp(s, mikey_modes[i]))
+			return true;
+	return false;
+}
+
 static int parse_method_field(enum field f, struct json_object *v, struct request *req,
 			      char *err, size_t errlen)
 {
@@ -318,9 +331,9 @@ static int parse_method_field(enum field f, struct json_object *v, struct reques
 	case F_MIKEY_MODE:
 		req->method_fields |= REQF_MIKEY_MODE;
 		s = get_str(v, 8);
-		if (!s || (strcmp(s, "psk") && strcmp(s, "null") && strcmp(s, "dhhmac")))
-			return err_out(err, errlen, "mikey_mode: expected \"psk\", \"dhhmac\" or "
-				       "\"null\"");
+		if (!s || !mikey_mode_known(s))
+			return err_out(err, errlen, "mikey_mode: expected one of %s",
+				       PROTO_MIKEY_MODES);
 		req->mikey_mode = s;
 		return 0;
 	case F_MIKEY_PEER:

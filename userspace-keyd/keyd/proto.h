@@ -19,6 +19,7 @@
 #define PROTO_MAX_FDS		2	/* RTP socket, optional RTCP socket */
 #define PROTO_MAX_FD_GROUPS	8	/* messages with fds not yet read */
 #define PROTO_MAX_ATTRS		32
+#define PROTO_MAX_ATTR_LEN	8192	/* one attribute: a MIKEY message with certificates */
 #define PROTO_MAX_ID_LEN	64
 #define PROTO_MAX_DEPTH		8	/* JSON nesting */
 #define PROTO_MAX_SSRCS		8	/* ssrcs, remote_ssrcs: each */
@@ -27,6 +28,7 @@
 #define REQF_DTLS_VERIFY	(1u << 0)	/* dtls_verify */
 #define REQF_SSRCS		(1u << 1)	/* ssrcs, remote_ssrcs, roc */
 #define REQF_MIKEY_MODE		(1u << 2)	/* mikey_mode, mikey_peer_identity */
+#define PROTO_MIKEY_MODES	"psk, null, dhhmac, pk, rsa-r, dh-sign"
 
 enum op {
 	OP_PING, OP_CREATE, OP_LOCAL_ATTRIBUTES, OP_REMOTE_ATTRIBUTES, OP_STATUS,
@@ -69,7 +71,7 @@ struct request {
 	uint32_t remote_ssrcs[PROTO_MAX_SSRCS];	/* the peer's, when known */
 	size_t nremote_ssrcs;
 	uint32_t roc;			/* initial ROC of our streams */
-	const char *mikey_mode;		/* "psk" / "dhhmac" / "null"; NULL: psk */
+	const char *mikey_mode;		/* one of PROTO_MIKEY_MODES; NULL: psk */
 	const char *mikey_peer;		/* mikey_peer_identity: the peer's IDr/IDi */
 	unsigned int method_fields;	/* REQF_* present */
 	int fds[PROTO_MAX_FDS];		/* received with the line; not owned here */
