@@ -22,7 +22,7 @@
 
 static char pki_dir[256];
 
-static int pki_ext(X509 *x, X509 *issuer, int nid, const char *value)
+static inline int pki_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
 	X509V3_CTX ctx;
 	X509_EXTENSION *e;
@@ -39,7 +39,7 @@ static int pki_ext(X509 *x, X509 *issuer, int nid, const char *value)
 /* A certificate for key, issued by issuer (NULL: self-signed), valid from
  * now + from to now + to seconds.
  */
-static X509 *pki_cert(EVP_PKEY *key, const char *name, X509 *issuer, EVP_PKEY *ikey,
+static inline X509 *pki_cert(EVP_PKEY *key, const char *name, X509 *issuer, EVP_PKEY *ikey,
 		      bool ca, long from, long to)
 {
 	static long serial = 1;
@@ -68,7 +68,7 @@ static X509 *pki_cert(EVP_PKEY *key, const char *name, X509 *issuer, EVP_PKEY *i
 	return x;
 }
 
-static int pki_write(const char *name, X509 *x, EVP_PKEY *key, bool append)
+static inline int pki_write(const char *name, X509 *x, EVP_PKEY *key, bool append)
 {
 	char path[300];
 	FILE *fp;
@@ -93,7 +93,7 @@ static int pki_write(const char *name, X509 *x, EVP_PKEY *key, bool append)
 }
 
 /* Make it all; 0 or -1. */
-static int pki_fixture(void)
+static inline int pki_fixture(void)
 {
 	static const char *const names[] = { "alice", "bob", "carol" };
 	EVP_PKEY *cak = EVP_RSA_gen(2048), *k = NULL;
@@ -132,8 +132,41 @@ out:
 	return rc;
 }
 
+/*
+ * The committed test PKI (tests/keyd/pki: ca, alice, bob, peers) copied to a
+ * fresh directory, the keys mode 0600 as keyd wants them; 0 or -1.
+ */
+static inline int pki_static(const char *src)
+{
+	static const char *const files[] = { "ca.pem", "alice.pem", "alice.key", "bob.pem",
+					     "bob.key", "peers.pem" };
+	char from[300], to[300], buf[4096];
+	size_t i, n;
+	int rc = 0;
+
+	snprintf(pki_dir, sizeof(pki_dir), "/tmp/ksrtp-pki-XXXXXX");
+	if (!mkdtemp(pki_dir))
+		return -1;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && !rc; i++) {
+		FILE *in, *out;
+
+		snprintf(from, sizeof(from), "%s/%s", src, files[i]);
+		snprintf(to, sizeof(to), "%s/%s", pki_dir, files[i]);
+		in = fopen(from, "r");
+		out = fopen(to, "w");
+		rc = !in || !out || fchmod(fileno(out), 0600);
+		while (!rc && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+			rc = fwrite(buf, 1, n, out) != n;
+		if (in)
+			fclose(in);
+		if (out && fclose(out))
+			rc = 1;
+	}
+	return rc ? -1 : 0;
+}
+
 /* The path of a fixture file. */
-static const char *pki_path(const char *file)
+static inline const char *pki_path(const char *file)
 {
 	static char buf[4][300];
 	static int n;
@@ -143,7 +176,7 @@ static const char *pki_path(const char *file)
 	return buf[n];
 }
 
-static void pki_cleanup(void)
+static inline void pki_cleanup(void)
 {
 	char cmd[300];
 

@@ -380,10 +380,43 @@ static struct mikey_pki *load_attacker(const char *who)
 	return p;
 }
 
+/* I_MESSAGEs of each mode at NOW, alice to bob with tests/keyd/pki's
+ * certificates, for fuzz_mikey_psk's corpus.
+ */
+static int seeds(const char *dir, const char *pki)
+{
+	const struct mode *md[] = { &PK, &RSAR, &DHSIGN };
+	const char *names[] = { "pk", "rsar", "dhsign" };
+	char err[300], path[512];
+	size_t i;
+	FILE *fp;
+
+	if (pki_static(pki) || !(alice = load("alice", false, err, sizeof(err)))) {
+		fprintf(stderr, "%s: %s\n", pki, err);
+		return 1;
+	}
+	for (i = 0; i < 3; i++) {
+		if (!offer(md[i], alice, BOB))
+			return 1;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		fp = fopen(path, "wb");
+		if (!fp || fwrite(imsg, 1, ilen, fp) != ilen || fclose(fp))
+			return 1;
+	}
+	mikey_pki_free(alice);
+	pki_cleanup();
+	return 0;
+}
+
 int main(void)
 {
+	const char *dir = getenv("TEST_MIKEY_PK_SEEDS");
 	char err[300];
 	int rc;
+
+	if (dir)
+		return seeds(dir, getenv("TEST_MIKEY_PK_PKI") ? getenv("TEST_MIKEY_PK_PKI") :
+			     "tests/keyd/pki");
 
 	if (pki_fixture()) {
 		fprintf(stderr, "cannot make the test certificates\n");

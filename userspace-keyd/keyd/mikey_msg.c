@@ -94,7 +94,8 @@ int mikey_decode(const uint8_t *buf, size_t len, struct mikey_msg *m, const char
 	if (!r.why && r.off != len)
 		r.why = "bytes after the last payload";
 	if (r.why) {
-		*why = r.why;
+		if (why)
+			*why = r.why;
 		return -1;
 	}
 	return 0;

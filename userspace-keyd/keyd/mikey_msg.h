@@ -195,7 +195,7 @@ struct mikey_key_id {
 /*
  * Decode buf[0..len) into m. Returns 0, or -1 with a static reason in *why
  * (a truncated field, a length past its payload, an unknown payload type,
- * a broken chain, bytes after the last payload, ...).
+ * a broken chain, bytes after the last payload, ...); why may be NULL.
  */
 int mikey_decode(const uint8_t *buf, size_t len, struct mikey_msg *m, const char **why);
 
