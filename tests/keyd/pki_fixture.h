@@ -168,7 +168,7 @@ static inline int pki_static(const char *src)
 /* The path of a fixture file. */
 static inline const char *pki_path(const char *file)
 {
-	static char buf[4][300];
+	static char buf[4][sizeof(pki_dir) + 80];
 	static int n;
 
 	n = (n + 1) % 4;

@@ -7,8 +7,9 @@
  * another CA; PK, RSA-R and DH-SIGN complete with the same keys at both
  * ends (PKCS#1 v1.5 and PSS signatures); each refusal (an altered byte, a
  * self-signed impersonator, an expired certificate, a replay, an offer
- * sealed to another certificate, a re-signed offer whose envelope does
- * not open, an answer from someone else) with its ERR code and no keys.
+ * sealed to another certificate, with and without a CHASH saying so, a
+ * re-signed offer whose envelope does not open, an answer from someone
+ * else) with its ERR code and no keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,7 +203,7 @@ static void test_pk(void)
 	expect_exchange(&PK, alice, MIKEY_DT_PK_RESP);
 	KTAP_ASSERT_EQ(mikey_decode(imsg, ilen, &dm, NULL), 0);
 	KTAP_EXPECT(mikey_find(&dm, MIKEY_PT_CERT) != NULL);
-	KTAP_EXPECT(mikey_find(&dm, MIKEY_PT_CHASH) != NULL);
+	KTAP_EXPECT(mikey_find(&dm, MIKEY_PT_CHASH) == NULL);	/* optional; not sent */
 	KTAP_EXPECT(mikey_find(&dm, MIKEY_PT_PKE) != NULL);
 	KTAP_EXPECT_EQ(dm.pl[dm.npl - 1].type, MIKEY_PT_SIGN);
 	KTAP_EXPECT_EQ(dm.pl[dm.npl - 1].u.sign.s_type, MIKEY_SIGN_PKCS1);
@@ -276,21 +277,62 @@ static void test_untrusted(void)
 	}
 }
 
-/* PK: an offer sealed to carol's certificate reaches bob (CHASH). */
+/* imsg with a CHASH of the certificate in file before its PKE, re-signed by alice */
+static void add_chash(const char *file)
+{
+	uint8_t h[MIKEY_CHASH_LEN], *der = NULL;
+	struct mikey_msg *m = calloc(1, sizeof(*m));
+	FILE *fp = fopen(pki_path(file), "r");
+	X509 *x = fp ? PEM_read_X509(fp, NULL, NULL, NULL) : NULL;
+	int n = x ? i2d_X509(x, &der) : -1;
+	size_t i;
+
+	KTAP_ASSERT(m && n > 0);
+	KTAP_ASSERT_EQ(mikey_pki_chash(&(struct mikey_bytes){ der, (size_t)n }, h), 0);
+	KTAP_ASSERT_EQ(mikey_decode(imsg, ilen, m, NULL), 0);
+	for (i = 0; i < m->npl && m->pl[i].type != MIKEY_PT_PKE; i++)
+		;
+	KTAP_ASSERT(i + 2 == m->npl);	/* PKE, SIGN */
+	m->pl[i + 1] = m->pl[i];
+	m->pl[i] = (struct mikey_payload){ .type = MIKEY_PT_CHASH,
+		.u.chash = { MIKEY_CHASH_SHA1, { h, sizeof(h) } } };
+	m->npl = i + 2;
+	mx_add_sign(m, alice);
+	ilen = mx_encode_signed(m, alice, NULL, 0, rmsg, sizeof(rmsg), &f);
+	KTAP_ASSERT(ilen > 0);
+	memcpy(imsg, rmsg, ilen);
+	OPENSSL_free(der);
+	X509_free(x);
+	fclose(fp);
+	free(m);
+}
+
+/* PK: an offer sealed to carol's certificate reaches bob. */
 static void test_pk_wrong_recipient(void)
 {
 	memset(&rcache, 0, sizeof(rcache));
 	KTAP_ASSERT(offer(&PK, alice, "sip:carol@example.org") > 0);
+	expect_refused(&PK, MIKEY_ERR_AUTH);	/* the envelope does not open */
+	KTAP_EXPECT(strstr(f.why, "KEMAC MAC") != NULL);
+	/* with a CHASH saying so, bob tells at once */
+	KTAP_ASSERT(offer(&PK, alice, "sip:carol@example.org") > 0);
+	add_chash("carol.pem");
 	expect_refused(&PK, MIKEY_ERR_CERT);
 	KTAP_EXPECT(strstr(f.why, "CHASH") != NULL);
+	/* a CHASH of bob's own certificate is taken */
+	KTAP_ASSERT(offer(&PK, alice, BOB) > 0);
+	add_chash("bob.pem");
+	KTAP_EXPECT_EQ(respond(&PK), 0);
+	KTAP_EXPECT_EQ(answer(&PK), 0);
+	expect_same_keys();
 	/* the responder's certificate must be known beforehand */
 	KTAP_EXPECT_EQ(offer(&PK, alice, "sip:dave@example.org"), 0);
 	KTAP_EXPECT_EQ(f.err_no, MIKEY_ERR_CERT);
 }
 
 /*
- * PK: alice re-signs an offer whose PKE she altered and whose CHASH she
- * dropped: the envelope opens to a stand-in key, the KEMAC's MAC fails.
+ * PK: alice re-signs an offer whose PKE she altered: the envelope opens to
+ * a stand-in key, the KEMAC's MAC fails.
  */
 static void test_pk_bad_envelope(void)
 {

@@ -2,7 +2,7 @@
 /*
  * MIKEY's public-key transport, initiator and responder:
  * PK (RFC 3830 §3.2)
- *   I_MESSAGE = HDR, T, RAND, IDi, CERTi, IDr, {SP}, KEMAC, CHASH, PKE, SIGNi
+ *   I_MESSAGE = HDR, T, RAND, IDi, CERTi, IDr, {SP}, KEMAC, [CHASH], PKE, SIGNi
  *   R_MESSAGE = HDR, T, [IDr], V
  * RSA-R (RFC 4738 §3)
  *   I_MESSAGE = HDR, T, RAND, IDi, CERTi, [IDr], {SP}, SIGNi
@@ -12,6 +12,8 @@
  * MAC the KEMAC, whose plaintext is the sender's ID then the TGK; the MAC
  * covers only the KEMAC payload, its next payload byte taken as zero
  * (§5.2). RSA-R's SIGNr also covers IDi || IDr || T (RFC 4738 §3.6).
+ * keyd sends no CHASH (optional: it names which of several responder keys
+ * was used, and Wireshark cannot dissect past one) but checks one it gets.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,16 +171,13 @@ static int pk_init_state(const struct mikey_policy *pol, const struct mikey_ids 
 	return 0;
 }
 
-/* The PK I_MESSAGE's tail: KEMAC, CHASH, PKE and the signature. */
+/* The PK I_MESSAGE's tail: KEMAC, PKE and the signature. */
 static size_t pk_tail(struct mikey_msg *m, const struct mikey_policy *pol,
-		      const struct envelope *e, const struct mikey_kemac *km,
-		      const uint8_t *chash, uint8_t *out, size_t cap, struct mikey_fail *f)
+		      const struct envelope *e, const struct mikey_kemac *km, uint8_t *out,
+		      size_t cap, struct mikey_fail *f)
 {
 	mx_add_pl(m, MIKEY_PT_KEMAC);
 	mx_last_pl(m)->u.kemac = *km;
-	mx_add_pl(m, MIKEY_PT_CHASH);
-	mx_last_pl(m)->u.chash = (struct mikey_chash){ MIKEY_CHASH_SHA1,
-						       { chash, MIKEY_CHASH_LEN } };
 	mx_add_pl(m, MIKEY_PT_PKE);
 	mx_last_pl(m)->u.pke = (struct mikey_pke){ 0, { e->pke, e->pke_len } };
 	mx_add_sign(m, pol->pki);
@@ -189,7 +188,7 @@ size_t mikey_pk_initiate(const struct mikey_policy *pol, const struct mikey_ids 
 			 const struct mikey_offer_cs *cs, size_t ncs, struct mikey_init *st,
 			 uint8_t *out, size_t cap, struct mikey_fail *f)
 {
-	uint8_t tgk[MIKEY_TGK_LEN], chash[MIKEY_CHASH_LEN], err_no;
+	uint8_t tgk[MIKEY_TGK_LEN], err_no;
 	struct mikey_keydata k = { .type = MIKEY_KEY_TGK, .key = { tgk, sizeof(tgk) } };
 	struct envelope *e = calloc(1, sizeof(*e));
 	struct mikey_msg *m = calloc(1, sizeof(*m));
@@ -211,8 +210,8 @@ size_t mikey_pk_initiate(const struct mikey_policy *pol, const struct mikey_ids 
 	}
 	peer = mikey_pki_peer(pol->pki, NULL, 0, (const uint8_t *)ids->id_r, strlen(ids->id_r),
 			      &err_no, why, sizeof(why));
-	if (!peer || mikey_pki_peer_chash(pol->pki, ids->id_r, chash)) {
-		mx_fail(f, MIKEY_ERR_CERT, "%s", peer ? "no certificate hash" : why);
+	if (!peer) {
+		mx_fail(f, err_no, "%s", why);
 		goto out;
 	}
 	if (mx_init_mki(pol, st, &k.kv, f))
@@ -225,7 +224,7 @@ size_t mikey_pk_initiate(const struct mikey_policy *pol, const struct mikey_ids 
 	}
 	memcpy(st->auth_key, e->ak, sizeof(st->auth_key));
 	mx_init_head(m, st, MIKEY_DT_PK_INIT, true, ids, pol->pki, cs, ncs, pol->kdr);
-	n = pk_tail(m, pol, e, &km, chash, out, cap, f);
+	n = pk_tail(m, pol, e, &km, out, cap, f);
 out:
 	OPENSSL_cleanse(tgk, sizeof(tgk));
 	if (e)

@@ -450,17 +450,3 @@ bool mikey_pki_chash_is_ours(const struct mikey_pki *p, const struct mikey_bytes
 	return hash->len == MIKEY_CHASH_LEN && !mikey_pki_chash(&der, h) &&
 	       !memcmp(h, hash->p, MIKEY_CHASH_LEN);
 }
-
-int mikey_pki_peer_chash(const struct mikey_pki *p, const char *id,
-			 uint8_t out[MIKEY_CHASH_LEN])
-{
-	X509 *x = bundle_cert(p, (const uint8_t *)id, strlen(id));
-	uint8_t *der = NULL;
-	int n = x ? i2d_X509(x, &der) : -1, rc = -1;
-
-	if (n > 0)
-		rc = mikey_pki_chash(&(struct mikey_bytes){ der, (size_t)n }, out);
-	OPENSSL_free(der);
-	X509_free(x);
-	return rc;
-}

@@ -85,12 +85,8 @@ int mikey_pki_seal(EVP_PKEY *peer, const uint8_t *k, size_t klen, uint8_t *out,
 int mikey_pki_open(const struct mikey_pki *p, const uint8_t *in, size_t len, uint8_t *k,
 		   size_t klen);
 
-/* CHASH: SHA-1 of a DER certificate; ours, or a peer's key's certificate. */
+/* CHASH: SHA-1 of a DER certificate; whether a CHASH names ours. */
 int mikey_pki_chash(const struct mikey_bytes *der, uint8_t out[MIKEY_CHASH_LEN]);
 bool mikey_pki_chash_is_ours(const struct mikey_pki *p, const struct mikey_bytes *hash);
-
-/* The CHASH of a peer's certificate in our bundle, by identity. */
-int mikey_pki_peer_chash(const struct mikey_pki *p, const char *id,
-			 uint8_t out[MIKEY_CHASH_LEN]);
 
 #endif /* KEYD_MIKEY_PKI_H */
