@@ -13,7 +13,7 @@
  *   create offerer|answerer [insecure] [bind] [suites A,B] [mki N] [method M]
  *          [verify strict|early_media]  -> ok SESSION
  *          MIKEY: [ssrc N] (ours, also sent as "ssrcs") [peer_ssrc N] ("remote_ssrcs")
- *          [roc N] [mode psk|dhhmac|null] ("mikey_mode") [peer_id ID]
+ *          [roc N] [mode psk|dhhmac|pk|rsa-r|dh-sign|null] ("mikey_mode") [peer_id ID]
  *          ("mikey_peer_identity")
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE

@@ -102,8 +102,7 @@ rekey_both() {
 	app A status || return 1
 	echo "# A: exchanges=$(json_get exchanges) csb_id=$(json_get csb_id)"
 	[ "$(json_get exchanges)" = 3 ] || return 1
-	app A delete && app B delete || return 1
-	no_ctxs $NS1 && no_ctxs $NS2
+	hangup
 }
 step "rekey by a new exchange from A, then from B, under traffic, MKI 1 to 3, zero loss" rekey_both
 
@@ -141,10 +140,7 @@ dhhmac_call() {
 	mcall A B "ssrc $SA peer_ssrc $SB roc 3 mode dhhmac peer_id ksrtp-test" "ssrc $SB" ||
 		return 1
 	exchange 20 || return 1
-	for who in A B; do
-		app $who status || return 1
-		[ "$(json_get mikey_mode)" = dhhmac ] || { echo "# $who: $R" | cut -c1-300; return 1; }
-	done
+	mode_both dhhmac || return 1
 	c=$(ctxs $NS2)
 	[ "$c" = "rx:$SA:3 tx:$SB:0" ] || { echo "# B's contexts: $c"; return 1; }
 	csb=$(csb_of A) || return 1
@@ -156,8 +152,7 @@ dhhmac_call() {
 	rekeys_under_traffic || return 1
 	app B status || return 1
 	[ "$(json_get exchanges)" = 3 ] || { echo "# B: $R" | cut -c1-300; return 1; }
-	app A delete && app B delete || return 1
-	no_ctxs $NS1 && no_ctxs $NS2
+	hangup
 }
 step "DHHMAC, A offers (ROC 3): tshark on both messages, rekeys from each side, zero loss" \
 	dhhmac_call

@@ -129,3 +129,15 @@ offer_only() {	# offer_only OPTS: A offers to a new B session; offer in $offer
 	offer=$R
 	csb=$(csb_of A)
 }
+
+mode_both() {	# mode_both MODE: both sessions' status says so
+	for who in A B; do
+		app $who status || return 1
+		[ "$(json_get mikey_mode)" = "$1" ] || { echo "# $who: $R" | cut -c1-300; return 1; }
+	done
+}
+
+hangup() {	# both sessions deleted, nothing left in either kernel
+	app A delete && app B delete || return 1
+	no_ctxs $NS1 && no_ctxs $NS2
+}
