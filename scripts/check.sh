@@ -158,10 +158,16 @@ print-kvers:
 MK
 )
 	fi
+	# Interop with a foreign peer tests keyd, not the kernel (keyd_sdes.sh and
+	# keyd_dtls.sh take keyd's keys through each kernel): on the newest only,
+	# which keeps make check within its hour.
+	newest=${KVERS##* }
 	for k in $KVERS; do
 		echo "== selftests in a VM on $k"
+		skip=
+		[ "$k" = "$newest" ] || skip="keyd_baresip.sh"
 		run_selftests "vm $k" "$LOGS/vm-$k.log" \
-			scripts/vm.sh --kver "$k" -- sh selftests/run.sh
+			scripts/vm.sh --kver "$k" -- env KSFT_SKIP="$skip" sh selftests/run.sh
 	done
 	[ -n "$KVERS" ] || result fail "no 6.1/6.12/7.x kernel installed (scripts/deps.sh)"
 	;;
