@@ -14,6 +14,7 @@
 
 #include "ktap.h"
 #include "zrtp_crypto.h"
+#include "zrtp_ka.h"
 #include "zrtp_samples.h"
 
 #define NSAMPLES (sizeof(zrtp_samples) / sizeof(zrtp_samples[0]))
@@ -145,17 +146,52 @@ static void test_kdf(void)
 /* Our own chain and a MAC it keys. */
 static void test_own_chain(void)
 {
-	uint8_t h[4][ZRTP_H_LEN], msg[40];
+	struct zrtp_chain ch;
+	uint8_t msg[40], h[ZRTP_H_LEN];
 
-	memset(h, 0, sizeof(h));
-	h[0][0] = 0x42;
-	KTAP_ASSERT_EQ(zrtp_hash_chain(h), 0);
-	KTAP_EXPECT(memcmp(h[1], h[2], ZRTP_H_LEN) && memcmp(h[2], h[3], ZRTP_H_LEN));
+	memset(&ch, 0, sizeof(ch));
+	ch.h[0][0] = 0x42;
+	KTAP_ASSERT_EQ(zrtp_hash_chain(&ch), 0);
+	KTAP_ASSERT_EQ(zrtp_hash2(ZRTP_ALG("S256"), ch.h[2], ZRTP_H_LEN, NULL, 0, h), 0);
+	KTAP_EXPECT(!memcmp(h, ch.h[3], ZRTP_H_LEN));
 	memset(msg, 0x5a, sizeof(msg));
-	KTAP_ASSERT_EQ(zrtp_msg_mac_set(msg, sizeof(msg), h[2]), 0);
-	KTAP_EXPECT(zrtp_msg_mac_ok(msg, sizeof(msg), h[2]));
+	KTAP_ASSERT_EQ(zrtp_msg_mac_set(msg, sizeof(msg), ch.h[2]), 0);
+	KTAP_EXPECT(zrtp_msg_mac_ok(msg, sizeof(msg), ch.h[2]));
 	msg[3] ^= 1;
-	KTAP_EXPECT(!zrtp_msg_mac_ok(msg, sizeof(msg), h[2]));
+	KTAP_EXPECT(!zrtp_msg_mac_ok(msg, sizeof(msg), ch.h[2]));
+}
+
+/* Every key agreement: both ends reach the same result; bad values refused. */
+static void test_key_agreements(void)
+{
+	static const char *const kas[] = { "DH3k", "DH2k", "EC25", "EC38", "X255" };
+	uint8_t pa[ZRTP_PV_MAX], pb[ZRTP_PV_MAX], ra[ZRTP_PV_MAX_RESULT], rb[ZRTP_PV_MAX_RESULT];
+	uint8_t bad[ZRTP_PV_MAX];
+	EVP_PKEY *a, *b;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(kas) / sizeof(kas[0]); i++) {
+		zrtp_alg ka = ZRTP_ALG(kas[i]);
+
+		n = zrtp_ka_result_len(ka);
+		a = zrtp_ka_keygen(ka, pa);
+		b = zrtp_ka_keygen(ka, pb);
+		KTAP_ASSERT(a && b && n);
+		KTAP_EXPECT_EQ(zrtp_ka_result(ka, a, pb, ra), 0);
+		KTAP_EXPECT_EQ(zrtp_ka_result(ka, b, pa, rb), 0);
+		if (!KTAP_EXPECT(!memcmp(ra, rb, n)))
+			ktap_diag("%s: the two results differ", kas[i]);
+		/* DH: 1; EC: a point off the curve; X25519: the all-zero point */
+		memset(bad, 0, sizeof(bad));
+		bad[zrtp_ka_pv_len(ka) - 1] = kas[i][0] == 'D' ? 1 : 0;
+		if (kas[i][0] == 'E')
+			memset(bad, 0x11, zrtp_ka_pv_len(ka));
+		if (!KTAP_EXPECT_EQ(zrtp_ka_result(ka, a, bad, ra), -1))
+			ktap_diag("%s: a bad public value was taken", kas[i]);
+		EVP_PKEY_free(a);
+		EVP_PKEY_free(b);
+	}
+	KTAP_EXPECT_EQ(zrtp_ka_pv_len(ZRTP_ALG("X448")), 0);
 }
 
 static const struct ktap_test tests[] = {
@@ -164,6 +200,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_bzrtp_hvi),
 	KTAP_TEST(test_kdf),
 	KTAP_TEST(test_own_chain),
+	KTAP_TEST(test_key_agreements),
 };
 
 int main(void)

@@ -43,12 +43,28 @@ int zrtp_hash2(zrtp_alg hash, const uint8_t *a, size_t alen, const uint8_t *b, s
 	return rc;
 }
 
-int zrtp_hash_chain(uint8_t h[4][ZRTP_H_LEN])
+int zrtp_hashv(zrtp_alg hash, const struct zrtp_bytes *parts, size_t n, uint8_t *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const EVP_MD *md = md_of(hash);
+	int rc = ctx && md && EVP_DigestInit_ex(ctx, md, NULL) == 1 ? 0 : -1;
+	size_t i;
+
+	for (i = 0; !rc && i < n; i++)
+		if (parts[i].len && EVP_DigestUpdate(ctx, parts[i].p, parts[i].len) != 1)
+			rc = -1;
+	if (!rc && EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+		rc = -1;
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+int zrtp_hash_chain(struct zrtp_chain *c)
 {
 	int i;
 
 	for (i = 1; i < 4; i++)
-		if (zrtp_hash2(ZRTP_ALG("S256"), h[i - 1], ZRTP_H_LEN, NULL, 0, h[i]))
+		if (zrtp_hash2(ZRTP_ALG("S256"), c->h[i - 1], ZRTP_H_LEN, NULL, 0, c->h[i]))
 			return -1;
 	return 0;
 }

@@ -23,8 +23,14 @@ size_t zrtp_hash_len(zrtp_alg hash);
 int zrtp_hash2(zrtp_alg hash, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 	       uint8_t *out);
 
-/* The hash chain from H0 (§9): h[0] = H0 given, h[i] = SHA-256(h[i - 1]). */
-int zrtp_hash_chain(uint8_t h[4][ZRTP_H_LEN]);
+/* hash(parts[0] || ... || parts[n - 1]) with the negotiated hash; 0 or -1. */
+int zrtp_hashv(zrtp_alg hash, const struct zrtp_bytes *parts, size_t n, uint8_t *out);
+
+/* The hash chain (§9): h[0] = H0 given, h[i] = SHA-256(h[i - 1]). */
+struct zrtp_chain {
+	uint8_t h[4][ZRTP_H_LEN];
+};
+int zrtp_hash_chain(struct zrtp_chain *c);
 
 /*
  * The 64-bit MAC ending a Hello, Commit, DHPart or GoClear, keyed by a hash
