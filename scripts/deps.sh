@@ -62,6 +62,7 @@ PKGS=(
 	libmicrohttpd-dev prometheus curl	# keyd's metrics endpoint; promtool and curl for its tests
 	linux-source-6.12 python3-jsonschema	# the kernel's genetlink schemas and ynl CLI (spec-check, selftests/ynl.sh)
 	debhelper dh-dkms lintian	# make deb (debian/) and tests/deb
+	libbzrtp-dev	# ZRTP interop: bzrtp in-process against keyd's engine (tests/keyd/test_zrtp_bzrtp)
 	chromium zlib1g-dev	# a real WebRTC peer, selftests/webrtc.sh (headless, fake devices); zlib: its app's STUN CRC-32
 )
 

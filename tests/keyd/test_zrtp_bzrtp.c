@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * keyd's ZRTP engine (userspace-keyd/keyd/zrtp_engine.c) against Belledonne's
+ * bzrtp (Debian libbzrtp, the ZRTP of linphone) in one process, packets
+ * passed in memory with a simulated clock: for each key agreement both
+ * have (X255, DH3k, DH2k), ciphers AES1 and AES3, auth tags HS32 and HS80,
+ * hashes S256 and S384, the call reaches SECURE on both sides with the
+ * same SAS, keyd's SRTP master keys and salts equal bzrtp's each way, and
+ * the suite bzrtp reports is the one keyd's engine chose or took. keyd as
+ * responder (passive: bzrtp commits) and as initiator (bzrtp is made to
+ * wait for our Commit); six calls where both commit at once (§4.2's
+ * contention), each completing whoever wins. A Hello bzrtp sent, altered, is dropped by keyd's
+ * engine (its CRC) and the call still completes on bzrtp's resend; a
+ * Confirm1 altered with its CRC made good fails the exchange.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bzrtp/bzrtp.h>
+
+#include "ktap.h"
+#include "zrtp_engine.h"
+
+#define QMAX 32
+
+struct queue {
+	uint8_t b[QMAX][1500];
+	size_t len[QMAX], n;
+};
+
+struct bz {
+	bzrtpContext_t *ctx;
+	uint32_t ssrc;
+	struct queue *out;
+	bool secure;
+	char sas[16];
+	uint8_t key[32], salt[14], pkey[32], psalt[14];
+	size_t klen;
+	uint8_t cipher, auth, hash, ka;
+};
+
+static int cb_send(void *cd, const uint8_t *p, uint16_t len)
+{
+	struct bz *b = cd;
+
+	if (b->out->n == QMAX)
+		return -1;
+	memcpy(b->out->b[b->out->n], p, len);
+	b->out->len[b->out->n++] = len;
+	return 0;
+}
+
+static int cb_secrets(void *cd, const bzrtpSrtpSecrets_t *s, uint8_t part)
+{
+	struct bz *b = cd;
+
+	if (part & ZRTP_SRTP_SECRETS_FOR_SENDER) {
+		memcpy(b->key, s->selfSrtpKey, s->selfSrtpKeyLength);
+		memcpy(b->salt, s->selfSrtpSalt, s->selfSrtpSaltLength);
+		b->klen = s->selfSrtpKeyLength;
+	}
+	if (part & ZRTP_SRTP_SECRETS_FOR_RECEIVER) {
+		memcpy(b->pkey, s->peerSrtpKey, s->peerSrtpKeyLength);
+		memcpy(b->psalt, s->peerSrtpSalt, s->peerSrtpSaltLength);
+	}
+	return 0;
+}
+
+static int cb_start(void *cd, const bzrtpSrtpSecrets_t *s, int32_t verified)
+{
+	struct bz *b = cd;
+
+	(void)verified;
+	b->secure = true;
+	snprintf(b->sas, sizeof(b->sas), "%s", s->sas ? s->sas : "");
+	b->cipher = s->cipherAlgo;
+	b->auth = s->authTagAlgo;
+	b->hash = s->hashAlgo;
+	b->ka = s->keyAgreementAlgo;
+	return 0;
+}
+
+static int cb_status(void *cd, const uint8_t lvl, const uint8_t id, const char *msg)
+{
+	(void)cd;
+	(void)lvl;
+	(void)id;
+	(void)msg;
+	return 0;
+}
+
+static void bz_setup(struct bz *b, struct queue *out, uint8_t ka, uint8_t cipher, uint8_t auth,
+		     uint8_t hash)
+{
+	bzrtpCallbacks_t cbs = { 0 };
+	uint8_t k[7];
+
+	memset(b, 0, sizeof(*b));
+	b->ssrc = 0xb2b2b2b2;
+	b->out = out;
+	b->ctx = bzrtp_createBzrtpContext();
+	cbs.bzrtp_statusMessage = cb_status;
+	cbs.bzrtp_messageLevel = BZRTP_MESSAGE_ERROR;
+	cbs.bzrtp_sendData = cb_send;
+	cbs.bzrtp_srtpSecretsAvailable = cb_secrets;
+	cbs.bzrtp_startSrtpSession = cb_start;
+	bzrtp_setCallbacks(b->ctx, &cbs);
+	k[0] = ka;
+	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_KEYAGREEMENT_TYPE, k, 1);
+	k[0] = cipher;
+	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_CIPHERBLOCK_TYPE, k, 1);
+	k[0] = auth;
+	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_AUTHTAG_TYPE, k, 1);
+	k[0] = hash;
+	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_HASH_TYPE, k, 1);
+	bzrtp_setZIDCache(b->ctx, NULL, "sip:bz@example.org", "sip:keyd@example.org");
+	bzrtp_initBzrtpContext(b->ctx, b->ssrc);
+	bzrtp_setClientData(b->ctx, b->ssrc, b);
+}
+
+/* Our engine's configuration: the case's algorithms first. */
+static void our_cfg(struct zrtp_cfg *cfg, const char *ka, const char *cipher, const char *auth,
+		    const char *hash, bool passive)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memcpy(cfg->zid, "keyd-zid-001", ZRTP_ZID_LEN);
+	cfg->passive = passive;
+	cfg->n[ZRTP_HASH] = 1;
+	cfg->alg[ZRTP_HASH][0] = ZRTP_ALG(hash);
+	cfg->n[ZRTP_CIPHER] = 1;
+	cfg->alg[ZRTP_CIPHER][0] = ZRTP_ALG(cipher);
+	cfg->n[ZRTP_AUTH] = 1;
+	cfg->alg[ZRTP_AUTH][0] = ZRTP_ALG(auth);
+	cfg->n[ZRTP_KA] = 1;
+	cfg->alg[ZRTP_KA][0] = ZRTP_ALG(ka);
+	cfg->n[ZRTP_SAS] = 1;
+	cfg->alg[ZRTP_SAS][0] = ZRTP_ALG("B32 ");
+}
+
+struct call {
+	struct queue to_us, to_bz;
+	struct bz bz;
+	struct zrtp_conn *us;
+	uint64_t now;
+	const char *tamper;	/* the first bzrtp message of this type is altered */
+	bool fix_crc;		/* and its CRC made good again */
+	bool hold_ack;		/* our HelloACKs lost until our Commit is out */
+};
+
+static void tamper(struct call *c, uint8_t *p, size_t n)
+{
+	uint32_t crc;
+
+	if (!c->tamper || n < 40 || memcmp(p + 16, c->tamper, 8))
+		return;
+	p[n - 10] ^= 0x01;	/* in the MAC or the encrypted part */
+	c->tamper = NULL;
+	if (!c->fix_crc)
+		return;
+	crc = zrtp_crc32c(p, n - 4);
+	p[n - 4] = (uint8_t)crc;
+	p[n - 3] = (uint8_t)(crc >> 8);
+	p[n - 2] = (uint8_t)(crc >> 16);
+	p[n - 1] = (uint8_t)(crc >> 24);
+}
+
+/* One round: bzrtp's packets to us, ours to bzrtp, 10 ms of time. */
+static void round_trip(struct call *c, bool start_bz)
+{
+	uint8_t pkt[1500];
+	size_t i, n;
+
+	for (i = 0; i < c->to_us.n; i++) {
+		tamper(c, c->to_us.b[i], c->to_us.len[i]);
+		zrtp_input(c->us, c->to_us.b[i], c->to_us.len[i], c->now);
+	}
+	c->to_us.n = 0;
+	while ((n = zrtp_output(c->us, pkt, sizeof(pkt)))) {
+		if (c->hold_ack && !memcmp(pkt + 16, "HelloACK", 8))
+			continue;
+		if (!memcmp(pkt + 16, "Commit  ", 8))
+			c->hold_ack = false;
+		if (start_bz)
+			bzrtp_processMessage(c->bz.ctx, c->bz.ssrc, pkt, n);
+	}
+	c->now += 10;
+	zrtp_timer(c->us, c->now);
+	if (start_bz)
+		bzrtp_iterate(c->bz.ctx, c->bz.ssrc, c->now);
+}
+
+/*
+ * A call. For keyd to initiate, bzrtp must not commit first: it commits
+ * once our Hello is acknowledged, so our HelloACKs are lost until our
+ * Commit (which acknowledges its Hello, §4.1) is on its way.
+ */
+static int run(struct call *c, const struct zrtp_cfg *cfg, bool we_initiate)
+{
+	int i;
+
+	c->now = 1000;
+	c->hold_ack = we_initiate;
+	c->us = zrtp_new(cfg, 0xa1a1a1a1);
+	if (!c->us || zrtp_start(c->us, c->now))
+		return -1;
+	bzrtp_startChannelEngine(c->bz.ctx, c->bz.ssrc);
+	for (i = 0; i < 600 && !(c->bz.secure && zrtp_state(c->us) == ZS_SECURE) &&
+	     zrtp_state(c->us) != ZS_FAILED; i++)
+		round_trip(c, true);
+	return 0;
+}
+
+static const char *name_of(uint8_t id)
+{
+	switch (id) {
+	case ZRTP_KEYAGREEMENT_X255: return "X255";
+	case ZRTP_KEYAGREEMENT_DH3k: return "DH3k";
+	case ZRTP_KEYAGREEMENT_DH2k: return "DH2k";
+	case ZRTP_CIPHER_AES1: return "AES1";
+	case ZRTP_CIPHER_AES3: return "AES3";
+	case ZRTP_AUTHTAG_HS32: return "HS32";
+	case ZRTP_AUTHTAG_HS80: return "HS80";
+	case ZRTP_HASH_S256: return "S256";
+	case ZRTP_HASH_S384: return "S384";
+	}
+	return "?";
+}
+
+static void one_case_as(uint8_t ka, uint8_t cipher, uint8_t auth, uint8_t hash, bool passive,
+			bool contend, int *initiated)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	const struct zrtp_keys *k;
+	struct zrtp_cfg cfg;
+	bool init;
+
+	KTAP_ASSERT(c != NULL);
+	bz_setup(&c->bz, &c->to_us, ka, cipher, auth, hash);
+	our_cfg(&cfg, name_of(ka), name_of(cipher), name_of(auth), name_of(hash), passive);
+	KTAP_ASSERT_EQ(run(c, &cfg, !passive && !contend), 0);
+	k = zrtp_result(c->us);
+	if (!KTAP_EXPECT(k && c->bz.secure)) {
+		ktap_diag("%s/%s/%s/%s: keyd %d (%s), bzrtp secure %d", name_of(ka),
+			  name_of(cipher), name_of(auth), name_of(hash), zrtp_state(c->us),
+			  zrtp_why(c->us), c->bz.secure);
+		goto out;
+	}
+	init = zrtp_is_initiator(c->us);
+	ktap_diag("%s/%s/%s/%s: keyd %s, SAS keyd %s bzrtp %s", name_of(ka), name_of(cipher),
+		  name_of(auth), name_of(hash), init ? "initiator" : "responder", k->sas, c->bz.sas);
+	if (!contend)
+		KTAP_EXPECT_EQ(init, !passive);
+	*initiated += init;
+	KTAP_EXPECT(!strcmp(k->sas, c->bz.sas));
+	KTAP_EXPECT_EQ(c->bz.klen, k->klen);
+	/* bzrtp's own TX key is our RX key, and the other way round */
+	KTAP_EXPECT(!memcmp(c->bz.key, init ? k->srtp_key_r : k->srtp_key_i, k->klen));
+	KTAP_EXPECT(!memcmp(c->bz.salt, init ? k->srtp_salt_r : k->srtp_salt_i, 14));
+	KTAP_EXPECT(!memcmp(c->bz.pkey, init ? k->srtp_key_i : k->srtp_key_r, k->klen));
+	KTAP_EXPECT(!memcmp(c->bz.psalt, init ? k->srtp_salt_i : k->srtp_salt_r, 14));
+	KTAP_EXPECT(c->bz.ka == ka && c->bz.cipher == cipher && c->bz.auth == auth &&
+		    c->bz.hash == hash);
+out:
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c);
+}
+
+static void one_case(uint8_t ka, uint8_t cipher, uint8_t auth, uint8_t hash, bool passive)
+{
+	int n = 0;
+
+	one_case_as(ka, cipher, auth, hash, passive, false, &n);
+}
+
+/* Both commit at once (§4.2): whoever's hvi wins, the same keys and SAS. */
+static void test_contention(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < 6; i++)
+		one_case_as(ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS32,
+			    ZRTP_HASH_S256, false, true, &n);
+	ktap_diag("keyd was the initiator in %d of 6 contended calls", n);
+}
+
+static void test_responder_x255(void)
+{
+	one_case(ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80, ZRTP_HASH_S256, true);
+}
+
+static void test_responder_dh3k_aes3_hs32(void)
+{
+	one_case(ZRTP_KEYAGREEMENT_DH3k, ZRTP_CIPHER_AES3, ZRTP_AUTHTAG_HS32, ZRTP_HASH_S256, true);
+}
+
+static void test_responder_dh2k_s384(void)
+{
+	one_case(ZRTP_KEYAGREEMENT_DH2k, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS32, ZRTP_HASH_S384, true);
+}
+
+static void test_initiator_x255(void)
+{
+	one_case(ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES3, ZRTP_AUTHTAG_HS80, ZRTP_HASH_S384, false);
+}
+
+static void test_initiator_dh3k(void)
+{
+	one_case(ZRTP_KEYAGREEMENT_DH3k, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80, ZRTP_HASH_S256, false);
+}
+
+/* A Hello whose CRC fails is dropped; bzrtp resends it and the call goes on. */
+static void test_bad_crc_dropped(void)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	struct zrtp_cfg cfg;
+
+	KTAP_ASSERT(c != NULL);
+	bz_setup(&c->bz, &c->to_us, ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80,
+		 ZRTP_HASH_S256);
+	our_cfg(&cfg, "X255", "AES1", "HS80", "S256", true);
+	c->tamper = "Hello   ";
+	KTAP_ASSERT_EQ(run(c, &cfg, false), 0);
+	KTAP_EXPECT(c->tamper == NULL);
+	KTAP_EXPECT(zrtp_result(c->us) != NULL && c->bz.secure);
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c);
+}
+
+/* A Confirm1 altered with its CRC made good: keyd's initiator refuses it. */
+static void test_tampered_confirm(void)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	struct zrtp_cfg cfg;
+
+	KTAP_ASSERT(c != NULL);
+	bz_setup(&c->bz, &c->to_us, ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80,
+		 ZRTP_HASH_S256);
+	our_cfg(&cfg, "X255", "AES1", "HS80", "S256", false);
+	c->tamper = "Confirm1";
+	c->fix_crc = true;
+	KTAP_ASSERT_EQ(run(c, &cfg, true), 0);
+	KTAP_EXPECT_EQ(zrtp_state(c->us), ZS_FAILED);
+	KTAP_EXPECT(strstr(zrtp_why(c->us), "confirm_mac") != NULL);
+	KTAP_EXPECT(zrtp_result(c->us) == NULL);
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c);
+}
+
+static const struct ktap_test tests[] = {
+	KTAP_TEST(test_responder_x255),
+	KTAP_TEST(test_responder_dh3k_aes3_hs32),
+	KTAP_TEST(test_responder_dh2k_s384),
+	KTAP_TEST(test_initiator_x255),
+	KTAP_TEST(test_initiator_dh3k),
+	KTAP_TEST(test_contention),
+	KTAP_TEST(test_bad_crc_dropped),
+	KTAP_TEST(test_tampered_confirm),
+};
+
+int main(void)
+{
+	return KTAP_MAIN(tests);
+}

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ZRTP engine (zrtp_engine.h): Hello/HelloACK, the initiator's DH
+ * Commit (its DHPart2 built first, for hvi), DHPart1/DHPart2, s0 and the
+ * keys, Confirm1/Confirm2/Conf2ACK, Error/ErrorACK. Each message from the
+ * peer is checked against its hash chain as it unfolds (§9): H2 against
+ * the Hello's H3 and the Hello's MAC, H1 against H2 and the Commit's MAC,
+ * H0 (inside the Confirm) against H1 and the DHPart's MAC.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "zrtp_engine.h"
+
+#define MSG_MAX		600	/* our longest: DHPart with DH3k, 468 bytes */
+#define T1_MS		50	/* §6: T1 starts at 50 ms, doubles to 200 ms, 20 tries */
+#define T1_MAX_MS	200
+#define T2_MS		150	/* T2: 150 ms, doubling to 1200 ms, 10 tries */
+#define T2_MAX_MS	1200
+#define NOUT		4
+
+struct msgbuf {
+	uint8_t b[MSG_MAX];	/* the message (no packet header or CRC) */
+	size_t len;
+};
+
+struct zrtp_conn {
+	const struct zrtp_cfg *cfg;
+	uint32_t ssrc;
+	uint16_t seq;
+	enum zrtp_state st;
+	bool initiator, hello_rx, hello_acked;
+	struct zrtp_chain chain;		/* our H0..H3 */
+	struct msgbuf hello, commit, dhpart, confirm;	/* ours */
+	struct msgbuf p_hello, p_commit, p_dhpart;	/* the peer's */
+	struct zrtp_packet ph;			/* the peer's Hello, decoded into p_hello */
+	struct zrtp_commit pc;			/* the peer's Commit, decoded */
+	uint8_t p_h1[ZRTP_H_LEN];		/* the peer's H1, from its DHPart */
+	uint8_t hvi[ZRTP_H_LEN];		/* our Commit's */
+	struct zrtp_suite suite;
+	EVP_PKEY *dh;
+	struct zrtp_keys keys;
+	/* retransmission of our last message until answered */
+	const struct msgbuf *rtx;
+	uint64_t next_tx;
+	unsigned int tx_left, tx_ms, tx_max_ms;
+	uint8_t out[NOUT][MSG_MAX + ZRTP_HDR_LEN + ZRTP_CRC_LEN];
+	size_t out_len[NOUT], nout;
+	char why[160];
+};
+
+/* ---------------------------------------------------------------- output */
+
+/* Frame a message as a packet on the output queue. */
+static int send_msg(struct zrtp_conn *c, const struct msgbuf *m)
+{
+	uint8_t *o;
+	uint32_t crc;
+
+	if (c->nout == NOUT)
+		return -1;
+	o = c->out[c->nout];
+	o[0] = 0x10;
+	o[1] = 0;
+	o[2] = (uint8_t)(c->seq >> 8);
+	o[3] = (uint8_t)c->seq;
+	c->seq++;
+	memcpy(o + 4, "ZRTP", 4);
+	o[8] = (uint8_t)(c->ssrc >> 24);
+	o[9] = (uint8_t)(c->ssrc >> 16);
+	o[10] = (uint8_t)(c->ssrc >> 8);
+	o[11] = (uint8_t)c->ssrc;
+	memcpy(o + ZRTP_HDR_LEN, m->b, m->len);
+	crc = zrtp_crc32c(o, ZRTP_HDR_LEN + m->len);
+	o[ZRTP_HDR_LEN + m->len] = (uint8_t)crc;
+	o[ZRTP_HDR_LEN + m->len + 1] = (uint8_t)(crc >> 8);
+	o[ZRTP_HDR_LEN + m->len + 2] = (uint8_t)(crc >> 16);
+	o[ZRTP_HDR_LEN + m->len + 3] = (uint8_t)(crc >> 24);
+	c->out_len[c->nout++] = ZRTP_HDR_LEN + m->len + ZRTP_CRC_LEN;
+	return 0;
+}
+
+/* Encode msg into m (the codec frames a packet; keep only the message). */
+static int build(struct zrtp_conn *c, const struct zrtp_msg *msg, struct msgbuf *m)
+{
+	struct zrtp_packet p = { .ssrc = c->ssrc, .msg = *msg };
+	uint8_t pkt[MSG_MAX + ZRTP_HDR_LEN + ZRTP_CRC_LEN];
+	size_t n = zrtp_encode(&p, pkt, sizeof(pkt), NULL);
+
+	if (!n)
+		return -1;
+	m->len = n - ZRTP_HDR_LEN - ZRTP_CRC_LEN;
+	memcpy(m->b, pkt + ZRTP_HDR_LEN, m->len);
+	return 0;
+}
+
+static int send_simple(struct zrtp_conn *c, enum zrtp_type t, uint32_t error)
+{
+	struct zrtp_msg msg = { .type = t, .u.error = error };
+	struct msgbuf m;
+
+	return build(c, &msg, &m) || send_msg(c, &m);
+}
+
+/* Send m now and again until answered (T1 for Hello, T2 for the rest). */
+static int send_rtx(struct zrtp_conn *c, const struct msgbuf *m, uint64_t now, bool t1)
+{
+	c->rtx = m;
+	c->tx_ms = t1 ? T1_MS : T2_MS;
+	c->tx_max_ms = t1 ? T1_MAX_MS : T2_MAX_MS;
+	c->tx_left = t1 ? 20 : 10;
+	c->next_tx = now + c->tx_ms;
+	return send_msg(c, m);
+}
+
+static void stop_rtx(struct zrtp_conn *c)
+{
+	c->rtx = NULL;
+	c->next_tx = 0;
+}
+
+static int fail(struct zrtp_conn *c, uint32_t code, const char *why)
+{
+	snprintf(c->why, sizeof(c->why), "%s", why);
+	c->st = ZS_FAILED;
+	stop_rtx(c);
+	if (code)
+		send_simple(c, ZRTP_ERROR, code);
+	return -1;
+}
+
+/* ---------------------------------------------------------------- setup */
+
+struct zrtp_conn *zrtp_new(const struct zrtp_cfg *cfg, uint32_t ssrc)
+{
+	struct zrtp_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->cfg = cfg;
+	c->ssrc = ssrc;
+	if (RAND_bytes(c->chain.h[0], ZRTP_H_LEN) != 1 || RAND_bytes((uint8_t *)&c->seq, 2) != 1 ||
+	    zrtp_hash_chain(&c->chain)) {
+		free(c);
+		return NULL;
+	}
+	c->seq &= 0x7fff;
+	return c;
+}
+
+void zrtp_free(struct zrtp_conn *c)
+{
+	if (!c)
+		return;
+	EVP_PKEY_free(c->dh);
+	OPENSSL_cleanse(c, sizeof(*c));
+	free(c);
+}
+
+int zrtp_start(struct zrtp_conn *c, uint64_t now)
+{
+	struct zrtp_msg msg = { .type = ZRTP_HELLO };
+	struct zrtp_hello *h = &msg.u.hello;
+
+	memcpy(h->version, "1.10", 4);
+	memcpy(h->cid, "ksrtp-keyd      ", 16);
+	memcpy(h->h3, c->chain.h[3], ZRTP_H_LEN);
+	memcpy(h->zid, c->cfg->zid, ZRTP_ZID_LEN);
+	h->passive = c->cfg->passive;
+	memcpy(h->n, c->cfg->n, sizeof(h->n));
+	memcpy(h->alg, c->cfg->alg, sizeof(h->alg));
+	if (build(c, &msg, &c->hello) || zrtp_msg_mac_set(c->hello.b, c->hello.len, c->chain.h[2]))
+		return fail(c, 0, "cannot build our Hello");
+	c->st = ZS_HELLO;
+	return send_rtx(c, &c->hello, now, true);
+}
+
+/* ---------------------------------------------------------------- negotiation */
+
+/* The mandatory algorithm of each kind, implied in every Hello (§5.2). */
+static bool mandatory(enum zrtp_kind k, zrtp_alg a)
+{
+	switch (k) {
+	case ZRTP_HASH: return a == ZRTP_ALG("S256");
+	case ZRTP_CIPHER: return a == ZRTP_ALG("AES1");
+	case ZRTP_AUTH: return a == ZRTP_ALG("HS32") || a == ZRTP_ALG("HS80");
+	case ZRTP_KA: return a == ZRTP_ALG("DH3k");
+	case ZRTP_SAS: return a == ZRTP_ALG("B32 ");
+	default: return false;
+	}
+}
+
+static bool lists(const uint8_t *n, const zrtp_alg (*alg)[ZRTP_MAX_ALGS], enum zrtp_kind k,
+		  zrtp_alg a)
+{
+	size_t i;
+
+	if (mandatory(k, a))
+		return true;
+	for (i = 0; i < n[k]; i++)
+		if (alg[k][i] == a)
+			return true;
+	return false;
+}
+
+static bool implemented(enum zrtp_kind k, zrtp_alg a)
+{
+	switch (k) {
+	case ZRTP_HASH: return zrtp_hash_len(a) > 0;
+	case ZRTP_CIPHER: return zrtp_cipher_key_len(a) > 0;
+	case ZRTP_AUTH: return a == ZRTP_ALG("HS32") || a == ZRTP_ALG("HS80");
+	case ZRTP_KA: return zrtp_ka_pv_len(a) > 0;
+	case ZRTP_SAS: return a == ZRTP_ALG("B32 ");
+	default: return false;
+	}
+}
+
+/* Ours first in our order, then the mandatory one: the first the peer has too. */
+static zrtp_alg choose(const struct zrtp_conn *c, enum zrtp_kind k)
+{
+	static const char *const mand[ZRTP_NKINDS] = { "S256", "AES1", "HS80", "DH3k", "B32 " };
+	const struct zrtp_hello *ph = &c->ph.msg.u.hello;
+	size_t i;
+
+	for (i = 0; i < c->cfg->n[k]; i++)
+		if (implemented(k, c->cfg->alg[k][i]) &&
+		    lists(ph->n, (const zrtp_alg (*)[ZRTP_MAX_ALGS])ph->alg, k, c->cfg->alg[k][i]))
+			return c->cfg->alg[k][i];
+	return ZRTP_ALG(mand[k]);
+}
+
+/* A Commit's choices: ours to take (offered in our Hello, and implemented). */
+static uint32_t commit_refused(const struct zrtp_conn *c, const struct zrtp_commit *pc)
+{
+	static const uint32_t codes[ZRTP_NKINDS] = { 0x51, 0x52, 0x54, 0x53, 0x55 };
+	const zrtp_alg chosen[ZRTP_NKINDS] = { pc->hash, pc->cipher, pc->auth, pc->ka, pc->sas };
+	int k;
+
+	if (pc->kind != ZRTP_COMMIT_DH)
+		return 0x53;	/* Multistream and Preshared: not yet */
+	for (k = 0; k < ZRTP_NKINDS; k++)
+		if (!implemented((enum zrtp_kind)k, chosen[k]) ||
+		    !lists(c->cfg->n, c->cfg->alg, (enum zrtp_kind)k, chosen[k]))
+			return codes[k];
+	return 0;
+}
+
+/* ---------------------------------------------------------------- DH messages */
+
+/* Our DHPart (1 or 2): our DH key, H1, fresh secret IDs (no cache), MAC by H0. */
+static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
+{
+	struct zrtp_msg msg = { .type = t };
+	struct zrtp_dhpart *d = &msg.u.dhpart;
+	uint8_t pv[ZRTP_PV_MAX];
+
+	EVP_PKEY_free(c->dh);
+	c->dh = zrtp_ka_keygen(c->suite.ka, pv);
+	if (!c->dh || RAND_bytes(d->rs1id, ZRTP_ID_LEN) != 1 ||
+	    RAND_bytes(d->rs2id, ZRTP_ID_LEN) != 1 || RAND_bytes(d->auxid, ZRTP_ID_LEN) != 1 ||
+	    RAND_bytes(d->pbxid, ZRTP_ID_LEN) != 1)
+		return -1;
+	memcpy(d->h1, c->chain.h[1], ZRTP_H_LEN);
+	d->pv = (struct zrtp_bytes){ pv, zrtp_ka_pv_len(c->suite.ka) };
+	return build(c, &msg, &c->dhpart) ||
+	       zrtp_msg_mac_set(c->dhpart.b, c->dhpart.len, c->chain.h[0]);
+}
+
+/* The initiator's Commit: its DHPart2 first, whose hash with the
+ * responder's Hello is hvi (§4.4.1.1).
+ */
+static int send_commit(struct zrtp_conn *c, uint64_t now)
+{
+	struct zrtp_msg msg = { .type = ZRTP_COMMIT };
+	struct zrtp_commit *cm = &msg.u.commit;
+	struct zrtp_bytes d2, hr = { c->p_hello.b, c->p_hello.len };
+
+	c->suite = (struct zrtp_suite){ choose(c, ZRTP_HASH), choose(c, ZRTP_CIPHER),
+					choose(c, ZRTP_AUTH), choose(c, ZRTP_KA),
+					choose(c, ZRTP_SAS) };
+	if (build_dhpart(c, ZRTP_DHPART2))
+		return fail(c, 0, "cannot build our DHPart2");
+	d2 = (struct zrtp_bytes){ c->dhpart.b, c->dhpart.len };
+	memcpy(cm->h2, c->chain.h[2], ZRTP_H_LEN);
+	memcpy(cm->zid, c->cfg->zid, ZRTP_ZID_LEN);
+	cm->hash = c->suite.hash;
+	cm->cipher = c->suite.cipher;
+	cm->auth = c->suite.auth;
+	cm->ka = c->suite.ka;
+	cm->sas = c->suite.sas;
+	if (zrtp_hvi(c->suite.hash, &d2, &hr, cm->hvi))
+		return fail(c, 0, "cannot compute hvi");
+	memcpy(c->hvi, cm->hvi, ZRTP_H_LEN);
+	if (build(c, &msg, &c->commit) || zrtp_msg_mac_set(c->commit.b, c->commit.len, c->chain.h[1]))
+		return fail(c, 0, "cannot build our Commit");
+	c->initiator = true;
+	c->st = ZS_COMMIT_SENT;
+	return send_rtx(c, &c->commit, now, false);
+}
+
+static int maybe_commit(struct zrtp_conn *c, uint64_t now)
+{
+	if (c->st != ZS_HELLO || !c->hello_rx || !c->hello_acked || c->cfg->passive)
+		return 0;
+	return send_commit(c, now);
+}
+
+/* ---------------------------------------------------------------- input */
+
+static bool hash_is(const uint8_t *pre, const uint8_t *img)
+{
+	uint8_t h[ZRTP_H_LEN];
+
+	return !zrtp_hash2(ZRTP_ALG("S256"), pre, ZRTP_H_LEN, NULL, 0, h) &&
+	       !CRYPTO_memcmp(h, img, ZRTP_H_LEN);
+}
+
+static void keep(struct msgbuf *m, const struct zrtp_bytes *raw)
+{
+	m->len = raw->len <= sizeof(m->b) ? raw->len : 0;
+	memcpy(m->b, raw->p, m->len);
+}
+
+static int on_hello(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t now)
+{
+	const struct zrtp_hello *h = &p->msg.u.hello;
+
+	if (memcmp(h->version, "1.1", 3))
+		return 0;	/* another version: its Hello's answer is ours (§4.1.1) */
+	if (!memcmp(h->zid, c->cfg->zid, ZRTP_ZID_LEN))
+		return fail(c, 0x90, "the peer's ZID is ours");
+	if (!c->hello_rx) {
+		keep(&c->p_hello, &p->raw);
+		c->ph = *p;
+		c->ph.raw = (struct zrtp_bytes){ c->p_hello.b, c->p_hello.len };
+		c->hello_rx = true;
+	}
+	if (send_simple(c, ZRTP_HELLOACK, 0))
+		return 0;
+	return maybe_commit(c, now);
+}
+
+static int on_helloack(struct zrtp_conn *c, uint64_t now)
+{
+	if (c->st != ZS_HELLO)
+		return 0;
+	c->hello_acked = true;
+	stop_rtx(c);
+	return maybe_commit(c, now);
+}
+
+/* The peer's H2 (in its Commit) opens its Hello: H3 and the Hello's MAC. */
+static bool hello_verified(const struct zrtp_conn *c, const uint8_t *h2)
+{
+	return hash_is(h2, c->ph.msg.u.hello.h3) &&
+	       zrtp_msg_mac_ok(c->p_hello.b, c->p_hello.len, h2);
+}
+
+static int on_commit(struct zrtp_conn *c, const struct zrtp_packet *p)
+{
+	const struct zrtp_commit *pc = &p->msg.u.commit;
+	uint32_t code;
+
+	if (c->st == ZS_DH1_SENT && p->raw.len == c->p_commit.len &&
+	    !memcmp(p->raw.p, c->p_commit.b, c->p_commit.len))
+		return send_msg(c, &c->dhpart);	/* our DHPart1 was lost */
+	if ((c->st != ZS_HELLO && c->st != ZS_COMMIT_SENT) || !c->hello_rx ||
+	    !hello_verified(c, pc->h2))
+		return 0;	/* out of place, or a false packet (§9) */
+	/* §4.2: both committed; the higher hvi is the initiator's */
+	if (c->st == ZS_COMMIT_SENT && pc->kind == ZRTP_COMMIT_DH &&
+	    memcmp(c->hvi, pc->hvi, ZRTP_H_LEN) > 0)
+		return 0;
+	code = commit_refused(c, pc);
+	if (code)
+		return fail(c, code, "the peer's Commit chose what we do not offer");
+	stop_rtx(c);
+	keep(&c->p_commit, &p->raw);
+	c->pc = *pc;
+	c->suite = (struct zrtp_suite){ pc->hash, pc->cipher, pc->auth, pc->ka, pc->sas };
+	c->initiator = false;
+	if (build_dhpart(c, ZRTP_DHPART1))
+		return fail(c, 0, "cannot build our DHPart1");
+	c->st = ZS_DH1_SENT;
+	return send_msg(c, &c->dhpart);
+}
+
+/*
+ * DHResult, total_hash = hash(responder's Hello || Commit || DHPart1 ||
+ * DHPart2) and every key (§4.4.1.4); the peer's DHPart is kept.
+ */
+static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
+{
+	const struct msgbuf *hr = c->initiator ? &c->p_hello : &c->hello;
+	const struct msgbuf *cm = c->initiator ? &c->commit : &c->p_commit;
+	const struct msgbuf *d1 = c->initiator ? &c->p_dhpart : &c->dhpart;
+	const struct msgbuf *d2 = c->initiator ? &c->dhpart : &c->p_dhpart;
+	uint8_t result[ZRTP_PV_MAX_RESULT], th[ZRTP_HASH_MAX];
+	struct zrtp_bytes parts[4];
+	int rc;
+
+	keep(&c->p_dhpart, &p->raw);
+	memcpy(c->p_h1, p->msg.u.dhpart.h1, ZRTP_H_LEN);
+	parts[0] = (struct zrtp_bytes){ hr->b, hr->len };
+	parts[1] = (struct zrtp_bytes){ cm->b, cm->len };
+	parts[2] = (struct zrtp_bytes){ d1->b, d1->len };
+	parts[3] = (struct zrtp_bytes){ d2->b, d2->len };
+	rc = zrtp_ka_result(c->suite.ka, c->dh, p->msg.u.dhpart.pv.p, result) ||
+	     zrtp_hashv(c->suite.hash, parts, 4, th) ||
+	     zrtp_keys_dh(&c->suite, result, zrtp_ka_result_len(c->suite.ka),
+			  c->initiator ? c->cfg->zid : c->pc.zid,
+			  c->initiator ? c->ph.msg.u.hello.zid : c->cfg->zid, th, &c->keys);
+	OPENSSL_cleanse(result, sizeof(result));
+	EVP_PKEY_free(c->dh);	/* forward secrecy: the DH secret goes now */
+	c->dh = NULL;
+	return rc;
+}
+
+/* Our Confirm (1 or 2): H0, no flags, no cache (expiry 0), sealed. */
+static int build_confirm(struct zrtp_conn *c, enum zrtp_type t, struct msgbuf *m)
+{
+	struct zrtp_confirm_body body = { .cache_expiry = 0 };
+	struct zrtp_msg msg = { .type = t };
+	uint8_t plain[64], enc[64];
+	size_t n;
+
+	memcpy(body.h0, c->chain.h[0], ZRTP_H_LEN);
+	n = zrtp_confirm_body_encode(&body, plain, sizeof(plain), NULL);
+	if (!n || RAND_bytes(msg.u.sealed.iv, ZRTP_IV_LEN) != 1 ||
+	    zrtp_confirm_seal(&c->suite, &c->keys, c->initiator, msg.u.sealed.iv, plain, n, enc,
+			      msg.u.sealed.mac))
+		return -1;
+	msg.u.sealed.enc = (struct zrtp_bytes){ enc, n };
+	return build(c, &msg, m);
+}
+
+static int on_dhpart1(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t now)
+{
+	const struct zrtp_dhpart *d = &p->msg.u.dhpart;
+	uint8_t h2[ZRTP_H_LEN];
+
+	if (c->st != ZS_COMMIT_SENT || d->pv.len != zrtp_ka_pv_len(c->suite.ka) ||
+	    zrtp_hash2(ZRTP_ALG("S256"), d->h1, ZRTP_H_LEN, NULL, 0, h2) ||
+	    !hello_verified(c, h2))
+		return 0;
+	if (keys_from(c, p))
+		return fail(c, 0x61, "the responder's DH value is refused");
+	c->st = ZS_DH2_SENT;
+	return send_rtx(c, &c->dhpart, now, false);
+}
+
+static int on_dhpart2(struct zrtp_conn *c, const struct zrtp_packet *p)
+{
+	const struct zrtp_dhpart *d = &p->msg.u.dhpart;
+	struct zrtp_bytes hr = { c->hello.b, c->hello.len };
+	uint8_t hvi[ZRTP_H_LEN];
+
+	if (c->st == ZS_CONFIRM1_SENT && p->raw.len == c->p_dhpart.len &&
+	    !memcmp(p->raw.p, c->p_dhpart.b, c->p_dhpart.len))
+		return send_msg(c, &c->confirm);	/* our Confirm1 was lost */
+	if (c->st != ZS_DH1_SENT || d->pv.len != zrtp_ka_pv_len(c->suite.ka) ||
+	    !hash_is(d->h1, c->pc.h2) || !zrtp_msg_mac_ok(c->p_commit.b, c->p_commit.len, d->h1))
+		return 0;
+	if (zrtp_hvi(c->suite.hash, &p->raw, &hr, hvi) || CRYPTO_memcmp(hvi, c->pc.hvi, ZRTP_H_LEN))
+		return fail(c, 0x61, "DHPart2 does not match the Commit's hash commitment (hvi)");
+	if (keys_from(c, p))
+		return fail(c, 0x61, "the initiator's DH value is refused");
+	if (build_confirm(c, ZRTP_CONFIRM1, &c->confirm))
+		return fail(c, 0, "cannot build our Confirm1");
+	c->st = ZS_CONFIRM1_SENT;
+	return send_msg(c, &c->confirm);
+}
+
+/*
+ * The peer's Confirm: its MAC, then H0, which must hash to the H1 of its
+ * DHPart and open that DHPart's MAC.
+ */
+static int open_confirm(struct zrtp_conn *c, const struct zrtp_packet *p)
+{
+	struct zrtp_confirm_body body;
+	uint8_t plain[MSG_MAX];
+	int rc = -1;
+
+	if (p->msg.u.sealed.enc.len > sizeof(plain) ||
+	    zrtp_confirm_open(&c->suite, &c->keys, !c->initiator, &p->msg.u.sealed, plain))
+		return fail(c, 0x70, "the peer's Confirm does not verify (confirm_mac)");
+	if (!zrtp_confirm_body_decode(plain, p->msg.u.sealed.enc.len, &body, NULL) &&
+	    hash_is(body.h0, c->p_h1) && zrtp_msg_mac_ok(c->p_dhpart.b, c->p_dhpart.len, body.h0))
+		rc = 0;
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return rc ? fail(c, 0x70, "the peer's H0 does not open its DHPart") : 0;
+}
+
+static int on_confirm1(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t now)
+{
+	if (c->st != ZS_DH2_SENT)
+		return 0;
+	if (open_confirm(c, p))
+		return -1;
+	if (build_confirm(c, ZRTP_CONFIRM2, &c->confirm))
+		return fail(c, 0, "cannot build our Confirm2");
+	c->st = ZS_CONFIRM2_SENT;
+	return send_rtx(c, &c->confirm, now, false);
+}
+
+static int on_confirm2(struct zrtp_conn *c, const struct zrtp_packet *p)
+{
+	if (c->st == ZS_SECURE && !c->initiator)
+		return send_simple(c, ZRTP_CONF2ACK, 0);	/* our Conf2ACK was lost */
+	if (c->st != ZS_CONFIRM1_SENT)
+		return 0;
+	if (open_confirm(c, p))
+		return -1;
+	c->st = ZS_SECURE;
+	return send_simple(c, ZRTP_CONF2ACK, 0);
+}
+
+int zrtp_input(struct zrtp_conn *c, const uint8_t *pkt, size_t len, uint64_t now)
+{
+	struct zrtp_packet p;
+
+	if (c->st == ZS_FAILED || zrtp_decode(pkt, len, &p, NULL))
+		return c->st == ZS_FAILED ? -1 : 0;	/* §5: a bad CRC is dropped silently */
+	switch (p.msg.type) {
+	case ZRTP_HELLO: return on_hello(c, &p, now);
+	case ZRTP_HELLOACK: return on_helloack(c, now);
+	case ZRTP_COMMIT: return on_commit(c, &p);
+	case ZRTP_DHPART1: return c->initiator ? on_dhpart1(c, &p, now) : 0;
+	case ZRTP_DHPART2: return c->initiator ? 0 : on_dhpart2(c, &p);
+	case ZRTP_CONFIRM1: return c->initiator ? on_confirm1(c, &p, now) : 0;
+	case ZRTP_CONFIRM2: return c->initiator ? 0 : on_confirm2(c, &p);
+	case ZRTP_CONF2ACK:
+		if (c->st == ZS_CONFIRM2_SENT) {
+			stop_rtx(c);
+			c->st = ZS_SECURE;
+		}
+		return 0;
+	case ZRTP_ERROR:
+		send_simple(c, ZRTP_ERRORACK, 0);
+		snprintf(c->why, sizeof(c->why), "the peer sent Error 0x%x", p.msg.u.error);
+		c->st = ZS_FAILED;
+		stop_rtx(c);
+		return -1;
+	default:	/* ErrorACK, Ping, GoClear, SASrelay, ...: not yet */
+		return 0;
+	}
+}
+
+/* ---------------------------------------------------------------- time, results */
+
+uint64_t zrtp_timer(struct zrtp_conn *c, uint64_t now)
+{
+	if (!c->rtx || !c->next_tx || now < c->next_tx)
+		return c->next_tx;
+	if (!c->tx_left--) {
+		fail(c, 0, "no answer from the peer (retransmissions exhausted)");
+		return 0;
+	}
+	send_msg(c, c->rtx);
+	c->tx_ms = c->tx_ms * 2 > c->tx_max_ms ? c->tx_max_ms : c->tx_ms * 2;
+	c->next_tx = now + c->tx_ms;
+	return c->next_tx;
+}
+
+size_t zrtp_output(struct zrtp_conn *c, uint8_t *buf, size_t cap)
+{
+	size_t n;
+
+	if (!c->nout || c->out_len[0] > cap)
+		return 0;
+	n = c->out_len[0];
+	memcpy(buf, c->out[0], n);
+	memmove(c->out, c->out[1], (c->nout - 1) * sizeof(c->out[0]));
+	memmove(c->out_len, c->out_len + 1, (c->nout - 1) * sizeof(c->out_len[0]));
+	c->nout--;
+	return n;
+}
+
+enum zrtp_state zrtp_state(const struct zrtp_conn *c)
+{
+	return c->st;
+}
+
+const char *zrtp_why(const struct zrtp_conn *c)
+{
+	return c->why;
+}
+
+bool zrtp_is_initiator(const struct zrtp_conn *c)
+{
+	return c->initiator;
+}
+
+const struct zrtp_suite *zrtp_suite(const struct zrtp_conn *c)
+{
+	return &c->suite;
+}
+
+const struct zrtp_keys *zrtp_result(const struct zrtp_conn *c)
+{
+	return c->st == ZS_SECURE ? &c->keys : NULL;
+}
+
+int zrtp_hello_hash(const struct zrtp_conn *c, char out[65])
+{
+	uint8_t h[ZRTP_H_LEN];
+	int i;
+
+	if (!c->hello.len || zrtp_hash2(ZRTP_ALG("S256"), c->hello.b, c->hello.len, NULL, 0, h))
+		return -1;
+	for (i = 0; i < ZRTP_H_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+	return 0;
+}

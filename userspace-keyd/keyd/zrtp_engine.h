@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One ZRTP stream's protocol engine (RFC 6189 §4), without I/O: packets in
+ * (zrtp_input), packets out (zrtp_output), a timer for retransmission
+ * (zrtp_timer). DH mode, both roles, Commit contention; no retained
+ * secrets yet (s1, s2, s3 null: every call is a first call), no
+ * Multistream or Preshared Commit, no signatures, SASrelay or GoClear.
+ * The result: the SAS and the SRTP master keys and salts each way.
+ */
+#ifndef KEYD_ZRTP_ENGINE_H
+#define KEYD_ZRTP_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zrtp_keys.h"
+
+/* Our identity and algorithm preferences (each list in preference order). */
+struct zrtp_cfg {
+	uint8_t zid[ZRTP_ZID_LEN];
+	uint8_t n[ZRTP_NKINDS];
+	zrtp_alg alg[ZRTP_NKINDS][ZRTP_MAX_ALGS];
+	bool passive;		/* never send a Commit (§5.2's P flag) */
+};
+
+enum zrtp_state {
+	ZS_IDLE, ZS_HELLO, ZS_COMMIT_SENT, ZS_DH1_SENT, ZS_DH2_SENT, ZS_CONFIRM1_SENT,
+	ZS_CONFIRM2_SENT, ZS_SECURE, ZS_FAILED,
+};
+
+struct zrtp_conn;
+
+struct zrtp_conn *zrtp_new(const struct zrtp_cfg *cfg, uint32_t ssrc);
+void zrtp_free(struct zrtp_conn *c);	/* wipes every secret */
+
+/* Send our Hello (and keep resending it until acknowledged). */
+int zrtp_start(struct zrtp_conn *c, uint64_t now_ms);
+/* A received packet: 0 (taken, or dropped as §5 and §9 say), -1 if the
+ * exchange failed (zrtp_why says why). */
+int zrtp_input(struct zrtp_conn *c, const uint8_t *pkt, size_t len, uint64_t now_ms);
+/* Retransmissions due by now; the time of the next one (0: none). */
+uint64_t zrtp_timer(struct zrtp_conn *c, uint64_t now_ms);
+/* The next packet to send into buf: its length, 0 if none. */
+size_t zrtp_output(struct zrtp_conn *c, uint8_t *buf, size_t cap);
+
+enum zrtp_state zrtp_state(const struct zrtp_conn *c);
+const char *zrtp_why(const struct zrtp_conn *c);
+bool zrtp_is_initiator(const struct zrtp_conn *c);
+const struct zrtp_suite *zrtp_suite(const struct zrtp_conn *c);
+/* The keys once secure (NULL before). */
+const struct zrtp_keys *zrtp_result(const struct zrtp_conn *c);
+/* a=zrtp-hash (§8.1): SHA-256 of our Hello message, 64 hex digits. */
+int zrtp_hello_hash(const struct zrtp_conn *c, char out[65]);
+
+#endif /* KEYD_ZRTP_ENGINE_H */

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ZRTP's s0, derived keys, SAS and Confirm protection (zrtp_keys.h).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "zrtp_keys.h"
+
+size_t zrtp_cipher_key_len(zrtp_alg cipher)
+{
+	if (cipher == ZRTP_ALG("AES1"))
+		return 16;
+	if (cipher == ZRTP_ALG("AES3"))
+		return 32;
+	return 0;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint8_t *ctx,
+		 size_t ctxlen, uint8_t *s0)
+{
+	static const char algid[] = "ZRTP-HMAC-KDF";
+	uint8_t buf[4 + ZRTP_PV_MAX_RESULT + sizeof(algid) - 1 + 2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX +
+		    12];
+	size_t n = 0;
+	int rc;
+
+	if (rlen > ZRTP_PV_MAX_RESULT)
+		return -1;
+	be32(buf, 1);
+	memcpy(buf + 4, dhresult, rlen);
+	n = 4 + rlen;
+	memcpy(buf + n, algid, sizeof(algid) - 1);
+	n += sizeof(algid) - 1;
+	memcpy(buf + n, ctx, ctxlen);	/* ZIDi || ZIDr || total_hash */
+	n += ctxlen;
+	memset(buf + n, 0, 12);		/* len(s1), len(s2), len(s3): all null */
+	n += 12;
+	rc = zrtp_hash2(hash, buf, n, NULL, 0, s0);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rlen,
+		 const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+		 const uint8_t *total_hash, struct zrtp_keys *k)
+{
+	uint8_t ctx[2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX], sash[32];
+	size_t cl;
+	unsigned int hb, kb;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	k->hlen = zrtp_hash_len(s->hash);
+	k->klen = zrtp_cipher_key_len(s->cipher);
+	if (!k->hlen || !k->klen)
+		return -1;
+	memcpy(ctx, zidi, ZRTP_ZID_LEN);
+	memcpy(ctx + ZRTP_ZID_LEN, zidr, ZRTP_ZID_LEN);
+	memcpy(ctx + 2 * ZRTP_ZID_LEN, total_hash, k->hlen);
+	cl = 2 * ZRTP_ZID_LEN + k->hlen;
+	hb = (unsigned int)(8 * k->hlen);
+	kb = (unsigned int)(8 * k->klen);
+	rc = s0_dh(s->hash, dhresult, rlen, ctx, cl, k->s0) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator SRTP master key", ctx, cl, kb,
+		      k->srtp_key_i) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator SRTP master salt", ctx, cl, 112,
+		      k->srtp_salt_i) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Responder SRTP master key", ctx, cl, kb,
+		      k->srtp_key_r) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Responder SRTP master salt", ctx, cl, 112,
+		      k->srtp_salt_r) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator HMAC key", ctx, cl, hb, k->mackey_i) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Responder HMAC key", ctx, cl, hb, k->mackey_r) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator ZRTP key", ctx, cl, kb, k->zrtpkey_i) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "Responder ZRTP key", ctx, cl, kb, k->zrtpkey_r) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "ZRTP Session Key", ctx, cl, hb, k->zrtpsess) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "SAS", ctx, cl, 256, sash) ? -1 : 0;
+	if (!rc) {
+		k->sasvalue = (uint32_t)sash[0] << 24 | (uint32_t)sash[1] << 16 |
+			      (uint32_t)sash[2] << 8 | sash[3];
+		rc = zrtp_sas_render(s->sas, k->sasvalue, k->sas, sizeof(k->sas));
+	}
+	OPENSSL_cleanse(sash, sizeof(sash));
+	if (rc)
+		OPENSSL_cleanse(k, sizeof(*k));
+	return rc;
+}
+
+int zrtp_sas_render(zrtp_alg sas, uint32_t v, char *out, size_t cap)
+{
+	static const char b32[] = "ybndrfg8ejkmcpqxot1uwisza345h769";
+	int i, shift;
+
+	if (sas != ZRTP_ALG("B32 ") || cap < 5)
+		return -1;	/* B256's PGP word list: not yet */
+	for (i = 0, shift = 27; i < 4; i++, shift -= 5)
+		out[i] = b32[v >> shift & 31];
+	out[4] = 0;
+	return 0;
+}
+
+static const EVP_CIPHER *cfb_of(zrtp_alg cipher)
+{
+	if (cipher == ZRTP_ALG("AES1"))
+		return EVP_aes_128_cfb128();
+	if (cipher == ZRTP_ALG("AES3"))
+		return EVP_aes_256_cfb128();
+	return NULL;
+}
+
+static int cfb(const struct zrtp_suite *s, const uint8_t *key, const uint8_t iv[ZRTP_IV_LEN],
+	       const uint8_t *in, size_t len, uint8_t *out, int enc)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	const EVP_CIPHER *c = cfb_of(s->cipher);
+	int n = 0, f = 0, rc = -1;
+
+	if (ctx && c && EVP_CipherInit_ex(ctx, c, NULL, key, iv, enc) == 1 &&
+	    EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1 &&
+	    EVP_CipherFinal_ex(ctx, out + n, &f) == 1 && (size_t)(n + f) == len)
+		rc = 0;
+	EVP_CIPHER_CTX_free(ctx);
+	return rc;
+}
+
+int zrtp_confirm_seal(const struct zrtp_suite *s, const struct zrtp_keys *k, bool initiator,
+		      const uint8_t iv[ZRTP_IV_LEN], const uint8_t *plain, size_t len,
+		      uint8_t *enc, uint8_t mac[ZRTP_MAC_LEN])
+{
+	if (cfb(s, initiator ? k->zrtpkey_i : k->zrtpkey_r, iv, plain, len, enc, 1))
+		return -1;
+	return zrtp_hmac(s->hash, initiator ? k->mackey_i : k->mackey_r, k->hlen, enc, len, mac,
+			 ZRTP_MAC_LEN);
+}
+
+int zrtp_confirm_open(const struct zrtp_suite *s, const struct zrtp_keys *k, bool initiator,
+		      const struct zrtp_sealed *sealed, uint8_t *plain)
+{
+	uint8_t mac[ZRTP_MAC_LEN];
+
+	if (zrtp_hmac(s->hash, initiator ? k->mackey_i : k->mackey_r, k->hlen, sealed->enc.p,
+		      sealed->enc.len, mac, sizeof(mac)) ||
+	    CRYPTO_memcmp(mac, sealed->mac, sizeof(mac)))
+		return -1;
+	return cfb(s, initiator ? k->zrtpkey_i : k->zrtpkey_r, sealed->iv, sealed->enc.p,
+		   sealed->enc.len, plain, 0);
+}
