@@ -89,6 +89,18 @@ static void test_mikey(void)
 	KTAP_EXPECT(!strcmp(c.mikey_psk_file, "/etc/ksrtp/mikey.psk"));
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_psk_file", "mikey.psk", err, sizeof(err)), -1);
 	KTAP_EXPECT(contains(err, "mikey_psk_file: expected an absolute path"));
+	/* the certificate modes' files and signatures */
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_cert", "/etc/ksrtp/gw.pem", err, sizeof(err)), 0);
+	KTAP_EXPECT(!strcmp(c.mikey_cert, "/etc/ksrtp/gw.pem"));
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_ca", "ca.pem", err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, "mikey_ca: expected an absolute path"));
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_peer_certs", "/etc/ksrtp/peers.pem", err,
+				  sizeof(err)), 0);
+	KTAP_EXPECT(!c.mikey_sign_pss);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_sign", "pss", err, sizeof(err)), 0);
+	KTAP_EXPECT(c.mikey_sign_pss);
+	KTAP_EXPECT_EQ(config_set(&c, "mikey_sign", "ecdsa", err, sizeof(err)), -1);
+	KTAP_EXPECT(contains(err, "mikey_sign: expected pkcs1 or pss"));
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_identity", "sip:gw@example.org", err, sizeof(err)), 0);
 	KTAP_EXPECT(!strcmp(c.mikey_identity, "sip:gw@example.org"));
 	KTAP_EXPECT_EQ(config_set(&c, "mikey_identity", "a b", err, sizeof(err)), -1);

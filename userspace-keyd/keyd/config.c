@@ -192,31 +192,33 @@ static int set_hardening(struct config *c, const char *key, const char *v,
 	return 0;
 }
 
-/* MIKEY's certificate files; 1 if key is none of them. */
+/* An absolute path (or "" to unset) into dst. */
+static int set_path(char *dst, size_t cap, const char *key, const char *v, char *err,
+		    size_t errlen)
+{
+	if (strlen(v) >= cap || (*v && *v != '/'))
+		return err_out(err, errlen, "%s: expected an absolute path (< %zu bytes)", key, cap);
+	snprintf(dst, cap, "%s", v);
+	return 0;
+}
+
+/* MIKEY's certificate files and signatures; 1 if key is none of them. */
 static int set_mikey_cert(struct config *c, const char *key, const char *v, char *err,
 			  size_t errlen)
 {
-	static const struct { const char *key; size_t off; } files[] = {
-		{ "mikey_cert", offsetof(struct config, mikey_cert) },
-		{ "mikey_key", offsetof(struct config, mikey_key) },
-		{ "mikey_ca", offsetof(struct config, mikey_ca) },
-		{ "mikey_peer_certs", offsetof(struct config, mikey_peer_certs) },
-	};
-	size_t i;
-
+	if (!strcmp(key, "mikey_cert"))
+		return set_path(c->mikey_cert, sizeof(c->mikey_cert), key, v, err, errlen);
+	if (!strcmp(key, "mikey_key"))
+		return set_path(c->mikey_key, sizeof(c->mikey_key), key, v, err, errlen);
+	if (!strcmp(key, "mikey_ca"))
+		return set_path(c->mikey_ca, sizeof(c->mikey_ca), key, v, err, errlen);
+	if (!strcmp(key, "mikey_peer_certs"))
+		return set_path(c->mikey_peer_certs, sizeof(c->mikey_peer_certs), key, v, err,
+				errlen);
 	if (!strcmp(key, "mikey_sign")) {
 		if (strcmp(v, "pkcs1") && strcmp(v, "pss"))
 			return err_out(err, errlen, "%s: expected pkcs1 or pss", key);
 		c->mikey_sign_pss = !strcmp(v, "pss");
-		return 0;
-	}
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		if (strcmp(key, files[i].key))
-			continue;
-		if (strlen(v) >= sizeof(c->mikey_cert) || (*v && *v != '/'))
-			return err_out(err, errlen, "%s: expected an absolute path (< %zu bytes)",
-				       key, sizeof(c->mikey_cert));
-		snprintf((char *)c + files[i].off, sizeof(c->mikey_cert), "%s", v);
 		return 0;
 	}
 	return 1;
@@ -231,10 +233,7 @@ static int set_mikey(struct config *c, const char *key, const char *v,
 	if (rc != 1)
 		return rc;
 	if (!strcmp(key, "mikey_psk_file")) {
-		if (strlen(v) >= sizeof(c->mikey_psk_file) || (*v && *v != '/'))
-			return err_out(err, errlen, "%s: expected an absolute path (< %zu bytes)",
-				       key, sizeof(c->mikey_psk_file));
-		snprintf(c->mikey_psk_file, sizeof(c->mikey_psk_file), "%s", v);
+		return set_path(c->mikey_psk_file, sizeof(c->mikey_psk_file), key, v, err, errlen);
 	} else if (!strcmp(key, "mikey_identity")) {
 		if (strlen(v) >= sizeof(c->mikey_identity) || strchr(v, ' '))
 			return err_out(err, errlen, "%s: expected at most %zu bytes, no spaces", key,
