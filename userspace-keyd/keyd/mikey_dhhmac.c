@@ -229,36 +229,20 @@ static size_t rx_answer(const struct mx_rx *x, const struct mikey_payload *dhi,
 	return n;
 }
 
-static int dh_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
-		      const char *id_r, struct mikey_replay *rc, uint8_t dt, const uint8_t *msg,
-		      size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
-		      size_t *outlen, struct mikey_fail *f)
+/* The DH modes' checks, keys and R_MESSAGE (they always answer). */
+static int dh_rx(struct mx_rx *x, const struct mx_req *q, size_t *outlen, struct mikey_fail *f)
 {
 	uint8_t priv[MIKEY_DH_MAX_LEN], pub[MIKEY_DH_MAX_LEN];
-	const struct mikey_payload *dhi = NULL;
-	struct mx_rx *x;
-	bool decoded;
+	const struct mikey_payload *dhi = mikey_find(&x->m, MIKEY_PT_DH);
 	int r = -1;
 
-	if (mx_rx_start(&x, msg, len, dt, keys, outlen, &decoded, f))
-		;
-	else if (!(dhi = mikey_find(&x->m, MIKEY_PT_DH)))
+	if (!dhi)
 		mx_fail(f, MIKEY_ERR_UNSPEC, "DH I_MESSAGE without a DH payload");
-	else if (!rx_auth(x, pol, lookup, arg, msg, f) && !mx_rx_fresh(x, pol, rc, msg, len, f) &&
-		 !rx_dh_keys(x, dhi, pol, priv, pub, keys, f))
-		r = 0;
-	if (!x)
-		return -1;
-	if (!r)
-		*outlen = rx_answer(x, dhi, pol, id_r, pub, out, cap, f);
-	if (!r && !*outlen)
-		r = -1;
-	if (r) {
-		mikey_keys_wipe(keys);
-		*outlen = mx_rx_reply(x, decoded, pol, id_r, f->err_no, out, cap, NULL);
-	}
+	else if (!rx_auth(x, q->pol, q->lookup, q->arg, q->msg, f) &&
+		 !mx_rx_fresh(x, q->pol, q->rc, q->msg, q->len, f) &&
+		 !rx_dh_keys(x, dhi, q->pol, priv, pub, q->keys, f))
+		r = (*outlen = rx_answer(x, dhi, q->pol, q->id_r, pub, q->out, q->cap, f)) ? 0 : -1;
 	OPENSSL_cleanse(priv, sizeof(priv));
-	mx_rx_end(x);
 	return r;
 }
 
@@ -267,8 +251,9 @@ int mikey_dhhmac_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 			 size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
 			 size_t *outlen, struct mikey_fail *f)
 {
-	return dh_respond(pol, lookup, arg, id_r, rc, MIKEY_DT_DHHMAC_INIT, msg, len, keys, out,
-			  cap, outlen, f);
+	const struct mx_req q = { pol, lookup, arg, id_r, rc, msg, len, keys, out, cap };
+
+	return mx_respond(&q, MIKEY_DT_DHHMAC_INIT, dh_rx, outlen, f);
 }
 
 int mikey_dhsign_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
@@ -276,8 +261,9 @@ int mikey_dhsign_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup
 			 size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
 			 size_t *outlen, struct mikey_fail *f)
 {
-	return dh_respond(pol, lookup, arg, id_r, rc, MIKEY_DT_DH_INIT, msg, len, keys, out,
-			  cap, outlen, f);
+	const struct mx_req q = { pol, lookup, arg, id_r, rc, msg, len, keys, out, cap };
+
+	return mx_respond(&q, MIKEY_DT_DH_INIT, dh_rx, outlen, f);
 }
 
 /* ---- initiator: the answer ---- */

@@ -531,6 +531,30 @@ size_t mx_rx_reply(const struct mx_rx *x, bool decoded, const struct mikey_polic
 	return n;
 }
 
+int mx_respond(const struct mx_req *q, uint8_t dt, mx_rx_mode mode, size_t *outlen,
+	       struct mikey_fail *f)
+{
+	struct mx_rx *x;
+	bool decoded;
+	int r = -1;
+
+	if (!mx_rx_start(&x, q->msg, q->len, dt, q->keys, outlen, &decoded, f) &&
+	    !mode(x, q, outlen, f))
+		r = 0;
+	if (!x)
+		return -1;
+	if (!r && !*outlen && x->m.hdr.v)
+		*outlen = mx_rx_reply(x, true, q->pol, q->id_r, -1, q->out, q->cap, f);
+	if (!r && x->m.hdr.v && !*outlen)
+		r = -1;
+	if (r) {
+		mikey_keys_wipe(q->keys);
+		*outlen = mx_rx_reply(x, decoded, q->pol, q->id_r, f->err_no, q->out, q->cap, NULL);
+	}
+	mx_rx_end(x);
+	return r;
+}
+
 /* ---- initiator: the answer ---- */
 
 bool mx_v_ok(const struct mikey_init *st, const struct mikey_msg *m, const uint8_t *msg,

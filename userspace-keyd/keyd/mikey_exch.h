@@ -97,6 +97,36 @@ int mx_rx_cs_keys(const struct mx_rx *x, const struct mikey_policy *pol,
  * SPI of 1 to 4 bytes; an interval is refused.
  */
 int mx_kv_mki(const struct mikey_kv *kv, uint8_t *len, uint32_t *mki, struct mikey_fail *f);
+/* What a responder's mode-specific checks are given (mx_respond). */
+struct mx_req {
+	const struct mikey_policy *pol;
+	mikey_psk_lookup lookup;	/* PSK, DHHMAC */
+	void *arg;
+	const char *id_r;
+	struct mikey_replay *rc;
+	const uint8_t *msg;
+	size_t len;
+	struct mikey_keys *keys;
+	uint8_t *out;
+	size_t cap;
+};
+
+/*
+ * A mode's checks and keys once mx_rx_start took the I_MESSAGE: 0, or -1
+ * with f. It may write its own answer to q->out (*outlen); if it leaves
+ * none and the I_MESSAGE asked for one (V), the answer is PSK's and PK's
+ * R_MESSAGE, HDR, T, [IDr], V.
+ */
+typedef int (*mx_rx_mode)(struct mx_rx *x, const struct mx_req *q, size_t *outlen,
+			  struct mikey_fail *f);
+
+/*
+ * A responder's frame around its mode: start, checks, the answer; on any
+ * refusal no keys and the error message in q->out (*outlen). 0 or -1.
+ */
+int mx_respond(const struct mx_req *q, uint8_t dt, mx_rx_mode mode, size_t *outlen,
+	       struct mikey_fail *f);
+
 /* The T of a reply to x: the initiator's (RFC 3830 §5.2). */
 struct mikey_t mx_reply_t(const struct mx_rx *x, const struct mikey_policy *pol);
 /* The error message answering x (err_no), its V MACed (or, in a signed

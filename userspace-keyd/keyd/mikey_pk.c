@@ -248,9 +248,10 @@ static EVP_PKEY *rx_signer(struct mx_rx *x, const struct mikey_policy *pol,
 	return k;
 }
 
-static int pk_rx(struct mx_rx *x, const struct mikey_policy *pol, struct mikey_replay *cache,
-		 const uint8_t *msg, size_t len, struct mikey_keys *keys, struct mikey_fail *f)
+static int pk_rx(struct mx_rx *x, const struct mx_req *q, size_t *outlen, struct mikey_fail *f)
 {
+	const struct mikey_policy *pol = q->pol;
+	struct mikey_keys *keys = q->keys;
 	const struct mikey_bytes *r = &x->rand->u.rand;
 	struct mikey_keydata k;
 	struct envelope e;
@@ -261,14 +262,15 @@ static int pk_rx(struct mx_rx *x, const struct mikey_policy *pol, struct mikey_r
 
 	if (!x->kemac || !x->pke)
 		return mx_fail(f, MIKEY_ERR_UNSPEC, "PK I_MESSAGE without KEMAC or PKE");
-	key = rx_signer(x, pol, msg, who, f);
+	(void)outlen;	/* the frame's R_MESSAGE, with its V */
+	key = rx_signer(x, pol, q->msg, who, f);
 	EVP_PKEY_free(key);
 	if (!key)
 		return -1;
 	if (x->chash && (x->chash->u.chash.func != MIKEY_CHASH_SHA1 ||
 			 !mikey_pki_chash_is_ours(pol->pki, &x->chash->u.chash.hash)))
 		return mx_fail(f, MIKEY_ERR_CERT, "the offer's CHASH is not our certificate's");
-	if (mx_rx_fresh(x, pol, cache, msg, len, f))
+	if (mx_rx_fresh(x, pol, q->rc, q->msg, q->len, f))
 		return -1;
 	if (!open_kemac(pol->pki, &x->pke->u.pke, &x->kemac->u.kemac, x->m.hdr.csb_id, r->p,
 			r->len, x->tb, &(struct mikey_bytes){ (const uint8_t *)who, strlen(who) },
@@ -289,27 +291,9 @@ int mikey_pk_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, vo
 		     struct mikey_keys *keys, uint8_t *out, size_t cap, size_t *outlen,
 		     struct mikey_fail *f)
 {
-	struct mx_rx *x;
-	bool decoded;
-	int r = -1;
+	const struct mx_req q = { pol, lookup, arg, id_r, rc, msg, len, keys, out, cap };
 
-	(void)lookup;
-	(void)arg;
-	if (!mx_rx_start(&x, msg, len, MIKEY_DT_PK_INIT, keys, outlen, &decoded, f) &&
-	    !pk_rx(x, pol, rc, msg, len, keys, f))
-		r = 0;
-	if (!x)
-		return -1;
-	if (r)
-		*outlen = mx_rx_reply(x, decoded, pol, id_r, f->err_no, out, cap, NULL);
-	else if (x->m.hdr.v)
-		*outlen = mx_rx_reply(x, true, pol, id_r, -1, out, cap, f);
-	if (!r && x->m.hdr.v && !*outlen)
-		r = -1;
-	if (r)
-		mikey_keys_wipe(keys);
-	mx_rx_end(x);
-	return r;
+	return mx_respond(&q, MIKEY_DT_PK_INIT, pk_rx, outlen, f);
 }
 
 int mikey_pk_answer(const struct mikey_policy *pol, struct mikey_init *st,
@@ -387,11 +371,12 @@ static size_t rsar_reply(struct mx_rx *x, const struct mikey_policy *pol, struct
 	return mx_encode_signed(m, pol->pki, o->extra, el, out, cap, f);
 }
 
-static int rsar_rx(struct mx_rx *x, const struct mikey_policy *pol, const char *id_r,
-		   struct mikey_replay *cache, const uint8_t *msg, size_t len,
-		   struct mikey_keys *keys, uint8_t *out, size_t cap, size_t *outlen,
+static int rsar_rx(struct mx_rx *x, const struct mx_req *q, size_t *outlen,
 		   struct mikey_fail *f)
 {
+	const struct mikey_policy *pol = q->pol;
+	const char *id_r = q->id_r;
+	struct mikey_keys *keys = q->keys;
 	struct rsar_out *o = calloc(1, sizeof(*o));
 	struct mikey_bytes idr = x->idr ? x->idr->u.id.data : (struct mikey_bytes){ NULL, 0 };
 	bool own_rand = !x->rand || !x->rand->u.rand.len;
@@ -411,8 +396,8 @@ static int rsar_rx(struct mx_rx *x, const struct mikey_policy *pol, const char *
 			"mikey_identity");
 		goto out;
 	}
-	key = rx_signer(x, pol, msg, who, f);
-	if (!key || mx_rx_fresh(x, pol, cache, msg, len, f) ||
+	key = rx_signer(x, pol, q->msg, who, f);
+	if (!key || mx_rx_fresh(x, pol, q->rc, q->msg, q->len, f) ||
 	    mx_init_mki(pol, &o->tmp, &o->k.kv, f))
 		goto out;
 	if (RAND_bytes(o->rnd, sizeof(o->rnd)) != 1 || RAND_bytes(o->tgk, MIKEY_TGK_LEN) != 1) {
@@ -429,7 +414,7 @@ static int rsar_rx(struct mx_rx *x, const struct mikey_policy *pol, const char *
 			"failed");
 		goto out;
 	}
-	*outlen = rsar_reply(x, pol, idr, o, own_rand, out, cap, f);
+	*outlen = rsar_reply(x, pol, idr, o, own_rand, q->out, q->cap, f);
 	rc = *outlen ? 0 : -1;
 	if (!rc && !keys->peer_id[0])
 		snprintf(keys->peer_id, sizeof(keys->peer_id), "%s", who);
@@ -447,23 +432,9 @@ int mikey_rsar_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, 
 		       size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
 		       size_t *outlen, struct mikey_fail *f)
 {
-	struct mx_rx *x;
-	bool decoded;
-	int r = -1;
+	const struct mx_req q = { pol, lookup, arg, id_r, rc, msg, len, keys, out, cap };
 
-	(void)lookup;
-	(void)arg;
-	if (!mx_rx_start(&x, msg, len, MIKEY_DT_RSAR_INIT, keys, outlen, &decoded, f) &&
-	    !rsar_rx(x, pol, id_r, rc, msg, len, keys, out, cap, outlen, f))
-		r = 0;
-	if (!x)
-		return -1;
-	if (r) {
-		mikey_keys_wipe(keys);
-		*outlen = mx_rx_reply(x, decoded, pol, id_r, f->err_no, out, cap, NULL);
-	}
-	mx_rx_end(x);
-	return r;
+	return mx_respond(&q, MIKEY_DT_RSAR_INIT, rsar_rx, outlen, f);
 }
 
 /* RFC 4738 §3.7: the CS ID map and policies we offered, no RAND (we sent one). */

@@ -172,31 +172,22 @@ static int rx_keys(struct mx_rx *x, const struct mikey_policy *pol, struct mikey
 	return rc;
 }
 
+static int psk_rx(struct mx_rx *x, const struct mx_req *q, size_t *outlen, struct mikey_fail *f)
+{
+	(void)outlen;	/* the frame's R_MESSAGE */
+	return rx_auth(x, q->pol, q->lookup, q->arg, q->msg, f) ||
+	       mx_rx_fresh(x, q->pol, q->rc, q->msg, q->len, f) || rx_keys(x, q->pol, q->keys, f) ?
+	       -1 : 0;
+}
+
 int mikey_psk_respond(const struct mikey_policy *pol, mikey_psk_lookup lookup, void *arg,
 		      const char *id_r, struct mikey_replay *rc, const uint8_t *msg,
 		      size_t len, struct mikey_keys *keys, uint8_t *out, size_t cap,
 		      size_t *outlen, struct mikey_fail *f)
 {
-	struct mx_rx *x;
-	bool decoded;
-	int r = -1;
+	const struct mx_req q = { pol, lookup, arg, id_r, rc, msg, len, keys, out, cap };
 
-	if (!mx_rx_start(&x, msg, len, MIKEY_DT_PSK_INIT, keys, outlen, &decoded, f) &&
-	    !rx_auth(x, pol, lookup, arg, msg, f) && !mx_rx_fresh(x, pol, rc, msg, len, f) &&
-	    !rx_keys(x, pol, keys, f))
-		r = 0;
-	if (!x)
-		return -1;
-	if (r)
-		*outlen = mx_rx_reply(x, decoded, pol, id_r, f->err_no, out, cap, NULL);
-	else if (x->m.hdr.v)
-		*outlen = mx_rx_reply(x, true, pol, id_r, -1, out, cap, f);
-	if (!r && x->m.hdr.v && !*outlen) {
-		mikey_keys_wipe(keys);
-		r = -1;
-	}
-	mx_rx_end(x);
-	return r;
+	return mx_respond(&q, MIKEY_DT_PSK_INIT, psk_rx, outlen, f);
 }
 
 /* ---- initiator: the answer ---- */
