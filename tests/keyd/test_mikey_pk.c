@@ -6,8 +6,9 @@
  * world-readable key, a key that is not the certificate's and a chain to
  * another CA; PK, RSA-R and DH-SIGN complete with the same keys at both
  * ends (PKCS#1 v1.5 and PSS signatures); each refusal (an altered byte, a
- * self-signed impersonator, an expired certificate, a replay, an offer
- * sealed to another certificate, with and without a CHASH saying so, a
+ * self-signed impersonator, an expired certificate, a replay, a stale
+ * offer, an offer sealed to another certificate, with and without a CHASH
+ * saying so, a
  * re-signed offer whose envelope does not open, an answer from someone
  * else) with its ERR code and no keys.
  */
@@ -98,10 +99,13 @@ static size_t offer(const struct mode *md, const struct mikey_pki *pki, const ch
 	return ilen;
 }
 
+static uint64_t rx_late;	/* the responder's clock this far after NOW */
+
 static int respond(const struct mode *md)
 {
 	struct mikey_policy p = pol(bob);
 
+	p.now += rx_late;
 	return md->respond(&p, NULL, NULL, BOB, &rcache, imsg, ilen, &rk, rmsg, sizeof(rmsg),
 			   &rlen, &f);
 }
@@ -209,6 +213,23 @@ static void test_pk(void)
 	KTAP_EXPECT_EQ(dm.pl[dm.npl - 1].u.sign.s_type, MIKEY_SIGN_PKCS1);
 	/* a replay of the same I_MESSAGE */
 	expect_refused(&PK, MIKEY_ERR_TS);
+}
+
+/* Every mode: an offer read two clock-skew windows late is stale (Invalid TS). */
+static void test_stale(void)
+{
+	const struct mode *md[] = { &PK, &RSAR, &DHSIGN };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&rcache, 0, sizeof(rcache));
+		KTAP_ASSERT(offer(md[i], alice, BOB) > 0);
+		rx_late = (uint64_t)2 * MIKEY_SKEW_DEFAULT << 32;
+		KTAP_EXPECT_EQ(respond(md[i]), -1);
+		rx_late = 0;
+		KTAP_EXPECT_EQ(f.err_no, MIKEY_ERR_TS);
+		KTAP_EXPECT(all_zero(&rk, sizeof(rk)));
+	}
 }
 
 static void test_pk_pss(void)
@@ -391,6 +412,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_load),
 	KTAP_TEST(test_pk),
 	KTAP_TEST(test_pk_pss),
+	KTAP_TEST(test_stale),
 	KTAP_TEST(test_rsar),
 	KTAP_TEST(test_dhsign),
 	KTAP_TEST(test_tampered),
