@@ -58,29 +58,11 @@ struct zrtp_conn {
 /* Frame a message as a packet on the output queue. */
 static int send_msg(struct zrtp_conn *c, const struct msgbuf *m)
 {
-	uint8_t *o;
-	uint32_t crc;
-
 	if (c->nout == NOUT)
 		return -1;
-	o = c->out[c->nout];
-	o[0] = 0x10;
-	o[1] = 0;
-	o[2] = (uint8_t)(c->seq >> 8);
-	o[3] = (uint8_t)c->seq;
-	c->seq++;
-	memcpy(o + 4, "ZRTP", 4);
-	o[8] = (uint8_t)(c->ssrc >> 24);
-	o[9] = (uint8_t)(c->ssrc >> 16);
-	o[10] = (uint8_t)(c->ssrc >> 8);
-	o[11] = (uint8_t)c->ssrc;
-	memcpy(o + ZRTP_HDR_LEN, m->b, m->len);
-	crc = zrtp_crc32c(o, ZRTP_HDR_LEN + m->len);
-	o[ZRTP_HDR_LEN + m->len] = (uint8_t)crc;
-	o[ZRTP_HDR_LEN + m->len + 1] = (uint8_t)(crc >> 8);
-	o[ZRTP_HDR_LEN + m->len + 2] = (uint8_t)(crc >> 16);
-	o[ZRTP_HDR_LEN + m->len + 3] = (uint8_t)(crc >> 24);
-	c->out_len[c->nout++] = ZRTP_HDR_LEN + m->len + ZRTP_CRC_LEN;
+	memcpy(c->out[c->nout] + ZRTP_HDR_LEN, m->b, m->len);
+	c->out_len[c->nout] = zrtp_frame(c->out[c->nout], 0, c->seq++, c->ssrc, m->len);
+	c->nout++;
 	return 0;
 }
 

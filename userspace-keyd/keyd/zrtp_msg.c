@@ -379,6 +379,24 @@ static size_t msg_encode(const struct zrtp_msg *msg, uint8_t *m, size_t cap)
 	return fixed_words[msg->type];
 }
 
+size_t zrtp_frame(uint8_t *out, uint16_t reserved, uint16_t seq, uint32_t ssrc, size_t len)
+{
+	uint32_t crc;
+
+	out[0] = (uint8_t)(0x10 | (reserved >> 8 & 0x0f));
+	out[1] = (uint8_t)reserved;
+	out[2] = (uint8_t)(seq >> 8);
+	out[3] = (uint8_t)seq;
+	put32(out + 4, ZRTP_MAGIC);
+	put32(out + 8, ssrc);
+	crc = zrtp_crc32c(out, ZRTP_HDR_LEN + len);
+	out[ZRTP_HDR_LEN + len] = (uint8_t)crc;
+	out[ZRTP_HDR_LEN + len + 1] = (uint8_t)(crc >> 8);
+	out[ZRTP_HDR_LEN + len + 2] = (uint8_t)(crc >> 16);
+	out[ZRTP_HDR_LEN + len + 3] = (uint8_t)(crc >> 24);
+	return ZRTP_HDR_LEN + len + ZRTP_CRC_LEN;
+}
+
 size_t zrtp_encode(const struct zrtp_packet *pkt, uint8_t *out, size_t cap, const char **why)
 {
 	uint8_t fixed[HELLO_WORDS * 4 + ZRTP_NKINDS * ZRTP_MAX_ALGS * 4];
@@ -388,7 +406,6 @@ size_t zrtp_encode(const struct zrtp_packet *pkt, uint8_t *out, size_t cap, cons
 		   msg->type == ZRTP_SASRELAY;
 	uint8_t *m = big ? out + ZRTP_HDR_LEN : fixed;
 	size_t words, room = cap > ZRTP_HDR_LEN + 4 ? cap - ZRTP_HDR_LEN - 4 : 0;
-	uint32_t crc;
 
 	if ((unsigned int)msg->type >= ZRTP_NTYPES) {
 		if (why)
@@ -410,18 +427,7 @@ size_t zrtp_encode(const struct zrtp_packet *pkt, uint8_t *out, size_t cap, cons
 	m[2] = (uint8_t)(words >> 8);
 	m[3] = (uint8_t)words;
 	memcpy(m + 4, type_blocks[msg->type], 8);
-	out[0] = (uint8_t)(0x10 | (pkt->reserved >> 8 & 0x0f));
-	out[1] = (uint8_t)pkt->reserved;
-	out[2] = (uint8_t)(pkt->seq >> 8);
-	out[3] = (uint8_t)pkt->seq;
-	put32(out + 4, ZRTP_MAGIC);
-	put32(out + 8, pkt->ssrc);
-	crc = zrtp_crc32c(out, ZRTP_HDR_LEN + 4 * words);
-	out[ZRTP_HDR_LEN + 4 * words] = (uint8_t)crc;
-	out[ZRTP_HDR_LEN + 4 * words + 1] = (uint8_t)(crc >> 8);
-	out[ZRTP_HDR_LEN + 4 * words + 2] = (uint8_t)(crc >> 16);
-	out[ZRTP_HDR_LEN + 4 * words + 3] = (uint8_t)(crc >> 24);
-	return ZRTP_HDR_LEN + 4 * words + ZRTP_CRC_LEN;
+	return zrtp_frame(out, pkt->reserved, pkt->seq, pkt->ssrc, 4 * words);
 }
 
 /* ---------------------------------------------------------------- Confirm body */

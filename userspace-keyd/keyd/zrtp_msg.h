@@ -140,6 +140,11 @@ int zrtp_decode(const uint8_t *buf, size_t len, struct zrtp_packet *pkt, const c
 /* Encode pkt (its raw is ignored) with its CRC. Length, or 0 with *why. */
 size_t zrtp_encode(const struct zrtp_packet *pkt, uint8_t *out, size_t cap, const char **why);
 
+/* The packet around a message already at out + ZRTP_HDR_LEN (len bytes):
+ * header and CRC. The packet's length.
+ */
+size_t zrtp_frame(uint8_t *out, uint16_t reserved, uint16_t seq, uint32_t ssrc, size_t len);
+
 int zrtp_confirm_body_decode(const uint8_t *buf, size_t len, struct zrtp_confirm_body *b,
 			     const char **why);
 size_t zrtp_confirm_body_encode(const struct zrtp_confirm_body *b, uint8_t *out, size_t cap,
