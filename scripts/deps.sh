@@ -63,6 +63,7 @@ PKGS=(
 	linux-source-6.12 python3-jsonschema	# the kernel's genetlink schemas and ynl CLI (spec-check, selftests/ynl.sh)
 	debhelper dh-dkms lintian	# make deb (debian/) and tests/deb
 	libbzrtp-dev	# ZRTP interop: bzrtp in-process against keyd's engine (tests/keyd/test_zrtp_bzrtp)
+	libsqlite3-dev	# bzrtp's ZID cache in keyd_zrtp_peer (retained secrets across calls)
 	chromium zlib1g-dev	# a real WebRTC peer, selftests/webrtc.sh (headless, fake devices); zlib: its app's STUN CRC-32
 )
 

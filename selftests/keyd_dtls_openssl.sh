@@ -85,24 +85,7 @@ ossl_keys() {
 # address; 20 RTP (+2 RTCP) each way, plaintext checked on both ends.
 traffic() {
 	[ ${#KM} = $(($3 * 2)) ] || { echo "# keying material of ${#KM} hex digits, wanted $3 bytes"; return 1; }
-	rm -f "$D/ready"
-	ip netns exec $NS2 "$BIN/keyd_srtp_peer" -l $IP2:$PORT -p $IP1:$PORT -s "$1" -x "$KM" \
-		-r "$2" -a "$D/ready" -n 20 > "$D/peer.out" 2>&1 &
-	pid=$!
-	i=0
-	while [ ! -s "$D/ready" ]; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && { echo "# peer: $(cat "$D/peer.out")"; return 1; }
-		sleep 0.1
-	done
-	app A reset && app A send 20 || return 1
-	app A expect 20 10000 || { kill $pid; echo "# peer: $(cat "$D/peer.out")"; return 1; }
-	wait $pid || { echo "# peer: $(cat "$D/peer.out")"; return 1; }
-	echo "# libsrtp2 peer: $(cat "$D/peer.out")"
-	field bad "$R"
-	[ "$F" = 0 ] || { echo "# keyd_app: $R"; return 1; }
-	app A status || return 1
-	[ "$(json_get rx_auth_fail)" = 0 ] || { echo "# $R" | cut -c1-600; return 1; }
+	srtp_peer_traffic "$1" "$2" "$KM"
 }
 
 # keyd is the DTLS server: keyd offers actpass, openssl s_client answers

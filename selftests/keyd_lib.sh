@@ -175,6 +175,31 @@ exchange() {
 	done
 }
 
+# srtp_peer_traffic SUITE ROLE HEX: keyd_srtp_peer (libsrtp2) on $IP2:$PORT
+# with another implementation's keys (-r client|server: DTLS keying
+# material; -r keys: its TX then RX key || salt); 20 RTP (+2 RTCP) each way
+# with app A, plaintext checked on both ends, no authentication failure.
+srtp_peer_traffic() {
+	rm -f "$D/ready"
+	ip netns exec $NS2 "$BIN/keyd_srtp_peer" -l $IP2:$PORT -p $IP1:$PORT -s "$1" -x "$3" \
+		-r "$2" -a "$D/ready" -n 20 > "$D/peer.out" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -s "$D/ready" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { echo "# peer: $(cat "$D/peer.out")"; return 1; }
+		sleep 0.1
+	done
+	app A reset && app A send 20 || return 1
+	app A expect 20 10000 || { kill $pid; echo "# peer: $(cat "$D/peer.out")"; return 1; }
+	wait $pid || { echo "# peer: $(cat "$D/peer.out")"; return 1; }
+	echo "# libsrtp2 peer: $(cat "$D/peer.out")"
+	field bad "$R"
+	[ "$F" = 0 ] || { echo "# keyd_app: $R"; return 1; }
+	app A status || return 1
+	[ "$(json_get rx_auth_fail)" = 0 ] || { echo "# $R" | cut -c1-600; return 1; }
+}
+
 # app_ip A|B|C: that app's address
 app_ip() {
 	case $1 in A) echo $IP1 ;; B) echo $IP2 ;; *) echo $IP3 ;; esac

@@ -21,7 +21,9 @@
  * here, independently of keyd (RFC 5764 §4.2: client_write_key |
  * server_write_key | client_write_salt | server_write_salt; the client
  * sends with client_write_*). READY is written once the socket is bound;
- * then the same exchange as above.
+ * then the same exchange as above. With -r keys, HEX is this side's
+ * TX key || salt then its RX key || salt, as another implementation (a
+ * ZRTP peer) derived them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -242,16 +244,21 @@ int main(int argc, char **argv)
 	}
 	if (hex) {
 		if (!suite || !role || !answer_path ||
-		    (strcmp(role, "client") && strcmp(role, "server")))
-			die("%s", "-x needs -s SUITE, -r client|server and -a READY");
+		    (strcmp(role, "client") && strcmp(role, "server") && strcmp(role, "keys")))
+			die("%s", "-x needs -s SUITE, -r client|server|keys and -a READY");
 		for (k = 0; k < sizeof(suites) / sizeof(suites[0]); k++)
 			if (!strcmp(suites[k].name, suite))
 				s = &suites[k];
 		if (!s)
 			die("unknown suite %s", suite);
 		kmlen = unhex(hex, km, sizeof(km));
-		if (kmlen < 0 || dtls_keys(s, km, kmlen, !strcmp(role, "client"), tx_key, rx_key))
+		if (!strcmp(role, "keys") && kmlen == 2 * s->keysalt) {
+			memcpy(tx_key, km, (size_t)s->keysalt);
+			memcpy(rx_key, km + s->keysalt, (size_t)s->keysalt);
+		} else if (!strcmp(role, "keys") || kmlen < 0 ||
+			   dtls_keys(s, km, kmlen, !strcmp(role, "client"), tx_key, rx_key)) {
 			die("keying material %s: wrong length for the suite", hex);
+		}
 		tag = 0xd7;
 	} else {
 		if (!offer_path || !answer_path)

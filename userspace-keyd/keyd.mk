@@ -13,12 +13,13 @@ KEYD_MODULES := main log config control authz proto session session_load state k
 		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http \
 		session_methods mikey_method mikey_ctx mikey_msg mikey_payload mikey_kdf mikey_psk mikey_sp \
 		mikey_replay mikey_pskfile mikey_exch mikey_dh mikey_dhhmac mikey_replay_file \
-		mikey_pki mikey_sign mikey_pk mikey_modes
+		mikey_pki mikey_sign mikey_pk mikey_modes \
+		zrtp_method zrtp_stream zrtp_engine zrtp_msg zrtp_crypto zrtp_ka zrtp_keys zrtp_secrets zrtp_cache
 # the methods' files after the first share its header (sdes_method.h, dtls_method.h,
 # mikey_method.h, mikey_psk.h)
 KEYD_NOHDR := main sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \
 	      dtls_persist session_load metrics_kernel session_methods mikey_ctx mikey_payload \
-	      mikey_sp mikey_replay mikey_replay_file mikey_sign
+	      mikey_sp mikey_replay mikey_replay_file mikey_sign zrtp_stream
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
 	     $(KEYD_DIR)/knl-names.c
 KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out $(KEYD_NOHDR),$(KEYD_MODULES))) \
@@ -100,6 +101,12 @@ selftests: $(BIN)/keyd_srtp_peer
 $(BIN)/keyd_srtp_peer: $(SRC)/selftests/keyd_srtp_peer.c $(SRC)/selftests/inet_addr.h | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $< $(JSON_LIBS) \
 		$(shell pkg-config --libs libsrtp2 libcrypto)
+
+# A ZRTP endpoint on Belledonne's bzrtp (GPL-3.0+, a test peer only, never
+# linked into keyd): the independent peer of the keyd ZRTP selftest.
+selftests: $(BIN)/keyd_zrtp_peer
+$(BIN)/keyd_zrtp_peer: $(SRC)/selftests/keyd_zrtp_peer.c $(SRC)/selftests/inet_addr.h | $(BIN)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(shell pkg-config --cflags --libs libbzrtp bctoolbox sqlite3)
 
 # `make install` installs the module and ksrtpctl; this adds keyd and the
 # client library. The unit's paths follow PREFIX and DOCDIR.

@@ -41,6 +41,8 @@ static void usage(FILE *f)
 		"  remote SESSION [--offer|--answer] [--secure] ATTRIBUTE...\n"
 		"                                       apply the peer's a=crypto lines\n"
 		"  rekey SESSION [--secure]             new local key; prints the re-offer\n"
+		"  verify-sas SESSION yes|no            the users compared the SAS (ZRTP):\n"
+		"                                       it matched, or it did not\n"
 		"  delete SESSION                       remove keys, detach the sockets\n"
 		"  watch [SESSION]                      print events until interrupted\n"
 		"  request JSON [--fd N]...             send a raw request (fds inherited)\n"
@@ -172,6 +174,13 @@ static int run(struct kdc *c, int argc, char **argv)
 		r = req_new(!strcmp(cmd, "local") ? "local_attributes" : "rekey", argv[1]);
 		if (secure)
 			json_object_object_add(r, "signalling_secure", json_object_new_boolean(1));
+		return call(c, r, NULL, 0);
+	}
+	if (!strcmp(cmd, "verify-sas")) {
+		if (argc != 3 || (strcmp(argv[2], "yes") && strcmp(argv[2], "no")))
+			return -1;
+		r = req_new("verify_sas", argv[1]);
+		json_object_object_add(r, "verified", json_object_new_boolean(!strcmp(argv[2], "yes")));
 		return call(c, r, NULL, 0);
 	}
 	if (!strcmp(cmd, "remote")) {

@@ -11,13 +11,19 @@
  * wait for our Commit); six calls where both commit at once (§4.2's
  * contention), each completing whoever wins. A Hello bzrtp sent, altered, is dropped by keyd's
  * engine (its CRC) and the call still completes on bzrtp's resend; a
- * Confirm1 altered with its CRC made good fails the exchange.
+ * Confirm1 altered with its CRC made good fails the exchange. Retained
+ * secrets (bzrtp with its sqlite ZID cache, keyd's engine with an entry
+ * kept by the test): a second call keys with rs1 on both sides, the SAS
+ * verified flag crosses in the Confirms, and an entry that matches
+ * nothing is a cache mismatch while the call still agrees on its keys.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <bzrtp/bzrtp.h>
+#include <openssl/rand.h>
+#include <sqlite3.h>
 
 #include "ktap.h"
 #include "zrtp_engine.h"
@@ -38,7 +44,10 @@ struct bz {
 	uint8_t key[32], salt[14], pkey[32], psalt[14];
 	size_t klen;
 	uint8_t cipher, auth, hash, ka;
+	bool verified;		/* bzrtp's SAS verified flag for this call */
 };
+
+static void *bz_db;	/* bzrtp's ZID cache (an sqlite3 *); NULL: cacheless */
 
 static int cb_send(void *cd, const uint8_t *p, uint16_t len)
 {
@@ -71,7 +80,7 @@ static int cb_start(void *cd, const bzrtpSrtpSecrets_t *s, int32_t verified)
 {
 	struct bz *b = cd;
 
-	(void)verified;
+	b->verified = verified;
 	b->secure = true;
 	snprintf(b->sas, sizeof(b->sas), "%s", s->sas ? s->sas : "");
 	b->cipher = s->cipherAlgo;
@@ -114,7 +123,7 @@ static void bz_setup(struct bz *b, struct queue *out, uint8_t ka, uint8_t cipher
 	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_AUTHTAG_TYPE, k, 1);
 	k[0] = hash;
 	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_HASH_TYPE, k, 1);
-	bzrtp_setZIDCache(b->ctx, NULL, "sip:bz@example.org", "sip:keyd@example.org");
+	bzrtp_setZIDCache(b->ctx, bz_db, "sip:bz@example.org", "sip:keyd@example.org");
 	bzrtp_initBzrtpContext(b->ctx, b->ssrc);
 	bzrtp_setClientData(b->ctx, b->ssrc, b);
 }
@@ -310,6 +319,119 @@ static void test_initiator_dh3k(void)
 	one_case(ZRTP_KEYAGREEMENT_DH3k, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80, ZRTP_HASH_S256, false);
 }
 
+/*
+ * (Not run: bzrtp 5.1.64 offering DH2k alone, sent a Commit choosing DH3k,
+ * which RFC 6189 §5.2 implies in every Hello, reads 384 bytes from its
+ * 256-byte DH2k DHPart (AddressSanitizer, bzrtp_turnIntoResponder) and
+ * sends a DHPart1 the exchange then fails on. Deployed bzrtp (linphone)
+ * always lists DH3k.)
+ */
+static void test_initiator_dh2k(void)
+{
+	one_case(ZRTP_KEYAGREEMENT_DH2k, ZRTP_CIPHER_AES3, ZRTP_AUTHTAG_HS32, ZRTP_HASH_S256, false);
+}
+
+/* ---------------------------------------------------------------- retained secrets */
+
+static struct zrtp_retained mine;	/* keyd's cache entry for bzrtp */
+static bool mine_set;
+
+static int cache_get(void *arg, const uint8_t zid[ZRTP_ZID_LEN], struct zrtp_retained *out)
+{
+	(void)arg;
+	(void)zid;
+	if (!mine_set)
+		return -1;
+	*out = mine;
+	return 0;
+}
+
+/*
+ * One call with both caches: SECURE, the same SAS, bzrtp's keys ours each
+ * way; then keyd's entry updated as keyd_method would (rs2 = rs1, rs1 =
+ * the new one) and, if asked, bzrtp told the users verified the SAS.
+ */
+static void cache_call(bool we_initiate, bool bz_verify, struct zrtp_cache_outcome *co,
+		       bool *bz_verified)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	const struct zrtp_keys *k;
+	struct zrtp_cfg cfg;
+	bool init;
+
+	KTAP_ASSERT(c != NULL);
+	bz_setup(&c->bz, &c->to_us, ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80,
+		 ZRTP_HASH_S256);
+	our_cfg(&cfg, "X255", "AES1", "HS80", "S256", !we_initiate);
+	cfg.cache_get = cache_get;
+	KTAP_ASSERT_EQ(run(c, &cfg, we_initiate), 0);
+	k = zrtp_result(c->us);
+	memset(co, 0, sizeof(*co));
+	if (KTAP_EXPECT(k && c->bz.secure)) {
+		init = zrtp_is_initiator(c->us);
+		KTAP_EXPECT_EQ(init, we_initiate);
+		KTAP_EXPECT(!strcmp(k->sas, c->bz.sas));
+		KTAP_EXPECT(!memcmp(c->bz.key, init ? k->srtp_key_r : k->srtp_key_i, k->klen));
+		KTAP_EXPECT(!memcmp(c->bz.pkey, init ? k->srtp_key_i : k->srtp_key_r, k->klen));
+		zrtp_cache_outcome(c->us, co);
+		*bz_verified = c->bz.verified;
+		if (co->expiry && !co->mismatch) {
+			memcpy(mine.rs2, mine.rs1, ZRTP_RS_LEN);
+			mine.have_rs2 = mine.have_rs1;
+			memcpy(mine.rs1, k->rs1_new, ZRTP_RS_LEN);
+			mine.have_rs1 = mine_set = true;
+			mine.verified = co->verified;
+		}
+		if (bz_verify)
+			bzrtp_SASVerified(c->bz.ctx);
+	} else {
+		ktap_diag("keyd %d (%s), bzrtp secure %d", zrtp_state(c->us), zrtp_why(c->us),
+			  c->bz.secure);
+	}
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c);
+}
+
+static void test_retained_secrets(void)
+{
+	struct zrtp_cache_outcome co;
+	sqlite3 *db = NULL;
+	bool bzv = false;
+	int rc;
+
+	KTAP_ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+	rc = bzrtp_initCache_lock(db, NULL);
+	KTAP_ASSERT(rc == 0 || rc == BZRTP_CACHE_SETUP);
+	bz_db = db;
+	mine_set = false;
+	memset(&mine, 0, sizeof(mine));
+	/* 1: a first call; both keep rs1; the users compare the SAS */
+	cache_call(false, true, &co, &bzv);
+	ktap_diag("call 1: entry %d s1 %d mismatch %d expiry 0x%x", co.had_entry, co.s1_matched,
+		  co.mismatch, co.expiry);
+	KTAP_EXPECT(!co.had_entry && !co.s1_matched && !co.mismatch && co.expiry == 0xffffffffu);
+	KTAP_EXPECT(mine_set && !bzv);
+	mine.verified = true;		/* what the verify_sas operation records */
+	/* 2: keyd commits; rs1 keys the call on both sides, both say verified */
+	cache_call(true, false, &co, &bzv);
+	ktap_diag("call 2: entry %d s1 %d mismatch %d verified %d peer_verified %d bzrtp %d",
+		  co.had_entry, co.s1_matched, co.mismatch, co.verified, co.peer_verified, bzv);
+	KTAP_EXPECT(co.had_entry && co.s1_matched && !co.mismatch);
+	KTAP_EXPECT(co.verified && co.peer_verified && bzv);
+	/* 3: bzrtp commits; rs1 (call 2's) still matches */
+	cache_call(false, false, &co, &bzv);
+	KTAP_EXPECT(co.s1_matched && !co.mismatch && co.verified);
+	/* 4: keyd's secrets are not bzrtp's: a cache mismatch, nothing verified */
+	KTAP_ASSERT(RAND_bytes(mine.rs1, ZRTP_RS_LEN) == 1 && RAND_bytes(mine.rs2, ZRTP_RS_LEN) == 1);
+	cache_call(true, false, &co, &bzv);
+	ktap_diag("call 4: entry %d s1 %d mismatch %d verified %d bzrtp %d", co.had_entry,
+		  co.s1_matched, co.mismatch, co.verified, bzv);
+	KTAP_EXPECT(co.had_entry && !co.s1_matched && co.mismatch && !co.verified);
+	bz_db = NULL;
+	sqlite3_close(db);
+}
+
 /* A Hello whose CRC fails is dropped; bzrtp resends it and the call goes on. */
 static void test_bad_crc_dropped(void)
 {
@@ -356,6 +478,8 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_responder_dh2k_s384),
 	KTAP_TEST(test_initiator_x255),
 	KTAP_TEST(test_initiator_dh3k),
+	KTAP_TEST(test_initiator_dh2k),
+	KTAP_TEST(test_retained_secrets),
 	KTAP_TEST(test_contention),
 	KTAP_TEST(test_bad_crc_dropped),
 	KTAP_TEST(test_tampered_confirm),

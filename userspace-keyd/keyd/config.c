@@ -66,6 +66,8 @@ void config_defaults(struct config *c)
 	c->dtls_cert_lifetime = 30 * 86400;
 	c->dtls_cookie_rotate = 300;
 	c->mikey_clock_skew = 60;
+	snprintf(c->zrtp_key_agreements, sizeof(c->zrtp_key_agreements), "X255 DH3k EC25 EC38 DH2k");
+	snprintf(c->zrtp_hashes, sizeof(c->zrtp_hashes), "S256 S384");
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -268,6 +270,38 @@ static int set_mikey(struct config *c, const char *key, const char *v,
 	return 0;
 }
 
+/*
+ * A ZRTP preference list: names of `known` (4 characters each, space
+ * separated), each once, at most 7 (a Hello's limit).
+ */
+static int set_zrtp_list(char *dst, size_t cap, const char *key, const char *v,
+			 const char *known, char *err, size_t errlen)
+{
+	char buf[64], *tok, *save = NULL;
+	const char *seen[7];
+	size_t n = 0, i;
+
+	if (strlen(v) >= cap || strlen(v) >= sizeof(buf))
+		return err_out(err, errlen, "%s: too long", key);
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+		const char *k = strstr(known, tok);
+
+		if (strlen(tok) != 4 || !k || (k != known && k[-1] != ' '))
+			return err_out(err, errlen, "%s: \"%s\" is not one of %s", key, tok, known);
+		for (i = 0; i < n; i++)
+			if (!strcmp(seen[i], tok))
+				return err_out(err, errlen, "%s: %s listed twice", key, tok);
+		if (n == 7)
+			return err_out(err, errlen, "%s: at most 7", key);
+		seen[n++] = tok;
+	}
+	if (!n)
+		return err_out(err, errlen, "%s: needs at least one", key);
+	snprintf(dst, cap, "%s", v);
+	return 0;
+}
+
 /* "off", "" or ADDR:PORT / [ADDR6]:PORT: a literal address, never a name */
 static int set_metrics(struct config *c, const char *v, char *err, size_t errlen)
 {
@@ -294,6 +328,12 @@ int config_set(struct config *c, const char *key, const char *v,
 	rc = set_mikey(c, key, v, err, errlen);
 	if (rc <= 0)
 		return rc;
+	if (!strcmp(key, "zrtp_key_agreements"))
+		return set_zrtp_list(c->zrtp_key_agreements, sizeof(c->zrtp_key_agreements), key,
+				     v, "X255 DH3k EC25 EC38 DH2k", err, errlen);
+	if (!strcmp(key, "zrtp_hashes"))
+		return set_zrtp_list(c->zrtp_hashes, sizeof(c->zrtp_hashes), key, v,
+				     "S256 S384", err, errlen);
 
 	if (!strcmp(key, "socket")) {
 		if (!*v || strlen(v) >= sizeof(c->socket_path))

@@ -58,6 +58,9 @@ struct config {
 	char mikey_ca[256];		/* the trust anchors peers' certificates chain to */
 	char mikey_peer_certs[256];	/* peers' certificates (PEM), for PK offers */
 	bool mikey_sign_pss;		/* sign with RSA-PSS, not PKCS#1 v1.5 */
+	/* ZRTP (Documentation/keyd-zrtp.md): preference lists, validated names */
+	char zrtp_key_agreements[40];	/* "X255 DH3k ..." */
+	char zrtp_hashes[16];		/* "S384 S256" */
 	/* Prometheus metrics over HTTP (metrics_http.h); off unless set */
 	bool metrics;
 	struct sockaddr_storage metrics_addr;

@@ -26,6 +26,9 @@ struct keyd {
 	struct mhttp *metrics;		/* NULL: metrics_listen off */
 	struct session *sessions;	/* singly linked, newest first */
 	size_t nsessions;
+	/* ZRTP's ZID (RFC 6189 §4.9): one per keyd, kept in state_dir */
+	uint8_t zrtp_zid[12];
+	bool have_zrtp_zid;
 	volatile bool stopping;
 };
 

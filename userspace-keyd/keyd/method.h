@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A key-exchange method ("sdes", "dtls") plugs into the session
+ * A key-exchange method ("sdes", "dtls", "mikey", "zrtp") plugs into the session
  * layer through this table. The session layer owns the media sockets, the
  * state machine's common states, persistence and events; a method owns its
  * attributes, its keys and the kernel contexts it installs.
@@ -62,6 +62,11 @@ struct method {
 				 struct opres *r);
 	/* New local key; r->reply gets the attributes to signal it. */
 	int (*rekey)(struct keyd *kd, struct session *s, struct opres *r);
+	/*
+	 * The users compared the short authentication string (verified) or
+	 * found it differs (!verified): ZRTP's SAS. NULL: the method has none.
+	 */
+	int (*verify_sas)(struct keyd *kd, struct session *s, bool verified, struct opres *r);
 	/* Method fields of "status" (no keys). */
 	void (*status)(struct keyd *kd, struct session *s, struct json_object *out);
 	/* Due timers; returns the next deadline (ms, monotonic) or 0. */
@@ -87,6 +92,7 @@ struct method {
 extern const struct method sdes_method;
 extern const struct method dtls_method;
 extern const struct method mikey_method;
+extern const struct method zrtp_method;
 /* DTLS certificate renewal and cookie secret rotation (dtls_identity.c);
  * returns ms until it is due again, or -1.
  */

@@ -11,7 +11,7 @@
 #include "metrics.h"
 #include "session.h"
 
-static const char *const method_names[METRICS_METHODS] = { "sdes", "dtls", "mikey" };
+static const char *const method_names[METRICS_METHODS] = { "sdes", "dtls", "mikey", "zrtp" };
 
 /* The handshake duration histogram's upper bounds, seconds. */
 static const double buckets[] = { 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };

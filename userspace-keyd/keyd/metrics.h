@@ -25,7 +25,7 @@ struct keyd;
 struct session;
 
 /* keyd's methods, in label order; metrics_method() maps a name to one. */
-#define METRICS_METHODS 3
+#define METRICS_METHODS 4
 int metrics_method(const char *name);
 
 /* Per-session bookkeeping, inside struct session. */

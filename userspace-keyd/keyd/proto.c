@@ -33,6 +33,7 @@ enum field {
 	F_ROC = 1 << 15,
 	F_MIKEY_MODE = 1 << 16,
 	F_MIKEY_PEER = 1 << 17,
+	F_VERIFIED = 1 << 18,
 };
 
 static const struct {
@@ -46,6 +47,7 @@ static const struct {
 	{ "mki_len", F_MKI_LEN }, { "dtls_verify", F_DTLS_VERIFY },
 	{ "ssrcs", F_SSRCS }, { "remote_ssrcs", F_REMOTE_SSRCS }, { "roc", F_ROC },
 	{ "mikey_mode", F_MIKEY_MODE }, { "mikey_peer_identity", F_MIKEY_PEER },
+	{ "verified", F_VERIFIED },
 };
 
 static const struct {
@@ -65,6 +67,7 @@ static const struct {
 	[OP_REKEY] = { "rekey", F_SESSION | F_SECURE, F_SESSION },
 	[OP_DELETE] = { "delete", F_SESSION, F_SESSION },
 	[OP_WATCH] = { "watch", F_SESSION, F_SESSION },
+	[OP_VERIFY_SAS] = { "verify_sas", F_SESSION | F_VERIFIED, F_SESSION | F_VERIFIED },
 };
 
 const char *op_name(enum op op)
@@ -384,6 +387,11 @@ static int parse_field(enum field f, struct json_object *v, struct request *req,
 	case F_SECURE:
 		if (get_bool(v, &req->signalling_secure))
 			return err_out(err, errlen, "signalling_secure: expected true or false");
+		return 0;
+	case F_VERIFIED:
+		if (!json_object_is_type(v, json_type_boolean))
+			return err_out(err, errlen, "verified: expected true or false");
+		req->sas_verified = json_object_get_boolean(v);
 		return 0;
 	case F_REMOTE:
 		s = get_str(v, 64);

@@ -10,7 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <json-c/json.h>
 
 #include "suites.h"
@@ -32,7 +34,7 @@
 
 enum op {
 	OP_PING, OP_CREATE, OP_LOCAL_ATTRIBUTES, OP_REMOTE_ATTRIBUTES, OP_STATUS,
-	OP_LIST, OP_REKEY, OP_DELETE, OP_WATCH,
+	OP_LIST, OP_REKEY, OP_DELETE, OP_WATCH, OP_VERIFY_SAS,
 	OP_COUNT
 };
 
@@ -73,6 +75,7 @@ struct request {
 	uint32_t roc;			/* initial ROC of our streams */
 	const char *mikey_mode;		/* one of PROTO_MIKEY_MODES; NULL: psk */
 	const char *mikey_peer;		/* mikey_peer_identity: the peer's IDr/IDi */
+	bool sas_verified;		/* verify_sas: the users' verdict on the SAS */
 	unsigned int method_fields;	/* REQF_* present */
 	int fds[PROTO_MAX_FDS];		/* received with the line; not owned here */
 	int nfds;
@@ -101,6 +104,20 @@ enum verify_policy verify_policy_parse(const char *s);
 int proto_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 /* The inverse, into buf (at least 64 bytes). */
 const char *proto_format_addr(const struct sockaddr_storage *ss, char *buf, size_t len);
+
+/* The same transport address (family, address, port). */
+static inline bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port && a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port &&
+	       !memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr));
+}
 
 /* A reply object: {"id":..,"ok":true} or {"id":..,"ok":false,"error":..,"code":..}. */
 struct json_object *proto_reply_ok(struct json_object *id);

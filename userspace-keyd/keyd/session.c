@@ -21,7 +21,8 @@
 #include "state.h"
 #include "authz.h"
 
-static const struct method *const methods[] = { &sdes_method, &dtls_method, &mikey_method };
+static const struct method *const methods[] = { &sdes_method, &dtls_method, &mikey_method,
+						  &zrtp_method };
 
 const struct method *method_find(const char *name)
 {
@@ -264,7 +265,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 
 	if (!m)
 		return op_fail(r, E_UNSUPPORTED,
-			       "method \"%s\" is not available (this keyd supports: sdes, dtls, mikey)",
+			       "method \"%s\" is not available (this keyd supports: sdes, dtls, mikey, zrtp)",
 			       req->method);
 	if (req->nfds < 1)
 		return op_fail(r, E_BAD_REQUEST,
@@ -683,6 +684,12 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 			break;
 		case OP_DELETE:
 			rc = op_delete(kd, s, &r);
+			break;
+		case OP_VERIFY_SAS:
+			rc = s->method->verify_sas ?
+			     s->method->verify_sas(kd, s, req->sas_verified, &r) :
+			     op_fail(&r, E_UNSUPPORTED, "the %s method has no SAS to verify",
+				     s->method->name);
 			break;
 		case OP_WATCH:
 			s->owner = c;

@@ -37,9 +37,14 @@ struct zrtp_conn {
 	struct zrtp_chain chain;		/* our H0..H3 */
 	struct msgbuf hello, commit, dhpart, confirm;	/* ours */
 	struct msgbuf p_hello, p_commit, p_dhpart;	/* the peer's */
+	bool want_hash;				/* the signalling gave its Hello's hash */
+	uint8_t p_hash[ZRTP_H_LEN];
+	unsigned int hash_mismatches;
 	struct zrtp_packet ph;			/* the peer's Hello, decoded into p_hello */
 	struct zrtp_commit pc;			/* the peer's Commit, decoded */
 	uint8_t p_h1[ZRTP_H_LEN];		/* the peer's H1, from its DHPart */
+	struct zrtp_retained ret;		/* our cache entry for the peer */
+	struct zrtp_cache_outcome co;
 	uint8_t hvi[ZRTP_H_LEN];		/* our Commit's */
 	struct zrtp_suite suite;
 	EVP_PKEY *dh;
@@ -117,6 +122,23 @@ static int fail(struct zrtp_conn *c, uint32_t code, const char *why)
 
 /* ---------------------------------------------------------------- setup */
 
+/* Our Hello, built once: a=zrtp-hash names it before it is ever sent. */
+static int build_hello(struct zrtp_conn *c)
+{
+	struct zrtp_msg msg = { .type = ZRTP_HELLO };
+	struct zrtp_hello *h = &msg.u.hello;
+
+	memcpy(h->version, "1.10", 4);
+	memcpy(h->cid, "ksrtp-keyd      ", 16);
+	memcpy(h->h3, c->chain.h[3], ZRTP_H_LEN);
+	memcpy(h->zid, c->cfg->zid, ZRTP_ZID_LEN);
+	h->passive = c->cfg->passive;
+	memcpy(h->n, c->cfg->n, sizeof(h->n));
+	memcpy(h->alg, c->cfg->alg, sizeof(h->alg));
+	return build(c, &msg, &c->hello) ||
+	       zrtp_msg_mac_set(c->hello.b, c->hello.len, c->chain.h[2]);
+}
+
 struct zrtp_conn *zrtp_new(const struct zrtp_cfg *cfg, uint32_t ssrc)
 {
 	struct zrtp_conn *c = calloc(1, sizeof(*c));
@@ -126,7 +148,8 @@ struct zrtp_conn *zrtp_new(const struct zrtp_cfg *cfg, uint32_t ssrc)
 	c->cfg = cfg;
 	c->ssrc = ssrc;
 	if (RAND_bytes(c->chain.h[0], ZRTP_H_LEN) != 1 || RAND_bytes((uint8_t *)&c->seq, 2) != 1 ||
-	    zrtp_hash_chain(&c->chain)) {
+	    zrtp_hash_chain(&c->chain) || build_hello(c)) {
+		OPENSSL_cleanse(c, sizeof(*c));
 		free(c);
 		return NULL;
 	}
@@ -145,18 +168,8 @@ void zrtp_free(struct zrtp_conn *c)
 
 int zrtp_start(struct zrtp_conn *c, uint64_t now)
 {
-	struct zrtp_msg msg = { .type = ZRTP_HELLO };
-	struct zrtp_hello *h = &msg.u.hello;
-
-	memcpy(h->version, "1.10", 4);
-	memcpy(h->cid, "ksrtp-keyd      ", 16);
-	memcpy(h->h3, c->chain.h[3], ZRTP_H_LEN);
-	memcpy(h->zid, c->cfg->zid, ZRTP_ZID_LEN);
-	h->passive = c->cfg->passive;
-	memcpy(h->n, c->cfg->n, sizeof(h->n));
-	memcpy(h->alg, c->cfg->alg, sizeof(h->alg));
-	if (build(c, &msg, &c->hello) || zrtp_msg_mac_set(c->hello.b, c->hello.len, c->chain.h[2]))
-		return fail(c, 0, "cannot build our Hello");
+	if (c->st != ZS_IDLE)
+		return c->st == ZS_FAILED ? -1 : 0;
 	c->st = ZS_HELLO;
 	return send_rtx(c, &c->hello, now, true);
 }
@@ -233,7 +246,10 @@ static uint32_t commit_refused(const struct zrtp_conn *c, const struct zrtp_comm
 
 /* ---------------------------------------------------------------- DH messages */
 
-/* Our DHPart (1 or 2): our DH key, H1, fresh secret IDs (no cache), MAC by H0. */
+/*
+ * Our DHPart (1 or 2): our DH key, H1, the IDs of our retained secrets
+ * (random where we have none: no auxsecret, no PBX), MAC by H0.
+ */
 static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 {
 	struct zrtp_msg msg = { .type = t };
@@ -242,9 +258,9 @@ static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 
 	EVP_PKEY_free(c->dh);
 	c->dh = zrtp_ka_keygen(c->suite.ka, pv);
-	if (!c->dh || RAND_bytes(d->rs1id, ZRTP_ID_LEN) != 1 ||
-	    RAND_bytes(d->rs2id, ZRTP_ID_LEN) != 1 || RAND_bytes(d->auxid, ZRTP_ID_LEN) != 1 ||
-	    RAND_bytes(d->pbxid, ZRTP_ID_LEN) != 1)
+	if (!c->dh ||
+	    zrtp_rs_ids(c->suite.hash, &c->ret, t == ZRTP_DHPART2, d->rs1id, d->rs2id) ||
+	    RAND_bytes(d->auxid, ZRTP_ID_LEN) != 1 || RAND_bytes(d->pbxid, ZRTP_ID_LEN) != 1)
 		return -1;
 	memcpy(d->h1, c->chain.h[1], ZRTP_H_LEN);
 	d->pv = (struct zrtp_bytes){ pv, zrtp_ka_pv_len(c->suite.ka) };
@@ -301,6 +317,14 @@ static bool hash_is(const uint8_t *pre, const uint8_t *img)
 	       !CRYPTO_memcmp(h, img, ZRTP_H_LEN);
 }
 
+static bool hash_is_msg(const struct zrtp_bytes *msg, const uint8_t *img)
+{
+	uint8_t h[ZRTP_H_LEN];
+
+	return !zrtp_hash2(ZRTP_ALG("S256"), msg->p, msg->len, NULL, 0, h) &&
+	       !CRYPTO_memcmp(h, img, ZRTP_H_LEN);
+}
+
 static void keep(struct msgbuf *m, const struct zrtp_bytes *raw)
 {
 	m->len = raw->len <= sizeof(m->b) ? raw->len : 0;
@@ -315,11 +339,19 @@ static int on_hello(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t n
 		return 0;	/* another version: its Hello's answer is ours (§4.1.1) */
 	if (!memcmp(h->zid, c->cfg->zid, ZRTP_ZID_LEN))
 		return fail(c, 0x90, "the peer's ZID is ours");
+	if (!c->hello_rx && c->want_hash && !hash_is_msg(&p->raw, c->p_hash)) {
+		c->hash_mismatches++;	/* §8.1: not the Hello the signalling named */
+		return 0;
+	}
 	if (!c->hello_rx) {
 		keep(&c->p_hello, &p->raw);
 		c->ph = *p;
 		c->ph.raw = (struct zrtp_bytes){ c->p_hello.b, c->p_hello.len };
 		c->hello_rx = true;
+		c->co.had_entry = c->cfg->cache_get &&
+				  !c->cfg->cache_get(c->cfg->cache_arg, h->zid, &c->ret);
+		if (!c->co.had_entry)
+			OPENSSL_cleanse(&c->ret, sizeof(c->ret));
 	}
 	if (send_simple(c, ZRTP_HELLOACK, 0))
 		return 0;
@@ -381,8 +413,10 @@ static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
 	const struct msgbuf *cm = c->initiator ? &c->commit : &c->p_commit;
 	const struct msgbuf *d1 = c->initiator ? &c->p_dhpart : &c->dhpart;
 	const struct msgbuf *d2 = c->initiator ? &c->dhpart : &c->p_dhpart;
-	uint8_t result[ZRTP_PV_MAX_RESULT], th[ZRTP_HASH_MAX];
+	const struct zrtp_dhpart *pd = &p->msg.u.dhpart;
+	uint8_t result[ZRTP_PV_MAX_RESULT], th[ZRTP_HASH_MAX], s1[ZRTP_RS_LEN];
 	struct zrtp_bytes parts[4];
+	size_t s1len;
 	int rc;
 
 	keep(&c->p_dhpart, &p->raw);
@@ -391,21 +425,33 @@ static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
 	parts[1] = (struct zrtp_bytes){ cm->b, cm->len };
 	parts[2] = (struct zrtp_bytes){ d1->b, d1->len };
 	parts[3] = (struct zrtp_bytes){ d2->b, d2->len };
-	rc = zrtp_ka_result(c->suite.ka, c->dh, p->msg.u.dhpart.pv.p, result) ||
+	rc = zrtp_ka_result(c->suite.ka, c->dh, pd->pv.p, result) ||
 	     zrtp_hashv(c->suite.hash, parts, 4, th) ||
+	     zrtp_rs_match(c->suite.hash, &c->ret, c->initiator, pd->rs1id, pd->rs2id, s1, &s1len,
+			   &c->co.mismatch) ||
 	     zrtp_keys_dh(&c->suite, result, zrtp_ka_result_len(c->suite.ka),
 			  c->initiator ? c->cfg->zid : c->pc.zid,
-			  c->initiator ? c->ph.msg.u.hello.zid : c->cfg->zid, th, &c->keys);
+			  c->initiator ? c->ph.msg.u.hello.zid : c->cfg->zid, th, s1, s1len,
+			  &c->keys);
+	c->co.s1_matched = !rc && s1len;
+	c->co.verified = c->co.s1_matched && c->ret.verified;
 	OPENSSL_cleanse(result, sizeof(result));
+	OPENSSL_cleanse(s1, sizeof(s1));
 	EVP_PKEY_free(c->dh);	/* forward secrecy: the DH secret goes now */
 	c->dh = NULL;
 	return rc;
 }
 
-/* Our Confirm (1 or 2): H0, no flags, no cache (expiry 0), sealed. */
+/*
+ * Our Confirm (1 or 2): H0, the V flag our cache holds (if it keyed this
+ * call), the cache expiry (forever, or 0 when cacheless), sealed.
+ */
 static int build_confirm(struct zrtp_conn *c, enum zrtp_type t, struct msgbuf *m)
 {
-	struct zrtp_confirm_body body = { .cache_expiry = 0 };
+	struct zrtp_confirm_body body = {
+		.cache_expiry = c->cfg->cache_get ? 0xffffffffu : 0,
+		.sas_verified = c->co.verified,
+	};
 	struct zrtp_msg msg = { .type = t };
 	uint8_t plain[64], enc[64];
 	size_t n;
@@ -471,8 +517,11 @@ static int open_confirm(struct zrtp_conn *c, const struct zrtp_packet *p)
 	    zrtp_confirm_open(&c->suite, &c->keys, !c->initiator, &p->msg.u.sealed, plain))
 		return fail(c, 0x70, "the peer's Confirm does not verify (confirm_mac)");
 	if (!zrtp_confirm_body_decode(plain, p->msg.u.sealed.enc.len, &body, NULL) &&
-	    hash_is(body.h0, c->p_h1) && zrtp_msg_mac_ok(c->p_dhpart.b, c->p_dhpart.len, body.h0))
+	    hash_is(body.h0, c->p_h1) && zrtp_msg_mac_ok(c->p_dhpart.b, c->p_dhpart.len, body.h0)) {
 		rc = 0;
+		c->co.peer_verified = body.sas_verified;
+		c->co.expiry = c->cfg->cache_get ? body.cache_expiry : 0;
+	}
 	OPENSSL_cleanse(plain, sizeof(plain));
 	return rc ? fail(c, 0x70, "the peer's H0 does not open its DHPart") : 0;
 }
@@ -597,4 +646,43 @@ int zrtp_hello_hash(const struct zrtp_conn *c, char out[65])
 	for (i = 0; i < ZRTP_H_LEN; i++)
 		snprintf(out + 2 * i, 3, "%02x", h[i]);
 	return 0;
+}
+
+int zrtp_set_peer_hello_hash(struct zrtp_conn *c, const uint8_t hash[32])
+{
+	struct zrtp_bytes m = { c->p_hello.b, c->p_hello.len };
+
+	memcpy(c->p_hash, hash, ZRTP_H_LEN);
+	c->want_hash = true;
+	if (!c->hello_rx || hash_is_msg(&m, hash))
+		return 0;
+	c->hash_mismatches++;
+	return fail(c, 0, "the peer's Hello does not match its a=zrtp-hash");
+}
+
+unsigned int zrtp_hello_hash_mismatches(const struct zrtp_conn *c)
+{
+	return c->hash_mismatches;
+}
+
+bool zrtp_peer_zid(const struct zrtp_conn *c, uint8_t zid[ZRTP_ZID_LEN])
+{
+	if (!c->hello_rx)
+		return false;
+	memcpy(zid, c->ph.msg.u.hello.zid, ZRTP_ZID_LEN);
+	return true;
+}
+
+bool zrtp_peer_client_id(const struct zrtp_conn *c, char out[17])
+{
+	if (!c->hello_rx)
+		return false;
+	memcpy(out, c->ph.msg.u.hello.cid, 16);
+	out[16] = 0;
+	return true;
+}
+
+void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *out)
+{
+	*out = c->co;
 }

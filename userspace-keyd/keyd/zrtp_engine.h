@@ -2,10 +2,11 @@
 /*
  * One ZRTP stream's protocol engine (RFC 6189 §4), without I/O: packets in
  * (zrtp_input), packets out (zrtp_output), a timer for retransmission
- * (zrtp_timer). DH mode, both roles, Commit contention; no retained
- * secrets yet (s1, s2, s3 null: every call is a first call), no
+ * (zrtp_timer). DH mode, both roles, Commit contention, retained secrets
+ * from the caller's cache (s1; s2 and s3 null: no auxsecret, no PBX); no
  * Multistream or Preshared Commit, no signatures, SASrelay or GoClear.
- * The result: the SAS and the SRTP master keys and salts each way.
+ * The result: the SAS, the SRTP master keys and salts each way, the next
+ * rs1 and how the call stood with the cache.
  */
 #ifndef KEYD_ZRTP_ENGINE_H
 #define KEYD_ZRTP_ENGINE_H
@@ -22,6 +23,24 @@ struct zrtp_cfg {
 	uint8_t n[ZRTP_NKINDS];
 	zrtp_alg alg[ZRTP_NKINDS][ZRTP_MAX_ALGS];
 	bool passive;		/* never send a Commit (§5.2's P flag) */
+	/*
+	 * The retained-secret cache: our entry for a peer ZID, asked once its
+	 * Hello came (0: found, else none). NULL: cacheless (§4.9.1: cache
+	 * expiry 0, V false). Updating the cache is the caller's, from
+	 * zrtp_result()'s rs1_new and zrtp_cache_outcome().
+	 */
+	int (*cache_get)(void *arg, const uint8_t zid[ZRTP_ZID_LEN], struct zrtp_retained *out);
+	void *cache_arg;
+};
+
+/* How the call stood with the cache, once secure. */
+struct zrtp_cache_outcome {
+	bool had_entry;		/* we held secrets for this peer */
+	bool s1_matched;	/* a retained secret keyed this call: key continuity */
+	bool mismatch;		/* we held rs1 and it matched nothing (§4.3.2) */
+	bool verified;		/* our entry said the SAS was verified (and it matched) */
+	bool peer_verified;	/* the peer's Confirm said the same of its cache */
+	uint32_t expiry;	/* s the new rs1 may be kept: the lower of both Confirms' */
 };
 
 enum zrtp_state {
@@ -34,7 +53,7 @@ struct zrtp_conn;
 struct zrtp_conn *zrtp_new(const struct zrtp_cfg *cfg, uint32_t ssrc);
 void zrtp_free(struct zrtp_conn *c);	/* wipes every secret */
 
-/* Send our Hello (and keep resending it until acknowledged). */
+/* Send our Hello (and keep resending it until acknowledged); once. */
 int zrtp_start(struct zrtp_conn *c, uint64_t now_ms);
 /* A received packet: 0 (taken, or dropped as §5 and §9 say), -1 if the
  * exchange failed (zrtp_why says why). */
@@ -52,5 +71,18 @@ const struct zrtp_suite *zrtp_suite(const struct zrtp_conn *c);
 const struct zrtp_keys *zrtp_result(const struct zrtp_conn *c);
 /* a=zrtp-hash (§8.1): SHA-256 of our Hello message, 64 hex digits. */
 int zrtp_hello_hash(const struct zrtp_conn *c, char out[65]);
+
+/*
+ * The peer's a=zrtp-hash (§8.1): a Hello that does not hash to it is
+ * dropped (and counted) as not the peer the signalling named. If the
+ * peer's Hello was taken already and does not match, the exchange fails
+ * (-1): the media path and the signalling disagree on who the peer is.
+ */
+int zrtp_set_peer_hello_hash(struct zrtp_conn *c, const uint8_t hash[32]);
+unsigned int zrtp_hello_hash_mismatches(const struct zrtp_conn *c);
+void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *out);
+/* From the peer's Hello, once one came: its ZID, its client identifier. */
+bool zrtp_peer_zid(const struct zrtp_conn *c, uint8_t zid[ZRTP_ZID_LEN]);
+bool zrtp_peer_client_id(const struct zrtp_conn *c, char out[17]);
 
 #endif /* KEYD_ZRTP_ENGINE_H */

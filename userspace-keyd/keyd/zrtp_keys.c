@@ -27,15 +27,15 @@ static void be32(uint8_t *p, uint32_t v)
 }
 
 static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint8_t *ctx,
-		 size_t ctxlen, uint8_t *s0)
+		 size_t ctxlen, const uint8_t *s1, size_t s1len, uint8_t *s0)
 {
 	static const char algid[] = "ZRTP-HMAC-KDF";
 	uint8_t buf[4 + ZRTP_PV_MAX_RESULT + sizeof(algid) - 1 + 2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX +
-		    12];
+		    12 + ZRTP_RS_LEN];
 	size_t n = 0;
 	int rc;
 
-	if (rlen > ZRTP_PV_MAX_RESULT)
+	if (rlen > ZRTP_PV_MAX_RESULT || s1len > ZRTP_RS_LEN)
 		return -1;
 	be32(buf, 1);
 	memcpy(buf + 4, dhresult, rlen);
@@ -44,8 +44,12 @@ static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint
 	n += sizeof(algid) - 1;
 	memcpy(buf + n, ctx, ctxlen);	/* ZIDi || ZIDr || total_hash */
 	n += ctxlen;
-	memset(buf + n, 0, 12);		/* len(s1), len(s2), len(s3): all null */
-	n += 12;
+	be32(buf + n, (uint32_t)s1len);	/* len(s1) || s1: the retained secret, if matched */
+	if (s1len)
+		memcpy(buf + n + 4, s1, s1len);
+	n += 4 + s1len;
+	memset(buf + n, 0, 8);		/* len(s2), len(s3): no auxsecret, no pbxsecret */
+	n += 8;
 	rc = zrtp_hash2(hash, buf, n, NULL, 0, s0);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;
@@ -53,7 +57,7 @@ static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint
 
 int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rlen,
 		 const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
-		 const uint8_t *total_hash, struct zrtp_keys *k)
+		 const uint8_t *total_hash, const uint8_t *s1, size_t s1len, struct zrtp_keys *k)
 {
 	uint8_t ctx[2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX], sash[32];
 	size_t cl;
@@ -71,7 +75,7 @@ int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rle
 	cl = 2 * ZRTP_ZID_LEN + k->hlen;
 	hb = (unsigned int)(8 * k->hlen);
 	kb = (unsigned int)(8 * k->klen);
-	rc = s0_dh(s->hash, dhresult, rlen, ctx, cl, k->s0) ||
+	rc = s0_dh(s->hash, dhresult, rlen, ctx, cl, s1, s1len, k->s0) ||
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator SRTP master key", ctx, cl, kb,
 		      k->srtp_key_i) ||
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator SRTP master salt", ctx, cl, 112,
@@ -85,7 +89,9 @@ int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rle
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator ZRTP key", ctx, cl, kb, k->zrtpkey_i) ||
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Responder ZRTP key", ctx, cl, kb, k->zrtpkey_r) ||
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "ZRTP Session Key", ctx, cl, hb, k->zrtpsess) ||
-	     zrtp_kdf(s->hash, k->s0, k->hlen, "SAS", ctx, cl, 256, sash) ? -1 : 0;
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "SAS", ctx, cl, 256, sash) ||
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "retained secret", ctx, cl, 8 * ZRTP_RS_LEN,
+		      k->rs1_new) ? -1 : 0;
 	if (!rc) {
 		k->sasvalue = (uint32_t)sash[0] << 24 | (uint32_t)sash[1] << 16 |
 			      (uint32_t)sash[2] << 8 | sash[3];

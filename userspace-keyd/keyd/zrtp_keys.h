@@ -15,6 +15,7 @@
 
 #include "zrtp_crypto.h"
 #include "zrtp_ka.h"
+#include "zrtp_secrets.h"
 
 /* What the initiator's Commit chose. */
 struct zrtp_suite {
@@ -29,6 +30,7 @@ struct zrtp_keys {
 	uint8_t mackey_i[ZRTP_HASH_MAX], mackey_r[ZRTP_HASH_MAX];
 	uint8_t zrtpkey_i[32], zrtpkey_r[32];
 	uint8_t zrtpsess[ZRTP_HASH_MAX];
+	uint8_t rs1_new[ZRTP_RS_LEN];	/* the next retained secret (§4.6.1) */
 	uint32_t sasvalue;
 	char sas[8];			/* rendered, NUL-terminated */
 };
@@ -38,13 +40,15 @@ size_t zrtp_cipher_key_len(zrtp_alg cipher);
 
 /*
  * DH mode: s0 = hash(1 || DHResult || "ZRTP-HMAC-KDF" || ZIDi || ZIDr ||
- * total_hash || len(s1) || s1 || len(s2) || s2 || len(s3) || s3), with no
- * retained secrets (s1, s2, s3 null), then every key §4.5 derives from
- * it with KDF_Context = ZIDi || ZIDr || total_hash. 0, or -1.
+ * total_hash || len(s1) || s1 || len(s2) || s2 || len(s3) || s3), with s1
+ * the matched retained secret (s1len 0: none) and s2, s3 null (no
+ * auxsecret, no PBX), then every key §4.5 derives from it with
+ * KDF_Context = ZIDi || ZIDr || total_hash, and the next rs1. 0, or -1.
  */
 int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rlen,
 		 const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
-		 const uint8_t *total_hash, struct zrtp_keys *k);
+		 const uint8_t *total_hash, const uint8_t *s1, size_t s1len,
+		 struct zrtp_keys *k);
 
 /* The SAS of sasvalue as sas renders it (B32: four base32 characters). */
 int zrtp_sas_render(zrtp_alg sas, uint32_t sasvalue, char *out, size_t cap);

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ZRTP's retained shared secrets (RFC 6189 §4.3, §4.6.1): the IDs our
+ * DHPart carries for them, matching the peer's IDs against our cache to
+ * find s1, and what a cache entry holds. No I/O: the cache itself is the
+ * method's (zrtp_cache.c).
+ */
+#ifndef KEYD_ZRTP_SECRETS_H
+#define KEYD_ZRTP_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zrtp_msg.h"
+
+#define ZRTP_RS_LEN	32	/* rs1, rs2: KDF(s0, "retained secret", ..., 256) */
+
+/* What our cache holds for one peer ZID. */
+struct zrtp_retained {
+	uint8_t rs1[ZRTP_RS_LEN], rs2[ZRTP_RS_LEN];
+	bool have_rs1, have_rs2;
+	bool verified;		/* the users compared the SAS in an earlier call */
+};
+
+/*
+ * rs1ID and rs2ID of our DHPart: MAC(rs, "Initiator") or MAC(rs,
+ * "Responder") by the negotiated hash, 64 bits; random for a secret we
+ * do not have (§4.3: no one learns which we hold). 0, or -1.
+ */
+int zrtp_rs_ids(zrtp_alg hash, const struct zrtp_retained *r, bool initiator,
+		uint8_t rs1id[ZRTP_ID_LEN], uint8_t rs2id[ZRTP_ID_LEN]);
+
+/*
+ * s1 (§4.3) from the peer's rs1ID and rs2ID: the initiator's rs1 if either
+ * of our secrets matches it, else its rs2 likewise, else null (*s1len 0).
+ * *mismatch: we hold rs1 yet s1 is null (§4.3.2). 0, or -1.
+ */
+int zrtp_rs_match(zrtp_alg hash, const struct zrtp_retained *r, bool initiator,
+		  const uint8_t peer_rs1id[ZRTP_ID_LEN], const uint8_t peer_rs2id[ZRTP_ID_LEN],
+		  uint8_t s1[ZRTP_RS_LEN], size_t *s1len, bool *mismatch);
+
+#endif /* KEYD_ZRTP_SECRETS_H */
