@@ -3,6 +3,8 @@
  * Base64 without OpenSSL's BIO/EVP machinery: EVP_DecodeBlock insists on
  * padding and reports padded lengths, and keys must not sit in BIO buffers.
  */
+#include <string.h>
+
 #include "b64.h"
 
 static const char alphabet[] =
@@ -82,4 +84,44 @@ size_t b64_encode(const uint8_t *in, size_t len, char *out, size_t outmax)
 	}
 	out[o] = 0;
 	return o;
+}
+
+void hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = 0;
+}
+
+static int nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int hex_decode(const char *in, uint8_t *out, size_t len)
+{
+	size_t i;
+	int hi, lo;
+
+	if (!in || strlen(in) != 2 * len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		hi = nibble(in[2 * i]);
+		lo = nibble(in[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
 }

@@ -2,6 +2,7 @@
 /*
  * Base64 (RFC 4648 §4, the standard alphabet) for SDES inline keys.
  * Decoding accepts input with or without '=' padding: rtpengine strips it.
+ * And lowercase hex, for what keyd writes to its state files.
  */
 #ifndef KEYD_B64_H
 #define KEYD_B64_H
@@ -24,5 +25,10 @@ ssize_t b64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax);
  * 0 if outmax cannot hold B64_ENCODED_LEN(len) + 1 bytes.
  */
 size_t b64_encode(const uint8_t *in, size_t len, char *out, size_t outmax);
+
+/* len bytes as 2 * len lowercase hex digits and a NUL. */
+void hex_encode(const uint8_t *in, size_t len, char *out);
+/* Exactly 2 * len hex digits into len bytes; 0, or -1. */
+int hex_decode(const char *in, uint8_t *out, size_t len);
 
 #endif /* KEYD_B64_H */

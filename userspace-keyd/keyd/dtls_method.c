@@ -224,17 +224,10 @@ static int dtls_rekey(struct keyd *kd, struct session *s, struct opres *r)
 
 static void dtls_kernel_event(struct keyd *kd, struct session *s, const struct kn_event *ev)
 {
-	struct json_object *e;
-
-	if (ev->type == KN_EV_UPCALL) {
+	if (ev->type == KN_EV_UPCALL)
 		dm_upcall(kd, s, ev);
-		return;
-	}
-	if (ev->type != KN_EV_LIMIT || ev->dir != KSRTP_DIR_TX)
-		return;
-	e = proto_event_rekey_needed(s->id, ev->limit == KSRTP_LIMIT_HARD);
-	if (e)
-		session_emit(kd, s, e);
+	else
+		session_tx_limit_event(kd, s, ev);
 }
 
 /* ---------------------------------------------------------------- lifecycle */

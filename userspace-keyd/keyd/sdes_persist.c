@@ -6,30 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "b64.h"
 #include "sdes_method.h"
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-	unsigned int v;
-
-	if (!s || strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
 
 #define JADD(o, k, v) json_object_object_add(o, k, v)
 
@@ -61,7 +39,7 @@ struct json_object *sdes_save(struct session *s)
 		if (!st->rx[i].used)
 			continue;
 		ko = json_object_new_object();
-		hex(st->rx[i].fp, 32, fp);
+		hex_encode(st->rx[i].fp, 32, fp);
 		JADD(ko, "key_id", json_object_new_int64(st->rx[i].kid));
 		JADD(ko, "fingerprint", json_object_new_string(fp));
 		JADD(ko, "lifetime", json_object_new_uint64(st->rx[i].lifetime));
@@ -154,7 +132,7 @@ static void restore_rx_keys(struct session *s, struct json_object *saved,
 			/* keep only what the kernel still holds */
 			if (!rx || !has_key(rx, k->kid, NULL) ||
 			    !json_object_object_get_ex(ko, "fingerprint", &v) ||
-			    unhex(json_object_get_string(v), k->fp, 32)) {
+			    hex_decode(json_object_get_string(v), k->fp, 32)) {
 				memset(k, 0, sizeof(*k));
 				continue;
 			}

@@ -123,6 +123,10 @@ static inline void session_arm(struct session *s, uint64_t deadline)
 		s->timer = deadline;
 }
 
+/* For methods: a TX key limit event becomes "rekey_needed" (others: nothing). */
+struct kn_event;
+void session_tx_limit_event(struct keyd *kd, struct session *s, const struct kn_event *ev);
+
 /* For methods: apply fn to the context of direction dir on every socket. */
 struct kn_ctx;
 void session_ctx_name(const struct session *s, unsigned int sock, uint32_t dir,

@@ -66,3 +66,14 @@ void session_emit(struct keyd *kd, struct session *s, struct json_object *ev)
 	else
 		json_object_put(ev);
 }
+
+void session_tx_limit_event(struct keyd *kd, struct session *s, const struct kn_event *ev)
+{
+	struct json_object *e;
+
+	if (ev->type != KN_EV_LIMIT || ev->dir != KSRTP_DIR_TX)
+		return;
+	e = proto_event_rekey_needed(s->id, ev->limit == KSRTP_LIMIT_HARD);
+	if (e)
+		session_emit(kd, s, e);
+}

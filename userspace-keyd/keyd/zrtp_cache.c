@@ -14,40 +14,18 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "b64.h"
 #include "log.h"
 #include "state.h"
 #include "zrtp_cache.h"
 
 #define HEXLEN(n) (2 * (n) + 1)
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-	unsigned int v;
-
-	if (!s || strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
 static void file_name(const uint8_t zid[ZRTP_ZID_LEN], char *out, size_t cap)
 {
 	char z[HEXLEN(ZRTP_ZID_LEN)];
 
-	hex(zid, ZRTP_ZID_LEN, z);
+	hex_encode(zid, ZRTP_ZID_LEN, z);
 	snprintf(out, cap, "zrtp-cache-%s", z);
 }
 
@@ -66,7 +44,7 @@ static int check_of(const char *zid, const char *rs1, const char *rs2, bool veri
 	     EVP_Digest(buf, (size_t)len, md, &n, EVP_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
 	OPENSSL_cleanse(buf, sizeof(buf));
 	if (!rc)
-		hex(md, 32, out);
+		hex_encode(md, 32, out);
 	return rc;
 }
 
@@ -120,8 +98,8 @@ static int parse(struct json_object *o, const char *zid, struct zrtp_retained *e
 	if (expires && expires < (int64_t)time(NULL))
 		return -1;
 	*why = "malformed";
-	e->have_rs1 = !unhex(rs1, e->rs1, ZRTP_RS_LEN);
-	e->have_rs2 = *rs2 && !unhex(rs2, e->rs2, ZRTP_RS_LEN);
+	e->have_rs1 = !hex_decode(rs1, e->rs1, ZRTP_RS_LEN);
+	e->have_rs2 = *rs2 && !hex_decode(rs2, e->rs2, ZRTP_RS_LEN);
 	return e->have_rs1 && (e->have_rs2 || !*rs2) ? 0 : -1;
 }
 
@@ -143,7 +121,7 @@ int zcache_get(void *arg, const uint8_t zid[ZRTP_ZID_LEN], struct zrtp_retained 
 				 "file=%s err=%s", name, log_q(strerror(errno)));
 		return -1;
 	}
-	hex(zid, ZRTP_ZID_LEN, z);
+	hex_encode(zid, ZRTP_ZID_LEN, z);
 	rc = parse(o, z, out, &why);
 	wipe_put(o);
 	if (rc) {
@@ -167,10 +145,10 @@ int zcache_put(struct keyd *kd, const uint8_t zid[ZRTP_ZID_LEN], const struct zr
 
 	if (!zcache_enabled(kd) || !e->have_rs1)
 		return 0;
-	hex(zid, ZRTP_ZID_LEN, z);
-	hex(e->rs1, ZRTP_RS_LEN, rs1);
+	hex_encode(zid, ZRTP_ZID_LEN, z);
+	hex_encode(e->rs1, ZRTP_RS_LEN, rs1);
 	if (e->have_rs2)
-		hex(e->rs2, ZRTP_RS_LEN, rs2);
+		hex_encode(e->rs2, ZRTP_RS_LEN, rs2);
 	err = check_of(z, rs1, rs2, e->verified, expires, ck) ? -EINVAL : 0;
 	o = json_object_new_object();
 	json_object_object_add(o, "peer_zid", json_object_new_string(z));

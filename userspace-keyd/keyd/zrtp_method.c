@@ -25,12 +25,12 @@
  * Files: zrtp_method.c (the operations, status, restarts), zrtp_stream.c
  * (packets, timers, kernel templates); zrtp_method.h is what they share.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "b64.h"
 #include "harden.h"
 #include "state.h"
 #include "zrtp_method.h"
@@ -38,30 +38,6 @@
 #define ZID_FILE "zrtp-zid"
 
 /* ---------------------------------------------------------------- setup */
-
-static int unhex(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-	unsigned int v;
-
-	if (!s || strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[2 * i]) || !isxdigit((unsigned char)s[2 * i + 1]) ||
-		    sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
 
 /*
  * Our ZID: made once and kept in state_dir, because a peer's retained
@@ -77,7 +53,7 @@ static int zid_get(struct keyd *kd, uint8_t zid[ZRTP_ZID_LEN])
 		goto out;
 	o = state_read_named(kd, ZID_FILE);
 	if (o && json_object_object_get_ex(o, "zid", &v) &&
-	    !unhex(json_object_get_string(v), kd->zrtp_zid, ZRTP_ZID_LEN)) {
+	    !hex_decode(json_object_get_string(v), kd->zrtp_zid, ZRTP_ZID_LEN)) {
 		json_object_put(o);
 		kd->have_zrtp_zid = true;
 		goto out;
@@ -85,7 +61,7 @@ static int zid_get(struct keyd *kd, uint8_t zid[ZRTP_ZID_LEN])
 	json_object_put(o);
 	if (RAND_bytes(kd->zrtp_zid, ZRTP_ZID_LEN) != 1)
 		return -1;
-	hex(kd->zrtp_zid, ZRTP_ZID_LEN, h);
+	hex_encode(kd->zrtp_zid, ZRTP_ZID_LEN, h);
 	o = json_object_new_object();
 	json_object_object_add(o, "zid", json_object_new_string(h));
 	err = state_write_named(kd, ZID_FILE, o);
@@ -257,7 +233,7 @@ static int parse_hash(const struct request *req, uint8_t h[32], bool *have, stru
 		a += sizeof(pfx) - 1;
 		if (strncmp(a, "1.1", 3) || !a[3] || a[4] != ' ')
 			continue;	/* another version's Hello: not ours to check (§8.1) */
-		if (unhex(a + 5, h, 32))
+		if (hex_decode(a + 5, h, 32))
 			return op_fail(r, E_BAD_REQUEST, "a=zrtp-hash: expected a version and "
 				       "64 hex digits, got \"%s\"", req->attrs[i]);
 		*have = true;
@@ -376,12 +352,12 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 	(void)kd;
 	json_object_object_add(z, "exchange", json_object_new_string(
 		st->adopted ? "adopted" : names[zrtp_state(st->zc)]));
-	hex(st->cfg.zid, ZRTP_ZID_LEN, h);
+	hex_encode(st->cfg.zid, ZRTP_ZID_LEN, h);
 	json_object_object_add(z, "zid", json_object_new_string(h));
 	if (st->zc && !zrtp_hello_hash(st->zc, h))
 		json_object_object_add(z, "hello_hash", json_object_new_string(h));
 	if (st->have_peer_zid) {
-		hex(st->peer_zid, ZRTP_ZID_LEN, h);
+		hex_encode(st->peer_zid, ZRTP_ZID_LEN, h);
 		json_object_object_add(z, "peer_zid", json_object_new_string(h));
 	}
 	if (st->zc && zrtp_peer_client_id(st->zc, cid))
@@ -430,17 +406,10 @@ static uint64_t zrtp_timer_op(struct keyd *kd, struct session *s, uint64_t now)
 
 static void zrtp_kernel_event(struct keyd *kd, struct session *s, const struct kn_event *ev)
 {
-	struct json_object *e;
-
-	if (ev->type == KN_EV_UPCALL) {
+	if (ev->type == KN_EV_UPCALL)
 		zm_upcall(zm_of(s), ev);
-		return;
-	}
-	if (ev->type != KN_EV_LIMIT || ev->dir != KSRTP_DIR_TX)
-		return;
-	e = proto_event_rekey_needed(s->id, ev->limit == KSRTP_LIMIT_HARD);
-	if (e)
-		session_emit(kd, s, e);
+	else
+		session_tx_limit_event(kd, s, ev);
 }
 
 static void zrtp_teardown(struct keyd *kd, struct session *s)

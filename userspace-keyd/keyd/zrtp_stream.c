@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 
+#include "b64.h"
 #include "zrtp_method.h"
 
 const char *zm_alg_name(zrtp_alg a, char out[5])
@@ -193,7 +194,6 @@ static void cache_update(struct zmstate *st, const struct zrtp_keys *k)
 {
 	struct zrtp_retained e;
 	char z[2 * ZRTP_ZID_LEN + 1];
-	unsigned int i;
 
 	zrtp_cache_outcome(st->zc, &st->co);
 	st->sas_verified = st->co.verified;
@@ -202,8 +202,7 @@ static void cache_update(struct zmstate *st, const struct zrtp_keys *k)
 	if (st->co.mismatch) {
 		memcpy(st->rs1_new, k->rs1_new, ZRTP_RS_LEN);
 		st->rs1_pending = true;
-		for (i = 0; i < ZRTP_ZID_LEN; i++)
-			snprintf(z + 2 * i, 3, "%02x", st->peer_zid[i]);
+		hex_encode(st->peer_zid, ZRTP_ZID_LEN, z);
 		log_warn("ZRTP cache mismatch: the peer does not hold the secret we share with "
 			 "it; compare the SAS (possible man in the middle)", "session=%s "
 			 "peer_zid=%s", st->s->id, z);
