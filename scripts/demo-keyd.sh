@@ -5,13 +5,14 @@
 # ksrtp-keyd and a small media server (keyd_app, which only knows plain RTP
 # and hands its socket to keyd) in each of two network namespaces. The script
 # plays the SIP signalling: it carries the SDP security attributes each side
-# produces to the other. Three calls: DTLS-SRTP (the handshake runs between
-# the keyds over the media sockets), SDES, and MIKEY-DHHMAC (RFC 4650: a
+# produces to the other. Four calls: DTLS-SRTP (the handshake runs between
+# the keyds over the media sockets), SDES, MIKEY-DHHMAC (RFC 4650: a
 # Diffie-Hellman exchange authenticated by a pre-shared key, in
-# a=key-mgmt:mikey, dissected by tshark). For each: the attributes
-# exchanged, the "secure" events, RTP both ways, what the applications read,
-# and a capture of the wire holding only DTLS and SRTP. Exits non-zero on
-# failure.
+# a=key-mgmt:mikey, dissected by tshark) and ZRTP (RFC 6189: the exchange on
+# the media path, both sides' SAS for the users to compare). For each: the
+# attributes exchanged, the "secure" events, RTP both ways, what the
+# applications read, and a capture of the wire holding only DTLS, ZRTP and
+# SRTP. Exits non-zero on failure.
 set -eu
 BIN=$PWD/build/bin
 PY=/usr/bin/python3
@@ -100,7 +101,8 @@ exec 7> "$W/alice.in" 5< "$W/alice.out" 8> "$W/bob.in" 6< "$W/bob.out"
 
 cat > "$W/wire.py" <<'EOF'
 # wire.py PCAP N TAG: every UDP datagram of the capture is DTLS (RFC 7983:
-# first byte 20-63) or SRTP/SRTCP (128-191); N SRTP packets each way, each
+# first byte 20-63), ZRTP (16-19 and the "ZRTP" cookie) or SRTP/SRTCP
+# (128-191); N SRTP packets each way, each
 # 172 bytes of RTP plus a TAG-byte tag; the applications' payload marker
 # "KDAP" appears nowhere in the capture.
 import sys
@@ -111,6 +113,8 @@ kinds, srtp, bad = {}, {}, []
 for src, _, p in udp_payloads(path):
     if 20 <= p[0] <= 63:
         kinds["DTLS"] = kinds.get("DTLS", 0) + 1
+    elif 16 <= p[0] <= 19 and p[4:8] == b"ZRTP":
+        kinds["ZRTP"] = kinds.get("ZRTP", 0) + 1
     elif 128 <= p[0] <= 191 and 192 <= p[1] <= 223:
         kinds["SRTCP"] = kinds.get("SRTCP", 0) + 1
     elif 128 <= p[0] <= 191:
@@ -119,7 +123,7 @@ for src, _, p in udp_payloads(path):
         if len(p) != 172 + tag:
             bad.append("SRTP packet of %d bytes from %s, expected %d" % (len(p), src, 172 + tag))
     else:
-        bad.append("a datagram from %s that is neither DTLS nor SRTP (first byte %d)" % (src, p[0]))
+        bad.append("a datagram from %s that is neither DTLS, ZRTP nor SRTP (first byte %d)" % (src, p[0]))
 if b"KDAP" in data:
     bad.append("the applications' plaintext marker KDAP is in the capture")
 if sorted(srtp.values()) != [n, n]:
@@ -127,7 +131,7 @@ if sorted(srtp.values()) != [n, n]:
 print("captured: " + ", ".join("%d %s" % (v, k) for k, v in sorted(kinds.items())))
 if bad:
     sys.exit("\n".join(bad))
-print("OK: only DTLS and SRTP/SRTCP on the wire, %d SRTP packets each way of %d bytes"
+print("OK: only keying (DTLS, ZRTP) and SRTP/SRTCP on the wire, %d SRTP packets each way of %d bytes"
       " (172 + %d-byte tag), no plaintext" % (n, 172 + tag, tag))
 EOF
 
@@ -195,8 +199,17 @@ call() {
 	echo
 	app alice wait secure 30000
 	event alice "$R"
+	sas_a=$(echo "$R" | sed -n 's/.*"sas":"\([^"]*\)".*/\1/p')
 	app bob wait secure 30000
 	event bob "$R"
+	sas_b=$(echo "$R" | sed -n 's/.*"sas":"\([^"]*\)".*/\1/p')
+	if [ "$method" = zrtp ]; then
+		echo
+		show alice "reads out the SAS: \"$sas_a\""
+		show bob "reads out the SAS: \"$sas_b\""
+		[ -n "$sas_a" ] && [ "$sas_a" = "$sas_b" ] || fail "the SAS differ"
+		echo "OK: both users see the same SAS: no one in the middle"
+	fi
 
 	echo
 	show alice "sends $N RTP packets (plain, through its own socket); so does bob"
@@ -270,6 +283,9 @@ call sdes AES_CM_128_HMAC_SHA1_80 10
 step "call 3: MIKEY-DHHMAC (a=key-mgmt:mikey; DH authenticated by the pre-shared key)"
 call mikey AES_CM_128_HMAC_SHA1_80 10 \
 	"ssrc 4369 peer_ssrc 8738 mode dhhmac peer_id sip:bob@example.org" "ssrc 8738"
+
+step "call 4: ZRTP (RFC 6189; keys agreed on the media path, a=zrtp-hash in the SDP)"
+call zrtp AES_CM_128_HMAC_SHA1_80 10
 
 step "hang up: the media servers quit, the key daemons stop"
 app alice quit

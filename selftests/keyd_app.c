@@ -15,6 +15,7 @@
  *          MIKEY: [ssrc N] (ours, also sent as "ssrcs") [peer_ssrc N] ("remote_ssrcs")
  *          [roc N] [mode psk|dhhmac|pk|rsa-r|dh-sign|null] ("mikey_mode") [peer_id ID]
  *          ("mikey_peer_identity")
+ *          ZRTP: [ms_of SESSION] ("zrtp_multistream_of": a further stream of that call)
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),
@@ -181,11 +182,27 @@ static void close_socket(void)
 	sock = -1;
 }
 
+/* create's words that take a string: the request field each one sets */
+static const char *str_field(const char *word)
+{
+	static const char *const map[][2] = {
+		{ "method", "method" }, { "mode", "mikey_mode" },
+		{ "peer_id", "mikey_peer_identity" }, { "verify", "dtls_verify" },
+		{ "ms_of", "zrtp_multistream_of" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(word, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
 static void cmd_create(char *args)
 {
 	struct json_object *req, *rep, *arr;
 	char *tok, *save = NULL, addr[64];
-	const char *role = NULL;
+	const char *role = NULL, *field;
 	bool bind_remote = false;
 	int rcvbuf = 4 << 20;
 
@@ -206,10 +223,10 @@ static void cmd_create(char *args)
 			for (s = list ? strtok_r(list, ",", &ls) : NULL; s; s = strtok_r(NULL, ",", &ls))
 				json_object_array_add(arr, json_object_new_string(s));
 			json_object_object_add(req, "suites", arr);
-		} else if (!strcmp(tok, "method")) {
+		} else if ((field = str_field(tok))) {
 			char *m = strtok_r(NULL, " ", &save);
 
-			json_object_object_add(req, "method", json_object_new_string(m ? m : ""));
+			json_object_object_add(req, field, json_object_new_string(m ? m : ""));
 		} else if (!strcmp(tok, "mki")) {
 			char *n = strtok_r(NULL, " ", &save);
 
@@ -227,19 +244,6 @@ static void cmd_create(char *args)
 			char *n = strtok_r(NULL, " ", &save);
 
 			json_object_object_add(req, "roc", json_object_new_int64(n ? atoll(n) : 0));
-		} else if (!strcmp(tok, "mode")) {
-			char *m = strtok_r(NULL, " ", &save);
-
-			json_object_object_add(req, "mikey_mode", json_object_new_string(m ? m : ""));
-		} else if (!strcmp(tok, "peer_id")) {
-			char *m = strtok_r(NULL, " ", &save);
-
-			json_object_object_add(req, "mikey_peer_identity",
-					       json_object_new_string(m ? m : ""));
-		} else if (!strcmp(tok, "verify")) {
-			char *v = strtok_r(NULL, " ", &save);
-
-			json_object_object_add(req, "dtls_verify", json_object_new_string(v ? v : ""));
 		} else {
 			json_object_put(req);
 			reply("err create: unknown word %s", tok);

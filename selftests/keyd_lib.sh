@@ -73,17 +73,19 @@ keyd_start() {
 	done
 }
 
-# app_start A|B|C: the media app. Commands go to fd 7 (A), 8 (B) or 9 (C)
-# and answers come back on fd 5 (A), 6 (B) or 4 (C), all FIFOs: `read`
-# needs no fork. C lives in $NS2 on $IP3 and talks to A.
+# app_start A|B|C [NS LOCAL PEER]: the media app. Commands go to fd 7 (A),
+# 8 (B) or 9 (C) and answers come back on fd 5 (A), 6 (B) or 4 (C), all
+# FIFOs: `read` needs no fork. C lives in $NS2 on $IP3 and talks to A,
+# unless NS, LOCAL and PEER (IP:PORT) say otherwise (it then uses keyd A).
 app_start() {
 	case $1 in
-	A) ns=$NS1 l=$IP1 p=$IP2 ;;
-	B) ns=$NS2 l=$IP2 p=$IP1 ;;
-	*) ns=$NS2 l=$IP3 p=$IP1 ;;
+	A) ns=$NS1 l=$IP1:$PORT p=$IP2:$PORT k=A ;;
+	B) ns=$NS2 l=$IP2:$PORT p=$IP1:$PORT k=B ;;
+	*) ns=$NS2 l=$IP3:$PORT p=$IP1:$PORT k=C ;;
 	esac
+	[ $# = 4 ] && { ns=$2 l=$3 p=$4 k=A; }
 	mkfifo "$D/app-$1.in" "$D/app-$1.out"
-	ip netns exec $ns "$BIN/keyd_app" -n "$1" -s "$D/keyd-$1.sock" -l $l:$PORT -p $p:$PORT \
+	ip netns exec $ns "$BIN/keyd_app" -n "$1" -s "$D/keyd-$k.sock" -l $l -p $p \
 		< "$D/app-$1.in" > "$D/app-$1.out" 2> "$D/app-$1.err" &
 	eval "APP_$1=$!"
 	case $1 in
@@ -175,13 +177,16 @@ exchange() {
 	done
 }
 
-# srtp_peer_traffic SUITE ROLE HEX: keyd_srtp_peer (libsrtp2) on $IP2:$PORT
-# with another implementation's keys (-r client|server: DTLS keying
-# material; -r keys: its TX then RX key || salt); 20 RTP (+2 RTCP) each way
-# with app A, plaintext checked on both ends, no authentication failure.
+# srtp_peer_traffic SUITE ROLE HEX [APP PORT]: keyd_srtp_peer (libsrtp2) on
+# $IP2:PORT (default $PORT) with another implementation's keys (-r
+# client|server: DTLS keying material; -r keys: its TX then RX key ||
+# salt); 20 RTP (+2 RTCP) each way with APP (default A) on $IP1:PORT,
+# plaintext checked on both ends, no authentication failure.
 srtp_peer_traffic() {
+	a=${4:-A}
+	pp=${5:-$PORT}
 	rm -f "$D/ready"
-	ip netns exec $NS2 "$BIN/keyd_srtp_peer" -l $IP2:$PORT -p $IP1:$PORT -s "$1" -x "$3" \
+	ip netns exec $NS2 "$BIN/keyd_srtp_peer" -l $IP2:$pp -p $IP1:$pp -s "$1" -x "$3" \
 		-r "$2" -a "$D/ready" -n 20 > "$D/peer.out" 2>&1 &
 	pid=$!
 	i=0
@@ -190,13 +195,13 @@ srtp_peer_traffic() {
 		[ $i -gt 100 ] && { echo "# peer: $(cat "$D/peer.out")"; return 1; }
 		sleep 0.1
 	done
-	app A reset && app A send 20 || return 1
-	app A expect 20 10000 || { kill $pid; echo "# peer: $(cat "$D/peer.out")"; return 1; }
+	app $a reset && app $a send 20 || return 1
+	app $a expect 20 10000 || { kill $pid; echo "# peer: $(cat "$D/peer.out")"; return 1; }
 	wait $pid || { echo "# peer: $(cat "$D/peer.out")"; return 1; }
 	echo "# libsrtp2 peer: $(cat "$D/peer.out")"
 	field bad "$R"
 	[ "$F" = 0 ] || { echo "# keyd_app: $R"; return 1; }
-	app A status || return 1
+	app $a status || return 1
 	[ "$(json_get rx_auth_fail)" = 0 ] || { echo "# $R" | cut -c1-600; return 1; }
 }
 

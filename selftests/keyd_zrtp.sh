@@ -16,6 +16,10 @@
 
 KEYD_TEST=keyd_zrtp
 . "$(dirname "$0")/keyd_lib.sh"
+# keyd under the sanitizers: any report fails the last step
+KEYD_BIN=$BIN/ksrtp-keyd-asan
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=66
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=67
 
 # keyd's suites, bzrtp's algorithms (ka cipher auth hash), bzrtp's flag
 # (-i: bzrtp commits, -w: keyd does, -: both may), keyd's role then
@@ -30,7 +34,7 @@ AES_CM_128_HMAC_SHA1_32:DH2k:AES1:HS32:S256:-i:responder
 AES_256_CM_HMAC_SHA1_80:X255:AES3:HS80:S256:-w:initiator
 AES_CM_128_HMAC_SHA1_32:DH3k:AES1:HS32:S256:-w:initiator
 AES_CM_128_HMAC_SHA1_80:X255:AES1:HS80:S256:-:any"
-ktap_plan 14
+ktap_plan 16
 PEER_PID=''
 
 setup() {
@@ -41,7 +45,7 @@ setup() {
 }
 
 step "setup: namespaces, keyd, app; ping lists zrtp" setup
-setup_or_skip 14
+setup_or_skip 16
 
 # peer_start ARGS...: keyd_zrtp_peer on $IP2:$PORT towards app A; its
 # a=zrtp-hash in $ZH once it is up.
@@ -306,6 +310,47 @@ tampered() {
 }
 step "cache: an entry altered on disk refused; one bzrtp lacks is a cache mismatch" tampered
 
+# Multistream (RFC 6189 §4.4.3): a second stream of the call (app C in
+# $NS1, two ports up, created with zrtp_multistream_of) keys from the first
+# stream's ZRTP session without a DH; bzrtp's second channel of the same
+# context agrees. Media on both streams with bzrtp's keys; the second
+# stream shows the first's SAS.
+multistream() {
+	[ -n "$APP_C" ] || app_start C $NS1 $IP1:$((PORT + 2)) $IP2:$((PORT + 2)) || return 1
+	app A flush && app C flush || return 1
+	app A create offerer bind method zrtp || return 1
+	sid=$R
+	app A local || return 1
+	peer_start -m -k X255 || return 1
+	app A remote "[\"$ZH\"]" || return 1
+	app A wait secure 30000 || { peer_wait; return 1; }
+	ev1=$R
+	app C create offerer bind method zrtp ms_of "$sid" || return 1
+	app C local || return 1
+	app C remote '[]' || return 1
+	app C wait secure 30000 || { peer_wait; return 1; }
+	ev2=$R
+	peer_wait || return 1
+	echo "# keyd, second stream: $ev2" | cut -c1-400
+	R=$ev1
+	sas=$(json_get sas)
+	suite=$(json_get suite)
+	R=$ev2
+	[ "$(json_get multistream_of)" = "$sid" ] && [ "$(json_get sas)" = "$sas" ] &&
+		[ "$(json_get suite)" = "$suite" ] || { echo "# first stream: $ev1"; return 1; }
+	field keys "$(echo "$PR" | grep '^SECURE ')"
+	k1=$F
+	field keys "$(echo "$PR" | grep '^SECURE2 ')"
+	k2=$F
+	[ -n "$k2" ] && [ "$k1" != "$k2" ] || { echo "# bzrtp: $PR"; return 1; }
+	srtp_peer_traffic "$suite" keys "$k1" || return 1
+	srtp_peer_traffic "$suite" keys "$k2" C $((PORT + 2)) || return 1
+	app C status || return 1
+	[ "$(json_get exchange)" = secure ] || { echo "# $R" | cut -c1-400; return 1; }
+	app C delete && app A delete
+}
+step "Multistream: a second stream keyed from the first's ZRTP session, bzrtp's second channel" multistream
+
 # What keyd refuses.
 refusals() {
 	app A create offerer method zrtp suites AEAD_AES_128_GCM && { echo "# GCM accepted"; return 1; }
@@ -326,4 +371,16 @@ refusals() {
 step "refused: suites ZRTP cannot key, a malformed a=zrtp-hash, rekey" refusals
 
 app A quit > /dev/null 2>&1
+[ -n "$APP_C" ] && app C quit > /dev/null 2>&1
+
+sanitizers() {
+	kill -TERM "$KEYD_A" || return 1
+	wait "$KEYD_A"
+	rc=$?
+	KEYD_A=''
+	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$D"/keyd-*.log || return 1
+	[ $rc = 0 ] || { echo "# keyd exited $rc"; return 1; }
+}
+step "keyd stops cleanly: exit 0, no ASan/LSan/UBSan report" sanitizers
+
 ktap_finish

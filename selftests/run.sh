@@ -3,7 +3,8 @@
 #
 # Run every ksrtp selftest (KTAP output) with ksrtp.ko already loaded; in the
 # test VM or, with `make check HOST=1`, on a host that can load modules.
-#   selftests/run.sh [TEST...]	(KSFT_SKIP="T ...": leave those out)
+#   selftests/run.sh [TEST...]	(KSFT_SKIP="T,T...": leave those out; commas, as
+#   scripts/vm.sh passes the guest its command as one line of words)
 # The whole script is parsed before it runs: editing it meanwhile is safe.
 {
 cd "$(dirname "$0")/.." || exit 1
@@ -13,8 +14,8 @@ TIMEOUT=${KSFT_TIMEOUT:-600}
 rc=0
 for t in $TESTS; do
 	# KSFT_SKIP: tests make check runs on one kernel only (scripts/check.sh)
-	case " ${KSFT_SKIP:-} " in
-	*" $t "*) echo "# selftest: $t not run here (KSFT_SKIP: it runs on the newest kernel)"
+	case ",${KSFT_SKIP:-}," in
+	*",$t,"*) echo "# selftest: $t not run here (KSFT_SKIP: it runs on the newest kernel)"
 		continue ;;
 	esac
 	case $t in

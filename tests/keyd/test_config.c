@@ -135,6 +135,38 @@ static void test_mikey(void)
 	KTAP_EXPECT(contains(err, "mikey_kemac: expected aes-cm or aes-kw"));
 }
 
+/* ZRTP's preference lists: known names only, each once, within a Hello's room. */
+static void test_zrtp(void)
+{
+	static const char *const bad[][2] = {
+		{ "zrtp_key_agreements", "X25" },		/* a prefix of a name */
+		{ "zrtp_key_agreements", "X255 X255" },
+		{ "zrtp_key_agreements", "DH4k" },
+		{ "zrtp_key_agreements", "X255 E255 DH3k EC25 EC38 DH2k DH3k" },
+		{ "zrtp_key_agreements", "" },
+		{ "zrtp_hashes", "S512" },
+		{ "zrtp_sas_types", "B25" },
+		{ "zrtp_sas_types", "B32 B256 B32" },
+	};
+	struct config c;
+	char err[256];
+	size_t i;
+
+	config_defaults(&c);
+	KTAP_EXPECT(!strcmp(c.zrtp_key_agreements, "X255 E255 DH3k EC25 EC38 DH2k"));
+	KTAP_EXPECT(!strcmp(c.zrtp_sas_types, "B32 B256"));
+	KTAP_EXPECT_EQ(config_set(&c, "zrtp_key_agreements", "DH3k,X255", err, sizeof(err)), 0);
+	KTAP_EXPECT(!strcmp(c.zrtp_key_agreements, "DH3k,X255"));
+	KTAP_EXPECT_EQ(config_set(&c, "zrtp_sas_types", "B256 B32", err, sizeof(err)), 0);
+	KTAP_EXPECT_EQ(config_set(&c, "zrtp_hashes", "S384", err, sizeof(err)), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!KTAP_EXPECT_EQ(config_set(&c, bad[i][0], bad[i][1], err, sizeof(err)), -1))
+			ktap_diag("%s = %s accepted", bad[i][0], bad[i][1]);
+		KTAP_EXPECT(contains(err, bad[i][0]));
+	}
+	KTAP_EXPECT(!strcmp(c.zrtp_key_agreements, "DH3k,X255"));
+}
+
 static void test_file(void)
 {
 	struct config c;
@@ -177,6 +209,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_defaults),
 	KTAP_TEST(test_dtls_verify),
 	KTAP_TEST(test_mikey),
+	KTAP_TEST(test_zrtp),
 	KTAP_TEST(test_file),
 	KTAP_TEST(test_names),
 };

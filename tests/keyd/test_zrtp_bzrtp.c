@@ -16,6 +16,8 @@
  * kept by the test): a second call keys with rs1 on both sides, the SAS
  * verified flag crosses in the Confirms, and an entry that matches
  * nothing is a cache mismatch while the call still agrees on its keys.
+ * Multistream: a second channel of bzrtp's context against a second
+ * engine keyed from the first stream's ZRTPSess, either side committing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +42,7 @@ struct bz {
 	uint32_t ssrc;
 	struct queue *out;
 	bool secure;
-	char sas[16];
+	char sas[ZRTP_SAS_MAX];
 	uint8_t key[32], salt[14], pkey[32], psalt[14];
 	size_t klen;
 	uint8_t cipher, auth, hash, ka;
@@ -48,6 +50,10 @@ struct bz {
 };
 
 static void *bz_db;	/* bzrtp's ZID cache (an sqlite3 *); NULL: cacheless */
+static uint8_t bz_sas;	/* the one SAS type bzrtp offers; 0: its defaults */
+
+/* bzrtp's B256 rendering (exported by libbzrtp, not in its header) */
+void bzrtp_base256(uint32_t sas, char *output, int outputSize);
 
 static int cb_send(void *cd, const uint8_t *p, uint16_t len)
 {
@@ -123,6 +129,9 @@ static void bz_setup(struct bz *b, struct queue *out, uint8_t ka, uint8_t cipher
 	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_AUTHTAG_TYPE, k, 1);
 	k[0] = hash;
 	bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_HASH_TYPE, k, 1);
+	k[0] = bz_sas;
+	if (bz_sas)
+		bzrtp_setSupportedCryptoTypes(b->ctx, ZRTP_SAS_TYPE, k, 1);
 	bzrtp_setZIDCache(b->ctx, bz_db, "sip:bz@example.org", "sip:keyd@example.org");
 	bzrtp_initBzrtpContext(b->ctx, b->ssrc);
 	bzrtp_setClientData(b->ctx, b->ssrc, b);
@@ -432,6 +441,173 @@ static void test_retained_secrets(void)
 	sqlite3_close(db);
 }
 
+/* ---------------------------------------------------------------- Multistream */
+
+/*
+ * A DH call (bzrtp commits), then a second stream of the same call:
+ * bzrtp's second channel in the same context, our second engine keyed from
+ * the first's ZRTPSess (§4.4.3), committed by us or by bzrtp. Its keys
+ * equal bzrtp's and differ from the first stream's.
+ */
+static void multistream_case(bool we_initiate)
+{
+	struct call *c = calloc(1, sizeof(*c)), *c2 = calloc(1, sizeof(*c2));
+	const struct zrtp_keys *k, *k2;
+	struct zrtp_ms_source ms;
+	struct zrtp_cfg cfg, cfg2;
+
+	KTAP_ASSERT(c && c2);
+	bz_setup(&c->bz, &c->to_us, ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80,
+		 ZRTP_HASH_S256);
+	our_cfg(&cfg, "X255", "AES1", "HS80", "S256", true);
+	KTAP_ASSERT_EQ(run(c, &cfg, false), 0);
+	k = zrtp_result(c->us);
+	KTAP_ASSERT(k && c->bz.secure);
+	memcpy(ms.zrtpsess, k->zrtpsess, k->hlen);
+	KTAP_ASSERT(zrtp_peer_zid(c->us, ms.peer_zid));
+	ms.hash = ZRTP_ALG("S256");
+	ms.cipher = ZRTP_ALG("AES1");
+	ms.auth = ZRTP_ALG("HS80");
+	c2->bz = c->bz;
+	c2->bz.ssrc = 0xb3b3b3b3;
+	c2->bz.out = &c2->to_us;
+	c2->bz.secure = false;
+	KTAP_ASSERT_EQ(bzrtp_addChannel(c->bz.ctx, c2->bz.ssrc), 0);
+	bzrtp_setClientData(c->bz.ctx, c2->bz.ssrc, &c2->bz);
+	cfg2 = cfg;
+	cfg2.passive = !we_initiate;
+	cfg2.ms = &ms;
+	KTAP_ASSERT_EQ(run(c2, &cfg2, we_initiate), 0);
+	k2 = zrtp_result(c2->us);
+	if (!KTAP_EXPECT(k2 && c2->bz.secure)) {
+		ktap_diag("second stream: keyd %d (%s), bzrtp secure %d", zrtp_state(c2->us),
+			  zrtp_why(c2->us), c2->bz.secure);
+	} else {
+		bool init = zrtp_is_initiator(c2->us);
+
+		ktap_diag("Multistream: keyd %s", init ? "initiator" : "responder");
+		KTAP_EXPECT(zrtp_is_multistream(c2->us));
+		KTAP_EXPECT_EQ(init, we_initiate);
+		KTAP_EXPECT(!memcmp(c2->bz.key, init ? k2->srtp_key_r : k2->srtp_key_i, 16));
+		KTAP_EXPECT(!memcmp(c2->bz.pkey, init ? k2->srtp_key_i : k2->srtp_key_r, 16));
+		KTAP_EXPECT(!memcmp(c2->bz.salt, init ? k2->srtp_salt_r : k2->srtp_salt_i, 14));
+		KTAP_EXPECT(memcmp(k2->srtp_key_i, k->srtp_key_i, 16) &&
+			    memcmp(k2->srtp_key_r, k->srtp_key_r, 16));
+	}
+	zrtp_free(c2->us);
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c2->bz.ssrc);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c2);
+	free(c);
+}
+
+static void test_multistream_bzrtp_commits(void)
+{
+	multistream_case(false);
+}
+
+static void test_multistream_keyd_commits(void)
+{
+	multistream_case(true);
+}
+
+/*
+ * B256 (§5.1.6): every word of both PGP lists as bzrtp renders it (byte i
+ * in both positions), then a call whose SAS is B256 on both sides.
+ */
+static void test_b256(void)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	const struct zrtp_keys *k;
+	char ours[ZRTP_SAS_MAX], theirs[64];
+	struct zrtp_cfg cfg;
+	unsigned int i, bad = 0;
+
+	KTAP_ASSERT(c != NULL);
+	for (i = 0; i < 256; i++) {
+		uint32_t v = i << 24 | i << 16 | 0xffff;
+
+		bzrtp_base256(v, theirs, sizeof(theirs));
+		if (zrtp_sas_render(ZRTP_ALG("B256"), v, ours, sizeof(ours)) || strcmp(ours, theirs))
+			bad++;
+	}
+	KTAP_EXPECT_EQ(bad, 0u);
+	bz_sas = ZRTP_SAS_B256;
+	bz_setup(&c->bz, &c->to_us, ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80,
+		 ZRTP_HASH_S256);
+	bz_sas = 0;
+	our_cfg(&cfg, "X255", "AES1", "HS80", "S256", false);
+	cfg.alg[ZRTP_SAS][0] = ZRTP_ALG("B256");
+	KTAP_ASSERT_EQ(run(c, &cfg, true), 0);
+	k = zrtp_result(c->us);
+	if (KTAP_EXPECT(k && c->bz.secure)) {
+		ktap_diag("B256 SAS: keyd %s, bzrtp %s", k->sas, c->bz.sas);
+		KTAP_EXPECT(!strcmp(k->sas, c->bz.sas) && strchr(k->sas, ':'));
+		KTAP_EXPECT(zrtp_suite(c->us)->sas == ZRTP_ALG("B256"));
+	}
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c);
+}
+
+/* One packet built by the codec, fed to our engine; what it sent back, decoded. */
+static size_t poke(struct zrtp_conn *us, const struct zrtp_msg *msg, uint32_t ssrc,
+		   struct zrtp_packet *reply)
+{
+	struct zrtp_packet p = { .ssrc = ssrc, .msg = *msg };
+	uint8_t pkt[1500], out[1500];
+	size_t n = zrtp_encode(&p, pkt, sizeof(pkt), NULL), got = 0, m;
+
+	if (!KTAP_EXPECT(n > 0))
+		return 99;
+	KTAP_EXPECT_EQ(zrtp_input(us, pkt, n, 5000), 0);
+	while ((m = zrtp_output(us, out, sizeof(out)))) {
+		KTAP_EXPECT_EQ(zrtp_decode(out, m, reply, NULL), 0);
+		got++;
+	}
+	return got;
+}
+
+/*
+ * After a call: a Ping gets a PingACK naming it (§5.16), GoClear is
+ * refused without a ClearACK and SRTP stays on, a SASrelay whose MAC is
+ * wrong is dropped.
+ */
+static void test_ping_goclear_sasrelay(void)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	struct zrtp_msg ping = { .type = ZRTP_PING }, gc = { .type = ZRTP_GOCLEAR };
+	struct zrtp_msg relay = { .type = ZRTP_SASRELAY };
+	struct zrtp_packet r;
+	struct zrtp_cfg cfg;
+	uint8_t enc[40] = { 0 };
+
+	KTAP_ASSERT(c != NULL);
+	bz_setup(&c->bz, &c->to_us, ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80,
+		 ZRTP_HASH_S256);
+	our_cfg(&cfg, "X255", "AES1", "HS80", "S256", true);
+	KTAP_ASSERT_EQ(run(c, &cfg, false), 0);
+	KTAP_ASSERT(zrtp_state(c->us) == ZS_SECURE);
+	while (zrtp_output(c->us, (uint8_t[1500]){ 0 }, 1500))
+		;
+	memcpy(ping.u.ping.version, "1.10", 4);
+	memcpy(ping.u.ping.ep, "endpoint", 8);
+	KTAP_EXPECT_EQ(poke(c->us, &ping, 0x12345678, &r), 1);
+	KTAP_EXPECT(r.msg.type == ZRTP_PINGACK && !memcmp(r.msg.u.ping.ep_rx, "endpoint", 8) &&
+		    r.msg.u.ping.ssrc == 0x12345678 && !memcmp(r.msg.u.ping.version, "1.10", 4));
+	KTAP_EXPECT(!memcmp(r.msg.u.ping.ep, "keyd-zid", 8));
+	KTAP_EXPECT_EQ(poke(c->us, &gc, 0xb2b2b2b2, &r), 0);
+	relay.u.sealed.enc = (struct zrtp_bytes){ enc, sizeof(enc) };
+	KTAP_EXPECT_EQ(poke(c->us, &relay, 0xb2b2b2b2, &r), 0);
+	KTAP_EXPECT(zrtp_state(c->us) == ZS_SECURE && zrtp_result(c->us) != NULL);
+	KTAP_EXPECT(zrtp_stats(c->us)->pings == 1 && zrtp_stats(c->us)->goclear_refused == 1 &&
+		    zrtp_stats(c->us)->sasrelay_ignored == 0);
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c);
+}
+
 /* A Hello whose CRC fails is dropped; bzrtp resends it and the call goes on. */
 static void test_bad_crc_dropped(void)
 {
@@ -480,6 +656,10 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_initiator_dh3k),
 	KTAP_TEST(test_initiator_dh2k),
 	KTAP_TEST(test_retained_secrets),
+	KTAP_TEST(test_multistream_bzrtp_commits),
+	KTAP_TEST(test_multistream_keyd_commits),
+	KTAP_TEST(test_ping_goclear_sasrelay),
+	KTAP_TEST(test_b256),
 	KTAP_TEST(test_contention),
 	KTAP_TEST(test_bad_crc_dropped),
 	KTAP_TEST(test_tampered_confirm),

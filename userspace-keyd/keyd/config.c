@@ -66,8 +66,10 @@ void config_defaults(struct config *c)
 	c->dtls_cert_lifetime = 30 * 86400;
 	c->dtls_cookie_rotate = 300;
 	c->mikey_clock_skew = 60;
-	snprintf(c->zrtp_key_agreements, sizeof(c->zrtp_key_agreements), "X255 DH3k EC25 EC38 DH2k");
+	snprintf(c->zrtp_key_agreements, sizeof(c->zrtp_key_agreements),
+		 "X255 E255 DH3k EC25 EC38 DH2k");
 	snprintf(c->zrtp_hashes, sizeof(c->zrtp_hashes), "S256 S384");
+	snprintf(c->zrtp_sas_types, sizeof(c->zrtp_sas_types), "B32 B256");
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -271,14 +273,14 @@ static int set_mikey(struct config *c, const char *key, const char *v,
 }
 
 /*
- * A ZRTP preference list: names of `known` (4 characters each, space
- * separated), each once, at most 7 (a Hello's limit).
+ * A ZRTP preference list: names of `known` (space separated), each once,
+ * at most max (a Hello holds 7 of a kind; key agreements leave room for Mult).
  */
 static int set_zrtp_list(char *dst, size_t cap, const char *key, const char *v,
-			 const char *known, char *err, size_t errlen)
+			 const char *known, size_t max, char *err, size_t errlen)
 {
 	char buf[64], *tok, *save = NULL;
-	const char *seen[7];
+	const char *seen[8];
 	size_t n = 0, i;
 
 	if (strlen(v) >= cap || strlen(v) >= sizeof(buf))
@@ -286,14 +288,15 @@ static int set_zrtp_list(char *dst, size_t cap, const char *key, const char *v,
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
 		const char *k = strstr(known, tok);
+		size_t tl = strlen(tok);
 
-		if (strlen(tok) != 4 || !k || (k != known && k[-1] != ' '))
+		if (!k || (k != known && k[-1] != ' ') || (k[tl] && k[tl] != ' '))
 			return err_out(err, errlen, "%s: \"%s\" is not one of %s", key, tok, known);
 		for (i = 0; i < n; i++)
 			if (!strcmp(seen[i], tok))
 				return err_out(err, errlen, "%s: %s listed twice", key, tok);
-		if (n == 7)
-			return err_out(err, errlen, "%s: at most 7", key);
+		if (n == max)
+			return err_out(err, errlen, "%s: at most %zu", key, max);
 		seen[n++] = tok;
 	}
 	if (!n)
@@ -330,10 +333,13 @@ int config_set(struct config *c, const char *key, const char *v,
 		return rc;
 	if (!strcmp(key, "zrtp_key_agreements"))
 		return set_zrtp_list(c->zrtp_key_agreements, sizeof(c->zrtp_key_agreements), key,
-				     v, "X255 DH3k EC25 EC38 DH2k", err, errlen);
+				     v, "X255 E255 DH3k EC25 EC38 DH2k", 6, err, errlen);
 	if (!strcmp(key, "zrtp_hashes"))
 		return set_zrtp_list(c->zrtp_hashes, sizeof(c->zrtp_hashes), key, v,
-				     "S256 S384", err, errlen);
+				     "S256 S384", 7, err, errlen);
+	if (!strcmp(key, "zrtp_sas_types"))
+		return set_zrtp_list(c->zrtp_sas_types, sizeof(c->zrtp_sas_types), key, v,
+				     "B32 B256", 7, err, errlen);
 
 	if (!strcmp(key, "socket")) {
 		if (!*v || strlen(v) >= sizeof(c->socket_path))

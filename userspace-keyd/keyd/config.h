@@ -61,6 +61,7 @@ struct config {
 	/* ZRTP (Documentation/keyd-zrtp.md): preference lists, validated names */
 	char zrtp_key_agreements[40];	/* "X255 DH3k ..." */
 	char zrtp_hashes[16];		/* "S384 S256" */
+	char zrtp_sas_types[16];	/* "B32 B256" */
 	/* Prometheus metrics over HTTP (metrics_http.h); off unless set */
 	bool metrics;
 	struct sockaddr_storage metrics_addr;

@@ -34,6 +34,7 @@ enum field {
 	F_MIKEY_MODE = 1 << 16,
 	F_MIKEY_PEER = 1 << 17,
 	F_VERIFIED = 1 << 18,
+	F_ZRTP_MS = 1 << 19,
 };
 
 static const struct {
@@ -47,7 +48,7 @@ static const struct {
 	{ "mki_len", F_MKI_LEN }, { "dtls_verify", F_DTLS_VERIFY },
 	{ "ssrcs", F_SSRCS }, { "remote_ssrcs", F_REMOTE_SSRCS }, { "roc", F_ROC },
 	{ "mikey_mode", F_MIKEY_MODE }, { "mikey_peer_identity", F_MIKEY_PEER },
-	{ "verified", F_VERIFIED },
+	{ "verified", F_VERIFIED }, { "zrtp_multistream_of", F_ZRTP_MS },
 };
 
 static const struct {
@@ -57,7 +58,8 @@ static const struct {
 	[OP_PING] = { "ping", 0, 0 },
 	[OP_CREATE] = { "create",
 		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
-		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE | F_MIKEY_PEER,
+		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE | F_MIKEY_PEER |
+		F_ZRTP_MS,
 		F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
@@ -69,6 +71,14 @@ static const struct {
 	[OP_WATCH] = { "watch", F_SESSION, F_SESSION },
 	[OP_VERIFY_SAS] = { "verify_sas", F_SESSION | F_VERIFIED, F_SESSION | F_VERIFIED },
 };
+
+const char *proto_reqf_name(unsigned int bits)
+{
+	return bits & REQF_DTLS_VERIFY ? "dtls_verify" :
+	       bits & REQF_SSRCS ? "ssrcs/remote_ssrcs/roc" :
+	       bits & REQF_MIKEY_MODE ? "mikey_mode/mikey_peer_identity" :
+	       bits & REQF_ZRTP_MS ? "zrtp_multistream_of" : "?";
+}
 
 const char *op_name(enum op op)
 {
@@ -346,6 +356,13 @@ static int parse_method_field(enum field f, struct json_object *v, struct reques
 			return err_out(err, errlen, "mikey_peer_identity: expected 1 to 63 "
 				       "characters, no spaces");
 		req->mikey_peer = s;
+		return 0;
+	case F_ZRTP_MS:
+		req->method_fields |= REQF_ZRTP_MS;
+		s = get_str(v, PROTO_MAX_ID_LEN);
+		if (!s || !*s)
+			return err_out(err, errlen, "zrtp_multistream_of: expected a session id");
+		req->zrtp_ms_of = s;
 		return 0;
 	default:
 		return err_out(err, errlen, "internal: unhandled field");

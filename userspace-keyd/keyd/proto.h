@@ -30,6 +30,7 @@
 #define REQF_DTLS_VERIFY	(1u << 0)	/* dtls_verify */
 #define REQF_SSRCS		(1u << 1)	/* ssrcs, remote_ssrcs, roc */
 #define REQF_MIKEY_MODE		(1u << 2)	/* mikey_mode, mikey_peer_identity */
+#define REQF_ZRTP_MS		(1u << 3)	/* zrtp_multistream_of */
 #define PROTO_MIKEY_MODES	"psk, null, dhhmac, pk, rsa-r, dh-sign"
 
 enum op {
@@ -76,6 +77,7 @@ struct request {
 	const char *mikey_mode;		/* one of PROTO_MIKEY_MODES; NULL: psk */
 	const char *mikey_peer;		/* mikey_peer_identity: the peer's IDr/IDi */
 	bool sas_verified;		/* verify_sas: the users' verdict on the SAS */
+	const char *zrtp_ms_of;		/* zrtp_multistream_of: the call's first stream */
 	unsigned int method_fields;	/* REQF_* present */
 	int fds[PROTO_MAX_FDS];		/* received with the line; not owned here */
 	int nfds;
@@ -94,6 +96,8 @@ int proto_parse(const char *line, size_t len, struct request *req,
 void request_free(struct request *req);
 
 const char *op_name(enum op op);
+/* The create fields of the lowest REQF_* bit in bits, for error messages. */
+const char *proto_reqf_name(unsigned int bits);
 const char *role_name(enum role r);
 const char *sdp_type_name(enum sdp_type t);
 /* "strict" / "early_media"; parse returns VERIFY_DEFAULT for anything else. */

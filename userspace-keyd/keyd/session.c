@@ -51,7 +51,7 @@ static const char *exchange_name(enum exchange e)
 	       e == EX_REMOTE_OFFER ? "remote_offer" : "none";
 }
 
-static struct session *find(struct keyd *kd, const char *id)
+struct session *session_find(struct keyd *kd, const char *id)
 {
 	struct session *s;
 
@@ -278,9 +278,7 @@ static int op_create(struct keyd *kd, struct conn *c, const struct request *req,
 			       "a second (RTCP) socket needs \"rtcp_mux\": false");
 	if (req->method_fields & ~m->req_fields)
 		return op_fail(r, E_BAD_REQUEST, "%s does not apply to the %s method",
-			       req->method_fields & REQF_DTLS_VERIFY ? "dtls_verify" :
-			       req->method_fields & REQF_SSRCS ? "ssrcs/remote_ssrcs/roc" :
-			       "mikey_mode/mikey_peer_identity", m->name);
+			       proto_reqf_name(req->method_fields & ~m->req_fields), m->name);
 	if (kd->nsessions >= kd->cfg.max_sessions)
 		return op_fail(r, E_LIMIT, "too many sessions (max_sessions = %u)",
 			       kd->cfg.max_sessions);
@@ -658,7 +656,7 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 		rc = op_list(kd, c, &r);
 		break;
 	default:
-		s = find(kd, req->session);
+		s = session_find(kd, req->session);
 		if (!s) {
 			rc = op_fail(&r, E_NO_SESSION, "no session \"%s\"", req->session);
 			break;

@@ -99,6 +99,8 @@ void session_restore_all(struct keyd *kd);
 /* Shutdown: save and free every session; kernel state stays. */
 void session_free_all(struct keyd *kd);
 
+/* For methods: a session by id (NULL: none). */
+struct session *session_find(struct keyd *kd, const char *id);
 /* For methods: an event to the session's owner. */
 void session_emit(struct keyd *kd, struct session *s, struct json_object *ev);
 /* For methods: the session changed; persist it. */

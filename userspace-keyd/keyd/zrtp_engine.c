@@ -14,54 +14,12 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "zrtp_engine.h"
-
-#define MSG_MAX		600	/* our longest: DHPart with DH3k, 468 bytes */
-#define T1_MS		50	/* §6: T1 starts at 50 ms, doubles to 200 ms, 20 tries */
-#define T1_MAX_MS	200
-#define T2_MS		150	/* T2: 150 ms, doubling to 1200 ms, 10 tries */
-#define T2_MAX_MS	1200
-#define NOUT		4
-
-struct msgbuf {
-	uint8_t b[MSG_MAX];	/* the message (no packet header or CRC) */
-	size_t len;
-};
-
-struct zrtp_conn {
-	const struct zrtp_cfg *cfg;
-	uint32_t ssrc;
-	uint16_t seq;
-	enum zrtp_state st;
-	bool initiator, hello_rx, hello_acked;
-	struct zrtp_chain chain;		/* our H0..H3 */
-	struct msgbuf hello, commit, dhpart, confirm;	/* ours */
-	struct msgbuf p_hello, p_commit, p_dhpart;	/* the peer's */
-	bool want_hash;				/* the signalling gave its Hello's hash */
-	uint8_t p_hash[ZRTP_H_LEN];
-	unsigned int hash_mismatches;
-	struct zrtp_packet ph;			/* the peer's Hello, decoded into p_hello */
-	struct zrtp_commit pc;			/* the peer's Commit, decoded */
-	uint8_t p_h1[ZRTP_H_LEN];		/* the peer's H1, from its DHPart */
-	struct zrtp_retained ret;		/* our cache entry for the peer */
-	struct zrtp_cache_outcome co;
-	uint8_t hvi[ZRTP_H_LEN];		/* our Commit's */
-	struct zrtp_suite suite;
-	EVP_PKEY *dh;
-	struct zrtp_keys keys;
-	/* retransmission of our last message until answered */
-	const struct msgbuf *rtx;
-	uint64_t next_tx;
-	unsigned int tx_left, tx_ms, tx_max_ms;
-	uint8_t out[NOUT][MSG_MAX + ZRTP_HDR_LEN + ZRTP_CRC_LEN];
-	size_t out_len[NOUT], nout;
-	char why[160];
-};
+#include "zrtp_engine_int.h"
 
 /* ---------------------------------------------------------------- output */
 
 /* Frame a message as a packet on the output queue. */
-static int send_msg(struct zrtp_conn *c, const struct msgbuf *m)
+int zi_send(struct zrtp_conn *c, const struct msgbuf *m)
 {
 	if (c->nout == NOUT)
 		return -1;
@@ -72,7 +30,7 @@ static int send_msg(struct zrtp_conn *c, const struct msgbuf *m)
 }
 
 /* Encode msg into m (the codec frames a packet; keep only the message). */
-static int build(struct zrtp_conn *c, const struct zrtp_msg *msg, struct msgbuf *m)
+int zi_build(struct zrtp_conn *c, const struct zrtp_msg *msg, struct msgbuf *m)
 {
 	struct zrtp_packet p = { .ssrc = c->ssrc, .msg = *msg };
 	uint8_t pkt[MSG_MAX + ZRTP_HDR_LEN + ZRTP_CRC_LEN];
@@ -85,23 +43,23 @@ static int build(struct zrtp_conn *c, const struct zrtp_msg *msg, struct msgbuf 
 	return 0;
 }
 
-static int send_simple(struct zrtp_conn *c, enum zrtp_type t, uint32_t error)
+int zi_send_simple(struct zrtp_conn *c, enum zrtp_type t, uint32_t error)
 {
 	struct zrtp_msg msg = { .type = t, .u.error = error };
 	struct msgbuf m;
 
-	return build(c, &msg, &m) || send_msg(c, &m);
+	return zi_build(c, &msg, &m) || zi_send(c, &m);
 }
 
 /* Send m now and again until answered (T1 for Hello, T2 for the rest). */
-static int send_rtx(struct zrtp_conn *c, const struct msgbuf *m, uint64_t now, bool t1)
+int zi_send_rtx(struct zrtp_conn *c, const struct msgbuf *m, uint64_t now, bool t1)
 {
 	c->rtx = m;
 	c->tx_ms = t1 ? T1_MS : T2_MS;
 	c->tx_max_ms = t1 ? T1_MAX_MS : T2_MAX_MS;
 	c->tx_left = t1 ? 20 : 10;
 	c->next_tx = now + c->tx_ms;
-	return send_msg(c, m);
+	return zi_send(c, m);
 }
 
 static void stop_rtx(struct zrtp_conn *c)
@@ -110,13 +68,13 @@ static void stop_rtx(struct zrtp_conn *c)
 	c->next_tx = 0;
 }
 
-static int fail(struct zrtp_conn *c, uint32_t code, const char *why)
+int zi_fail(struct zrtp_conn *c, uint32_t code, const char *why)
 {
 	snprintf(c->why, sizeof(c->why), "%s", why);
 	c->st = ZS_FAILED;
 	stop_rtx(c);
 	if (code)
-		send_simple(c, ZRTP_ERROR, code);
+		zi_send_simple(c, ZRTP_ERROR, code);
 	return -1;
 }
 
@@ -135,7 +93,9 @@ static int build_hello(struct zrtp_conn *c)
 	h->passive = c->cfg->passive;
 	memcpy(h->n, c->cfg->n, sizeof(h->n));
 	memcpy(h->alg, c->cfg->alg, sizeof(h->alg));
-	return build(c, &msg, &c->hello) ||
+	if (h->n[ZRTP_KA] < ZRTP_MAX_ALGS)	/* we do Multistream (§5.1.5) */
+		h->alg[ZRTP_KA][h->n[ZRTP_KA]++] = ZRTP_ALG("Mult");
+	return zi_build(c, &msg, &c->hello) ||
 	       zrtp_msg_mac_set(c->hello.b, c->hello.len, c->chain.h[2]);
 }
 
@@ -171,7 +131,7 @@ int zrtp_start(struct zrtp_conn *c, uint64_t now)
 	if (c->st != ZS_IDLE)
 		return c->st == ZS_FAILED ? -1 : 0;
 	c->st = ZS_HELLO;
-	return send_rtx(c, &c->hello, now, true);
+	return zi_send_rtx(c, &c->hello, now, true);
 }
 
 /* ---------------------------------------------------------------- negotiation */
@@ -184,12 +144,12 @@ static bool mandatory(enum zrtp_kind k, zrtp_alg a)
 	case ZRTP_CIPHER: return a == ZRTP_ALG("AES1");
 	case ZRTP_AUTH: return a == ZRTP_ALG("HS32") || a == ZRTP_ALG("HS80");
 	case ZRTP_KA: return a == ZRTP_ALG("DH3k");
-	case ZRTP_SAS: return a == ZRTP_ALG("B32 ");
+	case ZRTP_SAS: return a == ZRTP_ALG("B32 ") || a == ZRTP_ALG("B256");
 	default: return false;
 	}
 }
 
-static bool lists(const uint8_t *n, const zrtp_alg (*alg)[ZRTP_MAX_ALGS], enum zrtp_kind k,
+bool zi_lists(const uint8_t *n, const zrtp_alg (*alg)[ZRTP_MAX_ALGS], enum zrtp_kind k,
 		  zrtp_alg a)
 {
 	size_t i;
@@ -209,7 +169,7 @@ static bool implemented(enum zrtp_kind k, zrtp_alg a)
 	case ZRTP_CIPHER: return zrtp_cipher_key_len(a) > 0;
 	case ZRTP_AUTH: return a == ZRTP_ALG("HS32") || a == ZRTP_ALG("HS80");
 	case ZRTP_KA: return zrtp_ka_pv_len(a) > 0;
-	case ZRTP_SAS: return a == ZRTP_ALG("B32 ");
+	case ZRTP_SAS: return a == ZRTP_ALG("B32 ") || a == ZRTP_ALG("B256");
 	default: return false;
 	}
 }
@@ -223,7 +183,7 @@ static zrtp_alg choose(const struct zrtp_conn *c, enum zrtp_kind k)
 
 	for (i = 0; i < c->cfg->n[k]; i++)
 		if (implemented(k, c->cfg->alg[k][i]) &&
-		    lists(ph->n, (const zrtp_alg (*)[ZRTP_MAX_ALGS])ph->alg, k, c->cfg->alg[k][i]))
+		    zi_lists(ph->n, (const zrtp_alg (*)[ZRTP_MAX_ALGS])ph->alg, k, c->cfg->alg[k][i]))
 			return c->cfg->alg[k][i];
 	return ZRTP_ALG(mand[k]);
 }
@@ -232,14 +192,22 @@ static zrtp_alg choose(const struct zrtp_conn *c, enum zrtp_kind k)
 static uint32_t commit_refused(const struct zrtp_conn *c, const struct zrtp_commit *pc)
 {
 	static const uint32_t codes[ZRTP_NKINDS] = { 0x51, 0x52, 0x54, 0x53, 0x55 };
-	const zrtp_alg chosen[ZRTP_NKINDS] = { pc->hash, pc->cipher, pc->auth, pc->ka, pc->sas };
+	zrtp_alg chosen[ZRTP_NKINDS] = { pc->hash, pc->cipher, pc->auth, pc->ka, pc->sas };
 	int k;
 
-	if (pc->kind != ZRTP_COMMIT_DH)
-		return 0x53;	/* Multistream and Preshared: not yet */
+	if (pc->kind == ZRTP_COMMIT_MULT && (!c->cfg->ms || pc->hash != c->cfg->ms->hash ||
+					      memcmp(c->ph.msg.u.hello.zid, c->cfg->ms->peer_zid,
+						     ZRTP_ZID_LEN)))
+		return 0x53;	/* no ZRTP session with this peer to key it from (§4.4.3.1) */
+	if (pc->kind == ZRTP_COMMIT_PRSH || (pc->kind == ZRTP_COMMIT_DH && c->cfg->ms))
+		return 0x53;	/* Preshared: not done; a DH Commit on a Multistream stream */
+	if (pc->kind == ZRTP_COMMIT_MULT) {	/* no key agreement, and no SAS (§4.4.3.1) */
+		chosen[ZRTP_KA] = ZRTP_ALG("DH3k");
+		chosen[ZRTP_SAS] = ZRTP_ALG("B32 ");
+	}
 	for (k = 0; k < ZRTP_NKINDS; k++)
 		if (!implemented((enum zrtp_kind)k, chosen[k]) ||
-		    !lists(c->cfg->n, c->cfg->alg, (enum zrtp_kind)k, chosen[k]))
+		    !zi_lists(c->cfg->n, c->cfg->alg, (enum zrtp_kind)k, chosen[k]))
 			return codes[k];
 	return 0;
 }
@@ -264,7 +232,7 @@ static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 		return -1;
 	memcpy(d->h1, c->chain.h[1], ZRTP_H_LEN);
 	d->pv = (struct zrtp_bytes){ pv, zrtp_ka_pv_len(c->suite.ka) };
-	return build(c, &msg, &c->dhpart) ||
+	return zi_build(c, &msg, &c->dhpart) ||
 	       zrtp_msg_mac_set(c->dhpart.b, c->dhpart.len, c->chain.h[0]);
 }
 
@@ -281,7 +249,7 @@ static int send_commit(struct zrtp_conn *c, uint64_t now)
 					choose(c, ZRTP_AUTH), choose(c, ZRTP_KA),
 					choose(c, ZRTP_SAS) };
 	if (build_dhpart(c, ZRTP_DHPART2))
-		return fail(c, 0, "cannot build our DHPart2");
+		return zi_fail(c, 0, "cannot build our DHPart2");
 	d2 = (struct zrtp_bytes){ c->dhpart.b, c->dhpart.len };
 	memcpy(cm->h2, c->chain.h[2], ZRTP_H_LEN);
 	memcpy(cm->zid, c->cfg->zid, ZRTP_ZID_LEN);
@@ -291,20 +259,26 @@ static int send_commit(struct zrtp_conn *c, uint64_t now)
 	cm->ka = c->suite.ka;
 	cm->sas = c->suite.sas;
 	if (zrtp_hvi(c->suite.hash, &d2, &hr, cm->hvi))
-		return fail(c, 0, "cannot compute hvi");
+		return zi_fail(c, 0, "cannot compute hvi");
 	memcpy(c->hvi, cm->hvi, ZRTP_H_LEN);
-	if (build(c, &msg, &c->commit) || zrtp_msg_mac_set(c->commit.b, c->commit.len, c->chain.h[1]))
-		return fail(c, 0, "cannot build our Commit");
+	if (zi_build(c, &msg, &c->commit) || zrtp_msg_mac_set(c->commit.b, c->commit.len, c->chain.h[1]))
+		return zi_fail(c, 0, "cannot build our Commit");
 	c->initiator = true;
 	c->st = ZS_COMMIT_SENT;
-	return send_rtx(c, &c->commit, now, false);
+	return zi_send_rtx(c, &c->commit, now, false);
 }
 
 static int maybe_commit(struct zrtp_conn *c, uint64_t now)
 {
+	const struct zrtp_hello *ph = &c->ph.msg.u.hello;
+
 	if (c->st != ZS_HELLO || !c->hello_rx || !c->hello_acked || c->cfg->passive)
 		return 0;
-	return send_commit(c, now);
+	if (!c->cfg->ms)
+		return send_commit(c, now);
+	if (!zi_lists(ph->n, (const zrtp_alg (*)[ZRTP_MAX_ALGS])ph->alg, ZRTP_KA, ZRTP_ALG("Mult")))
+		return zi_fail(c, 0x53, "Multistream: the peer's Hello does not offer it");
+	return zi_send_commit_multi(c, now);
 }
 
 /* ---------------------------------------------------------------- input */
@@ -338,7 +312,7 @@ static int on_hello(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t n
 	if (memcmp(h->version, "1.1", 3))
 		return 0;	/* another version: its Hello's answer is ours (§4.1.1) */
 	if (!memcmp(h->zid, c->cfg->zid, ZRTP_ZID_LEN))
-		return fail(c, 0x90, "the peer's ZID is ours");
+		return zi_fail(c, 0x90, "the peer's ZID is ours");
 	if (!c->hello_rx && c->want_hash && !hash_is_msg(&p->raw, c->p_hash)) {
 		c->hash_mismatches++;	/* §8.1: not the Hello the signalling named */
 		return 0;
@@ -353,7 +327,7 @@ static int on_hello(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t n
 		if (!c->co.had_entry)
 			OPENSSL_cleanse(&c->ret, sizeof(c->ret));
 	}
-	if (send_simple(c, ZRTP_HELLOACK, 0))
+	if (zi_send_simple(c, ZRTP_HELLOACK, 0))
 		return 0;
 	return maybe_commit(c, now);
 }
@@ -368,7 +342,7 @@ static int on_helloack(struct zrtp_conn *c, uint64_t now)
 }
 
 /* The peer's H2 (in its Commit) opens its Hello: H3 and the Hello's MAC. */
-static bool hello_verified(const struct zrtp_conn *c, const uint8_t *h2)
+bool zi_hello_verified(const struct zrtp_conn *c, const uint8_t *h2)
 {
 	return hash_is(h2, c->ph.msg.u.hello.h3) &&
 	       zrtp_msg_mac_ok(c->p_hello.b, c->p_hello.len, h2);
@@ -379,28 +353,34 @@ static int on_commit(struct zrtp_conn *c, const struct zrtp_packet *p)
 	const struct zrtp_commit *pc = &p->msg.u.commit;
 	uint32_t code;
 
-	if (c->st == ZS_DH1_SENT && p->raw.len == c->p_commit.len &&
-	    !memcmp(p->raw.p, c->p_commit.b, c->p_commit.len))
-		return send_msg(c, &c->dhpart);	/* our DHPart1 was lost */
+	if ((c->st == ZS_DH1_SENT || (c->st == ZS_CONFIRM1_SENT && c->multi)) &&
+	    p->raw.len == c->p_commit.len && !memcmp(p->raw.p, c->p_commit.b, c->p_commit.len))
+		/* our DHPart1 (Multistream: Confirm1) was lost */
+		return zi_send(c, c->multi ? &c->confirm : &c->dhpart);
 	if ((c->st != ZS_HELLO && c->st != ZS_COMMIT_SENT) || !c->hello_rx ||
-	    !hello_verified(c, pc->h2))
+	    !zi_hello_verified(c, pc->h2))
 		return 0;	/* out of place, or a false packet (§9) */
-	/* §4.2: both committed; the higher hvi is the initiator's */
-	if (c->st == ZS_COMMIT_SENT && pc->kind == ZRTP_COMMIT_DH &&
-	    memcmp(c->hvi, pc->hvi, ZRTP_H_LEN) > 0)
+	/* §4.2: both committed; the higher hvi (or nonce) is the initiator's */
+	if (c->st == ZS_COMMIT_SENT && (pc->kind == ZRTP_COMMIT_MULT) != c->multi)
+		return zi_fail(c, 0x53, "Commit contention between a Multistream and a DH Commit");
+	if (c->st == ZS_COMMIT_SENT &&
+	    memcmp(c->hvi, pc->kind == ZRTP_COMMIT_MULT ? pc->nonce : pc->hvi,
+		   pc->kind == ZRTP_COMMIT_MULT ? ZRTP_NONCE_LEN : ZRTP_H_LEN) > 0)
 		return 0;
 	code = commit_refused(c, pc);
 	if (code)
-		return fail(c, code, "the peer's Commit chose what we do not offer");
+		return zi_fail(c, code, "the peer's Commit chose what we do not offer");
 	stop_rtx(c);
 	keep(&c->p_commit, &p->raw);
 	c->pc = *pc;
 	c->suite = (struct zrtp_suite){ pc->hash, pc->cipher, pc->auth, pc->ka, pc->sas };
 	c->initiator = false;
+	if (pc->kind == ZRTP_COMMIT_MULT)
+		return zi_multi_confirm1(c);
 	if (build_dhpart(c, ZRTP_DHPART1))
-		return fail(c, 0, "cannot build our DHPart1");
+		return zi_fail(c, 0, "cannot build our DHPart1");
 	c->st = ZS_DH1_SENT;
-	return send_msg(c, &c->dhpart);
+	return zi_send(c, &c->dhpart);
 }
 
 /*
@@ -446,10 +426,11 @@ static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
  * Our Confirm (1 or 2): H0, the V flag our cache holds (if it keyed this
  * call), the cache expiry (forever, or 0 when cacheless), sealed.
  */
-static int build_confirm(struct zrtp_conn *c, enum zrtp_type t, struct msgbuf *m)
+int zi_build_confirm(struct zrtp_conn *c, enum zrtp_type t, struct msgbuf *m)
 {
 	struct zrtp_confirm_body body = {
-		.cache_expiry = c->cfg->cache_get ? 0xffffffffu : 0,
+		/* §4.9: Multistream says forever, and it is ignored */
+		.cache_expiry = c->cfg->cache_get || c->multi ? 0xffffffffu : 0,
 		.sas_verified = c->co.verified,
 	};
 	struct zrtp_msg msg = { .type = t };
@@ -463,7 +444,7 @@ static int build_confirm(struct zrtp_conn *c, enum zrtp_type t, struct msgbuf *m
 			      msg.u.sealed.mac))
 		return -1;
 	msg.u.sealed.enc = (struct zrtp_bytes){ enc, n };
-	return build(c, &msg, m);
+	return zi_build(c, &msg, m);
 }
 
 static int on_dhpart1(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t now)
@@ -473,12 +454,12 @@ static int on_dhpart1(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t
 
 	if (c->st != ZS_COMMIT_SENT || d->pv.len != zrtp_ka_pv_len(c->suite.ka) ||
 	    zrtp_hash2(ZRTP_ALG("S256"), d->h1, ZRTP_H_LEN, NULL, 0, h2) ||
-	    !hello_verified(c, h2))
+	    !zi_hello_verified(c, h2))
 		return 0;
 	if (keys_from(c, p))
-		return fail(c, 0x61, "the responder's DH value is refused");
+		return zi_fail(c, 0x61, "the responder's DH value is refused");
 	c->st = ZS_DH2_SENT;
-	return send_rtx(c, &c->dhpart, now, false);
+	return zi_send_rtx(c, &c->dhpart, now, false);
 }
 
 static int on_dhpart2(struct zrtp_conn *c, const struct zrtp_packet *p)
@@ -489,18 +470,18 @@ static int on_dhpart2(struct zrtp_conn *c, const struct zrtp_packet *p)
 
 	if (c->st == ZS_CONFIRM1_SENT && p->raw.len == c->p_dhpart.len &&
 	    !memcmp(p->raw.p, c->p_dhpart.b, c->p_dhpart.len))
-		return send_msg(c, &c->confirm);	/* our Confirm1 was lost */
+		return zi_send(c, &c->confirm);	/* our Confirm1 was lost */
 	if (c->st != ZS_DH1_SENT || d->pv.len != zrtp_ka_pv_len(c->suite.ka) ||
 	    !hash_is(d->h1, c->pc.h2) || !zrtp_msg_mac_ok(c->p_commit.b, c->p_commit.len, d->h1))
 		return 0;
 	if (zrtp_hvi(c->suite.hash, &p->raw, &hr, hvi) || CRYPTO_memcmp(hvi, c->pc.hvi, ZRTP_H_LEN))
-		return fail(c, 0x61, "DHPart2 does not match the Commit's hash commitment (hvi)");
+		return zi_fail(c, 0x61, "DHPart2 does not match the Commit's hash commitment (hvi)");
 	if (keys_from(c, p))
-		return fail(c, 0x61, "the initiator's DH value is refused");
-	if (build_confirm(c, ZRTP_CONFIRM1, &c->confirm))
-		return fail(c, 0, "cannot build our Confirm1");
+		return zi_fail(c, 0x61, "the initiator's DH value is refused");
+	if (zi_build_confirm(c, ZRTP_CONFIRM1, &c->confirm))
+		return zi_fail(c, 0, "cannot build our Confirm1");
 	c->st = ZS_CONFIRM1_SENT;
-	return send_msg(c, &c->confirm);
+	return zi_send(c, &c->confirm);
 }
 
 /*
@@ -515,39 +496,45 @@ static int open_confirm(struct zrtp_conn *c, const struct zrtp_packet *p)
 
 	if (p->msg.u.sealed.enc.len > sizeof(plain) ||
 	    zrtp_confirm_open(&c->suite, &c->keys, !c->initiator, &p->msg.u.sealed, plain))
-		return fail(c, 0x70, "the peer's Confirm does not verify (confirm_mac)");
+		return zi_fail(c, 0x70, "the peer's Confirm does not verify (confirm_mac)");
 	if (!zrtp_confirm_body_decode(plain, p->msg.u.sealed.enc.len, &body, NULL) &&
-	    hash_is(body.h0, c->p_h1) && zrtp_msg_mac_ok(c->p_dhpart.b, c->p_dhpart.len, body.h0)) {
+	    (c->multi ? zi_multi_chain_ok(c, body.h0) :
+	     hash_is(body.h0, c->p_h1) &&
+	     zrtp_msg_mac_ok(c->p_dhpart.b, c->p_dhpart.len, body.h0))) {
 		rc = 0;
 		c->co.peer_verified = body.sas_verified;
-		c->co.expiry = c->cfg->cache_get ? body.cache_expiry : 0;
+		c->co.expiry = c->cfg->cache_get && !c->multi ? body.cache_expiry : 0;
 	}
 	OPENSSL_cleanse(plain, sizeof(plain));
-	return rc ? fail(c, 0x70, "the peer's H0 does not open its DHPart") : 0;
+	return rc ? zi_fail(c, 0x70, "the peer's H0 does not open its DHPart") : 0;
 }
 
 static int on_confirm1(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t now)
 {
-	if (c->st != ZS_DH2_SENT)
+	if (c->st == ZS_COMMIT_SENT && c->multi) {
+		if (zi_keys_multi(c))
+			return zi_fail(c, 0, "cannot key the Multistream exchange");
+	} else if (c->st != ZS_DH2_SENT) {
 		return 0;
+	}
 	if (open_confirm(c, p))
 		return -1;
-	if (build_confirm(c, ZRTP_CONFIRM2, &c->confirm))
-		return fail(c, 0, "cannot build our Confirm2");
+	if (zi_build_confirm(c, ZRTP_CONFIRM2, &c->confirm))
+		return zi_fail(c, 0, "cannot build our Confirm2");
 	c->st = ZS_CONFIRM2_SENT;
-	return send_rtx(c, &c->confirm, now, false);
+	return zi_send_rtx(c, &c->confirm, now, false);
 }
 
 static int on_confirm2(struct zrtp_conn *c, const struct zrtp_packet *p)
 {
 	if (c->st == ZS_SECURE && !c->initiator)
-		return send_simple(c, ZRTP_CONF2ACK, 0);	/* our Conf2ACK was lost */
+		return zi_send_simple(c, ZRTP_CONF2ACK, 0);	/* our Conf2ACK was lost */
 	if (c->st != ZS_CONFIRM1_SENT)
 		return 0;
 	if (open_confirm(c, p))
 		return -1;
 	c->st = ZS_SECURE;
-	return send_simple(c, ZRTP_CONF2ACK, 0);
+	return zi_send_simple(c, ZRTP_CONF2ACK, 0);
 }
 
 int zrtp_input(struct zrtp_conn *c, const uint8_t *pkt, size_t len, uint64_t now)
@@ -571,12 +558,15 @@ int zrtp_input(struct zrtp_conn *c, const uint8_t *pkt, size_t len, uint64_t now
 		}
 		return 0;
 	case ZRTP_ERROR:
-		send_simple(c, ZRTP_ERRORACK, 0);
+		zi_send_simple(c, ZRTP_ERRORACK, 0);
 		snprintf(c->why, sizeof(c->why), "the peer sent Error 0x%x", p.msg.u.error);
 		c->st = ZS_FAILED;
 		stop_rtx(c);
 		return -1;
-	default:	/* ErrorACK, Ping, GoClear, SASrelay, ...: not yet */
+	case ZRTP_PING: return zi_on_ping(c, &p);
+	case ZRTP_GOCLEAR: return zi_on_goclear(c, &p);
+	case ZRTP_SASRELAY: return zi_on_sasrelay(c, &p);
+	default:	/* ErrorACK, ClearACK, RelayACK, PingACK: nothing to do */
 		return 0;
 	}
 }
@@ -588,10 +578,10 @@ uint64_t zrtp_timer(struct zrtp_conn *c, uint64_t now)
 	if (!c->rtx || !c->next_tx || now < c->next_tx)
 		return c->next_tx;
 	if (!c->tx_left--) {
-		fail(c, 0, "no answer from the peer (retransmissions exhausted)");
+		zi_fail(c, 0, "no answer from the peer (retransmissions exhausted)");
 		return 0;
 	}
-	send_msg(c, c->rtx);
+	zi_send(c, c->rtx);
 	c->tx_ms = c->tx_ms * 2 > c->tx_max_ms ? c->tx_max_ms : c->tx_ms * 2;
 	c->next_tx = now + c->tx_ms;
 	return c->next_tx;
@@ -626,6 +616,11 @@ bool zrtp_is_initiator(const struct zrtp_conn *c)
 	return c->initiator;
 }
 
+bool zrtp_is_multistream(const struct zrtp_conn *c)
+{
+	return c->multi;
+}
+
 const struct zrtp_suite *zrtp_suite(const struct zrtp_conn *c)
 {
 	return &c->suite;
@@ -657,7 +652,7 @@ int zrtp_set_peer_hello_hash(struct zrtp_conn *c, const uint8_t hash[32])
 	if (!c->hello_rx || hash_is_msg(&m, hash))
 		return 0;
 	c->hash_mismatches++;
-	return fail(c, 0, "the peer's Hello does not match its a=zrtp-hash");
+	return zi_fail(c, 0, "the peer's Hello does not match its a=zrtp-hash");
 }
 
 unsigned int zrtp_hello_hash_mismatches(const struct zrtp_conn *c)
@@ -685,4 +680,9 @@ bool zrtp_peer_client_id(const struct zrtp_conn *c, char out[17])
 void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *out)
 {
 	*out = c->co;
+}
+
+const struct zrtp_stats *zrtp_stats(const struct zrtp_conn *c)
+{
+	return &c->stats;
 }

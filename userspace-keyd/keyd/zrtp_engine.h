@@ -4,7 +4,8 @@
  * (zrtp_input), packets out (zrtp_output), a timer for retransmission
  * (zrtp_timer). DH mode, both roles, Commit contention, retained secrets
  * from the caller's cache (s1; s2 and s3 null: no auxsecret, no PBX); no
- * Multistream or Preshared Commit, no signatures, SASrelay or GoClear.
+ * Preshared Commit or signatures; Multistream (zrtp_multistream.c); Ping
+ * answered, GoClear refused, SASrelay acknowledged (zrtp_ancillary.c).
  * The result: the SAS, the SRTP master keys and salts each way, the next
  * rs1 and how the call stood with the cache.
  */
@@ -16,6 +17,16 @@
 #include <stdint.h>
 
 #include "zrtp_keys.h"
+
+/*
+ * Multistream (§4.4.3): this stream keys from the ZRTP session of an
+ * earlier DH stream of the call, with that stream's peer and algorithms.
+ */
+struct zrtp_ms_source {
+	uint8_t zrtpsess[ZRTP_HASH_MAX];
+	uint8_t peer_zid[ZRTP_ZID_LEN];
+	zrtp_alg hash, cipher, auth;
+};
 
 /* Our identity and algorithm preferences (each list in preference order). */
 struct zrtp_cfg {
@@ -31,6 +42,15 @@ struct zrtp_cfg {
 	 */
 	int (*cache_get)(void *arg, const uint8_t zid[ZRTP_ZID_LEN], struct zrtp_retained *out);
 	void *cache_arg;
+	/* Set: a Multistream stream (no DH, no SAS, no cache); NULL: DH mode. */
+	const struct zrtp_ms_source *ms;
+};
+
+/* What came besides the exchange (zrtp_ancillary.c). */
+struct zrtp_stats {
+	unsigned int pings;		/* answered with PingACK */
+	unsigned int goclear_refused;	/* GoClear: SRTP stays on */
+	unsigned int sasrelay_ignored;	/* valid SASrelay, acknowledged, not rendered */
 };
 
 /* How the call stood with the cache, once secure. */
@@ -66,6 +86,8 @@ size_t zrtp_output(struct zrtp_conn *c, uint8_t *buf, size_t cap);
 enum zrtp_state zrtp_state(const struct zrtp_conn *c);
 const char *zrtp_why(const struct zrtp_conn *c);
 bool zrtp_is_initiator(const struct zrtp_conn *c);
+/* The exchange is (or was) a Multistream one. */
+bool zrtp_is_multistream(const struct zrtp_conn *c);
 const struct zrtp_suite *zrtp_suite(const struct zrtp_conn *c);
 /* The keys once secure (NULL before). */
 const struct zrtp_keys *zrtp_result(const struct zrtp_conn *c);
@@ -81,6 +103,7 @@ int zrtp_hello_hash(const struct zrtp_conn *c, char out[65]);
 int zrtp_set_peer_hello_hash(struct zrtp_conn *c, const uint8_t hash[32]);
 unsigned int zrtp_hello_hash_mismatches(const struct zrtp_conn *c);
 void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *out);
+const struct zrtp_stats *zrtp_stats(const struct zrtp_conn *c);
 /* From the peer's Hello, once one came: its ZID, its client identifier. */
 bool zrtp_peer_zid(const struct zrtp_conn *c, uint8_t zid[ZRTP_ZID_LEN]);
 bool zrtp_peer_client_id(const struct zrtp_conn *c, char out[17]);

@@ -27,6 +27,8 @@ static const struct ka kas[] = {
 	{ "EC25", "EC", "P-256", 64, 32 },
 	{ "EC38", "EC", "P-384", 96, 48 },
 	{ "X255", "X25519", NULL, 32, 32 },
+	/* Curve25519 again, under GNU ZRTP's name: the same X25519 on the wire */
+	{ "E255", "X25519", NULL, 32, 32 },
 };
 
 static const struct ka *ka_of(zrtp_alg a)

@@ -2,12 +2,14 @@
 /*
  * ZRTP's s0, derived keys, SAS and Confirm protection (zrtp_keys.h).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "zrtp_keys.h"
+#include "zrtp_words.h"
 
 size_t zrtp_cipher_key_len(zrtp_alg cipher)
 {
@@ -55,28 +57,32 @@ static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint
 	return rc;
 }
 
-int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rlen,
-		 const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
-		 const uint8_t *total_hash, const uint8_t *s1, size_t s1len, struct zrtp_keys *k)
+/* KDF_Context = ZIDi || ZIDr || total_hash (§4.5.1, §4.4.3.2). */
+struct kdf_ctx {
+	uint8_t b[2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX];
+	size_t len;
+};
+
+static void kdf_ctx(const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+		    const uint8_t *total_hash, size_t hlen, struct kdf_ctx *c)
 {
-	uint8_t ctx[2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX], sash[32];
-	size_t cl;
-	unsigned int hb, kb;
+	memcpy(c->b, zidi, ZRTP_ZID_LEN);
+	memcpy(c->b + ZRTP_ZID_LEN, zidr, ZRTP_ZID_LEN);
+	memcpy(c->b + 2 * ZRTP_ZID_LEN, total_hash, hlen);
+	c->len = 2 * ZRTP_ZID_LEN + hlen;
+}
+
+/* Every key §4.5 derives from s0 (already in k); the SAS and the next rs1 only in DH mode. */
+static int keys_from_s0(const struct zrtp_suite *s, const struct kdf_ctx *c, bool dh,
+			struct zrtp_keys *k)
+{
+	const uint8_t *ctx = c->b;
+	size_t cl = c->len;
+	unsigned int hb = (unsigned int)(8 * k->hlen), kb = (unsigned int)(8 * k->klen);
+	uint8_t sash[32];
 	int rc;
 
-	memset(k, 0, sizeof(*k));
-	k->hlen = zrtp_hash_len(s->hash);
-	k->klen = zrtp_cipher_key_len(s->cipher);
-	if (!k->hlen || !k->klen)
-		return -1;
-	memcpy(ctx, zidi, ZRTP_ZID_LEN);
-	memcpy(ctx + ZRTP_ZID_LEN, zidr, ZRTP_ZID_LEN);
-	memcpy(ctx + 2 * ZRTP_ZID_LEN, total_hash, k->hlen);
-	cl = 2 * ZRTP_ZID_LEN + k->hlen;
-	hb = (unsigned int)(8 * k->hlen);
-	kb = (unsigned int)(8 * k->klen);
-	rc = s0_dh(s->hash, dhresult, rlen, ctx, cl, s1, s1len, k->s0) ||
-	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator SRTP master key", ctx, cl, kb,
+	rc = zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator SRTP master key", ctx, cl, kb,
 		      k->srtp_key_i) ||
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator SRTP master salt", ctx, cl, 112,
 		      k->srtp_salt_i) ||
@@ -88,16 +94,58 @@ int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rle
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Responder HMAC key", ctx, cl, hb, k->mackey_r) ||
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Initiator ZRTP key", ctx, cl, kb, k->zrtpkey_i) ||
 	     zrtp_kdf(s->hash, k->s0, k->hlen, "Responder ZRTP key", ctx, cl, kb, k->zrtpkey_r) ||
-	     zrtp_kdf(s->hash, k->s0, k->hlen, "ZRTP Session Key", ctx, cl, hb, k->zrtpsess) ||
-	     zrtp_kdf(s->hash, k->s0, k->hlen, "SAS", ctx, cl, 256, sash) ||
-	     zrtp_kdf(s->hash, k->s0, k->hlen, "retained secret", ctx, cl, 8 * ZRTP_RS_LEN,
-		      k->rs1_new) ? -1 : 0;
-	if (!rc) {
+	     zrtp_kdf(s->hash, k->s0, k->hlen, "ZRTP Session Key", ctx, cl, hb, k->zrtpsess) ? -1 : 0;
+	if (!rc && dh)
+		rc = zrtp_kdf(s->hash, k->s0, k->hlen, "SAS", ctx, cl, 256, sash) ||
+		     zrtp_kdf(s->hash, k->s0, k->hlen, "retained secret", ctx, cl,
+			      8 * ZRTP_RS_LEN, k->rs1_new) ? -1 : 0;
+	if (!rc && dh) {
 		k->sasvalue = (uint32_t)sash[0] << 24 | (uint32_t)sash[1] << 16 |
 			      (uint32_t)sash[2] << 8 | sash[3];
 		rc = zrtp_sas_render(s->sas, k->sasvalue, k->sas, sizeof(k->sas));
 	}
 	OPENSSL_cleanse(sash, sizeof(sash));
+	return rc;
+}
+
+static int keys_begin(const struct zrtp_suite *s, struct zrtp_keys *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->hlen = zrtp_hash_len(s->hash);
+	k->klen = zrtp_cipher_key_len(s->cipher);
+	return k->hlen && k->klen ? 0 : -1;
+}
+
+int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rlen,
+		 const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+		 const uint8_t *total_hash, const uint8_t *s1, size_t s1len, struct zrtp_keys *k)
+{
+	struct kdf_ctx c;
+	int rc;
+
+	if (keys_begin(s, k))
+		return -1;
+	kdf_ctx(zidi, zidr, total_hash, k->hlen, &c);
+	rc = s0_dh(s->hash, dhresult, rlen, c.b, c.len, s1, s1len, k->s0) ||
+	     keys_from_s0(s, &c, true, k);
+	if (rc)
+		OPENSSL_cleanse(k, sizeof(*k));
+	return rc;
+}
+
+int zrtp_keys_multistream(const struct zrtp_suite *s, const uint8_t *zrtpsess,
+			  const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+			  const uint8_t *total_hash, struct zrtp_keys *k)
+{
+	struct kdf_ctx c;
+	int rc;
+
+	if (keys_begin(s, k))
+		return -1;
+	kdf_ctx(zidi, zidr, total_hash, k->hlen, &c);
+	rc = zrtp_kdf(s->hash, zrtpsess, k->hlen, "ZRTP MSK", c.b, c.len,
+		      (unsigned int)(8 * k->hlen), k->s0) ||
+	     keys_from_s0(s, &c, false, k);
 	if (rc)
 		OPENSSL_cleanse(k, sizeof(*k));
 	return rc;
@@ -108,8 +156,15 @@ int zrtp_sas_render(zrtp_alg sas, uint32_t v, char *out, size_t cap)
 	static const char b32[] = "ybndrfg8ejkmcpqxot1uwisza345h769";
 	int i, shift;
 
+	if (sas == ZRTP_ALG("B256")) {
+		/* the leftmost 16 bits as two PGP words, as bzrtp writes them */
+		int n = snprintf(out, cap, "%s:%s", zrtp_pgp_even[v >> 24],
+				 zrtp_pgp_odd[v >> 16 & 255]);
+
+		return n > 0 && (size_t)n < cap ? 0 : -1;
+	}
 	if (sas != ZRTP_ALG("B32 ") || cap < 5)
-		return -1;	/* B256's PGP word list: not yet */
+		return -1;
 	for (i = 0, shift = 27; i < 4; i++, shift -= 5)
 		out[i] = b32[v >> shift & 31];
 	out[4] = 0;

@@ -17,6 +17,8 @@
 #include "zrtp_ka.h"
 #include "zrtp_secrets.h"
 
+#define ZRTP_SAS_MAX	32	/* a rendered SAS: B256's two words and ':' fit */
+
 /* What the initiator's Commit chose. */
 struct zrtp_suite {
 	zrtp_alg hash, cipher, auth, ka, sas;
@@ -32,7 +34,7 @@ struct zrtp_keys {
 	uint8_t zrtpsess[ZRTP_HASH_MAX];
 	uint8_t rs1_new[ZRTP_RS_LEN];	/* the next retained secret (§4.6.1) */
 	uint32_t sasvalue;
-	char sas[8];			/* rendered, NUL-terminated */
+	char sas[ZRTP_SAS_MAX];		/* rendered, NUL-terminated */
 };
 
 /* The cipher's key length (AES1 16, AES3 32), 0 if keyd has no such cipher. */
@@ -50,7 +52,20 @@ int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rle
 		 const uint8_t *total_hash, const uint8_t *s1, size_t s1len,
 		 struct zrtp_keys *k);
 
-/* The SAS of sasvalue as sas renders it (B32: four base32 characters). */
+/*
+ * Multistream mode (§4.4.3.2): s0 = KDF(ZRTPSess, "ZRTP MSK", KDF_Context,
+ * hash length), ZRTPSess from this ZRTP session's DH stream (as long as
+ * the negotiated hash), total_hash = hash(responder's Hello || Commit);
+ * then the keys as in DH mode, without a SAS or a retained secret.
+ */
+int zrtp_keys_multistream(const struct zrtp_suite *s, const uint8_t *zrtpsess,
+			  const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+			  const uint8_t *total_hash, struct zrtp_keys *k);
+
+/*
+ * The SAS of sasvalue as sas renders it: B32, four base32 characters;
+ * B256, two PGP words joined by ':' ("aardvark:adroitness").
+ */
 int zrtp_sas_render(zrtp_alg sas, uint32_t sasvalue, char *out, size_t cap);
 
 /*

@@ -123,6 +123,42 @@ static int algs_from_suites(struct zrtp_cfg *cfg, const struct session *s)
 	return cfg->n[ZRTP_CIPHER] ? 0 : -1;
 }
 
+/*
+ * Multistream (§4.4.3): a further stream of a call keys from the ZRTP
+ * session of its first, secure stream (same owner, same peer), with its
+ * algorithms; it shows the first stream's SAS.
+ */
+static int ms_from(struct keyd *kd, struct session *s, struct zmstate *st, const char *id,
+		   struct opres *r)
+{
+	struct session *f = session_find(kd, id);
+	const struct zrtp_keys *k;
+	struct zmstate *fs;
+
+	if (!f || f->method != &zrtp_method || f->owner_uid != s->owner_uid)
+		return op_fail(r, E_NO_SESSION, "zrtp_multistream_of: no ZRTP session \"%s\"", id);
+	fs = zm_of(f);
+	k = fs->zc ? zrtp_result(fs->zc) : NULL;
+	if (f->state != SS_SECURE || !k || !fs->have_peer_zid)
+		return op_fail(r, E_STATE, "zrtp_multistream_of: %s is not a secure ZRTP stream "
+			       "of this keyd (yet)", id);
+	if (fs->multistream) {
+		st->ms = fs->ms;	/* the call's DH stream's session key */
+	} else {
+		memcpy(st->ms.zrtpsess, k->zrtpsess, k->hlen);
+		memcpy(st->ms.peer_zid, fs->peer_zid, ZRTP_ZID_LEN);
+		st->ms.hash = fs->algs.hash;
+		st->ms.cipher = fs->algs.cipher;
+		st->ms.auth = fs->algs.auth;
+	}
+	st->multistream = true;
+	st->cfg.ms = &st->ms;
+	snprintf(st->ms_of, sizeof(st->ms_of), "%s", fs->multistream ? fs->ms_of : f->id);
+	snprintf(st->sas, sizeof(st->sas), "%s", fs->sas);
+	st->sas_verified = fs->sas_verified;
+	return 0;
+}
+
 static int zrtp_init(struct keyd *kd, struct session *s, const struct request *req,
 		     struct opres *r)
 {
@@ -141,11 +177,13 @@ static int zrtp_init(struct keyd *kd, struct session *s, const struct request *r
 	}
 	algs_from(&st->cfg, ZRTP_KA, kd->cfg.zrtp_key_agreements);
 	algs_from(&st->cfg, ZRTP_HASH, kd->cfg.zrtp_hashes);
-	add_alg(&st->cfg, ZRTP_SAS, "B32 ");
+	algs_from(&st->cfg, ZRTP_SAS, kd->cfg.zrtp_sas_types);
 	if (zcache_enabled(kd)) {
 		st->cfg.cache_get = zcache_get;
 		st->cfg.cache_arg = kd;
 	}
+	if (req && req->zrtp_ms_of && ms_from(kd, s, st, req->zrtp_ms_of, r))
+		goto fail;
 	if (zid_get(kd, st->cfg.zid) || RAND_bytes((uint8_t *)&st->ssrc, 4) != 1) {
 		op_fail(r, E_INTERNAL, "no random bytes");
 		goto fail;
@@ -274,6 +312,8 @@ static int zrtp_remote(struct keyd *kd, struct session *s, const struct request 
 		return op_fail(r, E_NO_CRYPTO, "%s", s->fail_reason);
 	json_object_object_add(r->reply, "state",
 			       json_object_new_string(session_state_name(s->state)));
+	if (st->suite)
+		json_object_object_add(r->reply, "suite", json_object_new_string(st->suite->name));
 	return 0;
 }
 
@@ -354,6 +394,8 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 		st->adopted ? "adopted" : names[zrtp_state(st->zc)]));
 	hex_encode(st->cfg.zid, ZRTP_ZID_LEN, h);
 	json_object_object_add(z, "zid", json_object_new_string(h));
+	if (st->multistream)
+		json_object_object_add(z, "multistream_of", json_object_new_string(st->ms_of));
 	if (st->zc && !zrtp_hello_hash(st->zc, h))
 		json_object_object_add(z, "hello_hash", json_object_new_string(h));
 	if (st->have_peer_zid) {
@@ -386,9 +428,17 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 	json_object_object_add(z, "rx_dropped", json_object_new_uint64(st->rx_dropped));
 	json_object_object_add(z, "tx_packets", json_object_new_uint64(st->tx_packets));
 	json_object_object_add(z, "tx_errors", json_object_new_uint64(st->tx_errors));
-	if (st->zc)
+	if (st->zc) {
+		const struct zrtp_stats *zs = zrtp_stats(st->zc);
+
 		json_object_object_add(z, "hello_hash_mismatches", json_object_new_int64(
 			zrtp_hello_hash_mismatches(st->zc)));
+		json_object_object_add(z, "pings", json_object_new_int64(zs->pings));
+		json_object_object_add(z, "goclear_refused", json_object_new_int64(
+			zs->goclear_refused));
+		json_object_object_add(z, "sasrelay_ignored", json_object_new_int64(
+			zs->sasrelay_ignored));
+	}
 	json_object_object_add(out, "zrtp", z);
 	if (st->suite)
 		json_object_object_add(out, "suite", json_object_new_string(st->suite->name));
@@ -436,6 +486,8 @@ static struct json_object *zrtp_save(struct session *s)
 	json_object_object_add(o, "verified", json_object_new_boolean(st->sas_verified));
 	json_object_object_add(o, "key_agreement", json_object_new_string(
 		zm_alg_name(st->algs.ka, n)));
+	json_object_object_add(o, "sas_type", json_object_new_string(
+		zm_alg_name(st->algs.sas, n)));
 	return o;
 }
 
@@ -486,7 +538,9 @@ static int zrtp_restore(struct keyd *kd, struct session *s, struct json_object *
 	snprintf(st->sas, sizeof(st->sas), "%s", sas ? sas : "");
 	snprintf(name, sizeof(name), "%-4.4s", ka ? ka : "");
 	st->algs.ka = ZRTP_ALG(name);
-	st->algs.sas = ZRTP_ALG("B32 ");
+	snprintf(name, sizeof(name), "%-4.4s", jstr(saved, "sas_type") ? jstr(saved, "sas_type") :
+						"B32");
+	st->algs.sas = ZRTP_ALG(name);
 	st->sas_verified = json_object_object_get_ex(saved, "verified", &v) &&
 			   json_object_get_boolean(v);
 	zid_get(kd, st->cfg.zid);
@@ -499,6 +553,7 @@ const struct method zrtp_method = {
 	.name = "zrtp",
 	.pfs = true,
 	.upcall = KSRTP_UPCALL_ZRTP,
+	.req_fields = REQF_ZRTP_MS,
 	.init = zrtp_init,
 	.release = zrtp_release,
 	.local_attributes = zrtp_local,

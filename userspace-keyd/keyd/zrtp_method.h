@@ -32,13 +32,16 @@ struct zmstate {
 	const struct suite *suite;
 	struct zrtp_suite algs;		/* what the Commit chose */
 	bool initiator;
-	char sas[8];
+	char sas[ZRTP_SAS_MAX];
 	uint8_t peer_zid[ZRTP_ZID_LEN];
 	bool have_peer_zid;
 	struct zrtp_cache_outcome co;	/* how the call stood with the cache */
 	bool sas_verified;		/* ours for this peer, as the cache now says */
 	bool rs1_pending;		/* a mismatch: rs1 waits for the users' verdict */
 	uint8_t rs1_new[ZRTP_RS_LEN];
+	bool multistream;		/* keyed from the call's first stream (§4.4.3) */
+	struct zrtp_ms_source ms;
+	char ms_of[PROTO_MAX_ID_LEN + 1];
 	uint64_t rx_packets, tx_packets, rx_dropped, tx_errors;
 };
 

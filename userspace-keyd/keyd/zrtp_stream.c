@@ -180,6 +180,8 @@ static void emit_secure(struct zmstate *st)
 	json_object_object_add(ev, "retained_secret", json_object_new_boolean(st->co.s1_matched));
 	json_object_object_add(ev, "key_agreement", json_object_new_string(
 		zm_alg_name(st->algs.ka, n)));
+	if (st->multistream)
+		json_object_object_add(ev, "multistream_of", json_object_new_string(st->ms_of));
 	json_object_object_add(ev, "pfs", json_object_new_boolean(1));
 	session_emit(st->kd, s, ev);
 }
@@ -195,6 +197,8 @@ static void cache_update(struct zmstate *st, const struct zrtp_keys *k)
 	struct zrtp_retained e;
 	char z[2 * ZRTP_ZID_LEN + 1];
 
+	if (st->multistream)
+		return;		/* neither used nor updated (§4.4.3); the SAS is the first stream's */
 	zrtp_cache_outcome(st->zc, &st->co);
 	st->sas_verified = st->co.verified;
 	if (!zcache_enabled(st->kd) || !st->have_peer_zid || !st->co.expiry)
@@ -238,7 +242,8 @@ static void after_engine(struct zmstate *st)
 		return;
 	st->algs = *zrtp_suite(st->zc);
 	st->initiator = zrtp_is_initiator(st->zc);
-	snprintf(st->sas, sizeof(st->sas), "%s", k->sas);
+	if (!st->multistream)
+		snprintf(st->sas, sizeof(st->sas), "%s", k->sas);
 	if (install(st, k, why, sizeof(why))) {
 		zm_fail(st, why);
 		return;
