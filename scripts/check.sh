@@ -160,16 +160,19 @@ print-kvers:
 MK
 )
 	fi
-	# Interop with a foreign peer and MIKEY's certificate modes test keyd,
-	# not the kernel (keyd_sdes.sh, keyd_dtls.sh, keyd_mikey.sh and
-	# keyd_zrtp.sh take each method's keys through each kernel): on the
-	# newest only, which keeps make check within its hour.
+	# Interop with a foreign peer (baresip, openssl, linphone), MIKEY's
+	# certificate modes, keyd's metrics and its defences test keyd, not the
+	# kernel (keyd_sdes.sh, keyd_dtls.sh, keyd_mikey.sh and keyd_zrtp.sh take
+	# each method's keys through each kernel), and ynl.sh the YAML spec with
+	# the kernel's ynl tool (ksrtp_genl and its fuzzer drive the family on
+	# every kernel): on the newest only, which keeps make check within its
+	# hour.
 	newest=${KVERS##* }
 	for k in $KVERS; do
 		echo "== selftests in a VM on $k"
 		skip=
-		[ "$k" = "$newest" ] ||
-			skip="keyd_baresip.sh,keyd_dtls_openssl.sh,keyd_mikey_pki.sh"
+		[ "$k" = "$newest" ] || skip="keyd_baresip.sh,keyd_dtls_openssl.sh,keyd_mikey_pki.sh"
+		[ "$k" = "$newest" ] || skip="$skip,keyd_linphone.sh,keyd_metrics.sh,keyd_attack.sh,ynl.sh"
 		run_selftests "vm $k" "$LOGS/vm-$k.log" \
 			scripts/vm.sh --kver "$k" -- env KSFT_SKIP="$skip" sh selftests/run.sh
 	done

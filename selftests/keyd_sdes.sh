@@ -257,7 +257,7 @@ bad_requests() {
 	ctl="$BIN/ksrtp-keydctl -s $D/keyd-A.sock"
 	out=$($ctl request '{"op":"create","role":"offerer"}' 2>&1)
 	echo "$out" | grep -q 'SCM_RIGHTS' || { echo "# $out"; return 1; }
-	out=$($ctl request '{"op":"create","role":"offerer","method":"zrtp"}' --fd 0 2>&1)
+	out=$($ctl request '{"op":"create","role":"offerer","method":"zfone"}' --fd 0 2>&1)
 	echo "$out" | grep -q '"code":"unsupported"' || { echo "# $out"; return 1; }
 	out=$($ctl request '{"op":"create","role":"offerer"}' --fd 0 2>&1)
 	echo "$out" | grep -q 'not a socket\|not a UDP socket' || { echo "# $out"; return 1; }
