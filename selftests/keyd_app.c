@@ -46,7 +46,7 @@
  *   foreign                       -> count RTP/RTCP that is not ours as the peer's
  *                                    media instead of as bad packets
  *   fstats                        -> ok rtp=N pt0=P ssrc=S ssrcs=K len=L uniform=U
- *                                    period_bad=M levels=V rtcp=R bad=B
+ *                                    period_bad=M levels=V rtcp=R stun=T bad=B (T: STUN, RFC 7983)
  *                                    (the peer's RTP: packets, PCMU ones, its SSRC and how
  *                                    many SSRCs, the last length; payloads made of one
  *                                    repeated byte, those that differ from the packet 16
@@ -101,7 +101,7 @@ static struct {
 /* the peer's own media (foreign mode) */
 static bool foreign;
 static struct {
-	uint64_t rtp, pt0, ssrcs, uniform, period_bad, rtcp;
+	uint64_t rtp, pt0, ssrcs, uniform, period_bad, rtcp, stun;
 	uint32_t ssrc;
 	size_t len;
 	uint8_t level[16];		/* repeated byte by seq % 16 */
@@ -481,6 +481,11 @@ static bool foreign_media(const uint8_t *p, ssize_t n)
 	unsigned int slot;
 	bool same = true;
 
+	/* STUN (RFC 7983: 0..3, RFC 5389's magic cookie): linphone's keepalives */
+	if (n >= 20 && p[0] <= 3 && p[4] == 0x21 && p[5] == 0x12 && p[6] == 0xa4 && p[7] == 0x42) {
+		fst.stun++;
+		return true;
+	}
 	if (n < 12 || (p[0] & 0xc0) != 0x80)
 		return false;
 	if ((p[1] & 0x7f) >= 64 && (p[1] & 0x7f) < 96) {
@@ -634,11 +639,11 @@ static void cmd_fstats(void)
 	receive();
 	for (i = 0; i < 256; i++)
 		levels += fst.seen[i];
-	reply("ok rtp=%llu pt0=%llu ssrc=%u ssrcs=%llu len=%zu uniform=%llu period_bad=%llu levels=%u rtcp=%llu bad=%llu",
+	reply("ok rtp=%llu pt0=%llu ssrc=%u ssrcs=%llu len=%zu uniform=%llu period_bad=%llu levels=%u rtcp=%llu stun=%llu bad=%llu",
 	      (unsigned long long)fst.rtp, (unsigned long long)fst.pt0, fst.ssrc,
 	      (unsigned long long)fst.ssrcs, fst.len, (unsigned long long)fst.uniform,
 	      (unsigned long long)fst.period_bad, levels, (unsigned long long)fst.rtcp,
-	      (unsigned long long)st.bad);
+	      (unsigned long long)fst.stun, (unsigned long long)st.bad);
 }
 
 static void reset_stats(void)

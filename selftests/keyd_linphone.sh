@@ -144,6 +144,9 @@ call() {
 	[ "$rtp" -ge "$MIN" ] || { echo "# too few RTP packets from linphone"; return 1; }
 	field pt0 "$fs"; [ "$F" = "$rtp" ] || { echo "# not all PCMU"; return 1; }
 	field ssrcs "$fs"; [ "$F" = 1 ] || { echo "# $F SSRCs"; return 1; }
+	field uniform "$fs"; [ "$F" = "$rtp" ] || { echo "# payloads not the tone"; return 1; }
+	field levels "$fs"; [ "$F" = 16 ] || { echo "# $F levels, want 16"; return 1; }
+	field period_bad "$fs"; [ "$F" = 0 ] || { echo "# tone out of order"; return 1; }
 	ip netns exec $NS1 "$BIN/ksrtpctl" -j show > "$D/show.json" || return 1
 	"$PY" "$BR/media.py" kernel "$D/show.json" $PORT "$lssrc" "$MIN" > "$D/kernel.out" 2>&1 ||
 		{ cat "$D/kernel.out"; return 1; }
