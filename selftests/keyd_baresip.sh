@@ -94,15 +94,6 @@ answer_sdp() {
 
 # Under TCG a fork costs a lot: the waits count seconds, not iterations.
 
-# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE
-wait_for() {
-	end=$(($(date +%s) + $3))
-	until grep -q "$2" "$1" 2>/dev/null; do
-		[ "$(date +%s)" -gt $end ] && { echo "# no '$2' in $(basename "$1") after $3 s"; return 1; }
-		sleep 0.3
-	done
-}
-
 # wait_pid PID SECONDS: its exit status, or 124 (and killed) at the timeout
 wait_pid() {
 	end=$(($(date +%s) + $2))

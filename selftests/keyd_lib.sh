@@ -131,6 +131,16 @@ json_get() {	# json_get KEY: first "KEY":value in $R
 	echo "$R" | sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
 }
 
+# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE (seconds, not
+# iterations: a fork costs a lot under TCG)
+wait_for() {
+	end=$(($(date +%s) + $3))
+	until grep -q "$2" "$1" 2>/dev/null; do
+		[ "$(date +%s)" -gt $end ] && { echo "# no '$2' in $(basename "$1") after $3 s"; return 1; }
+		sleep 0.3
+	done
+}
+
 # ------------------------------------------------------------ setup
 
 # keyd_setup WHO CONF: the namespaces and the veth pair ($IP1 in $NS1; $IP2

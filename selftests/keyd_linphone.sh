@@ -54,15 +54,6 @@ fi
 
 LINPHONE='' LOUT=$D/linphone.out
 
-# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE
-wait_for() {
-	end=$(($(date +%s) + $3))
-	until grep -q "$2" "$1" 2>/dev/null; do
-		[ "$(date +%s)" -gt $end ] && { echo "# no '$2' in $(basename "$1") after $3 s"; return 1; }
-		sleep 0.3
-	done
-}
-
 lp_cmd() {	# one command on linphonec's stdin
 	echo "$1" >&3
 }
