@@ -92,7 +92,8 @@ static int parse(struct json_object *o, const char *zid, struct zrtp_retained *e
 	if (!rs1 || !rs2 || !pz || !ck || expires < 0 || strcmp(pz, zid))
 		return -1;
 	*why = "its check does not match its contents";
-	if (check_of(pz, rs1, rs2, e->verified, expires, want) || CRYPTO_memcmp(want, ck, 64))
+	if (strlen(ck) != 64 || check_of(pz, rs1, rs2, e->verified, expires, want) ||
+	    CRYPTO_memcmp(want, ck, 64))
 		return -1;
 	*why = "expired";
 	if (expires && expires < (int64_t)time(NULL))
