@@ -74,7 +74,7 @@ TOOLS_DIR := $(BUILDDIR)/tools
 LINUX_SRC_TAR := $(firstword $(wildcard /usr/src/linux-source-6.1.tar.*))
 
 BIN := $(BUILDDIR)/bin
-SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_genl_fuzz $(BIN)/ksrtp_userns $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_kdr $(BIN)/ksrtp_robust $(BIN)/ksrtp_lifetime $(BIN)/ksrtp_flood $(BIN)/ksrtp_regress $(BIN)/ksrtp_rxfuzz $(BIN)/ksrtp_ssrc_flood $(BIN)/ksrtp_teardown $(BIN)/ksrtp_rekey_reorder $(BIN)/rtp_peer
+SELFTESTS := $(BIN)/ksrtp_genl $(BIN)/ksrtp_genl_fuzz $(BIN)/ksrtp_userns $(BIN)/ksrtp_datapath $(BIN)/ksrtp_kat $(BIN)/ksrtp_kdr $(BIN)/ksrtp_robust $(BIN)/ksrtp_lifetime $(BIN)/ksrtp_flood $(BIN)/ksrtp_regress $(BIN)/ksrtp_rxfuzz $(BIN)/ksrtp_ssrc_flood $(BIN)/ksrtp_teardown $(BIN)/ksrtp_rekey_reorder $(BIN)/ksrtp_relay $(BIN)/rtp_peer
 USER_BINS := $(BIN)/ksrtpctl
 
 .PHONY: all module modules-all user selftests deps gen gen-check spec-check ynl lint check \

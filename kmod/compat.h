@@ -96,4 +96,44 @@ static inline int ksrtp_udp_enqueue(struct sock *sk, struct sk_buff *skb)
 #define KSRTP_AEAD_ASYNC_WRAPPERS { "pcrypt" }
 #endif
 
+/*
+ * A forward's datagram leaves by the UDP tunnel helpers. 6.17 gave both an
+ * IP control-block flags argument (multicast routing of the underlay);
+ * before 6.12 the IPv6 one took non-const addresses and returned an int.
+ */
+#include <net/udp_tunnel.h>
+
+static inline void ksrtp_udp_tunnel_xmit4(struct rtable *rt, struct sock *sk,
+					  struct sk_buff *skb, __be32 src,
+					  __be32 dst, u8 tos, u8 ttl,
+					  __be16 sport, __be16 dport,
+					  bool nocheck)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	udp_tunnel_xmit_skb(rt, sk, skb, src, dst, tos, ttl, 0, sport, dport,
+			    false, nocheck, 0);
+#else
+	udp_tunnel_xmit_skb(rt, sk, skb, src, dst, tos, ttl, 0, sport, dport,
+			    false, nocheck);
+#endif
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static inline void ksrtp_udp_tunnel_xmit6(struct dst_entry *dst,
+					  struct sock *sk, struct sk_buff *skb,
+					  struct in6_addr *saddr,
+					  struct in6_addr *daddr, u8 ttl,
+					  __be16 sport, __be16 dport,
+					  bool nocheck)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, saddr, daddr, 0, ttl, 0,
+			     sport, dport, nocheck, 0);
+#else
+	udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, saddr, daddr, 0, ttl, 0,
+			     sport, dport, nocheck);
+#endif
+}
+#endif
+
 #endif /* _KSRTP_COMPAT_H */

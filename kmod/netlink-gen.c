@@ -115,7 +115,29 @@ static const struct nla_policy ksrtp_sock_set_nl_policy[KSRTP_A_SOCK_MAX + 1] = 
 	[KSRTP_A_SOCK_MAX_LEARNED] = NLA_POLICY_FULL_RANGE(NLA_U32, &ksrtp_max_learned_range),
 };
 
-const struct genl_ops ksrtp_nl_ops[12] = {
+static const struct nla_policy ksrtp_fwd_add_nl_policy[KSRTP_A_FWD_MAX + 1] = {
+	[KSRTP_A_FWD_RX_SOCK_COOKIE] = { .type = NLA_U64, },
+	[KSRTP_A_FWD_SSRC] = { .type = NLA_U32, },
+	[KSRTP_A_FWD_TX_SOCK_COOKIE] = { .type = NLA_U64, },
+	[KSRTP_A_FWD_REMOTE_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[KSRTP_A_FWD_REMOTE_PORT] = { .type = NLA_U16, },
+	[KSRTP_A_FWD_SSRC_OUT] = { .type = NLA_U32, },
+	[KSRTP_A_FWD_SEQ_OFFSET] = { .type = NLA_U16, },
+	[KSRTP_A_FWD_TS_OFFSET] = { .type = NLA_U32, },
+	[KSRTP_A_FWD_PT_FILTER] = NLA_POLICY_EXACT_LEN(16),
+	[KSRTP_A_FWD_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+};
+
+static const struct nla_policy ksrtp_fwd_del_nl_policy[KSRTP_A_FWD_MAX + 1] = {
+	[KSRTP_A_FWD_ID] = { .type = NLA_U32, },
+};
+
+static const struct nla_policy ksrtp_fwd_get_nl_policy[KSRTP_A_FWD_MAX + 1] = {
+	[KSRTP_A_FWD_ID] = { .type = NLA_U32, },
+	[KSRTP_A_FWD_RX_SOCK_COOKIE] = { .type = NLA_U64, },
+};
+
+const struct genl_ops ksrtp_nl_ops[15] = {
 	{
 		.cmd		= KSRTP_CMD_INFO_GET,
 		.doit		= ksrtp_nl_info_get_doit,
@@ -200,6 +222,28 @@ const struct genl_ops ksrtp_nl_ops[12] = {
 		.doit		= ksrtp_nl_sock_set_doit,
 		.policy		= ksrtp_sock_set_nl_policy,
 		.maxattr	= KSRTP_A_SOCK_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= KSRTP_CMD_FWD_ADD,
+		.doit		= ksrtp_nl_fwd_add_doit,
+		.policy		= ksrtp_fwd_add_nl_policy,
+		.maxattr	= KSRTP_A_FWD_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= KSRTP_CMD_FWD_DEL,
+		.doit		= ksrtp_nl_fwd_del_doit,
+		.policy		= ksrtp_fwd_del_nl_policy,
+		.maxattr	= KSRTP_A_FWD_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= KSRTP_CMD_FWD_GET,
+		.doit		= ksrtp_nl_fwd_get_doit,
+		.dumpit		= ksrtp_nl_fwd_get_dumpit,
+		.policy		= ksrtp_fwd_get_nl_policy,
+		.maxattr	= KSRTP_A_FWD_MAX,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -28,12 +28,17 @@ int ksrtp_nl_key_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_key_swap_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info);
 int ksrtp_nl_sock_set_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_fwd_add_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_fwd_del_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_fwd_get_doit(struct sk_buff *skb, struct genl_info *info);
+int ksrtp_nl_fwd_get_dumpit(struct sk_buff *skb,
+			    struct netlink_callback *cb);
 
 enum {
 	KSRTP_NLGRP_EVENTS,
 };
 
-extern const struct genl_ops ksrtp_nl_ops[12];
+extern const struct genl_ops ksrtp_nl_ops[15];
 extern const struct genl_multicast_group ksrtp_nl_mcgrps[1];
 
 #endif /* _KSRTP_NETLINK_GEN_H */

@@ -31,16 +31,10 @@ MODULE_PARM_DESC(allow_unauthenticated_srtp,
 			    KSRTP_FEATURE_SSRC_ANY |			\
 			    KSRTP_FEATURE_REMOTE_BIND |			\
 			    KSRTP_FEATURE_UPCALL | KSRTP_FEATURE_IPV6 |	\
-			    KSRTP_FEATURE_SOCK_SET |			\
+			    KSRTP_FEATURE_SOCK_SET | KSRTP_FEATURE_FWD |	\
 			    (KSRTP_RX_ASYNC ? KSRTP_FEATURE_RX_ASYNC : 0))
 
 #define KSRTP_MAX_LEARNED_DEFAULT	256
-
-/* NL_SET_ERR_MSG_ATTR with the module prefix NL_SET_ERR_MSG_MOD gives */
-#define KSRTP_ERR_ATTR(extack, attr, msg) \
-	NL_SET_ERR_MSG_ATTR(extack, attr, KBUILD_MODNAME ": " msg)
-
-static struct genl_family ksrtp_nl_family;
 
 int ksrtp_nl_info_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -156,6 +150,7 @@ static const u16 ksrtp_sock_stat_attr[KSRTP_SS_MAX] = {
 	[KSRTP_SS_RX_ASYNC] = KSRTP_A_SOCK_STATS_RX_ASYNC,
 	[KSRTP_SS_RX_ASYNC_DROPS] = KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS,
 	[KSRTP_SS_TX_ASYNC] = KSRTP_A_SOCK_STATS_TX_ASYNC,
+	[KSRTP_SS_RX_FORWARDED] = KSRTP_A_SOCK_STATS_RX_FORWARDED,
 };
 
 static int ksrtp_nl_fill_sock(struct sk_buff *msg, struct ksrtp_sock *ks,
@@ -1099,7 +1094,7 @@ nospace:
 	return -EMSGSIZE;
 }
 
-static struct genl_family ksrtp_nl_family __ro_after_init = {
+struct genl_family ksrtp_nl_family __ro_after_init = {
 	.name		= KSRTP_FAMILY_NAME,
 	.version	= KSRTP_FAMILY_VERSION,
 	.maxattr	= 0,

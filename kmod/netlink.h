@@ -3,6 +3,13 @@
 #define _KSRTP_NETLINK_H
 
 #include <linux/types.h>
+#include <net/genetlink.h>
+
+/* NL_SET_ERR_MSG_ATTR with the module prefix NL_SET_ERR_MSG_MOD gives */
+#define KSRTP_ERR_ATTR(extack, attr, msg) \
+	NL_SET_ERR_MSG_ATTR(extack, attr, KBUILD_MODNAME ": " msg)
+
+extern struct genl_family ksrtp_nl_family;
 
 struct net;
 struct sk_buff;

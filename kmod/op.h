@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "rtp.h"
 
+struct ksrtp_fwd;
 struct ksrtp_sock;
 
 /* The largest UDP payload: IPv6's (IPv4 allows 20 bytes less). */
@@ -50,6 +51,8 @@ struct ksrtp_op {
 	atomic_t pending;	/* submitter and completion: the last goes on */
 	int async_res;
 	bool tx_done;		/* TX: the submitter waits for it */
+	struct ksrtp_fwd *fwd;	/* a forward's TX leg: where skb goes */
+	unsigned int plain_len;	/* ... and its length before the protect */
 	struct ksrtp_crypto_op cop;	/* last: the request follows */
 };
 

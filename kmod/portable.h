@@ -32,6 +32,12 @@ static inline u32 ksrtp_get_be32(const u8 *p)
 	return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3];
 }
 
+static inline void ksrtp_put_be16(u8 *p, u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
 static inline void ksrtp_put_be32(u8 *p, u32 v)
 {
 	p[0] = v >> 24;

@@ -93,4 +93,48 @@ static inline int ksrtp_rtcp_parse(const u8 *p, unsigned int len, u32 *ssrc)
 	return 0;
 }
 
+/* How a relay rewrites a stream it forwards (RTP and its RTCP). */
+struct ksrtp_rewrite {
+	u32 ssrc_in, ssrc_out;
+	u32 ts_offset;
+	u16 seq_offset;
+};
+
+/* Rewrite a plain RTP packet that ksrtp_rtp_parse() accepted. */
+static inline void ksrtp_rtp_rewrite(u8 *p, const struct ksrtp_rewrite *rw)
+{
+	ksrtp_put_be16(p + 2, (u16)(ksrtp_get_be16(p + 2) + rw->seq_offset));
+	ksrtp_put_be32(p + 4, ksrtp_get_be32(p + 4) + rw->ts_offset);
+	ksrtp_put_be32(p + 8, rw->ssrc_out);
+}
+
+#define KSRTP_RTCP_SR		200
+#define KSRTP_RTCP_SR_MIN	28	/* header, SSRC, NTP, RTP ts, counts */
+
+/*
+ * Rewrite a plain compound RTCP packet: every packet whose sender SSRC is
+ * the stream's gets the new SSRC, a sender report also the offset RTP
+ * timestamp. Report blocks (about other streams) stay. Stops at the first
+ * packet whose length field does not fit.
+ */
+static inline void ksrtp_rtcp_rewrite(u8 *p, unsigned int len,
+				      const struct ksrtp_rewrite *rw)
+{
+	unsigned int off = 0, plen;
+
+	while (len - off >= KSRTP_RTCP_MIN_HDR) {
+		plen = 4 * ((unsigned int)ksrtp_get_be16(p + off + 2) + 1);
+		if (plen > len - off)
+			break;
+		if (ksrtp_get_be32(p + off + 4) == rw->ssrc_in) {
+			ksrtp_put_be32(p + off + 4, rw->ssrc_out);
+			if (p[off + 1] == KSRTP_RTCP_SR && plen >= KSRTP_RTCP_SR_MIN)
+				ksrtp_put_be32(p + off + 16,
+					       ksrtp_get_be32(p + off + 16) +
+					       rw->ts_offset);
+		}
+		off += plen;
+	}
+}
+
 #endif /* _KSRTP_RTP_H */

@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "context.h"
+#include "fwd.h"
 #include "netlink.h"
 #include "op.h"
 #include "socket.h"
@@ -455,6 +456,9 @@ static void ksrtp_rx_resume(struct ksrtp_op *op, int res)
 			res = ksrtp_rx_trim(skb, res);
 		if (res < 0)
 			kfree_skb(skb);
+		else if (atomic_read(&op->ks->n_fwd) &&
+			 ksrtp_fwd_rx(op->ks, skb, op->pkt.rtcp))
+			;	/* forwarded */
 		else if (ksrtp_udp_deliver(op->sk, skb))
 			ksrtp_sock_stat_inc(op->ks, KSRTP_SS_RX_ASYNC_DROPS);
 	}
@@ -583,6 +587,9 @@ int ksrtp_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 			return 0;	/* the completion has it */
 		if (err)
 			goto drop;
+		if (atomic_read(&ks->n_fwd) &&
+		    ksrtp_fwd_rx(ks, skb, cls == KSRTP_CLASS_RTCP))
+			return 0;	/* forwarded, not for the application */
 		return 1;
 	case KSRTP_CLASS_DTLS:
 	case KSRTP_CLASS_ZRTP: {

@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "context.h"
+#include "fwd.h"
 #include "netlink.h"
 #include "objects.h"
 #include "rtp.h"
@@ -129,6 +130,7 @@ static void ksrtp_sock_free_work(struct work_struct *work)
 	struct ksrtp_sock *ks = container_of(to_rcu_work(work),
 					     struct ksrtp_sock, free_work);
 
+	rhltable_destroy(&ks->fwds);	/* emptied by the detach */
 	rhltable_destroy(&ks->tx_ssrc);
 	rhashtable_free_and_destroy(&ks->ctxs, ksrtp_ctx_free_now, NULL);
 	free_percpu(ks->stats);
@@ -181,6 +183,7 @@ static void __ksrtp_sock_detach(struct ksrtp_sock *ks, u32 reason, bool lock)
 	ksrtp_sock_unhook(ks);
 	if (lock)
 		release_sock(sk);
+	ksrtp_fwd_sock_gone(ks);
 	ksrtp_nl_notify_detach(sock_net(sk), ks->cookie, reason);
 	ksrtp_sock_put(ks);
 }
@@ -257,6 +260,12 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 		rhashtable_destroy(&ks->ctxs);
 		goto out_free;
 	}
+	err = rhltable_init(&ks->fwds, &ksrtp_fwd_params);
+	if (err) {
+		rhltable_destroy(&ks->tx_ssrc);
+		rhashtable_destroy(&ks->ctxs);
+		goto out_free;
+	}
 	ks->sk = sk;
 	ks->upcall = upcall;
 	ks->upcall_portid = portid;
@@ -314,6 +323,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 out_unlock:
 	release_sock(sk);
 	mutex_unlock(&ksrtp_socks_lock);
+	rhltable_destroy(&ks->fwds);
 	rhltable_destroy(&ks->tx_ssrc);
 	rhashtable_destroy(&ks->ctxs);
 out_free:

@@ -20,6 +20,7 @@ enum ksrtp_sock_stat {
 	KSRTP_SS_TX_PACKETS, KSRTP_SS_TX_SRTP, KSRTP_SS_TX_SRTCP,
 	KSRTP_SS_TX_PASSTHROUGH, KSRTP_SS_TX_NO_CTX, KSRTP_SS_TX_REFUSED,
 	KSRTP_SS_RX_ASYNC, KSRTP_SS_RX_ASYNC_DROPS, KSRTP_SS_TX_ASYNC,
+	KSRTP_SS_RX_FORWARDED,
 	KSRTP_SS_MAX
 };
 
@@ -42,6 +43,8 @@ struct ksrtp_sock {
 	atomic_t n_any;		/* any-SSRC templates */
 	struct rhashtable ctxs;
 	struct rhltable tx_ssrc;	/* TX contexts by SSRC */
+	struct rhltable fwds;		/* forwards of received SSRCs */
+	atomic_t n_fwd;
 	struct mutex conf_lock;	/* contexts and keys: writers */
 	struct mutex tx_lock;	/* the TX bounce buffer */
 	struct mutex send_lock;	/* sock-send against detach */

@@ -15,6 +15,7 @@
 #include "netlink.h"
 #include "op.h"
 #include "socket.h"
+#include "tx.h"
 
 #ifndef MSG_SPLICE_PAGES
 #define MSG_SPLICE_PAGES 0
@@ -62,6 +63,33 @@ static void ksrtp_msg_remote(struct sock *sk, struct msghdr *msg,
 	memcpy(&r->addr, &inet_sk(sk)->inet_daddr, 4);
 }
 
+/* A learned context for ssrc from a template's ring (its reference taken). */
+static struct ksrtp_ctx *ksrtp_tx_learn_alloc(struct ksrtp_sock *ks,
+					      struct ksrtp_keyring *ring,
+					      const struct ksrtp_ctx_id *tid,
+					      u32 window, u32 roc, u32 ssrc,
+					      gfp_t gfp)
+{
+	struct ksrtp_ctx_id id = *tid;
+	struct ksrtp_ctx *ctx;
+
+	if (atomic_inc_return(&ks->n_learned) > READ_ONCE(ks->max_learned)) {
+		atomic_dec(&ks->n_learned);
+		ksrtp_keyring_put(ring);
+		return ERR_PTR(-ENOSPC);
+	}
+	id.any = 0;
+	id.ssrc = ssrc;
+	ctx = ksrtp_ctx_alloc(&id, ring, KSRTP_CTX_ORIGIN_LEARNED, window, roc,
+			      -1, gfp);
+	if (!ctx) {
+		atomic_dec(&ks->n_learned);
+		ksrtp_keyring_put(ring);
+		return ERR_PTR(-ENOMEM);
+	}
+	return ctx;
+}
+
 /*
  * A TX context learned from a template when the application first sends.
  * Drops RCU and bottom halves to allocate.
@@ -71,32 +99,37 @@ static struct ksrtp_ctx *ksrtp_tx_learn(struct ksrtp_sock *ks,
 	__releases(RCU) __acquires(RCU)
 {
 	struct ksrtp_keyring *ring = tmpl->ring;
-	struct ksrtp_ctx *ctx, *old;
 	struct ksrtp_ctx_id id = tmpl->id;
 	u32 window = tmpl->window, roc = (u32)(tmpl->rtp->top >> 16);
+	struct ksrtp_ctx *ctx, *old;
 
 	if (!refcount_inc_not_zero(&ring->refs))
 		return NULL;
 	rcu_read_unlock();
 	local_bh_enable();
-	if (atomic_inc_return(&ks->n_learned) > READ_ONCE(ks->max_learned)) {
-		atomic_dec(&ks->n_learned);
-		ksrtp_keyring_put(ring);
-		local_bh_disable();
-		rcu_read_lock();
-		return ERR_PTR(-ENOSPC);
-	}
-	id.any = 0;
-	id.ssrc = ssrc;
-	ctx = ksrtp_ctx_alloc(&id, ring, KSRTP_CTX_ORIGIN_LEARNED, window, roc,
-			      -1, GFP_KERNEL_ACCOUNT);
+	ctx = ksrtp_tx_learn_alloc(ks, ring, &id, window, roc, ssrc,
+				   GFP_KERNEL_ACCOUNT);
 	local_bh_disable();
 	rcu_read_lock();
-	if (!ctx) {
-		atomic_dec(&ks->n_learned);
-		ksrtp_keyring_put(ring);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (IS_ERR(ctx))
+		return ctx;
+	old = ksrtp_ctx_learn_insert(ks, ctx);
+	return old ? old : ctx;
+}
+
+/* The same in softirq (a forward's TX leg): nothing is dropped, nor sleeps. */
+static struct ksrtp_ctx *ksrtp_tx_learn_atomic(struct ksrtp_sock *ks,
+					       struct ksrtp_ctx *tmpl, u32 ssrc)
+{
+	struct ksrtp_ctx *ctx, *old;
+
+	if (!refcount_inc_not_zero(&tmpl->ring->refs))
+		return NULL;
+	ctx = ksrtp_tx_learn_alloc(ks, tmpl->ring, &tmpl->id, tmpl->window,
+				   (u32)(tmpl->rtp->top >> 16), ssrc,
+				   GFP_ATOMIC);
+	if (IS_ERR(ctx))
+		return ctx;
 	old = ksrtp_ctx_learn_insert(ks, ctx);
 	return old ? old : ctx;
 }
@@ -114,17 +147,19 @@ static void ksrtp_tx_done(struct ksrtp_crypto_op *cop, int res)
 /* Protect with key by this CPU's op; -EINPROGRESS hands the op to *async. */
 static int ksrtp_tx_crypt(struct ksrtp_keyring *ring, struct ksrtp_key *key,
 			  u8 *buf, unsigned int hdr_len, unsigned int len,
-			  u32 ssrc, u64 idx, bool rtcp, struct ksrtp_op **async)
+			  u32 ssrc, u64 idx, bool rtcp,
+			  const struct ksrtp_tx_how *how, struct ksrtp_op **async)
 {
 	struct ksrtp_op *op = ksrtp_op_get();
 	int n;
 
 	if (!op)
 		return -ENOMEM;
-	op->cop.done = ksrtp_tx_done;
-	/* the sender waits for a busy cryptd rather than lose the packet */
-	op->cop.req_flags = CRYPTO_TFM_REQ_MAY_BACKLOG;
+	op->cop.done = how->done;
+	op->cop.req_flags = how->req_flags;
 	op->tx_done = false;
+	/* a forward's submitter and completion: the last one sends */
+	atomic_set(&op->pending, 2);
 	if (rtcp)
 		n = ksrtp_srtcp_protect(&key->crypto, &op->cop, buf, len, ssrc,
 					(u32)idx,
@@ -146,16 +181,17 @@ static int ksrtp_tx_crypt(struct ksrtp_keyring *ring, struct ksrtp_key *key,
 }
 
 /*
- * Protect buf in place; returns the new length, -errno, or -EINPROGRESS
- * with the op to wait for in *async; *spent is the SRTP index it used.
- * RCU held and bottom halves off: the context's lock and this CPU's op,
- * which our RX must not interrupt.
+ * Protect buf in place for the TX context of its SSRC (and of remote rp,
+ * if bound); returns the new length, -errno, or -EINPROGRESS with the op
+ * to wait for in *async; *spent is the SRTP index it used. RCU held and
+ * bottom halves off: the context's lock and this CPU's op, which our RX
+ * must not interrupt. buf has room for the trailer (KSRTP_TRAILER_MAX).
  */
-static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
-			    struct msghdr *msg, u8 *buf, unsigned int len,
-			    bool rtcp, struct ksrtp_op **async, u64 *spent)
+int ksrtp_tx_protect(struct ksrtp_sock *ks, const struct ksrtp_ctx_id *rp,
+		     u8 *buf, unsigned int len, bool rtcp,
+		     const struct ksrtp_tx_how *how, struct ksrtp_op **async,
+		     u64 *spent)
 {
-	struct ksrtp_ctx_id remote, *rp = NULL;
 	struct ksrtp_keyring *ring;
 	struct ksrtp_rtp_hdr h;
 	struct ksrtp_ctx *ctx;
@@ -167,13 +203,10 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 		return -EINVAL;
 	if (!rtcp)
 		ssrc = h.ssrc;
-	if (atomic_read(&ks->n_bound)) {
-		ksrtp_msg_remote(sk, msg, &remote);
-		rp = &remote;
-	}
 	ctx = ksrtp_ctx_lookup(ks, KSRTP_DIR_TX, ssrc, rp);
 	if (ctx && ctx->id.any)
-		ctx = ksrtp_tx_learn(ks, ctx, ssrc);
+		ctx = how->atomic ? ksrtp_tx_learn_atomic(ks, ctx, ssrc) :
+				    ksrtp_tx_learn(ks, ctx, ssrc);
 	if (IS_ERR_OR_NULL(ctx)) {
 		ksrtp_sock_stat_inc(ks, KSRTP_SS_TX_NO_CTX);
 		return ctx ? PTR_ERR(ctx) : -ENOKEY;
@@ -224,7 +257,7 @@ static int ksrtp_tx_protect(struct ksrtp_sock *ks, struct sock *sk,
 
 	ksrtp_crypto_seen(&key->crypto, rtcp, idx);
 	return ksrtp_tx_crypt(ring, key, buf, rtcp ? 0 : h.hdr_len, len, ssrc,
-			      idx, rtcp, async);
+			      idx, rtcp, how, async);
 
 kdr_pending:
 	/* derived ahead a whole epoch early: only a stalled worker gets here */
@@ -324,7 +357,13 @@ static int ksrtp_tx_prepare(struct ksrtp_sock *ks, struct sock *sk,
 			    struct msghdr *msg, size_t len, u64 *spent,
 			    enum ksrtp_sock_stat *what)
 {
+	static const struct ksrtp_tx_how how = {
+		.done = ksrtp_tx_done,
+		/* the sender waits for a busy cryptd rather than lose the packet */
+		.req_flags = CRYPTO_TFM_REQ_MAY_BACKLOG,
+	};
 	enum ksrtp_class cls = ksrtp_classify(ks->txbuf, len);
+	struct ksrtp_ctx_id remote, *rp = NULL;
 	struct ksrtp_op *op = NULL;
 	int n;
 
@@ -335,8 +374,12 @@ static int ksrtp_tx_prepare(struct ksrtp_sock *ks, struct sock *sk,
 	*what = cls == KSRTP_CLASS_RTCP ? KSRTP_SS_TX_SRTCP : KSRTP_SS_TX_SRTP;
 	local_bh_disable();
 	rcu_read_lock();
-	n = ksrtp_tx_protect(ks, sk, msg, ks->txbuf, len,
-			     cls == KSRTP_CLASS_RTCP, &op, spent);
+	if (atomic_read(&ks->n_bound)) {
+		ksrtp_msg_remote(sk, msg, &remote);
+		rp = &remote;
+	}
+	n = ksrtp_tx_protect(ks, rp, ks->txbuf, len, cls == KSRTP_CLASS_RTCP,
+			     &how, &op, spent);
 	rcu_read_unlock();
 	local_bh_enable();
 	if (n == -EINPROGRESS) {

@@ -101,6 +101,9 @@ static const struct op_desc ops[] = {
 	{ KSRTP_CMD_KEY_SWAP, "key-swap", false, true, KSRTP_A_CTX_MAX },
 	{ KSRTP_CMD_KEY_DEL, "key-del", false, true, KSRTP_A_CTX_MAX },
 	{ KSRTP_CMD_SOCK_SET, "sock-set", false, true, KSRTP_A_SOCK_MAX },
+	{ KSRTP_CMD_FWD_ADD, "fwd-add", false, true, KSRTP_A_FWD_MAX },
+	{ KSRTP_CMD_FWD_DEL, "fwd-del", false, true, KSRTP_A_FWD_MAX },
+	{ KSRTP_CMD_FWD_GET, "fwd-get", true, false, KSRTP_A_FWD_MAX },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -274,6 +277,7 @@ struct fz {
 	int app, spare, sink;
 	struct sockaddr_storage app_a, spare_a, sink_a;
 	uint64_t cookie;
+	uint32_t fwd_id;	/* the base forward's */
 	uint8_t secret[NSECRET][32 + 14];
 	uint32_t seq;
 	/* tally */
@@ -315,6 +319,7 @@ struct fz_reply {
 	char msg[160];
 	int ndata;
 	uint64_t cookie;	/* sock-attach's answer */
+	uint32_t fwd_id;	/* fwd-add's */
 };
 
 static void parse_tlvs(const void *p, int len, struct fz_reply *r)
@@ -404,6 +409,14 @@ static void fz_xfer(struct fz *f, int nl, struct fmsg *m, struct fz_reply *r)
 				    tb[KSRTP_A_SOCK_COOKIE])
 					r->cookie = nl_u64(tb[KSRTP_A_SOCK_COOKIE]);
 			}
+			if (((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+			    KSRTP_CMD_FWD_ADD) {
+				struct nlattr *tb[KSRTP_A_FWD_MAX + 1];
+
+				if (!nl_parse_genl(tb, KSRTP_A_FWD_MAX, nlh) &&
+				    tb[KSRTP_A_FWD_ID])
+					r->fwd_id = nl_u32(tb[KSRTP_A_FWD_ID]);
+			}
 		}
 	}
 }
@@ -462,7 +475,30 @@ static int attach_app(struct fz *f)
 	return 0;
 }
 
-/* The attached socket and its contexts, from scratch. */
+/* The base forward: the base RX SSRC back out of the same socket to the sink. */
+static int add_base_fwd(struct fz *f)
+{
+	const struct sockaddr_in *sink = (const void *)&f->sink_a;
+	static struct fmsg m;
+	struct fz_reply r;
+
+	fm_init(&m, f->fam, KSRTP_CMD_FWD_ADD, 0);
+	fm_u64(&m, KSRTP_A_FWD_RX_SOCK_COOKIE, f->cookie);
+	fm_u32(&m, KSRTP_A_FWD_SSRC, base[0].ssrc);
+	fm_u64(&m, KSRTP_A_FWD_TX_SOCK_COOKIE, f->cookie);
+	fm_put(&m, KSRTP_A_FWD_REMOTE_ADDR, &sink->sin_addr, 4);
+	fm_u16(&m, KSRTP_A_FWD_REMOTE_PORT, ntohs(sink->sin_port));
+	fm_u32(&m, KSRTP_A_FWD_SSRC_OUT, base[1].ssrc);
+	fz_xfer(f, f->nl, &m, &r);
+	if (!r.answered)
+		return -EBADMSG;
+	if (r.err)
+		fz_bad(f, "base fwd-add: %s (%s)", strerror(-r.err), r.msg);
+	f->fwd_id = r.fwd_id;
+	return r.err;
+}
+
+/* The attached socket, its contexts and its forward, from scratch. */
 static int fz_rebuild(struct fz *f)
 {
 	static struct fmsg m;
@@ -486,7 +522,7 @@ static int fz_rebuild(struct fz *f)
 		put_key(f, &m, base[i].secret2, base[i].suite, 2, base[i].mki_len);
 		err = fz_must(f, &m);
 	}
-	return err;
+	return err ? err : add_base_fwd(f);
 }
 
 /* ------------------------------------------------------------ snapshots */
@@ -494,7 +530,7 @@ static int fz_rebuild(struct fz *f)
 struct snap {
 	char *text;
 	size_t len, cap;
-	int nsock, nctx;
+	int nsock, nctx, nfwd;
 };
 
 static void snap_add(struct snap *s, const char *line)
@@ -567,6 +603,11 @@ static int snap_cb(const struct nlmsghdr *nlh, void *arg)
 		strcpy(sa->lines[sa->n], "sock");
 		attrs_text(sa->lines[sa->n], sizeof(sa->lines[0]), p, len,
 			   KSRTP_A_SOCK_STATS, -1, -1, -1, -1);
+	} else if (g->cmd == KSRTP_CMD_FWD_GET) {
+		/* its id is new after each rebuild */
+		strcpy(sa->lines[sa->n], "fwd");
+		attrs_text(sa->lines[sa->n], sizeof(sa->lines[0]), p, len,
+			   KSRTP_A_FWD_STATS, KSRTP_A_FWD_ID, -1, -1, -1);
 	} else {
 		strcpy(sa->lines[sa->n], "ctx");
 		attrs_text(sa->lines[sa->n], sizeof(sa->lines[0]), p, len,
@@ -618,6 +659,18 @@ static int snapshot(struct fz *f, struct snap *s)
 		for (int j = 0; j < ctxs.n; j++)
 			snap_add(s, ctxs.lines[j]);
 	}
+	ctxs.n = 0;
+	nl_init(&m, f->fam, NLM_F_DUMP, KSRTP_CMD_FWD_GET, KSRTP_FAMILY_VERSION);
+	m.nlh.nlmsg_seq = ++f->seq;
+	if (send(f->nl, m.buf, m.nlh.nlmsg_len, 0) < 0)
+		return -errno;
+	err = nl_recv(f->nl, f->seq, snap_cb, &ctxs, &r);
+	if (err)
+		return err;
+	qsort(ctxs.lines, ctxs.n, sizeof(ctxs.lines[0]), cmp_str);
+	s->nfwd = ctxs.n;
+	for (int j = 0; j < ctxs.n; j++)
+		snap_add(s, ctxs.lines[j]);
 	return 0;
 }
 
@@ -675,6 +728,30 @@ static void put_rand_key(struct fz *f, struct fmsg *m, uint32_t suite)
 {
 	put_key(f, m, rndn(NSECRET), chance(85) ? suite : 1 + rndn(KSRTP_SUITE_MAX),
 		chance(60) ? 1 + rndn(4) : (uint32_t)rnd(), chance(25) ? 2 : 0);
+}
+
+static void gen_fwd_add(struct fz *f, struct fmsg *m)
+{
+	uint8_t pt[16];
+
+	fm_u64(m, KSRTP_A_FWD_RX_SOCK_COOKIE, pick_cookie(f));
+	if (chance(90))
+		fm_u32(m, KSRTP_A_FWD_SSRC, chance(50) ? base[rndn(NBASE)].ssrc :
+					    (uint32_t)rnd());
+	fm_u64(m, KSRTP_A_FWD_TX_SOCK_COOKIE, pick_cookie(f));
+	put_remote(f, m, KSRTP_A_FWD_REMOTE_ADDR, KSRTP_A_FWD_REMOTE_PORT);
+	if (chance(40))
+		fm_u32(m, KSRTP_A_FWD_SSRC_OUT, (uint32_t)rnd());
+	if (chance(30))
+		fm_u16(m, KSRTP_A_FWD_SEQ_OFFSET, (uint16_t)rnd());
+	if (chance(30))
+		fm_u32(m, KSRTP_A_FWD_TS_OFFSET, (uint32_t)rnd());
+	if (chance(20)) {
+		rndfill(pt, sizeof(pt));
+		fm_put(m, KSRTP_A_FWD_PT_FILTER, pt, sizeof(pt));
+	}
+	if (chance(20))
+		fm_u32(m, KSRTP_A_FWD_FLAGS, rndn(3));
 }
 
 /* A well-formed request for op, from the live state; mostly accepted. */
@@ -761,6 +838,16 @@ static void gen_valid(struct fz *f, struct fmsg *m, const struct op_desc *op)
 		if (chance(60))
 			fm_u32(m, KSRTP_A_SOCK_MAX_LEARNED, rndn(3) ? 1 + rndn(2000) :
 							       (uint32_t)rnd());
+		break;
+	case KSRTP_CMD_FWD_ADD:
+		gen_fwd_add(f, m);
+		break;
+	case KSRTP_CMD_FWD_DEL:
+	case KSRTP_CMD_FWD_GET:
+		if (chance(80))
+			fm_u32(m, KSRTP_A_FWD_ID, chance(80) ? f->fwd_id : (uint32_t)rnd());
+		if (chance(20))
+			fm_u64(m, KSRTP_A_FWD_RX_SOCK_COOKIE, pick_cookie(f));
 		break;
 	}
 }
@@ -951,9 +1038,16 @@ static void undo(struct fz *f, const struct fmsg *m, const struct fz_reply *r)
 		fm_u64(&u, KSRTP_A_SOCK_COOKIE, r->cookie);
 		fz_must(f, &u);
 		break;
+	case KSRTP_CMD_FWD_ADD:
+		f->undo++;
+		fm_init(&u, f->fam, KSRTP_CMD_FWD_DEL, 0);
+		fm_u32(&u, KSRTP_A_FWD_ID, r->fwd_id);
+		fz_must(f, &u);
+		break;
 	case KSRTP_CMD_SOCK_DETACH:
 	case KSRTP_CMD_CTX_DEL:
 	case KSRTP_CMD_KEY_DEL:
+	case KSRTP_CMD_FWD_DEL:
 		f->undo++;
 		if (fz_rebuild(f))
 			fz_bad(f, "rebuild after cmd %u failed", g->cmd);
@@ -1036,6 +1130,7 @@ FIXTURE_SETUP(fz)
 	ASSERT_EQ(0, fz_rebuild(f)) TH_LOG("%s", f->first_bad);
 	ASSERT_EQ(0, snapshot(f, &self->before));
 	ASSERT_EQ(NBASE, self->before.nctx);
+	ASSERT_EQ(1, self->before.nfwd);
 	f->rebuilds = 0;
 }
 

@@ -31,6 +31,7 @@ const char *knl_sock_stats_name(int attr)
 		[KSRTP_A_SOCK_STATS_RX_ASYNC] = "rx-async",
 		[KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS] = "rx-async-drops",
 		[KSRTP_A_SOCK_STATS_TX_ASYNC] = "tx-async",
+		[KSRTP_A_SOCK_STATS_RX_FORWARDED] = "rx-forwarded",
 	};
 
 	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))
@@ -58,6 +59,24 @@ const char *knl_ctx_stats_name(int attr)
 		[KSRTP_A_CTX_STATS_HIGHEST_INDEX] = "highest-index",
 		[KSRTP_A_CTX_STATS_RTCP_INDEX] = "rtcp-index",
 		[KSRTP_A_CTX_STATS_KDR_PENDING] = "kdr-pending",
+	};
+
+	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))
+		return NULL;
+	return names[attr];
+}
+
+const char *knl_fwd_stats_name(int attr)
+{
+	static const char *const names[] = {
+		[KSRTP_A_FWD_STATS_PACKETS] = "packets",
+		[KSRTP_A_FWD_STATS_BYTES] = "bytes",
+		[KSRTP_A_FWD_STATS_RTCP_PACKETS] = "rtcp-packets",
+		[KSRTP_A_FWD_STATS_RTCP_BYTES] = "rtcp-bytes",
+		[KSRTP_A_FWD_STATS_PT_DROP] = "pt-drop",
+		[KSRTP_A_FWD_STATS_TX_NO_CTX] = "tx-no-ctx",
+		[KSRTP_A_FWD_STATS_TX_DROP] = "tx-drop",
+		[KSRTP_A_FWD_STATS_IDLE_MS] = "idle-ms",
 	};
 
 	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))

@@ -60,6 +60,8 @@ extern const struct knl_policy knl_sock_stats_policy[KSRTP_A_SOCK_STATS_MAX + 1]
 extern const struct knl_policy knl_key_policy[KSRTP_A_KEY_MAX + 1];
 extern const struct knl_policy knl_ctx_policy[KSRTP_A_CTX_MAX + 1];
 extern const struct knl_policy knl_ctx_stats_policy[KSRTP_A_CTX_STATS_MAX + 1];
+extern const struct knl_policy knl_fwd_policy[KSRTP_A_FWD_MAX + 1];
+extern const struct knl_policy knl_fwd_stats_policy[KSRTP_A_FWD_STATS_MAX + 1];
 
 /* Whether one attribute's length fits its policy entry. */
 bool knl_attr_ok(const struct nlattr *a, const struct knl_policy *p);
@@ -75,11 +77,12 @@ int knl_parse_nested(struct nlattr **tb, int max, struct nlattr *nest,
 
 /*
  * A counter's name as netlink/ksrtp.yaml spells it ("rx-no-ctx"), by its
- * attribute in the sock-stats / ctx-stats nest; NULL for any other value.
+ * attribute in the sock-stats / ctx-stats / fwd-stats nest; NULL for any other value.
  * JSON output spells the same names with '_'. Generated: knl-names.c.
  */
 const char *knl_sock_stats_name(int attr);
 const char *knl_ctx_stats_name(int attr);
+const char *knl_fwd_stats_name(int attr);
 
 /* NAME as a JSON key ('-' as '_') in buf, cut to len - 1 bytes; returns buf. */
 const char *knl_json_key(const char *name, char *buf, size_t len);

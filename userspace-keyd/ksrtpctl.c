@@ -76,13 +76,15 @@ static const struct suite {
 /* Flag sets: entry i names the bit 1 << i. */
 static const char *const feature_names[] = {
 	"info", "sock", "ctx", "mki", "ssrc-any", "remote-bind", "upcall", "ipv6",
-	"sock-set", "rx-async",
+	"sock-set", "rx-async", "fwd",
 };
 static const char *const upcall_names[] = { "dtls", "zrtp" };
+static const char *const fwd_flag_names[] = { "copy-to-app" };
 static const char *const option_names[] = {
 	"unencrypted_srtp", "unencrypted_srtcp", "unauthenticated_srtp",
 };
-_Static_assert(KSRTP_FEATURE_RX_ASYNC == 1 << 9, "feature_names is stale");
+_Static_assert(KSRTP_FEATURE_FWD == 1 << 10, "feature_names is stale");
+_Static_assert(KSRTP_FWD_FLAGS_COPY_TO_APP == 1 << 0, "fwd_flag_names is stale");
 _Static_assert(KSRTP_UPCALL_ZRTP == 1 << 1, "upcall_names is stale");
 _Static_assert(KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP == 1 << 2, "option_names is stale");
 
@@ -240,6 +242,12 @@ struct args {
 	size_t key_len;
 	uint8_t mki[KSRTP_MAX_MKI_LEN];
 	size_t mki_len;
+	/* forwards */
+	uint64_t rx_cookie, tx_cookie;
+	uint32_t id, ssrc_out, ts_offset, fwd_flags;
+	uint16_t seq_offset;
+	struct remote to;
+	uint8_t pt[16];		/* bit pt % 8 of byte pt / 8 */
 };
 
 enum {
@@ -248,7 +256,9 @@ enum {
 	A_ROC = 1 << 8, A_SEQ = 1 << 9, A_WINDOW = 1 << 10,
 	A_OPTIONS = 1 << 11, A_KDR = 1 << 12, A_SOFT_LIMIT = 1 << 13,
 	A_PID = 1 << 14, A_FD = 1 << 15, A_UPCALL = 1 << 16,
-	A_MAX_LEARNED = 1 << 17,
+	A_MAX_LEARNED = 1 << 17, A_RX = 1 << 18, A_TX = 1 << 19, A_TO = 1 << 20,
+	A_SSRC_OUT = 1 << 21, A_SEQ_OFFSET = 1 << 22, A_TS_OFFSET = 1 << 23,
+	A_PT = 1 << 24, A_FWD_FLAGS = 1 << 25, A_ID = 1 << 26,
 };
 
 /* What names a context: sock, dir, ssrc and optionally remote. */
@@ -297,10 +307,9 @@ static const char *parse_ssrc(struct args *a, char *v)
 }
 
 /* 1.2.3.4:5000 or [2001:db8::1]:5000 */
-static const char *parse_remote(struct args *a, char *v)
+static const char *parse_addr_port(struct remote *r, char *v)
 {
 	static const char *bad = "expected ADDR:PORT or [IPV6-ADDR]:PORT";
-	struct remote *r = &a->remote;
 	char buf[INET6_ADDRSTRLEN + 2], *port;
 	uint64_t n;
 	int ok;
@@ -329,6 +338,40 @@ static const char *parse_remote(struct args *a, char *v)
 	if (!parse_u64(port + 1, &n) || !n || n > UINT16_MAX)
 		return "port must be 1..65535";
 	r->port = (uint16_t)n;
+	return NULL;
+}
+
+static const char *parse_remote(struct args *a, char *v)
+{
+	return parse_addr_port(&a->remote, v);
+}
+
+static const char *parse_to(struct args *a, char *v)
+{
+	return parse_addr_port(&a->to, v);
+}
+
+/* "0,8,96-127": payload types into the 128-bit filter */
+static const char *parse_pt(struct args *a, char *v)
+{
+	static const char *bad = "expected payload types 0..127, e.g. 0,8,96-127";
+	char *tok, *save, *dash;
+	uint64_t lo, hi, pt;
+
+	memset(a->pt, 0, sizeof(a->pt));
+	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = 0;
+		if (!parse_u64(tok, &lo) || (dash && !parse_u64(dash + 1, &hi)))
+			return bad;
+		if (!dash)
+			hi = lo;
+		if (lo > hi || hi > 127)
+			return bad;
+		for (pt = lo; pt <= hi; pt++)
+			a->pt[pt / 8] |= (uint8_t)(1u << (pt % 8));
+	}
 	return NULL;
 }
 
@@ -415,6 +458,12 @@ static const char *parse_upcall(struct args *a, char *v)
 		"expected dtls, zrtp, dtls,zrtp or none" : NULL;
 }
 
+static const char *parse_fwd_flags(struct args *a, char *v)
+{
+	return parse_flags(v, fwd_flag_names, ARRAY_SIZE(fwd_flag_names),
+			   &a->fwd_flags) ? "expected copy-to-app or none" : NULL;
+}
+
 /* A keyword takes a number into a field of struct args, or has a parser. */
 static const struct keyword {
 	const char *name;
@@ -445,6 +494,15 @@ static const struct keyword {
 	KW_NUM("fd", A_FD, fd, 0, INT_MAX),
 	KW_FN("upcall", A_UPCALL, parse_upcall),
 	KW_NUM("max-learned", A_MAX_LEARNED, max_learned, 1, 1048576),
+	KW_NUM("rx", A_RX, rx_cookie, 0, UINT64_MAX),
+	KW_NUM("tx", A_TX, tx_cookie, 0, UINT64_MAX),
+	KW_FN("to", A_TO, parse_to),
+	KW_NUM("ssrc-out", A_SSRC_OUT, ssrc_out, 0, UINT32_MAX),
+	KW_NUM("seq-offset", A_SEQ_OFFSET, seq_offset, 0, UINT16_MAX),
+	KW_NUM("ts-offset", A_TS_OFFSET, ts_offset, 0, UINT32_MAX),
+	KW_FN("pt", A_PT, parse_pt),
+	KW_FN("flags", A_FWD_FLAGS, parse_fwd_flags),
+	KW_NUM("id", A_ID, id, 1, UINT32_MAX),
 #undef KW_FN
 #undef KW_NUM
 };
@@ -666,6 +724,13 @@ static const int ctx_counter_attrs[] = {
 };
 #undef CS
 
+#define FS(a) KSRTP_A_FWD_STATS_##a
+static const int fwd_counter_attrs[] = {
+	FS(PACKETS), FS(BYTES), FS(RTCP_PACKETS), FS(RTCP_BYTES), FS(IDLE_MS), 0,
+	FS(PT_DROP), FS(TX_NO_CTX), FS(TX_DROP),
+};
+#undef FS
+
 static const struct counters sock_counters = {
 	knl_sock_stats_name, KSRTP_A_SOCK_STATS_MAX, knl_sock_stats_policy,
 	sock_counter_attrs, ARRAY_SIZE(sock_counter_attrs)
@@ -675,9 +740,15 @@ static const struct counters ctx_counters = {
 	ctx_counter_attrs, ARRAY_SIZE(ctx_counter_attrs)
 };
 
+static const struct counters fwd_counters = {
+	knl_fwd_stats_name, KSRTP_A_FWD_STATS_MAX, knl_fwd_stats_policy,
+	fwd_counter_attrs, ARRAY_SIZE(fwd_counter_attrs)
+};
+
 #define COUNTERS_TB 32
 _Static_assert(KSRTP_A_SOCK_STATS_MAX < COUNTERS_TB &&
-	       KSRTP_A_CTX_STATS_MAX < COUNTERS_TB, "raise COUNTERS_TB");
+	       KSRTP_A_CTX_STATS_MAX < COUNTERS_TB &&
+	       KSRTP_A_FWD_STATS_MAX < COUNTERS_TB, "raise COUNTERS_TB");
 
 /* Unknown attributes (pad, newer counters) are skipped. */
 static bool counter_listed(const struct counters *c, int attr)
@@ -1350,6 +1421,178 @@ static int cmd_show(int argc, char **argv)
 	return rc;
 }
 
+/* ------------------------------------------------------------ forwards */
+
+static int put_fwd(struct nl_msg *m, const struct args *a)
+{
+	return nla_put_u64(m, KSRTP_A_FWD_RX_SOCK_COOKIE, a->rx_cookie) ||
+	       nla_put_u32(m, KSRTP_A_FWD_SSRC, a->ssrc) ||
+	       nla_put_u64(m, KSRTP_A_FWD_TX_SOCK_COOKIE, a->tx_cookie) ||
+	       put_remote(m, KSRTP_A_FWD_REMOTE_ADDR, KSRTP_A_FWD_REMOTE_PORT, &a->to) ||
+	       ((a->seen & A_SSRC_OUT) &&
+		nla_put_u32(m, KSRTP_A_FWD_SSRC_OUT, a->ssrc_out)) ||
+	       ((a->seen & A_SEQ_OFFSET) &&
+		nla_put_u16(m, KSRTP_A_FWD_SEQ_OFFSET, a->seq_offset)) ||
+	       ((a->seen & A_TS_OFFSET) &&
+		nla_put_u32(m, KSRTP_A_FWD_TS_OFFSET, a->ts_offset)) ||
+	       ((a->seen & A_PT) &&
+		nla_put(m, KSRTP_A_FWD_PT_FILTER, sizeof(a->pt), a->pt)) ||
+	       ((a->seen & A_FWD_FLAGS) &&
+		nla_put_u32(m, KSRTP_A_FWD_FLAGS, a->fwd_flags));
+}
+
+static int fwd_add_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_FWD_MAX + 1];
+
+	if (knl_parse(msg, tb, KSRTP_A_FWD_MAX, knl_fwd_policy) ||
+	    !tb[KSRTP_A_FWD_ID])
+		return -1;
+	*(uint32_t *)arg = nla_get_u32(tb[KSRTP_A_FWD_ID]);
+	return 0;
+}
+
+static int cmd_fwd_add(int argc, char **argv)
+{
+	struct json_object *o;
+	struct nl_msg *msg;
+	struct args a;
+	uint32_t id = 0;
+	int rc;
+
+	rc = parse_args(argc, argv, &a,
+			A_RX | A_SSRC | A_TX | A_TO | A_SSRC_OUT | A_SEQ_OFFSET |
+			A_TS_OFFSET | A_PT | A_FWD_FLAGS,
+			A_RX | A_SSRC | A_TX | A_TO);
+	if (rc)
+		return rc;
+	if (a.ssrc_any)
+		return usage_err("ssrc: a forward takes one SSRC, not 'any'");
+	msg = request(KSRTP_CMD_FWD_ADD, 0);
+	if (!msg)
+		return 1;
+	if (put_fwd(msg, &a))
+		return build_err(msg);
+	rc = run(msg, fwd_add_reply, &id);
+	if (rc)
+		return rc;
+	if (json_out) {
+		o = json_object_new_object();
+		jadd_u64(o, "id", id);
+		print_json(o);
+		json_object_put(o);
+	} else {
+		printf("fwd %" PRIu32 "\n", id);
+	}
+	return 0;
+}
+
+static int cmd_fwd_del(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct args a;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, A_ID, A_ID);
+	if (rc)
+		return rc;
+	msg = request(KSRTP_CMD_FWD_DEL, 0);
+	if (!msg)
+		return 1;
+	if (nla_put_u32(msg, KSRTP_A_FWD_ID, a.id))
+		return build_err(msg);
+	return run(msg, NULL, NULL);
+}
+
+/* The filter's payload types as numbers. */
+static struct json_object *pt_json(struct nlattr *a)
+{
+	struct json_object *arr = json_object_new_array();
+	const uint8_t *bits = nla_data(a);
+	int pt;
+
+	for (pt = 0; pt < 128; pt++)
+		if (bits[pt / 8] & (1u << (pt % 8)))
+			json_object_array_add(arr, json_object_new_int(pt));
+	return arr;
+}
+
+static int fwd_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[KSRTP_A_FWD_MAX + 1], *a;
+	struct json_object *o;
+
+	if (knl_parse(msg, tb, KSRTP_A_FWD_MAX, knl_fwd_policy))
+		return -1;
+	o = json_object_new_object();
+	if ((a = tb[KSRTP_A_FWD_ID]))
+		jadd_u64(o, "id", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_FWD_RX_SOCK_COOKIE]))
+		jadd_u64(o, "rx_sock_cookie", nla_get_u64(a));
+	if ((a = tb[KSRTP_A_FWD_SSRC]))
+		jadd_u64(o, "ssrc", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_FWD_TX_SOCK_COOKIE]))
+		jadd_u64(o, "tx_sock_cookie", nla_get_u64(a));
+	jadd_remote(o, tb[KSRTP_A_FWD_REMOTE_ADDR], tb[KSRTP_A_FWD_REMOTE_PORT]);
+	if ((a = tb[KSRTP_A_FWD_SSRC_OUT]))
+		jadd_u64(o, "ssrc_out", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_FWD_SEQ_OFFSET]))
+		jadd_u64(o, "seq_offset", nla_get_u16(a));
+	if ((a = tb[KSRTP_A_FWD_TS_OFFSET]))
+		jadd_u64(o, "ts_offset", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_FWD_PT_FILTER]))
+		jadd(o, "pt_filter", pt_json(a));
+	if ((a = tb[KSRTP_A_FWD_FLAGS]))
+		jadd(o, "flags", jflags(nla_get_u32(a), fwd_flag_names,
+					ARRAY_SIZE(fwd_flag_names)));
+	if ((a = tb[KSRTP_A_FWD_STATS]))
+		jadd(o, "stats", counters_json(a, &fwd_counters));
+	json_object_array_add(arg, o);
+	return 0;
+}
+
+static const struct tfield fwd_fields[] = {
+	{ "id", "fwd", T_VAL }, { "rx_sock_cookie", "rx", T_VAL },
+	{ "ssrc", "ssrc", T_SSRC }, { "tx_sock_cookie", "tx", T_VAL },
+	{ "remote_addr", "to", T_REMOTE }, { "ssrc_out", "ssrc-out", T_SSRC },
+	{ "seq_offset", "seq-offset", T_VAL }, { "ts_offset", "ts-offset", T_VAL },
+	{ "pt_filter", "pt", T_VAL }, { "flags", "flags", T_VAL },
+};
+
+static int cmd_fwd_show(int argc, char **argv)
+{
+	struct json_object *fwds;
+	struct nl_msg *msg;
+	struct args a;
+	size_t i;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, A_ID | A_RX, 0);
+	if (rc)
+		return rc;
+	if ((a.seen & A_ID) && (a.seen & A_RX))
+		return usage_err("give id or rx, not both");
+	msg = request(KSRTP_CMD_FWD_GET, a.seen & A_ID ? 0 : NLM_F_DUMP);
+	if (!msg)
+		return 1;
+	if (((a.seen & A_ID) && nla_put_u32(msg, KSRTP_A_FWD_ID, a.id)) ||
+	    ((a.seen & A_RX) &&
+	     nla_put_u64(msg, KSRTP_A_FWD_RX_SOCK_COOKIE, a.rx_cookie)))
+		return build_err(msg);
+	fwds = json_object_new_array();
+	rc = run(msg, fwd_reply, fwds);
+	if (!rc && json_out)
+		print_json(fwds);
+	for (i = 0; !rc && !json_out && i < jlen(fwds); i++) {
+		struct json_object *f = json_object_array_get_idx(fwds, i);
+
+		tline("", f, fwd_fields, ARRAY_SIZE(fwd_fields));
+		tcounters("    ", jget(f, "stats"), &fwd_counters);
+	}
+	json_object_put(fwds);
+	return rc;
+}
+
 /* ------------------------------------------------------------ monitor */
 
 static volatile sig_atomic_t stop;
@@ -1509,6 +1752,14 @@ static void usage(FILE *f)
 		"  key swap CTX key-id N\n"
 		"                    make key N the one TX uses\n"
 		"  key del CTX key-id N\n"
+		"  fwd add rx COOKIE ssrc SSRC tx COOKIE to ADDR:PORT [ssrc-out SSRC]\n"
+		"          [seq-offset N] [ts-offset N] [pt PTS] [flags copy-to-app|none]\n"
+		"                    relay SSRC's packets that authenticate on socket rx\n"
+		"                    out of socket tx (its TX context of ssrc-out) to\n"
+		"                    ADDR:PORT in the kernel; prints the forward's id\n"
+		"  fwd del id ID\n"
+		"  fwd show [id ID | rx COOKIE]\n"
+		"                    forwards and their counters\n"
 		"  monitor           print events until SIGINT/SIGTERM\n"
 		"  help              this text\n"
 		"\n"
@@ -1523,6 +1774,7 @@ static void usage(FILE *f)
 		"  BASE64 := master key || master salt, as in an SDES inline key\n"
 		"  OPT    := unencrypted_srtp | unencrypted_srtcp | unauthenticated_srtp\n"
 		"  HEX    := 1 to 4 bytes, e.g. 01 or 0x0000002a\n"
+		"  PTS    := payload types forwarded, e.g. 0,8,96-127 (default all)\n"
 		"  Numbers are decimal or 0x hex.\n"
 		"\n"
 		"Options:\n"
@@ -1565,6 +1817,12 @@ static const struct command ctx_commands[] = {
 	{ "del", cmd_ctx_del },
 };
 
+static const struct command fwd_commands[] = {
+	{ "add", cmd_fwd_add },
+	{ "del", cmd_fwd_del },
+	{ "show", cmd_fwd_show },
+};
+
 static const struct command key_commands[] = {
 	{ "add", cmd_key_add },
 	{ "swap", cmd_key_swap },
@@ -1579,6 +1837,11 @@ static int cmd_ctx(int argc, char **argv)
 static int cmd_key(int argc, char **argv)
 {
 	return dispatch("key", key_commands, ARRAY_SIZE(key_commands), argc, argv);
+}
+
+static int cmd_fwd(int argc, char **argv)
+{
+	return dispatch("fwd", fwd_commands, ARRAY_SIZE(fwd_commands), argc, argv);
 }
 
 static int cmd_help(int argc, char **argv)
@@ -1597,6 +1860,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show },
 	{ "ctx", cmd_ctx },
 	{ "key", cmd_key },
+	{ "fwd", cmd_fwd },
 	{ "monitor", cmd_monitor },
 	{ "help", cmd_help },
 };

@@ -33,6 +33,8 @@
  * @KSRTP_FEATURE_RX_ASYNC: RX can finish a packet whose crypto completes
  *	asynchronously (the kernel exports UDP's receive queueing to modules);
  *	without it, RX uses synchronous transforms only.
+ * @KSRTP_FEATURE_FWD: fwd-add, fwd-del, fwd-get: SRTP relayed between attached
+ *	sockets in the kernel.
  */
 enum ksrtp_feature {
 	KSRTP_FEATURE_INFO = 1,
@@ -45,6 +47,7 @@ enum ksrtp_feature {
 	KSRTP_FEATURE_IPV6 = 128,
 	KSRTP_FEATURE_SOCK_SET = 256,
 	KSRTP_FEATURE_RX_ASYNC = 512,
+	KSRTP_FEATURE_FWD = 1024,
 };
 
 /**
@@ -157,6 +160,16 @@ enum ksrtp_limit {
 };
 
 /**
+ * enum ksrtp_fwd_flags - How a forward treats the packets it relays.
+ * @KSRTP_FWD_FLAGS_COPY_TO_APP: The application still reads each forwarded
+ *	packet in the clear (recording, monitoring); without it the forward consumes
+ *	them.
+ */
+enum ksrtp_fwd_flags {
+	KSRTP_FWD_FLAGS_COPY_TO_APP = 1,
+};
+
+/**
  * enum - attributes of the info set
  * @KSRTP_A_INFO_VERSION: Family (API) version, KSRTP_FAMILY_VERSION of the
  *	module.
@@ -251,6 +264,9 @@ enum {
  *	datagram.
  * @KSRTP_A_SOCK_STATS_TX_ASYNC: SRTP/SRTCP sends whose crypto completed
  *	asynchronously.
+ * @KSRTP_A_SOCK_STATS_RX_FORWARDED: SRTP/SRTCP consumed by forwards (fwd-add)
+ *	rather than delivered to the application; a forward with copy-to-app does not
+ *	count here.
  */
 enum {
 	KSRTP_A_SOCK_STATS_RX_PACKETS = 1,
@@ -276,6 +292,7 @@ enum {
 	KSRTP_A_SOCK_STATS_RX_ASYNC = 21,
 	KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS = 22,
 	KSRTP_A_SOCK_STATS_TX_ASYNC = 23,
+	KSRTP_A_SOCK_STATS_RX_FORWARDED = 24,
 
 	__KSRTP_A_SOCK_STATS_MAX,
 	KSRTP_A_SOCK_STATS_MAX = (__KSRTP_A_SOCK_STATS_MAX - 1)
@@ -397,6 +414,75 @@ enum {
 	KSRTP_A_CTX_STATS_MAX = (__KSRTP_A_CTX_STATS_MAX - 1)
 };
 
+/**
+ * enum - attributes of the fwd set
+ * @KSRTP_A_FWD_ID: The forward, as fwd-add's reply names it (fwd-del, fwd-get).
+ * @KSRTP_A_FWD_RX_SOCK_COOKIE: The attached socket the stream arrives on.
+ * @KSRTP_A_FWD_SSRC: The SSRC received there. Its packets are forwarded once
+ *	they authenticated with an RX context of that socket, as the application
+ *	would have read them.
+ * @KSRTP_A_FWD_TX_SOCK_COOKIE: The attached socket the stream leaves from,
+ *	protected with its TX context for ssrc-out (the same socket as rx-sock-cookie
+ *	is allowed).
+ * @KSRTP_A_FWD_REMOTE_ADDR: Destination address, 4 (IPv4) or 16 (IPv6) bytes.
+ * @KSRTP_A_FWD_REMOTE_PORT: Destination UDP port, host byte order.
+ * @KSRTP_A_FWD_SSRC_OUT: SSRC of the forwarded stream (default ssrc); RTCP
+ *	alike.
+ * @KSRTP_A_FWD_SEQ_OFFSET: Added to each RTP sequence number, modulo 2^16.
+ * @KSRTP_A_FWD_TS_OFFSET: Added to each RTP timestamp and to the RTP timestamp
+ *	of RTCP sender reports, modulo 2^32.
+ * @KSRTP_A_FWD_PT_FILTER: The RTP payload types forwarded, a 128-bit bitmap:
+ *	payload type n is bit n % 8 of byte n / 8. Other RTP packets are dropped and
+ *	counted (pt-drop); RTCP is not filtered. Absent: all.
+ * @KSRTP_A_FWD_STATS: Reply only.
+ */
+enum {
+	KSRTP_A_FWD_ID = 1,
+	KSRTP_A_FWD_RX_SOCK_COOKIE = 2,
+	KSRTP_A_FWD_SSRC = 3,
+	KSRTP_A_FWD_TX_SOCK_COOKIE = 4,
+	KSRTP_A_FWD_REMOTE_ADDR = 5,
+	KSRTP_A_FWD_REMOTE_PORT = 6,
+	KSRTP_A_FWD_SSRC_OUT = 7,
+	KSRTP_A_FWD_SEQ_OFFSET = 8,
+	KSRTP_A_FWD_TS_OFFSET = 9,
+	KSRTP_A_FWD_PT_FILTER = 10,
+	KSRTP_A_FWD_FLAGS = 11,
+	KSRTP_A_FWD_STATS = 12,
+	KSRTP_A_FWD_PAD = 13,
+
+	__KSRTP_A_FWD_MAX,
+	KSRTP_A_FWD_MAX = (__KSRTP_A_FWD_MAX - 1)
+};
+
+/**
+ * enum - attributes of the fwd-stats set
+ * @KSRTP_A_FWD_STATS_PACKETS: RTP packets sent on.
+ * @KSRTP_A_FWD_STATS_BYTES: Plain RTP bytes of those packets.
+ * @KSRTP_A_FWD_STATS_PT_DROP: RTP packets whose payload type pt-filter does not
+ *	allow.
+ * @KSRTP_A_FWD_STATS_TX_NO_CTX: Packets dropped because the TX socket had no
+ *	context for ssrc-out or could not protect them (index reuse, hard limit).
+ * @KSRTP_A_FWD_STATS_TX_DROP: Packets dropped on the way out: no route, no
+ *	memory, the TX socket detached, or the IP layer refused them.
+ * @KSRTP_A_FWD_STATS_IDLE_MS: Milliseconds since the last packet forwarded (or
+ *	since fwd-add).
+ */
+enum {
+	KSRTP_A_FWD_STATS_PACKETS = 1,
+	KSRTP_A_FWD_STATS_BYTES = 2,
+	KSRTP_A_FWD_STATS_RTCP_PACKETS = 3,
+	KSRTP_A_FWD_STATS_RTCP_BYTES = 4,
+	KSRTP_A_FWD_STATS_PT_DROP = 5,
+	KSRTP_A_FWD_STATS_TX_NO_CTX = 6,
+	KSRTP_A_FWD_STATS_TX_DROP = 7,
+	KSRTP_A_FWD_STATS_IDLE_MS = 8,
+	KSRTP_A_FWD_STATS_PAD = 9,
+
+	__KSRTP_A_FWD_STATS_MAX,
+	KSRTP_A_FWD_STATS_MAX = (__KSRTP_A_FWD_STATS_MAX - 1)
+};
+
 enum {
 	KSRTP_CMD_INFO_GET = 1,
 	KSRTP_CMD_SOCK_ATTACH = 2,
@@ -414,6 +500,9 @@ enum {
 	KSRTP_CMD_SSRC_LEARNED_NTF = 14,
 	KSRTP_CMD_UPCALL_NTF = 15,
 	KSRTP_CMD_SOCK_SET = 16,
+	KSRTP_CMD_FWD_ADD = 17,
+	KSRTP_CMD_FWD_DEL = 18,
+	KSRTP_CMD_FWD_GET = 19,
 
 	__KSRTP_CMD_MAX,
 	KSRTP_CMD_MAX = (__KSRTP_CMD_MAX - 1)

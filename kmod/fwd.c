@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Relay: streams forwarded from one attached socket to a destination
+ * through another, inside the kernel. A packet RX accepted (plain by now)
+ * is rewritten, protected with the TX socket's context for the new SSRC and
+ * sent as that socket's datagram with the UDP tunnel helpers, so the
+ * application never wakes for it. Replay and authentication were checked
+ * on the way in exactly as for the application's own packets.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <linux/xarray.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+
+#include "compat.h"
+#include "fwd.h"
+#include "op.h"
+#include "socket.h"
+#include "tx.h"
+
+/* Writers of every forward table, and the list of all forwards. */
+static DEFINE_MUTEX(ksrtp_fwd_lock);
+static LIST_HEAD(ksrtp_fwds);
+static DEFINE_XARRAY_ALLOC1(ksrtp_fwd_ids);
+static u32 ksrtp_fwd_next_id;
+
+const struct rhashtable_params ksrtp_fwd_params = {
+	.key_len		= sizeof(u32),
+	.key_offset		= offsetof(struct ksrtp_fwd, rw.ssrc_in),
+	.head_offset		= offsetof(struct ksrtp_fwd, node),
+	.automatic_shrinking	= true,
+};
+
+static void ksrtp_fwd_free_work(struct work_struct *work)
+{
+	struct ksrtp_fwd *f = container_of(to_rcu_work(work), struct ksrtp_fwd,
+					   free_work);
+
+	ksrtp_async_wait();	/* a protect completing asynchronously uses it */
+	ksrtp_fwd_free(f);
+	ksrtp_defer_done();
+}
+
+struct ksrtp_fwd *ksrtp_fwd_alloc(void)
+{
+	struct ksrtp_fwd *f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+
+	if (!f)
+		return NULL;
+	f->stats = __netdev_alloc_pcpu_stats(struct ksrtp_fwd_stats,
+					     GFP_KERNEL_ACCOUNT);
+	if (!f->stats) {
+		kfree(f);
+		return NULL;
+	}
+	INIT_RCU_WORK(&f->free_work, ksrtp_fwd_free_work);
+	f->last = jiffies;
+	return f;
+}
+
+/* Never inserted, or unlinked and past its readers: drop what it holds. */
+void ksrtp_fwd_free(struct ksrtp_fwd *f)
+{
+	if (f->rx)
+		ksrtp_sock_put(f->rx);
+	if (f->tx)
+		ksrtp_sock_put(f->tx);
+	free_percpu(f->stats);
+	kfree(f);
+}
+
+static void ksrtp_fwd_unlink(struct ksrtp_fwd *f)
+{
+	lockdep_assert_held(&ksrtp_fwd_lock);
+	rhltable_remove(&f->rx->fwds, &f->node, ksrtp_fwd_params);
+	atomic_dec(&f->rx->n_fwd);
+	list_del(&f->list);
+	xa_erase(&ksrtp_fwd_ids, f->id);
+	ksrtp_defer_free(&f->free_work);
+}
+
+/*
+ * Publish a forward whose sockets the caller holds. A socket detached
+ * before this sees attached false; one detached after finds the forward in
+ * the list (ksrtp_fwd_sock_gone takes the lock after clearing attached).
+ */
+int ksrtp_fwd_insert(struct ksrtp_fwd *f, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	mutex_lock(&ksrtp_fwd_lock);
+	err = -ENOENT;
+	if (!READ_ONCE(f->rx->attached) || !READ_ONCE(f->tx->attached)) {
+		NL_SET_ERR_MSG_MOD(extack, "a socket of the forward was detached");
+		goto out;
+	}
+	err = -ENOSPC;
+	if (atomic_read(&f->rx->n_fwd) >= KSRTP_FWD_MAX_PER_SOCK) {
+		NL_SET_ERR_MSG_MOD(extack, "too many forwards on the receiving socket");
+		goto out;
+	}
+	err = xa_alloc_cyclic(&ksrtp_fwd_ids, &f->id, f, xa_limit_32b,
+			      &ksrtp_fwd_next_id, GFP_KERNEL_ACCOUNT);
+	if (err < 0)
+		goto out;
+	err = rhltable_insert(&f->rx->fwds, &f->node, ksrtp_fwd_params);
+	if (err) {
+		xa_erase(&ksrtp_fwd_ids, f->id);
+		goto out;
+	}
+	atomic_inc(&f->rx->n_fwd);
+	list_add_tail(&f->list, &ksrtp_fwds);
+out:
+	mutex_unlock(&ksrtp_fwd_lock);
+	return err;
+}
+
+static bool ksrtp_fwd_in_net(const struct ksrtp_fwd *f, const struct net *net)
+{
+	return net_eq(sock_net(f->rx->sk), net);
+}
+
+int ksrtp_fwd_delete(struct net *net, u32 id)
+{
+	struct ksrtp_fwd *f;
+	int err = -ENOENT;
+
+	mutex_lock(&ksrtp_fwd_lock);
+	f = xa_load(&ksrtp_fwd_ids, id);
+	if (f && ksrtp_fwd_in_net(f, net)) {
+		ksrtp_fwd_unlink(f);
+		err = 0;
+	}
+	mutex_unlock(&ksrtp_fwd_lock);
+	return err;
+}
+
+/* A socket is detaching: the forwards from it and through it go. */
+void ksrtp_fwd_sock_gone(struct ksrtp_sock *ks)
+{
+	struct ksrtp_fwd *f, *tmp;
+
+	mutex_lock(&ksrtp_fwd_lock);
+	list_for_each_entry_safe(f, tmp, &ksrtp_fwds, list)
+		if (f->rx == ks || f->tx == ks)
+			ksrtp_fwd_unlink(f);
+	mutex_unlock(&ksrtp_fwd_lock);
+}
+
+int ksrtp_fwd_for_each(struct net *net, u64 rx_cookie, unsigned long skip,
+		       int (*fn)(struct ksrtp_fwd *f, void *arg), void *arg)
+{
+	struct ksrtp_fwd *f;
+	int err = 0;
+
+	mutex_lock(&ksrtp_fwd_lock);
+	list_for_each_entry(f, &ksrtp_fwds, list) {
+		if (!ksrtp_fwd_in_net(f, net) ||
+		    (rx_cookie && f->rx->cookie != rx_cookie))
+			continue;
+		if (skip) {
+			skip--;
+			continue;
+		}
+		err = fn(f, arg);
+		if (err)
+			break;
+	}
+	mutex_unlock(&ksrtp_fwd_lock);
+	return err;
+}
+
+int ksrtp_fwd_get(struct net *net, u32 id,
+		  int (*fn)(struct ksrtp_fwd *f, void *arg), void *arg)
+{
+	struct ksrtp_fwd *f;
+	int err = -ENOENT;
+
+	mutex_lock(&ksrtp_fwd_lock);
+	f = xa_load(&ksrtp_fwd_ids, id);
+	if (f && ksrtp_fwd_in_net(f, net))
+		err = fn(f, arg);
+	mutex_unlock(&ksrtp_fwd_lock);
+	return err;
+}
+
+void ksrtp_fwd_stats_read(struct ksrtp_fwd *f, u64 *out)
+{
+	int cpu, i;
+
+	memset(out, 0, sizeof(u64) * KSRTP_FS_MAX);
+	for_each_possible_cpu(cpu) {
+		struct ksrtp_fwd_stats *s = per_cpu_ptr(f->stats, cpu);
+		u64 v[KSRTP_FS_MAX];
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			for (i = 0; i < KSRTP_FS_MAX; i++)
+				v[i] = u64_stats_read(&s->c[i]);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		for (i = 0; i < KSRTP_FS_MAX; i++)
+			out[i] += v[i];
+	}
+}
+
+static void ksrtp_fwd_count(struct ksrtp_fwd *f, enum ksrtp_fwd_stat i, u64 n)
+{
+	struct ksrtp_fwd_stats *s = get_cpu_ptr(f->stats);
+	unsigned long flags;
+
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_add(&s->c[i], n);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(f->stats);
+}
+
+/* IPv4 out of sk (an IPv4 or a dual-stack IPv6 socket); consumes skb. */
+static int ksrtp_fwd_send4(struct ksrtp_fwd *f, struct sock *sk,
+			   struct sk_buff *skb)
+{
+	struct inet_sock *inet = inet_sk(sk);
+	struct net *net = sock_net(sk);
+	struct flowi4 fl4 = {};
+	struct rtable *rt;
+	int err;
+
+	if (sk->sk_family == AF_INET)
+		fl4.saddr = inet->inet_rcv_saddr;
+#if IS_ENABLED(CONFIG_IPV6)
+	else if (ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr))
+		fl4.saddr = sk->sk_v6_rcv_saddr.s6_addr32[3];
+#endif
+	memcpy(&fl4.daddr, &f->dst.addr, 4);
+	fl4.flowi4_oif = sk->sk_bound_dev_if;
+	fl4.flowi4_mark = READ_ONCE(sk->sk_mark);
+	fl4.flowi4_proto = IPPROTO_UDP;
+	fl4.flowi4_uid = sock_net_uid(net, sk);
+	fl4.fl4_sport = inet->inet_sport;
+	fl4.fl4_dport = f->dst.port;
+	rt = ip_route_output_flow(net, &fl4, sk);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dst.dev) +
+			   rt->dst.header_len + sizeof(struct iphdr) +
+			   sizeof(struct udphdr));
+	if (err) {
+		ip_rt_put(rt);
+		kfree_skb(skb);
+		return err;
+	}
+	ksrtp_udp_tunnel_xmit4(rt, sk, skb, fl4.saddr, fl4.daddr,
+			       READ_ONCE(inet->tos), ip4_dst_hoplimit(&rt->dst),
+			       inet->inet_sport, f->dst.port,
+			       sk->sk_no_check_tx);
+	return 0;
+}
+
+/* IPv6 out of an IPv6 socket; consumes skb. */
+static int ksrtp_fwd_send6(struct ksrtp_fwd *f, struct sock *sk,
+			   struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct net *net = sock_net(sk);
+	struct flowi6 fl6 = {};
+	struct dst_entry *dst;
+	int err;
+
+	fl6.saddr = sk->sk_v6_rcv_saddr;
+	fl6.daddr = f->dst.addr;
+	fl6.flowi6_oif = sk->sk_bound_dev_if;
+	fl6.flowi6_mark = READ_ONCE(sk->sk_mark);
+	fl6.flowi6_proto = IPPROTO_UDP;
+	fl6.flowi6_uid = sock_net_uid(net, sk);
+	fl6.fl6_sport = inet_sk(sk)->inet_sport;
+	fl6.fl6_dport = f->dst.port;
+	dst = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		return PTR_ERR(dst);
+	}
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len +
+			   sizeof(struct ipv6hdr) + sizeof(struct udphdr));
+	if (err) {
+		dst_release(dst);
+		kfree_skb(skb);
+		return err;
+	}
+	ksrtp_udp_tunnel_xmit6(dst, sk, skb, &fl6.saddr, &fl6.daddr,
+			       ip6_dst_hoplimit(dst), inet_sk(sk)->inet_sport,
+			       f->dst.port, udp_get_no_check6_tx(sk));
+	return 0;
+#else
+	kfree_skb(skb);
+	return -EAFNOSUPPORT;
+#endif
+}
+
+/*
+ * The datagram (data at its protected payload) leaves as the TX socket's:
+ * its addresses, mark and priority; nothing of the receive is kept (the
+ * receive timestamp would read as a departure time to fq).
+ */
+static int ksrtp_fwd_send(struct ksrtp_fwd *f, struct sk_buff *skb)
+{
+	struct sock *sk = f->tx->sk;
+
+	skb_orphan(skb);
+	skb_clear_tstamp(skb);
+	skb->mark = READ_ONCE(sk->sk_mark);
+	skb->priority = READ_ONCE(sk->sk_priority);
+	if (f->dst.family == AF_INET)
+		return ksrtp_fwd_send4(f, sk, skb);
+	return ksrtp_fwd_send6(f, sk, skb);
+}
+
+/* The protect gave n (the new length, or -errno): send, count. */
+static void ksrtp_fwd_sent(struct ksrtp_fwd *f, struct sk_buff *skb,
+			   unsigned int plain, bool rtcp, int n)
+{
+	unsigned long now = jiffies;
+
+	if (n < 0) {
+		/* out of resources, or a TX context that would not protect */
+		ksrtp_fwd_count(f, n == -ENOMEM || n == -EBUSY || n == -ENOBUFS ?
+				KSRTP_FS_TX_DROP : KSRTP_FS_TX_NO_CTX, 1);
+		kfree_skb(skb);
+		return;
+	}
+	__skb_put(skb, n - skb->len);
+	if (ksrtp_fwd_send(f, skb)) {
+		ksrtp_fwd_count(f, KSRTP_FS_TX_DROP, 1);
+		return;
+	}
+	ksrtp_fwd_count(f, rtcp ? KSRTP_FS_RTCP_PACKETS : KSRTP_FS_PACKETS, 1);
+	ksrtp_fwd_count(f, rtcp ? KSRTP_FS_RTCP_BYTES : KSRTP_FS_BYTES, plain);
+	if (READ_ONCE(f->last) != now)
+		WRITE_ONCE(f->last, now);
+}
+
+static void ksrtp_fwd_done(struct ksrtp_crypto_op *cop, int res)
+{
+	struct ksrtp_op *op = container_of(cop, struct ksrtp_op, cop);
+
+	op->async_res = res;
+	if (!atomic_dec_and_test(&op->pending))
+		return;		/* the submitter goes on */
+	local_bh_disable();
+	rcu_read_lock();
+	ksrtp_fwd_sent(op->fwd, op->skb, op->plain_len, op->pkt.rtcp, res);
+	rcu_read_unlock();
+	local_bh_enable();
+	ksrtp_op_put(op);
+	ksrtp_async_end();
+}
+
+static bool ksrtp_fwd_pt_allowed(const struct ksrtp_fwd *f, const u8 *p)
+{
+	u8 pt = p[1] & 0x7f;
+
+	return !f->pt_filter || (f->pt_allow[pt / 8] & BIT(pt % 8));
+}
+
+/* Rewrite, protect and send the plain datagram (data at its UDP header). */
+static void ksrtp_fwd_out(struct ksrtp_fwd *f, struct sk_buff *skb, bool rtcp)
+{
+	static const struct ksrtp_tx_how how = {
+		.done = ksrtp_fwd_done,
+		.atomic = true,	/* and no backlog: a full cryptd queue drops */
+	};
+	struct ksrtp_op *op = NULL;
+	unsigned int plain;
+	u64 spent;
+	int n;
+
+	__skb_pull(skb, sizeof(struct udphdr));
+	if (!rtcp && !ksrtp_fwd_pt_allowed(f, skb->data)) {
+		ksrtp_fwd_count(f, KSRTP_FS_PT_DROP, 1);
+		consume_skb(skb);
+		return;
+	}
+	if (!READ_ONCE(f->tx->attached) ||
+	    (skb_tailroom(skb) < KSRTP_TRAILER_MAX &&
+	     pskb_expand_head(skb, 0, KSRTP_TRAILER_MAX, GFP_ATOMIC))) {
+		ksrtp_fwd_count(f, KSRTP_FS_TX_DROP, 1);
+		kfree_skb(skb);
+		return;
+	}
+	if (rtcp)
+		ksrtp_rtcp_rewrite(skb->data, skb->len, &f->rw);
+	else
+		ksrtp_rtp_rewrite(skb->data, &f->rw);
+	plain = skb->len;
+	n = ksrtp_tx_protect(f->tx, &f->dst, skb->data, plain, rtcp, &how, &op,
+			     &spent);
+	if (n == -EINPROGRESS) {
+		ksrtp_sock_stat_inc(f->tx, KSRTP_SS_TX_ASYNC);
+		op->skb = skb;
+		op->fwd = f;
+		op->plain_len = plain;
+		op->pkt.rtcp = rtcp;
+		if (!atomic_dec_and_test(&op->pending))
+			return;		/* the completion sends it */
+		n = op->async_res;
+		ksrtp_fwd_sent(f, skb, plain, rtcp, n);
+		ksrtp_op_put(op);
+		ksrtp_async_end();
+		return;
+	}
+	ksrtp_fwd_sent(f, skb, plain, rtcp, n);
+}
+
+/* Another destination of a fanned-out packet gets its own copy. */
+static void ksrtp_fwd_copy_out(struct ksrtp_fwd *f, struct sk_buff *skb,
+			       bool rtcp)
+{
+	struct sk_buff *c = skb_copy_expand(skb, skb_headroom(skb),
+					    KSRTP_TRAILER_MAX, GFP_ATOMIC);
+
+	if (!c) {
+		ksrtp_fwd_count(f, KSRTP_FS_TX_DROP, 1);
+		return;
+	}
+	ksrtp_fwd_out(f, c, rtcp);
+}
+
+/*
+ * RX, under RCU: the datagram authenticated and is plain now (data at its
+ * UDP header, linear, ours). The last forward takes the skb itself unless
+ * the application is to read it too.
+ */
+bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp)
+{
+	const u8 *p = skb->data + sizeof(struct udphdr);
+	struct ksrtp_fwd *f, *last = NULL;
+	struct rhlist_head *list, *pos;
+	bool to_app = false;
+	u32 ssrc;
+
+	/* RX parsed it: an RTP header has 12 bytes, RTCP at least 8 */
+	ssrc = ksrtp_get_be32(p + (rtcp ? 4 : 8));
+	list = rhltable_lookup(&ks->fwds, &ssrc, ksrtp_fwd_params);
+	rhl_for_each_entry_rcu(f, pos, list, node) {
+		if (f->flags & KSRTP_FWD_FLAGS_COPY_TO_APP)
+			to_app = true;
+		if (last)
+			ksrtp_fwd_copy_out(last, skb, rtcp);
+		last = f;
+	}
+	if (!last)
+		return false;
+	if (to_app) {
+		ksrtp_fwd_copy_out(last, skb, rtcp);
+		return false;
+	}
+	ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_FORWARDED);
+	ksrtp_fwd_out(last, skb, rtcp);
+	return true;
+}

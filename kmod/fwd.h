@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _KSRTP_FWD_H
+#define _KSRTP_FWD_H
+
+#include <linux/list.h>
+#include <linux/rhashtable-types.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+
+#include "context.h"
+#include "rtp.h"
+
+struct ksrtp_sock;
+struct netlink_ext_ack;
+struct sk_buff;
+
+/* Forwards per receiving socket: fan-out of 64 per SSRC for 1,000 SSRCs */
+#define KSRTP_FWD_MAX_PER_SOCK	65536
+
+enum ksrtp_fwd_stat {
+	KSRTP_FS_PACKETS, KSRTP_FS_BYTES, KSRTP_FS_RTCP_PACKETS,
+	KSRTP_FS_RTCP_BYTES, KSRTP_FS_PT_DROP, KSRTP_FS_TX_NO_CTX,
+	KSRTP_FS_TX_DROP,
+	KSRTP_FS_MAX
+};
+
+struct ksrtp_fwd_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t c[KSRTP_FS_MAX];
+};
+
+/*
+ * One stream relayed from an RX socket to a destination through a TX
+ * socket. Both sockets are held; either one's detach deletes the forward
+ * (ksrtp_fwd_sock_gone). Read under RCU by RX; written under ksrtp_fwd_lock.
+ */
+struct ksrtp_fwd {
+	struct rhlist_head node;	/* rx->fwds, by SSRC */
+	struct list_head list;		/* every forward, under ksrtp_fwd_lock */
+	u32 id;
+	u32 flags;			/* enum ksrtp_fwd_flags */
+	struct ksrtp_sock *rx;
+	struct ksrtp_sock *tx;
+	struct ksrtp_ctx_id dst;	/* family, addr and port */
+	struct ksrtp_rewrite rw;	/* rw.ssrc_in: the SSRC it forwards */
+	bool pt_filter;
+	u8 pt_allow[16];		/* bit pt % 8 of byte pt / 8 */
+	unsigned long last;		/* jiffies: the last packet, or the add */
+	struct ksrtp_fwd_stats __percpu *stats;
+	struct rcu_work free_work;
+};
+
+extern const struct rhashtable_params ksrtp_fwd_params;
+
+struct ksrtp_fwd *ksrtp_fwd_alloc(void);
+void ksrtp_fwd_free(struct ksrtp_fwd *f);
+int ksrtp_fwd_insert(struct ksrtp_fwd *f, struct netlink_ext_ack *extack);
+int ksrtp_fwd_delete(struct net *net, u32 id);
+void ksrtp_fwd_sock_gone(struct ksrtp_sock *ks);
+void ksrtp_fwd_stats_read(struct ksrtp_fwd *f, u64 *out);
+/* Call fn for the forwards of net (of one RX socket if rx_cookie), skipping
+ * the first skip, under ksrtp_fwd_lock; stop on nonzero.
+ */
+int ksrtp_fwd_for_each(struct net *net, u64 rx_cookie, unsigned long skip,
+		       int (*fn)(struct ksrtp_fwd *f, void *arg), void *arg);
+int ksrtp_fwd_get(struct net *net, u32 id,
+		  int (*fn)(struct ksrtp_fwd *f, void *arg), void *arg);
+
+/* RX, softirq: true if forwards consumed the plain datagram. */
+bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp);
+
+#endif /* _KSRTP_FWD_H */

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fwd-add, fwd-del, fwd-get: the relay's netlink commands. Policies are
+ * generated from netlink/ksrtp.yaml; what they cannot check (required
+ * attributes, address families, the sockets) is checked here, with an
+ * extack message each.
+ */
+
+#include <linux/jiffies.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "fwd.h"
+#include "netlink.h"
+#include "netlink-gen.h"
+#include "socket.h"
+
+/* An attached socket of the request's namespace, held. */
+static struct ksrtp_sock *ksrtp_nl_fwd_sock(struct genl_info *info, int attr)
+{
+	struct ksrtp_sock *ks;
+
+	ks = ksrtp_sock_get(genl_info_net(info),
+			    nla_get_u64(info->attrs[attr]));
+	if (!ks)
+		KSRTP_ERR_ATTR(info->extack, info->attrs[attr],
+			       "no attached socket with this cookie");
+	return ks;
+}
+
+/* The destination: an address the TX socket can send to, and a port. */
+static int ksrtp_nl_fwd_dst(struct genl_info *info, struct ksrtp_fwd *f)
+{
+	struct nlattr *a = info->attrs[KSRTP_A_FWD_REMOTE_ADDR];
+	struct sock *sk = f->tx->sk;
+	struct ksrtp_ctx_id *d = &f->dst;
+
+	d->port = htons(nla_get_u16(info->attrs[KSRTP_A_FWD_REMOTE_PORT]));
+	if (!d->port) {
+		KSRTP_ERR_ATTR(info->extack, info->attrs[KSRTP_A_FWD_REMOTE_PORT],
+			       "remote-port 0");
+		return -EINVAL;
+	}
+	if (nla_len(a) == 4) {
+		d->family = AF_INET;
+		nla_memcpy(&d->addr, a, 4);
+	} else if (nla_len(a) == 16) {
+		nla_memcpy(&d->addr, a, 16);
+		d->family = AF_INET6;
+		if (ipv6_addr_v4mapped(&d->addr)) {
+			d->family = AF_INET;
+			memmove(&d->addr, &d->addr.s6_addr32[3], 4);
+			memset(&d->addr.s6_addr[4], 0, 12);
+		}
+	} else {
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	if ((d->family == AF_INET6 && sk->sk_family != AF_INET6) ||
+	    (d->family == AF_INET && sk->sk_family == AF_INET6 &&
+	     ipv6_only_sock(sk))) {
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "the TX socket cannot send to this address family");
+		return -EAFNOSUPPORT;
+	}
+	if (!inet_sk(sk)->inet_num) {
+		KSRTP_ERR_ATTR(info->extack, info->attrs[KSRTP_A_FWD_TX_SOCK_COOKIE],
+			       "the TX socket is not bound to a port");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ksrtp_nl_fwd_parse(struct genl_info *info, struct ksrtp_fwd *f)
+{
+	struct nlattr **attrs = info->attrs;
+
+	f->rx = ksrtp_nl_fwd_sock(info, KSRTP_A_FWD_RX_SOCK_COOKIE);
+	if (!f->rx)
+		return -ENOENT;
+	f->tx = ksrtp_nl_fwd_sock(info, KSRTP_A_FWD_TX_SOCK_COOKIE);
+	if (!f->tx)
+		return -ENOENT;
+	f->rw.ssrc_in = nla_get_u32(attrs[KSRTP_A_FWD_SSRC]);
+	f->rw.ssrc_out = attrs[KSRTP_A_FWD_SSRC_OUT] ?
+			 nla_get_u32(attrs[KSRTP_A_FWD_SSRC_OUT]) : f->rw.ssrc_in;
+	if (attrs[KSRTP_A_FWD_SEQ_OFFSET])
+		f->rw.seq_offset = nla_get_u16(attrs[KSRTP_A_FWD_SEQ_OFFSET]);
+	if (attrs[KSRTP_A_FWD_TS_OFFSET])
+		f->rw.ts_offset = nla_get_u32(attrs[KSRTP_A_FWD_TS_OFFSET]);
+	if (attrs[KSRTP_A_FWD_FLAGS])
+		f->flags = nla_get_u32(attrs[KSRTP_A_FWD_FLAGS]);
+	if (attrs[KSRTP_A_FWD_PT_FILTER]) {
+		f->pt_filter = true;
+		nla_memcpy(f->pt_allow, attrs[KSRTP_A_FWD_PT_FILTER],
+			   sizeof(f->pt_allow));
+	}
+	return ksrtp_nl_fwd_dst(info, f);
+}
+
+int ksrtp_nl_fwd_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksrtp_fwd *f;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+	u32 id;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_RX_SOCK_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_SSRC) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_TX_SOCK_COOKIE) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_REMOTE_ADDR) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_REMOTE_PORT))
+		return -EINVAL;
+	f = ksrtp_fwd_alloc();
+	if (!f)
+		return -ENOMEM;
+	err = ksrtp_nl_fwd_parse(info, f);
+	if (err)
+		goto err_free;
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto err_free;
+	err = ksrtp_fwd_insert(f, info->extack);
+	if (err) {
+		nlmsg_free(msg);
+		goto err_free;
+	}
+	id = f->id;	/* f is the table's now: a detach may free it */
+	hdr = genlmsg_put_reply(msg, info, &ksrtp_nl_family, 0,
+				KSRTP_CMD_FWD_ADD);
+	if (!hdr || nla_put_u32(msg, KSRTP_A_FWD_ID, id)) {
+		ksrtp_fwd_delete(genl_info_net(info), id);
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	ksrtp_fwd_free(f);
+	return err;
+}
+
+int ksrtp_nl_fwd_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_ID))
+		return -EINVAL;
+	if (ksrtp_fwd_delete(genl_info_net(info),
+			     nla_get_u32(info->attrs[KSRTP_A_FWD_ID]))) {
+		KSRTP_ERR_ATTR(info->extack, info->attrs[KSRTP_A_FWD_ID],
+			       "no forward with this id");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static const u16 ksrtp_fwd_stat_attr[KSRTP_FS_MAX] = {
+	[KSRTP_FS_PACKETS] = KSRTP_A_FWD_STATS_PACKETS,
+	[KSRTP_FS_BYTES] = KSRTP_A_FWD_STATS_BYTES,
+	[KSRTP_FS_RTCP_PACKETS] = KSRTP_A_FWD_STATS_RTCP_PACKETS,
+	[KSRTP_FS_RTCP_BYTES] = KSRTP_A_FWD_STATS_RTCP_BYTES,
+	[KSRTP_FS_PT_DROP] = KSRTP_A_FWD_STATS_PT_DROP,
+	[KSRTP_FS_TX_NO_CTX] = KSRTP_A_FWD_STATS_TX_NO_CTX,
+	[KSRTP_FS_TX_DROP] = KSRTP_A_FWD_STATS_TX_DROP,
+};
+
+static int ksrtp_nl_put_fwd_stats(struct sk_buff *msg, struct ksrtp_fwd *f)
+{
+	u64 st[KSRTP_FS_MAX];
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(msg, KSRTP_A_FWD_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	ksrtp_fwd_stats_read(f, st);
+	for (i = 0; i < KSRTP_FS_MAX; i++)
+		if (nla_put_u64_64bit(msg, ksrtp_fwd_stat_attr[i], st[i],
+				      KSRTP_A_FWD_STATS_PAD))
+			return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, KSRTP_A_FWD_STATS_IDLE_MS,
+			      jiffies_to_msecs(jiffies - READ_ONCE(f->last)),
+			      KSRTP_A_FWD_STATS_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+struct ksrtp_fwd_fill {
+	struct sk_buff *msg;
+	u32 portid, seq;
+	int flags;
+	unsigned long done;
+};
+
+static int ksrtp_nl_fill_fwd(struct ksrtp_fwd *f, void *arg)
+{
+	struct ksrtp_fwd_fill *d = arg;
+	struct sk_buff *msg = d->msg;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, d->portid, d->seq, &ksrtp_nl_family, d->flags,
+			  KSRTP_CMD_FWD_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, KSRTP_A_FWD_ID, f->id) ||
+	    nla_put_u64_64bit(msg, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx->cookie,
+			      KSRTP_A_FWD_PAD) ||
+	    nla_put_u32(msg, KSRTP_A_FWD_SSRC, f->rw.ssrc_in) ||
+	    nla_put_u64_64bit(msg, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx->cookie,
+			      KSRTP_A_FWD_PAD) ||
+	    nla_put(msg, KSRTP_A_FWD_REMOTE_ADDR,
+		    f->dst.family == AF_INET ? 4 : 16, &f->dst.addr) ||
+	    nla_put_u16(msg, KSRTP_A_FWD_REMOTE_PORT, ntohs(f->dst.port)) ||
+	    nla_put_u32(msg, KSRTP_A_FWD_SSRC_OUT, f->rw.ssrc_out) ||
+	    nla_put_u16(msg, KSRTP_A_FWD_SEQ_OFFSET, f->rw.seq_offset) ||
+	    nla_put_u32(msg, KSRTP_A_FWD_TS_OFFSET, f->rw.ts_offset) ||
+	    nla_put_u32(msg, KSRTP_A_FWD_FLAGS, f->flags) ||
+	    (f->pt_filter && nla_put(msg, KSRTP_A_FWD_PT_FILTER,
+				     sizeof(f->pt_allow), f->pt_allow)) ||
+	    ksrtp_nl_put_fwd_stats(msg, f)) {
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	d->done++;
+	return 0;
+}
+
+int ksrtp_nl_fwd_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ksrtp_fwd_fill d = {
+		.portid = info->snd_portid, .seq = info->snd_seq,
+	};
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_ID))
+		return -EINVAL;
+	d.msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!d.msg)
+		return -ENOMEM;
+	err = ksrtp_fwd_get(genl_info_net(info),
+			    nla_get_u32(info->attrs[KSRTP_A_FWD_ID]),
+			    ksrtp_nl_fill_fwd, &d);
+	if (err) {
+		if (err == -ENOENT)
+			KSRTP_ERR_ATTR(info->extack, info->attrs[KSRTP_A_FWD_ID],
+				       "no forward with this id");
+		nlmsg_free(d.msg);
+		return err;
+	}
+	return genlmsg_reply(d.msg, info);
+}
+
+/* Dumps resume by skipping the forwards already sent (cb->args[0]). */
+int ksrtp_nl_fwd_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr *rx = ksrtp_dump_attrs(cb)[KSRTP_A_FWD_RX_SOCK_COOKIE];
+	struct ksrtp_fwd_fill d = {
+		.msg = skb, .portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq, .flags = NLM_F_MULTI,
+	};
+
+	ksrtp_fwd_for_each(sock_net(skb->sk), rx ? nla_get_u64(rx) : 0,
+			   cb->args[0], ksrtp_nl_fill_fwd, &d);
+	cb->args[0] += d.done;
+	return d.done ? skb->len : 0;
+}
