@@ -126,7 +126,9 @@ static inline void ksrtp_rtcp_rewrite(u8 *p, unsigned int len,
 		plen = 4 * ((unsigned int)ksrtp_get_be16(p + off + 2) + 1);
 		if (plen > len - off)
 			break;
-		if (ksrtp_get_be32(p + off + 4) == rw->ssrc_in) {
+		/* a 4-byte packet has no SSRC: those bytes are the next one's */
+		if (plen >= KSRTP_RTCP_MIN_HDR &&
+		    ksrtp_get_be32(p + off + 4) == rw->ssrc_in) {
 			ksrtp_put_be32(p + off + 4, rw->ssrc_out);
 			if (p[off + 1] == KSRTP_RTCP_SR && plen >= KSRTP_RTCP_SR_MIN)
 				ksrtp_put_be32(p + off + 16,

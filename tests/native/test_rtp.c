@@ -427,6 +427,86 @@ static void rtcp_parse_versions_and_types(void)
 	KTAP_EXPECT_EQ_U(ssrc, 0xffffffff);
 }
 
+static void rtp_rewrite_wraps_seq_and_timestamp(void)
+{
+	u8 p[16] = { 0x80, 0x60, 0xff, 0xfe, 0xff, 0xff, 0xff, 0x00,
+		     0x11, 0x22, 0x33, 0x44, 1, 2, 3, 4 };
+	const struct ksrtp_rewrite rw = {
+		.ssrc_in = 0x11223344, .ssrc_out = 0xcafef00d,
+		.ts_offset = 0x200, .seq_offset = 3,
+	};
+
+	ksrtp_rtp_rewrite(p, &rw);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be16(p + 2), 1);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 4), 0x100);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 8), 0xcafef00d);
+	KTAP_EXPECT_EQ_U(p[0], 0x80);
+	KTAP_EXPECT_EQ_U(p[1], 0x60);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 12), 0x01020304);
+}
+
+/* SR + RR + SDES of the stream, and a BYE of another SSRC. */
+static void rtcp_rewrite_compound(void)
+{
+	u8 p[28 + 8 + 12 + 8], want[sizeof(p)];
+	const struct ksrtp_rewrite rw = {
+		.ssrc_in = 0x01010101, .ssrc_out = 0x02020202, .ts_offset = 10,
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(p); i++)
+		p[i] = (u8)i;
+	p[0] = 0x80; p[1] = 200; p[2] = 0; p[3] = 6;
+	ksrtp_put_be32(p + 4, rw.ssrc_in);
+	ksrtp_put_be32(p + 16, 0xfffffffa);
+	p[28] = 0x80; p[29] = 201; p[30] = 0; p[31] = 1;
+	ksrtp_put_be32(p + 32, rw.ssrc_in);
+	p[36] = 0x81; p[37] = 202; p[38] = 0; p[39] = 2;
+	ksrtp_put_be32(p + 40, rw.ssrc_in);
+	p[48] = 0x81; p[49] = 203; p[50] = 0; p[51] = 1;
+	ksrtp_put_be32(p + 52, 0x03030303);
+	memcpy(want, p, sizeof(p));
+	ksrtp_put_be32(want + 4, rw.ssrc_out);
+	ksrtp_put_be32(want + 16, 4);
+	ksrtp_put_be32(want + 32, rw.ssrc_out);
+	ksrtp_put_be32(want + 40, rw.ssrc_out);
+	ksrtp_rtcp_rewrite(p, sizeof(p), &rw);
+	KTAP_EXPECT_EQ(memcmp(p, want, sizeof(p)), 0);
+}
+
+/* A length field past the datagram stops the walk; a short SR keeps its bytes. */
+static void rtcp_rewrite_stops_at_bad_length(void)
+{
+	u8 p[28 + 8];
+	const struct ksrtp_rewrite rw = {
+		.ssrc_in = 0x01010101, .ssrc_out = 0x02020202, .ts_offset = 10,
+	};
+
+	memset(p, 0, sizeof(p));
+	p[0] = 0x80; p[1] = 200; p[2] = 0; p[3] = 1;	/* an SR of 8 bytes */
+	ksrtp_put_be32(p + 4, rw.ssrc_in);
+	p[8] = 0x80; p[9] = 201; p[10] = 0; p[11] = 9;	/* 40 bytes: too long */
+	ksrtp_put_be32(p + 12, rw.ssrc_in);
+	ksrtp_rtcp_rewrite(p, sizeof(p), &rw);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 4), rw.ssrc_out);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 12), rw.ssrc_in);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 16), 0);
+}
+
+/* A 4-byte packet (length 0) has no SSRC: the next packet's header stays. */
+static void rtcp_rewrite_empty_packet_has_no_ssrc(void)
+{
+	u8 p[4 + 8] = { 0x80, 201, 0, 0, 0x80, 201, 0, 1 };
+	const struct ksrtp_rewrite rw = {
+		.ssrc_in = 0x80c90001, .ssrc_out = 0x02020202,
+	};
+
+	ksrtp_put_be32(p + 8, rw.ssrc_in);
+	ksrtp_rtcp_rewrite(p, sizeof(p), &rw);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 4), 0x80c90001);
+	KTAP_EXPECT_EQ_U(ksrtp_get_be32(p + 8), rw.ssrc_out);
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(classify_first_byte_boundaries),
 	KTAP_TEST(classify_rtcp_by_second_byte),
@@ -443,6 +523,10 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(rtp_parse_against_model),
 	KTAP_TEST(rtcp_parse_sender_report),
 	KTAP_TEST(rtcp_parse_versions_and_types),
+	KTAP_TEST(rtp_rewrite_wraps_seq_and_timestamp),
+	KTAP_TEST(rtcp_rewrite_compound),
+	KTAP_TEST(rtcp_rewrite_stops_at_bad_length),
+	KTAP_TEST(rtcp_rewrite_empty_packet_has_no_ssrc),
 };
 
 int main(void)
