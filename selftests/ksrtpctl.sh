@@ -5,7 +5,7 @@
 # plain RTP while ksrtpctl attaches their sockets (attach pid PID fd 3) and
 # installs contexts, so the wire carries SRTP and each application still
 # reads the other's plaintext. Then show (text and JSON, counters, never key
-# material), key add/swap/del, ctx del, detach, monitor events, non-RTP
+# material), key add/swap/del, ctx del, fwd add/show/del, detach, monitor events, non-RTP
 # pass-through, ENOKEY without a TX context, set (max-learned, upcall and
 # the upcall port) and the CLI's error paths.
 . "$(dirname "$0")/lib.sh"
@@ -40,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-ktap_plan 39
+ktap_plan 42
 
 # ------------------------------------------------------------ helpers
 
@@ -319,6 +319,38 @@ tp "ctx_del" ctx_del
 tp "ctx_del_again_enoent" fails 1 'ksrtpctl: ctx del: .+' \
 	"$CTL" ctx del sock "$a_ck" dir rx ssrc $SB
 
+# ------------------------------------------------------------ fwd
+fwd_cli() {
+	out=$("$CTL" fwd add rx "$a_ck" ssrc 0x55 tx "$b_ck" to 127.0.0.1:9 \
+		ssrc-out 0x66 seq-offset 7 ts-offset 8 pt 0,96-97 flags copy-to-app) || return 1
+	echo "$out" | grep -Eq '^fwd [0-9]+$' || { echo "fwd add said: $out" >&2; return 1; }
+	id=${out#fwd }
+	"$CTL" -j fwd show id "$id" > "$T/fwd.json" || return 1
+	"$PY" - "$T/fwd.json" "$id" "$a_ck" "$b_ck" <<'EOF2' || return 1
+import json, sys
+f, = json.load(open(sys.argv[1]))
+want = {"id": int(sys.argv[2]), "rx_sock_cookie": int(sys.argv[3]), "ssrc": 0x55,
+        "tx_sock_cookie": int(sys.argv[4]), "remote_addr": "127.0.0.1",
+        "remote_port": 9, "ssrc_out": 0x66, "seq_offset": 7, "ts_offset": 8,
+        "pt_filter": [0, 96, 97], "flags": ["copy-to-app"]}
+for k, v in want.items():
+    if f.get(k) != v:
+        sys.exit("%s: got %r, want %r" % (k, f.get(k), v))
+if f["stats"]["packets"] != 0 or "idle_ms" not in f["stats"]:
+    sys.exit("stats: %r" % f["stats"])
+EOF2
+	"$CTL" fwd show rx "$a_ck" > "$T/fwd.txt" &&
+	grep -q "^fwd $id rx $a_ck ssrc 0x00000055 tx $b_ck to 127.0.0.1:9 ssrc-out 0x00000066 seq-offset 7 ts-offset 8 pt 0,96,97 flags copy-to-app\$" "$T/fwd.txt" &&
+	grep -q "^    packets 0 bytes 0 rtcp-packets 0 rtcp-bytes 0 idle-ms [0-9]*\$" "$T/fwd.txt" &&
+	"$CTL" fwd del id "$id" &&
+	[ "$("$CTL" -j fwd show)" = "[]" ] || { cat "$T/fwd.txt" >&2; return 1; }
+}
+tp "fwd_add_show_del" fwd_cli
+tp "fwd_del_unknown_enoent" fails 1 'ksrtpctl: fwd del: .*no forward with this id' \
+	"$CTL" fwd del id 4000000000
+# the forward below goes when b is detached (detach_by_request)
+"$CTL" fwd add rx "$a_ck" ssrc 0x55 tx "$b_ck" to 127.0.0.1:9 > /dev/null
+
 detach_b() {
 	"$CTL" detach sock "$b_ck" &&
 	jcheck "eq(sock($b_ck), None, 'detached socket'); assert sock($a_ck)" &&
@@ -326,6 +358,7 @@ detach_b() {
 }
 tp "detach_by_request" detach_b
 tp "monitor_detach_request" wait_line "$T/mon" "^sock-detach sock $b_ck reason request\$" 20
+tp "fwd_gone_with_its_tx_socket" eval '[ "$("$CTL" -j fwd show)" = "[]" ]'
 
 closed_a() {
 	touch "$T/exit1"
