@@ -60,6 +60,7 @@ struct ksrtp_fwd *ksrtp_fwd_alloc(void)
 		return NULL;
 	}
 	INIT_RCU_WORK(&f->free_work, ksrtp_fwd_free_work);
+	spin_lock_init(&f->latch_lock);
 	f->last = jiffies;
 	return f;
 }
@@ -369,6 +370,29 @@ static bool ksrtp_fwd_pt_allowed(const struct ksrtp_fwd *f, const u8 *p)
 	return !f->pt_filter || (f->pt_allow[pt / 8] & BIT(pt % 8));
 }
 
+/* A plain stream's source: the bound one, or the first one seen (latch). */
+static bool ksrtp_fwd_src_ok(struct ksrtp_fwd *f, const struct sk_buff *skb)
+{
+	struct ksrtp_ctx_id src;
+
+	ksrtp_skb_remote(skb, &src);
+	/* pairs with the release below: once src_set is seen, src is whole */
+	if (!smp_load_acquire(&f->src_set)) {
+		spin_lock(&f->latch_lock);
+		if (!f->src_set) {
+			f->src = src;
+			/* src before the flag, for the lockless readers */
+			smp_store_release(&f->src_set, true);
+		}
+		spin_unlock(&f->latch_lock);
+	}
+	if (src.family == f->src.family && src.port == f->src.port &&
+	    !memcmp(&src.addr, &f->src.addr, sizeof(src.addr)))
+		return true;
+	ksrtp_fwd_count(f, KSRTP_FS_SRC_MISMATCH, 1);
+	return false;
+}
+
 /* Rewrite, protect and send the plain datagram (data at its UDP header). */
 static void ksrtp_fwd_out(struct ksrtp_fwd *f, struct sk_buff *skb, bool rtcp)
 {
@@ -399,6 +423,10 @@ static void ksrtp_fwd_out(struct ksrtp_fwd *f, struct sk_buff *skb, bool rtcp)
 	else
 		ksrtp_rtp_rewrite(skb->data, &f->rw);
 	plain = skb->len;
+	if (f->flags & KSRTP_FWD_FLAGS_PLAIN_OUT) {
+		ksrtp_fwd_sent(f, skb, plain, rtcp, plain);
+		return;
+	}
 	n = ksrtp_tx_protect(f->tx, &f->dst, skb->data, plain, rtcp, &how, &op,
 			     &spent);
 	if (n == -EINPROGRESS) {
@@ -437,7 +465,8 @@ static void ksrtp_fwd_copy_out(struct ksrtp_fwd *f, struct sk_buff *skb,
  * UDP header, linear, ours). The last forward takes the skb itself unless
  * the application is to read it too.
  */
-bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp)
+bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp,
+		  bool plain)
 {
 	const u8 *p = skb->data + sizeof(struct udphdr);
 	struct ksrtp_fwd *f, *last = NULL;
@@ -449,6 +478,10 @@ bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp)
 	ssrc = ksrtp_get_be32(p + (rtcp ? 4 : 8));
 	list = rhltable_lookup(&ks->fwds, &ssrc, ksrtp_fwd_params);
 	rhl_for_each_entry_rcu(f, pos, list, node) {
+		/* an authenticated stream's forward never takes plain packets */
+		if (!!(f->flags & KSRTP_FWD_FLAGS_PLAIN_IN) != plain ||
+		    (plain && !ksrtp_fwd_src_ok(f, skb)))
+			continue;
 		if (f->flags & KSRTP_FWD_FLAGS_COPY_TO_APP)
 			to_app = true;
 		if (last)
@@ -461,7 +494,8 @@ bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp)
 		ksrtp_fwd_copy_out(last, skb, rtcp);
 		return false;
 	}
-	ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_FORWARDED);
+	if (!plain)
+		ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_FORWARDED);
 	ksrtp_fwd_out(last, skb, rtcp);
 	return true;
 }

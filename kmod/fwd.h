@@ -20,7 +20,7 @@ struct sk_buff;
 enum ksrtp_fwd_stat {
 	KSRTP_FS_PACKETS, KSRTP_FS_BYTES, KSRTP_FS_RTCP_PACKETS,
 	KSRTP_FS_RTCP_BYTES, KSRTP_FS_PT_DROP, KSRTP_FS_TX_NO_CTX,
-	KSRTP_FS_TX_DROP,
+	KSRTP_FS_TX_DROP, KSRTP_FS_SRC_MISMATCH,
 	KSRTP_FS_MAX
 };
 
@@ -45,6 +45,10 @@ struct ksrtp_fwd {
 	struct ksrtp_rewrite rw;	/* rw.ssrc_in: the SSRC it forwards */
 	bool pt_filter;
 	u8 pt_allow[16];		/* bit pt % 8 of byte pt / 8 */
+	/* plain-in: the source taken, bound at fwd-add or latched */
+	spinlock_t latch_lock;
+	bool src_set;
+	struct ksrtp_ctx_id src;
 	unsigned long last;		/* jiffies: the last packet, or the add */
 	struct ksrtp_fwd_stats __percpu *stats;
 	struct rcu_work free_work;
@@ -66,7 +70,11 @@ int ksrtp_fwd_for_each(struct net *net, u64 rx_cookie, unsigned long skip,
 int ksrtp_fwd_get(struct net *net, u32 id,
 		  int (*fn)(struct ksrtp_fwd *f, void *arg), void *arg);
 
-/* RX, softirq: true if forwards consumed the plain datagram. */
-bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp);
+/*
+ * RX, softirq: true if forwards consumed the datagram, which authenticated
+ * (plain false) or which no RX context matched (plain: plain-in forwards).
+ */
+bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp,
+		  bool plain);
 
 #endif /* _KSRTP_FWD_H */

@@ -30,6 +30,60 @@ static struct ksrtp_sock *ksrtp_nl_fwd_sock(struct genl_info *info, int attr)
 	return ks;
 }
 
+/* An address attribute of 4 or 16 bytes into id (v4-mapped as IPv4). */
+static int ksrtp_nl_fwd_addr(struct genl_info *info, struct nlattr *a,
+			     struct ksrtp_ctx_id *id)
+{
+	if (nla_len(a) == 4) {
+		id->family = AF_INET;
+		nla_memcpy(&id->addr, a, 4);
+		return 0;
+	}
+	if (nla_len(a) != 16) {
+		KSRTP_ERR_ATTR(info->extack, a,
+			       "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	nla_memcpy(&id->addr, a, 16);
+	id->family = AF_INET6;
+	if (ipv6_addr_v4mapped(&id->addr)) {
+		id->family = AF_INET;
+		memmove(&id->addr, &id->addr.s6_addr32[3], 4);
+		memset(&id->addr.s6_addr[4], 0, 12);
+	}
+	return 0;
+}
+
+/*
+ * plain-in: the source the plain stream is taken from, bound here (both
+ * rx-remote attributes) or latched from the first packet (latch).
+ */
+static int ksrtp_nl_fwd_src(struct genl_info *info, struct ksrtp_fwd *f)
+{
+	struct nlattr *addr = info->attrs[KSRTP_A_FWD_RX_REMOTE_ADDR];
+	struct nlattr *port = info->attrs[KSRTP_A_FWD_RX_REMOTE_PORT];
+	bool plain_in = f->flags & KSRTP_FWD_FLAGS_PLAIN_IN;
+	bool latch = f->flags & KSRTP_FWD_FLAGS_LATCH;
+
+	if (!plain_in && (addr || port || latch)) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "rx-remote and latch are for a plain-in forward");
+		return -EINVAL;
+	}
+	if (!plain_in)
+		return 0;
+	if (!!addr != !!port || latch == !!addr) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "a plain-in forward takes rx-remote-addr and rx-remote-port, or latch");
+		return -EINVAL;
+	}
+	if (latch)
+		return 0;
+	f->src.port = htons(nla_get_u16(port));
+	f->src_set = true;
+	return ksrtp_nl_fwd_addr(info, addr, &f->src);
+}
+
 /* The destination: an address the TX socket can send to, and a port. */
 static int ksrtp_nl_fwd_dst(struct genl_info *info, struct ksrtp_fwd *f)
 {
@@ -43,22 +97,8 @@ static int ksrtp_nl_fwd_dst(struct genl_info *info, struct ksrtp_fwd *f)
 			       "remote-port 0");
 		return -EINVAL;
 	}
-	if (nla_len(a) == 4) {
-		d->family = AF_INET;
-		nla_memcpy(&d->addr, a, 4);
-	} else if (nla_len(a) == 16) {
-		nla_memcpy(&d->addr, a, 16);
-		d->family = AF_INET6;
-		if (ipv6_addr_v4mapped(&d->addr)) {
-			d->family = AF_INET;
-			memmove(&d->addr, &d->addr.s6_addr32[3], 4);
-			memset(&d->addr.s6_addr[4], 0, 12);
-		}
-	} else {
-		KSRTP_ERR_ATTR(info->extack, a,
-			       "address must be 4 (IPv4) or 16 (IPv6) bytes");
+	if (ksrtp_nl_fwd_addr(info, a, d))
 		return -EINVAL;
-	}
 	if ((d->family == AF_INET6 && sk->sk_family != AF_INET6) ||
 	    (d->family == AF_INET && sk->sk_family == AF_INET6 &&
 	     ipv6_only_sock(sk))) {
@@ -98,7 +138,7 @@ static int ksrtp_nl_fwd_parse(struct genl_info *info, struct ksrtp_fwd *f)
 		nla_memcpy(f->pt_allow, attrs[KSRTP_A_FWD_PT_FILTER],
 			   sizeof(f->pt_allow));
 	}
-	return ksrtp_nl_fwd_dst(info, f);
+	return ksrtp_nl_fwd_src(info, f) ?: ksrtp_nl_fwd_dst(info, f);
 }
 
 int ksrtp_nl_fwd_add_doit(struct sk_buff *skb, struct genl_info *info)
@@ -167,6 +207,7 @@ static const u16 ksrtp_fwd_stat_attr[KSRTP_FS_MAX] = {
 	[KSRTP_FS_PT_DROP] = KSRTP_A_FWD_STATS_PT_DROP,
 	[KSRTP_FS_TX_NO_CTX] = KSRTP_A_FWD_STATS_TX_NO_CTX,
 	[KSRTP_FS_TX_DROP] = KSRTP_A_FWD_STATS_TX_DROP,
+	[KSRTP_FS_SRC_MISMATCH] = KSRTP_A_FWD_STATS_SRC_MISMATCH,
 };
 
 static int ksrtp_nl_put_fwd_stats(struct sk_buff *msg, struct ksrtp_fwd *f)
@@ -189,6 +230,17 @@ static int ksrtp_nl_put_fwd_stats(struct sk_buff *msg, struct ksrtp_fwd *f)
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/* The bound or latched source of a plain-in forward, once there is one. */
+static int ksrtp_nl_put_fwd_src(struct sk_buff *msg, struct ksrtp_fwd *f)
+{
+	/* pairs with the latch's store: src is whole once src_set is seen */
+	if (!smp_load_acquire(&f->src_set))
+		return 0;
+	return nla_put(msg, KSRTP_A_FWD_RX_REMOTE_ADDR,
+		       f->src.family == AF_INET ? 4 : 16, &f->src.addr) ||
+	       nla_put_u16(msg, KSRTP_A_FWD_RX_REMOTE_PORT, ntohs(f->src.port));
 }
 
 struct ksrtp_fwd_fill {
@@ -223,6 +275,7 @@ static int ksrtp_nl_fill_fwd(struct ksrtp_fwd *f, void *arg)
 	    nla_put_u32(msg, KSRTP_A_FWD_FLAGS, f->flags) ||
 	    (f->pt_filter && nla_put(msg, KSRTP_A_FWD_PT_FILTER,
 				     sizeof(f->pt_allow), f->pt_allow)) ||
+	    ksrtp_nl_put_fwd_src(msg, f) ||
 	    ksrtp_nl_put_fwd_stats(msg, f)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;

@@ -27,6 +27,7 @@ static const struct nla_policy ksrtp_sock_attach_nl_policy[KSRTP_A_SOCK_MAX + 1]
 	[KSRTP_A_SOCK_FD] = { .type = NLA_U32, },
 	[KSRTP_A_SOCK_UPCALL] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[KSRTP_A_SOCK_MAX_LEARNED] = NLA_POLICY_FULL_RANGE(NLA_U32, &ksrtp_max_learned_range),
+	[KSRTP_A_SOCK_PLAIN_RTP] = NLA_POLICY_RANGE(NLA_U32, 0, 2),
 };
 
 static const struct nla_policy ksrtp_sock_detach_nl_policy[KSRTP_A_SOCK_MAX + 1] = {
@@ -113,6 +114,7 @@ static const struct nla_policy ksrtp_sock_set_nl_policy[KSRTP_A_SOCK_MAX + 1] = 
 	[KSRTP_A_SOCK_COOKIE] = { .type = NLA_U64, },
 	[KSRTP_A_SOCK_UPCALL] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[KSRTP_A_SOCK_MAX_LEARNED] = NLA_POLICY_FULL_RANGE(NLA_U32, &ksrtp_max_learned_range),
+	[KSRTP_A_SOCK_PLAIN_RTP] = NLA_POLICY_RANGE(NLA_U32, 0, 2),
 };
 
 static const struct nla_policy ksrtp_fwd_add_nl_policy[KSRTP_A_FWD_MAX + 1] = {
@@ -125,7 +127,9 @@ static const struct nla_policy ksrtp_fwd_add_nl_policy[KSRTP_A_FWD_MAX + 1] = {
 	[KSRTP_A_FWD_SEQ_OFFSET] = { .type = NLA_U16, },
 	[KSRTP_A_FWD_TS_OFFSET] = { .type = NLA_U32, },
 	[KSRTP_A_FWD_PT_FILTER] = NLA_POLICY_EXACT_LEN(16),
-	[KSRTP_A_FWD_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x1),
+	[KSRTP_A_FWD_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0xf),
+	[KSRTP_A_FWD_RX_REMOTE_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[KSRTP_A_FWD_RX_REMOTE_PORT] = { .type = NLA_U16, },
 };
 
 static const struct nla_policy ksrtp_fwd_del_nl_policy[KSRTP_A_FWD_MAX + 1] = {

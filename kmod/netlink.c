@@ -74,7 +74,7 @@ nospace:
 
 int ksrtp_nl_sock_attach_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	u32 upcall = 0, max_learned = KSRTP_MAX_LEARNED_DEFAULT;
+	u32 upcall = 0, max_learned = KSRTP_MAX_LEARNED_DEFAULT, plain_rtp = 0;
 	struct nlattr **attrs = info->attrs;
 	struct sk_buff *msg;
 	u64 cookie;
@@ -87,13 +87,15 @@ int ksrtp_nl_sock_attach_doit(struct sk_buff *skb, struct genl_info *info)
 		upcall = nla_get_u32(attrs[KSRTP_A_SOCK_UPCALL]);
 	if (attrs[KSRTP_A_SOCK_MAX_LEARNED])
 		max_learned = nla_get_u32(attrs[KSRTP_A_SOCK_MAX_LEARNED]);
+	if (attrs[KSRTP_A_SOCK_PLAIN_RTP])
+		plain_rtp = nla_get_u32(attrs[KSRTP_A_SOCK_PLAIN_RTP]);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	err = ksrtp_sock_attach(genl_info_net(info),
 				nla_get_u32(attrs[KSRTP_A_SOCK_FD]),
-				info->snd_portid, upcall, max_learned, &cookie,
+				info->snd_portid, upcall, max_learned, plain_rtp, &cookie,
 				info->extack);
 	if (err)
 		goto err_free;
@@ -151,6 +153,7 @@ static const u16 ksrtp_sock_stat_attr[KSRTP_SS_MAX] = {
 	[KSRTP_SS_RX_ASYNC_DROPS] = KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS,
 	[KSRTP_SS_TX_ASYNC] = KSRTP_A_SOCK_STATS_TX_ASYNC,
 	[KSRTP_SS_RX_FORWARDED] = KSRTP_A_SOCK_STATS_RX_FORWARDED,
+	[KSRTP_SS_RX_PLAIN] = KSRTP_A_SOCK_STATS_RX_PLAIN,
 };
 
 static int ksrtp_nl_fill_sock(struct sk_buff *msg, struct ksrtp_sock *ks,
@@ -174,7 +177,8 @@ static int ksrtp_nl_fill_sock(struct sk_buff *msg, struct ksrtp_sock *ks,
 			READ_ONCE(ks->max_learned)) ||
 	    nla_put_u32(msg, KSRTP_A_SOCK_UPCALL_PORTID,
 			READ_ONCE(ks->upcall_portid)) ||
-	    nla_put_u32(msg, KSRTP_A_SOCK_N_CTX, atomic_read(&ks->n_ctx)))
+	    nla_put_u32(msg, KSRTP_A_SOCK_N_CTX, atomic_read(&ks->n_ctx)) ||
+	    nla_put_u32(msg, KSRTP_A_SOCK_PLAIN_RTP, READ_ONCE(ks->plain_rtp)))
 		goto cancel;
 	nest = nla_nest_start(msg, KSRTP_A_SOCK_STATS);
 	if (!nest)
@@ -234,9 +238,10 @@ int ksrtp_nl_sock_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_SOCK_COOKIE))
 		return -EINVAL;
-	if (!attrs[KSRTP_A_SOCK_UPCALL] && !attrs[KSRTP_A_SOCK_MAX_LEARNED]) {
+	if (!attrs[KSRTP_A_SOCK_UPCALL] && !attrs[KSRTP_A_SOCK_MAX_LEARNED] &&
+	    !attrs[KSRTP_A_SOCK_PLAIN_RTP]) {
 		NL_SET_ERR_MSG_MOD(info->extack,
-				   "nothing to set: give upcall, max-learned or both");
+				   "nothing to set: give upcall, max-learned or plain-rtp");
 		return -EINVAL;
 	}
 	ks = ksrtp_sock_get(genl_info_net(info),
@@ -254,6 +259,8 @@ int ksrtp_nl_sock_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (attrs[KSRTP_A_SOCK_MAX_LEARNED])
 		WRITE_ONCE(ks->max_learned,
 			   nla_get_u32(attrs[KSRTP_A_SOCK_MAX_LEARNED]));
+	if (attrs[KSRTP_A_SOCK_PLAIN_RTP])
+		WRITE_ONCE(ks->plain_rtp, nla_get_u32(attrs[KSRTP_A_SOCK_PLAIN_RTP]));
 	mutex_unlock(&ks->conf_lock);
 	ksrtp_sock_put(ks);
 	return 0;
@@ -600,6 +607,8 @@ int ksrtp_nl_ctx_new_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	atomic_inc(&ks->n_ctx);
+	if (id.dir == KSRTP_DIR_RX)
+		WRITE_ONCE(ks->rx_keyed, true);	/* plain-rtp until-keyed ends */
 	if (id.family)
 		atomic_inc(&ks->n_bound);
 	if (id.any)

@@ -457,7 +457,7 @@ static void ksrtp_rx_resume(struct ksrtp_op *op, int res)
 		if (res < 0)
 			kfree_skb(skb);
 		else if (atomic_read(&op->ks->n_fwd) &&
-			 ksrtp_fwd_rx(op->ks, skb, op->pkt.rtcp))
+			 ksrtp_fwd_rx(op->ks, skb, op->pkt.rtcp, false))
 			;	/* forwarded */
 		else if (ksrtp_udp_deliver(op->sk, skb))
 			ksrtp_sock_stat_inc(op->ks, KSRTP_SS_RX_ASYNC_DROPS);
@@ -515,10 +515,8 @@ static int ksrtp_rx_srtp(struct ksrtp_sock *ks, struct sock *sk,
 		rp = &op->remote;
 	}
 	ctx = ksrtp_ctx_lookup(ks, KSRTP_DIR_RX, pkt->ssrc, rp);
-	if (!ctx) {
-		ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_NO_CTX);
-		return -ENOKEY;
-	}
+	if (!ctx)
+		return -ENOENT;	/* plain RTP, or no key: ksrtp_rx_plain() */
 	op->learn = ctx->id.any;
 	if (op->learn && !rp)
 		ksrtp_skb_remote(skb, &op->remote);
@@ -560,6 +558,29 @@ malformed:
 }
 
 /*
+ * RTP/RTCP that no RX context matched (linear and ours, its header parsed):
+ * a plain-in forward's, the application's if the socket's plain-rtp policy
+ * lets it through, else dropped. Returns encap_rcv's verdict.
+ */
+static int ksrtp_rx_plain(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp)
+{
+	u32 policy = READ_ONCE(ks->plain_rtp);
+
+	if (atomic_read(&ks->n_fwd) && ksrtp_fwd_rx(ks, skb, rtcp, true)) {
+		ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_PLAIN);
+		return 0;
+	}
+	if (policy == KSRTP_PLAIN_RTP_ALLOW ||
+	    (policy == KSRTP_PLAIN_RTP_UNTIL_KEYED && !READ_ONCE(ks->rx_keyed))) {
+		ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_PLAIN);
+		return 1;
+	}
+	ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_NO_CTX);
+	kfree_skb(skb);
+	return 0;
+}
+
+/*
  * encap_rcv: > 0 hands the (possibly rewritten) datagram to the
  * application, 0 means we consumed it. skb->data is at the UDP header.
  */
@@ -585,10 +606,12 @@ int ksrtp_udp_encap_recv(struct sock *sk, struct sk_buff *skb)
 		err = ksrtp_rx_srtp(ks, sk, skb, cls == KSRTP_CLASS_RTCP);
 		if (err == -EINPROGRESS)
 			return 0;	/* the completion has it */
+		if (err == -ENOENT)
+			return ksrtp_rx_plain(ks, skb, cls == KSRTP_CLASS_RTCP);
 		if (err)
 			goto drop;
 		if (atomic_read(&ks->n_fwd) &&
-		    ksrtp_fwd_rx(ks, skb, cls == KSRTP_CLASS_RTCP))
+		    ksrtp_fwd_rx(ks, skb, cls == KSRTP_CLASS_RTCP, false))
 			return 0;	/* forwarded, not for the application */
 		return 1;
 	case KSRTP_CLASS_DTLS:

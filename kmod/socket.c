@@ -214,7 +214,7 @@ static struct ksrtp_sock *ksrtp_sock_find(struct net *net, u64 cookie)
 }
 
 int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
-		      u32 max_learned, u64 *cookie,
+		      u32 max_learned, u32 plain_rtp, u64 *cookie,
 		      struct netlink_ext_ack *extack)
 {
 	struct ksrtp_sock *ks;
@@ -270,6 +270,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	ks->upcall = upcall;
 	ks->upcall_portid = portid;
 	ks->max_learned = max_learned;
+	ks->plain_rtp = plain_rtp;
 	mutex_init(&ks->conf_lock);
 	mutex_init(&ks->tx_lock);
 	mutex_init(&ks->send_lock);

@@ -20,7 +20,7 @@ enum ksrtp_sock_stat {
 	KSRTP_SS_TX_PACKETS, KSRTP_SS_TX_SRTP, KSRTP_SS_TX_SRTCP,
 	KSRTP_SS_TX_PASSTHROUGH, KSRTP_SS_TX_NO_CTX, KSRTP_SS_TX_REFUSED,
 	KSRTP_SS_RX_ASYNC, KSRTP_SS_RX_ASYNC_DROPS, KSRTP_SS_TX_ASYNC,
-	KSRTP_SS_RX_FORWARDED,
+	KSRTP_SS_RX_FORWARDED, KSRTP_SS_RX_PLAIN,
 	KSRTP_SS_MAX
 };
 
@@ -37,6 +37,8 @@ struct ksrtp_sock {
 	u32 upcall;		/* enum ksrtp_upcall */
 	u32 upcall_portid;
 	u32 max_learned;
+	u32 plain_rtp;		/* enum ksrtp_plain_rtp */
+	bool rx_keyed;		/* an RX context was installed once */
 	atomic_t n_learned;
 	atomic_t n_ctx;
 	atomic_t n_bound;	/* contexts bound to a remote address */
@@ -78,7 +80,7 @@ static inline void ksrtp_sock_stat_inc(struct ksrtp_sock *ks,
 void ksrtp_sock_stats_read(struct ksrtp_sock *ks, u64 *out);
 
 int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
-		      u32 max_learned, u64 *cookie,
+		      u32 max_learned, u32 plain_rtp, u64 *cookie,
 		      struct netlink_ext_ack *extack);
 int ksrtp_sock_detach(struct net *net, u64 cookie);
 struct ksrtp_sock *ksrtp_sock_get(struct net *net, u64 cookie);

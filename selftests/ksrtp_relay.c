@@ -31,6 +31,7 @@ struct fwd_spec {
 	uint32_t ssrc, ssrc_out, ts_offset, flags;
 	int seq_offset;		/* -1: not sent */
 	const struct sockaddr_storage *to;
+	const struct sockaddr_storage *from;	/* plain-in's source */
 	const uint8_t *pt;	/* 16 bytes, or NULL */
 };
 
@@ -78,6 +79,8 @@ static int kn_fwd_add(struct ksrtp_nl *k, const struct fwd_spec *f, uint32_t *id
 		nl_put_u32(&m, KSRTP_A_FWD_FLAGS, f->flags);
 	if (f->pt)
 		nl_put(&m, KSRTP_A_FWD_PT_FILTER, f->pt, 16);
+	if (f->from)
+		put_addr(&m, KSRTP_A_FWD_RX_REMOTE_ADDR, KSRTP_A_FWD_RX_REMOTE_PORT, f->from);
 	*id = 0;
 	return nl_talk(k->fd, &m, fwd_id_cb, id, r);
 }
@@ -94,10 +97,12 @@ static int fwd_stats_cb(const struct nlmsghdr *nlh, void *arg)
 	for (int i = 1; i <= KSRTP_A_FWD_STATS_MAX; i++)
 		if (st[i])
 			v[i] = nl_u64(st[i]);
+	if (tb[KSRTP_A_FWD_RX_REMOTE_PORT])
+		v[0] = nl_u16(tb[KSRTP_A_FWD_RX_REMOTE_PORT]);
 	return 0;
 }
 
-/* fwd-get of one forward: its counters by KSRTP_A_FWD_STATS_*. */
+/* fwd-get of one forward: its counters by KSRTP_A_FWD_STATS_*, v[0] its rx-remote-port. */
 static int kn_fwd_stats(struct ksrtp_nl *k, uint32_t id, uint64_t *v)
 {
 	struct nl_reply r;
@@ -121,6 +126,17 @@ static int kn_fwd_count(struct ksrtp_nl *k, uint64_t rx)
 		nl_put_u64(&m, KSRTP_A_FWD_RX_SOCK_COOKIE, rx);
 	err = nl_talk(k->fd, &m, count_cb, &n, &r);
 	return err ? err : n;
+}
+
+static int kn_plain_rtp(struct ksrtp_nl *k, uint64_t cookie, uint32_t policy)
+{
+	struct nl_reply r;
+	struct nlmsg m;
+
+	kn_msg(k, &m, KSRTP_CMD_SOCK_SET, 0);
+	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
+	nl_put_u32(&m, KSRTP_A_SOCK_PLAIN_RTP, policy);
+	return nl_talk(k->fd, &m, NULL, NULL, &r);
 }
 
 /* ------------------------------------------------------------ namespaces */
@@ -184,7 +200,8 @@ static int udp_in(const char *ns, const struct sockaddr_storage *ss)
 
 /* ------------------------------------------------------------ fixture */
 
-FIXTURE(relay) {
+/* Both fixtures' state: three namespaces, four sockets, two libsrtp2 ends. */
+struct env {
 	struct ksrtp_nl k;
 	char caller_ns[32], callee_ns[32];
 	const struct suite_desc *sin, *sout;
@@ -193,25 +210,41 @@ FIXTURE(relay) {
 	uint64_t ca, cb;
 	uint8_t key_in[46], key_out[46];
 	struct ref_srtp ref_in, ref_out;
+	int family;
 };
 
-FIXTURE_VARIANT(relay) {
+struct legs {
 	uint32_t in, out;
 	int family;
 };
 
+/* Every suite pair and family: the datapath through the relay */
+FIXTURE(relay) {
+	struct env e;
+};
+
+FIXTURE_VARIANT(relay) {
+	struct legs l;
+};
+
 /* Different suites and keys on the two legs, as a gateway has them */
 FIXTURE_VARIANT_ADD(relay, cm80_to_gcm128) {
-	.in = KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80,
-	.out = KSRTP_SUITE_AEAD_AES_128_GCM, .family = AF_INET,
+	.l = { KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, KSRTP_SUITE_AEAD_AES_128_GCM, AF_INET },
 };
 FIXTURE_VARIANT_ADD(relay, gcm128_to_cm80) {
-	.in = KSRTP_SUITE_AEAD_AES_128_GCM,
-	.out = KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, .family = AF_INET,
+	.l = { KSRTP_SUITE_AEAD_AES_128_GCM, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, AF_INET },
 };
 FIXTURE_VARIANT_ADD(relay, gcm256_to_cm32_ipv6) {
-	.in = KSRTP_SUITE_AEAD_AES_256_GCM,
-	.out = KSRTP_SUITE_AES_CM_128_HMAC_SHA1_32, .family = AF_INET6,
+	.l = { KSRTP_SUITE_AEAD_AES_256_GCM, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_32, AF_INET6 },
+};
+
+/* One pair of legs: what a forward does beyond the datapath */
+FIXTURE(fwd) {
+	struct env e;
+};
+
+static const struct legs fwd_legs = {
+	KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, KSRTP_SUITE_AEAD_AES_128_GCM, AF_INET,
 };
 
 static const char *ip_of(int fam, int net, int host)
@@ -227,7 +260,7 @@ static const char *ip_of(int fam, int net, int host)
 	return buf[i];
 }
 
-static int ns_setup(FIXTURE_DATA(relay) *self)
+static int ns_setup(struct env *self)
 {
 	const char *c = self->caller_ns, *e = self->callee_ns;
 
@@ -244,11 +277,13 @@ static int ns_setup(FIXTURE_DATA(relay) *self)
 		  c, e, c, e, c, c, c, c, e, e, e, e);
 }
 
-FIXTURE_SETUP(relay)
+static void env_setup(struct __test_metadata *_metadata, struct env *self,
+		      const struct legs *variant)
 {
 	struct nl_reply r;
 	int fam = variant->family;
 
+	self->family = fam;
 	snprintf(self->caller_ns, sizeof(self->caller_ns), "ksrtp-caller-%d", getpid());
 	snprintf(self->callee_ns, sizeof(self->callee_ns), "ksrtp-callee-%d", getpid());
 	self->caller = self->a = self->b = self->callee = -1;
@@ -281,7 +316,7 @@ FIXTURE_SETUP(relay)
 			      (const uint8_t (*)[46])self->key_out, 1, 0));
 }
 
-FIXTURE_TEARDOWN(relay)
+static void env_teardown(struct env *self)
 {
 	srtp_dealloc(self->ref_in.s);
 	srtp_dealloc(self->ref_out.s);
@@ -293,7 +328,27 @@ FIXTURE_TEARDOWN(relay)
 	sh("ip netns del %s; ip netns del %s", self->caller_ns, self->callee_ns);
 }
 
-static int ctx_add(FIXTURE_DATA(relay) *self, uint64_t cookie, uint32_t dir,
+FIXTURE_SETUP(relay)
+{
+	env_setup(_metadata, &self->e, &variant->l);
+}
+
+FIXTURE_TEARDOWN(relay)
+{
+	env_teardown(&self->e);
+}
+
+FIXTURE_SETUP(fwd)
+{
+	env_setup(_metadata, &self->e, &fwd_legs);
+}
+
+FIXTURE_TEARDOWN(fwd)
+{
+	env_teardown(&self->e);
+}
+
+static int ctx_add(struct env *self, uint64_t cookie, uint32_t dir,
 		   uint32_t ssrc, const struct suite_desc *s, const uint8_t *key)
 {
 	struct ctx_spec c = {
@@ -306,7 +361,7 @@ static int ctx_add(FIXTURE_DATA(relay) *self, uint64_t cookie, uint32_t dir,
 }
 
 /* RX key A on a for S_IN, TX key B on b for S_OUT, and the forward. */
-static int relay_up(FIXTURE_DATA(relay) *self, uint32_t flags, const uint8_t *pt,
+static int relay_up(struct env *self, uint32_t flags, const uint8_t *pt,
 		    uint32_t *id)
 {
 	struct fwd_spec f = {
@@ -323,7 +378,7 @@ static int relay_up(FIXTURE_DATA(relay) *self, uint32_t flags, const uint8_t *pt
 }
 
 /* libsrtp2 protects plain[n] on the caller and sends it to the relay. */
-static int caller_send(FIXTURE_DATA(relay) *self, const uint8_t *plain, int n,
+static int caller_send(struct env *self, const uint8_t *plain, int n,
 		       bool rtcp)
 {
 	uint8_t pkt[1500];
@@ -359,20 +414,21 @@ static uint32_t be32(const uint8_t *p)
 /* RTP across a SEQ wrap, then RTCP: rewritten, re-keyed, byte-exact. */
 TEST_F(relay, rewrites_rtp_and_rtcp)
 {
+	struct env *e = &self->e;
 	uint8_t plain[1500], got[1500];
 	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
 	struct sock_stats ss;
 	uint32_t id;
 	int i, n, len;
 
-	ASSERT_EQ(0, relay_up(self, 0, NULL, &id));
+	ASSERT_EQ(0, relay_up(e, 0, NULL, &id));
 	ASSERT_NE(0, id);
 	for (i = 0; i < NPKT; i++) {
 		uint16_t seq = 65530 + i;
 
 		n = rtp_make(plain, S_IN, seq, 160 - 12 + (i % 3) * 7, i % 2, i % 3 == 0);
-		ASSERT_EQ(0, caller_send(self, plain, n, false));
-		len = callee_recv(self->callee, self->ref_out.s, got, false);
+		ASSERT_EQ(0, caller_send(e, plain, n, false));
+		len = callee_recv(e->callee, e->ref_out.s, got, false);
 		ASSERT_EQ(n, len) TH_LOG("packet %d", i);
 		EXPECT_EQ((uint16_t)(seq + SEQ_OFF), got[2] << 8 | got[3]);
 		EXPECT_EQ(be32(plain + 4) + TS_OFF, be32(got + 4));
@@ -381,8 +437,8 @@ TEST_F(relay, rewrites_rtp_and_rtcp)
 		EXPECT_EQ(0, memcmp(plain + 12, got + 12, n - 12));
 	}
 	n = rtcp_make(plain, S_IN, 7);
-	ASSERT_EQ(0, caller_send(self, plain, n, true));
-	len = callee_recv(self->callee, self->ref_out.s, got, true);
+	ASSERT_EQ(0, caller_send(e, plain, n, true));
+	len = callee_recv(e->callee, e->ref_out.s, got, true);
 	ASSERT_EQ(n, len);
 	EXPECT_EQ(S_OUT, be32(got + 4));		/* SR sender */
 	EXPECT_EQ(be32(plain + 16) + TS_OFF, be32(got + 16));	/* SR RTP ts */
@@ -390,52 +446,54 @@ TEST_F(relay, rewrites_rtp_and_rtcp)
 	EXPECT_EQ(0, memcmp(plain + 8, got + 8, 8));	/* NTP untouched */
 	EXPECT_EQ(0, memcmp(plain + 20, got + 20, 8));
 	/* the application on a never woke */
-	EXPECT_TRUE(udp_quiet(self->a, 100));
-	ASSERT_EQ(0, kn_fwd_stats(&self->k, id, fs));
+	EXPECT_TRUE(udp_quiet(e->a, 100));
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, id, fs));
 	EXPECT_EQ(NPKT, fs[KSRTP_A_FWD_STATS_PACKETS]);
 	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_RTCP_PACKETS]);
 	EXPECT_EQ(0, fs[KSRTP_A_FWD_STATS_TX_DROP] + fs[KSRTP_A_FWD_STATS_TX_NO_CTX]);
-	ASSERT_EQ(0, kn_sock_stats(&self->k, self->ca, &ss));
+	ASSERT_EQ(0, kn_sock_stats(&e->k, e->ca, &ss));
 	EXPECT_EQ(NPKT + 1, ss.v[KSRTP_A_SOCK_STATS_RX_FORWARDED]);
-	ASSERT_EQ(0, kn_sock_stats(&self->k, self->cb, &ss));
+	ASSERT_EQ(0, kn_sock_stats(&e->k, e->cb, &ss));
 	EXPECT_EQ(0, ss.v[KSRTP_A_SOCK_STATS_TX_NO_CTX]);
 }
 
 /* A replayed and a tampered packet stop at the relay, counted there. */
 TEST_F(relay, replay_and_tamper_dropped)
 {
+	struct env *e = &self->e;
 	uint8_t plain[256], pkt[512], got[1500];
-	struct ctx_spec c = { .cookie = self->ca, .dir = KSRTP_DIR_RX, .ssrc = S_IN };
+	struct ctx_spec c = { .cookie = e->ca, .dir = KSRTP_DIR_RX, .ssrc = S_IN };
 	struct ctx_stats cs;
 	uint32_t id;
 	int n, len;
 
-	ASSERT_EQ(0, relay_up(self, 0, NULL, &id));
+	ASSERT_EQ(0, relay_up(e, 0, NULL, &id));
 	n = rtp_make(plain, S_IN, 100, 80, 0, false);
 	len = n;
 	memcpy(pkt, plain, n);
-	ASSERT_EQ(0, srtp_protect(self->ref_in.s, pkt, &len));
-	ASSERT_EQ(len, send(self->caller, pkt, len, 0));
-	ASSERT_EQ(n, callee_recv(self->callee, self->ref_out.s, got, false));
-	ASSERT_EQ(len, send(self->caller, pkt, len, 0));	/* replay */
-	EXPECT_TRUE(udp_quiet(self->callee, 300));
+	ASSERT_EQ(0, srtp_protect(e->ref_in.s, pkt, &len));
+	ASSERT_EQ(len, send(e->caller, pkt, len, 0));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
+	ASSERT_EQ(len, send(e->caller, pkt, len, 0));	/* replay */
+	EXPECT_TRUE(udp_quiet(e->callee, 300));
 	n = rtp_make(plain, S_IN, 101, 80, 0, false);
 	len = n;
 	memcpy(pkt, plain, n);
-	ASSERT_EQ(0, srtp_protect(self->ref_in.s, pkt, &len));
+	ASSERT_EQ(0, srtp_protect(e->ref_in.s, pkt, &len));
 	pkt[20] ^= 1;						/* tamper */
-	ASSERT_EQ(len, send(self->caller, pkt, len, 0));
-	EXPECT_TRUE(udp_quiet(self->callee, 300));
-	EXPECT_TRUE(udp_quiet(self->a, 50));
-	ASSERT_EQ(0, kn_ctx_stats(&self->k, &c, &cs));
+	ASSERT_EQ(len, send(e->caller, pkt, len, 0));
+	EXPECT_TRUE(udp_quiet(e->callee, 300));
+	EXPECT_TRUE(udp_quiet(e->a, 50));
+	ASSERT_EQ(0, kn_ctx_stats(&e->k, &c, &cs));
 	EXPECT_EQ(1, cs.v[KSRTP_A_CTX_STATS_PACKETS]);
 	EXPECT_EQ(1, cs.v[KSRTP_A_CTX_STATS_REPLAY_DROP]);
 	EXPECT_EQ(1, cs.v[KSRTP_A_CTX_STATS_AUTH_FAIL]);
 }
 
 /* One stream to NFAN destinations, each with its own TX context and key. */
-TEST_F(relay, fans_out_to_64)
+TEST_F(fwd, fans_out_to_64)
 {
+	struct env *e = &self->e;
 	static int fd[NFAN];
 	static struct ref_srtp ref[NFAN];
 	uint8_t plain[512], got[1500], key[46];
@@ -444,26 +502,26 @@ TEST_F(relay, fans_out_to_64)
 	uint32_t id;
 	int i, j, n;
 
-	ASSERT_EQ(0, ctx_add(self, self->ca, KSRTP_DIR_RX, S_IN, self->sin, self->key_in));
+	ASSERT_EQ(0, ctx_add(e, e->ca, KSRTP_DIR_RX, S_IN, e->sin, e->key_in));
 	for (i = 0; i < NFAN; i++) {
 		struct fwd_spec f = {
-			.rx = self->ca, .tx = self->cb, .ssrc = S_IN,
+			.rx = e->ca, .tx = e->cb, .ssrc = S_IN,
 			.ssrc_out = S_OUT + i, .seq_offset = -1, .to = &to,
 		};
 
-		sa_make(&to, variant->family, ip_of(variant->family, 2, 2), 41000 + i);
-		fd[i] = udp_in(self->callee_ns, &to);
+		sa_make(&to, e->family, ip_of(e->family, 2, 2), 41000 + i);
+		fd[i] = udp_in(e->callee_ns, &to);
 		ASSERT_GE(fd[i], 0);
-		key_fill(key, self->sout->key_len + self->sout->salt_len, 0x30 + i);
-		ASSERT_EQ(0, ctx_add(self, self->cb, KSRTP_DIR_TX, S_OUT + i, self->sout, key));
-		ASSERT_EQ(0, ref_init(&ref[i], self->sout, true, S_OUT + i, false,
+		key_fill(key, e->sout->key_len + e->sout->salt_len, 0x30 + i);
+		ASSERT_EQ(0, ctx_add(e, e->cb, KSRTP_DIR_TX, S_OUT + i, e->sout, key));
+		ASSERT_EQ(0, ref_init(&ref[i], e->sout, true, S_OUT + i, false,
 				      (const uint8_t (*)[46])key, 1, 0));
-		ASSERT_EQ(0, kn_fwd_add(&self->k, &f, &id, &r)) TH_LOG("%s", r.extack);
+		ASSERT_EQ(0, kn_fwd_add(&e->k, &f, &id, &r)) TH_LOG("%s", r.extack);
 	}
-	ASSERT_EQ(NFAN, kn_fwd_count(&self->k, self->ca));
+	ASSERT_EQ(NFAN, kn_fwd_count(&e->k, e->ca));
 	for (j = 0; j < 3; j++) {
 		n = rtp_make(plain, S_IN, 500 + j, 120, 0, false);
-		ASSERT_EQ(0, caller_send(self, plain, n, false));
+		ASSERT_EQ(0, caller_send(e, plain, n, false));
 		for (i = 0; i < NFAN; i++) {
 			ASSERT_EQ(n, callee_recv(fd[i], ref[i].s, got, false))
 				TH_LOG("destination %d, packet %d", i, j);
@@ -478,71 +536,74 @@ TEST_F(relay, fans_out_to_64)
 }
 
 /* copy-to-app: the application reads the packet as it came, plain. */
-TEST_F(relay, copies_to_the_application)
+TEST_F(fwd, copies_to_the_application)
 {
+	struct env *e = &self->e;
 	uint8_t plain[256], got[1500];
 	struct sock_stats ss;
 	uint32_t id;
 	int n;
 
-	ASSERT_EQ(0, relay_up(self, KSRTP_FWD_FLAGS_COPY_TO_APP, NULL, &id));
+	ASSERT_EQ(0, relay_up(e, KSRTP_FWD_FLAGS_COPY_TO_APP, NULL, &id));
 	n = rtp_make(plain, S_IN, 7, 100, 0, false);
-	ASSERT_EQ(0, caller_send(self, plain, n, false));
-	ASSERT_EQ(n, callee_recv(self->callee, self->ref_out.s, got, false));
-	ASSERT_EQ(n, recv(self->a, got, sizeof(got), 0));
+	ASSERT_EQ(0, caller_send(e, plain, n, false));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
+	ASSERT_EQ(n, recv(e->a, got, sizeof(got), 0));
 	EXPECT_EQ(0, memcmp(plain, got, n));
-	ASSERT_EQ(0, kn_sock_stats(&self->k, self->ca, &ss));
+	ASSERT_EQ(0, kn_sock_stats(&e->k, e->ca, &ss));
 	EXPECT_EQ(0, ss.v[KSRTP_A_SOCK_STATS_RX_FORWARDED]);
 }
 
 /* A payload type outside the filter is dropped and counted; RTCP passes. */
-TEST_F(relay, filters_payload_types)
+TEST_F(fwd, filters_payload_types)
 {
+	struct env *e = &self->e;
 	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
 	uint8_t plain[256], got[1500], pt[16] = { 0 };
 	uint32_t id;
 	int n;
 
 	pt[96 / 8] |= 1 << (96 % 8);
-	ASSERT_EQ(0, relay_up(self, 0, pt, &id));
+	ASSERT_EQ(0, relay_up(e, 0, pt, &id));
 	n = rtp_make(plain, S_IN, 1, 100, 0, false);
 	plain[1] = 0;						/* PCMU */
-	ASSERT_EQ(0, caller_send(self, plain, n, false));
-	EXPECT_TRUE(udp_quiet(self->callee, 300));
+	ASSERT_EQ(0, caller_send(e, plain, n, false));
+	EXPECT_TRUE(udp_quiet(e->callee, 300));
 	n = rtp_make(plain, S_IN, 2, 100, 0, false);		/* PT 96 */
-	ASSERT_EQ(0, caller_send(self, plain, n, false));
-	ASSERT_EQ(n, callee_recv(self->callee, self->ref_out.s, got, false));
+	ASSERT_EQ(0, caller_send(e, plain, n, false));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
 	n = rtcp_make(plain, S_IN, 1);
-	ASSERT_EQ(0, caller_send(self, plain, n, true));
-	ASSERT_EQ(n, callee_recv(self->callee, self->ref_out.s, got, true));
-	ASSERT_EQ(0, kn_fwd_stats(&self->k, id, fs));
+	ASSERT_EQ(0, caller_send(e, plain, n, true));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, true));
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, id, fs));
 	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_PT_DROP]);
 	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_PACKETS]);
 	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_RTCP_PACKETS]);
 }
 
 /* Closing the TX socket deletes the forward: the application gets the stream back. */
-TEST_F(relay, tx_socket_close_ends_the_forward)
+TEST_F(fwd, tx_socket_close_ends_the_forward)
 {
+	struct env *e = &self->e;
 	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
 	uint8_t plain[256], got[1500];
 	long socks = ksrtp_objects("sockets");
 	uint32_t id;
 	int n;
 
-	ASSERT_EQ(0, relay_up(self, 0, NULL, &id));
+	ASSERT_EQ(0, relay_up(e, 0, NULL, &id));
 	n = rtp_make(plain, S_IN, 1, 100, 0, false);
-	ASSERT_EQ(0, caller_send(self, plain, n, false));
-	ASSERT_EQ(n, callee_recv(self->callee, self->ref_out.s, got, false));
-	close(self->b);
-	self->b = -1;
-	EXPECT_EQ(-ENOENT, kn_fwd_stats(&self->k, id, fs));
-	EXPECT_EQ(0, kn_fwd_count(&self->k, 0));
+	ASSERT_EQ(0, caller_send(e, plain, n, false));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
+	close(e->b);
+	e->b = -1;
+	EXPECT_EQ(-ENOENT, kn_fwd_stats(&e->k, id, fs));
+	EXPECT_EQ(0, kn_fwd_count(&e->k, 0));
 	n = rtp_make(plain, S_IN, 2, 100, 0, false);
-	ASSERT_EQ(0, caller_send(self, plain, n, false));
-	ASSERT_EQ(n, recv(self->a, got, sizeof(got), 0));
+	ASSERT_EQ(0, caller_send(e, plain, n, false));
+	ASSERT_EQ(n, recv(e->a, got, sizeof(got), 0));
 	EXPECT_EQ(0, memcmp(plain, got, n));
-	EXPECT_TRUE(udp_quiet(self->callee, 200));
+	EXPECT_TRUE(udp_quiet(e->callee, 200));
 	if (socks >= 0)		/* b's state is freed after a grace period */
 		for (int i = 0; i < 100 && ksrtp_objects("sockets") >= socks; i++)
 			usleep(20000);
@@ -551,39 +612,193 @@ TEST_F(relay, tx_socket_close_ends_the_forward)
 }
 
 /* What fwd-add refuses, each with its errno and message. */
-TEST_F(relay, refuses_bad_forwards)
+TEST_F(fwd, refuses_bad_forwards)
 {
+	struct env *e = &self->e;
 	struct sockaddr_storage v6, zero;
 	struct fwd_spec f = {
-		.rx = self->ca, .tx = self->cb, .ssrc = S_IN, .seq_offset = -1,
-		.to = &self->callee_addr,
+		.rx = e->ca, .tx = e->cb, .ssrc = S_IN, .seq_offset = -1,
+		.to = &e->callee_addr,
 	};
 	struct nl_reply r;
 	struct nlmsg m;
 	uint32_t id;
 
 	f.rx = 0xdeadbeef;
-	EXPECT_EQ(-ENOENT, kn_fwd_add(&self->k, &f, &id, &r));
+	EXPECT_EQ(-ENOENT, kn_fwd_add(&e->k, &f, &id, &r));
 	EXPECT_NE(NULL, strstr(r.extack, "no attached socket"));
-	f.rx = self->ca;
-	sa_make(&zero, variant->family, ip_of(variant->family, 2, 2), 0);
+	f.rx = e->ca;
+	sa_make(&zero, e->family, ip_of(e->family, 2, 2), 0);
 	f.to = &zero;
-	EXPECT_EQ(-EINVAL, kn_fwd_add(&self->k, &f, &id, &r));
+	EXPECT_EQ(-EINVAL, kn_fwd_add(&e->k, &f, &id, &r));
 	EXPECT_NE(NULL, strstr(r.extack, "remote-port 0"));
-	if (variant->family == AF_INET) {
+	if (e->family == AF_INET) {
 		sa_make(&v6, AF_INET6, "fd72::2", 4000);
 		f.to = &v6;
-		EXPECT_EQ(-EAFNOSUPPORT, kn_fwd_add(&self->k, &f, &id, &r));
+		EXPECT_EQ(-EAFNOSUPPORT, kn_fwd_add(&e->k, &f, &id, &r));
 		EXPECT_NE(NULL, strstr(r.extack, "address family"));
 	}
-	kn_msg(&self->k, &m, KSRTP_CMD_FWD_ADD, 0);		/* no ssrc */
-	nl_put_u64(&m, KSRTP_A_FWD_RX_SOCK_COOKIE, self->ca);
-	EXPECT_EQ(-EINVAL, nl_talk(self->k.fd, &m, NULL, NULL, &r));
-	kn_msg(&self->k, &m, KSRTP_CMD_FWD_DEL, 0);
+	kn_msg(&e->k, &m, KSRTP_CMD_FWD_ADD, 0);		/* no ssrc */
+	nl_put_u64(&m, KSRTP_A_FWD_RX_SOCK_COOKIE, e->ca);
+	EXPECT_EQ(-EINVAL, nl_talk(e->k.fd, &m, NULL, NULL, &r));
+	kn_msg(&e->k, &m, KSRTP_CMD_FWD_DEL, 0);
 	nl_put_u32(&m, KSRTP_A_FWD_ID, 0x7ffffff0);
-	EXPECT_EQ(-ENOENT, nl_talk(self->k.fd, &m, NULL, NULL, &r));
+	EXPECT_EQ(-ENOENT, nl_talk(e->k.fd, &m, NULL, NULL, &r));
 	EXPECT_NE(NULL, strstr(r.extack, "no forward"));
-	EXPECT_EQ(0, kn_fwd_count(&self->k, 0));
+	EXPECT_EQ(0, kn_fwd_count(&e->k, 0));
+}
+
+/* A second caller socket, port 40001: another source of the same SSRC. */
+static int other_caller(struct env *e)
+{
+	struct sockaddr_storage o;
+	int fd;
+
+	sa_make(&o, e->family, ip_of(e->family, 1, 2), 40001);
+	fd = udp_in(e->caller_ns, &o);
+	if (fd >= 0 && udp_connect(fd, &e->a_addr)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* RTP -> SRTP: a plain leg bound to the caller's address, SRTP to the callee. */
+TEST_F(fwd, plain_in_to_srtp)
+{
+	struct env *e = &self->e;
+	struct fwd_spec f = {
+		.rx = e->ca, .tx = e->cb, .ssrc = S_IN, .ssrc_out = S_OUT,
+		.seq_offset = -1, .flags = KSRTP_FWD_FLAGS_PLAIN_IN,
+		.to = &e->callee_addr, .from = &e->caller_addr,
+	};
+	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
+	uint8_t plain[256], got[1500];
+	struct sock_stats ss;
+	struct nl_reply r;
+	int other, n, i;
+	uint32_t id;
+
+	ASSERT_EQ(0, ctx_add(e, e->cb, KSRTP_DIR_TX, S_OUT, e->sout, e->key_out));
+	ASSERT_EQ(0, kn_fwd_add(&e->k, &f, &id, &r)) TH_LOG("%s", r.extack);
+	other = other_caller(e);
+	ASSERT_GE(other, 0);
+	for (i = 0; i < 4; i++) {
+		n = rtp_make(plain, S_IN, 10 + i, 100, 0, false);
+		ASSERT_EQ(n, send(e->caller, plain, n, 0));
+		ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
+		EXPECT_EQ(S_OUT, be32(got + 8));
+		EXPECT_EQ(0, memcmp(plain + 12, got + 12, n - 12));
+	}
+	n = rtcp_make(plain, S_IN, 3);
+	ASSERT_EQ(n, send(e->caller, plain, n, 0));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, true));
+	EXPECT_EQ(S_OUT, be32(got + 4));
+	/* the same SSRC from another source: neither forwarded nor delivered */
+	n = rtp_make(plain, S_IN, 20, 100, 0, false);
+	ASSERT_EQ(n, send(other, plain, n, 0));
+	EXPECT_TRUE(udp_quiet(e->callee, 300));
+	EXPECT_TRUE(udp_quiet(e->a, 50));
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, id, fs));
+	EXPECT_EQ(4, fs[KSRTP_A_FWD_STATS_PACKETS]);
+	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_RTCP_PACKETS]);
+	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_SRC_MISMATCH]);
+	ASSERT_EQ(0, kn_sock_stats(&e->k, e->ca, &ss));
+	EXPECT_EQ(5, ss.v[KSRTP_A_SOCK_STATS_RX_PLAIN]);
+	EXPECT_EQ(1, ss.v[KSRTP_A_SOCK_STATS_RX_NO_CTX]);
+	close(other);
+}
+
+/* SRTP -> RTP: the callee reads the rewritten plaintext, no tag. */
+TEST_F(fwd, srtp_to_plain_out)
+{
+	struct env *e = &self->e;
+	uint8_t plain[256], got[1500];
+	uint32_t id;
+	int n;
+
+	ASSERT_EQ(0, relay_up(e, KSRTP_FWD_FLAGS_PLAIN_OUT, NULL, &id));
+	n = rtp_make(plain, S_IN, 300, 120, 1, true);
+	ASSERT_EQ(0, caller_send(e, plain, n, false));
+	ASSERT_EQ(n, recv(e->callee, got, sizeof(got), 0));
+	EXPECT_EQ(300 + SEQ_OFF, got[2] << 8 | got[3]);
+	EXPECT_EQ(be32(plain + 4) + TS_OFF, be32(got + 4));
+	EXPECT_EQ(S_OUT, be32(got + 8));
+	EXPECT_EQ(0, memcmp(plain + 12, got + 12, n - 12));
+	n = rtcp_make(plain, S_IN, 4);
+	ASSERT_EQ(0, caller_send(e, plain, n, true));
+	ASSERT_EQ(n, recv(e->callee, got, sizeof(got), 0));
+	EXPECT_EQ(S_OUT, be32(got + 4));
+}
+
+/* latch: the first source that sends is the only one from then on. */
+TEST_F(fwd, plain_in_latches_the_first_source)
+{
+	struct env *e = &self->e;
+	struct fwd_spec f = {
+		.rx = e->ca, .tx = e->cb, .ssrc = S_IN, .ssrc_out = S_OUT,
+		.seq_offset = -1, .to = &e->callee_addr,
+		.flags = KSRTP_FWD_FLAGS_PLAIN_IN | KSRTP_FWD_FLAGS_LATCH,
+	};
+	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
+	uint8_t plain[256], got[1500];
+	struct nl_reply r;
+	int other, n;
+	uint32_t id;
+
+	ASSERT_EQ(0, ctx_add(e, e->cb, KSRTP_DIR_TX, S_OUT, e->sout, e->key_out));
+	ASSERT_EQ(0, kn_fwd_add(&e->k, &f, &id, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, id, fs));
+	EXPECT_EQ(0, fs[0]);		/* nothing latched yet */
+	other = other_caller(e);
+	ASSERT_GE(other, 0);
+	n = rtp_make(plain, S_IN, 1, 100, 0, false);
+	ASSERT_EQ(n, send(other, plain, n, 0));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
+	n = rtp_make(plain, S_IN, 2, 100, 0, false);
+	ASSERT_EQ(n, send(e->caller, plain, n, 0));
+	EXPECT_TRUE(udp_quiet(e->callee, 300));
+	n = rtp_make(plain, S_IN, 3, 100, 0, false);
+	ASSERT_EQ(n, send(other, plain, n, 0));
+	ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, id, fs));
+	EXPECT_EQ(40001, fs[0]);
+	EXPECT_EQ(2, fs[KSRTP_A_FWD_STATS_PACKETS]);
+	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_SRC_MISMATCH]);
+	/* rx-remote and latch are plain-in's, and one of them it needs */
+	f.flags = KSRTP_FWD_FLAGS_LATCH;
+	EXPECT_EQ(-EINVAL, kn_fwd_add(&e->k, &f, &id, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "plain-in"));
+	f.flags = KSRTP_FWD_FLAGS_PLAIN_IN;
+	EXPECT_EQ(-EINVAL, kn_fwd_add(&e->k, &f, &id, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "or latch"));
+	close(other);
+}
+
+/* The socket's plain-rtp policy: drop, allow, until-keyed. */
+TEST_F(fwd, plain_rtp_policy)
+{
+	struct env *e = &self->e;
+	uint8_t plain[256], got[1500];
+	struct sock_stats ss;
+	int n;
+
+	n = rtp_make(plain, S_IN, 1, 60, 0, false);
+	ASSERT_EQ(n, send(e->caller, plain, n, 0));	/* drop, the default */
+	EXPECT_TRUE(udp_quiet(e->a, 300));
+	ASSERT_EQ(0, kn_plain_rtp(&e->k, e->ca, KSRTP_PLAIN_RTP_ALLOW));
+	ASSERT_EQ(n, send(e->caller, plain, n, 0));
+	ASSERT_EQ(n, recv(e->a, got, sizeof(got), 0));
+	EXPECT_EQ(0, memcmp(plain, got, n));
+	ASSERT_EQ(0, kn_plain_rtp(&e->k, e->ca, KSRTP_PLAIN_RTP_UNTIL_KEYED));
+	ASSERT_EQ(n, send(e->caller, plain, n, 0));
+	ASSERT_EQ(n, recv(e->a, got, sizeof(got), 0));
+	ASSERT_EQ(0, ctx_add(e, e->ca, KSRTP_DIR_RX, S_IN + 1, e->sin, e->key_in));
+	ASSERT_EQ(n, send(e->caller, plain, n, 0));	/* keyed now */
+	EXPECT_TRUE(udp_quiet(e->a, 300));
+	ASSERT_EQ(0, kn_sock_stats(&e->k, e->ca, &ss));
+	EXPECT_EQ(2, ss.v[KSRTP_A_SOCK_STATS_RX_PLAIN]);
+	EXPECT_EQ(2, ss.v[KSRTP_A_SOCK_STATS_RX_NO_CTX]);
 }
 
 TEST_HARNESS_MAIN

@@ -32,6 +32,7 @@ const char *knl_sock_stats_name(int attr)
 		[KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS] = "rx-async-drops",
 		[KSRTP_A_SOCK_STATS_TX_ASYNC] = "tx-async",
 		[KSRTP_A_SOCK_STATS_RX_FORWARDED] = "rx-forwarded",
+		[KSRTP_A_SOCK_STATS_RX_PLAIN] = "rx-plain",
 	};
 
 	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))
@@ -77,6 +78,7 @@ const char *knl_fwd_stats_name(int attr)
 		[KSRTP_A_FWD_STATS_TX_NO_CTX] = "tx-no-ctx",
 		[KSRTP_A_FWD_STATS_TX_DROP] = "tx-drop",
 		[KSRTP_A_FWD_STATS_IDLE_MS] = "idle-ms",
+		[KSRTP_A_FWD_STATS_SRC_MISMATCH] = "src-mismatch",
 	};
 
 	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))

@@ -268,6 +268,7 @@ const struct knl_policy knl_sock_policy[KSRTP_A_SOCK_MAX + 1] = {
 	[KSRTP_A_SOCK_UPCALL_PORTID] = P(U32),
 	[KSRTP_A_SOCK_N_CTX] = P(U32),
 	[KSRTP_A_SOCK_REASON] = P(U32),
+	[KSRTP_A_SOCK_PLAIN_RTP] = P(U32),
 };
 
 /* every counter is a KNL_UINT; pad attributes (KNL_ANY) are never read */
@@ -295,6 +296,7 @@ const struct knl_policy knl_sock_stats_policy[KSRTP_A_SOCK_STATS_MAX + 1] = {
 	[KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS] = P(UINT),
 	[KSRTP_A_SOCK_STATS_TX_ASYNC] = P(UINT),
 	[KSRTP_A_SOCK_STATS_RX_FORWARDED] = P(UINT),
+	[KSRTP_A_SOCK_STATS_RX_PLAIN] = P(UINT),
 };
 
 const struct knl_policy knl_key_policy[KSRTP_A_KEY_MAX + 1] = {
@@ -361,6 +363,8 @@ const struct knl_policy knl_fwd_policy[KSRTP_A_FWD_MAX + 1] = {
 	[KSRTP_A_FWD_PT_FILTER] = BIN(16, 16),
 	[KSRTP_A_FWD_FLAGS] = P(U32),
 	[KSRTP_A_FWD_STATS] = P(NEST),
+	[KSRTP_A_FWD_RX_REMOTE_ADDR] = BIN(4, 16),
+	[KSRTP_A_FWD_RX_REMOTE_PORT] = P(U16),
 };
 
 const struct knl_policy knl_fwd_stats_policy[KSRTP_A_FWD_STATS_MAX + 1] = {
@@ -372,6 +376,7 @@ const struct knl_policy knl_fwd_stats_policy[KSRTP_A_FWD_STATS_MAX + 1] = {
 	[KSRTP_A_FWD_STATS_TX_NO_CTX] = P(UINT),
 	[KSRTP_A_FWD_STATS_TX_DROP] = P(UINT),
 	[KSRTP_A_FWD_STATS_IDLE_MS] = P(UINT),
+	[KSRTP_A_FWD_STATS_SRC_MISMATCH] = P(UINT),
 };
 
 #undef P

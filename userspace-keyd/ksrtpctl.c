@@ -79,12 +79,14 @@ static const char *const feature_names[] = {
 	"sock-set", "rx-async", "fwd",
 };
 static const char *const upcall_names[] = { "dtls", "zrtp" };
-static const char *const fwd_flag_names[] = { "copy-to-app" };
+static const char *const fwd_flag_names[] = {
+	"copy-to-app", "plain-in", "plain-out", "latch",
+};
 static const char *const option_names[] = {
 	"unencrypted_srtp", "unencrypted_srtcp", "unauthenticated_srtp",
 };
 _Static_assert(KSRTP_FEATURE_FWD == 1 << 10, "feature_names is stale");
-_Static_assert(KSRTP_FWD_FLAGS_COPY_TO_APP == 1 << 0, "fwd_flag_names is stale");
+_Static_assert(KSRTP_FWD_FLAGS_LATCH == 1 << 3, "fwd_flag_names is stale");
 _Static_assert(KSRTP_UPCALL_ZRTP == 1 << 1, "upcall_names is stale");
 _Static_assert(KSRTP_CTX_FLAGS_UNAUTHENTICATED_SRTP == 1 << 2, "option_names is stale");
 
@@ -101,6 +103,11 @@ static const char *const reason_names[] = {
 	[KSRTP_DETACH_REASON_REQUEST] = "request",
 	[KSRTP_DETACH_REASON_CLOSED] = "closed",
 	[KSRTP_DETACH_REASON_UNLOAD] = "unload",
+};
+static const char *const plain_rtp_names[] = {
+	[KSRTP_PLAIN_RTP_DROP] = "drop",
+	[KSRTP_PLAIN_RTP_UNTIL_KEYED] = "until-keyed",
+	[KSRTP_PLAIN_RTP_ALLOW] = "allow",
 };
 static const char *const limit_names[] = {
 	[KSRTP_LIMIT_SOFT] = "soft", [KSRTP_LIMIT_HARD] = "hard",
@@ -234,7 +241,7 @@ struct args {
 	unsigned int seen;
 	uint64_t cookie, soft_limit;
 	uint32_t dir, ssrc, suite, key_id, roc, window, flags, kdr;
-	uint32_t pid, fd, upcall, max_learned;
+	uint32_t pid, fd, upcall, max_learned, plain_rtp;
 	uint16_t seq;
 	bool ssrc_any;
 	struct remote remote;
@@ -246,7 +253,7 @@ struct args {
 	uint64_t rx_cookie, tx_cookie;
 	uint32_t id, ssrc_out, ts_offset, fwd_flags;
 	uint16_t seq_offset;
-	struct remote to;
+	struct remote to, from;
 	uint8_t pt[16];		/* bit pt % 8 of byte pt / 8 */
 };
 
@@ -259,6 +266,7 @@ enum {
 	A_MAX_LEARNED = 1 << 17, A_RX = 1 << 18, A_TX = 1 << 19, A_TO = 1 << 20,
 	A_SSRC_OUT = 1 << 21, A_SEQ_OFFSET = 1 << 22, A_TS_OFFSET = 1 << 23,
 	A_PT = 1 << 24, A_FWD_FLAGS = 1 << 25, A_ID = 1 << 26,
+	A_FROM = 1 << 27, A_PLAIN_RTP = 1 << 28,
 };
 
 /* What names a context: sock, dir, ssrc and optionally remote. */
@@ -349,6 +357,19 @@ static const char *parse_remote(struct args *a, char *v)
 static const char *parse_to(struct args *a, char *v)
 {
 	return parse_addr_port(&a->to, v);
+}
+
+static const char *parse_from(struct args *a, char *v)
+{
+	return parse_addr_port(&a->from, v);
+}
+
+static const char *parse_plain_rtp(struct args *a, char *v)
+{
+	int i = name_find(plain_rtp_names, ARRAY_SIZE(plain_rtp_names), v);
+
+	a->plain_rtp = (uint32_t)i;
+	return i < 0 ? "expected drop, until-keyed or allow" : NULL;
 }
 
 /* "0,8,96-127": payload types into the 128-bit filter */
@@ -461,7 +482,7 @@ static const char *parse_upcall(struct args *a, char *v)
 static const char *parse_fwd_flags(struct args *a, char *v)
 {
 	return parse_flags(v, fwd_flag_names, ARRAY_SIZE(fwd_flag_names),
-			   &a->fwd_flags) ? "expected copy-to-app or none" : NULL;
+			   &a->fwd_flags) ? "expected copy-to-app, plain-in, plain-out, latch (comma-separated) or none" : NULL;
 }
 
 /* A keyword takes a number into a field of struct args, or has a parser. */
@@ -497,6 +518,8 @@ static const struct keyword {
 	KW_NUM("rx", A_RX, rx_cookie, 0, UINT64_MAX),
 	KW_NUM("tx", A_TX, tx_cookie, 0, UINT64_MAX),
 	KW_FN("to", A_TO, parse_to),
+	KW_FN("from", A_FROM, parse_from),
+	KW_FN("plain-rtp", A_PLAIN_RTP, parse_plain_rtp),
 	KW_NUM("ssrc-out", A_SSRC_OUT, ssrc_out, 0, UINT32_MAX),
 	KW_NUM("seq-offset", A_SEQ_OFFSET, seq_offset, 0, UINT16_MAX),
 	KW_NUM("ts-offset", A_TS_OFFSET, ts_offset, 0, UINT32_MAX),
@@ -678,17 +701,26 @@ static uint64_t nla_uint(struct nlattr *a)
 	return nla_get_u16(a);
 }
 
-static void jadd_remote(struct json_object *o, struct nlattr *addr, struct nlattr *port)
+/* PREFIX_addr and PREFIX_port */
+static void jadd_addr(struct json_object *o, const char *prefix,
+		      struct nlattr *addr, struct nlattr *port)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN], key[32];
 	int len = addr ? nla_len(addr) : 0;
 
 	if (len != 4 && len != 16)
 		return;
 	inet_ntop(len == 4 ? AF_INET : AF_INET6, nla_data(addr), buf, sizeof(buf));
-	jadd_str(o, "remote_addr", buf);
+	snprintf(key, sizeof(key), "%s_addr", prefix);
+	jadd_str(o, key, buf);
+	snprintf(key, sizeof(key), "%s_port", prefix);
 	if (port)
-		jadd_u64(o, "remote_port", nla_get_u16(port));
+		jadd_u64(o, key, nla_get_u16(port));
+}
+
+static void jadd_remote(struct json_object *o, struct nlattr *addr, struct nlattr *port)
+{
+	jadd_addr(o, "remote", addr, port);
 }
 
 /*
@@ -727,7 +759,7 @@ static const int ctx_counter_attrs[] = {
 #define FS(a) KSRTP_A_FWD_STATS_##a
 static const int fwd_counter_attrs[] = {
 	FS(PACKETS), FS(BYTES), FS(RTCP_PACKETS), FS(RTCP_BYTES), FS(IDLE_MS), 0,
-	FS(PT_DROP), FS(TX_NO_CTX), FS(TX_DROP),
+	FS(PT_DROP), FS(TX_NO_CTX), FS(TX_DROP), FS(SRC_MISMATCH),
 };
 #undef FS
 
@@ -805,6 +837,8 @@ static struct json_object *sock_json(struct nlattr **tb)
 		jadd_u64(o, "max_learned", nla_get_u32(a));
 	if ((a = tb[KSRTP_A_SOCK_UPCALL_PORTID]))
 		jadd_u64(o, "upcall_portid", nla_get_u32(a));
+	if ((a = tb[KSRTP_A_SOCK_PLAIN_RTP]))
+		jadd_str(o, "plain_rtp", NAME(plain_rtp_names, nla_get_u32(a)));
 	if ((a = tb[KSRTP_A_SOCK_REASON]))
 		jadd_str(o, "reason", NAME(reason_names, nla_get_u32(a)));
 	if ((a = tb[KSRTP_A_SOCK_STATS]))
@@ -948,9 +982,13 @@ static void tfield(struct json_object *o, const struct tfield *f, bool *first)
 	} else if (f->kind == T_REMOTE) {
 		const char *addr = json_object_get_string(v);
 		bool v6 = strchr(addr, ':');
+		char port[32];
 
+		/* "remote_addr" goes with "remote_port", "rx_remote_addr" with ... */
+		snprintf(port, sizeof(port), "%.*s_port",
+			 (int)(strlen(f->key) - strlen("_addr")), f->key);
 		printf("%s%s %s%s%s:%" PRIu64, sep, f->label, v6 ? "[" : "", addr,
-		       v6 ? "]" : "", json_object_get_uint64(jget(o, "remote_port")));
+		       v6 ? "]" : "", json_object_get_uint64(jget(o, port)));
 	} else {
 		printf("%s%s ", sep, f->label);
 		tvalue(v, ",");
@@ -1124,7 +1162,9 @@ static int attach(int fd, const struct args *a)
 	    ((a->seen & A_UPCALL) &&
 	     nla_put_u32(msg, KSRTP_A_SOCK_UPCALL, a->upcall)) ||
 	    ((a->seen & A_MAX_LEARNED) &&
-	     nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, a->max_learned)))
+	     nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, a->max_learned)) ||
+	    ((a->seen & A_PLAIN_RTP) &&
+	     nla_put_u32(msg, KSRTP_A_SOCK_PLAIN_RTP, a->plain_rtp)))
 		return build_err(msg);
 	rc = run(msg, attach_reply, &cookie);
 	if (rc)
@@ -1148,7 +1188,8 @@ static int cmd_attach(int argc, char **argv)
 	struct args a;
 	int fd, rc;
 
-	rc = parse_args(argc, argv, &a, A_PID | A_FD | A_UPCALL | A_MAX_LEARNED, A_FD);
+	rc = parse_args(argc, argv, &a, A_PID | A_FD | A_UPCALL | A_MAX_LEARNED |
+			A_PLAIN_RTP, A_FD);
 	if (rc)
 		return rc;
 	remote_pid = a.seen & A_PID;
@@ -1197,11 +1238,12 @@ static int cmd_set(int argc, char **argv)
 	struct args a;
 	int rc;
 
-	rc = parse_args(argc, argv, &a, A_SOCK | A_UPCALL | A_MAX_LEARNED, A_SOCK);
+	rc = parse_args(argc, argv, &a, A_SOCK | A_UPCALL | A_MAX_LEARNED | A_PLAIN_RTP,
+			A_SOCK);
 	if (rc)
 		return rc;
-	if (!(a.seen & (A_UPCALL | A_MAX_LEARNED)))
-		return usage_err("nothing to set: give upcall, max-learned or both");
+	if (!(a.seen & (A_UPCALL | A_MAX_LEARNED | A_PLAIN_RTP)))
+		return usage_err("nothing to set: give upcall, max-learned or plain-rtp");
 	msg = request(KSRTP_CMD_SOCK_SET, 0);
 	if (!msg)
 		return 1;
@@ -1209,7 +1251,9 @@ static int cmd_set(int argc, char **argv)
 	    ((a.seen & A_UPCALL) &&
 	     nla_put_u32(msg, KSRTP_A_SOCK_UPCALL, a.upcall)) ||
 	    ((a.seen & A_MAX_LEARNED) &&
-	     nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, a.max_learned)))
+	     nla_put_u32(msg, KSRTP_A_SOCK_MAX_LEARNED, a.max_learned)) ||
+	    ((a.seen & A_PLAIN_RTP) &&
+	     nla_put_u32(msg, KSRTP_A_SOCK_PLAIN_RTP, a.plain_rtp)))
 		return build_err(msg);
 	return run(msg, NULL, NULL);
 }
@@ -1303,7 +1347,7 @@ static const struct tfield sock_fields[] = {
 	{ "cookie", "sock", T_VAL }, { "family", "family", T_VAL },
 	{ "local_port", "port", T_VAL }, { "n_ctx", "ctx", T_VAL },
 	{ "upcall", "upcall", T_VAL }, { "max_learned", "max-learned", T_VAL },
-	{ "upcall_portid", "upcall-portid", T_VAL },
+	{ "upcall_portid", "upcall-portid", T_VAL }, { "plain_rtp", "plain-rtp", T_VAL },
 };
 
 static const struct tfield ctx_fields[] = {
@@ -1438,7 +1482,10 @@ static int put_fwd(struct nl_msg *m, const struct args *a)
 	       ((a->seen & A_PT) &&
 		nla_put(m, KSRTP_A_FWD_PT_FILTER, sizeof(a->pt), a->pt)) ||
 	       ((a->seen & A_FWD_FLAGS) &&
-		nla_put_u32(m, KSRTP_A_FWD_FLAGS, a->fwd_flags));
+		nla_put_u32(m, KSRTP_A_FWD_FLAGS, a->fwd_flags)) ||
+	       ((a->seen & A_FROM) &&
+		put_remote(m, KSRTP_A_FWD_RX_REMOTE_ADDR, KSRTP_A_FWD_RX_REMOTE_PORT,
+			   &a->from));
 }
 
 static int fwd_add_reply(struct nl_msg *msg, void *arg)
@@ -1462,7 +1509,7 @@ static int cmd_fwd_add(int argc, char **argv)
 
 	rc = parse_args(argc, argv, &a,
 			A_RX | A_SSRC | A_TX | A_TO | A_SSRC_OUT | A_SEQ_OFFSET |
-			A_TS_OFFSET | A_PT | A_FWD_FLAGS,
+			A_TS_OFFSET | A_PT | A_FWD_FLAGS | A_FROM,
 			A_RX | A_SSRC | A_TX | A_TO);
 	if (rc)
 		return rc;
@@ -1545,6 +1592,8 @@ static int fwd_reply(struct nl_msg *msg, void *arg)
 	if ((a = tb[KSRTP_A_FWD_FLAGS]))
 		jadd(o, "flags", jflags(nla_get_u32(a), fwd_flag_names,
 					ARRAY_SIZE(fwd_flag_names)));
+	jadd_addr(o, "rx_remote", tb[KSRTP_A_FWD_RX_REMOTE_ADDR],
+		  tb[KSRTP_A_FWD_RX_REMOTE_PORT]);
 	if ((a = tb[KSRTP_A_FWD_STATS]))
 		jadd(o, "stats", counters_json(a, &fwd_counters));
 	json_object_array_add(arg, o);
@@ -1557,6 +1606,7 @@ static const struct tfield fwd_fields[] = {
 	{ "remote_addr", "to", T_REMOTE }, { "ssrc_out", "ssrc-out", T_SSRC },
 	{ "seq_offset", "seq-offset", T_VAL }, { "ts_offset", "ts-offset", T_VAL },
 	{ "pt_filter", "pt", T_VAL }, { "flags", "flags", T_VAL },
+	{ "rx_remote_addr", "from", T_REMOTE },
 };
 
 static int cmd_fwd_show(int argc, char **argv)
@@ -1736,10 +1786,12 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  info              API version, features and suites of the module\n"
 		"  attach [pid PID] fd FD [upcall dtls,zrtp|none] [max-learned N]\n"
+		"         [plain-rtp drop|until-keyed|allow]\n"
 		"                    attach a UDP socket: fd FD of process PID, or of\n"
 		"                    ksrtpctl itself (inherited); prints its cookie\n"
 		"  detach sock COOKIE\n"
 		"  set sock COOKIE [upcall dtls,zrtp|none] [max-learned N]\n"
+		"         [plain-rtp drop|until-keyed|allow]\n"
 		"                    change an attached socket; upcall also sends its\n"
 		"                    upcalls to ksrtpctl, which exits: use upcall none\n"
 		"  show [sock COOKIE]\n"
@@ -1753,7 +1805,8 @@ static void usage(FILE *f)
 		"                    make key N the one TX uses\n"
 		"  key del CTX key-id N\n"
 		"  fwd add rx COOKIE ssrc SSRC tx COOKIE to ADDR:PORT [ssrc-out SSRC]\n"
-		"          [seq-offset N] [ts-offset N] [pt PTS] [flags copy-to-app|none]\n"
+		"          [seq-offset N] [ts-offset N] [pt PTS] [flags FWDFLAG[,FWDFLAG...]]\n"
+		"          [from ADDR:PORT]\n"
 		"                    relay SSRC's packets that authenticate on socket rx\n"
 		"                    out of socket tx (its TX context of ssrc-out) to\n"
 		"                    ADDR:PORT in the kernel; prints the forward's id\n"
@@ -1775,6 +1828,8 @@ static void usage(FILE *f)
 		"  OPT    := unencrypted_srtp | unencrypted_srtcp | unauthenticated_srtp\n"
 		"  HEX    := 1 to 4 bytes, e.g. 01 or 0x0000002a\n"
 		"  PTS    := payload types forwarded, e.g. 0,8,96-127 (default all)\n"
+		"  FWDFLAG := copy-to-app | plain-in | plain-out | latch | none\n"
+		"            (plain-in: from ADDR:PORT, or latch to the first source)\n"
 		"  Numbers are decimal or 0x hex.\n"
 		"\n"
 		"Options:\n"

@@ -160,13 +160,41 @@ enum ksrtp_limit {
 };
 
 /**
+ * enum ksrtp_plain_rtp - What an attached socket does with RTP/RTCP that no RX context matches
+ * @KSRTP_PLAIN_RTP_DROP: Drop it and count it in rx-no-ctx (the default).
+ * @KSRTP_PLAIN_RTP_UNTIL_KEYED: Deliver it (counted in rx-plain) until the
+ *	socket's first RX context is installed, then drop it.
+ * @KSRTP_PLAIN_RTP_ALLOW: Always deliver it to the application (counted in
+ *	rx-plain).
+ */
+enum ksrtp_plain_rtp {
+	KSRTP_PLAIN_RTP_DROP = 0,
+	KSRTP_PLAIN_RTP_UNTIL_KEYED = 1,
+	KSRTP_PLAIN_RTP_ALLOW = 2,
+
+	/* private: */
+	__KSRTP_PLAIN_RTP_MAX,
+	KSRTP_PLAIN_RTP_MAX = (__KSRTP_PLAIN_RTP_MAX - 1)
+};
+
+/**
  * enum ksrtp_fwd_flags - How a forward treats the packets it relays.
  * @KSRTP_FWD_FLAGS_COPY_TO_APP: The application still reads each forwarded
  *	packet in the clear (recording, monitoring); without it the forward consumes
  *	them.
+ * @KSRTP_FWD_FLAGS_PLAIN_IN: The RX leg is plain RTP/RTCP: packets of ssrc that
+ *	no RX context matches are forwarded, if they come from rx-remote-addr and
+ *	rx-remote-port, or (latch) from the first source that sent one.
+ * @KSRTP_FWD_FLAGS_PLAIN_OUT: The TX leg is plain RTP/RTCP, nothing is
+ *	protected.
+ * @KSRTP_FWD_FLAGS_LATCH: With plain-in and no rx-remote-addr: the forward
+ *	takes the source of the first packet and only that source from then on.
  */
 enum ksrtp_fwd_flags {
 	KSRTP_FWD_FLAGS_COPY_TO_APP = 1,
+	KSRTP_FWD_FLAGS_PLAIN_IN = 2,
+	KSRTP_FWD_FLAGS_PLAIN_OUT = 4,
+	KSRTP_FWD_FLAGS_LATCH = 8,
 };
 
 /**
@@ -218,6 +246,8 @@ enum {
  *	attaching socket's, or the last sock-set requester's (reply only).
  * @KSRTP_A_SOCK_N_CTX: Contexts installed on the socket (reply only).
  * @KSRTP_A_SOCK_REASON: Why the socket was detached (sock-detach-ntf).
+ * @KSRTP_A_SOCK_PLAIN_RTP: What to do with RTP/RTCP no RX context matches
+ *	(default drop).
  */
 enum {
 	KSRTP_A_SOCK_COOKIE = 1,
@@ -234,6 +264,7 @@ enum {
 	KSRTP_A_SOCK_N_CTX = 12,
 	KSRTP_A_SOCK_REASON = 13,
 	KSRTP_A_SOCK_PAD = 14,
+	KSRTP_A_SOCK_PLAIN_RTP = 15,
 
 	__KSRTP_A_SOCK_MAX,
 	KSRTP_A_SOCK_MAX = (__KSRTP_A_SOCK_MAX - 1)
@@ -267,6 +298,8 @@ enum {
  * @KSRTP_A_SOCK_STATS_RX_FORWARDED: SRTP/SRTCP consumed by forwards (fwd-add)
  *	rather than delivered to the application; a forward with copy-to-app does not
  *	count here.
+ * @KSRTP_A_SOCK_STATS_RX_PLAIN: RTP/RTCP no RX context matched that plain-rtp
+ *	let through to the application or a plain-in forward took.
  */
 enum {
 	KSRTP_A_SOCK_STATS_RX_PACKETS = 1,
@@ -293,6 +326,7 @@ enum {
 	KSRTP_A_SOCK_STATS_RX_ASYNC_DROPS = 22,
 	KSRTP_A_SOCK_STATS_TX_ASYNC = 23,
 	KSRTP_A_SOCK_STATS_RX_FORWARDED = 24,
+	KSRTP_A_SOCK_STATS_RX_PLAIN = 25,
 
 	__KSRTP_A_SOCK_STATS_MAX,
 	KSRTP_A_SOCK_STATS_MAX = (__KSRTP_A_SOCK_STATS_MAX - 1)
@@ -435,6 +469,9 @@ enum {
  *	payload type n is bit n % 8 of byte n / 8. Other RTP packets are dropped and
  *	counted (pt-drop); RTCP is not filtered. Absent: all.
  * @KSRTP_A_FWD_STATS: Reply only.
+ * @KSRTP_A_FWD_RX_REMOTE_ADDR: plain-in: the only source the plain stream is
+ *	taken from; in replies also the latched one.
+ * @KSRTP_A_FWD_RX_REMOTE_PORT: plain-in, with rx-remote-addr.
  */
 enum {
 	KSRTP_A_FWD_ID = 1,
@@ -450,6 +487,8 @@ enum {
 	KSRTP_A_FWD_FLAGS = 11,
 	KSRTP_A_FWD_STATS = 12,
 	KSRTP_A_FWD_PAD = 13,
+	KSRTP_A_FWD_RX_REMOTE_ADDR = 14,
+	KSRTP_A_FWD_RX_REMOTE_PORT = 15,
 
 	__KSRTP_A_FWD_MAX,
 	KSRTP_A_FWD_MAX = (__KSRTP_A_FWD_MAX - 1)
@@ -467,6 +506,8 @@ enum {
  *	memory, the TX socket detached, or the IP layer refused them.
  * @KSRTP_A_FWD_STATS_IDLE_MS: Milliseconds since the last packet forwarded (or
  *	since fwd-add).
+ * @KSRTP_A_FWD_STATS_SRC_MISMATCH: plain-in: packets of the SSRC from another
+ *	source than the bound (or latched) one, not forwarded.
  */
 enum {
 	KSRTP_A_FWD_STATS_PACKETS = 1,
@@ -478,6 +519,7 @@ enum {
 	KSRTP_A_FWD_STATS_TX_DROP = 7,
 	KSRTP_A_FWD_STATS_IDLE_MS = 8,
 	KSRTP_A_FWD_STATS_PAD = 9,
+	KSRTP_A_FWD_STATS_SRC_MISMATCH = 10,
 
 	__KSRTP_A_FWD_STATS_MAX,
 	KSRTP_A_FWD_STATS_MAX = (__KSRTP_A_FWD_STATS_MAX - 1)
