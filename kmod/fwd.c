@@ -29,6 +29,11 @@ static DEFINE_MUTEX(ksrtp_fwd_lock);
 static LIST_HEAD(ksrtp_fwds);
 static DEFINE_XARRAY_ALLOC1(ksrtp_fwd_ids);
 static u32 ksrtp_fwd_next_id;
+/* Forwards with an idle timeout; the scan runs while there are any. */
+static unsigned int ksrtp_fwd_timed;
+static void ksrtp_fwd_idle_scan(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ksrtp_fwd_idle_work, ksrtp_fwd_idle_scan);
+#define KSRTP_FWD_IDLE_TICK	(HZ / 4)
 
 const struct rhashtable_params ksrtp_fwd_params = {
 	.key_len		= sizeof(u32),
@@ -83,7 +88,42 @@ static void ksrtp_fwd_unlink(struct ksrtp_fwd *f)
 	atomic_dec(&f->rx->n_fwd);
 	list_del(&f->list);
 	xa_erase(&ksrtp_fwd_ids, f->id);
+	if (f->idle_timeout_ms)
+		ksrtp_fwd_timed--;
 	ksrtp_defer_free(&f->free_work);
+}
+
+/*
+ * Every tick while forwards have an idle timeout: fwd-idle-ntf once per
+ * idle period (traffic again re-arms it). Under the lock, so neither the
+ * forward nor its sockets go meanwhile.
+ */
+static void ksrtp_fwd_idle_scan(struct work_struct *work)
+{
+	unsigned long now = jiffies;
+	struct ksrtp_fwd *f;
+	bool idle;
+
+	mutex_lock(&ksrtp_fwd_lock);
+	list_for_each_entry(f, &ksrtp_fwds, list) {
+		if (!f->idle_timeout_ms)
+			continue;
+		idle = time_after_eq(now, READ_ONCE(f->last) +
+				     msecs_to_jiffies(f->idle_timeout_ms));
+		if (idle && !f->idle_sent)
+			ksrtp_nl_notify_fwd_idle(f);
+		f->idle_sent = idle;
+	}
+	if (ksrtp_fwd_timed)
+		queue_delayed_work(ksrtp_wq, &ksrtp_fwd_idle_work,
+				   KSRTP_FWD_IDLE_TICK);
+	mutex_unlock(&ksrtp_fwd_lock);
+}
+
+/* Module exit, every socket detached: no forward is left to scan. */
+void ksrtp_fwd_exit(void)
+{
+	cancel_delayed_work_sync(&ksrtp_fwd_idle_work);
 }
 
 /*
@@ -117,6 +157,9 @@ int ksrtp_fwd_insert(struct ksrtp_fwd *f, struct netlink_ext_ack *extack)
 	}
 	atomic_inc(&f->rx->n_fwd);
 	list_add_tail(&f->list, &ksrtp_fwds);
+	if (f->idle_timeout_ms && !ksrtp_fwd_timed++)
+		queue_delayed_work(ksrtp_wq, &ksrtp_fwd_idle_work,
+				   KSRTP_FWD_IDLE_TICK);
 out:
 	mutex_unlock(&ksrtp_fwd_lock);
 	return err;

@@ -50,6 +50,8 @@ struct ksrtp_fwd {
 	bool src_set;
 	struct ksrtp_ctx_id src;
 	unsigned long last;		/* jiffies: the last packet, or the add */
+	u32 idle_timeout_ms;		/* fwd-idle-ntf after this long, 0: never */
+	bool idle_sent;			/* for this idle period (ksrtp_fwd_lock) */
 	struct ksrtp_fwd_stats __percpu *stats;
 	struct rcu_work free_work;
 };
@@ -69,6 +71,9 @@ int ksrtp_fwd_for_each(struct net *net, u64 rx_cookie, unsigned long skip,
 		       int (*fn)(struct ksrtp_fwd *f, void *arg), void *arg);
 int ksrtp_fwd_get(struct net *net, u32 id,
 		  int (*fn)(struct ksrtp_fwd *f, void *arg), void *arg);
+
+void ksrtp_fwd_exit(void);
+void ksrtp_nl_notify_fwd_idle(struct ksrtp_fwd *f);
 
 /*
  * RX, softirq: true if forwards consumed the datagram, which authenticated

@@ -133,6 +133,8 @@ static int ksrtp_nl_fwd_parse(struct genl_info *info, struct ksrtp_fwd *f)
 		f->rw.ts_offset = nla_get_u32(attrs[KSRTP_A_FWD_TS_OFFSET]);
 	if (attrs[KSRTP_A_FWD_FLAGS])
 		f->flags = nla_get_u32(attrs[KSRTP_A_FWD_FLAGS]);
+	if (attrs[KSRTP_A_FWD_IDLE_TIMEOUT_MS])
+		f->idle_timeout_ms = nla_get_u32(attrs[KSRTP_A_FWD_IDLE_TIMEOUT_MS]);
 	if (attrs[KSRTP_A_FWD_PT_FILTER]) {
 		f->pt_filter = true;
 		nla_memcpy(f->pt_allow, attrs[KSRTP_A_FWD_PT_FILTER],
@@ -273,6 +275,7 @@ static int ksrtp_nl_fill_fwd(struct ksrtp_fwd *f, void *arg)
 	    nla_put_u16(msg, KSRTP_A_FWD_SEQ_OFFSET, f->rw.seq_offset) ||
 	    nla_put_u32(msg, KSRTP_A_FWD_TS_OFFSET, f->rw.ts_offset) ||
 	    nla_put_u32(msg, KSRTP_A_FWD_FLAGS, f->flags) ||
+	    nla_put_u32(msg, KSRTP_A_FWD_IDLE_TIMEOUT_MS, f->idle_timeout_ms) ||
 	    (f->pt_filter && nla_put(msg, KSRTP_A_FWD_PT_FILTER,
 				     sizeof(f->pt_allow), f->pt_allow)) ||
 	    ksrtp_nl_put_fwd_src(msg, f) ||
@@ -323,4 +326,31 @@ int ksrtp_nl_fwd_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			   cb->args[0], ksrtp_nl_fill_fwd, &d);
 	cb->args[0] += d.done;
 	return d.done ? skb->len : 0;
+}
+
+/* The idle scan found f silent for its timeout; ksrtp_fwd_lock held. */
+void ksrtp_nl_notify_fwd_idle(struct ksrtp_fwd *f)
+{
+	struct net *net = sock_net(f->rx->sk);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&ksrtp_nl_family, net, KSRTP_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ksrtp_nl_family, 0, KSRTP_CMD_FWD_IDLE_NTF);
+	if (!hdr || nla_put_u32(msg, KSRTP_A_FWD_ID, f->id) ||
+	    nla_put_u64_64bit(msg, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx->cookie,
+			      KSRTP_A_FWD_PAD) ||
+	    nla_put_u32(msg, KSRTP_A_FWD_SSRC, f->rw.ssrc_in) ||
+	    nla_put_u64_64bit(msg, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx->cookie,
+			      KSRTP_A_FWD_PAD) ||
+	    ksrtp_nl_put_fwd_stats(msg, f)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	ksrtp_nl_multicast(net, msg);
 }

@@ -10,6 +10,7 @@
 
 #include "context.h"
 #include "crypto.h"
+#include "fwd.h"
 #include "main.h"
 #include "op.h"
 #include "netlink.h"
@@ -57,6 +58,7 @@ static void __exit ksrtp_exit(void)
 	ksrtp_debugfs_exit();
 	ksrtp_nl_unregister();
 	ksrtp_sock_detach_all();
+	ksrtp_fwd_exit();
 	ksrtp_wq_exit();
 	ksrtp_ops_exit();
 	ksrtp_crypto_unload();

@@ -990,7 +990,7 @@ int ksrtp_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* ------------------------------------------------ notifications, upcalls */
 
-static void ksrtp_nl_multicast(struct net *net, struct sk_buff *msg)
+void ksrtp_nl_multicast(struct net *net, struct sk_buff *msg)
 {
 	genlmsg_multicast_netns(&ksrtp_nl_family, net, msg, 0,
 				KSRTP_NLGRP_EVENTS, GFP_ATOMIC);

@@ -20,6 +20,7 @@ struct ksrtp_ctx_id;
 int ksrtp_nl_register(void);
 void ksrtp_nl_unregister(void);
 
+void ksrtp_nl_multicast(struct net *net, struct sk_buff *msg);
 void ksrtp_nl_notify_detach(struct net *net, u64 cookie, u32 reason);
 void ksrtp_nl_notify_limit(struct ksrtp_sock *ks, struct ksrtp_ctx *ctx,
 			   u32 key_id, u32 limit);

@@ -110,7 +110,7 @@ static const struct op_desc ops[] = {
 
 static const uint8_t ntf_cmds[] = {
 	KSRTP_CMD_SOCK_DETACH_NTF, KSRTP_CMD_CTX_LIMIT_NTF,
-	KSRTP_CMD_SSRC_LEARNED_NTF, KSRTP_CMD_UPCALL_NTF,
+	KSRTP_CMD_SSRC_LEARNED_NTF, KSRTP_CMD_UPCALL_NTF, KSRTP_CMD_FWD_IDLE_NTF,
 };
 
 static const struct op_desc *op_of(uint8_t cmd)
@@ -751,7 +751,11 @@ static void gen_fwd_add(struct fz *f, struct fmsg *m)
 		fm_put(m, KSRTP_A_FWD_PT_FILTER, pt, sizeof(pt));
 	}
 	if (chance(20))
-		fm_u32(m, KSRTP_A_FWD_FLAGS, rndn(3));
+		fm_u32(m, KSRTP_A_FWD_FLAGS, rndn(16));
+	if (chance(15))
+		put_remote(f, m, KSRTP_A_FWD_RX_REMOTE_ADDR, KSRTP_A_FWD_RX_REMOTE_PORT);
+	if (chance(15))
+		fm_u32(m, KSRTP_A_FWD_IDLE_TIMEOUT_MS, chance(50) ? 1 + rndn(1000) : (uint32_t)rnd());
 }
 
 /* A well-formed request for op, from the live state; mostly accepted. */
@@ -769,6 +773,8 @@ static void gen_valid(struct fz *f, struct fmsg *m, const struct op_desc *op)
 			fm_u32(m, KSRTP_A_SOCK_UPCALL, rndn(4));
 		if (chance(40))
 			fm_u32(m, KSRTP_A_SOCK_MAX_LEARNED, 1 + rndn(4096));
+		if (chance(30))
+			fm_u32(m, KSRTP_A_SOCK_PLAIN_RTP, rndn(4));
 		break;
 	case KSRTP_CMD_SOCK_DETACH:
 	case KSRTP_CMD_SOCK_GET:
@@ -838,6 +844,8 @@ static void gen_valid(struct fz *f, struct fmsg *m, const struct op_desc *op)
 		if (chance(60))
 			fm_u32(m, KSRTP_A_SOCK_MAX_LEARNED, rndn(3) ? 1 + rndn(2000) :
 							       (uint32_t)rnd());
+		if (chance(40))
+			fm_u32(m, KSRTP_A_SOCK_PLAIN_RTP, rndn(4));
 		break;
 	case KSRTP_CMD_FWD_ADD:
 		gen_fwd_add(f, m);
@@ -998,7 +1006,7 @@ static void mutate(struct fz *f, struct fmsg *m, const struct op_desc *op, enum 
 		gen_random_attrs(f, m, op->maxattr, 0);
 		break;
 	case M_NOOP_CMD:
-		g->cmd = chance(50) ? ntf_cmds[rndn(4)] :
+		g->cmd = chance(50) ? ntf_cmds[rndn(sizeof(ntf_cmds))] :
 			 chance(50) ? 0 : KSRTP_CMD_MAX + 1 + rndn(255 - KSRTP_CMD_MAX);
 		break;
 	}
@@ -1058,6 +1066,7 @@ static void undo(struct fz *f, const struct fmsg *m, const struct fz_reply *r)
 		fm_u64(&u, KSRTP_A_SOCK_COOKIE, f->cookie);
 		fm_u32(&u, KSRTP_A_SOCK_UPCALL, 0);
 		fm_u32(&u, KSRTP_A_SOCK_MAX_LEARNED, 256);
+		fm_u32(&u, KSRTP_A_SOCK_PLAIN_RTP, KSRTP_PLAIN_RTP_DROP);
 		fz_must(f, &u);
 		break;
 	case KSRTP_CMD_CTX_NEW:

@@ -14,6 +14,7 @@
  */
 #include <fcntl.h>
 #include <stdarg.h>
+#include <time.h>
 #include "kselftest_harness.h"
 #include "ksrtp_util.h"
 
@@ -28,7 +29,7 @@
 
 struct fwd_spec {
 	uint64_t rx, tx;
-	uint32_t ssrc, ssrc_out, ts_offset, flags;
+	uint32_t ssrc, ssrc_out, ts_offset, flags, idle_ms;
 	int seq_offset;		/* -1: not sent */
 	const struct sockaddr_storage *to;
 	const struct sockaddr_storage *from;	/* plain-in's source */
@@ -81,6 +82,8 @@ static int kn_fwd_add(struct ksrtp_nl *k, const struct fwd_spec *f, uint32_t *id
 		nl_put(&m, KSRTP_A_FWD_PT_FILTER, f->pt, 16);
 	if (f->from)
 		put_addr(&m, KSRTP_A_FWD_RX_REMOTE_ADDR, KSRTP_A_FWD_RX_REMOTE_PORT, f->from);
+	if (f->idle_ms)
+		nl_put_u32(&m, KSRTP_A_FWD_IDLE_TIMEOUT_MS, f->idle_ms);
 	*id = 0;
 	return nl_talk(k->fd, &m, fwd_id_cb, id, r);
 }
@@ -799,6 +802,70 @@ TEST_F(fwd, plain_rtp_policy)
 	ASSERT_EQ(0, kn_sock_stats(&e->k, e->ca, &ss));
 	EXPECT_EQ(2, ss.v[KSRTP_A_SOCK_STATS_RX_PLAIN]);
 	EXPECT_EQ(2, ss.v[KSRTP_A_SOCK_STATS_RX_NO_CTX]);
+}
+
+/* The next fwd-idle-ntf on the events socket within ms: its id, or 0. */
+static uint32_t idle_event(int ev, int ms)
+{
+	static uint8_t buf[8192];
+	struct pollfd p = { .fd = ev, .events = POLLIN };
+	struct nlattr *tb[KSRTP_A_FWD_MAX + 1];
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	while (poll(&p, 1, ms) == 1) {
+		n = recv(ev, buf, sizeof(buf), 0);
+		for (nlh = (void *)buf; n > 0 && NLMSG_OK(nlh, n); nlh = NLMSG_NEXT(nlh, n)) {
+			const struct genlmsghdr *g = NLMSG_DATA(nlh);
+
+			if (g->cmd == KSRTP_CMD_FWD_IDLE_NTF &&
+			    !nl_parse_genl(tb, KSRTP_A_FWD_MAX, nlh) && tb[KSRTP_A_FWD_ID] &&
+			    tb[KSRTP_A_FWD_STATS])
+				return nl_u32(tb[KSRTP_A_FWD_ID]);
+		}
+	}
+	return 0;
+}
+
+/* idle-timeout-ms: an event once per silent period, none while it flows. */
+TEST_F(fwd, idle_event)
+{
+	struct env *e = &self->e;
+	struct fwd_spec f = {
+		.rx = e->ca, .tx = e->cb, .ssrc = S_IN, .ssrc_out = S_OUT,
+		.seq_offset = -1, .to = &e->callee_addr, .idle_ms = 600,
+	};
+	uint8_t plain[256], got[1500];
+	struct timespec t0, t1;
+	struct nl_reply r;
+	uint32_t id;
+	int ev, n, i;
+	double s;
+
+	ev = nl_open();
+	ASSERT_GE(ev, 0);
+	ASSERT_EQ(0, setsockopt(ev, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+				&e->k.fam.events_grp, sizeof(e->k.fam.events_grp)));
+	ASSERT_EQ(0, ctx_add(e, e->ca, KSRTP_DIR_RX, S_IN, e->sin, e->key_in));
+	ASSERT_EQ(0, ctx_add(e, e->cb, KSRTP_DIR_TX, S_OUT, e->sout, e->key_out));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(0, kn_fwd_add(&e->k, &f, &id, &r)) TH_LOG("%s", r.extack);
+	/* never a packet: idle once the timeout passed, not before */
+	ASSERT_EQ(id, idle_event(ev, 5000));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	EXPECT_GE(s, 0.59);
+	EXPECT_EQ(0, idle_event(ev, 1000));	/* once per idle period */
+	/* traffic every 200 ms for 1.6 s: no event while it flows */
+	for (i = 0; i < 8; i++) {
+		n = rtp_make(plain, S_IN, 700 + i, 80, 0, false);
+		ASSERT_EQ(0, caller_send(e, plain, n, false));
+		ASSERT_EQ(n, callee_recv(e->callee, e->ref_out.s, got, false));
+		EXPECT_EQ(0, idle_event(ev, 200));
+	}
+	/* silent again: a second event */
+	EXPECT_EQ(id, idle_event(ev, 5000));
+	close(ev);
 }
 
 TEST_HARNESS_MAIN

@@ -365,6 +365,7 @@ const struct knl_policy knl_fwd_policy[KSRTP_A_FWD_MAX + 1] = {
 	[KSRTP_A_FWD_STATS] = P(NEST),
 	[KSRTP_A_FWD_RX_REMOTE_ADDR] = BIN(4, 16),
 	[KSRTP_A_FWD_RX_REMOTE_PORT] = P(U16),
+	[KSRTP_A_FWD_IDLE_TIMEOUT_MS] = P(U32),
 };
 
 const struct knl_policy knl_fwd_stats_policy[KSRTP_A_FWD_STATS_MAX + 1] = {

@@ -251,7 +251,7 @@ struct args {
 	size_t mki_len;
 	/* forwards */
 	uint64_t rx_cookie, tx_cookie;
-	uint32_t id, ssrc_out, ts_offset, fwd_flags;
+	uint32_t id, ssrc_out, ts_offset, fwd_flags, idle_timeout;
 	uint16_t seq_offset;
 	struct remote to, from;
 	uint8_t pt[16];		/* bit pt % 8 of byte pt / 8 */
@@ -266,7 +266,7 @@ enum {
 	A_MAX_LEARNED = 1 << 17, A_RX = 1 << 18, A_TX = 1 << 19, A_TO = 1 << 20,
 	A_SSRC_OUT = 1 << 21, A_SEQ_OFFSET = 1 << 22, A_TS_OFFSET = 1 << 23,
 	A_PT = 1 << 24, A_FWD_FLAGS = 1 << 25, A_ID = 1 << 26,
-	A_FROM = 1 << 27, A_PLAIN_RTP = 1 << 28,
+	A_FROM = 1 << 27, A_PLAIN_RTP = 1 << 28, A_IDLE_TIMEOUT = 1 << 29,
 };
 
 /* What names a context: sock, dir, ssrc and optionally remote. */
@@ -526,6 +526,7 @@ static const struct keyword {
 	KW_FN("pt", A_PT, parse_pt),
 	KW_FN("flags", A_FWD_FLAGS, parse_fwd_flags),
 	KW_NUM("id", A_ID, id, 1, UINT32_MAX),
+	KW_NUM("idle-timeout", A_IDLE_TIMEOUT, idle_timeout, 0, UINT32_MAX),
 #undef KW_FN
 #undef KW_NUM
 };
@@ -1483,6 +1484,8 @@ static int put_fwd(struct nl_msg *m, const struct args *a)
 		nla_put(m, KSRTP_A_FWD_PT_FILTER, sizeof(a->pt), a->pt)) ||
 	       ((a->seen & A_FWD_FLAGS) &&
 		nla_put_u32(m, KSRTP_A_FWD_FLAGS, a->fwd_flags)) ||
+	       ((a->seen & A_IDLE_TIMEOUT) &&
+		nla_put_u32(m, KSRTP_A_FWD_IDLE_TIMEOUT_MS, a->idle_timeout)) ||
 	       ((a->seen & A_FROM) &&
 		put_remote(m, KSRTP_A_FWD_RX_REMOTE_ADDR, KSRTP_A_FWD_RX_REMOTE_PORT,
 			   &a->from));
@@ -1509,7 +1512,7 @@ static int cmd_fwd_add(int argc, char **argv)
 
 	rc = parse_args(argc, argv, &a,
 			A_RX | A_SSRC | A_TX | A_TO | A_SSRC_OUT | A_SEQ_OFFSET |
-			A_TS_OFFSET | A_PT | A_FWD_FLAGS | A_FROM,
+			A_TS_OFFSET | A_PT | A_FWD_FLAGS | A_FROM | A_IDLE_TIMEOUT,
 			A_RX | A_SSRC | A_TX | A_TO);
 	if (rc)
 		return rc;
@@ -1564,13 +1567,14 @@ static struct json_object *pt_json(struct nlattr *a)
 	return arr;
 }
 
-static int fwd_reply(struct nl_msg *msg, void *arg)
+/* The fwd set, as replies and notifications use it: only what is present. */
+static struct json_object *fwd_json(struct nl_msg *msg)
 {
 	struct nlattr *tb[KSRTP_A_FWD_MAX + 1], *a;
 	struct json_object *o;
 
 	if (knl_parse(msg, tb, KSRTP_A_FWD_MAX, knl_fwd_policy))
-		return -1;
+		return NULL;
 	o = json_object_new_object();
 	if ((a = tb[KSRTP_A_FWD_ID]))
 		jadd_u64(o, "id", nla_get_u32(a));
@@ -1594,8 +1598,19 @@ static int fwd_reply(struct nl_msg *msg, void *arg)
 					ARRAY_SIZE(fwd_flag_names)));
 	jadd_addr(o, "rx_remote", tb[KSRTP_A_FWD_RX_REMOTE_ADDR],
 		  tb[KSRTP_A_FWD_RX_REMOTE_PORT]);
+	if ((a = tb[KSRTP_A_FWD_IDLE_TIMEOUT_MS]) && nla_get_u32(a))
+		jadd_u64(o, "idle_timeout_ms", nla_get_u32(a));
 	if ((a = tb[KSRTP_A_FWD_STATS]))
 		jadd(o, "stats", counters_json(a, &fwd_counters));
+	return o;
+}
+
+static int fwd_reply(struct nl_msg *msg, void *arg)
+{
+	struct json_object *o = fwd_json(msg);
+
+	if (!o)
+		return -1;
 	json_object_array_add(arg, o);
 	return 0;
 }
@@ -1607,6 +1622,7 @@ static const struct tfield fwd_fields[] = {
 	{ "seq_offset", "seq-offset", T_VAL }, { "ts_offset", "ts-offset", T_VAL },
 	{ "pt_filter", "pt", T_VAL }, { "flags", "flags", T_VAL },
 	{ "rx_remote_addr", "from", T_REMOTE },
+	{ "idle_timeout_ms", "idle-timeout", T_VAL },
 };
 
 static int cmd_fwd_show(int argc, char **argv)
@@ -1663,6 +1679,11 @@ static const struct tfield limit_fields[] = {
 	{ "limit", "limit", T_VAL },
 };
 
+static const struct tfield fwd_idle_fields[] = {
+	{ "id", "fwd", T_VAL }, { "rx_sock_cookie", "rx", T_VAL },
+	{ "ssrc", "ssrc", T_SSRC }, { "tx_sock_cookie", "tx", T_VAL },
+};
+
 static const struct tfield learned_fields[] = {
 	{ "sock_cookie", "sock", T_VAL }, { "dir", "dir", T_VAL },
 	{ "ssrc", "ssrc", T_SSRC }, { "remote_addr", "remote", T_REMOTE },
@@ -1714,6 +1735,12 @@ static int on_event(struct nl_msg *msg, void *arg)
 		if (o)
 			print_event("ssrc-learned", o, learned_fields,
 				    ARRAY_SIZE(learned_fields));
+		break;
+	case KSRTP_CMD_FWD_IDLE_NTF:
+		o = fwd_json(msg);
+		if (o)
+			print_event("fwd-idle", o, fwd_idle_fields,
+				    ARRAY_SIZE(fwd_idle_fields));
 		break;
 	default:
 		break;	/* a newer module's event */
@@ -1806,7 +1833,7 @@ static void usage(FILE *f)
 		"  key del CTX key-id N\n"
 		"  fwd add rx COOKIE ssrc SSRC tx COOKIE to ADDR:PORT [ssrc-out SSRC]\n"
 		"          [seq-offset N] [ts-offset N] [pt PTS] [flags FWDFLAG[,FWDFLAG...]]\n"
-		"          [from ADDR:PORT]\n"
+		"          [from ADDR:PORT] [idle-timeout MS]\n"
 		"                    relay SSRC's packets that authenticate on socket rx\n"
 		"                    out of socket tx (its TX context of ssrc-out) to\n"
 		"                    ADDR:PORT in the kernel; prints the forward's id\n"

@@ -472,6 +472,9 @@ enum {
  * @KSRTP_A_FWD_RX_REMOTE_ADDR: plain-in: the only source the plain stream is
  *	taken from; in replies also the latched one.
  * @KSRTP_A_FWD_RX_REMOTE_PORT: plain-in, with rx-remote-addr.
+ * @KSRTP_A_FWD_IDLE_TIMEOUT_MS: Send fwd-idle-ntf when the forward has sent
+ *	nothing for this long (checked every 250 ms; again each time it resumes and
+ *	goes idle again). 0 or absent: never.
  */
 enum {
 	KSRTP_A_FWD_ID = 1,
@@ -489,6 +492,7 @@ enum {
 	KSRTP_A_FWD_PAD = 13,
 	KSRTP_A_FWD_RX_REMOTE_ADDR = 14,
 	KSRTP_A_FWD_RX_REMOTE_PORT = 15,
+	KSRTP_A_FWD_IDLE_TIMEOUT_MS = 16,
 
 	__KSRTP_A_FWD_MAX,
 	KSRTP_A_FWD_MAX = (__KSRTP_A_FWD_MAX - 1)
@@ -545,6 +549,7 @@ enum {
 	KSRTP_CMD_FWD_ADD = 17,
 	KSRTP_CMD_FWD_DEL = 18,
 	KSRTP_CMD_FWD_GET = 19,
+	KSRTP_CMD_FWD_IDLE_NTF = 20,
 
 	__KSRTP_CMD_MAX,
 	KSRTP_CMD_MAX = (__KSRTP_CMD_MAX - 1)
