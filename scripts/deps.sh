@@ -65,7 +65,7 @@ PKGS=(
 	libbzrtp-dev	# ZRTP interop: bzrtp in-process against keyd's engine (tests/keyd/test_zrtp_bzrtp)
 	libsqlite3-dev	# bzrtp's ZID cache in keyd_zrtp_peer (retained secrets across calls)
 	linphone-cli	# a ZRTP call with linphonec (selftests/keyd_linphone.sh)
-	chromium zlib1g-dev	# a real WebRTC peer, selftests/webrtc.sh (headless, fake devices); zlib: its app's STUN CRC-32
+	chromium-headless-shell zlib1g-dev	# a real WebRTC peer, selftests/webrtc.sh (headless, fake devices); zlib: its app's STUN CRC-32
 )
 
 log() { echo "deps: $*" >&2; }

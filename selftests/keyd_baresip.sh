@@ -113,7 +113,7 @@ baresip_cmd() {
 	echo "$1" >&3
 }
 
-# at: seconds since the step started (step() in keyd_lib.sh sets t0)
+# at: seconds since the step started (step() in lib.sh sets t0)
 at() {
 	echo "$(($(date +%s) - t0)) s"
 }

@@ -27,30 +27,11 @@ cleanup() {
 	wait 2>/dev/null
 	ip netns del $NS1 2>/dev/null
 	ip netns del $NS2 2>/dev/null
-	if [ "$KSFT_FAIL" != 0 ]; then
-		for f in "$D"/*.log "$D"/*.err; do
-			[ -s "$f" ] || continue
-			echo "# ---- $f (last 25 lines)"
-			tail -n 25 "$f" | sed 's/^/#   /'
-		done
-	fi
+	dump_logs
 	rm -rf "$D"
 }
 trap cleanup EXIT
 trap '' PIPE		# a dead app must fail a step, not kill the script
-
-# step NAME FUNC ARGS...: one test point. Unlike lib.sh's check, the function
-# runs in this shell: the apps' fds and the command counters must persist.
-step() {
-	name=$1
-	shift
-	t0=$(date +%s)
-	"$@" > "$D/step.out" 2>&1
-	rc=$?
-	sed 's/^\(# \)\{0,1\}/# /' "$D/step.out"
-	echo "# ($(($(date +%s) - t0)) s)"
-	if [ $rc = 0 ]; then ktap_ok "$name"; else ktap_fail "$name"; fi
-}
 
 # ------------------------------------------------------------ helpers
 

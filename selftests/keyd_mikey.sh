@@ -86,8 +86,8 @@ psk_a_offers() {
 	c=$(ctxs $NS2)
 	[ "$c" = "rx:$SA:5 tx:$SB:0" ] || { echo "# B's contexts after media: $c"; return 1; }
 	csb=$(csb_of A) || return 1
-	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000005,0x00000000;5,11,6,10,1,0;1;;;" "PSK I_MESSAGE" || return 1
-	expect_dissect "$answer" "1;0;$csb;$MAP;0x00000005,0x00000000;5,6,9,0;;;;" "PSK R_MESSAGE"
+	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000005,0x00000000;5,11,6,10,1,0;1;;;" "PSK I_MESSAGE" \
+		"$answer" "1;0;$csb;$MAP;0x00000005,0x00000000;5,6,9,0;;;;" "PSK R_MESSAGE"
 }
 step "PSK, A offers: ROC 5 from the map, a 2-byte MKI, RTP/RTCP both ways, tshark on both messages" \
 	psk_a_offers
@@ -146,8 +146,8 @@ dhhmac_call() {
 	csb=$(csb_of A) || return 1
 	# I: T RAND IDi IDr SP DHi KEMAC; R: T IDr IDi DHr DHi KEMAC; KEMACs carry only a MAC
 	expect_dissect "$offer" "7;1;$csb;$MAP;0x00000003,0x00000000;5,11,6,6,10,3,1,0;0;;;" \
-		"DHHMAC I_MESSAGE" || return 1
-	expect_dissect "$answer" "8;0;$csb;$MAP;0x00000003,0x00000000;5,6,6,3,3,1,0;0;;;" \
+		"DHHMAC I_MESSAGE" \
+		"$answer" "8;0;$csb;$MAP;0x00000003,0x00000000;5,6,6,3,3,1,0;0;;;" \
 		"DHHMAC R_MESSAGE" || return 1
 	rekeys_under_traffic || return 1
 	app B status || return 1
@@ -163,8 +163,8 @@ null_call() {
 	app A status || return 1
 	[ "$(json_get mikey_mode)" = null ] || return 1
 	csb=$(csb_of A) || return 1
-	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000000,0x00000000;5,11,6,10,1,0;0;;;" "NULL I_MESSAGE" || return 1
-	expect_dissect "$answer" "1;0;$csb;$MAP;0x00000000,0x00000000;5,6,9,0;;;;" "NULL R_MESSAGE" || return 1
+	expect_dissect "$offer" "0;1;$csb;$MAP;0x00000000,0x00000000;5,11,6,10,1,0;0;;;" "NULL I_MESSAGE" \
+		"$answer" "1;0;$csb;$MAP;0x00000000,0x00000000;5,6,9,0;;;;" "NULL R_MESSAGE" || return 1
 	app A delete && app B delete
 }
 step "MIKEY-NULL where allow_insecure_signalling allows it, tshark on both messages" null_call

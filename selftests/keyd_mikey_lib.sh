@@ -44,16 +44,25 @@ b64_of() {
 	echo "$1" | sed -n 's/.*"a=key-mgmt:mikey \([^"]*\)".*/\1/p'
 }
 
-# dissect ATTRS: tshark's fields for the MIKEY message in ATTRS, ';'-separated:
+# dissect ATTRS...: tshark's fields for the MIKEY message in each ATTRS, a
+# line each, ';'-separated:
 # type;V;CSB ID;SSRCs;ROCs;next payloads;encr alg;ERR;malformed;expert
+# All in one capture and one tshark: it takes seconds to start under TCG.
 dissect() {
-	b64=$(b64_of "$1")
-	[ -n "$b64" ] || { echo "# no a=key-mgmt:mikey in $1"; return 1; }
+	b64s=
+	for a in "$@"; do
+		b64=$(b64_of "$a")
+		[ -n "$b64" ] || { echo "# no a=key-mgmt:mikey in $a"; return 1; }
+		b64s="$b64s $b64"
+	done
+	# one hex dump a message, each from offset 0: text2pcap's packets
+	# shellcheck disable=SC2086
 	python3 -c '
 import base64, sys
-b = base64.b64decode(sys.argv[1])
-for i in range(0, len(b), 16):
-    print("%06x %s" % (i, " ".join("%02x" % x for x in b[i:i + 16])))' "$b64" > "$D/raw" &&
+for m in sys.argv[1:]:
+    b = base64.b64decode(m)
+    for i in range(0, len(b), 16):
+        print("%06x %s" % (i, " ".join("%02x" % x for x in b[i:i + 16])))' $b64s > "$D/raw" &&
 	text2pcap -q -4 127.0.0.1,127.0.0.1 -u 9000,9000 "$D/raw" "$D/m.pcap" > /dev/null 2>&1 &&
 	DIS=$(tshark -r "$D/m.pcap" -d udp.port==9000,mikey -T fields '-Eseparator=;' \
 		-E occurrence=a -E aggregator=, -e mikey.type -e mikey.v.set -e mikey.csb_id \
@@ -61,13 +70,20 @@ for i in range(0, len(b), 16):
 		-e mikey.kemac.encr_alg -e mikey.err.no -e _ws.malformed -e _ws.expert 2>/dev/null)
 }
 
-# expect_dissect ATTRS WANT WHAT: dissect, compare, record for the report
+# expect_dissect ATTRS WANT WHAT [ATTRS2 WANT2 WHAT2]: dissect the message
+# (an offer and its answer: with one tshark), compare each with its WANT,
+# record them for the report
 expect_dissect() {
-	dissect "$1" || return 1
-	echo "# tshark $3: $DIS"
-	[ "$DIS" = "$2" ] && return 0
-	echo "# want: $2"
-	return 1
+	if [ $# = 6 ]; then dissect "$1" "$4"; else dissect "$1"; fi || return 1
+	i=0 bad=
+	while [ $# -ge 3 ]; do
+		i=$((i + 1))
+		got=$(echo "$DIS" | sed -n "${i}p")
+		echo "# tshark $3: $got"
+		[ "$got" = "$2" ] || { echo "# want: $2"; bad=1; }
+		shift 3
+	done
+	[ -z "$bad" ]
 }
 
 csb_of() {	# csb_of A|B: the session's CSB ID as tshark prints it

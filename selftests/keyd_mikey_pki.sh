@@ -71,8 +71,8 @@ pk_call() {
 	csb=$(csb_of A) || return 1
 	# I: T RAND IDi CERT IDr SP KEMAC PKE SIGN; R: T IDr V
 	expect_dissect "$offer" "2;1;$csb;$MAP;0x00000005,0x00000000;5,11,6,7,6,10,1,2,4;1;;;" \
-		"PK I_MESSAGE" || return 1
-	expect_dissect "$answer" "3;0;$csb;$MAP;0x00000005,0x00000000;5,6,9,0;;;;" \
+		"PK I_MESSAGE" \
+		"$answer" "3;0;$csb;$MAP;0x00000005,0x00000000;5,6,9,0;;;;" \
 		"PK R_MESSAGE" || return 1
 	hangup
 }
@@ -85,8 +85,8 @@ rsar_call() {
 	csb=$(csb_of A) || return 1
 	# I: T RAND IDi CERT SP SIGN; R: T IDr CERT SP KEMAC PKE SIGN (the TGK from B)
 	expect_dissect "$offer" "9;1;$csb;$MAP;0x00000003,0x00000000;5,11,6,7,10,4;;;;" \
-		"RSA-R I_MESSAGE" || return 1
-	expect_dissect "$answer" "10;0;$csb;$MAP;0x00000003,0x00000000;5,6,7,10,1,2,4;1;;;" \
+		"RSA-R I_MESSAGE" \
+		"$answer" "10;0;$csb;$MAP;0x00000003,0x00000000;5,6,7,10,1,2,4;1;;;" \
 		"RSA-R R_MESSAGE" || return 1
 	rekeys_under_traffic || return 1
 	app A status || return 1
@@ -105,8 +105,8 @@ dhsign_call() {
 	csb=$(csb_of B) || return 1
 	# I: T RAND IDi CERT SP DHi SIGN; R: T IDr CERT IDi DHr DHi SIGN
 	expect_dissect "$offer" "4;1;$csb;0x00002222,0x00001111;0x00000000,0x00000000;5,11,6,7,10,3,4;;;;" \
-		"DH-SIGN I_MESSAGE" || return 1
-	expect_dissect "$answer" "5;0;$csb;0x00002222,0x00001111;0x00000000,0x00000000;5,6,7,6,3,3,4;;;;" \
+		"DH-SIGN I_MESSAGE" \
+		"$answer" "5;0;$csb;0x00002222,0x00001111;0x00000000,0x00000000;5,6,7,6,3,3,4;;;;" \
 		"DH-SIGN R_MESSAGE" || return 1
 	rekeys_under_traffic || return 1
 	hangup

@@ -18,4 +18,29 @@ check() {
 		ktap_fail "$name"
 	fi
 }
+# step NAME FUNC ARGS...: one test point. Unlike check, FUNC runs in this
+# shell: the pids, fds and counters it sets persist. Its output goes through
+# the test's scratch directory $D and is printed as comments, with its time.
+step() {
+	name=$1
+	shift
+	t0=$(date +%s)
+	"$@" > "$D/step.out" 2>&1
+	rc=$?
+	sed 's/^\(# \)\{0,1\}/# /' "$D/step.out"
+	echo "# ($(($(date +%s) - t0)) s)"
+	if [ $rc = 0 ]; then ktap_ok "$name"; else ktap_fail "$name"; fi
+}
+# dump_logs [NOISE]: after a failed point, the end of each log in $D (less
+# lines matching the grep pattern NOISE), "WARNING:" lowered: the VM
+# harness would take it for a kernel splat
+dump_logs() {
+	[ "$KSFT_FAIL" != 0 ] || return 0
+	for f in "$D"/*.log "$D"/*.err; do
+		[ -s "$f" ] || continue
+		echo "# ---- $f (last 25 lines)"
+		if [ -n "${1:-}" ]; then grep -v -i "$1" "$f"; else cat "$f"; fi |
+			tail -n 25 | cut -c1-300 | sed -e 's/WARNING:/warning:/g' -e 's/^/#   /'
+	done
+}
 ktap_finish() { [ "$KSFT_FAIL" = 0 ]; exit $?; }

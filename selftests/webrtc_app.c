@@ -29,21 +29,18 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "inet_addr.h"
-#include "libksrtpkeyd.h"
+#include "kdc_app.h"
 #include "stun_lite.h"
 
-#define CALL_MS		30000	/* keyd on a loaded TCG host can take seconds */
 #define LOG_MAX		4000
 
 static struct sockaddr_in local, peer;
@@ -66,58 +63,20 @@ static struct {
 	uint64_t deadline;
 } waiting;
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void reply(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void reply(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
 /* ---------------------------------------------------------------- keyd */
 
 static struct json_object *request(const char *op)
 {
-	struct json_object *r = json_object_new_object();
+	struct json_object *r = kdc_app_request(op, session);
 
-	json_object_object_add(r, "op", json_object_new_string(op));
-	if (session[0])
-		json_object_object_add(r, "session", json_object_new_string(session));
 	/* the SDP crosses our own HTTP on a test veth; DTLS keys never cross it */
 	json_object_object_add(r, "signalling_secure", json_object_new_boolean(1));
 	return r;
 }
 
-/* Call keyd; on failure prints the err line and returns NULL. */
 static struct json_object *call(struct json_object *req, const int *fds, int nfds)
 {
-	struct json_object *rep;
-	int rc = kdc_call(kdc, req, fds, nfds, &rep, CALL_MS);
-
-	json_object_put(req);
-	if (rc) {
-		reply("err keyd: %s", strerror(-rc));
-		return NULL;
-	}
-	if (!kdc_ok(rep)) {
-		reply("err %s %s", kdc_get_str(rep, "code") ? kdc_get_str(rep, "code") : "?",
-		      kdc_error(rep));
-		kdc_free(rep);
-		return NULL;
-	}
-	return rep;
+	return kdc_app_call(kdc, req, fds, nfds);
 }
 
 static void cmd_create(void)

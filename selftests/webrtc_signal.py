@@ -13,7 +13,10 @@ POST /stats      the page's getStats() summary -> DIR/stats.json
 POST /log        a line from the page -> stderr
 POST /app        one webrtc_app command -> its answer line (the test
                  script's way to the app while the browser holds the call)
-The offer and answer go to DIR/offer.sdp and DIR/answer.sdp.
+The offer and answer go to DIR/offer.sdp and DIR/answer.sdp. The server
+listens at once; the app starts at the first offer, and that waits until
+DIR/go exists (the test's word that keyd and its capture run), so Chromium
+can start while they do.
 """
 import json
 import os
@@ -22,6 +25,7 @@ import secrets
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
@@ -32,13 +36,26 @@ ECHO_SSRC = 0x6b737270		# "ksrp": the SSRC our echo is sent with
 class App:
     """webrtc_app behind a lock: the page and the test script share it."""
 
-    def __init__(self, argv):
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1)
+    def __init__(self, argv, go):
+        self.argv, self.go, self.proc = argv, go, None
         self.lock = threading.Lock()
+
+    def start(self, seconds=120):
+        """Once DIR/go is there: keyd answers, the capture runs."""
+        end = time.monotonic() + seconds
+        while not os.path.exists(self.go):
+            if time.monotonic() > end:
+                raise RuntimeError(f"no {self.go} after {seconds} s")
+            time.sleep(0.1)
+        with self.lock:
+            if self.proc is None:
+                self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def cmd(self, line):
         with self.lock:
+            if self.proc is None:
+                raise RuntimeError("webrtc_app not started: no offer yet")
             self.proc.stdin.write(line + "\n")
             self.proc.stdin.flush()
             out = self.proc.stdout.readline().rstrip("\n")
@@ -99,6 +116,7 @@ def make_handler(app, page, args):
         with open(os.path.join(out, "offer.sdp"), "w") as f:
             f.write(sdp)
         offer = parse_offer(sdp)
+        app.start()
         app.ok("create")
         app.ok("remote " + json.dumps(offer["dtls"]))
         dtls_attrs = json.loads(app.ok("local"))
@@ -158,7 +176,7 @@ def main():
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                            "webrtc_page.html")) as f:
         page = f.read()
-    app = App(sys.argv[7:])
+    app = App(sys.argv[7:], os.path.join(out, "go"))
     args = {"media_addr": maddr, "media_port": int(mport), "dir": out}
     srv = ThreadingHTTPServer((addr, int(port)), make_handler(app, page, args))
     print("webrtc_signal: ready", file=sys.stderr, flush=True)

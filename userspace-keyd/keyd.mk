@@ -76,7 +76,7 @@ $(BIN)/ksrtp-keydctl: $(KEYD_DIR)/ksrtp-keydctl.c $(KDC_SRCS) $(KDC_HDRS) $(VERS
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS) $(PKG_LDFLAGS)
 endif
 
-$(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
+$(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(SRC)/selftests/kdc_app.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS)
 
 # The media server of selftests/webrtc.sh (headless Chromium calls it):
@@ -84,7 +84,8 @@ $(BIN)/keyd_app: $(SRC)/selftests/keyd_app.c $(SRC)/selftests/inet_addr.h $(KDC_
 # keyd runs DTLS-SRTP on.
 selftests: $(BIN)/webrtc_app
 $(BIN)/webrtc_app: $(SRC)/selftests/webrtc_app.c $(SRC)/selftests/stun_lite.c \
-		   $(SRC)/selftests/stun_lite.h $(SRC)/selftests/inet_addr.h $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
+		   $(SRC)/selftests/stun_lite.h $(SRC)/selftests/inet_addr.h $(SRC)/selftests/kdc_app.h \
+		   $(KDC_SRCS) $(KDC_HDRS) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(JSON_LIBS) \
 		$(shell pkg-config --libs libcrypto zlib)
 
