@@ -190,6 +190,9 @@ $(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/srt
 # the KDR vectors of selftests/kdr_vectors.py
 $(BIN)/ksrtp_kat: selftests/kdr_vectors.h
 
+# the relay test's netlink helpers
+$(BIN)/ksrtp_relay: selftests/relay_nl.h
+
 # liburing (io_uring sends) for the regression tests only
 $(BIN)/ksrtp_regress: selftests/ksrtp_regress.c selftests/ksft_nl.h selftests/ksrtp_util.h \
 		      selftests/srtp_ossl.h $(UAPI) $(KSFT_DIR)/kselftest_harness.h | $(BIN)

@@ -77,6 +77,7 @@ void ksrtp_fwd_free(struct ksrtp_fwd *f)
 		ksrtp_sock_put(f->rx);
 	if (f->tx)
 		ksrtp_sock_put(f->tx);
+	kfree(rcu_dereference_protected(f->dests, 1));
 	free_percpu(f->stats);
 	kfree(f);
 }
@@ -185,6 +186,123 @@ int ksrtp_fwd_delete(struct net *net, u32 id)
 	return err;
 }
 
+/* Whether sk can send to d's address family (and is bound to a port). */
+bool ksrtp_fwd_can_reach(const struct sock *sk, const struct ksrtp_ctx_id *d)
+{
+	if (d->family == AF_INET6 && sk->sk_family != AF_INET6)
+		return false;
+	if (d->family == AF_INET && sk->sk_family == AF_INET6 &&
+	    ipv6_only_sock(sk))
+		return false;
+	return true;
+}
+
+static bool ksrtp_fwd_same_dst(const struct ksrtp_ctx_id *a,
+			       const struct ksrtp_ctx_id *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       !memcmp(&a->addr, &b->addr, sizeof(a->addr));
+}
+
+/* A copy of old with d added or removed, or an ERR_PTR (NULL: none left). */
+static struct ksrtp_fwd_dests *ksrtp_fwd_dests_edit(const struct ksrtp_fwd_dests *old,
+						    const struct ksrtp_ctx_id *d,
+						    bool add,
+						    struct netlink_ext_ack *extack)
+{
+	unsigned int n = old ? old->n : 0, i, at = n;
+	struct ksrtp_fwd_dests *new;
+
+	for (i = 0; i < n; i++)
+		if (ksrtp_fwd_same_dst(&old->d[i], d))
+			at = i;
+	if (add && at < n) {
+		NL_SET_ERR_MSG_MOD(extack, "the forward has this destination");
+		return ERR_PTR(-EEXIST);
+	}
+	if (!add && at == n) {
+		NL_SET_ERR_MSG_MOD(extack, "the forward has no such destination");
+		return ERR_PTR(-ENOENT);
+	}
+	if (add && n >= KSRTP_FWD_MAX_DESTS) {
+		NL_SET_ERR_MSG_MOD(extack, "too many destinations on the forward");
+		return ERR_PTR(-ENOSPC);
+	}
+	if (!add && n == 1)
+		return NULL;
+	new = kmalloc(struct_size(new, d, add ? n + 1 : n - 1), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	new->n = 0;
+	for (i = 0; i < n; i++)
+		if (i != at)
+			new->d[new->n++] = old->d[i];
+	if (add)
+		new->d[new->n++] = *d;
+	return new;
+}
+
+/* old with the n destinations d added or removed, all or none. */
+static struct ksrtp_fwd_dests *ksrtp_fwd_dests_apply(struct ksrtp_fwd_dests *old,
+						     const struct ksrtp_ctx_id *d,
+						     unsigned int n, bool add,
+						     struct netlink_ext_ack *extack)
+{
+	struct ksrtp_fwd_dests *cur = old, *next;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		next = ksrtp_fwd_dests_edit(cur, &d[i], add, extack);
+		if (cur != old)
+			kfree(cur);
+		if (IS_ERR(next))
+			return next;
+		cur = next;
+	}
+	return cur;
+}
+
+/*
+ * fwd-dest-add, fwd-dest-del of n destinations, all or none: readers see
+ * the old list or the new one.
+ */
+int ksrtp_fwd_dest_change(struct net *net, u32 id, const struct ksrtp_ctx_id *d,
+			  unsigned int n, bool add, struct netlink_ext_ack *extack)
+{
+	struct ksrtp_fwd_dests *old, *new;
+	struct ksrtp_fwd *f;
+	unsigned int i;
+	int err = -ENOENT;
+
+	mutex_lock(&ksrtp_fwd_lock);
+	f = xa_load(&ksrtp_fwd_ids, id);
+	if (!f || !ksrtp_fwd_in_net(f, net)) {
+		NL_SET_ERR_MSG_MOD(extack, "no forward with this id");
+		goto out;
+	}
+	err = -EAFNOSUPPORT;
+	for (i = 0; add && i < n; i++) {
+		if (!ksrtp_fwd_can_reach(f->tx->sk, &d[i])) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "the TX socket cannot send to this address family");
+			goto out;
+		}
+	}
+	old = rcu_dereference_protected(f->dests, lockdep_is_held(&ksrtp_fwd_lock));
+	new = ksrtp_fwd_dests_apply(old, d, n, add, extack);
+	err = PTR_ERR_OR_ZERO(new);
+	if (err)
+		goto out;
+	if (new == old)
+		goto out;	/* n == 0: not reached, the request has one */
+	rcu_assign_pointer(f->dests, new);
+	if (old)
+		kfree_rcu(old, rcu);
+out:
+	mutex_unlock(&ksrtp_fwd_lock);
+	return err;
+}
+
 /* A socket is detaching: the forwards from it and through it go. */
 void ksrtp_fwd_sock_gone(struct ksrtp_sock *ks)
 {
@@ -266,7 +384,7 @@ static void ksrtp_fwd_count(struct ksrtp_fwd *f, enum ksrtp_fwd_stat i, u64 n)
 }
 
 /* IPv4 out of sk (an IPv4 or a dual-stack IPv6 socket); consumes skb. */
-static int ksrtp_fwd_send4(struct ksrtp_fwd *f, struct sock *sk,
+static int ksrtp_fwd_send4(const struct ksrtp_ctx_id *dst, struct sock *sk,
 			   struct sk_buff *skb)
 {
 	struct inet_sock *inet = inet_sk(sk);
@@ -281,13 +399,13 @@ static int ksrtp_fwd_send4(struct ksrtp_fwd *f, struct sock *sk,
 	else if (ipv6_addr_v4mapped(&sk->sk_v6_rcv_saddr))
 		fl4.saddr = sk->sk_v6_rcv_saddr.s6_addr32[3];
 #endif
-	memcpy(&fl4.daddr, &f->dst.addr, 4);
+	memcpy(&fl4.daddr, &dst->addr, 4);
 	fl4.flowi4_oif = sk->sk_bound_dev_if;
 	fl4.flowi4_mark = READ_ONCE(sk->sk_mark);
 	fl4.flowi4_proto = IPPROTO_UDP;
 	fl4.flowi4_uid = sock_net_uid(net, sk);
 	fl4.fl4_sport = inet->inet_sport;
-	fl4.fl4_dport = f->dst.port;
+	fl4.fl4_dport = dst->port;
 	rt = ip_route_output_flow(net, &fl4, sk);
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
@@ -303,44 +421,43 @@ static int ksrtp_fwd_send4(struct ksrtp_fwd *f, struct sock *sk,
 	}
 	ksrtp_udp_tunnel_xmit4(rt, sk, skb, fl4.saddr, fl4.daddr,
 			       READ_ONCE(inet->tos), ip4_dst_hoplimit(&rt->dst),
-			       inet->inet_sport, f->dst.port,
-			       sk->sk_no_check_tx);
+			       inet->inet_sport, dst->port, sk->sk_no_check_tx);
 	return 0;
 }
 
 /* IPv6 out of an IPv6 socket; consumes skb. */
-static int ksrtp_fwd_send6(struct ksrtp_fwd *f, struct sock *sk,
+static int ksrtp_fwd_send6(const struct ksrtp_ctx_id *dst, struct sock *sk,
 			   struct sk_buff *skb)
 {
 #if IS_ENABLED(CONFIG_IPV6)
 	struct net *net = sock_net(sk);
 	struct flowi6 fl6 = {};
-	struct dst_entry *dst;
+	struct dst_entry *rt;
 	int err;
 
 	fl6.saddr = sk->sk_v6_rcv_saddr;
-	fl6.daddr = f->dst.addr;
+	fl6.daddr = dst->addr;
 	fl6.flowi6_oif = sk->sk_bound_dev_if;
 	fl6.flowi6_mark = READ_ONCE(sk->sk_mark);
 	fl6.flowi6_proto = IPPROTO_UDP;
 	fl6.flowi6_uid = sock_net_uid(net, sk);
 	fl6.fl6_sport = inet_sk(sk)->inet_sport;
-	fl6.fl6_dport = f->dst.port;
-	dst = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
-	if (IS_ERR(dst)) {
+	fl6.fl6_dport = dst->port;
+	rt = ip6_dst_lookup_flow(net, sk, &fl6, NULL);
+	if (IS_ERR(rt)) {
 		kfree_skb(skb);
-		return PTR_ERR(dst);
+		return PTR_ERR(rt);
 	}
-	err = skb_cow_head(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len +
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(rt->dev) + rt->header_len +
 			   sizeof(struct ipv6hdr) + sizeof(struct udphdr));
 	if (err) {
-		dst_release(dst);
+		dst_release(rt);
 		kfree_skb(skb);
 		return err;
 	}
-	ksrtp_udp_tunnel_xmit6(dst, sk, skb, &fl6.saddr, &fl6.daddr,
-			       ip6_dst_hoplimit(dst), inet_sk(sk)->inet_sport,
-			       f->dst.port, udp_get_no_check6_tx(sk));
+	ksrtp_udp_tunnel_xmit6(rt, sk, skb, &fl6.saddr, &fl6.daddr,
+			       ip6_dst_hoplimit(rt), inet_sk(sk)->inet_sport,
+			       dst->port, udp_get_no_check6_tx(sk));
 	return 0;
 #else
 	kfree_skb(skb);
@@ -353,7 +470,8 @@ static int ksrtp_fwd_send6(struct ksrtp_fwd *f, struct sock *sk,
  * its addresses, mark and priority; nothing of the receive is kept (the
  * receive timestamp would read as a departure time to fq).
  */
-static int ksrtp_fwd_send(struct ksrtp_fwd *f, struct sk_buff *skb)
+static int ksrtp_fwd_send(struct ksrtp_fwd *f, struct sk_buff *skb,
+			  const struct ksrtp_ctx_id *dst)
 {
 	struct sock *sk = f->tx->sk;
 
@@ -361,9 +479,27 @@ static int ksrtp_fwd_send(struct ksrtp_fwd *f, struct sk_buff *skb)
 	skb_clear_tstamp(skb);
 	skb->mark = READ_ONCE(sk->sk_mark);
 	skb->priority = READ_ONCE(sk->sk_priority);
-	if (f->dst.family == AF_INET)
-		return ksrtp_fwd_send4(f, sk, skb);
-	return ksrtp_fwd_send6(f, sk, skb);
+	if (dst->family == AF_INET)
+		return ksrtp_fwd_send4(dst, sk, skb);
+	return ksrtp_fwd_send6(dst, sk, skb);
+}
+
+/* Encrypt-once: the protected packet to every fwd-dest-add destination. */
+static void ksrtp_fwd_send_dests(struct ksrtp_fwd *f, struct sk_buff *skb)
+{
+	const struct ksrtp_fwd_dests *dests = rcu_dereference(f->dests);
+	unsigned int i, sent = 0;
+	struct sk_buff *c;
+
+	for (i = 0; dests && i < dests->n; i++) {
+		c = skb_copy(skb, GFP_ATOMIC);
+		if (c && !ksrtp_fwd_send(f, c, &dests->d[i]))
+			sent++;
+		else
+			ksrtp_fwd_count(f, KSRTP_FS_TX_DROP, 1);
+	}
+	if (sent)
+		ksrtp_fwd_count(f, KSRTP_FS_DEST_PACKETS, sent);
 }
 
 /* The protect gave n (the new length, or -errno): send, count. */
@@ -380,7 +516,8 @@ static void ksrtp_fwd_sent(struct ksrtp_fwd *f, struct sk_buff *skb,
 		return;
 	}
 	__skb_put(skb, n - skb->len);
-	if (ksrtp_fwd_send(f, skb)) {
+	ksrtp_fwd_send_dests(f, skb);
+	if (ksrtp_fwd_send(f, skb, &f->dst)) {
 		ksrtp_fwd_count(f, KSRTP_FS_TX_DROP, 1);
 		return;
 	}

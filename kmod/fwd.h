@@ -20,13 +20,24 @@ struct sk_buff;
 enum ksrtp_fwd_stat {
 	KSRTP_FS_PACKETS, KSRTP_FS_BYTES, KSRTP_FS_RTCP_PACKETS,
 	KSRTP_FS_RTCP_BYTES, KSRTP_FS_PT_DROP, KSRTP_FS_TX_NO_CTX,
-	KSRTP_FS_TX_DROP, KSRTP_FS_SRC_MISMATCH,
+	KSRTP_FS_TX_DROP, KSRTP_FS_SRC_MISMATCH, KSRTP_FS_DEST_PACKETS,
 	KSRTP_FS_MAX
 };
 
 struct ksrtp_fwd_stats {
 	struct u64_stats_sync syncp;
 	u64_stats_t c[KSRTP_FS_MAX];
+};
+
+/* Encrypt-once: more destinations of the packet protected once. */
+#define KSRTP_FWD_MAX_DESTS	1024
+/* ... and in one fwd-dest-add or fwd-dest-del */
+#define KSRTP_FWD_DESTS_PER_REQ	64
+
+struct ksrtp_fwd_dests {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct ksrtp_ctx_id d[];
 };
 
 /*
@@ -42,6 +53,7 @@ struct ksrtp_fwd {
 	struct ksrtp_sock *rx;
 	struct ksrtp_sock *tx;
 	struct ksrtp_ctx_id dst;	/* family, addr and port */
+	struct ksrtp_fwd_dests __rcu *dests;	/* fwd-dest-add's, or NULL */
 	struct ksrtp_rewrite rw;	/* rw.ssrc_in: the SSRC it forwards */
 	bool pt_filter;
 	u8 pt_allow[16];		/* bit pt % 8 of byte pt / 8 */
@@ -62,6 +74,9 @@ struct ksrtp_fwd *ksrtp_fwd_alloc(void);
 void ksrtp_fwd_free(struct ksrtp_fwd *f);
 int ksrtp_fwd_insert(struct ksrtp_fwd *f, struct netlink_ext_ack *extack);
 int ksrtp_fwd_delete(struct net *net, u32 id);
+bool ksrtp_fwd_can_reach(const struct sock *sk, const struct ksrtp_ctx_id *d);
+int ksrtp_fwd_dest_change(struct net *net, u32 id, const struct ksrtp_ctx_id *d,
+			  unsigned int n, bool add, struct netlink_ext_ack *extack);
 void ksrtp_fwd_sock_gone(struct ksrtp_sock *ks);
 void ksrtp_fwd_stats_read(struct ksrtp_fwd *f, u64 *out);
 /* Call fn for the forwards of net (of one RX socket if rx_cookie), skipping

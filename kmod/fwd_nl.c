@@ -99,9 +99,7 @@ static int ksrtp_nl_fwd_dst(struct genl_info *info, struct ksrtp_fwd *f)
 	}
 	if (ksrtp_nl_fwd_addr(info, a, d))
 		return -EINVAL;
-	if ((d->family == AF_INET6 && sk->sk_family != AF_INET6) ||
-	    (d->family == AF_INET && sk->sk_family == AF_INET6 &&
-	     ipv6_only_sock(sk))) {
+	if (!ksrtp_fwd_can_reach(sk, d)) {
 		KSRTP_ERR_ATTR(info->extack, a,
 			       "the TX socket cannot send to this address family");
 		return -EAFNOSUPPORT;
@@ -210,6 +208,7 @@ static const u16 ksrtp_fwd_stat_attr[KSRTP_FS_MAX] = {
 	[KSRTP_FS_TX_NO_CTX] = KSRTP_A_FWD_STATS_TX_NO_CTX,
 	[KSRTP_FS_TX_DROP] = KSRTP_A_FWD_STATS_TX_DROP,
 	[KSRTP_FS_SRC_MISMATCH] = KSRTP_A_FWD_STATS_SRC_MISMATCH,
+	[KSRTP_FS_DEST_PACKETS] = KSRTP_A_FWD_STATS_DEST_PACKETS,
 };
 
 static int ksrtp_nl_put_fwd_stats(struct sk_buff *msg, struct ksrtp_fwd *f)
@@ -245,6 +244,25 @@ static int ksrtp_nl_put_fwd_src(struct sk_buff *msg, struct ksrtp_fwd *f)
 	       nla_put_u16(msg, KSRTP_A_FWD_RX_REMOTE_PORT, ntohs(f->src.port));
 }
 
+/* The encrypt-once destinations, one dest nest each; ksrtp_fwd_lock held. */
+static int ksrtp_nl_put_fwd_dests(struct sk_buff *msg, struct ksrtp_fwd *f)
+{
+	const struct ksrtp_fwd_dests *ds = rcu_dereference_protected(f->dests, 1);
+	struct nlattr *nest;
+	unsigned int i;
+
+	for (i = 0; ds && i < ds->n; i++) {
+		nest = nla_nest_start(msg, KSRTP_A_FWD_DEST);
+		if (!nest ||
+		    nla_put(msg, KSRTP_A_FWD_DEST_ADDR,
+			    ds->d[i].family == AF_INET ? 4 : 16, &ds->d[i].addr) ||
+		    nla_put_u16(msg, KSRTP_A_FWD_DEST_PORT, ntohs(ds->d[i].port)))
+			return -EMSGSIZE;
+		nla_nest_end(msg, nest);
+	}
+	return 0;
+}
+
 struct ksrtp_fwd_fill {
 	struct sk_buff *msg;
 	u32 portid, seq;
@@ -278,7 +296,7 @@ static int ksrtp_nl_fill_fwd(struct ksrtp_fwd *f, void *arg)
 	    nla_put_u32(msg, KSRTP_A_FWD_IDLE_TIMEOUT_MS, f->idle_timeout_ms) ||
 	    (f->pt_filter && nla_put(msg, KSRTP_A_FWD_PT_FILTER,
 				     sizeof(f->pt_allow), f->pt_allow)) ||
-	    ksrtp_nl_put_fwd_src(msg, f) ||
+	    ksrtp_nl_put_fwd_src(msg, f) || ksrtp_nl_put_fwd_dests(msg, f) ||
 	    ksrtp_nl_put_fwd_stats(msg, f)) {
 		genlmsg_cancel(msg, hdr);
 		return -EMSGSIZE;
@@ -353,4 +371,72 @@ void ksrtp_nl_notify_fwd_idle(struct ksrtp_fwd *f)
 	}
 	genlmsg_end(msg, hdr);
 	ksrtp_nl_multicast(net, msg);
+}
+
+/* One dest nest of a request into d. */
+static int ksrtp_nl_fwd_dest_parse(struct genl_info *info, struct nlattr *a,
+				   struct ksrtp_ctx_id *d)
+{
+	struct nlattr *tb[KSRTP_A_FWD_DEST_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, KSRTP_A_FWD_DEST_MAX, a,
+			       ksrtp_fwd_dest_nl_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, a, tb, KSRTP_A_FWD_DEST_ADDR) ||
+	    NL_REQ_ATTR_CHECK(info->extack, a, tb, KSRTP_A_FWD_DEST_PORT))
+		return -EINVAL;
+	memset(d, 0, sizeof(*d));
+	d->port = htons(nla_get_u16(tb[KSRTP_A_FWD_DEST_PORT]));
+	if (!d->port) {
+		KSRTP_ERR_ATTR(info->extack, tb[KSRTP_A_FWD_DEST_PORT], "port 0");
+		return -EINVAL;
+	}
+	return ksrtp_nl_fwd_addr(info, tb[KSRTP_A_FWD_DEST_ADDR], d) ? -EINVAL : 0;
+}
+
+/* fwd-dest-add, fwd-dest-del: every dest nest of the request, all or none. */
+static int ksrtp_nl_fwd_dest(struct genl_info *info, bool add)
+{
+	struct ksrtp_ctx_id *d;
+	unsigned int n = 0;
+	struct nlattr *a;
+	int rem, err;
+
+	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_DEST))
+		return -EINVAL;
+	d = kcalloc(KSRTP_FWD_DESTS_PER_REQ, sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	err = 0;
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) != KSRTP_A_FWD_DEST)
+			continue;
+		if (n == KSRTP_FWD_DESTS_PER_REQ) {
+			KSRTP_ERR_ATTR(info->extack, a, "more than 64 destinations");
+			err = -E2BIG;
+			break;
+		}
+		err = ksrtp_nl_fwd_dest_parse(info, a, &d[n++]);
+		if (err)
+			break;
+	}
+	if (!err)
+		err = ksrtp_fwd_dest_change(genl_info_net(info),
+					    nla_get_u32(info->attrs[KSRTP_A_FWD_ID]),
+					    d, n, add, info->extack);
+	kfree(d);
+	return err;
+}
+
+int ksrtp_nl_fwd_dest_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksrtp_nl_fwd_dest(info, true);
+}
+
+int ksrtp_nl_fwd_dest_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ksrtp_nl_fwd_dest(info, false);
 }

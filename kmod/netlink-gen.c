@@ -20,6 +20,11 @@ const struct nla_policy ksrtp_key_nl_policy[KSRTP_A_KEY_MAX + 1] = {
 	[KSRTP_A_KEY_MKI] = NLA_POLICY_RANGE(NLA_BINARY, 1, KSRTP_MAX_MKI_LEN),
 };
 
+const struct nla_policy ksrtp_fwd_dest_nl_policy[KSRTP_A_FWD_DEST_MAX + 1] = {
+	[KSRTP_A_FWD_DEST_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[KSRTP_A_FWD_DEST_PORT] = { .type = NLA_U16, },
+};
+
 static const struct nla_policy ksrtp_info_get_nl_policy[KSRTP_A_INFO_MAX + 1] = {
 };
 
@@ -142,7 +147,17 @@ static const struct nla_policy ksrtp_fwd_get_nl_policy[KSRTP_A_FWD_MAX + 1] = {
 	[KSRTP_A_FWD_RX_SOCK_COOKIE] = { .type = NLA_U64, },
 };
 
-const struct genl_ops ksrtp_nl_ops[15] = {
+static const struct nla_policy ksrtp_fwd_dest_add_nl_policy[KSRTP_A_FWD_MAX + 1] = {
+	[KSRTP_A_FWD_ID] = { .type = NLA_U32, },
+	[KSRTP_A_FWD_DEST] = NLA_POLICY_NESTED(ksrtp_fwd_dest_nl_policy),
+};
+
+static const struct nla_policy ksrtp_fwd_dest_del_nl_policy[KSRTP_A_FWD_MAX + 1] = {
+	[KSRTP_A_FWD_ID] = { .type = NLA_U32, },
+	[KSRTP_A_FWD_DEST] = NLA_POLICY_NESTED(ksrtp_fwd_dest_nl_policy),
+};
+
+const struct genl_ops ksrtp_nl_ops[17] = {
 	{
 		.cmd		= KSRTP_CMD_INFO_GET,
 		.doit		= ksrtp_nl_info_get_doit,
@@ -248,6 +263,20 @@ const struct genl_ops ksrtp_nl_ops[15] = {
 		.doit		= ksrtp_nl_fwd_get_doit,
 		.dumpit		= ksrtp_nl_fwd_get_dumpit,
 		.policy		= ksrtp_fwd_get_nl_policy,
+		.maxattr	= KSRTP_A_FWD_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= KSRTP_CMD_FWD_DEST_ADD,
+		.doit		= ksrtp_nl_fwd_dest_add_doit,
+		.policy		= ksrtp_fwd_dest_add_nl_policy,
+		.maxattr	= KSRTP_A_FWD_MAX,
+		.flags		= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd		= KSRTP_CMD_FWD_DEST_DEL,
+		.doit		= ksrtp_nl_fwd_dest_del_doit,
+		.policy		= ksrtp_fwd_dest_del_nl_policy,
 		.maxattr	= KSRTP_A_FWD_MAX,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},

@@ -104,6 +104,8 @@ static const struct op_desc ops[] = {
 	{ KSRTP_CMD_FWD_ADD, "fwd-add", false, true, KSRTP_A_FWD_MAX },
 	{ KSRTP_CMD_FWD_DEL, "fwd-del", false, true, KSRTP_A_FWD_MAX },
 	{ KSRTP_CMD_FWD_GET, "fwd-get", true, false, KSRTP_A_FWD_MAX },
+	{ KSRTP_CMD_FWD_DEST_ADD, "fwd-dest-add", false, true, KSRTP_A_FWD_MAX },
+	{ KSRTP_CMD_FWD_DEST_DEL, "fwd-dest-del", false, true, KSRTP_A_FWD_MAX },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -475,6 +477,15 @@ static int attach_app(struct fz *f)
 	return 0;
 }
 
+static void put_dest(struct fmsg *m, const void *addr, int alen, uint16_t port)
+{
+	size_t n = fm_nest_start(m, KSRTP_A_FWD_DEST);
+
+	fm_put(m, KSRTP_A_FWD_DEST_ADDR, addr, alen);
+	fm_u16(m, KSRTP_A_FWD_DEST_PORT, port);
+	fm_nest_end(m, n);
+}
+
 /* The base forward: the base RX SSRC back out of the same socket to the sink. */
 static int add_base_fwd(struct fz *f)
 {
@@ -495,7 +506,13 @@ static int add_base_fwd(struct fz *f)
 	if (r.err)
 		fz_bad(f, "base fwd-add: %s (%s)", strerror(-r.err), r.msg);
 	f->fwd_id = r.fwd_id;
-	return r.err;
+	if (r.err)
+		return r.err;
+	/* and one encrypt-once destination, the sink's port + 1 */
+	fm_init(&m, f->fam, KSRTP_CMD_FWD_DEST_ADD, 0);
+	fm_u32(&m, KSRTP_A_FWD_ID, f->fwd_id);
+	put_dest(&m, &sink->sin_addr, 4, ntohs(sink->sin_port) + 1);
+	return fz_must(f, &m);
 }
 
 /* The attached socket, its contexts and its forward, from scratch. */
@@ -758,6 +775,23 @@ static void gen_fwd_add(struct fz *f, struct fmsg *m)
 		fm_u32(m, KSRTP_A_FWD_IDLE_TIMEOUT_MS, chance(50) ? 1 + rndn(1000) : (uint32_t)rnd());
 }
 
+/* Mostly the base forward's destination (port + 1) or one near it. */
+static void gen_fwd_dest(struct fz *f, struct fmsg *m)
+{
+	const struct sockaddr_in *sink = (const void *)&f->sink_a;
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	if (chance(85))
+		fm_u32(m, KSRTP_A_FWD_ID, chance(85) ? f->fwd_id : (uint32_t)rnd());
+	for (int i = chance(80) ? 1 : rndn(3); i > 0; i--) {
+		if (chance(85))
+			put_dest(m, &sink->sin_addr, 4,
+				 ntohs(sink->sin_port) + 1 + (chance(50) ? rndn(3) : 0));
+		else
+			put_dest(m, v6lo, chance(50) ? 16 : 1 + rndn(20), (uint16_t)rnd());
+	}
+}
+
 /* A well-formed request for op, from the live state; mostly accepted. */
 static void gen_valid(struct fz *f, struct fmsg *m, const struct op_desc *op)
 {
@@ -849,6 +883,10 @@ static void gen_valid(struct fz *f, struct fmsg *m, const struct op_desc *op)
 		break;
 	case KSRTP_CMD_FWD_ADD:
 		gen_fwd_add(f, m);
+		break;
+	case KSRTP_CMD_FWD_DEST_ADD:
+	case KSRTP_CMD_FWD_DEST_DEL:
+		gen_fwd_dest(f, m);
 		break;
 	case KSRTP_CMD_FWD_DEL:
 	case KSRTP_CMD_FWD_GET:
@@ -1051,6 +1089,13 @@ static void undo(struct fz *f, const struct fmsg *m, const struct fz_reply *r)
 		fm_init(&u, f->fam, KSRTP_CMD_FWD_DEL, 0);
 		fm_u32(&u, KSRTP_A_FWD_ID, r->fwd_id);
 		fz_must(f, &u);
+		break;
+	case KSRTP_CMD_FWD_DEST_ADD:
+	case KSRTP_CMD_FWD_DEST_DEL:
+		/* several nests, some refused after others were done: rebuild */
+		f->undo++;
+		if (fz_rebuild(f))
+			fz_bad(f, "rebuild after cmd %u failed", g->cmd);
 		break;
 	case KSRTP_CMD_SOCK_DETACH:
 	case KSRTP_CMD_CTX_DEL:

@@ -17,6 +17,7 @@
 #include <time.h>
 #include "kselftest_harness.h"
 #include "ksrtp_util.h"
+#include "relay_nl.h"
 
 #define NPKT	12
 #define NFAN	64
@@ -24,123 +25,6 @@
 #define S_OUT	0x0b0b0000u
 #define SEQ_OFF	1000
 #define TS_OFF	160000u
-
-/* ------------------------------------------------------------ fwd netlink */
-
-struct fwd_spec {
-	uint64_t rx, tx;
-	uint32_t ssrc, ssrc_out, ts_offset, flags, idle_ms;
-	int seq_offset;		/* -1: not sent */
-	const struct sockaddr_storage *to;
-	const struct sockaddr_storage *from;	/* plain-in's source */
-	const uint8_t *pt;	/* 16 bytes, or NULL */
-};
-
-static int fwd_id_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct nlattr *tb[KSRTP_A_FWD_MAX + 1];
-
-	if (!nl_parse_genl(tb, KSRTP_A_FWD_MAX, nlh) && tb[KSRTP_A_FWD_ID])
-		*(uint32_t *)arg = nl_u32(tb[KSRTP_A_FWD_ID]);
-	return 0;
-}
-
-static void put_addr(struct nlmsg *m, int a, int p, const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const void *)ss;
-
-		nl_put(m, a, &s->sin_addr, 4);
-		nl_put_u16(m, p, ntohs(s->sin_port));
-	} else {
-		const struct sockaddr_in6 *s = (const void *)ss;
-
-		nl_put(m, a, &s->sin6_addr, 16);
-		nl_put_u16(m, p, ntohs(s->sin6_port));
-	}
-}
-
-static int kn_fwd_add(struct ksrtp_nl *k, const struct fwd_spec *f, uint32_t *id,
-		      struct nl_reply *r)
-{
-	struct nlmsg m;
-
-	kn_msg(k, &m, KSRTP_CMD_FWD_ADD, 0);
-	nl_put_u64(&m, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx);
-	nl_put_u32(&m, KSRTP_A_FWD_SSRC, f->ssrc);
-	nl_put_u64(&m, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx);
-	put_addr(&m, KSRTP_A_FWD_REMOTE_ADDR, KSRTP_A_FWD_REMOTE_PORT, f->to);
-	if (f->ssrc_out)
-		nl_put_u32(&m, KSRTP_A_FWD_SSRC_OUT, f->ssrc_out);
-	if (f->seq_offset >= 0)
-		nl_put_u16(&m, KSRTP_A_FWD_SEQ_OFFSET, f->seq_offset);
-	if (f->ts_offset)
-		nl_put_u32(&m, KSRTP_A_FWD_TS_OFFSET, f->ts_offset);
-	if (f->flags)
-		nl_put_u32(&m, KSRTP_A_FWD_FLAGS, f->flags);
-	if (f->pt)
-		nl_put(&m, KSRTP_A_FWD_PT_FILTER, f->pt, 16);
-	if (f->from)
-		put_addr(&m, KSRTP_A_FWD_RX_REMOTE_ADDR, KSRTP_A_FWD_RX_REMOTE_PORT, f->from);
-	if (f->idle_ms)
-		nl_put_u32(&m, KSRTP_A_FWD_IDLE_TIMEOUT_MS, f->idle_ms);
-	*id = 0;
-	return nl_talk(k->fd, &m, fwd_id_cb, id, r);
-}
-
-static int fwd_stats_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	struct nlattr *tb[KSRTP_A_FWD_MAX + 1], *st[KSRTP_A_FWD_STATS_MAX + 1];
-	uint64_t *v = arg;
-
-	if (nl_parse_genl(tb, KSRTP_A_FWD_MAX, nlh) || !tb[KSRTP_A_FWD_STATS] ||
-	    nl_parse(st, KSRTP_A_FWD_STATS_MAX, nl_data(tb[KSRTP_A_FWD_STATS]),
-		     nl_len(tb[KSRTP_A_FWD_STATS])))
-		return -1;
-	for (int i = 1; i <= KSRTP_A_FWD_STATS_MAX; i++)
-		if (st[i])
-			v[i] = nl_u64(st[i]);
-	if (tb[KSRTP_A_FWD_RX_REMOTE_PORT])
-		v[0] = nl_u16(tb[KSRTP_A_FWD_RX_REMOTE_PORT]);
-	return 0;
-}
-
-/* fwd-get of one forward: its counters by KSRTP_A_FWD_STATS_*, v[0] its rx-remote-port. */
-static int kn_fwd_stats(struct ksrtp_nl *k, uint32_t id, uint64_t *v)
-{
-	struct nl_reply r;
-	struct nlmsg m;
-
-	memset(v, 0, sizeof(uint64_t) * (KSRTP_A_FWD_STATS_MAX + 1));
-	kn_msg(k, &m, KSRTP_CMD_FWD_GET, 0);
-	nl_put_u32(&m, KSRTP_A_FWD_ID, id);
-	return nl_talk(k->fd, &m, fwd_stats_cb, v, &r);
-}
-
-/* Forwards a fwd-get dump lists (of one RX socket, or all). */
-static int kn_fwd_count(struct ksrtp_nl *k, uint64_t rx)
-{
-	struct nl_reply r;
-	struct nlmsg m;
-	int n = 0, err;
-
-	kn_msg(k, &m, KSRTP_CMD_FWD_GET, NLM_F_DUMP);
-	if (rx)
-		nl_put_u64(&m, KSRTP_A_FWD_RX_SOCK_COOKIE, rx);
-	err = nl_talk(k->fd, &m, count_cb, &n, &r);
-	return err ? err : n;
-}
-
-static int kn_plain_rtp(struct ksrtp_nl *k, uint64_t cookie, uint32_t policy)
-{
-	struct nl_reply r;
-	struct nlmsg m;
-
-	kn_msg(k, &m, KSRTP_CMD_SOCK_SET, 0);
-	nl_put_u64(&m, KSRTP_A_SOCK_COOKIE, cookie);
-	nl_put_u32(&m, KSRTP_A_SOCK_PLAIN_RTP, policy);
-	return nl_talk(k->fd, &m, NULL, NULL, &r);
-}
 
 /* ------------------------------------------------------------ namespaces */
 
@@ -866,6 +750,61 @@ TEST_F(fwd, idle_event)
 	/* silent again: a second event */
 	EXPECT_EQ(id, idle_event(ev, 5000));
 	close(ev);
+}
+
+#define NONCE 15
+
+/* Encrypt-once: one protect, the very same bytes to 1 + NONCE receivers. */
+TEST_F(fwd, encrypt_once_fan_out)
+{
+	struct env *e = &self->e;
+	static struct sockaddr_storage to[NONCE + 1];
+	static int fd[NONCE + 1];
+	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
+	uint8_t plain[256], first[1500], got[1500];
+	struct nl_reply r;
+	int i, j, n, len;
+	uint32_t id;
+
+	ASSERT_EQ(0, relay_up(e, 0, NULL, &id));
+	for (i = 0; i <= NONCE; i++) {
+		sa_make(&to[i], e->family, ip_of(e->family, 2, 2), 42000 + i);
+		fd[i] = udp_in(e->callee_ns, &to[i]);
+		ASSERT_GE(fd[i], 0);
+	}
+	/* three requests of five; a request is all or nothing */
+	for (i = 0; i < NONCE; i += 5)
+		ASSERT_EQ(0, kn_fwd_dest(&e->k, KSRTP_CMD_FWD_DEST_ADD, id, &to[i], 5, &r))
+			TH_LOG("%s", r.extack);
+	EXPECT_EQ(-EEXIST, kn_fwd_dest(&e->k, KSRTP_CMD_FWD_DEST_ADD, id, &to[NONCE - 1], 2, &r));
+	EXPECT_EQ(NONCE, kn_fwd_ndests(&e->k, id));	/* to[NONCE] not added */
+	for (j = 0; j < 3; j++) {
+		n = rtp_make(plain, S_IN, 900 + j, 140, 0, false);
+		ASSERT_EQ(0, caller_send(e, plain, n, false));
+		len = recv(e->callee, first, sizeof(first), 0);
+		ASSERT_GT(len, n);
+		for (i = 0; i < NONCE; i++) {
+			ASSERT_EQ(len, recv(fd[i], got, sizeof(got), 0)) TH_LOG("dest %d", i);
+			EXPECT_EQ(0, memcmp(first, got, len));
+		}
+		ASSERT_EQ(0, srtp_unprotect(e->ref_out.s, first, &len));
+		ASSERT_EQ(n, len);
+		EXPECT_EQ(0, memcmp(plain + 12, first + 12, n - 12));
+	}
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, id, fs));
+	EXPECT_EQ(3, fs[KSRTP_A_FWD_STATS_PACKETS]);
+	EXPECT_EQ(3 * NONCE, fs[KSRTP_A_FWD_STATS_DEST_PACKETS]);
+	/* one leaves; a second removal of it, or of an unknown one, fails */
+	ASSERT_EQ(0, kn_fwd_dest(&e->k, KSRTP_CMD_FWD_DEST_DEL, id, &to[0], 1, &r));
+	EXPECT_EQ(-ENOENT, kn_fwd_dest(&e->k, KSRTP_CMD_FWD_DEST_DEL, id, &to[0], 1, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "no such destination"));
+	n = rtp_make(plain, S_IN, 910, 140, 0, false);
+	ASSERT_EQ(0, caller_send(e, plain, n, false));
+	ASSERT_GT(recv(e->callee, first, sizeof(first), 0), n);
+	ASSERT_GT(recv(fd[1], got, sizeof(got), 0), n);
+	EXPECT_TRUE(udp_quiet(fd[0], 200));
+	for (i = 0; i <= NONCE; i++)
+		close(fd[i]);
 }
 
 TEST_HARNESS_MAIN

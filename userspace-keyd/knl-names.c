@@ -79,6 +79,7 @@ const char *knl_fwd_stats_name(int attr)
 		[KSRTP_A_FWD_STATS_TX_DROP] = "tx-drop",
 		[KSRTP_A_FWD_STATS_IDLE_MS] = "idle-ms",
 		[KSRTP_A_FWD_STATS_SRC_MISMATCH] = "src-mismatch",
+		[KSRTP_A_FWD_STATS_DEST_PACKETS] = "dest-packets",
 	};
 
 	if (attr <= 0 || (size_t)attr >= sizeof(names) / sizeof(names[0]))

@@ -366,6 +366,12 @@ const struct knl_policy knl_fwd_policy[KSRTP_A_FWD_MAX + 1] = {
 	[KSRTP_A_FWD_RX_REMOTE_ADDR] = BIN(4, 16),
 	[KSRTP_A_FWD_RX_REMOTE_PORT] = P(U16),
 	[KSRTP_A_FWD_IDLE_TIMEOUT_MS] = P(U32),
+	[KSRTP_A_FWD_DEST] = P(NEST),
+};
+
+const struct knl_policy knl_fwd_dest_policy[KSRTP_A_FWD_DEST_MAX + 1] = {
+	[KSRTP_A_FWD_DEST_ADDR] = BIN(4, 16),
+	[KSRTP_A_FWD_DEST_PORT] = P(U16),
 };
 
 const struct knl_policy knl_fwd_stats_policy[KSRTP_A_FWD_STATS_MAX + 1] = {
@@ -378,6 +384,7 @@ const struct knl_policy knl_fwd_stats_policy[KSRTP_A_FWD_STATS_MAX + 1] = {
 	[KSRTP_A_FWD_STATS_TX_DROP] = P(UINT),
 	[KSRTP_A_FWD_STATS_IDLE_MS] = P(UINT),
 	[KSRTP_A_FWD_STATS_SRC_MISMATCH] = P(UINT),
+	[KSRTP_A_FWD_STATS_DEST_PACKETS] = P(UINT),
 };
 
 #undef P

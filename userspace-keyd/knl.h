@@ -62,6 +62,7 @@ extern const struct knl_policy knl_ctx_policy[KSRTP_A_CTX_MAX + 1];
 extern const struct knl_policy knl_ctx_stats_policy[KSRTP_A_CTX_STATS_MAX + 1];
 extern const struct knl_policy knl_fwd_policy[KSRTP_A_FWD_MAX + 1];
 extern const struct knl_policy knl_fwd_stats_policy[KSRTP_A_FWD_STATS_MAX + 1];
+extern const struct knl_policy knl_fwd_dest_policy[KSRTP_A_FWD_DEST_MAX + 1];
 
 /* Whether one attribute's length fits its policy entry. */
 bool knl_attr_ok(const struct nlattr *a, const struct knl_policy *p);

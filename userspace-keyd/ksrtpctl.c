@@ -760,7 +760,7 @@ static const int ctx_counter_attrs[] = {
 #define FS(a) KSRTP_A_FWD_STATS_##a
 static const int fwd_counter_attrs[] = {
 	FS(PACKETS), FS(BYTES), FS(RTCP_PACKETS), FS(RTCP_BYTES), FS(IDLE_MS), 0,
-	FS(PT_DROP), FS(TX_NO_CTX), FS(TX_DROP), FS(SRC_MISMATCH),
+	FS(DEST_PACKETS), 0, FS(PT_DROP), FS(TX_NO_CTX), FS(TX_DROP), FS(SRC_MISMATCH),
 };
 #undef FS
 
@@ -1537,6 +1537,38 @@ static int cmd_fwd_add(int argc, char **argv)
 	return 0;
 }
 
+/* fwd dest-add / dest-del: one destination of the encrypt-once fan-out. */
+static int fwd_dest_cmd(int argc, char **argv, int cmd)
+{
+	struct nlattr *nest;
+	struct nl_msg *msg;
+	struct args a;
+	int rc;
+
+	rc = parse_args(argc, argv, &a, A_ID | A_TO, A_ID | A_TO);
+	if (rc)
+		return rc;
+	msg = request(cmd, 0);
+	if (!msg)
+		return 1;
+	if (nla_put_u32(msg, KSRTP_A_FWD_ID, a.id) ||
+	    !(nest = nla_nest_start(msg, KSRTP_A_FWD_DEST)) ||
+	    put_remote(msg, KSRTP_A_FWD_DEST_ADDR, KSRTP_A_FWD_DEST_PORT, &a.to))
+		return build_err(msg);
+	nla_nest_end(msg, nest);
+	return run(msg, NULL, NULL);
+}
+
+static int cmd_fwd_dest_add(int argc, char **argv)
+{
+	return fwd_dest_cmd(argc, argv, KSRTP_CMD_FWD_DEST_ADD);
+}
+
+static int cmd_fwd_dest_del(int argc, char **argv)
+{
+	return fwd_dest_cmd(argc, argv, KSRTP_CMD_FWD_DEST_DEL);
+}
+
 static int cmd_fwd_del(int argc, char **argv)
 {
 	struct nl_msg *msg;
@@ -1564,6 +1596,30 @@ static struct json_object *pt_json(struct nlattr *a)
 	for (pt = 0; pt < 128; pt++)
 		if (bits[pt / 8] & (1u << (pt % 8)))
 			json_object_array_add(arr, json_object_new_int(pt));
+	return arr;
+}
+
+/* The encrypt-once destinations as "ADDR:PORT" strings. */
+static struct json_object *dests_json(struct nl_msg *msg)
+{
+	struct genlmsghdr *g = genlmsg_hdr(nlmsg_hdr(msg));
+	struct json_object *arr = json_object_new_array();
+	struct nlattr *tb[KSRTP_A_FWD_DEST_MAX + 1], *a;
+	char ip[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 8];
+	int rem, len;
+
+	nla_for_each_attr(a, genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), rem) {
+		if (nla_type(a) != KSRTP_A_FWD_DEST ||
+		    knl_parse_nested(tb, KSRTP_A_FWD_DEST_MAX, a, knl_fwd_dest_policy) ||
+		    !tb[KSRTP_A_FWD_DEST_ADDR] || !tb[KSRTP_A_FWD_DEST_PORT])
+			continue;
+		len = nla_len(tb[KSRTP_A_FWD_DEST_ADDR]);
+		inet_ntop(len == 4 ? AF_INET : AF_INET6,
+			  nla_data(tb[KSRTP_A_FWD_DEST_ADDR]), ip, sizeof(ip));
+		snprintf(buf, sizeof(buf), len == 4 ? "%s:%u" : "[%s]:%u", ip,
+			 nla_get_u16(tb[KSRTP_A_FWD_DEST_PORT]));
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
 	return arr;
 }
 
@@ -1600,6 +1656,8 @@ static struct json_object *fwd_json(struct nl_msg *msg)
 		  tb[KSRTP_A_FWD_RX_REMOTE_PORT]);
 	if ((a = tb[KSRTP_A_FWD_IDLE_TIMEOUT_MS]) && nla_get_u32(a))
 		jadd_u64(o, "idle_timeout_ms", nla_get_u32(a));
+	if (tb[KSRTP_A_FWD_DEST])
+		jadd(o, "dests", dests_json(msg));
 	if ((a = tb[KSRTP_A_FWD_STATS]))
 		jadd(o, "stats", counters_json(a, &fwd_counters));
 	return o;
@@ -1622,7 +1680,7 @@ static const struct tfield fwd_fields[] = {
 	{ "seq_offset", "seq-offset", T_VAL }, { "ts_offset", "ts-offset", T_VAL },
 	{ "pt_filter", "pt", T_VAL }, { "flags", "flags", T_VAL },
 	{ "rx_remote_addr", "from", T_REMOTE },
-	{ "idle_timeout_ms", "idle-timeout", T_VAL },
+	{ "idle_timeout_ms", "idle-timeout", T_VAL }, { "dests", "dests", T_VAL },
 };
 
 static int cmd_fwd_show(int argc, char **argv)
@@ -1838,6 +1896,10 @@ static void usage(FILE *f)
 		"                    out of socket tx (its TX context of ssrc-out) to\n"
 		"                    ADDR:PORT in the kernel; prints the forward's id\n"
 		"  fwd del id ID\n"
+		"  fwd dest-add id ID to ADDR:PORT\n"
+		"  fwd dest-del id ID to ADDR:PORT\n"
+		"                    encrypt-once fan-out: the packet the forward\n"
+		"                    protected once also goes to ADDR:PORT\n"
 		"  fwd show [id ID | rx COOKIE]\n"
 		"                    forwards and their counters\n"
 		"  monitor           print events until SIGINT/SIGTERM\n"
@@ -1902,6 +1964,8 @@ static const struct command ctx_commands[] = {
 static const struct command fwd_commands[] = {
 	{ "add", cmd_fwd_add },
 	{ "del", cmd_fwd_del },
+	{ "dest-add", cmd_fwd_dest_add },
+	{ "dest-del", cmd_fwd_dest_del },
 	{ "show", cmd_fwd_show },
 };
 

@@ -475,6 +475,8 @@ enum {
  * @KSRTP_A_FWD_IDLE_TIMEOUT_MS: Send fwd-idle-ntf when the forward has sent
  *	nothing for this long (checked every 250 ms; again each time it resumes and
  *	goes idle again). 0 or absent: never.
+ * @KSRTP_A_FWD_DEST: fwd-dest-add, fwd-dest-del: one more destination of the
+ *	same protected packet; in replies one nest per such destination.
  */
 enum {
 	KSRTP_A_FWD_ID = 1,
@@ -493,6 +495,7 @@ enum {
 	KSRTP_A_FWD_RX_REMOTE_ADDR = 14,
 	KSRTP_A_FWD_RX_REMOTE_PORT = 15,
 	KSRTP_A_FWD_IDLE_TIMEOUT_MS = 16,
+	KSRTP_A_FWD_DEST = 17,
 
 	__KSRTP_A_FWD_MAX,
 	KSRTP_A_FWD_MAX = (__KSRTP_A_FWD_MAX - 1)
@@ -512,6 +515,9 @@ enum {
  *	since fwd-add).
  * @KSRTP_A_FWD_STATS_SRC_MISMATCH: plain-in: packets of the SSRC from another
  *	source than the bound (or latched) one, not forwarded.
+ * @KSRTP_A_FWD_STATS_DEST_PACKETS: Copies of protected packets sent to the
+ *	fwd-dest-add destinations (packets counts each packet once, when it goes to
+ *	remote-addr).
  */
 enum {
 	KSRTP_A_FWD_STATS_PACKETS = 1,
@@ -524,9 +530,24 @@ enum {
 	KSRTP_A_FWD_STATS_IDLE_MS = 8,
 	KSRTP_A_FWD_STATS_PAD = 9,
 	KSRTP_A_FWD_STATS_SRC_MISMATCH = 10,
+	KSRTP_A_FWD_STATS_DEST_PACKETS = 11,
 
 	__KSRTP_A_FWD_STATS_MAX,
 	KSRTP_A_FWD_STATS_MAX = (__KSRTP_A_FWD_STATS_MAX - 1)
+};
+
+/**
+ * enum - attributes of the fwd-dest set
+ * @KSRTP_A_FWD_DEST_ADDR: 4 (IPv4) or 16 (IPv6) bytes; the TX socket must reach
+ *	it.
+ * @KSRTP_A_FWD_DEST_PORT: UDP port, host byte order.
+ */
+enum {
+	KSRTP_A_FWD_DEST_ADDR = 1,
+	KSRTP_A_FWD_DEST_PORT = 2,
+
+	__KSRTP_A_FWD_DEST_MAX,
+	KSRTP_A_FWD_DEST_MAX = (__KSRTP_A_FWD_DEST_MAX - 1)
 };
 
 enum {
@@ -550,6 +571,8 @@ enum {
 	KSRTP_CMD_FWD_DEL = 18,
 	KSRTP_CMD_FWD_GET = 19,
 	KSRTP_CMD_FWD_IDLE_NTF = 20,
+	KSRTP_CMD_FWD_DEST_ADD = 21,
+	KSRTP_CMD_FWD_DEST_DEL = 22,
 
 	__KSRTP_CMD_MAX,
 	KSRTP_CMD_MAX = (__KSRTP_CMD_MAX - 1)
