@@ -640,54 +640,56 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Every socket of the namespace and every context of each, as sorted text. */
-static int snapshot(struct fz *f, struct snap *s)
+/* A dump (of one socket's contexts if cookie) into sa's lines, sorted. */
+static int snap_dump(struct fz *f, uint8_t cmd, uint64_t cookie, struct snap_arg *sa)
 {
-	static struct snap_arg socks, ctxs;
 	struct nl_reply r;
 	struct nlmsg m;
 	int err;
 
-	memset(s, 0, sizeof(*s));
-	socks.f = ctxs.f = f;
-	socks.n = 0;
-	nl_init(&m, f->fam, NLM_F_DUMP, KSRTP_CMD_SOCK_GET, KSRTP_FAMILY_VERSION);
+	sa->n = 0;
+	nl_init(&m, f->fam, NLM_F_DUMP, cmd, KSRTP_FAMILY_VERSION);
+	if (cookie)
+		nl_put_u64(&m, KSRTP_A_CTX_SOCK_COOKIE, cookie);
 	m.nlh.nlmsg_seq = ++f->seq;
 	if (send(f->nl, m.buf, m.nlh.nlmsg_len, 0) < 0)
 		return -errno;
-	err = nl_recv(f->nl, f->seq, snap_cb, &socks, &r);
+	err = nl_recv(f->nl, f->seq, snap_cb, sa, &r);
+	if (!err)
+		qsort(sa->lines, sa->n, sizeof(sa->lines[0]), cmp_str);
+	return err;
+}
+
+/*
+ * Every socket of the namespace, every context of each and every forward,
+ * as sorted text.
+ */
+static int snapshot(struct fz *f, struct snap *s)
+{
+	static struct snap_arg socks, more;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	socks.f = more.f = f;
+	err = snap_dump(f, KSRTP_CMD_SOCK_GET, 0, &socks);
 	if (err)
 		return err;
-	qsort(socks.lines, socks.n, sizeof(socks.lines[0]), cmp_str);
 	s->nsock = socks.n;
 	for (int i = 0; i < socks.n; i++) {
 		snap_add(s, socks.lines[i]);
-		ctxs.n = 0;
-		nl_init(&m, f->fam, NLM_F_DUMP, KSRTP_CMD_CTX_GET, KSRTP_FAMILY_VERSION);
-		nl_put_u64(&m, KSRTP_A_CTX_SOCK_COOKIE, socks.cookies[i]);
-		m.nlh.nlmsg_seq = ++f->seq;
-		if (send(f->nl, m.buf, m.nlh.nlmsg_len, 0) < 0)
-			return -errno;
-		err = nl_recv(f->nl, f->seq, snap_cb, &ctxs, &r);
+		err = snap_dump(f, KSRTP_CMD_CTX_GET, socks.cookies[i], &more);
 		if (err)
 			return err;
-		qsort(ctxs.lines, ctxs.n, sizeof(ctxs.lines[0]), cmp_str);
-		s->nctx += ctxs.n;
-		for (int j = 0; j < ctxs.n; j++)
-			snap_add(s, ctxs.lines[j]);
+		s->nctx += more.n;
+		for (int j = 0; j < more.n; j++)
+			snap_add(s, more.lines[j]);
 	}
-	ctxs.n = 0;
-	nl_init(&m, f->fam, NLM_F_DUMP, KSRTP_CMD_FWD_GET, KSRTP_FAMILY_VERSION);
-	m.nlh.nlmsg_seq = ++f->seq;
-	if (send(f->nl, m.buf, m.nlh.nlmsg_len, 0) < 0)
-		return -errno;
-	err = nl_recv(f->nl, f->seq, snap_cb, &ctxs, &r);
+	err = snap_dump(f, KSRTP_CMD_FWD_GET, 0, &more);
 	if (err)
 		return err;
-	qsort(ctxs.lines, ctxs.n, sizeof(ctxs.lines[0]), cmp_str);
-	s->nfwd = ctxs.n;
-	for (int j = 0; j < ctxs.n; j++)
-		snap_add(s, ctxs.lines[j]);
+	s->nfwd = more.n;
+	for (int j = 0; j < more.n; j++)
+		snap_add(s, more.lines[j]);
 	return 0;
 }
 
