@@ -85,7 +85,10 @@ void ksrtp_fwd_free(struct ksrtp_fwd *f)
 static void ksrtp_fwd_unlink(struct ksrtp_fwd *f)
 {
 	lockdep_assert_held(&ksrtp_fwd_lock);
-	rhltable_remove(&f->rx->fwds, &f->node, ksrtp_fwd_params);
+	if (f->any)
+		list_del_rcu(&f->any_node);
+	else
+		rhltable_remove(&f->rx->fwds, &f->node, ksrtp_fwd_params);
 	atomic_dec(&f->rx->n_fwd);
 	list_del(&f->list);
 	xa_erase(&ksrtp_fwd_ids, f->id);
@@ -151,11 +154,16 @@ int ksrtp_fwd_insert(struct ksrtp_fwd *f, struct netlink_ext_ack *extack)
 			      &ksrtp_fwd_next_id, GFP_KERNEL_ACCOUNT);
 	if (err < 0)
 		goto out;
-	err = rhltable_insert(&f->rx->fwds, &f->node, ksrtp_fwd_params);
-	if (err) {
-		xa_erase(&ksrtp_fwd_ids, f->id);
-		goto out;
+	if (f->any) {
+		list_add_tail_rcu(&f->any_node, &f->rx->fwd_any);
+	} else {
+		err = rhltable_insert(&f->rx->fwds, &f->node, ksrtp_fwd_params);
+		if (err) {
+			xa_erase(&ksrtp_fwd_ids, f->id);
+			goto out;
+		}
 	}
+	err = 0;
 	atomic_inc(&f->rx->n_fwd);
 	list_add_tail(&f->list, &ksrtp_fwds);
 	if (f->idle_timeout_ms && !ksrtp_fwd_timed++)
@@ -574,8 +582,10 @@ static bool ksrtp_fwd_src_ok(struct ksrtp_fwd *f, const struct sk_buff *skb)
 }
 
 /* Rewrite, protect and send the plain datagram (data at its UDP header). */
-static void ksrtp_fwd_out(struct ksrtp_fwd *f, struct sk_buff *skb, bool rtcp)
+static void ksrtp_fwd_out(struct ksrtp_fwd *f, struct sk_buff *skb, bool rtcp,
+			  u32 ssrc)
 {
+	struct ksrtp_rewrite rw = f->rw;
 	static const struct ksrtp_tx_how how = {
 		.done = ksrtp_fwd_done,
 		.atomic = true,	/* and no backlog: a full cryptd queue drops */
@@ -598,10 +608,14 @@ static void ksrtp_fwd_out(struct ksrtp_fwd *f, struct sk_buff *skb, bool rtcp)
 		kfree_skb(skb);
 		return;
 	}
+	if (f->any) {	/* each stream keeps its SSRC */
+		rw.ssrc_in = ssrc;
+		rw.ssrc_out = ssrc;
+	}
 	if (rtcp)
-		ksrtp_rtcp_rewrite(skb->data, skb->len, &f->rw);
+		ksrtp_rtcp_rewrite(skb->data, skb->len, &rw);
 	else
-		ksrtp_rtp_rewrite(skb->data, &f->rw);
+		ksrtp_rtp_rewrite(skb->data, &rw);
 	plain = skb->len;
 	if (f->flags & KSRTP_FWD_FLAGS_PLAIN_OUT) {
 		ksrtp_fwd_sent(f, skb, plain, rtcp, plain);
@@ -628,7 +642,7 @@ static void ksrtp_fwd_out(struct ksrtp_fwd *f, struct sk_buff *skb, bool rtcp)
 
 /* Another destination of a fanned-out packet gets its own copy. */
 static void ksrtp_fwd_copy_out(struct ksrtp_fwd *f, struct sk_buff *skb,
-			       bool rtcp)
+			       bool rtcp, u32 ssrc)
 {
 	struct sk_buff *c = skb_copy_expand(skb, skb_headroom(skb),
 					    KSRTP_TRAILER_MAX, GFP_ATOMIC);
@@ -637,45 +651,68 @@ static void ksrtp_fwd_copy_out(struct ksrtp_fwd *f, struct sk_buff *skb,
 		ksrtp_fwd_count(f, KSRTP_FS_TX_DROP, 1);
 		return;
 	}
-	ksrtp_fwd_out(f, c, rtcp);
+	ksrtp_fwd_out(f, c, rtcp, ssrc);
+}
+
+/* Whether f takes this packet: its kind (plain or not) and source. */
+static bool ksrtp_fwd_takes(struct ksrtp_fwd *f, const struct sk_buff *skb,
+			    bool plain)
+{
+	/* an authenticated stream's forward never takes plain packets */
+	if (!!(f->flags & KSRTP_FWD_FLAGS_PLAIN_IN) != plain)
+		return false;
+	return !plain || ksrtp_fwd_src_ok(f, skb);
+}
+
+/* Fan-out state of one packet: every taker but the last gets a copy. */
+struct ksrtp_fwd_walk {
+	struct ksrtp_fwd *last;
+	bool to_app;
+};
+
+static void ksrtp_fwd_walk_one(struct ksrtp_fwd_walk *w, struct ksrtp_fwd *f,
+			       struct sk_buff *skb, bool rtcp, u32 ssrc)
+{
+	if (f->flags & KSRTP_FWD_FLAGS_COPY_TO_APP)
+		w->to_app = true;
+	if (w->last)
+		ksrtp_fwd_copy_out(w->last, skb, rtcp, ssrc);
+	w->last = f;
 }
 
 /*
- * RX, under RCU: the datagram authenticated and is plain now (data at its
- * UDP header, linear, ours). The last forward takes the skb itself unless
- * the application is to read it too.
+ * RX, under RCU: the datagram authenticated (or, plain, matched no RX
+ * context) and is plain now (data at its UDP header, linear, ours). The
+ * forwards of its SSRC take it, else the socket's any-SSRC forwards. The
+ * last one takes the skb itself unless the application is to read it too.
  */
 bool ksrtp_fwd_rx(struct ksrtp_sock *ks, struct sk_buff *skb, bool rtcp,
 		  bool plain)
 {
 	const u8 *p = skb->data + sizeof(struct udphdr);
-	struct ksrtp_fwd *f, *last = NULL;
+	struct ksrtp_fwd_walk w = { NULL, false };
 	struct rhlist_head *list, *pos;
-	bool to_app = false;
+	struct ksrtp_fwd *f;
 	u32 ssrc;
 
 	/* RX parsed it: an RTP header has 12 bytes, RTCP at least 8 */
 	ssrc = ksrtp_get_be32(p + (rtcp ? 4 : 8));
 	list = rhltable_lookup(&ks->fwds, &ssrc, ksrtp_fwd_params);
-	rhl_for_each_entry_rcu(f, pos, list, node) {
-		/* an authenticated stream's forward never takes plain packets */
-		if (!!(f->flags & KSRTP_FWD_FLAGS_PLAIN_IN) != plain ||
-		    (plain && !ksrtp_fwd_src_ok(f, skb)))
-			continue;
-		if (f->flags & KSRTP_FWD_FLAGS_COPY_TO_APP)
-			to_app = true;
-		if (last)
-			ksrtp_fwd_copy_out(last, skb, rtcp);
-		last = f;
-	}
-	if (!last)
+	rhl_for_each_entry_rcu(f, pos, list, node)
+		if (ksrtp_fwd_takes(f, skb, plain))
+			ksrtp_fwd_walk_one(&w, f, skb, rtcp, ssrc);
+	if (!w.last)
+		list_for_each_entry_rcu(f, &ks->fwd_any, any_node)
+			if (ksrtp_fwd_takes(f, skb, plain))
+				ksrtp_fwd_walk_one(&w, f, skb, rtcp, ssrc);
+	if (!w.last)
 		return false;
-	if (to_app) {
-		ksrtp_fwd_copy_out(last, skb, rtcp);
+	if (w.to_app) {
+		ksrtp_fwd_copy_out(w.last, skb, rtcp, ssrc);
 		return false;
 	}
 	if (!plain)
 		ksrtp_sock_stat_inc(ks, KSRTP_SS_RX_FORWARDED);
-	ksrtp_fwd_out(last, skb, rtcp);
+	ksrtp_fwd_out(w.last, skb, rtcp, ssrc);
 	return true;
 }

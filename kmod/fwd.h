@@ -41,15 +41,17 @@ struct ksrtp_fwd_dests {
 };
 
 /*
- * One stream relayed from an RX socket to a destination through a TX
- * socket. Both sockets are held; either one's detach deletes the forward
+ * One stream (or, any, every stream without a forward of its own) relayed
+ * from an RX socket to a destination through a TX socket. Both sockets are held; either one's detach deletes the forward
  * (ksrtp_fwd_sock_gone). Read under RCU by RX; written under ksrtp_fwd_lock.
  */
 struct ksrtp_fwd {
 	struct rhlist_head node;	/* rx->fwds, by SSRC */
+	struct list_head any_node;	/* rx->fwd_any, an any-SSRC forward's */
 	struct list_head list;		/* every forward, under ksrtp_fwd_lock */
 	u32 id;
 	u32 flags;			/* enum ksrtp_fwd_flags */
+	bool any;			/* every SSRC no forward of its own takes */
 	struct ksrtp_sock *rx;
 	struct ksrtp_sock *tx;
 	struct ksrtp_ctx_id dst;	/* family, addr and port */

@@ -122,7 +122,18 @@ static int ksrtp_nl_fwd_parse(struct genl_info *info, struct ksrtp_fwd *f)
 	f->tx = ksrtp_nl_fwd_sock(info, KSRTP_A_FWD_TX_SOCK_COOKIE);
 	if (!f->tx)
 		return -ENOENT;
-	f->rw.ssrc_in = nla_get_u32(attrs[KSRTP_A_FWD_SSRC]);
+	f->any = nla_get_flag(attrs[KSRTP_A_FWD_SSRC_ANY]);
+	if (f->any == !!attrs[KSRTP_A_FWD_SSRC]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "give ssrc or ssrc-any, one of them");
+		return -EINVAL;
+	}
+	if (f->any && attrs[KSRTP_A_FWD_SSRC_OUT]) {
+		KSRTP_ERR_ATTR(info->extack, attrs[KSRTP_A_FWD_SSRC_OUT],
+			       "an ssrc-any forward keeps each stream's SSRC");
+		return -EINVAL;
+	}
+	if (!f->any)
+		f->rw.ssrc_in = nla_get_u32(attrs[KSRTP_A_FWD_SSRC]);
 	f->rw.ssrc_out = attrs[KSRTP_A_FWD_SSRC_OUT] ?
 			 nla_get_u32(attrs[KSRTP_A_FWD_SSRC_OUT]) : f->rw.ssrc_in;
 	if (attrs[KSRTP_A_FWD_SEQ_OFFSET])
@@ -150,7 +161,6 @@ int ksrtp_nl_fwd_add_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id;
 
 	if (GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_RX_SOCK_COOKIE) ||
-	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_SSRC) ||
 	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_TX_SOCK_COOKIE) ||
 	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_REMOTE_ADDR) ||
 	    GENL_REQ_ATTR_CHECK(info, KSRTP_A_FWD_REMOTE_PORT))
@@ -233,6 +243,12 @@ static int ksrtp_nl_put_fwd_stats(struct sk_buff *msg, struct ksrtp_fwd *f)
 	return 0;
 }
 
+static int ksrtp_nl_put_fwd_ssrc(struct sk_buff *msg, struct ksrtp_fwd *f)
+{
+	return f->any ? nla_put_flag(msg, KSRTP_A_FWD_SSRC_ANY) :
+			nla_put_u32(msg, KSRTP_A_FWD_SSRC, f->rw.ssrc_in);
+}
+
 /* The bound or latched source of a plain-in forward, once there is one. */
 static int ksrtp_nl_put_fwd_src(struct sk_buff *msg, struct ksrtp_fwd *f)
 {
@@ -283,7 +299,7 @@ static int ksrtp_nl_fill_fwd(struct ksrtp_fwd *f, void *arg)
 	if (nla_put_u32(msg, KSRTP_A_FWD_ID, f->id) ||
 	    nla_put_u64_64bit(msg, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx->cookie,
 			      KSRTP_A_FWD_PAD) ||
-	    nla_put_u32(msg, KSRTP_A_FWD_SSRC, f->rw.ssrc_in) ||
+	    ksrtp_nl_put_fwd_ssrc(msg, f) ||
 	    nla_put_u64_64bit(msg, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx->cookie,
 			      KSRTP_A_FWD_PAD) ||
 	    nla_put(msg, KSRTP_A_FWD_REMOTE_ADDR,
@@ -362,7 +378,7 @@ void ksrtp_nl_notify_fwd_idle(struct ksrtp_fwd *f)
 	if (!hdr || nla_put_u32(msg, KSRTP_A_FWD_ID, f->id) ||
 	    nla_put_u64_64bit(msg, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx->cookie,
 			      KSRTP_A_FWD_PAD) ||
-	    nla_put_u32(msg, KSRTP_A_FWD_SSRC, f->rw.ssrc_in) ||
+	    ksrtp_nl_put_fwd_ssrc(msg, f) ||
 	    nla_put_u64_64bit(msg, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx->cookie,
 			      KSRTP_A_FWD_PAD) ||
 	    ksrtp_nl_put_fwd_stats(msg, f)) {

@@ -136,6 +136,7 @@ static const struct nla_policy ksrtp_fwd_add_nl_policy[KSRTP_A_FWD_MAX + 1] = {
 	[KSRTP_A_FWD_RX_REMOTE_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
 	[KSRTP_A_FWD_RX_REMOTE_PORT] = { .type = NLA_U16, },
 	[KSRTP_A_FWD_IDLE_TIMEOUT_MS] = { .type = NLA_U32, },
+	[KSRTP_A_FWD_SSRC_ANY] = { .type = NLA_FLAG, },
 };
 
 static const struct nla_policy ksrtp_fwd_del_nl_policy[KSRTP_A_FWD_MAX + 1] = {

@@ -271,6 +271,7 @@ int ksrtp_sock_attach(struct net *net, int fd, u32 portid, u32 upcall,
 	ks->upcall_portid = portid;
 	ks->max_learned = max_learned;
 	ks->plain_rtp = plain_rtp;
+	INIT_LIST_HEAD(&ks->fwd_any);
 	mutex_init(&ks->conf_lock);
 	mutex_init(&ks->tx_lock);
 	mutex_init(&ks->send_lock);

@@ -46,6 +46,7 @@ struct ksrtp_sock {
 	struct rhashtable ctxs;
 	struct rhltable tx_ssrc;	/* TX contexts by SSRC */
 	struct rhltable fwds;		/* forwards of received SSRCs */
+	struct list_head fwd_any;	/* any-SSRC forwards (RCU) */
 	atomic_t n_fwd;
 	struct mutex conf_lock;	/* contexts and keys: writers */
 	struct mutex tx_lock;	/* the TX bounce buffer */

@@ -807,4 +807,73 @@ TEST_F(fwd, encrypt_once_fan_out)
 		close(fd[i]);
 }
 
+/* ssrc-any: every stream of the socket, each keeping its SSRC, unless a
+ * forward of its own SSRC takes it.
+ */
+TEST_F(fwd, any_ssrc_bridges_the_port)
+{
+	struct env *e = &self->e;
+	struct fwd_spec f = {
+		.rx = e->ca, .tx = e->cb, .any = true, .seq_offset = 5,
+		.to = &e->callee_addr,
+	};
+	struct ctx_spec tx_any = {
+		.cookie = e->cb, .dir = KSRTP_DIR_TX, .any = true, .suite = e->sout->id,
+		.key = e->key_out, .roc = -1, .seq = -1,
+	};
+	struct sockaddr_storage own_to;
+	uint8_t plain[256], got[1500];
+	struct ref_srtp in2, out_any;
+	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
+	struct nl_reply r;
+	uint32_t id, own;
+	int own_fd, n;
+
+	ASSERT_EQ(0, ctx_add(e, e->ca, KSRTP_DIR_RX, S_IN, e->sin, e->key_in));
+	ASSERT_EQ(0, ctx_add(e, e->ca, KSRTP_DIR_RX, S_IN + 1, e->sin, e->key_in));
+	ASSERT_EQ(0, ctx_add(e, e->ca, KSRTP_DIR_RX, S_IN + 2, e->sin, e->key_in));
+	ASSERT_EQ(0, kn_ctx_new(&e->k, &tx_any, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, kn_fwd_add(&e->k, &f, &id, &r)) TH_LOG("%s", r.extack);
+	/* S_IN + 2 has a forward of its own, to another port */
+	sa_make(&own_to, e->family, ip_of(e->family, 2, 2), 43000);
+	own_fd = udp_in(e->callee_ns, &own_to);
+	ASSERT_GE(own_fd, 0);
+	f.any = false;
+	f.ssrc = S_IN + 2;
+	f.to = &own_to;
+	ASSERT_EQ(0, kn_fwd_add(&e->k, &f, &own, &r)) TH_LOG("%s", r.extack);
+	ASSERT_EQ(0, ref_init(&out_any, e->sout, true, 0, true,
+			      (const uint8_t (*)[46])e->key_out, 1, 0));
+	ASSERT_EQ(0, ref_init(&in2, e->sin, false, 0, true,
+			      (const uint8_t (*)[46])e->key_in, 1, 0));
+	for (uint32_t ssrc = S_IN; ssrc <= S_IN + 2; ssrc++) {
+		int len;
+
+		n = rtp_make(plain, ssrc, 40, 100, 0, false);
+		len = n;
+		memcpy(got, plain, n);
+		ASSERT_EQ(0, srtp_protect(in2.s, got, &len));
+		ASSERT_EQ(len, send(e->caller, got, len, 0));
+		ASSERT_EQ(n, callee_recv(ssrc == S_IN + 2 ? own_fd : e->callee,
+					 out_any.s, got, false)) TH_LOG("ssrc %x", ssrc);
+		EXPECT_EQ(ssrc, be32(got + 8));		/* kept */
+		EXPECT_EQ(45, got[2] << 8 | got[3]);
+		EXPECT_EQ(0, memcmp(plain + 12, got + 12, n - 12));
+	}
+	EXPECT_TRUE(udp_quiet(e->callee, 200));
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, id, fs));
+	EXPECT_EQ(2, fs[KSRTP_A_FWD_STATS_PACKETS]);
+	ASSERT_EQ(0, kn_fwd_stats(&e->k, own, fs));
+	EXPECT_EQ(1, fs[KSRTP_A_FWD_STATS_PACKETS]);
+	/* ssrc-out with ssrc-any, or both ssrc and ssrc-any: refused */
+	f.any = true;
+	f.ssrc_out = 7;
+	f.to = &e->callee_addr;
+	EXPECT_EQ(-EINVAL, kn_fwd_add(&e->k, &f, &id, &r));
+	EXPECT_NE(NULL, strstr(r.extack, "keeps each stream's SSRC"));
+	srtp_dealloc(in2.s);
+	srtp_dealloc(out_any.s);
+	close(own_fd);
+}
+
 TEST_HARNESS_MAIN

@@ -12,6 +12,7 @@
 struct fwd_spec {
 	uint64_t rx, tx;
 	uint32_t ssrc, ssrc_out, ts_offset, flags, idle_ms;
+	bool any;		/* ssrc-any instead of ssrc */
 	int seq_offset;		/* -1: not sent */
 	const struct sockaddr_storage *to;
 	const struct sockaddr_storage *from;	/* plain-in's source */
@@ -49,7 +50,10 @@ static int kn_fwd_add(struct ksrtp_nl *k, const struct fwd_spec *f, uint32_t *id
 
 	kn_msg(k, &m, KSRTP_CMD_FWD_ADD, 0);
 	nl_put_u64(&m, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx);
-	nl_put_u32(&m, KSRTP_A_FWD_SSRC, f->ssrc);
+	if (f->any)
+		nl_put(&m, KSRTP_A_FWD_SSRC_ANY, NULL, 0);
+	else
+		nl_put_u32(&m, KSRTP_A_FWD_SSRC, f->ssrc);
 	nl_put_u64(&m, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx);
 	put_addr(&m, KSRTP_A_FWD_REMOTE_ADDR, KSRTP_A_FWD_REMOTE_PORT, f->to);
 	if (f->ssrc_out)

@@ -367,6 +367,7 @@ const struct knl_policy knl_fwd_policy[KSRTP_A_FWD_MAX + 1] = {
 	[KSRTP_A_FWD_RX_REMOTE_PORT] = P(U16),
 	[KSRTP_A_FWD_IDLE_TIMEOUT_MS] = P(U32),
 	[KSRTP_A_FWD_DEST] = P(NEST),
+	[KSRTP_A_FWD_SSRC_ANY] = P(FLAG),
 };
 
 const struct knl_policy knl_fwd_dest_policy[KSRTP_A_FWD_DEST_MAX + 1] = {

@@ -1471,7 +1471,8 @@ static int cmd_show(int argc, char **argv)
 static int put_fwd(struct nl_msg *m, const struct args *a)
 {
 	return nla_put_u64(m, KSRTP_A_FWD_RX_SOCK_COOKIE, a->rx_cookie) ||
-	       nla_put_u32(m, KSRTP_A_FWD_SSRC, a->ssrc) ||
+	       (a->ssrc_any ? nla_put_flag(m, KSRTP_A_FWD_SSRC_ANY) :
+			      nla_put_u32(m, KSRTP_A_FWD_SSRC, a->ssrc)) ||
 	       nla_put_u64(m, KSRTP_A_FWD_TX_SOCK_COOKIE, a->tx_cookie) ||
 	       put_remote(m, KSRTP_A_FWD_REMOTE_ADDR, KSRTP_A_FWD_REMOTE_PORT, &a->to) ||
 	       ((a->seen & A_SSRC_OUT) &&
@@ -1516,8 +1517,8 @@ static int cmd_fwd_add(int argc, char **argv)
 			A_RX | A_SSRC | A_TX | A_TO);
 	if (rc)
 		return rc;
-	if (a.ssrc_any)
-		return usage_err("ssrc: a forward takes one SSRC, not 'any'");
+	if (a.ssrc_any && (a.seen & A_SSRC_OUT))
+		return usage_err("ssrc-out: an 'ssrc any' forward keeps each stream's SSRC");
 	msg = request(KSRTP_CMD_FWD_ADD, 0);
 	if (!msg)
 		return 1;
@@ -1638,6 +1639,7 @@ static struct json_object *fwd_json(struct nl_msg *msg)
 		jadd_u64(o, "rx_sock_cookie", nla_get_u64(a));
 	if ((a = tb[KSRTP_A_FWD_SSRC]))
 		jadd_u64(o, "ssrc", nla_get_u32(a));
+	jadd(o, "ssrc_any", json_object_new_boolean(!!tb[KSRTP_A_FWD_SSRC_ANY]));
 	if ((a = tb[KSRTP_A_FWD_TX_SOCK_COOKIE]))
 		jadd_u64(o, "tx_sock_cookie", nla_get_u64(a));
 	jadd_remote(o, tb[KSRTP_A_FWD_REMOTE_ADDR], tb[KSRTP_A_FWD_REMOTE_PORT]);
@@ -1889,7 +1891,7 @@ static void usage(FILE *f)
 		"  key swap CTX key-id N\n"
 		"                    make key N the one TX uses\n"
 		"  key del CTX key-id N\n"
-		"  fwd add rx COOKIE ssrc SSRC tx COOKIE to ADDR:PORT [ssrc-out SSRC]\n"
+		"  fwd add rx COOKIE ssrc SSRC|any tx COOKIE to ADDR:PORT [ssrc-out SSRC]\n"
 		"          [seq-offset N] [ts-offset N] [pt PTS] [flags FWDFLAG[,FWDFLAG...]]\n"
 		"          [from ADDR:PORT] [idle-timeout MS]\n"
 		"                    relay SSRC's packets that authenticate on socket rx\n"

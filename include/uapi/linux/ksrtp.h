@@ -477,6 +477,9 @@ enum {
  *	goes idle again). 0 or absent: never.
  * @KSRTP_A_FWD_DEST: fwd-dest-add, fwd-dest-del: one more destination of the
  *	same protected packet; in replies one nest per such destination.
+ * @KSRTP_A_FWD_SSRC_ANY: Instead of ssrc: every stream that authenticates on
+ *	the RX socket and that no forward of its own SSRC takes (a port-to-port
+ *	bridge; each stream keeps its SSRC, so ssrc-out is refused).
  */
 enum {
 	KSRTP_A_FWD_ID = 1,
@@ -496,6 +499,7 @@ enum {
 	KSRTP_A_FWD_RX_REMOTE_PORT = 15,
 	KSRTP_A_FWD_IDLE_TIMEOUT_MS = 16,
 	KSRTP_A_FWD_DEST = 17,
+	KSRTP_A_FWD_SSRC_ANY = 18,
 
 	__KSRTP_A_FWD_MAX,
 	KSRTP_A_FWD_MAX = (__KSRTP_A_FWD_MAX - 1)
