@@ -757,6 +757,8 @@ static void gen_fwd_add(struct fz *f, struct fmsg *m)
 	if (chance(90))
 		fm_u32(m, KSRTP_A_FWD_SSRC, chance(50) ? base[rndn(NBASE)].ssrc :
 					    (uint32_t)rnd());
+	if (chance(15))
+		fm_put(m, KSRTP_A_FWD_SSRC_ANY, NULL, 0);
 	fm_u64(m, KSRTP_A_FWD_TX_SOCK_COOKIE, pick_cookie(f));
 	put_remote(f, m, KSRTP_A_FWD_REMOTE_ADDR, KSRTP_A_FWD_REMOTE_PORT);
 	if (chance(40))
