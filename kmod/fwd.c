@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "fwd.h"
+#include "objects.h"
 #include "op.h"
 #include "socket.h"
 #include "tx.h"
@@ -64,6 +65,7 @@ struct ksrtp_fwd *ksrtp_fwd_alloc(void)
 		kfree(f);
 		return NULL;
 	}
+	ksrtp_obj_new(KSRTP_OBJ_FWD);
 	INIT_RCU_WORK(&f->free_work, ksrtp_fwd_free_work);
 	spin_lock_init(&f->latch_lock);
 	f->last = jiffies;
@@ -80,6 +82,7 @@ void ksrtp_fwd_free(struct ksrtp_fwd *f)
 	kfree(rcu_dereference_protected(f->dests, 1));
 	free_percpu(f->stats);
 	kfree(f);
+	ksrtp_obj_gone(KSRTP_OBJ_FWD);
 }
 
 static void ksrtp_fwd_unlink(struct ksrtp_fwd *f)

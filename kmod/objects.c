@@ -18,6 +18,7 @@ static const char *const ksrtp_obj_names[__KSRTP_OBJ_MAX] = {
 	[KSRTP_OBJ_KEYRING] = "keyrings",
 	[KSRTP_OBJ_CTX] = "contexts",
 	[KSRTP_OBJ_KEY] = "keys",
+	[KSRTP_OBJ_FWD] = "forwards",
 };
 
 static int ksrtp_objects_show(struct seq_file *m, void *v)

@@ -14,6 +14,7 @@ enum ksrtp_obj {
 	KSRTP_OBJ_KEYRING,
 	KSRTP_OBJ_CTX,
 	KSRTP_OBJ_KEY,
+	KSRTP_OBJ_FWD,
 	__KSRTP_OBJ_MAX
 };
 

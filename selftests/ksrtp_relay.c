@@ -474,7 +474,7 @@ TEST_F(fwd, tx_socket_close_ends_the_forward)
 	struct env *e = &self->e;
 	uint64_t fs[KSRTP_A_FWD_STATS_MAX + 1];
 	uint8_t plain[256], got[1500];
-	long socks = ksrtp_objects("sockets");
+	long socks = ksrtp_objects("sockets"), fwds = ksrtp_objects("forwards");
 	uint32_t id;
 	int n;
 
@@ -496,6 +496,8 @@ TEST_F(fwd, tx_socket_close_ends_the_forward)
 			usleep(20000);
 	if (socks >= 0)
 		EXPECT_EQ(socks - 1, ksrtp_objects("sockets"));
+	if (fwds >= 0)	/* the forward went before its socket */
+		EXPECT_EQ(fwds - 1, ksrtp_objects("forwards"));
 }
 
 /* What fwd-add refuses, each with its errno and message. */
