@@ -42,8 +42,9 @@ struct ksrtp_fwd_dests {
 
 /*
  * One stream (or, any, every stream without a forward of its own) relayed
- * from an RX socket to a destination through a TX socket. Both sockets are held; either one's detach deletes the forward
- * (ksrtp_fwd_sock_gone). Read under RCU by RX; written under ksrtp_fwd_lock.
+ * from an RX socket to a destination through a TX socket. Both sockets are
+ * held; either one's detach deletes the forward (ksrtp_fwd_sock_gone). Read
+ * under RCU by RX; written under ksrtp_fwd_lock.
  */
 struct ksrtp_fwd {
 	struct rhlist_head node;	/* rx->fwds, by SSRC */
