@@ -488,6 +488,13 @@ static int ksrtp_fwd_send(struct ksrtp_fwd *f, struct sk_buff *skb,
 
 	skb_orphan(skb);
 	skb_clear_tstamp(skb);
+	/*
+	 * skb->dev is still the device the packet came in on. udp_tunnel's
+	 * xmit counts a non-NULL skb->dev as the tunnel device in its per-CPU
+	 * tstats, which loopback, veth and NICs do not have: an out-of-bounds
+	 * per-CPU write up to 6.12, a WARN in 7.x. The relay is no device.
+	 */
+	skb->dev = NULL;
 	skb->mark = READ_ONCE(sk->sk_mark);
 	skb->priority = READ_ONCE(sk->sk_priority);
 	if (dst->family == AF_INET)
