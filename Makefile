@@ -183,7 +183,7 @@ SELFTEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-sign-compare -Wno-unused
 $(BIN)/rtp_peer: selftests/rtp_peer.c | $(BIN)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
-$(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/srtp_ossl.h $(UAPI) \
+$(BIN)/%: selftests/%.c selftests/ksft_nl.h selftests/ksrtp_util.h selftests/ksrtp_fwd.h selftests/srtp_ossl.h $(UAPI) \
 	  $(KSFT_DIR)/kselftest_harness.h | $(BIN)
 	$(CC) $(SELFTEST_CFLAGS) -o $@ $< -lpthread $(shell pkg-config --libs libsrtp2 libcrypto)
 
@@ -203,7 +203,7 @@ $(BIN)/ksrtp_regress: selftests/ksrtp_regress.c selftests/ksft_nl.h selftests/ks
 # Man pages (make man; installed by make install).
 -include $(SRC)/Documentation/man/man.mk
 module: bench-module
-selftests: $(BIN)/ksrtp_bench
+selftests: $(BIN)/ksrtp_bench $(BIN)/ksrtp_relay_bench
 
 # ---------------------------------------------------------------- checks
 # Kernels whose headers are newer than Debian's sparse (0.6.4 in bookworm and
