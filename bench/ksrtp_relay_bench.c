@@ -21,6 +21,8 @@
  *                    EVP contender of ksrtp_bench (fast_srtp.h), send (or
  *                    sendmmsg) on R2, in the same thread
  *   relay-libsrtp-*  the same with Debian's libsrtp2
+ *   relay-direct-*   no relay: S sends leg B's SRTP straight to V. What a
+ *                    relay costs per packet = its time minus this one's
  *   relay-scale-N    ksrtp, AES-CM, N forwards of N SSRCs (4N contexts:
  *                    TX on S and R2, RX on R1 and V), traffic rotating over
  *                    the N SSRCs packet by packet
@@ -34,7 +36,7 @@
  */
 #include "ksrtp_relay_bench.h"
 
-const char *const rk_name[] = { "ksrtp", "ossl", "libsrtp" };
+const char *const rk_name[] = { "ksrtp", "ossl", "libsrtp", "direct" };
 const char *const sn[] = { "none", "cm", "gcm" };
 static const uint32_t suite_id[] = {
 	0, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, KSRTP_SUITE_AEAD_AES_128_GCM,
@@ -144,7 +146,7 @@ static int open_sockets(struct relay *c, struct sockaddr_storage *va)
 	c->r2 = udp_open(AF_INET, &r2a);
 	c->v = udp_open(AF_INET, va);
 	if (c->s < 0 || c->r1 < 0 || c->r2 < 0 || c->v < 0 ||
-	    udp_connect(c->s, &r1a) || udp_connect(c->r2, va))
+	    udp_connect(c->s, c->kind == RK_DIRECT ? va : &r1a) || udp_connect(c->r2, va))
 		return -1;
 	bufsize(c->s);
 	bufsize(c->r1);
@@ -153,7 +155,10 @@ static int open_sockets(struct relay *c, struct sockaddr_storage *va)
 	return 0;
 }
 
-/* Sender and receiver: attached, every SSRC's TX context on S (key A), RX on V (key B). */
+/*
+ * Sender and receiver: attached, every SSRC's TX context on S (key A; with
+ * no relay, key B for the SSRCs V expects), RX on V (key B).
+ */
 static int endpoints_setup(struct relay *c)
 {
 	uint64_t cs, cv;
@@ -161,7 +166,9 @@ static int endpoints_setup(struct relay *c)
 	if (attach(c->s, &cs) || attach(c->v, &cv))
 		return -1;
 	for (long i = 0; i < c->nssrc; i++)
-		if (ctx_install(cs, KSRTP_DIR_TX, IN_BASE + i, c->suite, 0xa1))
+		if (c->kind == RK_DIRECT ?
+		    ctx_install(cs, KSRTP_DIR_TX, OUT_BASE + i, c->suite, 0xb2) :
+		    ctx_install(cs, KSRTP_DIR_TX, IN_BASE + i, c->suite, 0xa1))
 			return -1;
 	for (long i = 0; i < c->nssrc * c->fan; i++)
 		if (ctx_install(cv, KSRTP_DIR_RX, OUT_BASE + i, c->suite, 0xb2))
@@ -268,7 +275,8 @@ static void setup(struct relay *c)
 		fail(c, "sender/receiver contexts failed");
 		return;
 	}
-	if (c->kind == RK_KSRTP ? kernel_relay_setup(c, &va) : user_relay_setup(c)) {
+	if (c->kind == RK_KSRTP ? kernel_relay_setup(c, &va) :
+	    c->kind != RK_DIRECT && user_relay_setup(c)) {
 		fail(c, "relay setup failed");
 		return;
 	}
@@ -399,7 +407,7 @@ static int xfer(struct relay *c)
 		uint16_t seq = c->seq[k]++;
 		uint8_t *p = c->tx[i];
 
-		put32(p + 8, IN_BASE + k);
+		put32(p + 8, (c->kind == RK_DIRECT ? OUT_BASE : IN_BASE) + k);
 		p[2] = seq >> 8;
 		p[3] = seq;
 		p[4] = seq >> 3;	/* a moving timestamp */
@@ -407,7 +415,7 @@ static int xfer(struct relay *c)
 	}
 	if (tx_n(c, c->s, c->tx, len, c->batch))
 		return -1;
-	if (c->kind != RK_KSRTP) {
+	if (c->kind == RK_OSSL || c->kind == RK_LIBSRTP) {
 		if (rx_n(c, c->r1, c->mid, len, c->batch))
 			return -1;
 		for (int i = 0; i < c->batch; i++)
@@ -532,7 +540,7 @@ static void add_all(void)
 {
 	for (int b = 1; b <= BATCH; b += BATCH - 1)
 		for (int s = S_CM; s <= S_GCM; s++)
-			for (int k = RK_KSRTP; k <= RK_LIBSRTP; k++)
+			for (int k = RK_KSRTP; k <= RK_DIRECT; k++)
 				add(k, s, b, 1, 1);
 	for (int i = 0; i < opt.nscale; i++)
 		snprintf(add(RK_KSRTP, S_CM, 1, opt.scale[i], 1)->name, sizeof(cont[0].name),

@@ -31,7 +31,8 @@
 #define IN_BASE		0x51000000u	/* SSRCs on the A leg */
 #define OUT_BASE	0x0b000000u	/* SSRCs on the B leg */
 
-enum rk { RK_KSRTP, RK_OSSL, RK_LIBSRTP };
+/* RK_DIRECT: no relay, the sender sends leg B's SRTP straight to V */
+enum rk { RK_KSRTP, RK_OSSL, RK_LIBSRTP, RK_DIRECT };
 extern const char *const rk_name[];	/* by enum rk */
 extern const char *const sn[];		/* suite names by enum suite */
 

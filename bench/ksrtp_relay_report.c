@@ -17,7 +17,8 @@ struct ratio {
 	double of_minima;	/* the same ratio of each side's best round */
 };
 
-static struct ratio ratios[32];
+#define MAX_RATIOS	40
+static struct ratio ratios[MAX_RATIOS];
 static int nratio;
 
 static struct relay *find(const char *name)
@@ -28,23 +29,51 @@ static struct relay *find(const char *name)
 	return NULL;
 }
 
-/* Per round: ns(base) / ns(c), i.e. c's packets/s over base's. */
-static void ratio(const char *label, const char *c_name, const char *base_name)
+/*
+ * Per round: ns(base) / ns(c), i.e. c's packets/s over base's; with d (the
+ * contender without a relay), (ns(base) - ns(d)) / (ns(c) - ns(d)): the
+ * relay's own time per packet, base's over c's.
+ */
+static double rv(double c, double b, double d)
+{
+	return (b - d) / (c - d);
+}
+
+static void ratio(const char *label, const char *c_name, const char *base_name,
+		  const char *d_name)
 {
 	struct relay *c = find(c_name), *b = find(base_name);
+	struct relay *d = d_name ? find(d_name) : NULL;
 	struct ratio *r;
 	bool bad;
 
-	if (!c || !b || nratio == 32)
+	if (!c || !b || (d_name && !d) || nratio == MAX_RATIOS)
 		return;
-	bad = c->failed || b->failed;
+	bad = c->failed || b->failed || (d && d->failed);
 	r = &ratios[nratio++];
 	snprintf(r->name, sizeof(r->name), "%s", label);
 	for (int i = 0; i < rounds_done; i++)
-		r->v[i] = bad ? NAN : b->ns[i] / c->ns[i];
+		r->v[i] = bad ? NAN : rv(c->ns[i], b->ns[i], d ? d->ns[i] : 0);
 	r->m = stats_of(r->v, rounds_done);
-	r->of_minima = bad ? NAN : stats_of(b->ns, rounds_done).min /
-				   stats_of(c->ns, rounds_done).min;
+	r->of_minima = bad ? NAN : rv(stats_of(c->ns, rounds_done).min,
+				      stats_of(b->ns, rounds_done).min,
+				      d ? stats_of(d->ns, rounds_done).min : 0);
+}
+
+/* End to end, and the relay's own time (minus relay-direct's) */
+static void ratio_pair(const char *who, const char *s, const char *mode)
+{
+	char a[48], b[48], d[48], l[64];
+
+	snprintf(a, sizeof(a), "relay-ksrtp-%s/%d/%s", s, SIZE, mode);
+	snprintf(b, sizeof(b), "relay-%s-%s/%d/%s", who, s, SIZE, mode);
+	snprintf(d, sizeof(d), "relay-direct-%s/%d/%s", s, SIZE, mode);
+	snprintf(l, sizeof(l), "relay ksrtp/%s %s %s", !strcmp(who, "ossl") ? "openssl" :
+		 "libsrtp2", s, mode);
+	ratio(l, a, b, NULL);
+	snprintf(l, sizeof(l), "relay-only ksrtp/%s %s %s", !strcmp(who, "ossl") ?
+		 "openssl" : "libsrtp2", s, mode);
+	ratio(l, a, b, d);
 }
 
 void build_ratios(void)
@@ -54,27 +83,22 @@ void build_ratios(void)
 
 	for (int mi = 0; mi < 2; mi++)
 		for (int s = S_CM; s <= S_GCM; s++) {
-			snprintf(a, sizeof(a), "relay-ksrtp-%s/%d/%s", sn[s], SIZE, modes[mi]);
-			snprintf(b, sizeof(b), "relay-ossl-%s/%d/%s", sn[s], SIZE, modes[mi]);
-			snprintf(l, sizeof(l), "relay ksrtp/openssl %s %s", sn[s], modes[mi]);
-			ratio(l, a, b);
-			snprintf(b, sizeof(b), "relay-libsrtp-%s/%d/%s", sn[s], SIZE, modes[mi]);
-			snprintf(l, sizeof(l), "relay ksrtp/libsrtp2 %s %s", sn[s], modes[mi]);
-			ratio(l, a, b);
+			ratio_pair("ossl", sn[s], modes[mi]);
+			ratio_pair("libsrtp", sn[s], modes[mi]);
 		}
 	snprintf(b, sizeof(b), "relay-scale-%ld/%d/single", opt.scale[0], SIZE);
 	for (int i = 1; i < opt.nscale; i++) {
 		snprintf(a, sizeof(a), "relay-scale-%ld/%d/single", opt.scale[i], SIZE);
 		snprintf(l, sizeof(l), "relay scale %ld/%ld fwd (rotating)", opt.scale[i],
 			 opt.scale[0]);
-		ratio(l, a, b);
+		ratio(l, a, b, NULL);
 	}
 	snprintf(b, sizeof(b), "relay-fanout-%d/%d/single", opt.fan[0], SIZE);
 	for (int i = 1; i < opt.nfan; i++) {
 		snprintf(a, sizeof(a), "relay-fanout-%d/%d/single", opt.fan[i], SIZE);
 		snprintf(l, sizeof(l), "relay fan-out 1->%d/1->%d delivered", opt.fan[i],
 			 opt.fan[0]);
-		ratio(l, a, b);
+		ratio(l, a, b, NULL);
 	}
 }
 
@@ -84,7 +108,8 @@ void build_ratios(void)
 
 static bool is_target(const struct ratio *r)
 {
-	return !strncmp(r->name, "relay ksrtp/", 12);
+	return !strncmp(r->name, "relay ksrtp/", 12) ||
+	       !strncmp(r->name, "relay-only ksrtp/", 17);
 }
 
 void print_table(FILE *o)
@@ -102,8 +127,9 @@ void print_table(FILE *o)
 				m.med, m.max, 1e6 / m.med);
 	}
 	fprintf(o, "\nper-round ratios (packets/s delivered to the receiver; >1: the first"
-		" is faster)\n%-40s %8s %8s %8s %10s\n", "ratio", "min", "median", "max",
-		"of minima");
+		" is faster;\n relay-only: the relay's own time per packet, the second's over"
+		" the first's,\n each minus relay-direct's)\n%-40s %8s %8s %8s %10s\n",
+		"ratio", "min", "median", "max", "of minima");
 	for (int i = 0; i < nratio; i++) {
 		struct ratio *r = &ratios[i];
 
@@ -180,7 +206,8 @@ void write_json(const char *path, const char *date)
 
 		fprintf(f, "    {\"name\": ");
 		json_str(f, r->name);
-		fprintf(f, ", \"kind\": \"pps_ratio\", ");
+		fprintf(f, ", \"kind\": \"%s\", ", strncmp(r->name, "relay-only", 10) ?
+			"pps_ratio" : "relay_time_ratio");
 		json_mmm(f, "value", r->m);
 		fprintf(f, ", \"of_minima\": ");
 		json_num(f, r->of_minima);
