@@ -100,6 +100,8 @@ static inline int ksrtp_udp_enqueue(struct sock *sk, struct sk_buff *skb)
  * A forward's datagram leaves by the UDP tunnel helpers. 6.17 gave both an
  * IP control-block flags argument (multicast routing of the underlay);
  * before 6.12 the IPv6 one took non-const addresses and returned an int.
+ * No tunnel device: a NULL dev (and skb->dev, fwd.c) keeps them from
+ * counting the packet in a device's per-CPU tunnel stats.
  */
 #include <net/udp_tunnel.h>
 
@@ -127,10 +129,10 @@ static inline void ksrtp_udp_tunnel_xmit6(struct dst_entry *dst,
 					  bool nocheck)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
-	udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, saddr, daddr, 0, ttl, 0,
+	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, saddr, daddr, 0, ttl, 0,
 			     sport, dport, nocheck, 0);
 #else
-	udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, saddr, daddr, 0, ttl, 0,
+	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, saddr, daddr, 0, ttl, 0,
 			     sport, dport, nocheck);
 #endif
 }

@@ -301,6 +301,13 @@ static int ksrtp_fwd_send4(struct ksrtp_fwd *f, struct sock *sk,
 		kfree_skb(skb);
 		return err;
 	}
+	/*
+	 * skb->dev is still the device the packet came in on. udp_tunnel's
+	 * xmit counts a non-NULL skb->dev as the tunnel device in its per-CPU
+	 * tstats, which loopback, veth and NICs do not have: an out-of-bounds
+	 * per-CPU write up to 6.12, a WARN in 7.x. The relay is no device.
+	 */
+	skb->dev = NULL;
 	ksrtp_udp_tunnel_xmit4(rt, sk, skb, fl4.saddr, fl4.daddr,
 			       READ_ONCE(inet->tos), ip4_dst_hoplimit(&rt->dst),
 			       inet->inet_sport, f->dst.port,
