@@ -206,7 +206,7 @@ $(BIN)/ksrtp_regress: selftests/ksrtp_regress.c selftests/ksft_nl.h selftests/ks
 # Man pages (make man; installed by make install).
 -include $(SRC)/Documentation/man/man.mk
 module: bench-module
-selftests: $(BIN)/ksrtp_bench
+selftests: $(BIN)/ksrtp_bench $(BIN)/ksrtp_relay_bench
 
 # ---------------------------------------------------------------- checks
 # Kernels whose headers are newer than Debian's sparse (0.6.4 in bookworm and

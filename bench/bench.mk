@@ -8,7 +8,7 @@
 #   make bench [KVER=...] [BENCH_ARGS='--rounds 25 --ms 300']
 #                      one VM boot running every contender; the table and
 #                      the JSON land in build/bench/results-<kver>.{txt,json}
-#   make bench-build   the benchmark program, and the raw crypto module for
+#   make bench-build   the benchmark programs (ksrtp_bench, ksrtp_relay_bench), and the raw crypto module for
 #                      KVER and every CHECK_KVERS kernel (what the smoke
 #                      selftest selftests/bench_smoke.sh uses)
 
@@ -19,17 +19,27 @@ BENCH_SRC := $(SRC)/bench
 BENCH_MK := $(BENCH_SRC)/bench.mk
 BENCH_MODDIR = $(BUILDDIR)/mod/$(KVER)/bench
 BENCH_PROG := $(BIN)/ksrtp_bench
+RELAY_BENCH_PROG := $(BIN)/ksrtp_relay_bench
 BENCH_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 		-I$(SRC)/include/uapi -I$(SRC)/selftests
 BENCH_LIBS = $(shell pkg-config --libs libsrtp2 libcrypto) -lm
 
 .PHONY: bench bench-build bench-module bench-modules-all
 
-$(BENCH_PROG): $(BENCH_SRC)/ksrtp_bench.c $(SRC)/selftests/ksrtp_util.h \
+$(BENCH_PROG): $(BENCH_SRC)/ksrtp_bench.c $(BENCH_SRC)/fast_srtp.h $(BENCH_SRC)/bench_util.h $(SRC)/selftests/ksrtp_util.h \
 	       $(SRC)/selftests/ksft_nl.h $(SRC)/selftests/srtp_ossl.h \
 	       $(SRC)/include/uapi/linux/ksrtp.h
 	@mkdir -p $(BIN)
 	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRC)/ksrtp_bench.c $(BENCH_LIBS)
+
+# The relay's contenders (issue #14): a second program of the same boot.
+RELAY_BENCH_SRCS := $(BENCH_SRC)/ksrtp_relay_bench.c $(BENCH_SRC)/ksrtp_relay_report.c
+$(RELAY_BENCH_PROG): $(RELAY_BENCH_SRCS) $(BENCH_SRC)/ksrtp_relay_bench.h $(BENCH_SRC)/fast_srtp.h \
+		     $(BENCH_SRC)/bench_util.h $(SRC)/selftests/ksrtp_util.h \
+		     $(SRC)/selftests/relay_nl.h $(SRC)/selftests/ksft_nl.h \
+		     $(SRC)/selftests/srtp_ossl.h $(SRC)/include/uapi/linux/ksrtp.h
+	@mkdir -p $(BIN)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(RELAY_BENCH_SRCS) $(BENCH_LIBS)
 
 # The raw crypto module, in a tree of symlinks per kernel like ksrtp.ko's.
 bench-module:
@@ -43,10 +53,10 @@ bench-modules-all: bench-module
 		$(MAKE) --no-print-directory -f $(SRC)/Makefile -f $(BENCH_MK) \
 			bench-module KVER=$$k; done
 
-bench-build: $(BENCH_PROG) bench-modules-all
+bench-build: $(BENCH_PROG) $(RELAY_BENCH_PROG) bench-modules-all
 
 # KVER's modules only: the boot runs on KVER alone.
-bench: module user selftests $(BENCH_PROG) bench-module
+bench: module user selftests $(BENCH_PROG) $(RELAY_BENCH_PROG) bench-module
 	@$(SRC)/scripts/bench.sh --kver $(KVER) $(BENCH_ARGS)
 
 endif

@@ -49,8 +49,9 @@
 
 #include "ksrtp_util.h"
 #include "srtp_ossl.h"
+#include "fast_srtp.h"
+#include "bench_util.h"
 
-#define MAX_ROUNDS	200
 #define MAX_CONT	96
 #define BATCH		32
 #define MAXPKT		2048
@@ -60,8 +61,6 @@
 #define NTOP		6	/* slab caches listed per memory measurement */
 
 enum kind { K_UDP, K_KSRTP, K_LIBSRTP, K_OSSL, K_RAW, K_SCALE };
-/* F8 and AES-CM with KDR 2^16 (cm-kdr): ksrtp rows only */
-enum suite { S_NONE, S_CM, S_GCM, S_F8, S_CM_KDR };
 
 static const char *const kind_name[] = {
 	"udp", "ksrtp", "libsrtp2", "openssl", "raw-crypto", "scale",
@@ -105,205 +104,6 @@ static void die(const char *fmt, ...)
 	fprintf(stderr, "\n");
 	va_end(ap);
 	exit(2);
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/* ------------------------------------------------- OpenSSL EVP SRTP */
-
-/*
- * One direction of one SRTP session over OpenSSL, keyed once: per packet
- * only the IV is set and the HMAC restarted from its keyed state. Session
- * keys come from srtp_ossl.h's RFC 3711 KDF.
- */
-struct fast_srtp {
-	enum suite suite;
-	struct ossl_srtp keys;
-	EVP_CIPHER_CTX *c;
-	EVP_MAC_CTX *mac;
-	/* receiver: highest index and a 64-packet replay window */
-	uint64_t top;
-	uint64_t window;
-	bool started;
-};
-
-static int fast_init(struct fast_srtp *f, enum suite s, const uint8_t *key_salt,
-		     bool decrypt)
-{
-	OSSL_PARAM params[2];
-	EVP_MAC *hmac;
-
-	memset(f, 0, sizeof(*f));
-	f->suite = s;
-	if (ossl_init(&f->keys, 16, s == S_GCM ? 12 : 14, s == S_GCM ? 16 : 10,
-		      s == S_GCM ? 16 : 10, s == S_GCM ? 2 : 1, key_salt))
-		return -1;
-	f->c = EVP_CIPHER_CTX_new();
-	if (!f->c)
-		return -1;
-	if (s == S_GCM) {
-		const EVP_CIPHER *gcm = EVP_aes_128_gcm();
-
-		if (!(decrypt ? EVP_DecryptInit_ex(f->c, gcm, NULL, NULL, NULL) :
-				EVP_EncryptInit_ex(f->c, gcm, NULL, NULL, NULL)) ||
-		    !EVP_CIPHER_CTX_ctrl(f->c, EVP_CTRL_GCM_SET_IVLEN, 12, NULL) ||
-		    !(decrypt ? EVP_DecryptInit_ex(f->c, NULL, NULL, f->keys.rtp.key, NULL) :
-				EVP_EncryptInit_ex(f->c, NULL, NULL, f->keys.rtp.key, NULL)))
-			return -1;
-		return 0;
-	}
-	if (!EVP_EncryptInit_ex(f->c, EVP_aes_128_ctr(), NULL, f->keys.rtp.key, NULL))
-		return -1;
-	hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	if (!hmac)
-		return -1;
-	f->mac = EVP_MAC_CTX_new(hmac);
-	EVP_MAC_free(hmac);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-						     (char *)"SHA1", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	if (!f->mac || !EVP_MAC_init(f->mac, f->keys.rtp.auth, 20, params))
-		return -1;
-	return 0;
-}
-
-static void fast_free(struct fast_srtp *f)
-{
-	EVP_CIPHER_CTX_free(f->c);
-	EVP_MAC_CTX_free(f->mac);
-	OPENSSL_cleanse(&f->keys, sizeof(f->keys));
-}
-
-/* RTP header length (CSRCs, extension), or -1. */
-static int rtp_hdr_len(const uint8_t *p, int len)
-{
-	int h;
-
-	if (len < HDR || (p[0] >> 6) != 2)
-		return -1;
-	h = HDR + 4 * (p[0] & 0x0f);
-	if (p[0] & 0x10) {
-		if (len < h + 4)
-			return -1;
-		h += 4 + 4 * ((p[h + 2] << 8) | p[h + 3]);
-	}
-	return h <= len ? h : -1;
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
-static int fast_mac(struct fast_srtp *f, const uint8_t *p, int len,
-		    uint64_t index, uint8_t *tag)
-{
-	uint8_t roc[4] = { index >> 40, index >> 32, index >> 24, index >> 16 };
-	size_t n = 0;
-
-	if (!EVP_MAC_init(f->mac, NULL, 0, NULL) ||
-	    !EVP_MAC_update(f->mac, p, len) ||
-	    !EVP_MAC_update(f->mac, roc, sizeof(roc)) ||
-	    !EVP_MAC_final(f->mac, tag, &n, 20))
-		return -1;
-	return 0;
-}
-
-/* Protect in place; returns the SRTP length or -1. */
-static int fast_protect(struct fast_srtp *f, uint8_t *p, int len, uint64_t index)
-{
-	int h = rtp_hdr_len(p, len), n;
-	uint32_t ssrc = get32(p + 8);
-	uint8_t iv[16], tag[20];
-
-	if (h < 0)
-		return -1;
-	if (f->suite == S_GCM) {
-		ossl_gcm_iv(iv, f->keys.rtp.salt, ssrc, index);
-		if (!EVP_EncryptInit_ex(f->c, NULL, NULL, NULL, iv) ||
-		    !EVP_EncryptUpdate(f->c, NULL, &n, p, h) ||
-		    !EVP_EncryptUpdate(f->c, p + h, &n, p + h, len - h) ||
-		    !EVP_EncryptFinal_ex(f->c, p + len, &n) ||
-		    !EVP_CIPHER_CTX_ctrl(f->c, EVP_CTRL_GCM_GET_TAG, 16, p + len))
-			return -1;
-		return len + 16;
-	}
-	ossl_cm_iv(iv, f->keys.rtp.salt, ssrc, index);
-	if (!EVP_EncryptInit_ex(f->c, NULL, NULL, NULL, iv) ||
-	    !EVP_EncryptUpdate(f->c, p + h, &n, p + h, len - h) ||
-	    fast_mac(f, p, len, index, tag))
-		return -1;
-	memcpy(p + len, tag, 10);
-	return len + 10;
-}
-
-/* RFC 3711 appendix A: the index of seq relative to the highest one. */
-static uint64_t guess_index(uint64_t top, uint16_t seq)
-{
-	uint32_t roc = top >> 16;
-	uint16_t s_l = top & 0xffff;
-
-	if (s_l < 32768) {
-		if (seq - s_l > 32768 && roc)
-			roc--;
-	} else if (s_l - 32768 > seq) {
-		roc++;
-	}
-	return (uint64_t)roc << 16 | seq;
-}
-
-/* Check the replay window, authenticate, decrypt; the plain length or -1. */
-static int fast_unprotect(struct fast_srtp *f, uint8_t *p, int len)
-{
-	int tag_len = f->suite == S_GCM ? 16 : 10, h = rtp_hdr_len(p, len), n;
-	uint8_t iv[16], tag[20];
-	uint32_t ssrc;
-	uint16_t seq;
-	uint64_t idx;
-
-	if (h < 0 || len < h + tag_len)
-		return -1;
-	ssrc = get32(p + 8);
-	seq = p[2] << 8 | p[3];
-	idx = f->started ? guess_index(f->top, seq) : seq;
-	if (f->started && (idx + 64 <= f->top ||
-			   (idx <= f->top && (f->window >> (f->top - idx)) & 1)))
-		return -1;	/* replayed or too old */
-	len -= tag_len;
-	if (f->suite == S_GCM) {
-		memcpy(tag, p + len, 16);
-		ossl_gcm_iv(iv, f->keys.rtp.salt, ssrc, idx);
-		if (!EVP_DecryptInit_ex(f->c, NULL, NULL, NULL, iv) ||
-		    !EVP_DecryptUpdate(f->c, NULL, &n, p, h) ||
-		    !EVP_DecryptUpdate(f->c, p + h, &n, p + h, len - h) ||
-		    !EVP_CIPHER_CTX_ctrl(f->c, EVP_CTRL_GCM_SET_TAG, 16, tag) ||
-		    EVP_DecryptFinal_ex(f->c, p + len, &n) <= 0)
-			return -1;
-	} else {
-		if (fast_mac(f, p, len, idx, tag) || CRYPTO_memcmp(tag, p + len, 10))
-			return -1;
-		ossl_cm_iv(iv, f->keys.rtp.salt, ssrc, idx);
-		if (!EVP_EncryptInit_ex(f->c, NULL, NULL, NULL, iv) ||
-		    !EVP_EncryptUpdate(f->c, p + h, &n, p + h, len - h))
-			return -1;
-	}
-	/* commit the window only now that the packet is authentic */
-	if (!f->started || idx > f->top) {
-		uint64_t shift = f->started ? idx - f->top : 64;
-
-		f->window = shift >= 64 ? 1 : (f->window << shift) | 1;
-		f->top = idx;
-		f->started = true;
-	} else {
-		f->window |= 1ULL << (f->top - idx);
-	}
-	return len;
 }
 
 /* ------------------------------------------------------------ contenders */
@@ -987,37 +787,6 @@ out:
 
 /* ------------------------------------------------------------ statistics */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-struct mmm {
-	double min, med, max;
-	int n;
-};
-
-static struct mmm stats_of(const double *v, int n)
-{
-	double s[MAX_ROUNDS];
-	struct mmm m = { NAN, NAN, NAN, 0 };
-	int k = 0;
-
-	for (int i = 0; i < n; i++)
-		if (isfinite(v[i]))
-			s[k++] = v[i];
-	if (!k)
-		return m;
-	qsort(s, k, sizeof(double), cmp_double);
-	m.min = s[0];
-	m.max = s[k - 1];
-	m.med = k & 1 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
-	m.n = k;
-	return m;
-}
-
 static struct contender *find(const char *name)
 {
 	for (int i = 0; i < ncont; i++)
@@ -1374,49 +1143,6 @@ static void print_table(FILE *o)
 	}
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-	if (isfinite(v))
-		fprintf(f, "%.6g", v);
-	else
-		fprintf(f, "null");
-}
-
-static void json_mmm(FILE *f, const char *key, struct mmm m)
-{
-	fprintf(f, "\"%s\": {\"min\": ", key);
-	json_num(f, m.min);
-	fprintf(f, ", \"median\": ");
-	json_num(f, m.med);
-	fprintf(f, ", \"max\": ");
-	json_num(f, m.max);
-	fprintf(f, "}");
-}
-
-static void json_rounds(FILE *f, const double *v)
-{
-	fprintf(f, "[");
-	for (int i = 0; i < rounds_done; i++) {
-		fprintf(f, i ? ", " : "");
-		json_num(f, v[i]);
-	}
-	fprintf(f, "]");
-}
-
 static void write_json(const char *path, const char *date)
 {
 	struct utsname u;
@@ -1470,7 +1196,7 @@ static void write_json(const char *path, const char *date)
 		fprintf(f, ", ");
 		json_mmm(f, "pps", p);
 		fprintf(f, ", \"rounds_ns\": ");
-		json_rounds(f, c->ns);
+		json_rounds(f, c->ns, rounds_done);
 		fprintf(f, "}%s\n", i + 1 < ncont ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"ratios\": [\n");
@@ -1485,7 +1211,7 @@ static void write_json(const char *path, const char *date)
 		fprintf(f, ", \"of_minima\": ");
 		json_num(f, r->of_minima);
 		fprintf(f, ", \"rounds\": ");
-		json_rounds(f, r->v);
+		json_rounds(f, r->v, rounds_done);
 		fprintf(f, "}%s\n", i + 1 < nratio ? "," : "");
 	}
 	fprintf(f, "  ],\n  \"contexts\": [\n");
@@ -1616,16 +1342,6 @@ static void parse_args(int argc, char **argv)
 	for (int i = 0; i < opt.nscale; i++)
 		if (opt.scale[i] < 1 || opt.scale[i] > 1000000)
 			usage();
-}
-
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 16);
 }
 
 int main(int argc, char **argv)

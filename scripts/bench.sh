@@ -4,12 +4,17 @@
 # `make bench`: boot one VM on a Debian kernel (scripts/vm.sh, which loads
 # ksrtp.ko), load bench/ksrtp_cryptobench.ko and run build/bin/ksrtp_bench:
 # every contender back to back in that one boot. Writes
-# build/bench/results-<kver>.txt (the table) and .json (everything).
+# build/bench/results-<kver>.txt (the table) and .json (everything); then,
+# in the same boot, build/bin/ksrtp_relay_bench (the relay, issue #14) into
+# build/bench/relay-<kver>.{txt,json}.
 #
 #   scripts/bench.sh [--kver VERSION] [--icount] [--profile] [ksrtp_bench options...]
 #
 # ksrtp_bench options: --rounds N (15), --ms MS (200), --scale N,N,...
 # (1,1000,100000), --scale-suite cm|gcm, --mem-n N, --filter SUBSTRING.
+# Both programs get them (the relay one ignores what is not its own); its
+# contenders are all named relay-*, so --filter relay runs the relay alone.
+# --relay-scale N,N,... and --fanout N,N,... go to the relay program only.
 # --icount: a deterministic pass: one vCPU, TCG with -icount shift=0, so
 # guest time counts guest instructions (1 ns each), not host time. Immune
 # to a busy host; weighs instructions, not cycles (see benchmarks.md).
@@ -27,11 +32,13 @@ KVER=
 PROFILE=
 ICOUNT=
 ARGS=()
+RARGS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) KVER=$2; shift 2 ;;
 	--profile) PROFILE=1; shift ;;
 	--icount) ICOUNT=1; shift ;;
+	--relay-scale|--fanout) RARGS+=("$1" "$2"); shift 2 ;;
 	*) ARGS+=("$1"); shift ;;
 	esac
 done
@@ -41,7 +48,7 @@ if [ -z "$KVER" ]; then
 fi
 [ -n "$KVER" ] || { echo "bench: no kernel with headers installed" >&2; exit 2; }
 
-for f in build/bin/ksrtp_bench "build/mod/$KVER/ksrtp.ko" \
+for f in build/bin/ksrtp_bench build/bin/ksrtp_relay_bench "build/mod/$KVER/ksrtp.ko" \
 	 "build/mod/$KVER/bench/ksrtp_cryptobench.ko"; do
 	[ -e "$f" ] || { echo "bench: $f missing: run 'make bench KVER=$KVER'" >&2; exit 2; }
 done
@@ -55,7 +62,9 @@ mkdir -p "$OUT"
 TAG=$KVER${ICOUNT:+-icount}
 TXT=$OUT/results-$TAG.txt
 JSON=$OUT/results-$TAG.json
-rm -f "$TXT" "$JSON"
+RTXT=$OUT/relay-$TAG.txt
+RJSON=$OUT/relay-$TAG.json
+rm -f "$TXT" "$JSON" "$RTXT" "$RJSON"
 
 # The guest's side, run from the project root. It tells TCG from KVM by the
 # paravirtual clock. (Single quotes: expanded in the guest, not here.)
@@ -67,6 +76,9 @@ rm -f "$TXT" "$JSON"
 	echo "build/bin/ksrtp_bench --accel \"\$accel\" --date $(date -u +%Y-%m-%dT%H:%M:%SZ) --json $JSON ${ARGS[*]:-} > $TXT"
 	echo 'rc=$?'
 	echo "cat $TXT"
+	echo "build/bin/ksrtp_relay_bench --accel \"\$accel\" --date $(date -u +%Y-%m-%dT%H:%M:%SZ) --json $RJSON ${ARGS[*]:-} ${RARGS[*]:-} > $RTXT"
+	echo 'rrc=$?; [ $rc = 0 ] && rc=$rrc'
+	echo "cat $RTXT"
 	if [ -n "$PROFILE" ]; then
 		echo "for c in ksrtp-gcm/172/single ksrtp-cm/172/single udp/172/single ksrtp-gcm/1212/single; do"
 		echo "	out=$OUT/profile-$TAG-\$(echo \$c | tr / _).txt"
@@ -114,7 +126,7 @@ else
 	rc=$?
 fi
 if [ -s "$JSON" ]; then
-	echo "bench: results in $TXT and $JSON"
+	echo "bench: results in $TXT and $JSON${RJSON:+, relay in $RTXT and $RJSON}"
 else
 	echo "bench: no results (exit $rc)" >&2
 	[ "$rc" = 0 ] && rc=1

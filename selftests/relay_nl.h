@@ -19,7 +19,7 @@ struct fwd_spec {
 	const uint8_t *pt;	/* 16 bytes, or NULL */
 };
 
-static int fwd_id_cb(const struct nlmsghdr *nlh, void *arg)
+static inline int fwd_id_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[KSRTP_A_FWD_MAX + 1];
 
@@ -28,7 +28,7 @@ static int fwd_id_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static void put_addr(struct nlmsg *m, int a, int p, const struct sockaddr_storage *ss)
+static inline void put_addr(struct nlmsg *m, int a, int p, const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s = (const void *)ss;
@@ -43,7 +43,7 @@ static void put_addr(struct nlmsg *m, int a, int p, const struct sockaddr_storag
 	}
 }
 
-static int kn_fwd_add(struct ksrtp_nl *k, const struct fwd_spec *f, uint32_t *id,
+static inline int kn_fwd_add(struct ksrtp_nl *k, const struct fwd_spec *f, uint32_t *id,
 		      struct nl_reply *r)
 {
 	struct nlmsg m;
@@ -74,7 +74,7 @@ static int kn_fwd_add(struct ksrtp_nl *k, const struct fwd_spec *f, uint32_t *id
 	return nl_talk(k->fd, &m, fwd_id_cb, id, r);
 }
 
-static int fwd_stats_cb(const struct nlmsghdr *nlh, void *arg)
+static inline int fwd_stats_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct nlattr *tb[KSRTP_A_FWD_MAX + 1], *st[KSRTP_A_FWD_STATS_MAX + 1];
 	uint64_t *v = arg;
@@ -92,7 +92,7 @@ static int fwd_stats_cb(const struct nlmsghdr *nlh, void *arg)
 }
 
 /* fwd-get of one forward: its counters by KSRTP_A_FWD_STATS_*, v[0] its rx-remote-port. */
-static int kn_fwd_stats(struct ksrtp_nl *k, uint32_t id, uint64_t *v)
+static inline int kn_fwd_stats(struct ksrtp_nl *k, uint32_t id, uint64_t *v)
 {
 	struct nl_reply r;
 	struct nlmsg m;
@@ -104,7 +104,7 @@ static int kn_fwd_stats(struct ksrtp_nl *k, uint32_t id, uint64_t *v)
 }
 
 /* Forwards a fwd-get dump lists (of one RX socket, or all). */
-static int kn_fwd_count(struct ksrtp_nl *k, uint64_t rx)
+static inline int kn_fwd_count(struct ksrtp_nl *k, uint64_t rx)
 {
 	struct nl_reply r;
 	struct nlmsg m;
@@ -117,7 +117,7 @@ static int kn_fwd_count(struct ksrtp_nl *k, uint64_t rx)
 	return err ? err : n;
 }
 
-static int kn_plain_rtp(struct ksrtp_nl *k, uint64_t cookie, uint32_t policy)
+static inline int kn_plain_rtp(struct ksrtp_nl *k, uint64_t cookie, uint32_t policy)
 {
 	struct nl_reply r;
 	struct nlmsg m;
@@ -128,7 +128,7 @@ static int kn_plain_rtp(struct ksrtp_nl *k, uint64_t cookie, uint32_t policy)
 	return nl_talk(k->fd, &m, NULL, NULL, &r);
 }
 
-static void put_dest(struct nlmsg *m, const struct sockaddr_storage *ss)
+static inline void put_dest(struct nlmsg *m, const struct sockaddr_storage *ss)
 {
 	struct nlattr *n = nl_nest_start(m, KSRTP_A_FWD_DEST);
 
@@ -137,7 +137,7 @@ static void put_dest(struct nlmsg *m, const struct sockaddr_storage *ss)
 }
 
 /* fwd-dest-add or -del of to[0..n) in one request. */
-static int kn_fwd_dest(struct ksrtp_nl *k, uint8_t cmd, uint32_t id,
+static inline int kn_fwd_dest(struct ksrtp_nl *k, uint8_t cmd, uint32_t id,
 		       const struct sockaddr_storage *to, int n, struct nl_reply *r)
 {
 	struct nlmsg m;
@@ -149,7 +149,7 @@ static int kn_fwd_dest(struct ksrtp_nl *k, uint8_t cmd, uint32_t id,
 	return nl_talk(k->fd, &m, NULL, NULL, r);
 }
 
-static int dests_cb(const struct nlmsghdr *nlh, void *arg)
+static inline int dests_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *a = (const void *)((const char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
 	int rem = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
@@ -164,7 +164,7 @@ static int dests_cb(const struct nlmsghdr *nlh, void *arg)
 }
 
 /* The destinations fwd-get lists for a forward. */
-static int kn_fwd_ndests(struct ksrtp_nl *k, uint32_t id)
+static inline int kn_fwd_ndests(struct ksrtp_nl *k, uint32_t id)
 {
 	struct nl_reply r;
 	struct nlmsg m;
