@@ -383,15 +383,24 @@ void ksrtp_fwd_stats_read(struct ksrtp_fwd *f, u64 *out)
 	}
 }
 
-static void ksrtp_fwd_count(struct ksrtp_fwd *f, enum ksrtp_fwd_stat i, u64 n)
+/* Add n to counter i, and m to counter j if j is not KSRTP_FS_MAX. */
+static void ksrtp_fwd_count2(struct ksrtp_fwd *f, enum ksrtp_fwd_stat i, u64 n,
+			     enum ksrtp_fwd_stat j, u64 m)
 {
 	struct ksrtp_fwd_stats *s = get_cpu_ptr(f->stats);
 	unsigned long flags;
 
 	flags = u64_stats_update_begin_irqsave(&s->syncp);
 	u64_stats_add(&s->c[i], n);
+	if (j < KSRTP_FS_MAX)
+		u64_stats_add(&s->c[j], m);
 	u64_stats_update_end_irqrestore(&s->syncp, flags);
 	put_cpu_ptr(f->stats);
+}
+
+static void ksrtp_fwd_count(struct ksrtp_fwd *f, enum ksrtp_fwd_stat i, u64 n)
+{
+	ksrtp_fwd_count2(f, i, n, KSRTP_FS_MAX, 0);
 }
 
 /* IPv4 out of sk (an IPv4 or a dual-stack IPv6 socket); consumes skb. */
@@ -539,8 +548,9 @@ static void ksrtp_fwd_sent(struct ksrtp_fwd *f, struct sk_buff *skb,
 		ksrtp_fwd_count(f, KSRTP_FS_TX_DROP, 1);
 		return;
 	}
-	ksrtp_fwd_count(f, rtcp ? KSRTP_FS_RTCP_PACKETS : KSRTP_FS_PACKETS, 1);
-	ksrtp_fwd_count(f, rtcp ? KSRTP_FS_RTCP_BYTES : KSRTP_FS_BYTES, plain);
+	/* one update section a packet: this is the relay's hot path */
+	ksrtp_fwd_count2(f, rtcp ? KSRTP_FS_RTCP_PACKETS : KSRTP_FS_PACKETS, 1,
+			 rtcp ? KSRTP_FS_RTCP_BYTES : KSRTP_FS_BYTES, plain);
 	if (READ_ONCE(f->last) != now)
 		WRITE_ONCE(f->last, now);
 }
