@@ -6,15 +6,21 @@
 # every contender back to back in that one boot. Writes
 # build/bench/results-<kver>.txt (the table) and .json (everything); then,
 # in the same boot, build/bin/ksrtp_relay_bench (the relay, issue #14) into
-# build/bench/relay-<kver>.{txt,json}.
+# build/bench/relay-<kver>.{txt,json}; then build/bin/ksrtp_rte_bench, the
+# relay against rtpengine's kernel forwarding (bench/rtpengine_bench.sh
+# starts rtpengine in the guest), into build/bench/rtpengine-<kver>.{txt,json}.
 #
-#   scripts/bench.sh [--kver VERSION] [--icount] [--profile] [ksrtp_bench options...]
+#   scripts/bench.sh [--kver VERSION] [--icount] [--profile] [--no-rtpengine]
+#                    [ksrtp_bench options...]
 #
 # ksrtp_bench options: --rounds N (15), --ms MS (200), --scale N,N,...
 # (1,1000,100000), --scale-suite cm|gcm, --mem-n N, --filter SUBSTRING.
 # Both programs get them (the relay one ignores what is not its own); its
 # contenders are all named relay-*, so --filter relay runs the relay alone.
 # --relay-scale N,N,... and --fanout N,N,... go to the relay program only.
+# --no-rtpengine: leave rtpengine out (its program still runs ksrtp's side
+# and prints a skip line). xt_RTPENGINE.ko is built for the kernel first
+# (make rte-module; a kernel it does not build for gets a skip line too).
 # --icount: a deterministic pass: one vCPU, TCG with -icount shift=0, so
 # guest time counts guest instructions (1 ns each), not host time. Immune
 # to a busy host; weighs instructions, not cycles (see benchmarks.md).
@@ -31,6 +37,7 @@ cd "$SRC" || exit 1
 KVER=
 PROFILE=
 ICOUNT=
+NO_RTE=
 ARGS=()
 RARGS=()
 while [ $# -gt 0 ]; do
@@ -38,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--kver) KVER=$2; shift 2 ;;
 	--profile) PROFILE=1; shift ;;
 	--icount) ICOUNT=1; shift ;;
+	--no-rtpengine) NO_RTE=1; shift ;;
 	--relay-scale|--fanout) RARGS+=("$1" "$2"); shift 2 ;;
 	*) ARGS+=("$1"); shift ;;
 	esac
@@ -64,7 +72,11 @@ TXT=$OUT/results-$TAG.txt
 JSON=$OUT/results-$TAG.json
 RTXT=$OUT/relay-$TAG.txt
 RJSON=$OUT/relay-$TAG.json
-rm -f "$TXT" "$JSON" "$RTXT" "$RJSON"
+ETXT=$OUT/rtpengine-$TAG.txt
+EJSON=$OUT/rtpengine-$TAG.json
+rm -f "$TXT" "$JSON" "$RTXT" "$RJSON" "$ETXT" "$EJSON"
+[ -x build/bin/ksrtp_rte_bench ] ||
+	echo "bench: build/bin/ksrtp_rte_bench missing: no rtpengine comparison (make bench)" >&2
 
 # The guest's side, run from the project root. It tells TCG from KVM by the
 # paravirtual clock. (Single quotes: expanded in the guest, not here.)
@@ -79,6 +91,16 @@ rm -f "$TXT" "$JSON" "$RTXT" "$RJSON"
 	echo "build/bin/ksrtp_relay_bench --accel \"\$accel\" --date $(date -u +%Y-%m-%dT%H:%M:%SZ) --json $RJSON ${ARGS[*]:-} ${RARGS[*]:-} > $RTXT"
 	echo 'rrc=$?; [ $rc = 0 ] && rc=$rrc'
 	echo "cat $RTXT"
+	if [ -x build/bin/ksrtp_rte_bench ]; then
+		if [ -n "$NO_RTE" ]; then
+			echo "build/bin/ksrtp_rte_bench --skip-rtpengine 'left out (--no-rtpengine)' \\"
+		else
+			echo "sh bench/rtpengine_bench.sh --kver $KVER --txt $ETXT \\"
+		fi
+		echo "	--accel \"\$accel\" --date $(date -u +%Y-%m-%dT%H:%M:%SZ) --json $EJSON ${ARGS[*]:-}${NO_RTE:+ > $ETXT}"
+		echo 'erc=$?; [ $rc = 0 ] && rc=$erc'
+		echo "cat $ETXT"
+	fi
 	if [ -n "$PROFILE" ]; then
 		echo "for c in ksrtp-gcm/172/single ksrtp-cm/172/single udp/172/single ksrtp-gcm/1212/single; do"
 		echo "	out=$OUT/profile-$TAG-\$(echo \$c | tr / _).txt"
@@ -125,8 +147,12 @@ else
 	"$SRC/scripts/vm.sh" --kver "$KVER" -- sh "$OUT/guest-$TAG.sh"
 	rc=$?
 fi
+if [ -s "$ETXT" ]; then
+	echo "bench: ksrtp relay / rtpengine kernel forwarding (issue #14 target >= 1.2x):"
+	grep -E '^  (MET|MISS|n/a) |rtpengine: SKIP|^  replay: ' "$ETXT"
+fi
 if [ -s "$JSON" ]; then
-	echo "bench: results in $TXT and $JSON${RJSON:+, relay in $RTXT and $RJSON}"
+	echo "bench: results in $TXT and $JSON, relay in $RTXT and $RJSON${EJSON:+, rtpengine in $ETXT and $EJSON}"
 else
 	echo "bench: no results (exit $rc)" >&2
 	[ "$rc" = 0 ] && rc=1

@@ -66,7 +66,11 @@ PKGS=(
 	libsqlite3-dev	# bzrtp's ZID cache in keyd_zrtp_peer (retained secrets across calls)
 	linphone-cli	# a ZRTP call with linphonec (selftests/keyd_linphone.sh)
 	chromium-headless-shell zlib1g-dev	# a real WebRTC peer, selftests/webrtc.sh (headless, fake devices); zlib: its app's STUN CRC-32
+	rtpengine-daemon rtpengine-iptables iptables	# make bench: rtpengine's kernel forwarding against ksrtp's relay (in the VM only)
 )
+# rtpengine's kernel module is not installed: bench/rtpengine_build.sh
+# fetches rtpengine-kernel-dkms with apt-get download and builds it per test
+# kernel into build/ (dkms would build it for the host's kernel and load it).
 
 log() { echo "deps: $*" >&2; }
 
@@ -169,6 +173,13 @@ if [ -n "$missing" ]; then
 	log "installing: $(echo $missing)"
 	# shellcheck disable=SC2086
 	$APT install --no-install-recommends $missing
+fi
+
+# The bench starts its own rtpengine in the VM; the host needs no daemon
+# (policy-rc.d may have kept it from starting already).
+if command -v systemctl > /dev/null && systemctl is-enabled -q rtpengine-daemon 2> /dev/null; then
+	log "disabling the rtpengine-daemon service (make bench runs its own, in the VM)"
+	$SUDO systemctl disable --now rtpengine-daemon > /dev/null 2>&1 || true
 fi
 
 # The versioned image/headers packages behind a release's metapackage.
