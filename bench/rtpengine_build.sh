@@ -74,8 +74,12 @@ for f in "$SRCDIR"/*; do
 	ln -sfn "$f" "$MODDIR/"
 done
 echo "rtpengine_build: building xt_RTPENGINE $VERSION for $KVER" >&2
+# Its Makefile sets its defines in EXTRA_CFLAGS, which newer kbuild (7.3's)
+# no longer reads: KCFLAGS carries them too (the same definitions twice
+# are no error), so a newer kernel fails on its API, not on that.
 # shellcheck disable=SC2086
-if ! $KRUN make -C "$KBUILD" M="$MODDIR" RTPENGINE_VERSION="$VERSION" modules \
+if ! $KRUN make -C "$KBUILD" M="$MODDIR" RTPENGINE_VERSION="$VERSION" \
+	KCFLAGS="-D__RE_EXTERNAL -DRTPENGINE_VERSION=\"\\\"$VERSION\\\"\"" modules \
 	> "$MODDIR/build.log" 2>&1; then
 	err=$(grep -m1 -E 'error:|Error [0-9]' "$MODDIR/build.log")
 	skip "xt_RTPENGINE $VERSION does not build for $KVER: ${err:-see $MODDIR/build.log}"
