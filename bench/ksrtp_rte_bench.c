@@ -422,6 +422,7 @@ static void kernelize_all(void)
 			if (xfer(c))
 				continue;
 			c->kernel_ok = kernelized(c, &c->k0);
+			c->kernel_s = (now_ns() - t0) / 1e9;
 			left += !c->kernel_ok;
 		}
 		if (left)
@@ -435,9 +436,9 @@ static void kernelize_all(void)
 			     "within 20 s", opt.proc);
 		else if (c->kind == K_RTPE && !c->failed)
 			fprintf(stderr, "ksrtp_rte_bench: %s: in the kernel after %.1f s: "
-				"decrypt %s tag %d, encrypt %s tag %d\n", c->name,
-				(now_ns() - t0) / 1e9, c->k0.cipher_in, c->k0.tag_len_in,
-				c->k0.cipher_out, c->k0.tag_len_out);
+				"decrypt %s tag %d, encrypt %s tag %d\n", c->name, c->kernel_s,
+				c->k0.cipher_in, c->k0.tag_len_in, c->k0.cipher_out,
+				c->k0.tag_len_out);
 	}
 }
 

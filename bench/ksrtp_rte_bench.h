@@ -59,6 +59,7 @@ struct cont {
 	struct rte_target k0, k1;
 	uint64_t sent0, sent1;
 	bool kernel_ok;
+	double kernel_s;	/* seconds from the answer to the kernel target */
 	struct replay rp;
 	bool failed, skipped;
 	char why[200];

@@ -71,15 +71,15 @@ static void print_ratios(FILE *o)
 {
 	fprintf(o, "\nper-round ratios (>1: ksrtp is faster; end to end: packets/s delivered"
 		" to V;\n relay-only: the relay's own time per packet, rtpengine's over ksrtp's,"
-		" each minus relay-direct's)\n%-46s %8s %8s %8s %10s\n", "ratio", "min",
+		" each minus relay-direct's)\n%-52s %8s %8s %8s %10s\n", "ratio", "min",
 		"median", "max", "of minima");
 	for (int i = 0; i < nratio; i++) {
 		struct ratio *r = &ratios[i];
 
 		if (!r->m.n)
-			fprintf(o, "%-46s %8s\n", r->name, "n/a");
+			fprintf(o, "%-52s %8s\n", r->name, "n/a");
 		else
-			fprintf(o, "%-46s %8.3f %8.3f %8.3f %10.3f\n", r->name, r->m.min,
+			fprintf(o, "%-52s %8.3f %8.3f %8.3f %10.3f\n", r->name, r->m.min,
 				r->m.med, r->m.max, r->of_minima);
 	}
 	fprintf(o, "\nissue #14 target: ksrtp >= %gx rtpengine's kernel forwarding (medians of"
@@ -87,7 +87,7 @@ static void print_ratios(FILE *o)
 	for (int i = 0; i < nratio; i++) {
 		struct ratio *r = &ratios[i];
 
-		fprintf(o, "  %-4s %-46s %8.3f >= %gx\n", !r->m.n ? "n/a" :
+		fprintf(o, "  %-4s %-52s %8.3f >= %gx\n", !r->m.n ? "n/a" :
 			r->m.med >= TARGET ? "MET" : "MISS", r->name, r->m.n ? r->m.med : 0.0,
 			TARGET);
 	}
@@ -103,9 +103,10 @@ static void print_checks(FILE *o)
 		if (c->kind == K_RTPE && c->skipped)
 			fprintf(o, "  rtpengine: SKIP: %s: %s\n", c->name, c->why);
 		else if (c->kind == K_RTPE && c->kernel_ok && c->sent1)
-			fprintf(o, "  kernel path: %s: its kernel target counted %llu of the %llu"
-				" packets sent in the rounds (%llu errors); decrypt %s tag %d B,"
-				" encrypt %s tag %d B%s\n", c->name,
+			fprintf(o, "  kernel path: %s: in /proc/rtpengine after %.1f s of priming;"
+				" its kernel target counted %llu of the %llu packets sent in the"
+				" rounds (%llu errors); decrypt %s tag %d B, encrypt %s tag %d B%s\n",
+				c->name, c->kernel_s,
 				(unsigned long long)(c->k1.packets - c->k0.packets),
 				(unsigned long long)(c->sent1 - c->sent0),
 				(unsigned long long)(c->k1.errors - c->k0.errors), c->k0.cipher_in,
@@ -141,17 +142,17 @@ void print_report(FILE *o, const char *date)
 		" rounds x %d ms, CPU %d\n172-byte RTP, one SSRC, leg A AES_CM_128_HMAC_SHA1_80"
 		" -> leg B AES_CM_128_HMAC_SHA1_32 (decrypt + re-encrypt)\n", date, u.release,
 		opt.accel ? opt.accel : "unknown", rounds_done, opt.ms, opt.cpu);
-	fprintf(o, "\n%-46s %10s %10s %10s %10s\n", "contender", "ns/pkt min", "median",
+	fprintf(o, "\n%-52s %10s %10s %10s %10s\n", "contender", "ns/pkt min", "median",
 		"max", "kpps med");
 	for (int i = 0; i < ncont; i++) {
 		struct cont *c = &cont[i];
 		struct mmm m = stats_of(c->ns, rounds_done);
 
 		if (c->failed)
-			fprintf(o, "%-46s %s: %s\n", c->name, c->skipped ? "SKIPPED" : "FAILED",
+			fprintf(o, "%-52s %s: %s\n", c->name, c->skipped ? "SKIPPED" : "FAILED",
 				c->why);
 		else
-			fprintf(o, "%-46s %10.0f %10.0f %10.0f %10.2f\n", c->name, m.min, m.med,
+			fprintf(o, "%-52s %10.0f %10.0f %10.0f %10.2f\n", c->name, m.min, m.med,
 				m.max, 1e6 / m.med);
 	}
 	print_ratios(o);
@@ -171,11 +172,12 @@ static void json_checks(FILE *f, const struct cont *c)
 {
 	if (c->kind == K_RTPE && c->kernel_ok)
 		fprintf(f, ", \"kernel_target\": {\"packets\": %llu, \"errors\": %llu, "
-			"\"sent\": %llu, \"decrypt_tag_len\": %d, \"encrypt_tag_len\": %d}",
+			"\"sent\": %llu, \"decrypt_tag_len\": %d, \"encrypt_tag_len\": %d, "
+			"\"kernelized_after_s\": %.2f}",
 			(unsigned long long)(c->k1.packets - c->k0.packets),
 			(unsigned long long)(c->k1.errors - c->k0.errors),
 			(unsigned long long)(c->sent1 - c->sent0), c->k0.tag_len_in,
-			c->k0.tag_len_out);
+			c->k0.tag_len_out, c->kernel_s);
 	if (c->rp.done)
 		fprintf(f, ", \"replay\": {\"sent\": 2, \"reached_receiver\": %d, "
 			"\"relay_replay_drops\": %llu, \"receiver_replay_drops\": %llu, "

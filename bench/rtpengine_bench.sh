@@ -17,7 +17,7 @@
 #   which have no daemon at all), with --no-fallback: kernel or nothing.
 # When any step fails, ksrtp_rte_bench runs without rtpengine and prints
 # the reason as rtpengine's skip line.
-KVER= TXT=
+KVER='' TXT=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) KVER=$2; shift 2 ;;
@@ -25,7 +25,10 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-[ -n "$KVER" ] && [ -n "$TXT" ] || { echo "rtpengine_bench: --kver and --txt are needed" >&2; exit 2; }
+if [ -z "$KVER" ] || [ -z "$TXT" ]; then
+	echo "rtpengine_bench: --kver and --txt are needed" >&2
+	exit 2
+fi
 MOD=build/mod/$KVER/rtpengine
 LOG=/tmp/rtpengine.log
 IPT=iptables-legacy
@@ -40,14 +43,14 @@ ipt_rules() {	# $1: -I or -D
 }
 
 start() {
-	if [ -e $MOD/SKIP ]; then
-		SKIP=$(cat $MOD/SKIP)
+	if [ -e "$MOD/SKIP" ]; then
+		SKIP=$(cat "$MOD/SKIP")
 		return
 	fi
-	[ -e $MOD/xt_RTPENGINE.ko ] || { SKIP="$MOD/xt_RTPENGINE.ko not built (make rte-module KVER=$KVER)"; return; }
+	[ -e "$MOD/xt_RTPENGINE.ko" ] || { SKIP="$MOD/xt_RTPENGINE.ko not built (make rte-module KVER=$KVER)"; return; }
 	command -v rtpengine > /dev/null || { SKIP="rtpengine not installed (scripts/deps.sh: rtpengine-daemon)"; return; }
 	modprobe x_tables 2> /dev/null
-	out=$(insmod $MOD/xt_RTPENGINE.ko 2>&1) || { SKIP="insmod xt_RTPENGINE.ko on $KVER: $out"; return; }
+	out=$(insmod "$MOD/xt_RTPENGINE.ko" 2>&1) || { SKIP="insmod xt_RTPENGINE.ko on $KVER: $out"; return; }
 	$IPT -N rtpengine 2> /dev/null
 	out=$(ipt_rules -I) || { SKIP="$IPT: $out"; return; }
 	cpu=1

@@ -18,7 +18,7 @@
 # error), and the bench prints that as rtpengine's skip line.
 set -uo pipefail
 
-KVER= CACHE= MODDIR= KRUN= KBUILD=
+KVER='' CACHE='' MODDIR='' KRUN='' KBUILD=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) KVER=$2; shift 2 ;;
@@ -29,8 +29,10 @@ while [ $# -gt 0 ]; do
 	*) echo "rtpengine_build: unknown option $1" >&2; exit 2 ;;
 	esac
 done
-[ -n "$KVER" ] && [ -n "$CACHE" ] && [ -n "$MODDIR" ] && [ -n "$KBUILD" ] ||
-	{ echo "rtpengine_build: --kver, --cache, --moddir and --kbuild are needed" >&2; exit 2; }
+if [ -z "$KVER" ] || [ -z "$CACHE" ] || [ -z "$MODDIR" ] || [ -z "$KBUILD" ]; then
+	echo "rtpengine_build: --kver, --cache, --moddir and --kbuild are needed" >&2
+	exit 2
+fi
 mkdir -p "$CACHE" "$MODDIR"
 KO=$MODDIR/xt_RTPENGINE.ko
 
@@ -54,7 +56,7 @@ if [ ! -e "$SRCDIR/xt_RTPENGINE.c" ]; then
 	fi
 	dpkg-deb -x "$tmp"/rtpengine-kernel-dkms_*.deb "$tmp/x" ||
 		{ rm -rf "$tmp"; skip "cannot unpack rtpengine-kernel-dkms"; }
-	src=$(ls -d "$tmp"/x/usr/src/rtpengine-* 2>/dev/null | head -n1)
+	src=$(find "$tmp/x/usr/src" -maxdepth 1 -name 'rtpengine-*' 2>/dev/null | head -n1)
 	[ -e "$src/xt_RTPENGINE.c" ] || { rm -rf "$tmp"; skip "no xt_RTPENGINE.c in the package"; }
 	rm -rf "$SRCDIR"
 	mkdir -p "$SRCDIR"
