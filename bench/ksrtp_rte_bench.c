@@ -115,24 +115,34 @@ static int port_of(const struct sockaddr_storage *a)
 	return ntohs(((const struct sockaddr_in *)a)->sin_port);
 }
 
-/* Attach fd to ksrtp and install one context of SSRC on it. */
+/* One context of SSRC on an attached socket. */
+static int ctx_add(uint64_t cookie, uint32_t dir, uint32_t suite, const uint8_t *key)
+{
+	struct ctx_spec cs = {
+		.cookie = cookie, .dir = dir, .ssrc = SSRC, .suite = suite, .key = key,
+		.roc = -1, .seq = -1,
+	};
+	struct nl_reply r;
+	int err = kn_ctx_new(&knl, &cs, &r);
+
+	if (err)
+		fprintf(stderr, "ksrtp_rte_bench: ctx-new: %s %s\n", strerror(-err), r.extack);
+	return err;
+}
+
+/* Attach fd to ksrtp, with one context of SSRC unless suite is 0. */
 static int attach_ctx(int fd, uint32_t dir, uint32_t suite, const uint8_t *key,
 		      uint64_t *cookie)
 {
-	struct ctx_spec cs = {
-		.dir = dir, .ssrc = SSRC, .suite = suite, .key = key, .roc = -1, .seq = -1,
-	};
 	struct nl_reply r;
 	int err = kn_attach(&knl, fd, 0, cookie, &r);
 
-	if (!err && suite) {
-		cs.cookie = *cookie;
-		err = kn_ctx_new(&knl, &cs, &r);
-	}
-	if (err)
-		fprintf(stderr, "ksrtp_rte_bench: attach/ctx-new: %s %s\n", strerror(-err),
+	if (err) {
+		fprintf(stderr, "ksrtp_rte_bench: sock-attach: %s %s\n", strerror(-err),
 			r.extack);
-	return err;
+		return err;
+	}
+	return suite ? ctx_add(*cookie, dir, suite, key) : 0;
 }
 
 static struct cont *add(enum kind k, int batch)
@@ -240,16 +250,8 @@ static int setup_rtpengine(struct cont *c)
 		fail(c, "no port in rtpengine's answer");
 		return -1;
 	}
-	{
-		struct ctx_spec cspec = {
-			.cookie = c->cv, .dir = KSRTP_DIR_RX, .ssrc = SSRC, .suite = SUITE_B,
-			.key = k32, .roc = -1, .seq = -1,
-		};
-		struct nl_reply r;
-
-		if (kn_ctx_new(&knl, &cspec, &r))
-			return -1;
-	}
+	if (ctx_add(c->cv, KSRTP_DIR_RX, SUITE_B, k32))
+		return -1;
 	((struct sockaddr_in *)&c->dst)->sin_port = htons(c->rte_port);
 	return 0;
 }
