@@ -96,6 +96,23 @@ static inline void json_rounds(FILE *f, const double *v, int n)
 	fprintf(f, "]");
 }
 
+/*
+ * A JSON file's first lines, up to "kernel" and "accel" (an open object
+ * follows): what every bench program's results start with.
+ */
+static inline void json_head(FILE *f, const char *program, const char *date,
+			     const char *kernel, const char *accel)
+{
+	fprintf(f, "{\n  \"schema\": 1,\n  \"program\": ");
+	json_str(f, program);
+	fprintf(f, ",\n  \"date\": ");
+	json_str(f, date);
+	fprintf(f, ",\n  \"kernel\": ");
+	json_str(f, kernel);
+	fprintf(f, ",\n  \"accel\": ");
+	json_str(f, accel ? accel : "unknown");
+}
+
 /* xorshift with a fixed seed: the same shuffles every run */
 static inline uint32_t rnd(void)
 {
@@ -105,6 +122,19 @@ static inline uint32_t rnd(void)
 	rng ^= rng >> 7;
 	rng ^= rng << 17;
 	return (uint32_t)(rng >> 16);
+}
+
+/* order[] = 0..n-1, shuffled: a round's running order */
+static inline void shuffle(int *order, int n)
+{
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = n - 1; i > 0; i--) {
+		int j = rnd() % (i + 1), x = order[i];
+
+		order[i] = order[j];
+		order[j] = x;
+	}
 }
 
 #endif

@@ -550,59 +550,46 @@ static void usage(void)
 	exit(2);
 }
 
-static const char *const ignored[] = {
-	"--scale", "--scale-suite", "--mem-n", "--relay-scale", "--fanout", NULL,
+/* Options with a value: an int or a string of opt; NULL: accepted, ignored. */
+static const struct {
+	const char *name;
+	int *i;
+	const char **s;
+} opts[] = {
+	{ "--rounds", &opt.rounds, NULL }, { "--ms", &opt.ms, NULL },
+	{ "--warmup-ms", &opt.warmup_ms, NULL }, { "--cpu", &opt.cpu, NULL },
+	{ "--json", NULL, &opt.json }, { "--filter", NULL, &opt.filter },
+	{ "--accel", NULL, &opt.accel }, { "--date", NULL, &opt.date },
+	{ "--ng", NULL, &opt.ng }, { "--proc", NULL, &opt.proc },
+	{ "--skip-rtpengine", NULL, &opt.skip_rte },
+	/* the other bench programs' (scripts/bench.sh passes them all) */
+	{ "--scale", NULL, NULL }, { "--scale-suite", NULL, NULL }, { "--mem-n", NULL, NULL },
+	{ "--relay-scale", NULL, NULL }, { "--fanout", NULL, NULL },
 };
-
-static bool is_ignored(const char *a)
-{
-	for (int i = 0; ignored[i]; i++)
-		if (!strcmp(a, ignored[i]))
-			return true;
-	return false;
-}
 
 static void parse_args(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		size_t k = 0;
 
-		if (!strcmp(a, "--smoke")) {
+		if (!strcmp(argv[i], "--smoke")) {
 			opt.smoke = true;
 			opt.rounds = 2;
 			opt.ms = 10;
 			opt.warmup_ms = 2;
 			continue;
 		}
-		if (!strcmp(a, "--no-raw"))
+		if (!strcmp(argv[i], "--no-raw"))
 			continue;
-		if (!v)
+		while (k < sizeof(opts) / sizeof(opts[0]) && strcmp(argv[i], opts[k].name))
+			k++;
+		if (k == sizeof(opts) / sizeof(opts[0]) || i + 1 == argc)
 			usage();
 		i++;
-		if (!strcmp(a, "--rounds"))
-			opt.rounds = atoi(v);
-		else if (!strcmp(a, "--ms"))
-			opt.ms = atoi(v);
-		else if (!strcmp(a, "--warmup-ms"))
-			opt.warmup_ms = atoi(v);
-		else if (!strcmp(a, "--cpu"))
-			opt.cpu = atoi(v);
-		else if (!strcmp(a, "--json"))
-			opt.json = v;
-		else if (!strcmp(a, "--filter"))
-			opt.filter = v;
-		else if (!strcmp(a, "--accel"))
-			opt.accel = v;
-		else if (!strcmp(a, "--date"))
-			opt.date = v;
-		else if (!strcmp(a, "--ng"))
-			opt.ng = v;
-		else if (!strcmp(a, "--proc"))
-			opt.proc = v;
-		else if (!strcmp(a, "--skip-rtpengine"))
-			opt.skip_rte = v;
-		else if (!is_ignored(a))
-			usage();
+		if (opts[k].i)
+			*opts[k].i = atoi(argv[i]);
+		else if (opts[k].s)
+			*opts[k].s = argv[i];
 	}
 	if (opt.rounds < 1 || opt.rounds > MAX_ROUNDS || opt.ms < 1)
 		usage();
@@ -616,14 +603,7 @@ static void run_rounds(void)
 	for (int i = 0; i < ncont; i++)
 		one_round(&cont[i], opt.warmup_ms, &cont[i].ns[0]);
 	for (int r = 0; r < opt.rounds; r++) {
-		for (int i = 0; i < ncont; i++)
-			order[i] = i;
-		for (int i = ncont - 1; i > 0; i--) {
-			int j = rnd() % (i + 1), x = order[i];
-
-			order[i] = order[j];
-			order[j] = x;
-		}
+		shuffle(order, ncont);
 		for (int i = 0; i < ncont; i++) {
 			struct cont *c = &cont[order[i]];
 

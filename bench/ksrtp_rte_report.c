@@ -233,12 +233,7 @@ void write_json(const char *path, const char *date)
 		exit(2);
 	}
 	uname(&u);
-	fprintf(f, "{\n  \"schema\": 1,\n  \"program\": \"ksrtp_rte_bench\",\n  \"date\": ");
-	json_str(f, date);
-	fprintf(f, ",\n  \"kernel\": ");
-	json_str(f, u.release);
-	fprintf(f, ",\n  \"accel\": ");
-	json_str(f, opt.accel ? opt.accel : "unknown");
+	json_head(f, "ksrtp_rte_bench", date, u.release, opt.accel);
 	fprintf(f, ",\n  \"pinned_cpu\": %d,\n  \"rounds\": %d,\n  \"round_ms\": %d,\n"
 		"  \"smoke\": %s,\n  \"rtpengine_not_checked\": [\"replay window\", "
 		"\"ROC: guessed (ROC+1, ROC-1, 0) on an authentication failure\", "
