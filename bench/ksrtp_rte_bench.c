@@ -655,7 +655,7 @@ int main(int argc, char **argv)
 	key_fill(key_a, 30, 0xa1);
 	key_fill(key_b, 30, 0xb2);
 	have_ksrtp = kn_open(&knl) == 0;
-	have_ng = !opt.skip_rte && !ng_open(&ng, opt.ng) && !ng_wait_ready(&ng, 10000);
+	have_ng = !opt.skip_rte && !ng_open(&ng, opt.ng) && !ng_wait_ready(&ng, 30000);
 	add_all();
 	for (int i = 0; i < ncont; i++)
 		setup(&cont[i]);
