@@ -272,7 +272,8 @@ static void setup(struct cont *c)
 		return;
 	}
 	if (c->kind == K_RTPE && !have_ng) {
-		c->skipped = true;
+		/* left out on purpose, or a daemon that should be there is not */
+		c->skipped = opt.skip_rte != NULL;
 		fail(c, "%s", opt.skip_rte ? opt.skip_rte : "rtpengine's ng port does not answer");
 		return;
 	}
