@@ -87,5 +87,9 @@ if [ -n "$SKIP" ]; then
 fi
 build/bin/ksrtp_rte_bench "$@" > "$TXT"
 rc=$?
+if [ $rc != 0 ]; then
+	echo "rtpengine_bench: ksrtp_rte_bench exited $rc; rtpengine's log ends:" >&2
+	tail -n 20 $LOG >&2
+fi
 stop
 exit $rc
