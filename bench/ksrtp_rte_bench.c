@@ -368,8 +368,9 @@ static int xfer(struct cont *c)
 		return -1;
 	for (int i = 0; i < c->batch; i++)
 		if (len[i] != SIZE || memcmp(c->rx[i], c->tx[i], SIZE)) {
-			fail(c, "packet %llu: V did not read what S sent (%d bytes)",
-			     (unsigned long long)(c->idx + i), len[i]);
+			fail(c, "packet %llu: V did not read what S sent (%d bytes, SEQ %u)",
+			     (unsigned long long)(c->idx + i), len[i],
+			     c->rx[i][2] << 8 | c->rx[i][3]);
 			return -1;
 		}
 	c->idx += c->batch;
@@ -420,10 +421,20 @@ static void kernelize_all(void)
 		for (int i = 0; i < ncont; i++) {
 			struct cont *c = &cont[i];
 
+			int batch = c->batch;
+
 			if (c->kind != K_RTPE || c->failed || c->kernel_ok)
 				continue;
-			if (xfer(c))
+			/*
+			 * one packet at a time: rtpengine's userspace may
+			 * reorder a burst, which xfer() would take for damage
+			 */
+			c->batch = 1;
+			if (xfer(c)) {
+				c->batch = batch;
 				continue;
+			}
+			c->batch = batch;
 			c->kernel_ok = kernelized(c, &c->k0);
 			c->kernel_s = (now_ns() - t0) / 1e9;
 			left += !c->kernel_ok;

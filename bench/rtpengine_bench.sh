@@ -57,7 +57,7 @@ start() {
 	[ "$(nproc)" -gt 1 ] || cpu=0
 	taskset -c $cpu rtpengine --config-file=none --foreground --log-stderr --table=0 \
 		--no-fallback --interface=127.0.0.1 --listen-ng=127.0.0.1:2223 \
-		--port-min=30000 --port-max=30999 --log-level=5 > $LOG 2>&1 &
+		--port-min=30000 --port-max=30999 --log-level=6 > $LOG 2>&1 &
 	PID=$!
 	sleep 1
 	kill -0 $PID 2> /dev/null ||
