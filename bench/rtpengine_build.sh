@@ -67,9 +67,12 @@ fi
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$SRCDIR/dkms.conf")
 
 # ------------------------------------------------------------ module
-if [ -e "$KO" ] && [ "$KO" -nt "$SRCDIR/xt_RTPENGINE.c" ] && [ "$KO" -nt "$0" ]; then
-	exit 0
-fi
+for done in "$KO" "$MODDIR/SKIP"; do	# built, or known not to build
+	if [ -e "$done" ] && [ "$done" -nt "$SRCDIR/xt_RTPENGINE.c" ] && [ "$done" -nt "$0" ]; then
+		[ "$done" = "$KO" ] || echo "rtpengine_build: $KVER: no xt_RTPENGINE.ko: $(cat "$done")" >&2
+		exit 0
+	fi
+done
 [ -e "$KBUILD/Makefile" ] || [ -n "$KRUN" ] || skip "no kernel build tree at $KBUILD"
 rm -f "$MODDIR/SKIP"
 for f in "$SRCDIR"/*; do
