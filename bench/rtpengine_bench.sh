@@ -59,7 +59,14 @@ start() {
 		--no-fallback --interface=127.0.0.1 --listen-ng=127.0.0.1:2223 \
 		--port-min=30000 --port-max=30999 --log-level=6 > $LOG 2>&1 &
 	PID=$!
-	sleep 1
+	# Its start-up reads ~30 libraries over 9p. Counted polls, not a
+	# timeout: under --icount an idle guest's clock leaps ahead.
+	n=0
+	while ! grep -q 'Startup complete' $LOG && kill -0 $PID 2> /dev/null &&
+	      [ $n -lt 3000 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
 	kill -0 $PID 2> /dev/null ||
 		{ SKIP="rtpengine exited: $(tail -n 2 $LOG | tr '\n' ' ')"; PID=; }
 }
