@@ -96,13 +96,17 @@ static void print_ratios(FILE *o)
 /* What the checks found: rtpengine's kernel counters, the replays. */
 static void print_checks(FILE *o)
 {
+	bool skip_said = false;
+
 	fprintf(o, "\nchecks\n");
 	for (int i = 0; i < ncont; i++) {
 		struct cont *c = &cont[i];
 
-		if (c->kind == K_RTPE && c->skipped)
-			fprintf(o, "  rtpengine: SKIP: %s: %s\n", c->name, c->why);
-		else if (c->kind == K_RTPE && c->kernel_ok && c->sent1)
+		if (c->kind == K_RTPE && c->skipped && !skip_said) {
+			fprintf(o, "  rtpengine: SKIP: %s\n", c->why);	/* the same for all */
+			skip_said = true;
+		}
+		if (c->kind == K_RTPE && c->kernel_ok && c->sent1)
 			fprintf(o, "  kernel path: %s: in /proc/rtpengine after %.1f s of priming;"
 				" its kernel target counted %llu of the %llu packets sent in the"
 				" rounds (%llu errors); decrypt %s tag %d B, encrypt %s tag %d B%s\n",
