@@ -7,7 +7,7 @@ KEYD_DIR := $(SRC)/userspace-keyd
 # Listed, not globbed: a method is added here with its file. The DTLS
 # method's engine (dtls*.c, fingerprint.c) comes as objects from dtls.mk,
 # -included before this file: $(KEYD_DTLS_OBJS), $(KEYD_DTLS_LIBS).
-KEYD_MODULES := main log config control authz proto session session_load state kernel kernel_parse notify \
+KEYD_MODULES := main log config control authz proto session session_load state kernel kernel_parse notify bridge \
 		suites b64 sdes sdes_method sdes_keys sdes_sdp sdes_persist \
 		dtls_method dtls_link dtls_keys dtls_handshake dtls_sdp dtls_persist \
 		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http \

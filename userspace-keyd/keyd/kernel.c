@@ -560,6 +560,83 @@ int kn_ctx_dump(struct kernel *k, uint64_t cookie, struct kn_ctx_info **out, siz
 	return 0;
 }
 
+/* ---------------------------------------------------------------- forwards */
+
+static int put_fwd_remote(struct nl_msg *m, const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		return nla_put(m, KSRTP_A_FWD_REMOTE_ADDR, 4, &sin->sin_addr) ||
+		       nla_put_u16(m, KSRTP_A_FWD_REMOTE_PORT, ntohs(sin->sin_port));
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		return nla_put(m, KSRTP_A_FWD_REMOTE_ADDR, 16, &sin6->sin6_addr) ||
+		       nla_put_u16(m, KSRTP_A_FWD_REMOTE_PORT, ntohs(sin6->sin6_port));
+	}
+	return -1;
+}
+
+static int fwd_one_reply(struct nl_msg *msg, void *arg)
+{
+	kn_parse_fwd(msg, arg);
+	return 0;
+}
+
+int kn_fwd_add(struct kernel *k, const struct kn_fwd *f, uint32_t *id)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_FWD_ADD, 0);
+	struct kn_fwd_info fi = { 0 };
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u64(m, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx_cookie) ||
+	    nla_put_u64(m, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx_cookie) ||
+	    (f->ssrc_any ? nla_put_flag(m, KSRTP_A_FWD_SSRC_ANY) :
+			   nla_put_u32(m, KSRTP_A_FWD_SSRC, f->ssrc) ||
+			   nla_put_u32(m, KSRTP_A_FWD_SSRC_OUT, f->ssrc_out)) ||
+	    put_fwd_remote(m, &f->remote) ||
+	    (f->flags && nla_put_u32(m, KSRTP_A_FWD_FLAGS, f->flags)) ||
+	    (f->idle_timeout_ms &&
+	     nla_put_u32(m, KSRTP_A_FWD_IDLE_TIMEOUT_MS, f->idle_timeout_ms)))
+		return build_failed(k, m);
+	err = knl_exec(&k->req, m, fwd_one_reply, &fi);
+	if (!err && !fi.id)
+		err = -EPROTO;
+	*id = fi.id;
+	return err;
+}
+
+int kn_fwd_del(struct kernel *k, uint32_t id)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_FWD_DEL, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KSRTP_A_FWD_ID, id))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+int kn_fwd_get(struct kernel *k, uint32_t id, struct kn_fwd_info *out)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_FWD_GET, 0);
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KSRTP_A_FWD_ID, id))
+		return build_failed(k, m);
+	memset(out, 0, sizeof(*out));
+	err = knl_exec(&k->req, m, fwd_one_reply, out);
+	if (!err && out->id != id)
+		err = -EPROTO;
+	return err;
+}
+
 /* ---------------------------------------------------------------- events */
 
 struct ev_ctx {

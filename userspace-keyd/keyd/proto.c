@@ -35,6 +35,9 @@ enum field {
 	F_MIKEY_PEER = 1 << 17,
 	F_VERIFIED = 1 << 18,
 	F_ZRTP_MS = 1 << 19,
+	F_BRIDGE_TO = 1 << 20,
+	F_IDLE_TIMEOUT = 1 << 21,
+	F_COPY_TO_APP = 1 << 22,
 };
 
 static const struct {
@@ -49,6 +52,8 @@ static const struct {
 	{ "ssrcs", F_SSRCS }, { "remote_ssrcs", F_REMOTE_SSRCS }, { "roc", F_ROC },
 	{ "mikey_mode", F_MIKEY_MODE }, { "mikey_peer_identity", F_MIKEY_PEER },
 	{ "verified", F_VERIFIED }, { "zrtp_multistream_of", F_ZRTP_MS },
+	{ "bridge_to", F_BRIDGE_TO }, { "idle_timeout_ms", F_IDLE_TIMEOUT },
+	{ "copy_to_app", F_COPY_TO_APP },
 };
 
 static const struct {
@@ -70,6 +75,9 @@ static const struct {
 	[OP_DELETE] = { "delete", F_SESSION, F_SESSION },
 	[OP_WATCH] = { "watch", F_SESSION, F_SESSION },
 	[OP_VERIFY_SAS] = { "verify_sas", F_SESSION | F_VERIFIED, F_SESSION | F_VERIFIED },
+	[OP_BRIDGE] = { "bridge", F_SESSION | F_BRIDGE_TO | F_IDLE_TIMEOUT | F_COPY_TO_APP,
+			F_SESSION | F_BRIDGE_TO },
+	[OP_UNBRIDGE] = { "unbridge", F_SESSION, F_SESSION },
 };
 
 const char *proto_reqf_name(unsigned int bits)
@@ -356,6 +364,23 @@ static int parse_method_field(enum field f, struct json_object *v, struct reques
 			return err_out(err, errlen, "mikey_peer_identity: expected 1 to 63 "
 				       "characters, no spaces");
 		req->mikey_peer = s;
+		return 0;
+	case F_BRIDGE_TO:
+		s = get_str(v, PROTO_MAX_ID_LEN);
+		if (!s || !session_id_ok(s))
+			return err_out(err, errlen, "bridge_to: expected a session id string");
+		req->bridge_to = s;
+		return 0;
+	case F_IDLE_TIMEOUT:
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+		    json_object_get_int64(v) > PROTO_MAX_IDLE_MS)
+			return err_out(err, errlen, "idle_timeout_ms: expected 0 to %d", PROTO_MAX_IDLE_MS);
+		req->idle_timeout_ms = (uint32_t)json_object_get_int64(v);
+		return 0;
+	case F_COPY_TO_APP:
+		if (!json_object_is_type(v, json_type_boolean))
+			return err_out(err, errlen, "copy_to_app: expected true or false");
+		req->copy_to_app = json_object_get_boolean(v);
 		return 0;
 	case F_ZRTP_MS:
 		req->method_fields |= REQF_ZRTP_MS;

@@ -121,6 +121,9 @@ static struct json_object *save_json(struct session *s)
 		json_object_object_add(o, "fail_reason", json_object_new_string(s->fail_reason));
 	if (s->method->save)
 		json_object_object_add(o, "method_state", s->method->save(s));
+	arr = bridge_save(s);
+	if (arr)
+		json_object_object_add(o, "bridge", arr);
 	return o;
 }
 
@@ -353,6 +356,7 @@ static int op_delete(struct keyd *kd, struct session *s, struct opres *r)
 	/* what it carried since the last scrape, before its contexts go */
 	if (kd->metrics)
 		metrics_collect_session(kd, s);
+	bridge_end(kd, s, "the other session was deleted");
 	if (s->method->teardown && s->state != SS_FAILED)
 		s->method->teardown(kd, s);
 	detach_all(kd, s);
@@ -501,6 +505,8 @@ static void status_common(struct session *s, struct json_object *o)
 			proto_format_addr(&s->remote, addr, sizeof(addr))));
 	json_object_object_add(o, "restored", json_object_new_boolean(s->restored));
 	json_object_object_add(o, "events", json_object_new_boolean(s->owner != NULL));
+	if (s->bridge.to[0])
+		json_object_object_add(o, "bridge_to", json_object_new_string(s->bridge.to));
 }
 
 static int op_status(struct keyd *kd, struct session *s, struct opres *r)
@@ -509,6 +515,7 @@ static int op_status(struct keyd *kd, struct session *s, struct opres *r)
 	if (s->method->status)
 		s->method->status(kd, s, r->reply);
 	status_kernel(kd, s, r->reply);
+	bridge_status(kd, s, r->reply);
 	return 0;
 }
 
@@ -683,6 +690,12 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 		case OP_DELETE:
 			rc = op_delete(kd, s, &r);
 			break;
+		case OP_BRIDGE:
+			rc = bridge_op(kd, c, s, req, &r);
+			break;
+		case OP_UNBRIDGE:
+			rc = unbridge_op(kd, s, &r);
+			break;
 		case OP_VERIFY_SAS:
 			rc = s->method->verify_sas ?
 			     s->method->verify_sas(kd, s, req->sas_verified, &r) :
@@ -764,6 +777,7 @@ static void session_lost(struct keyd *kd, struct session *s, const char *why, in
 	json_object_object_add(ev, "reason", json_object_new_string(why));
 	log_info("session lost", "session=%s reason=%s", s->id, log_q(why));
 	session_emit(kd, s, ev);
+	bridge_end(kd, s, why);
 	session_destroy(kd, s, fail);
 }
 
@@ -809,6 +823,10 @@ void session_kernel_event(const struct kn_event *ev, void *arg)
 		return;		/* another user's socket */
 	if (ev->type == KN_EV_DETACH) {
 		session_lost(kd, s, detach_reason(ev->reason), detach_fail(ev->reason));
+		return;
+	}
+	if (ev->type == KN_EV_FWD_IDLE) {
+		bridge_fwd_idle(kd, s, ev);
 		return;
 	}
 	if (s->method->kernel_event)
@@ -937,6 +955,7 @@ void session_restore_all(struct keyd *kd)
 		return;
 	}
 	state_for_each(kd, restore_one);
+	bridge_restore_all(kd);
 	for (i = 0; i < restore_dump.n; i++)
 		if (!restore_dump.adopted[i])
 			log_info("socket of another ksrtp user left untouched",

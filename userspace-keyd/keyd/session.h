@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
+#include "bridge.h"
 #include "keyd.h"
 #include "method.h"
 #include "metrics.h"
@@ -73,6 +74,7 @@ struct session {
 	bool restored;			/* rebuilt from the state dir */
 	bool dirty;			/* state file needs writing */
 	struct session_metrics m;	/* metrics.c's bookkeeping */
+	struct session_bridge bridge;	/* bridge.c: joined to another session */
 };
 
 /* Handle one validated request; returns the reply object. */
