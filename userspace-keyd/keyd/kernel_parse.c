@@ -254,6 +254,8 @@ int kn_parse_fwd(struct nl_msg *msg, struct kn_fwd_info *fi)
 	if (knl_parse(msg, tb, KSRTP_A_FWD_MAX, knl_fwd_policy) || !tb[KSRTP_A_FWD_ID])
 		return -1;
 	fi->id = get_u32(tb[KSRTP_A_FWD_ID]);
+	if (!fi->id)
+		return -1;	/* the module numbers forwards from 1 */
 	if (tb[KSRTP_A_FWD_RX_SOCK_COOKIE])
 		fi->rx_cookie = get_u64(tb[KSRTP_A_FWD_RX_SOCK_COOKIE]);
 	if (tb[KSRTP_A_FWD_TX_SOCK_COOKIE])
