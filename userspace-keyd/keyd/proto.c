@@ -38,6 +38,7 @@ enum field {
 	F_BRIDGE_TO = 1 << 20,
 	F_IDLE_TIMEOUT = 1 << 21,
 	F_COPY_TO_APP = 1 << 22,
+	F_ZRTP_AUX = 1 << 23,
 };
 
 static const struct {
@@ -53,7 +54,7 @@ static const struct {
 	{ "mikey_mode", F_MIKEY_MODE }, { "mikey_peer_identity", F_MIKEY_PEER },
 	{ "verified", F_VERIFIED }, { "zrtp_multistream_of", F_ZRTP_MS },
 	{ "bridge_to", F_BRIDGE_TO }, { "idle_timeout_ms", F_IDLE_TIMEOUT },
-	{ "copy_to_app", F_COPY_TO_APP },
+	{ "copy_to_app", F_COPY_TO_APP }, { "zrtp_aux_secret", F_ZRTP_AUX },
 };
 
 static const struct {
@@ -64,7 +65,7 @@ static const struct {
 	[OP_CREATE] = { "create",
 		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
 		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE | F_MIKEY_PEER |
-		F_ZRTP_MS,
+		F_ZRTP_MS | F_ZRTP_AUX,
 		F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
@@ -85,7 +86,8 @@ const char *proto_reqf_name(unsigned int bits)
 	return bits & REQF_DTLS_VERIFY ? "dtls_verify" :
 	       bits & REQF_SSRCS ? "ssrcs/remote_ssrcs/roc" :
 	       bits & REQF_MIKEY_MODE ? "mikey_mode/mikey_peer_identity" :
-	       bits & REQF_ZRTP_MS ? "zrtp_multistream_of" : "?";
+	       bits & REQF_ZRTP_MS ? "zrtp_multistream_of" :
+	       bits & REQF_ZRTP_AUX ? "zrtp_aux_secret" : "?";
 }
 
 const char *op_name(enum op op)
@@ -381,6 +383,14 @@ static int parse_method_field(enum field f, struct json_object *v, struct reques
 		if (!json_object_is_type(v, json_type_boolean))
 			return err_out(err, errlen, "copy_to_app: expected true or false");
 		req->copy_to_app = json_object_get_boolean(v);
+		return 0;
+	case F_ZRTP_AUX:
+		req->method_fields |= REQF_ZRTP_AUX;
+		s = get_str(v, PROTO_MAX_AUX_HEX);
+		if (!s || !*s || strlen(s) % 2 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
+			return err_out(err, errlen, "zrtp_aux_secret: expected 1 to %d bytes in hex",
+				       PROTO_MAX_AUX_HEX / 2);
+		req->zrtp_aux_hex = s;
 		return 0;
 	case F_ZRTP_MS:
 		req->method_fields |= REQF_ZRTP_MS;
