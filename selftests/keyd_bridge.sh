@@ -40,13 +40,15 @@ setup() {
 	keyd_setup A "allow_insecure_signalling = no
 log_level = info" || return 1
 	app_start C $NS1 $IP1:$PORT2 $IP3:$PORT2 || return 1
+	# a third app on keyd A, for a session that never gets secure
+	app_start B $NS1 $IP1:$((PORT + 4)) $IP3:$((PORT + 4)) || return 1
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 		-keyout "$D/key.pem" -out "$D/cert.pem" -days 2 -subj /CN=openssl-peer \
 		> "$D/req.log" 2>&1 || return 1
 	FP=$(openssl x509 -in "$D/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=//')
 	[ -n "$FP" ]
 }
-step "setup: namespaces, keyd, two apps, openssl certificate" setup
+step "setup: namespaces, keyd, three apps, openssl certificate" setup
 setup_or_skip 7
 
 # expect_refusal WHAT CODE TEXT ARGS...: keydctl ARGS fails with CODE, TEXT
