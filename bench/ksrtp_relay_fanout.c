@@ -275,7 +275,7 @@ void fan_finish(struct relay *c)
 	if (c->failed)
 		return;
 	/* the claim the contender stands for: one protect per packet, or N */
-	if (c->k_protects != (uint64_t)c->xfers * (c->once ? 1 : c->fan))
+	if (!c->k_drop && c->k_protects != (uint64_t)c->xfers * (c->once ? 1 : c->fan))
 		fail(c, "%llu protects on R2 for %ld packets x %d destinations",
 		     (unsigned long long)c->k_protects, c->xfers, c->fan);
 	else if (c->k_sent + c->k_drop != (uint64_t)c->xfers * c->fan)
