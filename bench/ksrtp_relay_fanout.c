@@ -122,8 +122,8 @@ int fan_setup(struct relay *c)
 		}
 	}
 	c->setup_s = (now_ns() - t0) / 1e9;
-	fprintf(stderr, "ksrtp_relay_bench: %s: %d destinations, %d forward%s, set up in %.2f s\n",
-		c->name, c->fan, c->nfwd, c->nfwd > 1 ? "s" : "", c->setup_s);
+	fprintf(stderr, "ksrtp_relay_bench: %s: %d destination%s, %d forward%s, set up in %.2f s\n",
+		c->name, c->fan, c->fan > 1 ? "s" : "", c->nfwd, c->nfwd > 1 ? "s" : "", c->setup_s);
 	return 0;
 }
 
