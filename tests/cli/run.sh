@@ -102,7 +102,7 @@ options_documented() {	# $1 = program
 # ksrtpctl's commands, verbs and keywords, read from its tables.
 ksrtpctl_words_documented() {
 	local w words missing=
-	words=$(grep -ohE '\{ "[a-z]+", cmd_' userspace-keyd/ksrtpctl*.c | cut -d'"' -f2
+	words=$(grep -ohE '\{ "[a-z-]+", cmd_' userspace-keyd/ksrtpctl*.c | cut -d'"' -f2
 		grep -ohE 'KW_(NUM|FN)\("[a-z-]+"' userspace-keyd/ksrtpctl*.c | cut -d'"' -f2)
 	[ "$(echo "$words" | wc -l)" -ge 20 ] || { echo "found only: $words"; return 1; }
 	page_text ksrtpctl.8 > "$T/page"
@@ -117,7 +117,7 @@ ksrtpctl_verbs() {
 	awk '/^static const struct command [a-z_]*commands\[\] = \{/ {
 		g = $5; sub(/_?commands\[\]/, "", g); on = 1; next }
 	on && /^\};/ { on = 0 }
-	on && match($0, /"[a-z]+"/) {
+	on && match($0, /"[a-z-]+"/) {
 		w = substr($0, RSTART + 1, RLENGTH - 2); print (g == "" ? w : g " " w) }' \
 		userspace-keyd/ksrtpctl*.c
 }
