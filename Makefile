@@ -149,8 +149,10 @@ spec-check: $(YNL_STAMP)
 # ---------------------------------------------------------------- userspace
 user: $(USER_BINS)
 
-$(BIN)/ksrtpctl: userspace-keyd/ksrtpctl.c userspace-keyd/knl.c userspace-keyd/knl-names.c \
-		userspace-keyd/knl.h \
+KSRTPCTL_SRCS := $(patsubst %,userspace-keyd/%.c,ksrtpctl ksrtpctl_args ksrtpctl_out \
+	ksrtpctl_sock ksrtpctl_fwd ksrtpctl_monitor)
+$(BIN)/ksrtpctl: $(KSRTPCTL_SRCS) userspace-keyd/ksrtpctl.h userspace-keyd/knl.c \
+		userspace-keyd/knl-names.c userspace-keyd/knl.h \
 		userspace-keyd/keyd/b64.c userspace-keyd/keyd/b64.h $(UAPI) $(VERSION_H) | $(BIN)
 	$(CC) $(USER_CFLAGS) $(NL_CFLAGS) $(JSON_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) $(JSON_LIBS) \
 		$(PKG_LDFLAGS)

@@ -34,7 +34,8 @@ $(BENCH_PROG): $(BENCH_SRC)/ksrtp_bench.c $(BENCH_SRC)/fast_srtp.h $(BENCH_SRC)/
 	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRC)/ksrtp_bench.c $(BENCH_LIBS)
 
 # The relay's contenders (issue #14): a second program of the same boot.
-RELAY_BENCH_SRCS := $(BENCH_SRC)/ksrtp_relay_bench.c $(BENCH_SRC)/ksrtp_relay_report.c
+RELAY_BENCH_SRCS := $(BENCH_SRC)/ksrtp_relay_bench.c $(BENCH_SRC)/ksrtp_relay_fanout.c \
+		    $(BENCH_SRC)/ksrtp_relay_report.c
 $(RELAY_BENCH_PROG): $(RELAY_BENCH_SRCS) $(BENCH_SRC)/ksrtp_relay_bench.h $(BENCH_SRC)/fast_srtp.h \
 		     $(BENCH_SRC)/bench_util.h $(SRC)/selftests/ksrtp_util.h \
 		     $(SRC)/selftests/relay_nl.h $(SRC)/selftests/ksft_nl.h \

@@ -26,19 +26,23 @@
  *   relay-scale-N    ksrtp, AES-CM, N forwards of N SSRCs (4N contexts:
  *                    TX on S and R2, RX on R1 and V), traffic rotating over
  *                    the N SSRCs packet by packet
- *   relay-fanout-N   ksrtp, AES-CM, one SSRC forwarded N times (N TX
- *                    contexts on R2, N SSRCs out); V reads all N copies
+ *   relay-fanout-N   ksrtp, AES-CM, one SSRC to N plain receivers: N
+ *                    forwards, each its own SSRC out and TX context (key)
+ *   relay-fanout-once-N  the same N receivers, one forward + N - 1
+ *                    fwd-dest-add destinations: one protect, N sends
+ *                    (ksrtp_relay_fanout.c)
  *
  * Before timing, each contender's first packet (batch) is checked end to
  * end: V must read the sender's payload byte for byte, with the SSRC the
- * relay gave it. Any error or loss (3 s receive timeout) fails it.
+ * relay gave it. Any error or loss (3 s receive timeout) fails it; the
+ * fan-out contenders count and report loss instead.
  * Ratios are taken within a round, as in ksrtp_bench.
  */
 #include "ksrtp_relay_bench.h"
 
 const char *const rk_name[] = { "ksrtp", "ossl", "libsrtp", "direct" };
 const char *const sn[] = { "none", "cm", "gcm" };
-static const uint32_t suite_id[] = {
+const uint32_t suite_id[] = {
 	0, KSRTP_SUITE_AES_CM_128_HMAC_SHA1_80, KSRTP_SUITE_AEAD_AES_128_GCM,
 };
 
@@ -49,10 +53,10 @@ struct relay_opt opt = {
 
 struct relay cont[MAX_CONT];
 int ncont, rounds_done;
-static struct ksrtp_nl knl;
+struct ksrtp_nl knl;
 static bool have_ksrtp;
 
-static void fail(struct relay *c, const char *fmt, ...)
+void fail(struct relay *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -65,7 +69,7 @@ static void fail(struct relay *c, const char *fmt, ...)
 	fprintf(stderr, "ksrtp_relay_bench: %s: %s\n", c->name, c->why);
 }
 
-static struct relay *add(enum rk k, enum suite s, int batch, long nssrc, int fan)
+static struct relay *add(enum rk k, enum suite s, int batch, long nssrc)
 {
 	struct relay *c = &cont[ncont++];
 
@@ -74,7 +78,7 @@ static struct relay *add(enum rk k, enum suite s, int batch, long nssrc, int fan
 	c->suite = s;
 	c->batch = batch;
 	c->nssrc = nssrc;
-	c->fan = fan;
+	c->fan = 1;
 	c->s = c->r1 = c->r2 = c->v = -1;
 	snprintf(c->name, sizeof(c->name), "relay-%s-%s/%d/%s", rk_name[k], sn[s],
 		 SIZE, batch > 1 ? "mmsg32" : "single");
@@ -82,7 +86,7 @@ static struct relay *add(enum rk k, enum suite s, int batch, long nssrc, int fan
 }
 
 /* Master key || salt of one leg's SSRC: leg 0xa1 is A, 0xb2 is B. */
-static void key_of(uint8_t *key, uint8_t leg, uint32_t ssrc)
+void key_of(uint8_t *key, uint8_t leg, uint32_t ssrc)
 {
 	key_fill(key, 30, leg);
 	key[0] = ssrc >> 24;
@@ -91,8 +95,7 @@ static void key_of(uint8_t *key, uint8_t leg, uint32_t ssrc)
 	key[3] = ssrc;
 }
 
-static int ctx_install(uint64_t cookie, uint32_t dir, uint32_t ssrc,
-		       enum suite s, uint8_t leg)
+int ctx_install(uint64_t cookie, uint32_t dir, uint32_t ssrc, enum suite s, uint8_t leg)
 {
 	uint8_t key[46];
 	struct ctx_spec cs = {
@@ -115,7 +118,7 @@ static int ctx_install(uint64_t cookie, uint32_t dir, uint32_t ssrc,
 	return err;
 }
 
-static int attach(int fd, uint64_t *cookie)
+int attach(int fd, uint64_t *cookie)
 {
 	struct nl_reply r;
 	int err = kn_attach(&knl, fd, 0, cookie, &r);
@@ -126,7 +129,7 @@ static int attach(int fd, uint64_t *cookie)
 	return err;
 }
 
-static void bufsize(int fd)
+void bufsize(int fd)
 {
 	int big = 1 << 22;
 
@@ -170,13 +173,13 @@ static int endpoints_setup(struct relay *c)
 		    ctx_install(cs, KSRTP_DIR_TX, OUT_BASE + i, c->suite, 0xb2) :
 		    ctx_install(cs, KSRTP_DIR_TX, IN_BASE + i, c->suite, 0xa1))
 			return -1;
-	for (long i = 0; i < c->nssrc * c->fan; i++)
+	for (long i = 0; i < c->nssrc; i++)
 		if (ctx_install(cv, KSRTP_DIR_RX, OUT_BASE + i, c->suite, 0xb2))
 			return -1;
 	return 0;
 }
 
-/* The kernel relay: R1 RX key A, R2 TX key B, a forward per SSRC and destination. */
+/* The kernel relay: R1 RX key A, R2 TX key B, a forward per SSRC. */
 static int kernel_relay_setup(struct relay *c, const struct sockaddr_storage *va)
 {
 	uint64_t c1, c2;
@@ -186,21 +189,17 @@ static int kernel_relay_setup(struct relay *c, const struct sockaddr_storage *va
 	if (attach(c->r1, &c1) || attach(c->r2, &c2))
 		return -1;
 	for (long i = 0; i < c->nssrc; i++) {
-		if (ctx_install(c1, KSRTP_DIR_RX, IN_BASE + i, c->suite, 0xa1))
-			return -1;
-		for (int j = 0; j < c->fan; j++) {
-			uint32_t out = OUT_BASE + i * c->fan + j;
-			struct fwd_spec f = {
-				.rx = c1, .tx = c2, .ssrc = IN_BASE + i, .ssrc_out = out,
-				.seq_offset = -1, .to = va,
-			};
+		struct fwd_spec f = {
+			.rx = c1, .tx = c2, .ssrc = IN_BASE + i, .ssrc_out = OUT_BASE + i,
+			.seq_offset = -1, .to = va,
+		};
 
-			if (ctx_install(c2, KSRTP_DIR_TX, out, c->suite, 0xb2))
-				return -1;
-			if (kn_fwd_add(&knl, &f, &id, &r)) {
-				fprintf(stderr, "ksrtp_relay_bench: fwd-add: %s\n", r.extack);
-				return -1;
-			}
+		if (ctx_install(c1, KSRTP_DIR_RX, IN_BASE + i, c->suite, 0xa1) ||
+		    ctx_install(c2, KSRTP_DIR_TX, OUT_BASE + i, c->suite, 0xb2))
+			return -1;
+		if (kn_fwd_add(&knl, &f, &id, &r)) {
+			fprintf(stderr, "ksrtp_relay_bench: fwd-add: %s\n", r.extack);
+			return -1;
 		}
 	}
 	return 0;
@@ -230,20 +229,15 @@ static int xfer(struct relay *c);
 static void first_check(struct relay *c)
 {
 	static uint8_t sent[BATCH][MAXPKT];
-	int n = c->batch * c->fan;
 
 	for (int i = 0; i < c->batch; i++)
 		rtp_make(c->tx[i], IN_BASE, 0, SIZE - HDR, 0, false);
 	memcpy(sent, c->tx, sizeof(sent));
 	if (xfer(c))
 		return;
-	for (int i = 0; i < n; i++) {
-		int k = c->fan > 1 ? 0 : i;	/* the fan-out's copies are of packet 0 */
-		uint32_t ssrc = get32(c->rx[i] + 8);
-
-		if (memcmp(sent[k] + HDR, c->rx[i] + HDR, SIZE - HDR) ||
-		    ssrc < OUT_BASE || ssrc >= OUT_BASE + (uint32_t)c->fan ||
-		    (c->fan == 1 && ssrc != OUT_BASE)) {
+	for (int i = 0; i < c->batch; i++) {
+		if (memcmp(sent[i] + HDR, c->rx[i] + HDR, SIZE - HDR) ||
+		    get32(c->rx[i] + 8) != OUT_BASE) {
 			fail(c, "packet %d: the receiver did not read the sender's payload", i);
 			return;
 		}
@@ -267,6 +261,11 @@ static void setup(struct relay *c)
 		fail(c, "the ksrtp netlink family is absent (module not loaded)");
 		return;
 	}
+	if (c->fanout) {
+		if (!fan_setup(c))
+			fan_first_check(c);
+		return;
+	}
 	if (open_sockets(c, &va)) {
 		fail(c, "sockets: %s", strerror(errno));
 		return;
@@ -281,9 +280,9 @@ static void setup(struct relay *c)
 		return;
 	}
 	c->setup_s = (now_ns() - t0) / 1e9;
-	if (c->nssrc > 1 || c->fan > 1)
+	if (c->nssrc > 1)
 		fprintf(stderr, "ksrtp_relay_bench: %s: %ld forwards set up in %.2f s\n",
-			c->name, c->nssrc * c->fan, c->setup_s);
+			c->name, c->nssrc, c->setup_s);
 	first_check(c);
 }
 
@@ -355,7 +354,7 @@ static int rx_n(struct relay *c, int fd, uint8_t (*b)[MAXPKT], int *len, int n)
 	return 0;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = v >> 24;
 	p[1] = v >> 16;
@@ -400,8 +399,10 @@ static int relay_one(struct relay *c, uint8_t *p, int *len)
 /* One packet (or batch) from S through the relay to V. */
 static int xfer(struct relay *c)
 {
-	int len[MAXB], n = c->batch * c->fan;
+	int len[MAXB], n = c->batch;
 
+	if (c->fanout)
+		return fan_xfer(c);
 	for (int i = 0; i < c->batch; i++) {
 		long k = c->next++ % c->nssrc;
 		uint16_t seq = c->seq[k]++;
@@ -541,13 +542,20 @@ static void add_all(void)
 	for (int b = 1; b <= BATCH; b += BATCH - 1)
 		for (int s = S_CM; s <= S_GCM; s++)
 			for (int k = RK_KSRTP; k <= RK_DIRECT; k++)
-				add(k, s, b, 1, 1);
+				add(k, s, b, 1);
 	for (int i = 0; i < opt.nscale; i++)
-		snprintf(add(RK_KSRTP, S_CM, 1, opt.scale[i], 1)->name, sizeof(cont[0].name),
+		snprintf(add(RK_KSRTP, S_CM, 1, opt.scale[i])->name, sizeof(cont[0].name),
 			 "relay-scale-%ld/%d/single", opt.scale[i], SIZE);
-	for (int i = 0; i < opt.nfan; i++)
-		snprintf(add(RK_KSRTP, S_CM, 1, 1, opt.fan[i])->name, sizeof(cont[0].name),
-			 "relay-fanout-%d/%d/single", opt.fan[i], SIZE);
+	for (int once = 0; once < 2; once++)
+		for (int i = 0; i < opt.nfan; i++) {
+			struct relay *c = add(RK_KSRTP, S_CM, 1, 1);
+
+			c->fanout = true;
+			c->once = once;
+			c->fan = opt.fan[i];
+			snprintf(c->name, sizeof(c->name), "relay-fanout-%s%d/%d/single",
+				 once ? "once-" : "", c->fan, SIZE);
+		}
 }
 
 static void run_rounds(void)
@@ -610,6 +618,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "ksrtp_relay_bench: %d contenders, %d rounds of %d ms, CPU %d\n",
 		ncont, opt.rounds, opt.ms, opt.cpu);
 	run_rounds();
+	for (int i = 0; i < ncont; i++)
+		if (cont[i].fanout)
+			fan_finish(&cont[i]);
 	build_ratios();
 	uname(&uts);
 	printf("ksrtp relay benchmark: %s, kernel %s, accel %s, %d rounds x %d ms, CPU %d\n",

@@ -76,6 +76,20 @@ static void ratio_pair(const char *who, const char *s, const char *mode)
 	ratio(l, a, b, d);
 }
 
+/* Copies delivered per second with N destinations over with the first N. */
+static void fan_ratios(const char *kind, const char *label)
+{
+	char a[48], b[48], l[64];
+
+	snprintf(b, sizeof(b), "relay-fanout-%s%d/%d/single", kind, opt.fan[0], SIZE);
+	for (int i = 1; i < opt.nfan; i++) {
+		snprintf(a, sizeof(a), "relay-fanout-%s%d/%d/single", kind, opt.fan[i], SIZE);
+		snprintf(l, sizeof(l), "relay fan-out%s 1->%d/1->%d delivered", label,
+			 opt.fan[i], opt.fan[0]);
+		ratio(l, a, b, NULL);
+	}
+}
+
 void build_ratios(void)
 {
 	static const char *const modes[] = { "single", "mmsg32" };
@@ -93,11 +107,13 @@ void build_ratios(void)
 			 opt.scale[0]);
 		ratio(l, a, b, NULL);
 	}
-	snprintf(b, sizeof(b), "relay-fanout-%d/%d/single", opt.fan[0], SIZE);
-	for (int i = 1; i < opt.nfan; i++) {
-		snprintf(a, sizeof(a), "relay-fanout-%d/%d/single", opt.fan[i], SIZE);
-		snprintf(l, sizeof(l), "relay fan-out 1->%d/1->%d delivered", opt.fan[i],
-			 opt.fan[0]);
+	fan_ratios("", "");
+	fan_ratios("once-", " once");
+	/* encrypt-once over per-destination keys, same N: packets/s per destination */
+	for (int i = 0; i < opt.nfan; i++) {
+		snprintf(a, sizeof(a), "relay-fanout-once-%d/%d/single", opt.fan[i], SIZE);
+		snprintf(b, sizeof(b), "relay-fanout-%d/%d/single", opt.fan[i], SIZE);
+		snprintf(l, sizeof(l), "relay fan-out 1->%d once/keys", opt.fan[i]);
 		ratio(l, a, b, NULL);
 	}
 }
@@ -110,6 +126,33 @@ static bool is_target(const struct ratio *r)
 {
 	return !strncmp(r->name, "relay ksrtp/", 12) ||
 	       !strncmp(r->name, "relay-only ksrtp/", 17);
+}
+
+/* Per destination, loss, what was verified and how often the kernel protected. */
+static void print_fanout(FILE *o)
+{
+	bool any = false;
+
+	for (int i = 0; i < ncont; i++) {
+		struct relay *c = &cont[i];
+		struct mmm m = stats_of(c->ns, rounds_done);
+
+		if (!c->fanout || c->failed)	/* the table above says why */
+			continue;
+		if (!any)
+			fprintf(o, "\nfan-out (N plain receivers: every copy's SSRC, SEQ and length"
+				" checked; copies decrypted: the\n first packet's and one per %d"
+				" packets; protects: the TX contexts' count on R2)\n"
+				"%-30s %5s %9s %9s %6s %5s %8s %9s %7s\n", VERIFY_EVERY,
+				"contender", "dests", "kpps/dest", "copies", "lost", "late",
+				"verified", "prot/copy", "tx-drop");
+		any = true;
+		fprintf(o, "%-30s %5d %9.2f %9ld %6ld %5ld %8ld %9.4f %7llu\n", c->name,
+			c->fan, !m.n ? 0.0 : 1e6 / m.med / c->fan, c->copies,
+			fan_lost(c), c->late, c->verified,
+			c->k_sent ? (double)c->k_protects / c->k_sent : 0.0,
+			(unsigned long long)c->k_drop);
+	}
 }
 
 void print_table(FILE *o)
@@ -126,6 +169,7 @@ void print_table(FILE *o)
 			fprintf(o, "%-30s %10.0f %10.0f %10.0f %10.2f\n", c->name, m.min,
 				m.med, m.max, 1e6 / m.med);
 	}
+	print_fanout(o);
 	fprintf(o, "\nper-round ratios (packets/s delivered to the receiver; >1: the first"
 		" is faster;\n relay-only: the relay's own time per packet, the second's over"
 		" the first's,\n each minus relay-direct's)\n%-40s %8s %8s %8s %10s\n",
@@ -160,8 +204,16 @@ static void json_contender(FILE *f, const struct relay *c)
 	fprintf(f, ", \"relay\": \"%s\", \"suite\": \"%s\", \"bytes\": %d, \"batch\": %d, "
 		"\"forwards\": %ld, \"ssrcs\": %ld, \"destinations_per_ssrc\": %d, \"ok\": %s, ",
 		rk_name[c->kind], sn[c->suite], SIZE, c->batch,
-		c->kind == RK_KSRTP ? c->nssrc * c->fan : 0, c->nssrc, c->fan,
+		c->kind != RK_KSRTP ? 0 : c->fanout ? c->nfwd : c->nssrc, c->nssrc, c->fan,
 		c->failed ? "false" : "true");
+	if (c->fanout)
+		fprintf(f, "\"encrypt_once\": %s, \"receivers\": %d, \"packets_sent\": %ld, "
+			"\"copies_read\": %ld, \"copies_lost\": %ld, \"copies_late\": %ld, "
+			"\"copies_verified\": %ld, \"kernel_copies_sent\": %llu, "
+			"\"kernel_tx_drop\": %llu, \"kernel_protects\": %llu, ",
+			c->once ? "true" : "false", c->fan, c->xfers, c->copies, fan_lost(c),
+			c->late, c->verified, (unsigned long long)c->k_sent,
+			(unsigned long long)c->k_drop, (unsigned long long)c->k_protects);
 	if (c->failed) {
 		fprintf(f, "\"error\": ");
 		json_str(f, c->why);

@@ -3,10 +3,11 @@
 #
 # Smoke run of the benchmarks (build/bin/ksrtp_bench --smoke: 2 rounds of
 # 10 ms, 1 and 100 contexts; build/bin/ksrtp_relay_bench --smoke: the relay
-# contenders, 1 and 100 forwards, fan-out 1 and 8): every contender must run
-# and report a positive rate, and the results files must be valid JSON. It
-# measures nothing; `make bench` does. Needs ksrtp.ko loaded; loads the raw crypto
-# module (build/mod/<kernel>/bench/ksrtp_cryptobench.ko) when it is built.
+# contenders, 1 and 100 forwards, fan-out 1 and 8 with per-destination keys
+# and encrypt-once): every contender must run and report a positive rate,
+# and the results files must be valid JSON. It measures nothing; `make
+# bench` does. Needs ksrtp.ko loaded; loads the raw crypto module
+# (build/mod/<kernel>/bench/ksrtp_cryptobench.ko) when it is built.
 cd "$(dirname "$0")/.." || exit 1
 . selftests/lib.sh
 

@@ -16,6 +16,7 @@
  *          [roc N] [mode psk|dhhmac|pk|rsa-r|dh-sign|null] ("mikey_mode") [peer_id ID]
  *          ("mikey_peer_identity")
  *          ZRTP: [ms_of SESSION] ("zrtp_multistream_of": a further stream of that call)
+ *          [aux HEX] ("zrtp_aux_secret")
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),
@@ -139,7 +140,7 @@ static const char *str_field(const char *word)
 	static const char *const map[][2] = {
 		{ "method", "method" }, { "mode", "mikey_mode" },
 		{ "peer_id", "mikey_peer_identity" }, { "verify", "dtls_verify" },
-		{ "ms_of", "zrtp_multistream_of" },
+		{ "ms_of", "zrtp_multistream_of" }, { "aux", "zrtp_aux_secret" },
 	};
 	size_t i;
 

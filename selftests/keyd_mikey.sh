@@ -222,7 +222,7 @@ wrong_psk() {
 	# before the MAC verified: no V in the error, so A reads it as unauthenticated
 	refused_both 0 "Auth failure" "$((csb))" "5,12,0" || return 1
 }
-step "wrong PSK: ERR Auth failure both ways, no contexts" wrong_psk
+newest_step "wrong PSK: ERR Auth failure both ways, no contexts" wrong_psk
 
 tampered() {
 	offer_only || return 1
@@ -234,7 +234,7 @@ print(base64.b64encode(bytes(b)).decode())' "$b")
 	app B remote "[\"a=key-mgmt:mikey $t\"]" && { echo "# B accepted"; return 1; }
 	refused_both 0 "Auth failure" "$((csb))" "5,12,0"
 }
-step "tampered MAC: ERR Auth failure, no contexts" tampered
+newest_step "tampered MAC: ERR Auth failure, no contexts" tampered
 
 replay() {
 	offer_only || return 1
@@ -246,7 +246,7 @@ replay() {
 	# the MAC verified: the error message carries a V payload
 	refused_both 1 "Invalid TS" "$((csb))" "5,12,9,0"
 }
-step "replayed I_MESSAGE: ERR Invalid TS (authenticated), no contexts" replay
+newest_step "replayed I_MESSAGE: ERR Invalid TS (authenticated), no contexts" replay
 
 # restart_b: keyd B stopped and started again; app B reconnected
 restart_b() {
@@ -274,7 +274,7 @@ replay_after_restart() {
 	no_ctxs $NS2 || return 1
 	app A delete && app B delete
 }
-step "replay cache kept across a keyd restart; an unreadable one holds offers off" \
+newest_step "replay cache kept across a keyd restart; an unreadable one holds offers off" \
 	replay_after_restart
 
 # keyd C: allow_insecure_signalling = no, the same PSK file, in $NS2

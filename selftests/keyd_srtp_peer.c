@@ -24,6 +24,9 @@
  * then the same exchange as above. With -r keys, HEX is this side's
  * TX key || salt then its RX key || salt, as another implementation (a
  * ZRTP peer) derived them.
+ *
+ * -F GO: send first, once the file GO exists, then receive: the peer of a
+ * bridge (keyd_bridge.sh), whose media comes from another such peer.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -194,23 +197,98 @@ static int payload_ok(const unsigned char *p, int n)
 	return 1;
 }
 
+/* COUNT RTP (and COUNT/10 RTCP) that libsrtp2 and the payload check
+ * accept, within 30 s; 0 or -1.
+ */
+static int recv_media(int fd, srtp_t in, unsigned int count, unsigned int *got,
+		      unsigned int *rtcp, unsigned int *bad)
+{
+	uint64_t until = now_ms() + 30000;
+	unsigned char buf[2048];
+	int len;
+
+	while ((*got < count || *rtcp < count / 10) && now_ms() < until) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 200) <= 0)
+			continue;
+		len = (int)recv(fd, buf, sizeof(buf), 0);
+		if (len < 2)
+			continue;
+		if (buf[1] >= 192 && buf[1] <= 223) {		/* RTCP PT 200-204 */
+			if (srtp_unprotect_rtcp(in, buf, &len) == srtp_err_status_ok &&
+			    len == 8 && buf[1] == 201)
+				(*rtcp)++;
+			else
+				(*bad)++;
+		} else if (srtp_unprotect(in, buf, &len) == srtp_err_status_ok &&
+			   payload_ok(buf, len)) {
+			(*got)++;
+		} else {
+			(*bad)++;
+		}
+	}
+	return *got < count || *rtcp < count / 10 ? -1 : 0;
+}
+
+/* COUNT RTP in keyd_app's format, every 10th followed by an RTCP RR. */
+static void send_media(int fd, srtp_t out, const struct sockaddr_in *peer,
+		       unsigned int count, unsigned int tag)
+{
+	unsigned char buf[2048];
+	unsigned int i;
+	uint32_t v;
+	int j, len;
+
+	for (i = 0; i < count; i++) {
+		buf[0] = 0x80;
+		buf[1] = 0;
+		buf[2] = (unsigned char)(i >> 8);
+		buf[3] = (unsigned char)(i + 1);
+		v = htonl(i * 160);
+		memcpy(buf + 4, &v, 4);
+		v = htonl(0x5eed0000 + tag);
+		memcpy(buf + 8, &v, 4);
+		memcpy(buf + 12, "KDAP", 4);
+		v = htonl(i);
+		memcpy(buf + 16, &v, 4);
+		for (j = 20; j < 12 + PAYLOAD_LEN; j++)
+			buf[j] = (unsigned char)(i + (uint32_t)j);
+		len = 12 + PAYLOAD_LEN;
+		if (srtp_protect(out, buf, &len) != srtp_err_status_ok)
+			die("%s", "srtp_protect failed");
+		sendto(fd, buf, (size_t)len, 0, (const struct sockaddr *)peer, sizeof(*peer));
+		if (!((i + 1) % 10)) {
+			unsigned char rr[64] = { 0x80, 201, 0, 1 };
+
+			v = htonl(0x5eed0000 + tag);
+			memcpy(rr + 4, &v, 4);
+			len = 8;
+			if (srtp_protect_rtcp(out, rr, &len) == srtp_err_status_ok)
+				sendto(fd, rr, (size_t)len, 0, (const struct sockaddr *)peer,
+				       sizeof(*peer));
+		}
+		usleep(5000);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *offer_path = NULL, *answer_path = NULL, *hex = NULL, *suite = NULL;
-	const char *role = NULL;
+	const char *role = NULL, *go_path = NULL;
 	unsigned char km[128];
 	int kmlen;
 	struct sockaddr_in local = { 0 }, peer = { 0 };
-	unsigned char rx_key[64], tx_key[64], buf[2048];
+	unsigned char rx_key[64], tx_key[64];
 	const struct suite_map *s = NULL;
 	struct json_object *offer;
-	unsigned int tag = 0, count = 20, got = 0, rtcp = 0, bad = 0, i;
+	unsigned int tag = 0, count = 20, got = 0, rtcp = 0, bad = 0;
 	srtp_t in, out;
 	uint64_t until;
-	int fd, opt, len;
+	int fd, opt;
 	size_t k;
 
-	while ((opt = getopt(argc, argv, "l:p:o:a:n:x:r:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:p:o:a:n:x:r:s:F:")) != -1) {
 		switch (opt) {
 		case 'l':
 			if (parse_addr(optarg, &local))
@@ -237,6 +315,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			suite = optarg;
+			break;
+		case 'F':
+			go_path = optarg;
 			break;
 		default:
 			die("usage: %s -l IP:PORT -p IP:PORT -o OFFER -a ANSWER [-n N]", argv[0]);
@@ -290,66 +371,21 @@ int main(int argc, char **argv)
 		write_answer(answer_path, tag, s, tx_key);
 	}
 
-	until = now_ms() + 20000;
-	while ((got < count || rtcp < count / 10) && now_ms() < until) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		len = (int)recv(fd, buf, sizeof(buf), 0);
-		if (len < 2)
-			continue;
-		if (buf[1] >= 192 && buf[1] <= 223) {		/* RTCP PT 200-204 */
-			if (srtp_unprotect_rtcp(in, buf, &len) == srtp_err_status_ok &&
-			    len == 8 && buf[1] == 201)
-				rtcp++;
-			else
-				bad++;
-		} else if (srtp_unprotect(in, buf, &len) == srtp_err_status_ok &&
-			   payload_ok(buf, len)) {
-			got++;
-		} else {
-			bad++;
-		}
+	if (go_path) {
+		/* a bridge: the other peer is the source; send once told to */
+		until = now_ms() + 30000;
+		while (access(go_path, F_OK) && now_ms() < until)
+			usleep(20000);
+		send_media(fd, out, &peer, count, tag);
 	}
-	if (got < count || rtcp < count / 10) {
+	if (recv_media(fd, in, count, &got, &rtcp, &bad)) {
 		printf("err received %u RTP and %u RTCP of %u; %u failed libsrtp2 or the "
 		       "payload check (%s)\n", got, rtcp, count, bad, s->name);
 		return 1;
 	}
 	/* and back, with our key, in keyd_app's format */
-	for (i = 0; i < count; i++) {
-		uint32_t v;
-		int j;
-
-		buf[0] = 0x80;
-		buf[1] = 0;
-		buf[2] = (unsigned char)(i >> 8);
-		buf[3] = (unsigned char)(i + 1);
-		v = htonl(i * 160);
-		memcpy(buf + 4, &v, 4);
-		v = htonl(0x5eed0000 + tag);
-		memcpy(buf + 8, &v, 4);
-		memcpy(buf + 12, "KDAP", 4);
-		v = htonl(i);
-		memcpy(buf + 16, &v, 4);
-		for (j = 20; j < 12 + PAYLOAD_LEN; j++)
-			buf[j] = (unsigned char)(i + (uint32_t)j);
-		len = 12 + PAYLOAD_LEN;
-		if (srtp_protect(out, buf, &len) != srtp_err_status_ok)
-			die("%s", "srtp_protect failed");
-		sendto(fd, buf, (size_t)len, 0, (struct sockaddr *)&peer, sizeof(peer));
-		if (!((i + 1) % 10)) {
-			unsigned char rr[64] = { 0x80, 201, 0, 1 };
-
-			v = htonl(0x5eed0000 + tag);
-			memcpy(rr + 4, &v, 4);
-			len = 8;
-			if (srtp_protect_rtcp(out, rr, &len) == srtp_err_status_ok)
-				sendto(fd, rr, (size_t)len, 0, (struct sockaddr *)&peer, sizeof(peer));
-		}
-		usleep(5000);
-	}
+	if (!go_path)
+		send_media(fd, out, &peer, count, tag);
 	printf("ok recv=%u rtcp=%u suite=%s\n", got, rtcp, s->name);
 	OPENSSL_cleanse(tx_key, sizeof(tx_key));
 	OPENSSL_cleanse(rx_key, sizeof(rx_key));

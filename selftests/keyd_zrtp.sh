@@ -75,19 +75,24 @@ peer_wait() {
 }
 
 # zcall CASE: one call, keyd offering; both SAS equal, keyd's suite and
-# role as expected, then media both ways with bzrtp's own keys.
+# role as expected, then media both ways with bzrtp's own keys. The first
+# call also has an auxsecret (§4.3) on both sides: both must report it
+# matched (mixed into s0 on both sides, else the keys would differ).
+AUX=6b7372747020617578207365637265742031	# the same on both sides
 zcall() {
 	IFS=: read -r suite ka cipher auth hash flag role <<EOF
 $1
 EOF
 	[ "$flag" = - ] && flag=''
 	app A flush || return 1
-	app A create offerer bind method zrtp suites "$suite" || return 1
+	aux='' paux=''
+	[ -n "$AUX" ] && aux="aux $AUX" paux="-A $AUX"
+	app A create offerer bind method zrtp suites "$suite" $aux || return 1
 	app A local || return 1
 	case $R in *'"a=zrtp-hash:1.10 '*) ;; *) echo "# offer: $R"; return 1 ;; esac
 	kh=$(echo "$R" | sed 's/.*a=zrtp-hash:\([^"]*\)".*/\1/')
 	# bzrtp checks keyd's Hello against keyd's a=zrtp-hash (-P)
-	peer_start -k "$ka" -c "$cipher" -a "$auth" -s "$hash" -P "$kh" $flag || return 1
+	peer_start -k "$ka" -c "$cipher" -a "$auth" -s "$hash" -P "$kh" $flag $paux || return 1
 	app A remote "[\"$ZH\"]" || return 1
 	app A wait secure 30000 || { peer_wait; return 1; }
 	ev=$R
@@ -98,6 +103,12 @@ EOF
 	[ "$(json_get sas)" = "$F" ] || { echo "# SAS differ: keyd $(json_get sas), bzrtp $F"; return 1; }
 	[ "$(json_get suite)" = "$suite" ] && [ "$(json_get key_agreement)" = "$ka" ] ||
 		{ echo "# keyd negotiated $(json_get suite) $(json_get key_agreement)"; return 1; }
+	if [ -n "$AUX" ]; then
+		field aux "$PR"
+		[ "$(json_get aux_secret)" = match ] && [ "$F" = match ] ||
+			{ echo "# auxsecret: keyd $(json_get aux_secret), bzrtp $F"; return 1; }
+		AUX=''
+	fi
 	[ "$role" = any ] || [ "$(json_get role)" = "$role" ] ||
 		{ echo "# keyd was the $(json_get role), wanted $role"; return 1; }
 	field cipher "$PR"

@@ -18,11 +18,13 @@
  * verified the SAS (its next call's Confirm says so).
  * -m: then a second stream of the call (Multistream, §4.4.3): its own
  * socket two ports up each side, a second line "SECURE2 ..." for it.
+ * -A HEX: an auxsecret (§4.3) for bzrtp_setAuxiliarySharedSecret; the result
+ * line says how it stood (aux=match|mismatch|unset).
  * -P "1.10 HEX": keyd's a=zrtp-hash, which bzrtp then checks keyd's Hello
  * against. -H: write our a=zrtp-hash line there once the socket is bound. On
  * success prints one line and exits 0:
  *
- *   SECURE sas=SAS verified=0|1 ka=.. cipher=.. auth=.. hash=.. keys=HEX
+ *   SECURE sas=SAS verified=0|1 ka=.. cipher=.. auth=.. hash=.. aux=.. keys=HEX
  *
  * HEX is bzrtp's own SRTP master key || salt for what it sends, then for
  * what it receives (keyd_srtp_peer -r keys takes it as is).
@@ -150,6 +152,21 @@ static void only(bzrtpContext_t *ctx, uint8_t type, const char *alg)
 	bzrtp_setSupportedCryptoTypes(ctx, type, k, 1);
 }
 
+/* HEX into out (at most max bytes); the byte count, or -1. */
+static int unhex(const char *h, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	unsigned int b;
+
+	while (h[0] && h[1] && n < max) {
+		if (sscanf(h, "%2x", &b) != 1)
+			return -1;
+		out[n++] = (uint8_t)b;
+		h += 2;
+	}
+	return *h ? -1 : (int)n;
+}
+
 static void hexout(const uint8_t *b, int n)
 {
 	int i;
@@ -215,10 +232,12 @@ static int chan_open(struct chan *ch, const struct sockaddr_in *local,
 
 static void report(const char *tag, const struct chan *ch)
 {
-	printf("%s sas=%s verified=%d ka=%s cipher=%s auth=%s hash=%s keys=", tag, ch->sas,
+	printf("%s sas=%s verified=%d ka=%s cipher=%s auth=%s hash=%s aux=%s keys=", tag, ch->sas,
 	       ch->verified, name(ch->got.keyAgreementAlgo, 0x40, 0x4f),
 	       name(ch->got.cipherAlgo, 0x20, 0x2f), name(ch->got.authTagAlgo, 0x30, 0x3f),
-	       name(ch->got.hashAlgo, 0x10, 0x1f));
+	       name(ch->got.hashAlgo, 0x10, 0x1f),
+	       ch->got.auxSecretMismatch == BZRTP_AUXSECRET_MATCH ? "match" :
+	       ch->got.auxSecretMismatch == BZRTP_AUXSECRET_MISMATCH ? "mismatch" : "unset");
 	hexout(ch->tx, ch->txlen);
 	hexout(ch->rx, ch->rxlen);
 	printf("\n");
@@ -245,7 +264,7 @@ static sqlite3 *cache_open(const char *file)
 }
 
 struct opts {
-	const char *ka, *cipher, *auth, *hash, *hfile, *phash, *dbfile;
+	const char *ka, *cipher, *auth, *hash, *hfile, *phash, *dbfile, *aux;
 	bool mark_verified, multi;
 	struct sockaddr_in local, peer;
 	int timeout;
@@ -257,7 +276,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .ka = "X255", .cipher = "AES1", .auth = "HS80", .hash = "S256",
 			    .timeout = 20 };
-	while ((opt = getopt(argc, argv, "l:p:k:c:a:s:wiP:C:VmH:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:p:k:c:a:s:wiP:C:VmH:t:A:")) != -1) {
 		switch (opt) {
 		case 'l': if (parse_addr(optarg, &o->local)) return -1; break;
 		case 'p': if (parse_addr(optarg, &o->peer)) return -1; break;
@@ -273,10 +292,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'V': o->mark_verified = true; break;
 		case 'm': o->multi = true; break;
 		case 't': o->timeout = atoi(optarg); break;
+		case 'A': o->aux = optarg; break;
 		default:
 			fprintf(stderr, "usage: %s -l IP:PORT -p IP:PORT [-k KA] [-c CIPHER] "
 				"[-a AUTH] [-s HASH] [-w|-i] [-P HASH] [-C DB [-V]] [-m] [-H FILE] "
-				"[-t S]\n", argv[0]);
+				"[-t S] [-A HEX]\n", argv[0]);
 			return -1;
 		}
 	}
@@ -304,6 +324,15 @@ static bzrtpContext_t *context(const struct opts *o, sqlite3 *db)
 		return NULL;
 	}
 	bzrtp_setClientData(ctx, chans[0].ssrc, &chans[0]);
+	if (o->aux) {
+		uint8_t aux[64];
+		int n = unhex(o->aux, aux, sizeof(aux));
+
+		if (n <= 0 || bzrtp_setAuxiliarySharedSecret(ctx, aux, (size_t)n)) {
+			fprintf(stderr, "-A: 1 to 64 bytes in hex\n");
+			return NULL;
+		}
+	}
 	return ctx;
 }
 

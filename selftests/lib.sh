@@ -31,6 +31,16 @@ step() {
 	echo "# ($(($(date +%s) - t0)) s)"
 	if [ $rc = 0 ]; then ktap_ok "$name"; else ktap_fail "$name"; fi
 }
+# newest_step NAME FUNC ARGS...: a step that checks keyd's own logic (refusals,
+# its caches), not the kernel's: scripts/check.sh runs it on the newest
+# kernel only (KSFT_NOT_NEWEST set on the others); a skip there.
+newest_step() {
+	if [ -n "${KSFT_NOT_NEWEST:-}" ]; then
+		ktap_skip "$1" "keyd's own logic: checked on the newest kernel"
+	else
+		step "$@"
+	fi
+}
 # dump_logs [NOISE]: after a failed point, the end of each log in $D (less
 # lines matching the grep pattern NOISE), "WARNING:" lowered: the VM
 # harness would take it for a kernel splat

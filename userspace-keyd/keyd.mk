@@ -7,7 +7,7 @@ KEYD_DIR := $(SRC)/userspace-keyd
 # Listed, not globbed: a method is added here with its file. The DTLS
 # method's engine (dtls*.c, fingerprint.c) comes as objects from dtls.mk,
 # -included before this file: $(KEYD_DTLS_OBJS), $(KEYD_DTLS_LIBS).
-KEYD_MODULES := main log config control authz proto session session_load state kernel kernel_parse notify \
+KEYD_MODULES := main log config control authz proto proto_lines session session_status session_load state kernel kernel_parse notify bridge \
 		suites b64 sdes sdes_method sdes_keys sdes_sdp sdes_persist \
 		dtls_method dtls_link dtls_keys dtls_handshake dtls_sdp dtls_persist \
 		dtls_identity dtls_slots harden metrics metrics_kernel metrics_http \
@@ -18,7 +18,7 @@ KEYD_MODULES := main log config control authz proto session session_load state k
 		zrtp_multistream zrtp_ancillary zrtp_words
 # the methods' files after the first share its header (sdes_method.h, dtls_method.h,
 # mikey_method.h, mikey_psk.h)
-KEYD_NOHDR := main sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \
+KEYD_NOHDR := main proto_lines session_status sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \
 	      dtls_persist session_load metrics_kernel session_methods mikey_ctx mikey_payload \
 	      mikey_sp mikey_replay mikey_replay_file mikey_sign zrtp_stream \
 	      zrtp_multistream zrtp_ancillary

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,10 @@ static void usage(FILE *f)
 		"  rekey SESSION [--secure]             new local key; prints the re-offer\n"
 		"  verify-sas SESSION yes|no            the users compared the SAS (ZRTP):\n"
 		"                                       it matched, or it did not\n"
+		"  bridge SESSION OTHER [--idle-timeout MS] [--copy-to-app]\n"
+		"                                       relay each session's peer to the other's\n"
+		"                                       in the kernel (both secure)\n"
+		"  unbridge SESSION                     stop relaying: the media comes to the app again\n"
 		"  delete SESSION                       remove keys, detach the sockets\n"
 		"  watch [SESSION]                      print events until interrupted\n"
 		"  request JSON [--fd N]...             send a raw request (fds inherited)\n"
@@ -64,6 +69,39 @@ static struct json_object *req_new(const char *op, const char *session)
 	if (session)
 		json_object_object_add(r, "session", json_object_new_string(session));
 	return r;
+}
+
+static int call(struct kdc *c, struct json_object *req, const int *fds, int nfds);
+
+/* bridge SESSION OTHER [--idle-timeout MS] [--copy-to-app] */
+static int bridge(struct kdc *c, int argc, char **argv)
+{
+	struct json_object *r;
+	long idle = -1;
+	bool copy = false;
+	char *end;
+	int i;
+
+	if (argc < 3)
+		return -1;
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "--copy-to-app")) {
+			copy = true;
+		} else if (!strcmp(argv[i], "--idle-timeout") && i + 1 < argc) {
+			idle = strtol(argv[++i], &end, 10);
+			if (*end || idle < 0)
+				return -1;
+		} else {
+			return -1;
+		}
+	}
+	r = req_new("bridge", argv[1]);
+	json_object_object_add(r, "bridge_to", json_object_new_string(argv[2]));
+	if (idle >= 0)
+		json_object_object_add(r, "idle_timeout_ms", json_object_new_int64(idle));
+	if (copy)
+		json_object_object_add(r, "copy_to_app", json_object_new_boolean(1));
+	return call(c, r, NULL, 0);
 }
 
 static int call(struct kdc *c, struct json_object *req, const int *fds, int nfds)
@@ -166,8 +204,10 @@ static int run(struct kdc *c, int argc, char **argv)
 	}
 	if (argc < 2)
 		return -1;
-	if (!strcmp(cmd, "status") || !strcmp(cmd, "delete"))
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "delete") || !strcmp(cmd, "unbridge"))
 		return argc == 2 ? call(c, req_new(cmd, argv[1]), NULL, 0) : -1;
+	if (!strcmp(cmd, "bridge"))
+		return bridge(c, argc, argv);
 	if (!strcmp(cmd, "local") || !strcmp(cmd, "rekey")) {
 		if (flags(argc, argv, 2, &secure, NULL) != argc)
 			return -1;

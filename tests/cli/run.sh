@@ -10,7 +10,7 @@
 #    stdout;
 #  - every man page: mandoc -T lint and groff -ww say nothing;
 #  - the pages cannot drift: every option each program's --help prints is in
-#    its page, every ksrtpctl command and keyword (from ksrtpctl.c) is in
+#    its page, every ksrtpctl command and keyword (from ksrtpctl*.c) is in
 #    ksrtpctl(8), each command and verb with an entry of its own, every key config.c accepts is in ksrtp-keyd.conf(5), and
 #    every key that page documents is one config.c accepts;
 #  - keyd's lines carry a syslog priority only when stderr is the journal
@@ -102,8 +102,8 @@ options_documented() {	# $1 = program
 # ksrtpctl's commands, verbs and keywords, read from its tables.
 ksrtpctl_words_documented() {
 	local w words missing=
-	words=$(grep -oE '\{ "[a-z]+", cmd_' userspace-keyd/ksrtpctl.c | cut -d'"' -f2
-		grep -oE 'KW_(NUM|FN)\("[a-z-]+"' userspace-keyd/ksrtpctl.c | cut -d'"' -f2)
+	words=$(grep -ohE '\{ "[a-z-]+", cmd_' userspace-keyd/ksrtpctl*.c | cut -d'"' -f2
+		grep -ohE 'KW_(NUM|FN)\("[a-z-]+"' userspace-keyd/ksrtpctl*.c | cut -d'"' -f2)
 	[ "$(echo "$words" | wc -l)" -ge 20 ] || { echo "found only: $words"; return 1; }
 	page_text ksrtpctl.8 > "$T/page"
 	for w in $(echo "$words" | sort -u); do
@@ -112,14 +112,14 @@ ksrtpctl_words_documented() {
 	[ -z "$missing" ] || { echo "not in ksrtpctl.8:$missing"; return 1; }
 }
 
-# "info", ..., "ctx add", "key swap", ...: ksrtpctl.c's command tables.
+# "info", ..., "ctx add", "key swap", ...: ksrtpctl's command tables.
 ksrtpctl_verbs() {
 	awk '/^static const struct command [a-z_]*commands\[\] = \{/ {
 		g = $5; sub(/_?commands\[\]/, "", g); on = 1; next }
 	on && /^\};/ { on = 0 }
-	on && match($0, /"[a-z]+"/) {
+	on && match($0, /"[a-z-]+"/) {
 		w = substr($0, RSTART + 1, RLENGTH - 2); print (g == "" ? w : g " " w) }' \
-		userspace-keyd/ksrtpctl.c
+		userspace-keyd/ksrtpctl*.c
 }
 
 # Each starts a term line ("*ctx add* CTX ...") of the page's source.
@@ -210,7 +210,7 @@ for page in $(cd "$MAN" && ls); do
 done
 check "man pages: the four installed programs' and the config's" \
 	test "$(cd "$MAN" && ls | tr '\n' ' ')" = "ksrtp-keyd.8 ksrtp-keyd.conf.5 ksrtp-keydctl.1 ksrtpctl.8 "
-check "ksrtpctl.8 names every command and keyword of ksrtpctl.c" ksrtpctl_words_documented
+check "ksrtpctl.8 names every command and keyword of ksrtpctl" ksrtpctl_words_documented
 check "ksrtpctl.8 has a COMMANDS entry for every command and verb" ksrtpctl_verbs_documented
 check "ksrtp-keyd.conf.5 defines every key config.c accepts" config_keys_documented
 check "ksrtp-keyd.conf.5 defines no key config.c refuses" page_keys_exist

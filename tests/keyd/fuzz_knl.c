@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kernel k = { 0 };
 	struct kn_sock_info si;
 	struct kn_ctx_info ci;
+	struct kn_fwd_info fi;
 	struct kn_event ev;
 	struct kn_upcall *u;
 	struct nl_msg *m;
@@ -45,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = make_msg(data[1], data + 2, size - 2);
 	if (!m)
 		return 0;
-	switch (data[0] % 6) {
+	switch (data[0] % 7) {
 	case 0:
 		kn_parse_info(m, &k);
 		if (!memchr(k.module_version, 0, sizeof(k.module_version)))
@@ -69,6 +70,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		kn_parse_event(m, &ev);
+		break;
+	case 5:
+		if (!kn_parse_fwd(m, &fi) && (!fi.id || fi.stats[0]))
+			abort();	/* an id is required; counters 1..max */
 		break;
 	default:
 		if (!kn_parse_upcall(m, &u) && u) {

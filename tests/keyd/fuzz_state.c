@@ -37,6 +37,10 @@ static void check(struct keyd *k, const char *id, struct json_object *o)
 	    !memchr(s->fail_reason, 0, sizeof(s->fail_reason)) || s->state > SS_FAILED ||
 	    strcmp(s->id, id) || !s->restored || s->mstate)
 		abort();
+	/* a bridge read back names a session and one forward per socket, ids from 1 */
+	if (s->bridge.to[0] && (!memchr(s->bridge.to, 0, sizeof(s->bridge.to)) ||
+				s->bridge.nfwd != s->nsocks || !s->bridge.fwd[0]))
+		abort();
 	loaded++;
 	free(s);
 }

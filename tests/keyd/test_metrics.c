@@ -121,6 +121,8 @@ static void test_handshakes(void)
 	d = add_session(&m_dtls);
 	metrics_session_new(d, 0);
 	d->state = SS_SECURE;			/* straight to secure: 70 s */
+	snprintf(c->bridge.to, sizeof(c->bridge.to), "kd-d");	/* c and d bridged */
+	snprintf(d->bridge.to, sizeof(d->bridge.to), "kd-c");
 	metrics_observe(d, 70000);
 	metrics_rekey(a, true);
 	metrics_rekey(a, false);
@@ -162,6 +164,7 @@ static void test_handshakes(void)
 	EXPECT_LINE(t, "ksrtp_keyd_sessions{method=\"dtls\",state=\"failed\"} 1");
 	EXPECT_LINE(t, "ksrtp_keyd_sessions{method=\"sdes\",state=\"secure\"} 0");
 	EXPECT_LINE(t, "ksrtp_keyd_control_clients 3");
+	EXPECT_LINE(t, "ksrtp_keyd_bridges 1");
 	free(t);
 	free_sessions();
 }

@@ -48,6 +48,8 @@ static void test_every_op(void)
 		{ "{\"op\":\"rekey\",\"session\":\"kd-0123\",\"signalling_secure\":true}", OP_REKEY },
 		{ "{\"op\":\"delete\",\"session\":\"kd-0123\"}", OP_DELETE },
 		{ "{\"op\":\"watch\",\"session\":\"kd_A-z\"}  \r", OP_WATCH },
+		{ "{\"op\":\"bridge\",\"session\":\"a\",\"bridge_to\":\"b\"}", OP_BRIDGE },
+		{ "{\"op\":\"unbridge\",\"session\":\"a\"}", OP_UNBRIDGE },
 	};
 	struct request req;
 	char err[256];
@@ -127,6 +129,19 @@ static void test_fields_typed(void)
 	KTAP_EXPECT(!strcmp(req.mikey_peer, "sip:b@x"));
 	KTAP_EXPECT_EQ(req.method_fields, REQF_MIKEY_MODE);
 	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\",\"method\":\"zrtp\","
+			     "\"zrtp_aux_secret\":\"00ff10Ab\"}", &req, err), 0);
+	KTAP_EXPECT(!strcmp(req.zrtp_aux_hex, "00ff10Ab"));
+	KTAP_EXPECT_EQ(req.method_fields, REQF_ZRTP_AUX);
+	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"bridge\",\"session\":\"kd-1\",\"bridge_to\":\"kd-2\","
+			     "\"idle_timeout_ms\":3600000,\"copy_to_app\":true}", &req, err), 0);
+	KTAP_EXPECT(!strcmp(req.bridge_to, "kd-2"));
+	KTAP_EXPECT(req.zrtp_aux_hex == NULL);
+	KTAP_EXPECT_EQ(req.idle_timeout_ms, 3600000);
+	KTAP_EXPECT(req.copy_to_app);
+	KTAP_EXPECT_EQ(req.method_fields, 0);
+	request_free(&req);
 }
 
 static void test_errors(void)
@@ -189,6 +204,21 @@ static void test_errors(void)
 		  "does not apply to local_attributes" },
 		{ "{\"op\":\"status\",\"mki_len\":1,\"session\":\"a\"}", "does not apply to status" },
 		{ "{\"op\":\"status\"}", "status needs \"session\"" },
+		{ "{\"op\":\"bridge\",\"session\":\"a\"}", "bridge needs \"bridge_to\"" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"zrtp_aux_secret\":\"abc\"}",
+		  "zrtp_aux_secret: expected 1 to 64 bytes in hex" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"zrtp_aux_secret\":\"zz\"}",
+		  "zrtp_aux_secret: expected 1 to 64 bytes in hex" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"zrtp_aux_secret\":\"\"}",
+		  "zrtp_aux_secret: expected" },
+		{ "{\"op\":\"bridge\",\"session\":\"a\",\"bridge_to\":\"b c\"}",
+		  "bridge_to: expected a session id" },
+		{ "{\"op\":\"bridge\",\"session\":\"a\",\"bridge_to\":\"b\",\"idle_timeout_ms\":3600001}",
+		  "idle_timeout_ms: expected 0 to 3600000" },
+		{ "{\"op\":\"bridge\",\"session\":\"a\",\"bridge_to\":\"b\",\"copy_to_app\":1}",
+		  "copy_to_app: expected true or false" },
+		{ "{\"op\":\"unbridge\",\"session\":\"a\",\"bridge_to\":\"b\"}",
+		  "does not apply to unbridge" },
 		{ "{\"op\":\"status\",\"session\":\"\"}", "session: expected a session id" },
 		{ "{\"op\":\"status\",\"session\":\"a b\"}", "session: expected a session id" },
 		{ "{\"op\":\"status\",\"session\":7}", "session: expected a session id" },

@@ -47,6 +47,7 @@ struct bz {
 	size_t klen;
 	uint8_t cipher, auth, hash, ka;
 	bool verified;		/* bzrtp's SAS verified flag for this call */
+	uint8_t aux;		/* bzrtp's auxsecret outcome (BZRTP_AUXSECRET_*) */
 };
 
 static void *bz_db;	/* bzrtp's ZID cache (an sqlite3 *); NULL: cacheless */
@@ -87,6 +88,7 @@ static int cb_start(void *cd, const bzrtpSrtpSecrets_t *s, int32_t verified)
 	struct bz *b = cd;
 
 	b->verified = verified;
+	b->aux = s->auxSecretMismatch;
 	b->secure = true;
 	snprintf(b->sas, sizeof(b->sas), "%s", s->sas ? s->sas : "");
 	b->cipher = s->cipherAlgo;
@@ -648,6 +650,57 @@ static void test_tampered_confirm(void)
 	free(c);
 }
 
+/*
+ * auxsecret (§4.3): one call with the aux secrets given (NULL: none); both
+ * sides must agree on the keys and SAS, and report the outcome wanted.
+ */
+static void aux_call(const char *ours, const char *theirs, bool we_initiate,
+		     enum zrtp_aux want_us, uint8_t want_bz)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	const struct zrtp_keys *k;
+	struct zrtp_cache_outcome co;
+	struct zrtp_cfg cfg;
+
+	KTAP_ASSERT(c != NULL);
+	bz_setup(&c->bz, &c->to_us, ZRTP_KEYAGREEMENT_X255, ZRTP_CIPHER_AES1, ZRTP_AUTHTAG_HS80,
+		 ZRTP_HASH_S256);
+	if (theirs)
+		bzrtp_setAuxiliarySharedSecret(c->bz.ctx, (const uint8_t *)theirs, strlen(theirs));
+	our_cfg(&cfg, "X255", "AES1", "HS80", "S256", !we_initiate);
+	if (ours) {
+		memcpy(cfg.aux, ours, strlen(ours));
+		cfg.aux_len = strlen(ours);
+	}
+	KTAP_ASSERT_EQ(run(c, &cfg, we_initiate), 0);
+	k = zrtp_result(c->us);
+	if (KTAP_EXPECT(k && c->bz.secure)) {
+		zrtp_cache_outcome(c->us, &co);
+		ktap_diag("aux %s/%s, keyd %s: keyd %d bzrtp %d, SAS %s %s", ours ? ours : "-",
+			  theirs ? theirs : "-", we_initiate ? "initiator" : "responder", co.aux,
+			  c->bz.aux, k->sas, c->bz.sas);
+		KTAP_EXPECT_EQ(co.aux, want_us);
+		KTAP_EXPECT_EQ(c->bz.aux, want_bz);
+		KTAP_EXPECT(!strcmp(k->sas, c->bz.sas));
+		/* s2 went into s0 on both sides or on neither: the same keys */
+		KTAP_EXPECT(!memcmp(c->bz.pkey, zrtp_is_initiator(c->us) ? k->srtp_key_i :
+					k->srtp_key_r, k->klen));
+	}
+	zrtp_free(c->us);
+	bzrtp_destroyBzrtpContext(c->bz.ctx, c->bz.ssrc);
+	free(c);
+}
+
+static void test_aux_secret(void)
+{
+	aux_call("call-secret-7", "call-secret-7", true, ZRTP_AUX_MATCH, BZRTP_AUXSECRET_MATCH);
+	aux_call("call-secret-7", "call-secret-7", false, ZRTP_AUX_MATCH, BZRTP_AUXSECRET_MATCH);
+	aux_call("call-secret-7", "call-secret-8", true, ZRTP_AUX_MISMATCH,
+		 BZRTP_AUXSECRET_MISMATCH);
+	aux_call("call-secret-7", NULL, false, ZRTP_AUX_MISMATCH, BZRTP_AUXSECRET_UNSET);
+	aux_call(NULL, "call-secret-7", true, ZRTP_AUX_UNSET, BZRTP_AUXSECRET_MISMATCH);
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_responder_x255),
 	KTAP_TEST(test_responder_dh3k_aes3_hs32),
@@ -663,6 +716,7 @@ static const struct ktap_test tests[] = {
 	KTAP_TEST(test_contention),
 	KTAP_TEST(test_bad_crc_dropped),
 	KTAP_TEST(test_tampered_confirm),
+	KTAP_TEST(test_aux_secret),
 };
 
 int main(void)

@@ -19,19 +19,20 @@ const char *kn_err(struct kernel *k)
 	return k->req.extack;
 }
 
-static int put_remote(struct nl_msg *m, const struct sockaddr_storage *ss)
+/* An address and port as the attributes addr (4 or 16 bytes) and port (host order). */
+static int put_remote(struct nl_msg *m, int addr, int port, const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
 
-		return nla_put(m, KSRTP_A_CTX_REMOTE_ADDR, 4, &sin->sin_addr) ||
-		       nla_put_u16(m, KSRTP_A_CTX_REMOTE_PORT, ntohs(sin->sin_port));
+		return nla_put(m, addr, 4, &sin->sin_addr) ||
+		       nla_put_u16(m, port, ntohs(sin->sin_port));
 	}
 	if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
 
-		return nla_put(m, KSRTP_A_CTX_REMOTE_ADDR, 16, &sin6->sin6_addr) ||
-		       nla_put_u16(m, KSRTP_A_CTX_REMOTE_PORT, ntohs(sin6->sin6_port));
+		return nla_put(m, addr, 16, &sin6->sin6_addr) ||
+		       nla_put_u16(m, port, ntohs(sin6->sin6_port));
 	}
 	return -1;
 }
@@ -444,7 +445,8 @@ static int put_name(struct nl_msg *m, const struct kn_ctx *c)
 	       nla_put_u32(m, KSRTP_A_CTX_DIR, c->dir) ||
 	       (c->has_ssrc ? nla_put_u32(m, KSRTP_A_CTX_SSRC, c->ssrc) :
 			      nla_put_flag(m, KSRTP_A_CTX_SSRC_ANY)) ||
-	       (c->has_remote && put_remote(m, &c->remote));
+	       (c->has_remote && put_remote(m, KSRTP_A_CTX_REMOTE_ADDR, KSRTP_A_CTX_REMOTE_PORT,
+					    &c->remote));
 }
 
 static int put_key(struct nl_msg *m, const struct kn_key *key)
@@ -558,6 +560,66 @@ int kn_ctx_dump(struct kernel *k, uint64_t cookie, struct kn_ctx_info **out, siz
 	*out = c.items;
 	*n = c.n;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- forwards */
+
+static int fwd_one_reply(struct nl_msg *msg, void *arg)
+{
+	kn_parse_fwd(msg, arg);
+	return 0;
+}
+
+int kn_fwd_add(struct kernel *k, const struct kn_fwd *f, uint32_t *id)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_FWD_ADD, 0);
+	struct kn_fwd_info fi = { 0 };
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u64(m, KSRTP_A_FWD_RX_SOCK_COOKIE, f->rx_cookie) ||
+	    nla_put_u64(m, KSRTP_A_FWD_TX_SOCK_COOKIE, f->tx_cookie) ||
+	    (f->ssrc_any ? nla_put_flag(m, KSRTP_A_FWD_SSRC_ANY) :
+			   nla_put_u32(m, KSRTP_A_FWD_SSRC, f->ssrc) ||
+			   nla_put_u32(m, KSRTP_A_FWD_SSRC_OUT, f->ssrc_out)) ||
+	    put_remote(m, KSRTP_A_FWD_REMOTE_ADDR, KSRTP_A_FWD_REMOTE_PORT, &f->remote) ||
+	    (f->flags && nla_put_u32(m, KSRTP_A_FWD_FLAGS, f->flags)) ||
+	    (f->idle_timeout_ms &&
+	     nla_put_u32(m, KSRTP_A_FWD_IDLE_TIMEOUT_MS, f->idle_timeout_ms)))
+		return build_failed(k, m);
+	err = knl_exec(&k->req, m, fwd_one_reply, &fi);
+	if (!err && !fi.id)
+		err = -EPROTO;
+	*id = fi.id;
+	return err;
+}
+
+int kn_fwd_del(struct kernel *k, uint32_t id)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_FWD_DEL, 0);
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KSRTP_A_FWD_ID, id))
+		return build_failed(k, m);
+	return knl_exec(&k->req, m, NULL, NULL);
+}
+
+int kn_fwd_get(struct kernel *k, uint32_t id, struct kn_fwd_info *out)
+{
+	struct nl_msg *m = request(k, KSRTP_CMD_FWD_GET, 0);
+	int err;
+
+	if (!m)
+		return -ENOMEM;
+	if (nla_put_u32(m, KSRTP_A_FWD_ID, id))
+		return build_failed(k, m);
+	memset(out, 0, sizeof(*out));
+	err = knl_exec(&k->req, m, fwd_one_reply, out);
+	if (!err && out->id != id)
+		err = -EPROTO;
+	return err;
 }
 
 /* ---------------------------------------------------------------- events */

@@ -87,13 +87,35 @@ struct kn_ctx_info {
 	uint64_t stats[KSRTP_A_CTX_STATS_MAX + 1];	/* by attribute */
 };
 
-enum kn_event_type { KN_EV_DETACH, KN_EV_LIMIT, KN_EV_LEARNED, KN_EV_OVERRUN, KN_EV_UPCALL };
+/* A forward (fwd-add): what authenticates on rx_cookie is re-protected and
+ * sent from tx_cookie to remote (kernel.h's kn_fwd_*).
+ */
+struct kn_fwd {
+	uint64_t rx_cookie, tx_cookie;
+	bool ssrc_any;			/* every stream; else ssrc (-> ssrc_out) */
+	uint32_t ssrc, ssrc_out;
+	struct sockaddr_storage remote;
+	uint32_t flags;			/* KSRTP_FWD_FLAGS_* */
+	uint32_t idle_timeout_ms;	/* 0: no fwd-idle-ntf */
+};
+
+struct kn_fwd_info {
+	uint32_t id;
+	uint64_t rx_cookie, tx_cookie;
+	bool ssrc_any;
+	uint32_t ssrc;
+	uint64_t stats[KSRTP_A_FWD_STATS_MAX + 1];	/* by attribute */
+};
+
+enum kn_event_type { KN_EV_DETACH, KN_EV_LIMIT, KN_EV_LEARNED, KN_EV_OVERRUN, KN_EV_UPCALL,
+		     KN_EV_FWD_IDLE };
 
 struct kn_event {
 	enum kn_event_type type;
 	uint64_t cookie;
 	uint32_t reason;		/* DETACH: enum ksrtp_detach_reason */
 	uint32_t dir, ssrc, key_id, limit;	/* LIMIT, LEARNED */
+	uint32_t fwd_id;		/* FWD_IDLE (cookie: its RX socket) */
 	bool any;
 	struct sockaddr_storage remote;	/* LEARNED, UPCALL: where the packet came from */
 	const uint8_t *data;		/* UPCALL: the datagram (valid during the callback) */
@@ -131,6 +153,11 @@ int kn_key_swap(struct kernel *k, const struct kn_ctx *c, uint32_t id);
 int kn_key_del(struct kernel *k, const struct kn_ctx *c, uint32_t id);
 /* Every context of a socket (templates and what they learned); malloc'd. */
 int kn_ctx_dump(struct kernel *k, uint64_t cookie, struct kn_ctx_info **out, size_t *n);
+
+/* Forwards (KSRTP_FEATURE_FWD); kn_fwd_get: -ENOENT if it is gone. */
+int kn_fwd_add(struct kernel *k, const struct kn_fwd *f, uint32_t *id);
+int kn_fwd_del(struct kernel *k, uint32_t id);
+int kn_fwd_get(struct kernel *k, uint32_t id, struct kn_fwd_info *out);
 
 /* Poll this fd for POLLIN, then call kn_events_read. */
 int kn_events_fd(struct kernel *k);

@@ -137,15 +137,18 @@ int kn_parse_upcall(struct nl_msg *msg, struct kn_upcall **out)
 	return 0;
 }
 
+#define MAX2(a, b) ((int)(a) > (int)(b) ? (int)(a) : (int)(b))
+#define STATS_TB_LEN (MAX2(MAX2(KSRTP_A_SOCK_STATS_MAX, KSRTP_A_CTX_STATS_MAX), \
+			   KSRTP_A_FWD_STATS_MAX) + 1)
+
 /* A stats nest into out[1..max]; a malformed nest adds nothing. */
 static void parse_stats(struct nlattr *nest, uint64_t *out, int max,
 			const struct knl_policy *pol)
 {
-	struct nlattr *tb[(int)KSRTP_A_SOCK_STATS_MAX > (int)KSRTP_A_CTX_STATS_MAX ?
-			  KSRTP_A_SOCK_STATS_MAX + 1 : KSRTP_A_CTX_STATS_MAX + 1];
+	struct nlattr *tb[STATS_TB_LEN];
 	int i;
 
-	if (!nest || knl_parse_nested(tb, max, nest, pol))
+	if (!nest || max >= STATS_TB_LEN || knl_parse_nested(tb, max, nest, pol))
 		return;
 	for (i = 1; i <= max; i++)
 		if (tb[i] && pol[i].type == KNL_UINT)
@@ -242,6 +245,44 @@ static int parse_detach(struct nl_msg *msg, struct kn_event *ev)
 	return 0;
 }
 
+int kn_parse_fwd(struct nl_msg *msg, struct kn_fwd_info *fi)
+{
+	struct nlattr *tb[KSRTP_A_FWD_MAX + 1];
+
+	memset(fi, 0, sizeof(*fi));
+	/* fwd-add's reply is the id alone */
+	if (knl_parse(msg, tb, KSRTP_A_FWD_MAX, knl_fwd_policy) || !tb[KSRTP_A_FWD_ID])
+		return -1;
+	fi->id = get_u32(tb[KSRTP_A_FWD_ID]);
+	if (!fi->id)
+		return -1;	/* the module numbers forwards from 1 */
+	if (tb[KSRTP_A_FWD_RX_SOCK_COOKIE])
+		fi->rx_cookie = get_u64(tb[KSRTP_A_FWD_RX_SOCK_COOKIE]);
+	if (tb[KSRTP_A_FWD_TX_SOCK_COOKIE])
+		fi->tx_cookie = get_u64(tb[KSRTP_A_FWD_TX_SOCK_COOKIE]);
+	fi->ssrc_any = tb[KSRTP_A_FWD_SSRC_ANY] != NULL;
+	if (tb[KSRTP_A_FWD_SSRC])
+		fi->ssrc = get_u32(tb[KSRTP_A_FWD_SSRC]);
+	parse_stats(tb[KSRTP_A_FWD_STATS], fi->stats, KSRTP_A_FWD_STATS_MAX,
+		    knl_fwd_stats_policy);
+	return 0;
+}
+
+/* fwd-idle-ntf: the forward's id and RX socket. */
+static int parse_fwd_idle(struct nl_msg *msg, struct kn_event *ev)
+{
+	struct kn_fwd_info fi;
+
+	if (kn_parse_fwd(msg, &fi))
+		return -1;
+	ev->type = KN_EV_FWD_IDLE;
+	ev->fwd_id = fi.id;
+	ev->cookie = fi.rx_cookie;
+	ev->ssrc = fi.ssrc;
+	ev->any = fi.ssrc_any;
+	return 0;
+}
+
 int kn_parse_event(struct nl_msg *msg, struct kn_event *ev)
 {
 	struct nlattr *tb[KSRTP_A_CTX_MAX + 1];
@@ -251,6 +292,8 @@ int kn_parse_event(struct nl_msg *msg, struct kn_event *ev)
 	memset(ev, 0, sizeof(*ev));
 	if (cmd == KSRTP_CMD_SOCK_DETACH_NTF)
 		return parse_detach(msg, ev);
+	if (cmd == KSRTP_CMD_FWD_IDLE_NTF)
+		return parse_fwd_idle(msg, ev);
 	if (cmd != KSRTP_CMD_CTX_LIMIT_NTF && cmd != KSRTP_CMD_SSRC_LEARNED_NTF)
 		return -1;
 	if (knl_parse(msg, tb, KSRTP_A_CTX_MAX, knl_ctx_policy) || !tb[KSRTP_A_CTX_SOCK_COOKIE] ||

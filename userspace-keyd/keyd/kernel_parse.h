@@ -27,6 +27,8 @@ int kn_parse_cookie(struct nl_msg *msg, uint64_t *cookie);
 int kn_parse_sock(struct nl_msg *msg, struct kn_sock_info *si);
 /* A ctx-get dump message (one context); 0 or -1. */
 int kn_parse_ctx(struct nl_msg *msg, struct kn_ctx_info *ci);
+/* A fwd-get reply (one forward); 0 or -1. */
+int kn_parse_fwd(struct nl_msg *msg, struct kn_fwd_info *fi);
 /* An event of the "events" group; 0 (ev set) or -1 (not one we use). */
 int kn_parse_event(struct nl_msg *msg, struct kn_event *ev);
 /* An upcall-ntf: -1 if the message is not one; else 0, with *out a new

@@ -305,14 +305,21 @@ static void render_sessions(struct keyd *kd, FILE *f)
 	size_t i;
 	int m;
 
-	for (s = kd->sessions; s; s = s->next)
+	unsigned long bridged = 0;
+
+	for (s = kd->sessions; s; s = s->next) {
 		if ((int)s->state >= 0 && s->state <= SS_FAILED)
 			n[mi(s)][s->state]++;
+		bridged += s->bridge.to[0] != 0;
+	}
 	family(f, "ksrtp_keyd_sessions", "gauge", "Sessions keyd holds, by method and state.");
 	for (m = 0; m < METRICS_METHODS; m++)
 		for (i = 0; i <= SS_FAILED; i++)
 			fprintf(f, "ksrtp_keyd_sessions{method=\"%s\",state=\"%s\"} %lu\n",
 				method_names[m], names[i], n[m][i]);
+	family(f, "ksrtp_keyd_bridges", "gauge",
+	       "Bridges: pairs of sessions whose media the kernel relays to each other.");
+	fprintf(f, "ksrtp_keyd_bridges %lu\n", bridged / 2);
 }
 
 static void render_histogram(FILE *f)

@@ -35,6 +35,10 @@ enum field {
 	F_MIKEY_PEER = 1 << 17,
 	F_VERIFIED = 1 << 18,
 	F_ZRTP_MS = 1 << 19,
+	F_BRIDGE_TO = 1 << 20,
+	F_IDLE_TIMEOUT = 1 << 21,
+	F_COPY_TO_APP = 1 << 22,
+	F_ZRTP_AUX = 1 << 23,
 };
 
 static const struct {
@@ -49,6 +53,8 @@ static const struct {
 	{ "ssrcs", F_SSRCS }, { "remote_ssrcs", F_REMOTE_SSRCS }, { "roc", F_ROC },
 	{ "mikey_mode", F_MIKEY_MODE }, { "mikey_peer_identity", F_MIKEY_PEER },
 	{ "verified", F_VERIFIED }, { "zrtp_multistream_of", F_ZRTP_MS },
+	{ "bridge_to", F_BRIDGE_TO }, { "idle_timeout_ms", F_IDLE_TIMEOUT },
+	{ "copy_to_app", F_COPY_TO_APP }, { "zrtp_aux_secret", F_ZRTP_AUX },
 };
 
 static const struct {
@@ -59,7 +65,7 @@ static const struct {
 	[OP_CREATE] = { "create",
 		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
 		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE | F_MIKEY_PEER |
-		F_ZRTP_MS,
+		F_ZRTP_MS | F_ZRTP_AUX,
 		F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
@@ -70,6 +76,9 @@ static const struct {
 	[OP_DELETE] = { "delete", F_SESSION, F_SESSION },
 	[OP_WATCH] = { "watch", F_SESSION, F_SESSION },
 	[OP_VERIFY_SAS] = { "verify_sas", F_SESSION | F_VERIFIED, F_SESSION | F_VERIFIED },
+	[OP_BRIDGE] = { "bridge", F_SESSION | F_BRIDGE_TO | F_IDLE_TIMEOUT | F_COPY_TO_APP,
+			F_SESSION | F_BRIDGE_TO },
+	[OP_UNBRIDGE] = { "unbridge", F_SESSION, F_SESSION },
 };
 
 const char *proto_reqf_name(unsigned int bits)
@@ -77,7 +86,8 @@ const char *proto_reqf_name(unsigned int bits)
 	return bits & REQF_DTLS_VERIFY ? "dtls_verify" :
 	       bits & REQF_SSRCS ? "ssrcs/remote_ssrcs/roc" :
 	       bits & REQF_MIKEY_MODE ? "mikey_mode/mikey_peer_identity" :
-	       bits & REQF_ZRTP_MS ? "zrtp_multistream_of" : "?";
+	       bits & REQF_ZRTP_MS ? "zrtp_multistream_of" :
+	       bits & REQF_ZRTP_AUX ? "zrtp_aux_secret" : "?";
 }
 
 const char *op_name(enum op op)
@@ -356,6 +366,31 @@ static int parse_method_field(enum field f, struct json_object *v, struct reques
 			return err_out(err, errlen, "mikey_peer_identity: expected 1 to 63 "
 				       "characters, no spaces");
 		req->mikey_peer = s;
+		return 0;
+	case F_BRIDGE_TO:
+		s = get_str(v, PROTO_MAX_ID_LEN);
+		if (!s || !session_id_ok(s))
+			return err_out(err, errlen, "bridge_to: expected a session id string");
+		req->bridge_to = s;
+		return 0;
+	case F_IDLE_TIMEOUT:
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+		    json_object_get_int64(v) > PROTO_MAX_IDLE_MS)
+			return err_out(err, errlen, "idle_timeout_ms: expected 0 to %d", PROTO_MAX_IDLE_MS);
+		req->idle_timeout_ms = (uint32_t)json_object_get_int64(v);
+		return 0;
+	case F_COPY_TO_APP:
+		if (!json_object_is_type(v, json_type_boolean))
+			return err_out(err, errlen, "copy_to_app: expected true or false");
+		req->copy_to_app = json_object_get_boolean(v);
+		return 0;
+	case F_ZRTP_AUX:
+		req->method_fields |= REQF_ZRTP_AUX;
+		s = get_str(v, PROTO_MAX_AUX_HEX);
+		if (!s || !*s || strlen(s) % 2 || strspn(s, "0123456789abcdefABCDEF") != strlen(s))
+			return err_out(err, errlen, "zrtp_aux_secret: expected 1 to %d bytes in hex",
+				       PROTO_MAX_AUX_HEX / 2);
+		req->zrtp_aux_hex = s;
 		return 0;
 	case F_ZRTP_MS:
 		req->method_fields |= REQF_ZRTP_MS;
@@ -688,144 +723,4 @@ char *proto_serialize_put(struct json_object *obj, size_t *len)
 	proto_wipe_strings(obj);
 	json_object_put(obj);
 	return out;
-}
-
-/* ---------------------------------------------------------------- framing */
-
-static int grow(struct linebuf *lb, size_t need)
-{
-	size_t cap = lb->cap ? lb->cap : 4096;
-	char *nb;
-
-	while (cap < need)
-		cap *= 2;
-	if (cap == lb->cap)
-		return 0;
-	nb = malloc(cap);
-	if (!nb)
-		return -1;
-	/* copy and wipe rather than realloc: the old block may hold keys */
-	if (lb->len)
-		memcpy(nb, lb->buf, lb->len);
-	if (lb->buf) {
-		OPENSSL_cleanse(lb->buf, lb->cap);
-		free(lb->buf);
-	}
-	lb->buf = nb;
-	lb->cap = cap;
-	return 0;
-}
-
-/* Forget the line linebuf_next returned last: the caller is done with it. */
-static void drop_returned(struct linebuf *lb)
-{
-	size_t n = lb->returned;
-
-	if (!n)
-		return;
-	OPENSSL_cleanse(lb->buf, n);
-	memmove(lb->buf, lb->buf + n, lb->len - n);
-	lb->len -= n;
-	lb->base += n;
-	lb->returned = 0;
-	lb->scan = 0;
-}
-
-int linebuf_append(struct linebuf *lb, const char *data, size_t n,
-		   const int *fds, int nfds)
-{
-	size_t start, p, ls = SIZE_MAX;
-	struct fd_group *g;
-	int i;
-
-	drop_returned(lb);
-	start = lb->len;
-	if (nfds > PROTO_MAX_FDS || (nfds > 0 && lb->ngroups == PROTO_MAX_FD_GROUPS))
-		return LB_TOO_MANY_FDS;
-	if (lb->len + n > 2 * (size_t)PROTO_MAX_LINE + 2)
-		return LB_TOO_LONG;
-	if (grow(lb, lb->len + n + 1))
-		return LB_NOMEM;
-	memcpy(lb->buf + lb->len, data, n);
-	lb->len += n;
-	if (nfds <= 0)
-		return LB_OK;
-	/* the last line starting within [start, len), else the one in progress */
-	for (p = lb->len; p > start; p--) {
-		if (p - 1 == 0 || lb->buf[p - 2] == '\n') {
-			ls = p - 1;
-			break;
-		}
-	}
-	if (ls == SIZE_MAX) {
-		ls = start;
-		while (ls > 0 && lb->buf[ls - 1] != '\n')
-			ls--;
-	}
-	g = &lb->groups[lb->ngroups++];
-	g->line_start = lb->base + ls;
-	g->n = nfds;
-	for (i = 0; i < nfds; i++)
-		g->fds[i] = fds[i];
-	return LB_OK;
-}
-
-int linebuf_next(struct linebuf *lb, char **line, size_t *len,
-		 int fds[LB_MAX_LINE_FDS], int *nfds)
-{
-	char *nl;
-	size_t n, i, j;
-	int k;
-
-	*nfds = 0;
-	drop_returned(lb);
-	nl = lb->len > lb->scan ? memchr(lb->buf + lb->scan, '\n', lb->len - lb->scan) : NULL;
-	if (!nl) {
-		lb->scan = lb->len;
-		return lb->len > PROTO_MAX_LINE ? LB_TOO_LONG : 0;
-	}
-	n = (size_t)(nl - lb->buf);
-	if (n > PROTO_MAX_LINE)
-		return LB_TOO_LONG;
-	*nl = 0;
-	*line = lb->buf;
-	*len = n;
-	if (n && lb->buf[n - 1] == '\r')
-		lb->buf[--(*len)] = 0;
-	/* this line starts at stream offset base: its fds were recorded there */
-	for (i = 0, j = 0; i < lb->ngroups; i++) {
-		struct fd_group *g = &lb->groups[i];
-
-		if (g->line_start <= lb->base) {
-			for (k = 0; k < g->n; k++)
-				fds[(*nfds)++] = g->fds[k];
-		} else {
-			lb->groups[j++] = *g;
-		}
-	}
-	lb->ngroups = j;
-	lb->returned = n + 1;
-	return 1;
-}
-
-size_t linebuf_take_fds(struct linebuf *lb, int *out, size_t max)
-{
-	size_t i, n = 0;
-	int k;
-
-	for (i = 0; i < lb->ngroups; i++)
-		for (k = 0; k < lb->groups[i].n; k++)
-			if (n < max)
-				out[n++] = lb->groups[i].fds[k];
-	lb->ngroups = 0;
-	return n;
-}
-
-void linebuf_free(struct linebuf *lb)
-{
-	if (lb->buf) {
-		OPENSSL_cleanse(lb->buf, lb->cap);
-		free(lb->buf);
-	}
-	memset(lb, 0, sizeof(*lb));
 }

@@ -31,11 +31,14 @@
 #define REQF_SSRCS		(1u << 1)	/* ssrcs, remote_ssrcs, roc */
 #define REQF_MIKEY_MODE		(1u << 2)	/* mikey_mode, mikey_peer_identity */
 #define REQF_ZRTP_MS		(1u << 3)	/* zrtp_multistream_of */
+#define REQF_ZRTP_AUX		(1u << 4)	/* zrtp_aux_secret */
+#define PROTO_MAX_AUX_HEX	128		/* zrtp_aux_secret: 1 to 64 bytes in hex */
+#define PROTO_MAX_IDLE_MS	3600000	/* idle_timeout_ms: an hour */
 #define PROTO_MIKEY_MODES	"psk, null, dhhmac, pk, rsa-r, dh-sign"
 
 enum op {
 	OP_PING, OP_CREATE, OP_LOCAL_ATTRIBUTES, OP_REMOTE_ATTRIBUTES, OP_STATUS,
-	OP_LIST, OP_REKEY, OP_DELETE, OP_WATCH, OP_VERIFY_SAS,
+	OP_LIST, OP_REKEY, OP_DELETE, OP_WATCH, OP_VERIFY_SAS, OP_BRIDGE, OP_UNBRIDGE,
 	OP_COUNT
 };
 
@@ -78,6 +81,10 @@ struct request {
 	const char *mikey_peer;		/* mikey_peer_identity: the peer's IDr/IDi */
 	bool sas_verified;		/* verify_sas: the users' verdict on the SAS */
 	const char *zrtp_ms_of;		/* zrtp_multistream_of: the call's first stream */
+	const char *zrtp_aux_hex;	/* zrtp_aux_secret: hex, even length (a key: wiped) */
+	const char *bridge_to;		/* bridge: the other session */
+	uint32_t idle_timeout_ms;	/* bridge: "bridge_idle" after this silence, 0: never */
+	bool copy_to_app;		/* bridge: the media server still reads the media */
 	unsigned int method_fields;	/* REQF_* present */
 	int fds[PROTO_MAX_FDS];		/* received with the line; not owned here */
 	int nfds;

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
+#include "bridge.h"
 #include "keyd.h"
 #include "method.h"
 #include "metrics.h"
@@ -73,6 +74,7 @@ struct session {
 	bool restored;			/* rebuilt from the state dir */
 	bool dirty;			/* state file needs writing */
 	struct session_metrics m;	/* metrics.c's bookkeeping */
+	struct session_bridge bridge;	/* bridge.c: joined to another session */
 };
 
 /* Handle one validated request; returns the reply object. */
@@ -110,6 +112,13 @@ bool session_signalling_ok(struct keyd *kd, struct session *s,
 			   enum tristate req_secure);
 
 const char *session_state_name(enum session_state st);
+const char *session_exchange_name(enum exchange e);
+
+/* session_status.c: "status" (common, method, kernel and bridge fields)
+ * and the common fields "list" shows.
+ */
+int session_op_status(struct keyd *kd, struct session *s, struct opres *r);
+void session_status_common(struct session *s, struct json_object *o);
 
 /* A saved session's common fields (session_load.c); NULL if the JSON is not
  * a session of ours. The result is restored (s->restored), without mstate.

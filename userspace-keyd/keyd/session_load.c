@@ -70,6 +70,37 @@ static void load_suites(struct json_object *o, const char *key,
 }
 
 /* Parse a saved session's common fields; NULL if the file is not ours. */
+/* bridge.c's bridge_save, read back; malformed: not bridged. */
+static void load_bridge(struct session *s, struct json_object *o)
+{
+	struct json_object *to, *arr, *v;
+	struct session_bridge b = { 0 };
+	size_t i, n;
+
+	if (!json_object_object_get_ex(o, "to", &to) || !json_object_is_type(to, json_type_string) ||
+	    json_object_get_string_len(to) < 1 || json_object_get_string_len(to) > PROTO_MAX_ID_LEN ||
+	    !json_object_object_get_ex(o, "forwards", &arr) ||
+	    !json_object_is_type(arr, json_type_array) ||
+	    (n = json_object_array_length(arr)) != s->nsocks)
+		return;
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1 ||
+		    json_object_get_int64(v) > UINT32_MAX)
+			return;
+		b.fwd[i] = (uint32_t)json_object_get_int64(v);
+	}
+	b.nfwd = (unsigned int)n;
+	snprintf(b.to, sizeof(b.to), "%s", json_object_get_string(to));
+	if (json_object_object_get_ex(o, "idle_timeout_ms", &v) &&
+	    json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0 &&
+	    json_object_get_int64(v) <= PROTO_MAX_IDLE_MS)
+		b.idle_timeout_ms = (uint32_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "copy_to_app", &v))
+		b.copy_to_app = json_object_get_boolean(v);
+	s->bridge = b;
+}
+
 struct session *session_load(const char *id, struct json_object *o)
 {
 	struct json_object *socks, *so, *v;
@@ -134,6 +165,8 @@ struct session *session_load(const char *id, struct json_object *o)
 	str = jstr(o, "fail_reason");
 	if (str)
 		snprintf(s->fail_reason, sizeof(s->fail_reason), "%s", str);
+	if (json_object_object_get_ex(o, "bridge", &v))
+		load_bridge(s, v);	/* bridge_restore_all checks it with the kernel */
 	s->restored = true;
 	return s;
 }

@@ -215,8 +215,8 @@ static uint32_t commit_refused(const struct zrtp_conn *c, const struct zrtp_comm
 /* ---------------------------------------------------------------- DH messages */
 
 /*
- * Our DHPart (1 or 2): our DH key, H1, the IDs of our retained secrets
- * (random where we have none: no auxsecret, no PBX), MAC by H0.
+ * Our DHPart (1 or 2): our DH key, H1, the IDs of our retained secrets and
+ * auxsecret (random where we have none; always for PBX), MAC by H0.
  */
 static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 {
@@ -228,7 +228,10 @@ static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 	c->dh = zrtp_ka_keygen(c->suite.ka, pv);
 	if (!c->dh ||
 	    zrtp_rs_ids(c->suite.hash, &c->ret, t == ZRTP_DHPART2, d->rs1id, d->rs2id) ||
-	    RAND_bytes(d->auxid, ZRTP_ID_LEN) != 1 || RAND_bytes(d->pbxid, ZRTP_ID_LEN) != 1)
+	    (c->cfg->aux_len ? zrtp_aux_id(c->suite.hash, c->cfg->aux, c->cfg->aux_len,
+					   c->chain.h[3], d->auxid) :
+			       RAND_bytes(d->auxid, ZRTP_ID_LEN) != 1) ||
+	    RAND_bytes(d->pbxid, ZRTP_ID_LEN) != 1)
 		return -1;
 	memcpy(d->h1, c->chain.h[1], ZRTP_H_LEN);
 	d->pv = (struct zrtp_bytes){ pv, zrtp_ka_pv_len(c->suite.ka) };
@@ -387,6 +390,23 @@ static int on_commit(struct zrtp_conn *c, const struct zrtp_packet *p)
  * DHResult, total_hash = hash(responder's Hello || Commit || DHPart1 ||
  * DHPart2) and every key (§4.4.1.4); the peer's DHPart is kept.
  */
+/* s2: our auxsecret if the peer's DHPart proves it holds the same (§4.3). */
+static int aux_match(struct zrtp_conn *c, const struct zrtp_dhpart *pd, struct zrtp_shared *sh)
+{
+	uint8_t id[ZRTP_ID_LEN];
+
+	if (!c->cfg->aux_len)
+		return 0;	/* ZRTP_AUX_UNSET */
+	if (zrtp_aux_id(c->suite.hash, c->cfg->aux, c->cfg->aux_len, c->ph.msg.u.hello.h3, id))
+		return -1;
+	c->co.aux = CRYPTO_memcmp(id, pd->auxid, ZRTP_ID_LEN) ? ZRTP_AUX_MISMATCH : ZRTP_AUX_MATCH;
+	if (c->co.aux == ZRTP_AUX_MATCH) {
+		sh->s2 = c->cfg->aux;
+		sh->s2len = c->cfg->aux_len;
+	}
+	return 0;
+}
+
 static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
 {
 	const struct msgbuf *hr = c->initiator ? &c->p_hello : &c->hello;
@@ -395,8 +415,8 @@ static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
 	const struct msgbuf *d2 = c->initiator ? &c->dhpart : &c->p_dhpart;
 	const struct zrtp_dhpart *pd = &p->msg.u.dhpart;
 	uint8_t result[ZRTP_PV_MAX_RESULT], th[ZRTP_HASH_MAX], s1[ZRTP_RS_LEN];
+	struct zrtp_shared sh = { .s1 = s1 };
 	struct zrtp_bytes parts[4];
-	size_t s1len;
 	int rc;
 
 	keep(&c->p_dhpart, &p->raw);
@@ -407,13 +427,13 @@ static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
 	parts[3] = (struct zrtp_bytes){ d2->b, d2->len };
 	rc = zrtp_ka_result(c->suite.ka, c->dh, pd->pv.p, result) ||
 	     zrtp_hashv(c->suite.hash, parts, 4, th) ||
-	     zrtp_rs_match(c->suite.hash, &c->ret, c->initiator, pd->rs1id, pd->rs2id, s1, &s1len,
-			   &c->co.mismatch) ||
+	     zrtp_rs_match(c->suite.hash, &c->ret, c->initiator, pd->rs1id, pd->rs2id, s1,
+			   &sh.s1len, &c->co.mismatch) ||
+	     aux_match(c, pd, &sh) ||
 	     zrtp_keys_dh(&c->suite, result, zrtp_ka_result_len(c->suite.ka),
 			  c->initiator ? c->cfg->zid : c->pc.zid,
-			  c->initiator ? c->ph.msg.u.hello.zid : c->cfg->zid, th, s1, s1len,
-			  &c->keys);
-	c->co.s1_matched = !rc && s1len;
+			  c->initiator ? c->ph.msg.u.hello.zid : c->cfg->zid, th, &sh, &c->keys);
+	c->co.s1_matched = !rc && sh.s1len;
 	c->co.verified = c->co.s1_matched && c->ret.verified;
 	OPENSSL_cleanse(result, sizeof(result));
 	OPENSSL_cleanse(s1, sizeof(s1));

@@ -3,7 +3,7 @@
  * One ZRTP stream's protocol engine (RFC 6189 §4), without I/O: packets in
  * (zrtp_input), packets out (zrtp_output), a timer for retransmission
  * (zrtp_timer). DH mode, both roles, Commit contention, retained secrets
- * from the caller's cache (s1; s2 and s3 null: no auxsecret, no PBX); no
+ * from the caller's cache (s1), the caller's auxsecret (s2; s3 null: no PBX); no
  * Preshared Commit or signatures; Multistream (zrtp_multistream.c); Ping
  * answered, GoClear refused, SASrelay acknowledged (zrtp_ancillary.c).
  * The result: the SAS, the SRTP master keys and salts each way, the next
@@ -44,6 +44,11 @@ struct zrtp_cfg {
 	void *cache_arg;
 	/* Set: a Multistream stream (no DH, no SAS, no cache); NULL: DH mode. */
 	const struct zrtp_ms_source *ms;
+	/* auxsecret (§4.3): a secret both ends share from elsewhere (e.g. the
+	 * signalling); aux_len 0: none. s2 if the peer proves the same one.
+	 */
+	uint8_t aux[ZRTP_AUX_MAX];
+	size_t aux_len;
 };
 
 /* What came besides the exchange (zrtp_ancillary.c). */
@@ -61,6 +66,7 @@ struct zrtp_cache_outcome {
 	bool verified;		/* our entry said the SAS was verified (and it matched) */
 	bool peer_verified;	/* the peer's Confirm said the same of its cache */
 	uint32_t expiry;	/* s the new rs1 may be kept: the lower of both Confirms' */
+	enum zrtp_aux aux;	/* the auxsecret: unset (none of ours), match, mismatch */
 };
 
 enum zrtp_state {

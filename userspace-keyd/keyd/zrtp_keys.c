@@ -29,15 +29,15 @@ static void be32(uint8_t *p, uint32_t v)
 }
 
 static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint8_t *ctx,
-		 size_t ctxlen, const uint8_t *s1, size_t s1len, uint8_t *s0)
+		 size_t ctxlen, const struct zrtp_shared *sh, uint8_t *s0)
 {
 	static const char algid[] = "ZRTP-HMAC-KDF";
 	uint8_t buf[4 + ZRTP_PV_MAX_RESULT + sizeof(algid) - 1 + 2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX +
-		    12 + ZRTP_RS_LEN];
+		    12 + ZRTP_RS_LEN + ZRTP_AUX_MAX];
 	size_t n = 0;
 	int rc;
 
-	if (rlen > ZRTP_PV_MAX_RESULT || s1len > ZRTP_RS_LEN)
+	if (rlen > ZRTP_PV_MAX_RESULT || sh->s1len > ZRTP_RS_LEN || sh->s2len > ZRTP_AUX_MAX)
 		return -1;
 	be32(buf, 1);
 	memcpy(buf + 4, dhresult, rlen);
@@ -46,12 +46,16 @@ static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint
 	n += sizeof(algid) - 1;
 	memcpy(buf + n, ctx, ctxlen);	/* ZIDi || ZIDr || total_hash */
 	n += ctxlen;
-	be32(buf + n, (uint32_t)s1len);	/* len(s1) || s1: the retained secret, if matched */
-	if (s1len)
-		memcpy(buf + n + 4, s1, s1len);
-	n += 4 + s1len;
-	memset(buf + n, 0, 8);		/* len(s2), len(s3): no auxsecret, no pbxsecret */
-	n += 8;
+	be32(buf + n, (uint32_t)sh->s1len);	/* len(s1) || s1: the retained secret */
+	if (sh->s1len)
+		memcpy(buf + n + 4, sh->s1, sh->s1len);
+	n += 4 + sh->s1len;
+	be32(buf + n, (uint32_t)sh->s2len);	/* len(s2) || s2: the auxsecret */
+	if (sh->s2len)
+		memcpy(buf + n + 4, sh->s2, sh->s2len);
+	n += 4 + sh->s2len;
+	memset(buf + n, 0, 4);			/* len(s3): no pbxsecret */
+	n += 4;
 	rc = zrtp_hash2(hash, buf, n, NULL, 0, s0);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;
@@ -118,7 +122,7 @@ static int keys_begin(const struct zrtp_suite *s, struct zrtp_keys *k)
 
 int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rlen,
 		 const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
-		 const uint8_t *total_hash, const uint8_t *s1, size_t s1len, struct zrtp_keys *k)
+		 const uint8_t *total_hash, const struct zrtp_shared *sh, struct zrtp_keys *k)
 {
 	struct kdf_ctx c;
 	int rc;
@@ -126,7 +130,7 @@ int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rle
 	if (keys_begin(s, k))
 		return -1;
 	kdf_ctx(zidi, zidr, total_hash, k->hlen, &c);
-	rc = s0_dh(s->hash, dhresult, rlen, c.b, c.len, s1, s1len, k->s0) ||
+	rc = s0_dh(s->hash, dhresult, rlen, c.b, c.len, sh, k->s0) ||
 	     keys_from_s0(s, &c, true, k);
 	if (rc)
 		OPENSSL_cleanse(k, sizeof(*k));

@@ -159,6 +159,18 @@ static int ms_from(struct keyd *kd, struct session *s, struct zmstate *st, const
 	return 0;
 }
 
+/* The auxsecret (§4.3) the media server shares with the peer; into the secure heap. */
+static int aux_from(struct zmstate *st, const struct request *req, struct opres *r)
+{
+	if (st->multistream)
+		return op_fail(r, E_BAD_REQUEST, "zrtp_aux_secret: not with zrtp_multistream_of "
+			       "(a Multistream stream has no DH exchange to mix it into)");
+	if (!OPENSSL_hexstr2buf_ex(st->cfg.aux, sizeof(st->cfg.aux), &st->cfg.aux_len,
+				   req->zrtp_aux_hex, '\0'))
+		return op_fail(r, E_BAD_REQUEST, "zrtp_aux_secret: not hex");
+	return 0;
+}
+
 static int zrtp_init(struct keyd *kd, struct session *s, const struct request *req,
 		     struct opres *r)
 {
@@ -183,6 +195,8 @@ static int zrtp_init(struct keyd *kd, struct session *s, const struct request *r
 		st->cfg.cache_arg = kd;
 	}
 	if (req && req->zrtp_ms_of && ms_from(kd, s, st, req->zrtp_ms_of, r))
+		goto fail;
+	if (req && req->zrtp_aux_hex && aux_from(st, req, r))
 		goto fail;
 	if (zid_get(kd, st->cfg.zid) || RAND_bytes((uint8_t *)&st->ssrc, 4) != 1) {
 		op_fail(r, E_INTERNAL, "no random bytes");
@@ -415,6 +429,7 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 			st->co.mismatch));
 		json_object_object_add(z, "retained_secret", json_object_new_boolean(
 			st->co.s1_matched));
+		zm_add_aux(st, z);
 		json_object_object_add(z, "key_agreement", json_object_new_string(
 			zm_alg_name(st->algs.ka, n)));
 		json_object_object_add(z, "hash", json_object_new_string(
@@ -553,7 +568,7 @@ const struct method zrtp_method = {
 	.name = "zrtp",
 	.pfs = true,
 	.upcall = KSRTP_UPCALL_ZRTP,
-	.req_fields = REQF_ZRTP_MS,
+	.req_fields = REQF_ZRTP_MS | REQF_ZRTP_AUX,
 	.init = zrtp_init,
 	.release = zrtp_release,
 	.local_attributes = zrtp_local,

@@ -59,5 +59,7 @@ void zm_teardown(struct zmstate *st);
 /* Contexts out, the session failed, the "failed" event. */
 void zm_fail(struct zmstate *st, const char *why);
 const char *zm_alg_name(zrtp_alg a, char out[5]);
+/* "aux_secret": "match" / "mismatch" into o, when the session had one. */
+void zm_add_aux(const struct zmstate *st, struct json_object *o);
 
 #endif /* KEYD_ZRTP_METHOD_H */

@@ -20,6 +20,12 @@ static int rs_id(zrtp_alg hash, const uint8_t rs[ZRTP_RS_LEN], bool initiator,
 			 ZRTP_ID_LEN);
 }
 
+int zrtp_aux_id(zrtp_alg hash, const uint8_t *aux, size_t aux_len,
+		const uint8_t h3[ZRTP_H_LEN], uint8_t id[ZRTP_ID_LEN])
+{
+	return zrtp_hmac(hash, aux, aux_len, h3, ZRTP_H_LEN, id, ZRTP_ID_LEN);
+}
+
 int zrtp_rs_ids(zrtp_alg hash, const struct zrtp_retained *r, bool initiator,
 		uint8_t rs1id[ZRTP_ID_LEN], uint8_t rs2id[ZRTP_ID_LEN])
 {

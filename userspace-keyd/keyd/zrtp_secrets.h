@@ -15,6 +15,18 @@
 #include "zrtp_msg.h"
 
 #define ZRTP_RS_LEN	32	/* rs1, rs2: KDF(s0, "retained secret", ..., 256) */
+#define ZRTP_AUX_MAX	64	/* auxsecret: what keyd takes from the media server */
+
+/* How the auxsecret stood (§4.3): none of ours, equal to the peer's, or not. */
+enum zrtp_aux { ZRTP_AUX_UNSET, ZRTP_AUX_MATCH, ZRTP_AUX_MISMATCH };
+
+/*
+ * An auxsecret's ID (§4.3.1): MAC(auxsecret, H3) by the negotiated hash, 64
+ * bits, with the H3 of the side that sends it (ours in our DHPart, the
+ * peer's to check its). 0, or -1.
+ */
+int zrtp_aux_id(zrtp_alg hash, const uint8_t *aux, size_t aux_len,
+		const uint8_t h3[ZRTP_H_LEN], uint8_t id[ZRTP_ID_LEN]);
 
 /* What our cache holds for one peer ZID. */
 struct zrtp_retained {

@@ -178,6 +178,7 @@ static void emit_secure(struct zmstate *st)
 	json_object_object_add(ev, "peer_verified", json_object_new_boolean(st->co.peer_verified));
 	json_object_object_add(ev, "cache_mismatch", json_object_new_boolean(st->co.mismatch));
 	json_object_object_add(ev, "retained_secret", json_object_new_boolean(st->co.s1_matched));
+	zm_add_aux(st, ev);
 	json_object_object_add(ev, "key_agreement", json_object_new_string(
 		zm_alg_name(st->algs.ka, n)));
 	if (st->multistream)
@@ -327,4 +328,12 @@ uint64_t zm_timer(struct zmstate *st, uint64_t now)
 	next = zrtp_timer(st->zc, now);
 	after_engine(st);
 	return st->s->state == SS_FAILED ? 0 : next;
+}
+
+void zm_add_aux(const struct zmstate *st, struct json_object *o)
+{
+	/* only when we had one: "unset" would say nothing to a media server */
+	if (st->co.aux != ZRTP_AUX_UNSET)
+		json_object_object_add(o, "aux_secret", json_object_new_string(
+			st->co.aux == ZRTP_AUX_MATCH ? "match" : "mismatch"));
 }
