@@ -240,7 +240,7 @@ static int install(struct keyd *kd, struct session *side[2], const struct reques
 }
 
 /* Whether s may be bridged now; the reason in r if not. */
-static int check_side(struct keyd *kd, const struct session *s, struct opres *r)
+static int check_side(const struct session *s, struct opres *r)
 {
 	if (bridged(s))
 		return op_fail(r, E_STATE, "session \"%s\" is already bridged to \"%s\": unbridge "
@@ -248,7 +248,6 @@ static int check_side(struct keyd *kd, const struct session *s, struct opres *r)
 	if (s->state != SS_SECURE)
 		return op_fail(r, E_STATE, "session \"%s\" is %s: a bridge needs both directions "
 			       "keyed (secure)", s->id, session_state_name(s->state));
-	(void)kd;
 	return 0;
 }
 
@@ -269,7 +268,7 @@ int bridge_op(struct keyd *kd, struct conn *c, struct session *s,
 			       "another user", side[1]->id);
 	if (side[1] == s)
 		return op_fail(r, E_BAD_REQUEST, "a session cannot be bridged to itself");
-	if (check_side(kd, s, r) || check_side(kd, side[1], r))
+	if (check_side(s, r) || check_side(side[1], r))
 		return -1;
 	if (s->nsocks != side[1]->nsocks)
 		return op_fail(r, E_UNSUPPORTED, "session \"%s\" muxes RTCP and \"%s\" does not: "
