@@ -37,17 +37,6 @@ static int ctx_dump(struct keyd *kd, uint64_t cookie, struct sock_ctxs *out, str
 	return 0;
 }
 
-static void port_up(struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	if (ss->ss_family == AF_INET)
-		sin->sin_port = htons((uint16_t)(ntohs(sin->sin_port) + 1));
-	else
-		sin6->sin6_port = htons((uint16_t)(ntohs(sin6->sin6_port) + 1));
-}
-
 /* The one peer the installed (not learned) contexts of dir are bound to:
  * 1 found, 0 none, -1 several.
  */
@@ -83,7 +72,7 @@ static int peer_addr(const struct session *s, unsigned int i, const struct sock_
 	if (!n && s->has_remote) {
 		*out = s->remote;
 		if (i)
-			port_up(out);	/* the RTCP socket's peer (RFC 3550 §11) */
+			session_rtcp_peer(out);
 		return 0;
 	}
 	if (!n)

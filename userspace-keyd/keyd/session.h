@@ -138,6 +138,9 @@ static inline void session_arm(struct session *s, uint64_t deadline)
 struct kn_event;
 void session_tx_limit_event(struct keyd *kd, struct session *s, const struct kn_event *ev);
 
+/* The RTCP socket's peer from the RTP peer: one port up (RFC 3550 §11). */
+void session_rtcp_peer(struct sockaddr_storage *ss);
+
 /* For methods: apply fn to the context of direction dir on every socket. */
 struct kn_ctx;
 void session_ctx_name(const struct session *s, unsigned int sock, uint32_t dir,

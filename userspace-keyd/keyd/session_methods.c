@@ -10,6 +10,17 @@
 #include "log.h"
 #include "session.h"
 
+void session_rtcp_peer(struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		sin->sin_port = htons((uint16_t)(ntohs(sin->sin_port) + 1));
+	else
+		sin6->sin6_port = htons((uint16_t)(ntohs(sin6->sin6_port) + 1));
+}
+
 void session_ctx_name(const struct session *s, unsigned int sock, uint32_t dir,
 		      struct kn_ctx *out)
 {
@@ -20,16 +31,8 @@ void session_ctx_name(const struct session *s, unsigned int sock, uint32_t dir,
 	if (dir == KSRTP_DIR_RX && s->has_remote) {
 		out->has_remote = true;
 		out->remote = s->remote;
-		/* the RTCP socket's peer is one port up (RFC 3550 §11) */
-		if (sock == 1) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&out->remote;
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->remote;
-
-			if (out->remote.ss_family == AF_INET)
-				sin->sin_port = htons((uint16_t)(ntohs(sin->sin_port) + 1));
-			else
-				sin6->sin6_port = htons((uint16_t)(ntohs(sin6->sin6_port) + 1));
-		}
+		if (sock == 1)
+			session_rtcp_peer(&out->remote);
 	}
 }
 
