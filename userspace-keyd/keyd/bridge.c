@@ -293,8 +293,6 @@ static struct json_object *fwd_json(struct keyd *kd, uint32_t id, unsigned int s
 {
 	struct json_object *o = json_object_new_object();
 	struct kn_fwd_info fi;
-	char key[48];
-	int a;
 
 	json_object_object_add(o, "id", json_object_new_int64(id));
 	json_object_object_add(o, "socket", json_object_new_int((int)sock));
@@ -302,11 +300,7 @@ static struct json_object *fwd_json(struct keyd *kd, uint32_t id, unsigned int s
 		json_object_object_add(o, "error", json_object_new_string(kn_err(&kd->kn)));
 		return o;
 	}
-	for (a = 1; a <= KSRTP_A_FWD_STATS_MAX; a++)
-		if (knl_fwd_stats_name(a))
-			json_object_object_add(o, knl_json_key(knl_fwd_stats_name(a), key,
-							       sizeof(key)),
-					       json_object_new_uint64(fi.stats[a]));
+	session_add_counters(o, fi.stats, KSRTP_A_FWD_STATS_MAX, knl_fwd_stats_name);
 	return o;
 }
 

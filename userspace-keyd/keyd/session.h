@@ -119,6 +119,9 @@ const char *session_exchange_name(enum exchange e);
  */
 int session_op_status(struct keyd *kd, struct session *s, struct opres *r);
 void session_status_common(struct session *s, struct json_object *o);
+/* Counters 1..max of a stats nest into o, named as the spec names them ('_' for '-'). */
+void session_add_counters(struct json_object *o, const uint64_t *stats, int max,
+			  const char *(*name)(int));
 
 /* A saved session's common fields (session_load.c); NULL if the JSON is not
  * a session of ours. The result is restored (s->restored), without mstate.

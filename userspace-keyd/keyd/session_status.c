@@ -16,17 +16,24 @@ const char *session_exchange_name(enum exchange e)
 	       e == EX_REMOTE_OFFER ? "remote_offer" : "none";
 }
 
-static void add_stats(struct json_object *o, const uint64_t *stats, int max,
-		      const char *(*name)(int))
+void session_add_counters(struct json_object *o, const uint64_t *stats, int max,
+			  const char *(*name)(int))
 {
-	struct json_object *st = json_object_new_object();
 	char key[64];
 	int a;
 
 	for (a = 1; a <= max; a++)
 		if (name(a))
-			json_object_object_add(st, knl_json_key(name(a), key, sizeof(key)),
+			json_object_object_add(o, knl_json_key(name(a), key, sizeof(key)),
 					       json_object_new_uint64(stats[a]));
+}
+
+static void add_stats(struct json_object *o, const uint64_t *stats, int max,
+		      const char *(*name)(int))
+{
+	struct json_object *st = json_object_new_object();
+
+	session_add_counters(st, stats, max, name);
 	json_object_object_add(o, "stats", st);
 }
 
