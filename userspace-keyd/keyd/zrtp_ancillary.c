@@ -14,7 +14,7 @@ int zi_on_ping(struct zrtp_conn *c, const struct zrtp_packet *p)
 	struct msgbuf m;
 
 	c->stats.pings++;
-	memcpy(msg.u.ping.version, "1.10", 4);
+	memcpy(msg.u.ping.version, ZRTP_VERSION, 4);
 	memcpy(msg.u.ping.ep, c->cfg->zid, ZRTP_ID_LEN);
 	memcpy(msg.u.ping.ep_rx, p->msg.u.ping.ep, ZRTP_ID_LEN);
 	msg.u.ping.ssrc = p->ssrc;

@@ -29,17 +29,24 @@ static void file_name(const uint8_t zid[ZRTP_ZID_LEN], char *out, size_t cap)
 	snprintf(out, cap, "zrtp-cache-%s", z);
 }
 
-/* SHA-256 (hex) over everything the entry says, in a fixed form. */
-static int check_of(const char *zid, const char *rs1, const char *rs2, bool verified,
-		    int64_t expires, char out[HEXLEN(32)])
+/*
+ * SHA-256 (hex) over everything the entry says, in a fixed form; an entry
+ * without a pbxsecret keeps the form of the files before it existed.
+ */
+static int check_of(const char *zid, const char *rs1, const char *rs2, const char *pbx,
+		    bool verified, int64_t expires, char out[HEXLEN(32)])
 {
-	char buf[256];
+	char buf[400];
 	uint8_t md[32];
 	unsigned int n = 0;
 	int len, rc;
 
-	len = snprintf(buf, sizeof(buf), "ksrtp-zrtp-cache-1 %s %s %s %d %lld", zid, rs1, rs2,
-		       verified, (long long)expires);
+	if (*pbx)
+		len = snprintf(buf, sizeof(buf), "ksrtp-zrtp-cache-2 %s %s %s %s %d %lld", zid, rs1,
+			       rs2, pbx, verified, (long long)expires);
+	else
+		len = snprintf(buf, sizeof(buf), "ksrtp-zrtp-cache-1 %s %s %s %d %lld", zid, rs1,
+			       rs2, verified, (long long)expires);
 	rc = len > 0 && (size_t)len < sizeof(buf) &&
 	     EVP_Digest(buf, (size_t)len, md, &n, EVP_sha256(), NULL) == 1 && n == 32 ? 0 : -1;
 	OPENSSL_cleanse(buf, sizeof(buf));
@@ -56,7 +63,7 @@ bool zcache_enabled(const struct keyd *kd)
 /* Drop an entry's JSON, its secrets wiped first (json-c frees without). */
 static void wipe_put(struct json_object *o)
 {
-	static const char *const keys[] = { "rs1", "rs2", "check" };
+	static const char *const keys[] = { "rs1", "rs2", "pbx", "check" };
 	struct json_object *v;
 	size_t i;
 
@@ -80,7 +87,7 @@ static int parse(struct json_object *o, const char *zid, struct zrtp_retained *e
 		 const char **why)
 {
 	const char *rs1 = jstr(o, "rs1"), *rs2 = jstr(o, "rs2"), *pz = jstr(o, "peer_zid"),
-		   *ck = jstr(o, "check");
+		   *ck = jstr(o, "check"), *pbx = jstr(o, "pbx");
 	struct json_object *v;
 	char want[HEXLEN(32)];
 	int64_t expires;
@@ -92,7 +99,9 @@ static int parse(struct json_object *o, const char *zid, struct zrtp_retained *e
 	if (!rs1 || !rs2 || !pz || !ck || expires < 0 || strcmp(pz, zid))
 		return -1;
 	*why = "its check does not match its contents";
-	if (strlen(ck) != 64 || check_of(pz, rs1, rs2, e->verified, expires, want) ||
+	if (!pbx)
+		pbx = "";	/* written before pbxsecrets were kept */
+	if (strlen(ck) != 64 || check_of(pz, rs1, rs2, pbx, e->verified, expires, want) ||
 	    CRYPTO_memcmp(want, ck, 64))
 		return -1;
 	*why = "expired";
@@ -101,6 +110,10 @@ static int parse(struct json_object *o, const char *zid, struct zrtp_retained *e
 	*why = "malformed";
 	e->have_rs1 = !hex_decode(rs1, e->rs1, ZRTP_RS_LEN);
 	e->have_rs2 = *rs2 && !hex_decode(rs2, e->rs2, ZRTP_RS_LEN);
+	if (*pbx && (strlen(pbx) % 2 || strlen(pbx) > 2 * ZRTP_PBX_MAX ||
+		     hex_decode(pbx, e->pbx, strlen(pbx) / 2)))
+		return -1;
+	e->pbx_len = strlen(pbx) / 2;
 	return e->have_rs1 && (e->have_rs2 || !*rs2) ? 0 : -1;
 }
 
@@ -137,24 +150,28 @@ int zcache_put(struct keyd *kd, const uint8_t zid[ZRTP_ZID_LEN], const struct zr
 	       uint32_t expiry)
 {
 	char name[64], z[HEXLEN(ZRTP_ZID_LEN)], rs1[HEXLEN(ZRTP_RS_LEN)] = "",
-	     rs2[HEXLEN(ZRTP_RS_LEN)] = "", ck[HEXLEN(32)];
+	     rs2[HEXLEN(ZRTP_RS_LEN)] = "", pbx[HEXLEN(ZRTP_PBX_MAX)] = "", ck[HEXLEN(32)];
 	int64_t expires = expiry == 0xffffffffu ? 0 : (int64_t)time(NULL) + expiry;
 	struct json_object *o;
 	const char *txt;
 	size_t n;
 	int err;
 
-	if (!zcache_enabled(kd) || !e->have_rs1)
+	if (!zcache_enabled(kd) || !e->have_rs1 || e->pbx_len > ZRTP_PBX_MAX)
 		return 0;
 	hex_encode(zid, ZRTP_ZID_LEN, z);
 	hex_encode(e->rs1, ZRTP_RS_LEN, rs1);
 	if (e->have_rs2)
 		hex_encode(e->rs2, ZRTP_RS_LEN, rs2);
-	err = check_of(z, rs1, rs2, e->verified, expires, ck) ? -EINVAL : 0;
+	if (e->pbx_len)
+		hex_encode(e->pbx, e->pbx_len, pbx);
+	err = check_of(z, rs1, rs2, pbx, e->verified, expires, ck) ? -EINVAL : 0;
 	o = json_object_new_object();
 	json_object_object_add(o, "peer_zid", json_object_new_string(z));
 	json_object_object_add(o, "rs1", json_object_new_string(rs1));
 	json_object_object_add(o, "rs2", json_object_new_string(rs2));
+	if (e->pbx_len)
+		json_object_object_add(o, "pbx", json_object_new_string(pbx));
 	json_object_object_add(o, "verified", json_object_new_boolean(e->verified));
 	json_object_object_add(o, "expires", json_object_new_int64(expires));
 	json_object_object_add(o, "updated", json_object_new_int64((int64_t)time(NULL)));
@@ -169,6 +186,7 @@ int zcache_put(struct keyd *kd, const uint8_t zid[ZRTP_ZID_LEN], const struct zr
 	wipe_put(o);
 	OPENSSL_cleanse(rs1, sizeof(rs1));
 	OPENSSL_cleanse(rs2, sizeof(rs2));
+	OPENSSL_cleanse(pbx, sizeof(pbx));
 	if (err)
 		log_warn("ZRTP cache entry not written: the next call starts without it",
 			 "file=%s err=%s", name, log_q(strerror(-err)));

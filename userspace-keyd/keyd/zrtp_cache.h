@@ -2,7 +2,8 @@
 /*
  * ZRTP's retained-secret cache (RFC 6189 §4.9): one file per peer ZID in
  * state_dir, zrtp-cache-<ZID>.json, mode 0600, written atomically
- * (state.h), holding rs1, rs2, the SAS verified flag and the expiry, with
+ * (state.h), holding rs1, rs2, an enrolled PBX's pbxsecret (§7.3.1), the
+ * SAS verified flag and the expiry, with
  * a SHA-256 over them that a read checks. The one place keyd writes
  * secrets to disk (Documentation/keyd-zrtp.md says why). Without
  * state_dir there is no cache: ZRTP runs cacheless (§4.9.1).

@@ -86,7 +86,7 @@ static int build_hello(struct zrtp_conn *c)
 	struct zrtp_msg msg = { .type = ZRTP_HELLO };
 	struct zrtp_hello *h = &msg.u.hello;
 
-	memcpy(h->version, "1.10", 4);
+	memcpy(h->version, ZRTP_VERSION, 4);
 	memcpy(h->cid, "ksrtp-keyd      ", 16);
 	memcpy(h->h3, c->chain.h[3], ZRTP_H_LEN);
 	memcpy(h->zid, c->cfg->zid, ZRTP_ZID_LEN);
@@ -215,8 +215,8 @@ static uint32_t commit_refused(const struct zrtp_conn *c, const struct zrtp_comm
 /* ---------------------------------------------------------------- DH messages */
 
 /*
- * Our DHPart (1 or 2): our DH key, H1, the IDs of our retained secrets and
- * auxsecret (random where we have none; always for PBX), MAC by H0.
+ * Our DHPart (1 or 2): our DH key, H1, the IDs of our retained secrets,
+ * auxsecret and pbxsecret (random where we have none), MAC by H0.
  */
 static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 {
@@ -231,7 +231,7 @@ static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 	    (c->cfg->aux_len ? zrtp_aux_id(c->suite.hash, c->cfg->aux, c->cfg->aux_len,
 					   c->chain.h[3], d->auxid) :
 			       RAND_bytes(d->auxid, ZRTP_ID_LEN) != 1) ||
-	    RAND_bytes(d->pbxid, ZRTP_ID_LEN) != 1)
+	    zrtp_pbx_id(c->suite.hash, &c->ret, t == ZRTP_DHPART2, d->pbxid))
 		return -1;
 	memcpy(d->h1, c->chain.h[1], ZRTP_H_LEN);
 	d->pv = (struct zrtp_bytes){ pv, zrtp_ka_pv_len(c->suite.ka) };
@@ -312,8 +312,12 @@ static int on_hello(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t n
 {
 	const struct zrtp_hello *h = &p->msg.u.hello;
 
-	if (memcmp(h->version, "1.1", 3))
-		return 0;	/* another version: its Hello's answer is ours (§4.1.1) */
+	if (memcmp(h->version, ZRTP_VERSION, 4) > 0) {
+		c->stats.hellos_newer++;	/* §4.1.1: ignored; ours go on, the peer steps down */
+		return 0;
+	}
+	if (memcmp(h->version, ZRTP_VERSION, 4))
+		return zi_fail(c, 0x30, "the peer speaks an older ZRTP version than 1.10 only");
 	if (!memcmp(h->zid, c->cfg->zid, ZRTP_ZID_LEN))
 		return zi_fail(c, 0x90, "the peer's ZID is ours");
 	if (!c->hello_rx && c->want_hash && !hash_is_msg(&p->raw, c->p_hash)) {
@@ -407,6 +411,16 @@ static int aux_match(struct zrtp_conn *c, const struct zrtp_dhpart *pd, struct z
 	return 0;
 }
 
+/* s3: the pbxsecret of a PBX we enrolled with, if the peer holds it too (§4.3). */
+static void pbx_match(struct zrtp_conn *c, const struct zrtp_dhpart *pd, struct zrtp_shared *sh)
+{
+	c->co.pbx = zrtp_pbx_match(c->suite.hash, &c->ret, !c->initiator, pd->pbxid);
+	if (c->co.pbx == ZRTP_AUX_MATCH) {
+		sh->s3 = c->ret.pbx;
+		sh->s3len = c->ret.pbx_len;
+	}
+}
+
 static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
 {
 	const struct msgbuf *hr = c->initiator ? &c->p_hello : &c->hello;
@@ -425,6 +439,7 @@ static int keys_from(struct zrtp_conn *c, const struct zrtp_packet *p)
 	parts[1] = (struct zrtp_bytes){ cm->b, cm->len };
 	parts[2] = (struct zrtp_bytes){ d1->b, d1->len };
 	parts[3] = (struct zrtp_bytes){ d2->b, d2->len };
+	pbx_match(c, pd, &sh);
 	rc = zrtp_ka_result(c->suite.ka, c->dh, pd->pv.p, result) ||
 	     zrtp_hashv(c->suite.hash, parts, 4, th) ||
 	     zrtp_rs_match(c->suite.hash, &c->ret, c->initiator, pd->rs1id, pd->rs2id, s1,

@@ -3,8 +3,8 @@
  * One ZRTP stream's protocol engine (RFC 6189 §4), without I/O: packets in
  * (zrtp_input), packets out (zrtp_output), a timer for retransmission
  * (zrtp_timer). DH mode, both roles, Commit contention, retained secrets
- * from the caller's cache (s1), the caller's auxsecret (s2; s3 null: no PBX); no
- * Preshared Commit or signatures; Multistream (zrtp_multistream.c); Ping
+ * and the pbxsecret of an enrolled PBX from the caller's cache (s1, s3), the
+ * caller's auxsecret (s2); no Preshared Commit or signatures; Multistream (zrtp_multistream.c); Ping
  * answered, GoClear refused, SASrelay acknowledged (zrtp_ancillary.c).
  * The result: the SAS, the SRTP master keys and salts each way, the next
  * rs1 and how the call stood with the cache.
@@ -56,6 +56,7 @@ struct zrtp_stats {
 	unsigned int pings;		/* answered with PingACK */
 	unsigned int goclear_refused;	/* GoClear: SRTP stays on */
 	unsigned int sasrelay_ignored;	/* valid SASrelay, acknowledged, not rendered */
+	unsigned int hellos_newer;	/* Hellos of a later version than ours, ignored (§4.1.1) */
 };
 
 /* How the call stood with the cache, once secure. */
@@ -67,6 +68,7 @@ struct zrtp_cache_outcome {
 	bool peer_verified;	/* the peer's Confirm said the same of its cache */
 	uint32_t expiry;	/* s the new rs1 may be kept: the lower of both Confirms' */
 	enum zrtp_aux aux;	/* the auxsecret: unset (none of ours), match, mismatch */
+	enum zrtp_aux pbx;	/* the pbxsecret (a PBX we enrolled with) likewise */
 };
 
 enum zrtp_state {

@@ -16,6 +16,7 @@
 
 #include "zrtp_engine.h"
 
+#define ZRTP_VERSION	"1.10"	/* the one version keyd speaks (§4.1.1) */
 #define MSG_MAX		600	/* our longest: DHPart with DH3k, 468 bytes */
 #define T1_MS		50	/* §6: T1 starts at 50 ms, doubles to 200 ms, 20 tries */
 #define T1_MAX_MS	200

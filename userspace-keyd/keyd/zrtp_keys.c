@@ -33,11 +33,12 @@ static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint
 {
 	static const char algid[] = "ZRTP-HMAC-KDF";
 	uint8_t buf[4 + ZRTP_PV_MAX_RESULT + sizeof(algid) - 1 + 2 * ZRTP_ZID_LEN + ZRTP_HASH_MAX +
-		    12 + ZRTP_RS_LEN + ZRTP_AUX_MAX];
+		    12 + ZRTP_RS_LEN + ZRTP_AUX_MAX + ZRTP_PBX_MAX];
 	size_t n = 0;
 	int rc;
 
-	if (rlen > ZRTP_PV_MAX_RESULT || sh->s1len > ZRTP_RS_LEN || sh->s2len > ZRTP_AUX_MAX)
+	if (rlen > ZRTP_PV_MAX_RESULT || sh->s1len > ZRTP_RS_LEN || sh->s2len > ZRTP_AUX_MAX ||
+	    sh->s3len > ZRTP_PBX_MAX)
 		return -1;
 	be32(buf, 1);
 	memcpy(buf + 4, dhresult, rlen);
@@ -54,8 +55,10 @@ static int s0_dh(zrtp_alg hash, const uint8_t *dhresult, size_t rlen, const uint
 	if (sh->s2len)
 		memcpy(buf + n + 4, sh->s2, sh->s2len);
 	n += 4 + sh->s2len;
-	memset(buf + n, 0, 4);			/* len(s3): no pbxsecret */
-	n += 4;
+	be32(buf + n, (uint32_t)sh->s3len);	/* len(s3) || s3: the pbxsecret */
+	if (sh->s3len)
+		memcpy(buf + n + 4, sh->s3, sh->s3len);
+	n += 4 + sh->s3len;
 	rc = zrtp_hash2(hash, buf, n, NULL, 0, s0);
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;

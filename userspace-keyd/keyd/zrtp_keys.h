@@ -42,14 +42,14 @@ size_t zrtp_cipher_key_len(zrtp_alg cipher);
 
 /* The shared secrets s0 mixes in (§4.4.1.4), each null (len 0) unless matched. */
 struct zrtp_shared {
-	const uint8_t *s1, *s2;		/* the retained secret, the auxsecret */
-	size_t s1len, s2len;
+	const uint8_t *s1, *s2, *s3;	/* the retained secret, the auxsecret, the pbxsecret */
+	size_t s1len, s2len, s3len;
 };
 
 /*
  * DH mode: s0 = hash(1 || DHResult || "ZRTP-HMAC-KDF" || ZIDi || ZIDr ||
- * total_hash || len(s1) || s1 || len(s2) || s2 || len(s3) || s3), with s1
- * and s2 from sh and s3 null (no PBX), then every key §4.5 derives from it
+ * total_hash || len(s1) || s1 || len(s2) || s2 || len(s3) || s3), with s1,
+ * s2 and s3 from sh, then every key §4.5 derives from it
  * with KDF_Context = ZIDi || ZIDr || total_hash, and the next rs1. 0, or -1.
  */
 int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rlen,

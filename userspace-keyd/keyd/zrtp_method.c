@@ -453,6 +453,8 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 			zs->goclear_refused));
 		json_object_object_add(z, "sasrelay_ignored", json_object_new_int64(
 			zs->sasrelay_ignored));
+		json_object_object_add(z, "hellos_newer_version", json_object_new_int64(
+			zs->hellos_newer));
 	}
 	json_object_object_add(out, "zrtp", z);
 	if (st->suite)

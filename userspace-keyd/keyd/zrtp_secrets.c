@@ -10,14 +10,40 @@
 #include "zrtp_crypto.h"
 #include "zrtp_secrets.h"
 
-/* MAC(rs, role) truncated to 64 bits (§4.3.1) */
-static int rs_id(zrtp_alg hash, const uint8_t rs[ZRTP_RS_LEN], bool initiator,
-		 uint8_t id[ZRTP_ID_LEN])
+/* MAC(secret, role) truncated to 64 bits (§4.3.1): rs1, rs2, pbxsecret */
+static int role_id(zrtp_alg hash, const uint8_t *secret, size_t len, bool initiator,
+		   uint8_t id[ZRTP_ID_LEN])
 {
 	const char *who = initiator ? "Initiator" : "Responder";
 
-	return zrtp_hmac(hash, rs, ZRTP_RS_LEN, (const uint8_t *)who, strlen(who), id,
-			 ZRTP_ID_LEN);
+	return zrtp_hmac(hash, secret, len, (const uint8_t *)who, strlen(who), id, ZRTP_ID_LEN);
+}
+
+static int rs_id(zrtp_alg hash, const uint8_t rs[ZRTP_RS_LEN], bool initiator,
+		 uint8_t id[ZRTP_ID_LEN])
+{
+	return role_id(hash, rs, ZRTP_RS_LEN, initiator, id);
+}
+
+int zrtp_pbx_id(zrtp_alg hash, const struct zrtp_retained *r, bool initiator,
+		uint8_t id[ZRTP_ID_LEN])
+{
+	if (r && r->pbx_len)
+		return role_id(hash, r->pbx, r->pbx_len, initiator, id);
+	return RAND_bytes(id, ZRTP_ID_LEN) == 1 ? 0 : -1;
+}
+
+enum zrtp_aux zrtp_pbx_match(zrtp_alg hash, const struct zrtp_retained *r, bool peer_initiates,
+			     const uint8_t peer_id[ZRTP_ID_LEN])
+{
+	uint8_t id[ZRTP_ID_LEN];
+
+	if (!r || !r->pbx_len)
+		return ZRTP_AUX_UNSET;
+	if (role_id(hash, r->pbx, r->pbx_len, peer_initiates, id) ||
+	    CRYPTO_memcmp(id, peer_id, ZRTP_ID_LEN))
+		return ZRTP_AUX_MISMATCH;
+	return ZRTP_AUX_MATCH;
 }
 
 int zrtp_aux_id(zrtp_alg hash, const uint8_t *aux, size_t aux_len,

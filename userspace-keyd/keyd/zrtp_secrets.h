@@ -16,8 +16,12 @@
 
 #define ZRTP_RS_LEN	32	/* rs1, rs2: KDF(s0, "retained secret", ..., 256) */
 #define ZRTP_AUX_MAX	64	/* auxsecret: what keyd takes from the media server */
+#define ZRTP_PBX_MAX	64	/* pbxsecret: the negotiated hash's length (§7.3.1), 32 or 48 */
 
-/* How the auxsecret stood (§4.3): none of ours, equal to the peer's, or not. */
+/*
+ * How a secret beside rs1 stood (§4.3), the auxsecret or the pbxsecret:
+ * none of ours, equal to the peer's, or not.
+ */
 enum zrtp_aux { ZRTP_AUX_UNSET, ZRTP_AUX_MATCH, ZRTP_AUX_MISMATCH };
 
 /*
@@ -33,6 +37,9 @@ struct zrtp_retained {
 	uint8_t rs1[ZRTP_RS_LEN], rs2[ZRTP_RS_LEN];
 	bool have_rs1, have_rs2;
 	bool verified;		/* the users compared the SAS in an earlier call */
+	/* a trusted PBX's secret, from enrolling with it (§7.3.1); 0: none */
+	uint8_t pbx[ZRTP_PBX_MAX];
+	size_t pbx_len;
 };
 
 /*
@@ -42,6 +49,16 @@ struct zrtp_retained {
  */
 int zrtp_rs_ids(zrtp_alg hash, const struct zrtp_retained *r, bool initiator,
 		uint8_t rs1id[ZRTP_ID_LEN], uint8_t rs2id[ZRTP_ID_LEN]);
+
+/*
+ * pbxsecretID of our DHPart (§4.3.1): MAC(pbxsecret, "Initiator" or
+ * "Responder"), 64 bits; random without one. 0, or -1.
+ */
+int zrtp_pbx_id(zrtp_alg hash, const struct zrtp_retained *r, bool initiator,
+		uint8_t id[ZRTP_ID_LEN]);
+/* Whether the peer's pbxsecretID (sent in its role) names our pbxsecret. */
+enum zrtp_aux zrtp_pbx_match(zrtp_alg hash, const struct zrtp_retained *r, bool peer_initiates,
+			     const uint8_t peer_id[ZRTP_ID_LEN]);
 
 /*
  * s1 (§4.3) from the peer's rs1ID and rs2ID: the initiator's rs1 if either

@@ -336,4 +336,8 @@ void zm_add_aux(const struct zmstate *st, struct json_object *o)
 	if (st->co.aux != ZRTP_AUX_UNSET)
 		json_object_object_add(o, "aux_secret", json_object_new_string(
 			st->co.aux == ZRTP_AUX_MATCH ? "match" : "mismatch"));
+	/* likewise the pbxsecret of a PBX we enrolled with (§7.3.1) */
+	if (st->co.pbx != ZRTP_AUX_UNSET)
+		json_object_object_add(o, "pbx_secret", json_object_new_string(
+			st->co.pbx == ZRTP_AUX_MATCH ? "match" : "mismatch"));
 }
