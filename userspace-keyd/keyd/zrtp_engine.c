@@ -91,6 +91,7 @@ static int build_hello(struct zrtp_conn *c)
 	memcpy(h->h3, c->chain.h[3], ZRTP_H_LEN);
 	memcpy(h->zid, c->cfg->zid, ZRTP_ZID_LEN);
 	h->passive = c->cfg->passive;
+	h->mitm = c->cfg->mitm;
 	memcpy(h->n, c->cfg->n, sizeof(h->n));
 	memcpy(h->alg, c->cfg->alg, sizeof(h->alg));
 	if (h->n[ZRTP_KA] < ZRTP_MAX_ALGS)	/* we do Multistream (§5.1.5) */
@@ -199,11 +200,16 @@ static uint32_t commit_refused(const struct zrtp_conn *c, const struct zrtp_comm
 					      memcmp(c->ph.msg.u.hello.zid, c->cfg->ms->peer_zid,
 						     ZRTP_ZID_LEN)))
 		return 0x53;	/* no ZRTP session with this peer to key it from (§4.4.3.1) */
-	if (pc->kind == ZRTP_COMMIT_PRSH || (pc->kind == ZRTP_COMMIT_DH && c->cfg->ms))
-		return 0x53;	/* Preshared: not done; a DH Commit on a Multistream stream */
+	if (pc->kind != ZRTP_COMMIT_MULT && c->cfg->ms)
+		return 0x53;	/* a DH or Preshared Commit on a Multistream stream */
+	if (pc->kind == ZRTP_COMMIT_PRSH &&
+	    !zi_lists(c->cfg->n, c->cfg->alg, ZRTP_KA, ZRTP_ALG("Prsh")))
+		return 0x53;	/* Preshared, which our Hello did not offer */
 	if (pc->kind == ZRTP_COMMIT_MULT) {	/* no key agreement, and no SAS (§4.4.3.1) */
 		chosen[ZRTP_KA] = ZRTP_ALG("DH3k");
 		chosen[ZRTP_SAS] = ZRTP_ALG("B32 ");
+	} else if (pc->kind == ZRTP_COMMIT_PRSH) {	/* no key agreement to check */
+		chosen[ZRTP_KA] = ZRTP_ALG("DH3k");
 	}
 	for (k = 0; k < ZRTP_NKINDS; k++)
 		if (!implemented((enum zrtp_kind)k, chosen[k]) ||
@@ -239,7 +245,14 @@ static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 	       zrtp_msg_mac_set(c->dhpart.b, c->dhpart.len, c->chain.h[0]);
 }
 
-/* The initiator's Commit: its DHPart2 first, whose hash with the
+static void choose_suite(struct zrtp_conn *c)
+{
+	c->suite = (struct zrtp_suite){ choose(c, ZRTP_HASH), choose(c, ZRTP_CIPHER),
+					choose(c, ZRTP_AUTH), choose(c, ZRTP_KA),
+					choose(c, ZRTP_SAS) };
+}
+
+/* The initiator's DH Commit: its DHPart2 first, whose hash with the
  * responder's Hello is hvi (§4.4.1.1).
  */
 static int send_commit(struct zrtp_conn *c, uint64_t now)
@@ -248,9 +261,7 @@ static int send_commit(struct zrtp_conn *c, uint64_t now)
 	struct zrtp_commit *cm = &msg.u.commit;
 	struct zrtp_bytes d2, hr = { c->p_hello.b, c->p_hello.len };
 
-	c->suite = (struct zrtp_suite){ choose(c, ZRTP_HASH), choose(c, ZRTP_CIPHER),
-					choose(c, ZRTP_AUTH), choose(c, ZRTP_KA),
-					choose(c, ZRTP_SAS) };
+	choose_suite(c);
 	if (build_dhpart(c, ZRTP_DHPART2))
 		return zi_fail(c, 0, "cannot build our DHPart2");
 	d2 = (struct zrtp_bytes){ c->dhpart.b, c->dhpart.len };
@@ -277,6 +288,10 @@ static int maybe_commit(struct zrtp_conn *c, uint64_t now)
 
 	if (c->st != ZS_HELLO || !c->hello_rx || !c->hello_acked || c->cfg->passive)
 		return 0;
+	if (!c->cfg->ms && zi_prsh_possible(c)) {
+		choose_suite(c);
+		return zi_send_commit_prsh(c, now);
+	}
 	if (!c->cfg->ms)
 		return send_commit(c, now);
 	if (!zi_lists(ph->n, (const zrtp_alg (*)[ZRTP_MAX_ALGS])ph->alg, ZRTP_KA, ZRTP_ALG("Mult")))
@@ -355,35 +370,67 @@ bool zi_hello_verified(const struct zrtp_conn *c, const uint8_t *h2)
 	       zrtp_msg_mac_ok(c->p_hello.b, c->p_hello.len, h2);
 }
 
-static int on_commit(struct zrtp_conn *c, const struct zrtp_packet *p)
+/*
+ * §4.2: both committed. A DH Commit trumps a Preshared one; of two
+ * Preshared ones the PBX's (M flag) yields; else the higher hvi (or
+ * nonce) is the initiator's. Whether ours stands (theirs is dropped).
+ */
+static bool our_commit_stands(const struct zrtp_conn *c, const struct zrtp_commit *pc)
+{
+	bool theirs_prsh = pc->kind == ZRTP_COMMIT_PRSH, dh = pc->kind == ZRTP_COMMIT_DH;
+
+	if (c->prsh != theirs_prsh)
+		return !c->prsh;
+	if (c->prsh && c->ph.msg.u.hello.mitm != c->cfg->mitm)
+		return c->ph.msg.u.hello.mitm;
+	return memcmp(c->hvi, dh ? pc->hvi : pc->nonce, dh ? ZRTP_H_LEN : ZRTP_NONCE_LEN) > 0;
+}
+
+/* A Preshared Commit we cannot match: our DH Commit instead (§4.4.2.3). */
+static int prsh_unmatched(struct zrtp_conn *c, uint64_t now)
+{
+	if (c->cfg->passive)
+		return zi_fail(c, 0x56, "Preshared Commit without a shared secret, and we are "
+			       "passive (no DH Commit of ours)");
+	memset(&c->pc, 0, sizeof(c->pc));
+	c->p_commit.len = 0;
+	return send_commit(c, now);
+}
+
+static int on_commit(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t now)
 {
 	const struct zrtp_commit *pc = &p->msg.u.commit;
+	bool no_dh = c->multi || c->prsh;
 	uint32_t code;
+	int rc;
 
-	if ((c->st == ZS_DH1_SENT || (c->st == ZS_CONFIRM1_SENT && c->multi)) &&
+	if ((c->st == ZS_DH1_SENT || (c->st == ZS_CONFIRM1_SENT && no_dh)) &&
 	    p->raw.len == c->p_commit.len && !memcmp(p->raw.p, c->p_commit.b, c->p_commit.len))
-		/* our DHPart1 (Multistream: Confirm1) was lost */
-		return zi_send(c, c->multi ? &c->confirm : &c->dhpart);
+		/* our DHPart1 (Multistream, Preshared: Confirm1) was lost */
+		return zi_send(c, no_dh ? &c->confirm : &c->dhpart);
 	if ((c->st != ZS_HELLO && c->st != ZS_COMMIT_SENT) || !c->hello_rx ||
 	    !zi_hello_verified(c, pc->h2))
 		return 0;	/* out of place, or a false packet (§9) */
-	/* §4.2: both committed; the higher hvi (or nonce) is the initiator's */
 	if (c->st == ZS_COMMIT_SENT && (pc->kind == ZRTP_COMMIT_MULT) != c->multi)
 		return zi_fail(c, 0x53, "Commit contention between a Multistream and a DH Commit");
-	if (c->st == ZS_COMMIT_SENT &&
-	    memcmp(c->hvi, pc->kind == ZRTP_COMMIT_MULT ? pc->nonce : pc->hvi,
-		   pc->kind == ZRTP_COMMIT_MULT ? ZRTP_NONCE_LEN : ZRTP_H_LEN) > 0)
+	if (c->st == ZS_COMMIT_SENT && our_commit_stands(c, pc))
 		return 0;
 	code = commit_refused(c, pc);
 	if (code)
 		return zi_fail(c, code, "the peer's Commit chose what we do not offer");
 	stop_rtx(c);
+	if (c->prsh)
+		zi_prsh_drop(c);
 	keep(&c->p_commit, &p->raw);
 	c->pc = *pc;
 	c->suite = (struct zrtp_suite){ pc->hash, pc->cipher, pc->auth, pc->ka, pc->sas };
 	c->initiator = false;
 	if (pc->kind == ZRTP_COMMIT_MULT)
 		return zi_multi_confirm1(c);
+	if (pc->kind == ZRTP_COMMIT_PRSH) {
+		rc = zi_prsh_respond(c);
+		return rc > 0 ? prsh_unmatched(c, now) : rc;
+	}
 	if (build_dhpart(c, ZRTP_DHPART1))
 		return zi_fail(c, 0, "cannot build our DHPart1");
 	c->st = ZS_DH1_SENT;
@@ -533,7 +580,7 @@ static int open_confirm(struct zrtp_conn *c, const struct zrtp_packet *p)
 	    zrtp_confirm_open(&c->suite, &c->keys, !c->initiator, &p->msg.u.sealed, plain))
 		return zi_fail(c, 0x70, "the peer's Confirm does not verify (confirm_mac)");
 	if (!zrtp_confirm_body_decode(plain, p->msg.u.sealed.enc.len, &body, NULL) &&
-	    (c->multi ? zi_multi_chain_ok(c, body.h0) :
+	    (c->multi || c->prsh ? zi_multi_chain_ok(c, body.h0) :
 	     hash_is(body.h0, c->p_h1) &&
 	     zrtp_msg_mac_ok(c->p_dhpart.b, c->p_dhpart.len, body.h0))) {
 		rc = 0;
@@ -549,6 +596,9 @@ static int on_confirm1(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_
 	if (c->st == ZS_COMMIT_SENT && c->multi) {
 		if (zi_keys_multi(c))
 			return zi_fail(c, 0, "cannot key the Multistream exchange");
+	} else if (c->st == ZS_COMMIT_SENT && c->prsh) {
+		if (zi_keys_prsh(c))
+			return zi_fail(c, 0, "cannot key the Preshared exchange");
 	} else if (c->st != ZS_DH2_SENT) {
 		return 0;
 	}
@@ -581,7 +631,7 @@ int zrtp_input(struct zrtp_conn *c, const uint8_t *pkt, size_t len, uint64_t now
 	switch (p.msg.type) {
 	case ZRTP_HELLO: return on_hello(c, &p, now);
 	case ZRTP_HELLOACK: return on_helloack(c, now);
-	case ZRTP_COMMIT: return on_commit(c, &p);
+	case ZRTP_COMMIT: return on_commit(c, &p, now);
 	case ZRTP_DHPART1: return c->initiator ? on_dhpart1(c, &p, now) : 0;
 	case ZRTP_DHPART2: return c->initiator ? 0 : on_dhpart2(c, &p);
 	case ZRTP_CONFIRM1: return c->initiator ? on_confirm1(c, &p, now) : 0;
@@ -654,6 +704,11 @@ bool zrtp_is_initiator(const struct zrtp_conn *c)
 bool zrtp_is_multistream(const struct zrtp_conn *c)
 {
 	return c->multi;
+}
+
+bool zrtp_is_preshared(const struct zrtp_conn *c)
+{
+	return c->prsh;
 }
 
 const struct zrtp_suite *zrtp_suite(const struct zrtp_conn *c)

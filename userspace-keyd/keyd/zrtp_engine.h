@@ -34,6 +34,7 @@ struct zrtp_cfg {
 	uint8_t n[ZRTP_NKINDS];
 	zrtp_alg alg[ZRTP_NKINDS][ZRTP_MAX_ALGS];
 	bool passive;		/* never send a Commit (§5.2's P flag) */
+	bool mitm;		/* we are a trusted MiTM, a PBX (§7.3): our Hello's M flag */
 	/*
 	 * The retained-secret cache: our entry for a peer ZID, asked once its
 	 * Hello came (0: found, else none). NULL: cacheless (§4.9.1: cache
@@ -96,6 +97,8 @@ const char *zrtp_why(const struct zrtp_conn *c);
 bool zrtp_is_initiator(const struct zrtp_conn *c);
 /* The exchange is (or was) a Multistream one. */
 bool zrtp_is_multistream(const struct zrtp_conn *c);
+/* The exchange is (or was) a Preshared one (no DH: no forward secrecy, §4.4.2). */
+bool zrtp_is_preshared(const struct zrtp_conn *c);
 const struct zrtp_suite *zrtp_suite(const struct zrtp_conn *c);
 /* The keys once secure (NULL before). */
 const struct zrtp_keys *zrtp_result(const struct zrtp_conn *c);

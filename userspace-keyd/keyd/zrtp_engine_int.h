@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Inside the ZRTP engine (zrtp_engine.c, zrtp_multistream.c,
- * zrtp_ancillary.c): a stream's state and the helpers those files share.
+ * zrtp_preshared.c, zrtp_ancillary.c): a stream's state and the helpers those files share.
  * Not an API: callers see zrtp_engine.h.
  */
 #ifndef KEYD_ZRTP_ENGINE_INT_H
@@ -36,6 +36,8 @@ struct zrtp_conn {
 	enum zrtp_state st;
 	bool initiator, hello_rx, hello_acked;
 	bool multi;				/* this exchange is Multistream */
+	bool prsh;				/* this exchange is Preshared */
+	uint8_t psk[ZRTP_HASH_MAX];		/* Preshared: preshared_key until s0 */
 	struct zrtp_stats stats;
 	struct zrtp_chain chain;		/* our H0..H3 */
 	struct msgbuf hello, commit, dhpart, confirm;	/* ours */
@@ -84,6 +86,13 @@ int zi_send_commit_multi(struct zrtp_conn *c, uint64_t now);
 int zi_keys_multi(struct zrtp_conn *c);
 int zi_multi_confirm1(struct zrtp_conn *c);
 bool zi_multi_chain_ok(const struct zrtp_conn *c, const uint8_t *h0);
+
+/* zrtp_preshared.c (§4.4.2) */
+bool zi_prsh_possible(const struct zrtp_conn *c);
+int zi_send_commit_prsh(struct zrtp_conn *c, uint64_t now);
+void zi_prsh_drop(struct zrtp_conn *c);
+int zi_keys_prsh(struct zrtp_conn *c);
+int zi_prsh_respond(struct zrtp_conn *c);
 
 /* zrtp_ancillary.c: what is not the key exchange */
 int zi_on_ping(struct zrtp_conn *c, const struct zrtp_packet *p);

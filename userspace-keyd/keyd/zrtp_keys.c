@@ -158,6 +158,44 @@ int zrtp_keys_multistream(const struct zrtp_suite *s, const uint8_t *zrtpsess,
 	return rc;
 }
 
+int zrtp_preshared_key(zrtp_alg hash, const struct zrtp_shared *sh, uint8_t *psk,
+		       uint8_t key_id[ZRTP_ID_LEN])
+{
+	uint8_t len[3][4];
+	struct zrtp_bytes parts[6] = {
+		{ len[0], 4 }, { sh->s1, sh->s1len }, { len[1], 4 }, { sh->s2, sh->s2len },
+		{ len[2], 4 }, { sh->s3, sh->s3len },
+	};
+	static const char label[] = "Prsh";
+
+	if (!sh->s1len)
+		return -1;	/* no rs1, no Preshared mode */
+	be32(len[0], (uint32_t)sh->s1len);
+	be32(len[1], (uint32_t)sh->s2len);
+	be32(len[2], (uint32_t)sh->s3len);
+	return zrtp_hashv(hash, parts, 6, psk) ||
+	       zrtp_hmac(hash, psk, zrtp_hash_len(hash), (const uint8_t *)label,
+			 sizeof(label) - 1, key_id, ZRTP_ID_LEN);
+}
+
+int zrtp_keys_preshared(const struct zrtp_suite *s, const uint8_t *psk,
+			const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+			const uint8_t *total_hash, struct zrtp_keys *k)
+{
+	struct kdf_ctx c;
+	int rc;
+
+	if (keys_begin(s, k))
+		return -1;
+	kdf_ctx(zidi, zidr, total_hash, k->hlen, &c);
+	rc = zrtp_kdf(s->hash, psk, k->hlen, "ZRTP PSK", c.b, c.len,
+		      (unsigned int)(8 * k->hlen), k->s0) ||
+	     keys_from_s0(s, &c, true, k);
+	if (rc)
+		OPENSSL_cleanse(k, sizeof(*k));
+	return rc;
+}
+
 int zrtp_sas_render(zrtp_alg sas, uint32_t v, char *out, size_t cap)
 {
 	static const char b32[] = "ybndrfg8ejkmcpqxot1uwisza345h769";

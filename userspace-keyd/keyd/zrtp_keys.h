@@ -68,6 +68,24 @@ int zrtp_keys_multistream(const struct zrtp_suite *s, const uint8_t *zrtpsess,
 			  const uint8_t *total_hash, struct zrtp_keys *k);
 
 /*
+ * Preshared mode (§4.4.2.2): preshared_key = hash(len(s1) || s1 || len(s2)
+ * || s2 || len(s3) || s3) with rs1, the auxsecret and the pbxsecret (any
+ * but rs1 may be null), as long as the negotiated hash, and the Commit's
+ * keyID = MAC(preshared_key, "Prsh"), 64 bits. 0, or -1.
+ */
+int zrtp_preshared_key(zrtp_alg hash, const struct zrtp_shared *sh, uint8_t *psk,
+		       uint8_t key_id[ZRTP_ID_LEN]);
+
+/*
+ * Preshared mode's keys (§4.4.2.4): s0 = KDF(preshared_key, "ZRTP PSK",
+ * KDF_Context, hash length), total_hash = hash(responder's Hello ||
+ * Commit); then the keys as in DH mode, with a SAS and the next rs1.
+ */
+int zrtp_keys_preshared(const struct zrtp_suite *s, const uint8_t *psk,
+			const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+			const uint8_t *total_hash, struct zrtp_keys *k);
+
+/*
  * The SAS of sasvalue as sas renders it: B32, four base32 characters;
  * B256, two PGP words joined by ':' ("aardvark:adroitness").
  */
