@@ -10,7 +10,9 @@
  * with a DH Commit and the call goes on in DH mode (a cache mismatch);
  * a passive one sends Error 0x56. Both committing Preshared: the higher
  * nonce wins; Preshared against DH: DH wins (§4.2). An rs1 never verified
- * is not used for Preshared.
+ * is not used for Preshared. PBX enrollment (§7.3.1) and the SASrelay
+ * of an enrolled PBX (§7.3), the PBX side played by an engine with the M
+ * and E flags and a SASrelay built here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,12 +284,121 @@ static void test_preshared_needs_verified(void)
 	hang_up(&a, &b);
 }
 
+/* ---------------------------------------------------------------- PBX */
+
+/*
+ * A SASrelay from side "from" (sealed with its keys, as its Confirm was)
+ * into the other's engine; whether a RelayACK came back. flip: one bit of
+ * the sealed part altered (the MAC must catch it).
+ */
+static bool relay(struct side *from, struct side *to, zrtp_alg scheme, const uint8_t *sashash,
+		  bool flip)
+{
+	const struct zrtp_keys *k = zrtp_result(from->c);
+	struct zrtp_relay_body b = { .scheme = scheme, .sas_verified = true };
+	struct zrtp_packet p = { .ssrc = 0xb2b2b2b2, .msg = { .type = ZRTP_SASRELAY } };
+	uint8_t plain[64], enc[64], pkt[256], out[256];
+	struct zrtp_packet r;
+	size_t n, m;
+	bool acked = false;
+
+	if (!KTAP_EXPECT(k != NULL))
+		return false;
+	memcpy(b.sashash, sashash, 32);
+	n = zrtp_relay_body_encode(&b, plain, sizeof(plain), NULL);
+	if (!KTAP_EXPECT(n == 40 && RAND_bytes(p.msg.u.sealed.iv, ZRTP_IV_LEN) == 1) ||
+	    !KTAP_EXPECT(!zrtp_confirm_seal(zrtp_suite(from->c), k, zrtp_is_initiator(from->c),
+					    p.msg.u.sealed.iv, plain, n, enc, p.msg.u.sealed.mac)))
+		return false;
+	enc[5] ^= flip ? 0x10 : 0;
+	p.msg.u.sealed.enc = (struct zrtp_bytes){ enc, n };
+	n = zrtp_encode(&p, pkt, sizeof(pkt), NULL);
+	if (!KTAP_EXPECT(n > 0))
+		return false;
+	KTAP_EXPECT_EQ(zrtp_input(to->c, pkt, n, 9000), 0);
+	while ((m = zrtp_output(to->c, out, sizeof(out))))
+		acked |= !zrtp_decode(out, m, &r, NULL) && r.msg.type == ZRTP_RELAYACK;
+	return acked;
+}
+
+/*
+ * PBX enrollment (§7.3.1): Bob is a PBX (M) whose Confirm sets E; Alice
+ * sees the offer and both derive the same pbxsecret. In the next call it
+ * matches on both sides (s3), and Bob's SASrelay (§5.13) is believed: the
+ * far leg's SAS in the relayed scheme, its V flag. A repeat changes
+ * nothing; an altered one is dropped without a RelayACK. Unenrolled, Alice
+ * takes only the scheme, for her own SAS; from a peer that is no PBX she
+ * takes nothing, yet acknowledges.
+ */
+static void test_pbx_enroll_and_relay(void)
+{
+	const struct zrtp_relayed *rl;
+	struct side a, b;
+	uint8_t sa[32], sb[32], hash[32];
+	char want[ZRTP_SAS_MAX];
+
+	side_init(&a, "zid-alice-01", false, false);
+	side_init(&b, "zid-pbx-0001", false, true);
+	memset(&a.ret, 0, sizeof(a.ret));
+	memset(&b.ret, 0, sizeof(b.ret));
+	a.have = b.have = false;
+	b.cfg.mitm = b.cfg.pbx_enroll = true;
+	call(&a, &b);
+	KTAP_EXPECT(agreed(&a, &b));
+	KTAP_EXPECT(a.co.pbx_enroll_offered && !b.co.pbx_enroll_offered);
+	KTAP_ASSERT(!zrtp_pbx_secret(a.c, sa) && !zrtp_pbx_secret(b.c, sb));
+	KTAP_EXPECT(!memcmp(sa, sb, 32));
+	memcpy(a.ret.pbx, sa, 32);
+	memcpy(b.ret.pbx, sb, 32);
+	a.ret.pbx_len = b.ret.pbx_len = 32;
+	hang_up(&a, &b);
+
+	b.cfg.pbx_enroll = false;
+	call(&a, &b);
+	KTAP_EXPECT(agreed(&a, &b) && !a.co.pbx_enroll_offered);
+	KTAP_EXPECT(a.co.pbx == ZRTP_AUX_MATCH && b.co.pbx == ZRTP_AUX_MATCH);
+	KTAP_ASSERT(RAND_bytes(hash, sizeof(hash)) == 1);
+	hash[0] |= 1;
+	KTAP_EXPECT(relay(&b, &a, ZRTP_ALG("B256"), hash, false));
+	rl = zrtp_relayed(a.c);
+	KTAP_ASSERT(!zrtp_sas_render(ZRTP_ALG("B256"), (uint32_t)hash[0] << 24 |
+				     (uint32_t)hash[1] << 16 | (uint32_t)hash[2] << 8 | hash[3],
+				     want, sizeof(want)));
+	ktap_diag("relayed SAS %s (trusted %d), wanted %s", rl->sas, rl->trusted, want);
+	KTAP_EXPECT(rl->gen == 1 && rl->trusted && rl->peer_verified && !strcmp(rl->sas, want));
+	KTAP_EXPECT(relay(&b, &a, ZRTP_ALG("B256"), hash, false) && rl->gen == 1);
+	KTAP_EXPECT(!relay(&b, &a, ZRTP_ALG("B256"), hash, true) && rl->gen == 1);
+	KTAP_EXPECT(zrtp_stats(a.c)->sasrelay_rendered == 2 && zrtp_stats(a.c)->sasrelay_ignored == 0);
+	hang_up(&a, &b);
+
+	a.ret.pbx_len = 0;	/* Alice never enrolled */
+	call(&a, &b);
+	KTAP_EXPECT(agreed(&a, &b));
+	KTAP_EXPECT(a.co.pbx == ZRTP_AUX_UNSET && b.co.pbx == ZRTP_AUX_MISMATCH);
+	KTAP_EXPECT(relay(&b, &a, ZRTP_ALG("B256"), hash, false));
+	rl = zrtp_relayed(a.c);
+	KTAP_ASSERT(!zrtp_sas_render(ZRTP_ALG("B256"), zrtp_result(a.c)->sasvalue, want,
+				     sizeof(want)));
+	KTAP_EXPECT(rl->gen == 1 && !rl->trusted && !rl->peer_verified && !strcmp(rl->sas, want));
+	KTAP_EXPECT(zrtp_stats(a.c)->sasrelay_ignored == 1);
+	hang_up(&a, &b);
+
+	b.cfg.mitm = false;	/* no PBX: no SASrelay is anything to Alice */
+	a.ret.pbx_len = 32;
+	call(&a, &b);
+	KTAP_EXPECT(agreed(&a, &b) && a.co.pbx == ZRTP_AUX_MATCH);
+	KTAP_EXPECT(relay(&b, &a, ZRTP_ALG("B256"), hash, false));
+	KTAP_EXPECT(zrtp_relayed(a.c)->gen == 0 && zrtp_stats(a.c)->sasrelay_ignored == 1);
+	hang_up(&a, &b);
+}
+
 static const struct ktap_test tests[] = {
 	KTAP_TEST(test_preshared),
 	KTAP_TEST(test_preshared_aux_pbx),
 	KTAP_TEST(test_preshared_unmatched),
 	KTAP_TEST(test_preshared_contention),
 	KTAP_TEST(test_preshared_needs_verified),
+	KTAP_TEST(test_pbx_enroll_and_relay),
 };
 
 int main(void)

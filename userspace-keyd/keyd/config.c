@@ -333,7 +333,7 @@ int config_set(struct config *c, const char *key, const char *v,
 		return rc;
 	if (!strcmp(key, "zrtp_key_agreements"))
 		return set_zrtp_list(c->zrtp_key_agreements, sizeof(c->zrtp_key_agreements), key,
-				     v, "X255 E255 DH3k EC25 EC38 DH2k", 6, err, errlen);
+				     v, "X255 E255 DH3k EC25 EC38 DH2k Prsh", 6, err, errlen);
 	if (!strcmp(key, "zrtp_hashes"))
 		return set_zrtp_list(c->zrtp_hashes, sizeof(c->zrtp_hashes), key, v,
 				     "S256 S384", 7, err, errlen);

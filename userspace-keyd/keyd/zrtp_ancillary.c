@@ -2,8 +2,8 @@
 /*
  * The engine's messages that are not the key exchange (RFC 6189 §5.11-5.16):
  * Ping answered with PingACK, GoClear refused (our Confirms never set the
- * Allow Clear flag: SRTP stays on), SASrelay acknowledged but never
- * believed (keyd trusts no PBX as a man in the middle, §7.3).
+ * Allow Clear flag: SRTP stays on), SASrelay acknowledged and believed
+ * only from a PBX we enrolled with (§7.3).
  */
 #include "zrtp_engine_int.h"
 
@@ -36,21 +36,55 @@ int zi_on_goclear(struct zrtp_conn *c, const struct zrtp_packet *p)
 }
 
 /*
- * SASrelay (§5.13): a valid one (its MAC keyed like the Confirm's) gets a
- * RelayACK so the sender stops; its SAS is not rendered, as keyd enrolls
- * no PBX (§7.3.1). An invalid one is dropped.
+ * SASrelay (§5.13, §7.3): a valid one (its MAC keyed like the Confirm's)
+ * gets a RelayACK so the sender stops. Its sashash is shown only if it
+ * comes from a PBX we enrolled with: its Hello set M and the pbxsecret
+ * matched in this call; from any other PBX (M) only the rendering scheme
+ * is taken, for our own SAS. An invalid one is dropped.
  */
+static void relay_show(struct zrtp_conn *c, const struct zrtp_relay_body *b, bool trusted)
+{
+	char sas[ZRTP_SAS_MAX];
+	uint32_t v = c->keys.sasvalue;
+
+	if (trusted)
+		v = (uint32_t)b->sashash[0] << 24 | (uint32_t)b->sashash[1] << 16 |
+		    (uint32_t)b->sashash[2] << 8 | b->sashash[3];
+	if (zrtp_sas_render(b->scheme, v, sas, sizeof(sas)))
+		return;		/* a scheme we cannot render: ours stands */
+	if (c->relayed.gen && c->relayed.trusted == trusted && !strcmp(c->relayed.sas, sas) &&
+	    c->relayed.peer_verified == b->sas_verified)
+		return;		/* a repeat (our RelayACK was lost) */
+	c->relayed.trusted = trusted;
+	c->relayed.peer_verified = trusted && b->sas_verified;
+	c->relayed.scheme = b->scheme;
+	memcpy(c->relayed.sas, sas, sizeof(sas));
+	c->relayed.gen++;
+}
+
 int zi_on_sasrelay(struct zrtp_conn *c, const struct zrtp_packet *p)
 {
+	static const uint8_t none[32];
+	struct zrtp_relay_body b;
 	uint8_t plain[MSG_MAX];
-	bool ok;
+	bool ok, pbx, trusted;
 
 	if (c->st != ZS_SECURE || p->msg.u.sealed.enc.len > sizeof(plain))
 		return 0;
-	ok = !zrtp_confirm_open(&c->suite, &c->keys, !c->initiator, &p->msg.u.sealed, plain);
+	ok = !zrtp_confirm_open(&c->suite, &c->keys, !c->initiator, &p->msg.u.sealed, plain) &&
+	     !zrtp_relay_body_decode(plain, p->msg.u.sealed.enc.len, &b, NULL);
 	OPENSSL_cleanse(plain, sizeof(plain));
 	if (!ok)
 		return 0;
-	c->stats.sasrelay_ignored++;
-	return zi_send_simple(c, ZRTP_RELAYACK, 0) ? 0 : 0;
+	pbx = c->ph.msg.u.hello.mitm && !c->multi;
+	trusted = pbx && c->co.pbx == ZRTP_AUX_MATCH && CRYPTO_memcmp(b.sashash, none, 32);
+	if (trusted)
+		c->stats.sasrelay_rendered++;
+	else
+		c->stats.sasrelay_ignored++;
+	if (pbx)
+		relay_show(c, &b, trusted);
+	OPENSSL_cleanse(&b, sizeof(b));
+	zi_send_simple(c, ZRTP_RELAYACK, 0);
+	return 0;
 }

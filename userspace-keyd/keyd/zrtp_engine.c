@@ -514,6 +514,8 @@ int zi_build_confirm(struct zrtp_conn *c, enum zrtp_type t, struct msgbuf *m)
 		/* §4.9: Multistream says forever, and it is ignored */
 		.cache_expiry = c->cfg->cache_get || c->multi ? 0xffffffffu : 0,
 		.sas_verified = c->co.verified,
+		/* a PBX's enrollment call (§7.3.1); E implies not A, and we never set A */
+		.pbx_enroll = c->cfg->mitm && c->cfg->pbx_enroll && !c->multi,
 	};
 	struct zrtp_msg msg = { .type = t };
 	uint8_t plain[64], enc[64];
@@ -585,6 +587,7 @@ static int open_confirm(struct zrtp_conn *c, const struct zrtp_packet *p)
 	     zrtp_msg_mac_ok(c->p_dhpart.b, c->p_dhpart.len, body.h0))) {
 		rc = 0;
 		c->co.peer_verified = body.sas_verified;
+		c->co.pbx_enroll_offered = body.pbx_enroll && c->ph.msg.u.hello.mitm && !c->multi;
 		c->co.expiry = c->cfg->cache_get && !c->multi ? body.cache_expiry : 0;
 	}
 	OPENSSL_cleanse(plain, sizeof(plain));
@@ -775,4 +778,22 @@ void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *ou
 const struct zrtp_stats *zrtp_stats(const struct zrtp_conn *c)
 {
 	return &c->stats;
+}
+
+const struct zrtp_relayed *zrtp_relayed(const struct zrtp_conn *c)
+{
+	return &c->relayed;
+}
+
+int zrtp_pbx_secret(const struct zrtp_conn *c, uint8_t out[32])
+{
+	uint8_t zids[2 * ZRTP_ZID_LEN];
+
+	if (c->st != ZS_SECURE || c->multi)
+		return -1;
+	memcpy(zids, c->initiator ? c->cfg->zid : c->pc.zid, ZRTP_ZID_LEN);
+	memcpy(zids + ZRTP_ZID_LEN, c->initiator ? c->ph.msg.u.hello.zid : c->cfg->zid,
+	       ZRTP_ZID_LEN);
+	return zrtp_kdf(c->suite.hash, c->keys.zrtpsess, c->keys.hlen, "Trusted MiTM key", zids,
+			sizeof(zids), 256, out);
 }

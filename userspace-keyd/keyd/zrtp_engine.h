@@ -5,7 +5,8 @@
  * (zrtp_timer). DH mode, both roles, Commit contention, retained secrets
  * and the pbxsecret of an enrolled PBX from the caller's cache (s1, s3), the
  * caller's auxsecret (s2); no Preshared Commit or signatures; Multistream (zrtp_multistream.c); Ping
- * answered, GoClear refused, SASrelay acknowledged (zrtp_ancillary.c).
+ * answered, GoClear refused, SASrelay acknowledged and, from an enrolled
+ * PBX, rendered (zrtp_ancillary.c).
  * The result: the SAS, the SRTP master keys and salts each way, the next
  * rs1 and how the call stood with the cache.
  */
@@ -35,6 +36,7 @@ struct zrtp_cfg {
 	zrtp_alg alg[ZRTP_NKINDS][ZRTP_MAX_ALGS];
 	bool passive;		/* never send a Commit (§5.2's P flag) */
 	bool mitm;		/* we are a trusted MiTM, a PBX (§7.3): our Hello's M flag */
+	bool pbx_enroll;	/* with mitm: our Confirm's E flag, an enrollment call (§7.3.1) */
 	/*
 	 * The retained-secret cache: our entry for a peer ZID, asked once its
 	 * Hello came (0: found, else none). NULL: cacheless (§4.9.1: cache
@@ -56,7 +58,8 @@ struct zrtp_cfg {
 struct zrtp_stats {
 	unsigned int pings;		/* answered with PingACK */
 	unsigned int goclear_refused;	/* GoClear: SRTP stays on */
-	unsigned int sasrelay_ignored;	/* valid SASrelay, acknowledged, not rendered */
+	unsigned int sasrelay_ignored;	/* valid SASrelay, acknowledged, its sashash not believed */
+	unsigned int sasrelay_rendered;	/* valid SASrelay from an enrolled PBX: its SAS shown */
 	unsigned int hellos_newer;	/* Hellos of a later version than ours, ignored (§4.1.1) */
 };
 
@@ -70,6 +73,21 @@ struct zrtp_cache_outcome {
 	uint32_t expiry;	/* s the new rs1 may be kept: the lower of both Confirms' */
 	enum zrtp_aux aux;	/* the auxsecret: unset (none of ours), match, mismatch */
 	enum zrtp_aux pbx;	/* the pbxsecret (a PBX we enrolled with) likewise */
+	bool pbx_enroll_offered;	/* the peer, a PBX (M), set E in its Confirm (§7.3.1) */
+};
+
+/*
+ * The SAS a SASrelay (§5.13, §7.3) asks us to show: a PBX we enrolled with
+ * (its Hello's M flag, the pbxsecret matched) relays the far leg's SAS
+ * (trusted); any other PBX only its rendering scheme, in which we show our
+ * own SAS (not trusted). gen counts the changes (0: none came).
+ */
+struct zrtp_relayed {
+	bool trusted;
+	bool peer_verified;	/* the far party's V flag, as relayed */
+	zrtp_alg scheme;
+	char sas[ZRTP_SAS_MAX];
+	unsigned int gen;
 };
 
 enum zrtp_state {
@@ -115,6 +133,13 @@ int zrtp_set_peer_hello_hash(struct zrtp_conn *c, const uint8_t hash[32]);
 unsigned int zrtp_hello_hash_mismatches(const struct zrtp_conn *c);
 void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *out);
 const struct zrtp_stats *zrtp_stats(const struct zrtp_conn *c);
+const struct zrtp_relayed *zrtp_relayed(const struct zrtp_conn *c);
+/*
+ * The pbxsecret of this call (§7.3.1): KDF(ZRTPSess, "Trusted MiTM key",
+ * ZIDi || ZIDr, 256), what enrolling with a PBX (or, as one, a phone)
+ * stores. Secure DH or Preshared streams only. 0, or -1.
+ */
+int zrtp_pbx_secret(const struct zrtp_conn *c, uint8_t out[32]);
 /* From the peer's Hello, once one came: its ZID, its client identifier. */
 bool zrtp_peer_zid(const struct zrtp_conn *c, uint8_t zid[ZRTP_ZID_LEN]);
 bool zrtp_peer_client_id(const struct zrtp_conn *c, char out[17]);

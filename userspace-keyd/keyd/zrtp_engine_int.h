@@ -39,6 +39,7 @@ struct zrtp_conn {
 	bool prsh;				/* this exchange is Preshared */
 	uint8_t psk[ZRTP_HASH_MAX];		/* Preshared: preshared_key until s0 */
 	struct zrtp_stats stats;
+	struct zrtp_relayed relayed;
 	struct zrtp_chain chain;		/* our H0..H3 */
 	struct msgbuf hello, commit, dhpart, confirm;	/* ours */
 	struct msgbuf p_hello, p_commit, p_dhpart;	/* the peer's */

@@ -555,6 +555,7 @@ static int zrtp_restore(struct keyd *kd, struct session *s, struct json_object *
 	snprintf(st->sas, sizeof(st->sas), "%s", sas ? sas : "");
 	snprintf(name, sizeof(name), "%-4.4s", ka ? ka : "");
 	st->algs.ka = ZRTP_ALG(name);
+	s->pfs = st->algs.ka != ZRTP_ALG("Prsh");
 	snprintf(name, sizeof(name), "%-4.4s", jstr(saved, "sas_type") ? jstr(saved, "sas_type") :
 						"B32");
 	st->algs.sas = ZRTP_ALG(name);

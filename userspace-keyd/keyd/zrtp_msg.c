@@ -483,3 +483,57 @@ size_t zrtp_confirm_body_encode(const struct zrtp_confirm_body *b, uint8_t *out,
 		memcpy(out + CONFIRM_BODY, b->sig.p, b->sig.len);
 	return n;
 }
+
+/* ---------------------------------------------------------------- SASrelay body */
+
+#define RELAY_BODY	40	/* flag word, rendering scheme, sashash */
+
+int zrtp_relay_body_decode(const uint8_t *buf, size_t len, struct zrtp_relay_body *b,
+			   const char **why)
+{
+	uint32_t w;
+
+	memset(b, 0, sizeof(*b));
+	if (len < RELAY_BODY) {
+		if (why)
+			*why = "SASrelay body too short";
+		return -1;
+	}
+	w = get32(buf);
+	b->sig_words = (uint16_t)(w >> 8 & 0x1ff);
+	b->sas_verified = w & 4;
+	b->allow_clear = w & 2;
+	b->disclosure = w & 1;
+	b->reserved = w & 0xfffe00f8u;
+	b->scheme = get32(buf + 4);
+	memcpy(b->sashash, buf + 8, sizeof(b->sashash));
+	if (len != RELAY_BODY + 4 * (size_t)b->sig_words) {
+		if (why)
+			*why = "SASrelay body length does not match its signature length";
+		return -1;
+	}
+	b->sig = (struct zrtp_bytes){ buf + RELAY_BODY, 4 * (size_t)b->sig_words };
+	return 0;
+}
+
+size_t zrtp_relay_body_encode(const struct zrtp_relay_body *b, uint8_t *out, size_t cap,
+			      const char **why)
+{
+	size_t n = RELAY_BODY + b->sig.len;
+
+	if (b->sig.len % 4 || b->sig.len / 4 > 0x1ff || n > cap) {
+		if (why)
+			*why = b->sig.len % 4 || b->sig.len / 4 > 0x1ff ?
+			       "signature not a whole number of words, or too long" :
+			       "output buffer too small";
+		return 0;
+	}
+	put32(out, (b->reserved & 0xfffe00f8u) | (uint32_t)(b->sig.len / 4) << 8 |
+		   (b->sas_verified ? 4u : 0) | (b->allow_clear ? 2u : 0) |
+		   (b->disclosure ? 1u : 0));
+	put32(out + 4, b->scheme);
+	memcpy(out + 8, b->sashash, sizeof(b->sashash));
+	if (b->sig.len)
+		memcpy(out + RELAY_BODY, b->sig.p, b->sig.len);
+	return n;
+}

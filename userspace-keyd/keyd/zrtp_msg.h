@@ -127,6 +127,16 @@ struct zrtp_confirm_body {
 	struct zrtp_bytes sig;		/* the signature type block and signature */
 };
 
+/* The decrypted part of a SASrelay (§5.13). */
+struct zrtp_relay_body {
+	uint16_t sig_words;		/* signature length, words, with its type block */
+	bool sas_verified, allow_clear, disclosure;	/* V A D, the far party's */
+	uint32_t reserved;		/* the unused bits of the flag word, as received */
+	zrtp_alg scheme;		/* the relayed SAS's rendering scheme */
+	uint8_t sashash[32];		/* the far leg's; zeros to an endpoint not enrolled */
+	struct zrtp_bytes sig;		/* the signature type block and signature */
+};
+
 /* Whether buf is a ZRTP packet by RFC 7983's demultiplexing and the cookie. */
 bool zrtp_is_packet(const uint8_t *buf, size_t len);
 
@@ -149,6 +159,11 @@ int zrtp_confirm_body_decode(const uint8_t *buf, size_t len, struct zrtp_confirm
 			     const char **why);
 size_t zrtp_confirm_body_encode(const struct zrtp_confirm_body *b, uint8_t *out, size_t cap,
 				const char **why);
+
+int zrtp_relay_body_decode(const uint8_t *buf, size_t len, struct zrtp_relay_body *b,
+			   const char **why);
+size_t zrtp_relay_body_encode(const struct zrtp_relay_body *b, uint8_t *out, size_t cap,
+			      const char **why);
 
 /* "Hello   " etc.; NULL for a number that is no type. */
 const char *zrtp_type_name(enum zrtp_type t);

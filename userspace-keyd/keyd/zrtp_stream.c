@@ -183,7 +183,7 @@ static void emit_secure(struct zmstate *st)
 		zm_alg_name(st->algs.ka, n)));
 	if (st->multistream)
 		json_object_object_add(ev, "multistream_of", json_object_new_string(st->ms_of));
-	json_object_object_add(ev, "pfs", json_object_new_boolean(1));
+	json_object_object_add(ev, "pfs", json_object_new_boolean(s->pfs));
 	session_emit(st->kd, s, ev);
 }
 
@@ -243,6 +243,7 @@ static void after_engine(struct zmstate *st)
 		return;
 	st->algs = *zrtp_suite(st->zc);
 	st->initiator = zrtp_is_initiator(st->zc);
+	st->s->pfs = !zrtp_is_preshared(st->zc);	/* Preshared: no DH (§4.4.2) */
 	if (!st->multistream)
 		snprintf(st->sas, sizeof(st->sas), "%s", k->sas);
 	if (install(st, k, why, sizeof(why))) {
