@@ -42,8 +42,10 @@ static void usage(FILE *f)
 		"  remote SESSION [--offer|--answer] [--secure] ATTRIBUTE...\n"
 		"                                       apply the peer's a=crypto lines\n"
 		"  rekey SESSION [--secure]             new local key; prints the re-offer\n"
-		"  verify-sas SESSION yes|no            the users compared the SAS (ZRTP):\n"
-		"                                       it matched, or it did not\n"
+		"  verify-sas SESSION yes|no [--enroll-pbx]\n"
+		"                                       the users compared the SAS (ZRTP):\n"
+		"                                       it matched, or it did not; and they\n"
+		"                                       trust the peer as their PBX\n"
 		"  bridge SESSION OTHER [--idle-timeout MS] [--copy-to-app]\n"
 		"                                       relay each session's peer to the other's\n"
 		"                                       in the kernel (both secure)\n"
@@ -217,10 +219,13 @@ static int run(struct kdc *c, int argc, char **argv)
 		return call(c, r, NULL, 0);
 	}
 	if (!strcmp(cmd, "verify-sas")) {
-		if (argc != 3 || (strcmp(argv[2], "yes") && strcmp(argv[2], "no")))
+		if ((argc != 3 && (argc != 4 || strcmp(argv[3], "--enroll-pbx"))) ||
+		    (strcmp(argv[2], "yes") && strcmp(argv[2], "no")))
 			return -1;
 		r = req_new("verify_sas", argv[1]);
 		json_object_object_add(r, "verified", json_object_new_boolean(!strcmp(argv[2], "yes")));
+		if (argc == 4)
+			json_object_object_add(r, "enroll_pbx", json_object_new_boolean(1));
 		return call(c, r, NULL, 0);
 	}
 	if (!strcmp(cmd, "remote")) {

@@ -134,6 +134,15 @@ static void test_fields_typed(void)
 	KTAP_EXPECT(!strcmp(req.zrtp_aux_hex, "00ff10Ab"));
 	KTAP_EXPECT_EQ(req.method_fields, REQF_ZRTP_AUX);
 	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"create\",\"role\":\"offerer\",\"method\":\"zrtp\","
+			     "\"zrtp_pbx_enroll\":true}", &req, err), 0);
+	KTAP_EXPECT(req.zrtp_pbx_enroll);
+	KTAP_EXPECT_EQ(req.method_fields, REQF_ZRTP_PBX);
+	request_free(&req);
+	KTAP_ASSERT_EQ(parse("{\"op\":\"verify_sas\",\"session\":\"kd-1\",\"verified\":true,"
+			     "\"enroll_pbx\":true}", &req, err), 0);
+	KTAP_EXPECT(req.sas_verified && req.enroll_pbx);
+	request_free(&req);
 	KTAP_ASSERT_EQ(parse("{\"op\":\"bridge\",\"session\":\"kd-1\",\"bridge_to\":\"kd-2\","
 			     "\"idle_timeout_ms\":3600000,\"copy_to_app\":true}", &req, err), 0);
 	KTAP_EXPECT(!strcmp(req.bridge_to, "kd-2"));
@@ -217,6 +226,12 @@ static void test_errors(void)
 		  "idle_timeout_ms: expected 0 to 3600000" },
 		{ "{\"op\":\"bridge\",\"session\":\"a\",\"bridge_to\":\"b\",\"copy_to_app\":1}",
 		  "copy_to_app: expected true or false" },
+		{ "{\"op\":\"create\",\"role\":\"offerer\",\"zrtp_pbx_enroll\":1}",
+		  "zrtp_pbx_enroll: expected true or false" },
+		{ "{\"op\":\"verify_sas\",\"session\":\"a\",\"verified\":true,\"enroll_pbx\":\"y\"}",
+		  "enroll_pbx: expected true or false" },
+		{ "{\"op\":\"status\",\"session\":\"a\",\"enroll_pbx\":true}",
+		  "does not apply to status" },
 		{ "{\"op\":\"unbridge\",\"session\":\"a\",\"bridge_to\":\"b\"}",
 		  "does not apply to unbridge" },
 		{ "{\"op\":\"status\",\"session\":\"\"}", "session: expected a session id" },

@@ -63,10 +63,12 @@ struct method {
 	/* New local key; r->reply gets the attributes to signal it. */
 	int (*rekey)(struct keyd *kd, struct session *s, struct opres *r);
 	/*
-	 * The users compared the short authentication string (verified) or
-	 * found it differs (!verified): ZRTP's SAS. NULL: the method has none.
+	 * The users compared the short authentication string (req's
+	 * sas_verified) or found it differs: ZRTP's SAS; with enroll_pbx they
+	 * also trust the peer as their PBX. NULL: the method has none.
 	 */
-	int (*verify_sas)(struct keyd *kd, struct session *s, bool verified, struct opres *r);
+	int (*verify_sas)(struct keyd *kd, struct session *s, const struct request *req,
+			  struct opres *r);
 	/* Method fields of "status" (no keys). */
 	void (*status)(struct keyd *kd, struct session *s, struct json_object *out);
 	/* Due timers; returns the next deadline (ms, monotonic) or 0. */

@@ -39,6 +39,8 @@ enum field {
 	F_IDLE_TIMEOUT = 1 << 21,
 	F_COPY_TO_APP = 1 << 22,
 	F_ZRTP_AUX = 1 << 23,
+	F_ZRTP_PBX = 1 << 24,
+	F_ENROLL_PBX = 1 << 25,
 };
 
 static const struct {
@@ -55,6 +57,7 @@ static const struct {
 	{ "verified", F_VERIFIED }, { "zrtp_multistream_of", F_ZRTP_MS },
 	{ "bridge_to", F_BRIDGE_TO }, { "idle_timeout_ms", F_IDLE_TIMEOUT },
 	{ "copy_to_app", F_COPY_TO_APP }, { "zrtp_aux_secret", F_ZRTP_AUX },
+	{ "zrtp_pbx_enroll", F_ZRTP_PBX }, { "enroll_pbx", F_ENROLL_PBX },
 };
 
 static const struct {
@@ -65,7 +68,7 @@ static const struct {
 	[OP_CREATE] = { "create",
 		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
 		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE | F_MIKEY_PEER |
-		F_ZRTP_MS | F_ZRTP_AUX,
+		F_ZRTP_MS | F_ZRTP_AUX | F_ZRTP_PBX,
 		F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
@@ -75,7 +78,8 @@ static const struct {
 	[OP_REKEY] = { "rekey", F_SESSION | F_SECURE, F_SESSION },
 	[OP_DELETE] = { "delete", F_SESSION, F_SESSION },
 	[OP_WATCH] = { "watch", F_SESSION, F_SESSION },
-	[OP_VERIFY_SAS] = { "verify_sas", F_SESSION | F_VERIFIED, F_SESSION | F_VERIFIED },
+	[OP_VERIFY_SAS] = { "verify_sas", F_SESSION | F_VERIFIED | F_ENROLL_PBX,
+			    F_SESSION | F_VERIFIED },
 	[OP_BRIDGE] = { "bridge", F_SESSION | F_BRIDGE_TO | F_IDLE_TIMEOUT | F_COPY_TO_APP,
 			F_SESSION | F_BRIDGE_TO },
 	[OP_UNBRIDGE] = { "unbridge", F_SESSION, F_SESSION },
@@ -87,7 +91,8 @@ const char *proto_reqf_name(unsigned int bits)
 	       bits & REQF_SSRCS ? "ssrcs/remote_ssrcs/roc" :
 	       bits & REQF_MIKEY_MODE ? "mikey_mode/mikey_peer_identity" :
 	       bits & REQF_ZRTP_MS ? "zrtp_multistream_of" :
-	       bits & REQF_ZRTP_AUX ? "zrtp_aux_secret" : "?";
+	       bits & REQF_ZRTP_AUX ? "zrtp_aux_secret" :
+	       bits & REQF_ZRTP_PBX ? "zrtp_pbx_enroll" : "?";
 }
 
 const char *op_name(enum op op)
@@ -444,6 +449,17 @@ static int parse_field(enum field f, struct json_object *v, struct request *req,
 		if (!json_object_is_type(v, json_type_boolean))
 			return err_out(err, errlen, "verified: expected true or false");
 		req->sas_verified = json_object_get_boolean(v);
+		return 0;
+	case F_ENROLL_PBX:
+		if (!json_object_is_type(v, json_type_boolean))
+			return err_out(err, errlen, "enroll_pbx: expected true or false");
+		req->enroll_pbx = json_object_get_boolean(v);
+		return 0;
+	case F_ZRTP_PBX:
+		req->method_fields |= REQF_ZRTP_PBX;
+		if (!json_object_is_type(v, json_type_boolean))
+			return err_out(err, errlen, "zrtp_pbx_enroll: expected true or false");
+		req->zrtp_pbx_enroll = json_object_get_boolean(v);
 		return 0;
 	case F_REMOTE:
 		s = get_str(v, 64);

@@ -538,7 +538,7 @@ struct json_object *session_dispatch(struct keyd *kd, struct conn *c,
 			break;
 		case OP_VERIFY_SAS:
 			rc = s->method->verify_sas ?
-			     s->method->verify_sas(kd, s, req->sas_verified, &r) :
+			     s->method->verify_sas(kd, s, req, &r) :
 			     op_fail(&r, E_UNSUPPORTED, "the %s method has no SAS to verify",
 				     s->method->name);
 			break;

@@ -171,6 +171,19 @@ static int aux_from(struct zmstate *st, const struct request *req, struct opres 
 	return 0;
 }
 
+/* keyd as the PBX of an enrollment call (§7.3.1): M in our Hello, E in our Confirm. */
+static int pbx_from(struct keyd *kd, struct zmstate *st, struct opres *r)
+{
+	if (st->multistream)
+		return op_fail(r, E_BAD_REQUEST, "zrtp_pbx_enroll: not with zrtp_multistream_of "
+			       "(enrollment is the call's first stream's)");
+	if (!zcache_enabled(kd))
+		return op_fail(r, E_UNSUPPORTED, "zrtp_pbx_enroll: keyd runs ZRTP without a cache "
+			       "(no state_dir), where the pbxsecret would be kept");
+	st->cfg.mitm = st->cfg.pbx_enroll = true;
+	return 0;
+}
+
 static int zrtp_init(struct keyd *kd, struct session *s, const struct request *req,
 		     struct opres *r)
 {
@@ -197,6 +210,8 @@ static int zrtp_init(struct keyd *kd, struct session *s, const struct request *r
 	if (req && req->zrtp_ms_of && ms_from(kd, s, st, req->zrtp_ms_of, r))
 		goto fail;
 	if (req && req->zrtp_aux_hex && aux_from(st, req, r))
+		goto fail;
+	if (req && req->zrtp_pbx_enroll && pbx_from(kd, st, r))
 		goto fail;
 	if (zid_get(kd, st->cfg.zid) || RAND_bytes((uint8_t *)&st->ssrc, 4) != 1) {
 		op_fail(r, E_INTERNAL, "no random bytes");
@@ -340,16 +355,71 @@ static int zrtp_rekey(struct keyd *kd, struct session *s, struct opres *r)
 }
 
 /*
- * The users compared the SAS (§7.1). Verified: the cache says so from now
- * on (its V flag goes to the peer in the next call's Confirm), and after a
- * cache mismatch the new rs1 is stored at last (§4.6.1.1). Not verified:
- * a man in the middle; the peer's cache entry is erased.
+ * Enrolling with the peer as our PBX (§7.3.1) rides on verify_sas: only
+ * when the peer offered it, only with the SAS verified (the RFC advises
+ * against enrolling where a MiTM may sit), only in the keyd that ran the
+ * exchange (the ZRTP session key is not kept across restarts).
  */
-static int zrtp_verify_sas(struct keyd *kd, struct session *s, bool verified, struct opres *r)
+static int enroll_check(struct zmstate *st, const struct request *req, uint8_t pbx[32],
+			struct opres *r)
 {
-	struct zmstate *st = zm_of(s);
+	if (!req->enroll_pbx)
+		return 0;
+	if (!req->sas_verified)
+		return op_fail(r, E_BAD_REQUEST, "enroll_pbx: only with verified true (enroll "
+			       "with a PBX whose SAS the users compared)");
+	if (!st->co.pbx_enroll_offered)
+		return op_fail(r, E_STATE, "enroll_pbx: the peer offered no PBX enrollment "
+			       "(no E flag in its Confirm, or no M flag in its Hello)");
+	if (!st->zc || zrtp_pbx_secret(st->zc, pbx))
+		return op_fail(r, E_STATE, "enroll_pbx: the ZRTP session key is gone");
+	return 0;
+}
+
+/* The verdict and any enrollment into the peer's cache entry. */
+static int verified_put(struct keyd *kd, struct zmstate *st, const uint8_t *pbx,
+			struct opres *r)
+{
 	struct zrtp_retained e;
 	int err;
+
+	if (zcache_get(kd, st->peer_zid, &e)) {
+		if (!st->rs1_pending)
+			return op_fail(r, E_STATE, "no retained secret for this peer (it asked not "
+				       "to cache this call's)");
+		memset(&e, 0, sizeof(e));
+	}
+	if (st->rs1_pending) {
+		memcpy(e.rs2, e.rs1, ZRTP_RS_LEN);
+		e.have_rs2 = e.have_rs1;
+		memcpy(e.rs1, st->rs1_new, ZRTP_RS_LEN);
+		e.have_rs1 = true;
+	}
+	e.verified = true;
+	if (pbx) {
+		memcpy(e.pbx, pbx, 32);
+		e.pbx_len = 32;
+	}
+	err = zcache_put(kd, st->peer_zid, &e, st->co.expiry ? st->co.expiry : 0xffffffffu);
+	OPENSSL_cleanse(&e, sizeof(e));
+	if (err)
+		return op_fail(r, E_INTERNAL, "the cache entry was not written: %s", strerror(-err));
+	return 0;
+}
+
+/*
+ * The users compared the SAS (§7.1). Verified: the cache says so from now
+ * on (its V flag goes to the peer in the next call's Confirm), and after a
+ * cache mismatch the new rs1 is stored at last (§4.6.1.1); with
+ * enroll_pbx, the PBX's pbxsecret too. Not verified: a man in the middle;
+ * the peer's cache entry is erased.
+ */
+static int zrtp_verify_sas(struct keyd *kd, struct session *s, const struct request *req,
+			   struct opres *r)
+{
+	struct zmstate *st = zm_of(s);
+	uint8_t pbx[32];
+	int rc;
 
 	if (!st->installed || !st->have_peer_zid || st->adopted)
 		return op_fail(r, E_STATE, "no SAS to verify: the ZRTP exchange is not done%s",
@@ -357,7 +427,9 @@ static int zrtp_verify_sas(struct keyd *kd, struct session *s, bool verified, st
 	if (!zcache_enabled(kd))
 		return op_fail(r, E_UNSUPPORTED, "keyd runs ZRTP without a cache (no state_dir): "
 			       "there is nowhere to record the verdict");
-	if (!verified) {
+	if (enroll_check(st, req, pbx, r))
+		return -1;
+	if (!req->sas_verified) {
 		zcache_forget(kd, st->peer_zid);
 		st->sas_verified = false;
 		st->rs1_pending = false;
@@ -365,31 +437,21 @@ static int zrtp_verify_sas(struct keyd *kd, struct session *s, bool verified, st
 		log_warn("ZRTP SAS reported different by the users: the peer's cache entry is "
 			 "erased", "session=%s", s->id);
 	} else {
-		if (zcache_get(kd, st->peer_zid, &e)) {
-			if (!st->rs1_pending)
-				return op_fail(r, E_STATE, "no retained secret for this peer (it "
-					       "asked not to cache this call's)");
-			memset(&e, 0, sizeof(e));
-		}
-		if (st->rs1_pending) {
-			memcpy(e.rs2, e.rs1, ZRTP_RS_LEN);
-			e.have_rs2 = e.have_rs1;
-			memcpy(e.rs1, st->rs1_new, ZRTP_RS_LEN);
-			e.have_rs1 = true;
-		}
-		e.verified = true;
-		err = zcache_put(kd, st->peer_zid, &e, st->co.expiry ? st->co.expiry : 0xffffffffu);
-		OPENSSL_cleanse(&e, sizeof(e));
-		if (err)
-			return op_fail(r, E_INTERNAL, "the cache entry was not written: %s",
-				       strerror(-err));
+		rc = verified_put(kd, st, req->enroll_pbx ? pbx : NULL, r);
+		OPENSSL_cleanse(pbx, sizeof(pbx));
+		if (rc)
+			return rc;
 		st->sas_verified = true;
 		st->rs1_pending = false;
+		st->pbx_enrolled |= req->enroll_pbx;
 		OPENSSL_cleanse(st->rs1_new, sizeof(st->rs1_new));
-		log_info("ZRTP SAS verified by the users", "session=%s", s->id);
+		log_info("ZRTP SAS verified by the users", "session=%s pbx_enrolled=%d", s->id,
+			 req->enroll_pbx);
 	}
 	session_changed(s);
 	json_object_object_add(r->reply, "verified", json_object_new_boolean(st->sas_verified));
+	if (req->enroll_pbx)
+		json_object_object_add(r->reply, "pbx_enrolled", json_object_new_boolean(1));
 	return 0;
 }
 
@@ -429,7 +491,7 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 			st->co.mismatch));
 		json_object_object_add(z, "retained_secret", json_object_new_boolean(
 			st->co.s1_matched));
-		zm_add_aux(st, z);
+		zm_add_secrets(st, z);
 		json_object_object_add(z, "key_agreement", json_object_new_string(
 			zm_alg_name(st->algs.ka, n)));
 		json_object_object_add(z, "hash", json_object_new_string(
@@ -453,6 +515,8 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 			zs->goclear_refused));
 		json_object_object_add(z, "sasrelay_ignored", json_object_new_int64(
 			zs->sasrelay_ignored));
+		json_object_object_add(z, "sasrelay_rendered", json_object_new_int64(
+			zs->sasrelay_rendered));
 		json_object_object_add(z, "hellos_newer_version", json_object_new_int64(
 			zs->hellos_newer));
 	}
@@ -571,7 +635,7 @@ const struct method zrtp_method = {
 	.name = "zrtp",
 	.pfs = true,
 	.upcall = KSRTP_UPCALL_ZRTP,
-	.req_fields = REQF_ZRTP_MS | REQF_ZRTP_AUX,
+	.req_fields = REQF_ZRTP_MS | REQF_ZRTP_AUX | REQF_ZRTP_PBX,
 	.init = zrtp_init,
 	.release = zrtp_release,
 	.local_attributes = zrtp_local,

@@ -42,6 +42,8 @@ struct zmstate {
 	bool multistream;		/* keyed from the call's first stream (§4.4.3) */
 	struct zrtp_ms_source ms;
 	char ms_of[PROTO_MAX_ID_LEN + 1];
+	bool pbx_enrolled;		/* the pbxsecret is in the cache (either side, §7.3.1) */
+	struct zrtp_relayed relayed;	/* the last SASrelay's SAS (gen 0: none) */
 	uint64_t rx_packets, tx_packets, rx_dropped, tx_errors;
 };
 
@@ -59,7 +61,11 @@ void zm_teardown(struct zmstate *st);
 /* Contexts out, the session failed, the "failed" event. */
 void zm_fail(struct zmstate *st, const char *why);
 const char *zm_alg_name(zrtp_alg a, char out[5]);
-/* "aux_secret": "match" / "mismatch" into o, when the session had one. */
-void zm_add_aux(const struct zmstate *st, struct json_object *o);
+/*
+ * The secrets beside the DH into o (status, the secure event): aux_secret
+ * and pbx_secret ("match" / "mismatch", when the session had one), a PBX's
+ * enrollment offer, our enrollment as the PBX, the relayed SAS.
+ */
+void zm_add_secrets(const struct zmstate *st, struct json_object *o);
 
 #endif /* KEYD_ZRTP_METHOD_H */

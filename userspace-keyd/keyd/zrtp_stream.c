@@ -178,7 +178,7 @@ static void emit_secure(struct zmstate *st)
 	json_object_object_add(ev, "peer_verified", json_object_new_boolean(st->co.peer_verified));
 	json_object_object_add(ev, "cache_mismatch", json_object_new_boolean(st->co.mismatch));
 	json_object_object_add(ev, "retained_secret", json_object_new_boolean(st->co.s1_matched));
-	zm_add_aux(st, ev);
+	zm_add_secrets(st, ev);
 	json_object_object_add(ev, "key_agreement", json_object_new_string(
 		zm_alg_name(st->algs.ka, n)));
 	if (st->multistream)
@@ -224,6 +224,52 @@ static void cache_update(struct zmstate *st, const struct zrtp_keys *k)
 	OPENSSL_cleanse(&e, sizeof(e));
 }
 
+/*
+ * The PBX of an enrollment call stores the pbxsecret for the phone at
+ * once (§7.3.1: the phone's user decides on its side), in the entry the
+ * call just updated; none (the phone asked not to cache, or a cache
+ * mismatch): not stored, and said.
+ */
+static void pbx_store(struct zmstate *st)
+{
+	struct zrtp_retained e;
+
+	if (!st->have_peer_zid || zcache_get(st->kd, st->peer_zid, &e) || st->rs1_pending) {
+		log_warn("ZRTP PBX enrollment: no cache entry for the phone to keep the pbxsecret "
+			 "in (it asked not to cache, or a cache mismatch)", "session=%s", st->s->id);
+		return;
+	}
+	if (!zrtp_pbx_secret(st->zc, e.pbx)) {
+		e.pbx_len = 32;
+		st->pbx_enrolled = !zcache_put(st->kd, st->peer_zid, &e, st->co.expiry);
+	}
+	OPENSSL_cleanse(&e, sizeof(e));
+	if (st->pbx_enrolled)
+		log_info("ZRTP PBX enrollment: pbxsecret kept for the phone", "session=%s",
+			 st->s->id);
+}
+
+/* A SASrelay changed the SAS to show (§7.3): "sas_relayed". */
+static void relayed(struct zmstate *st)
+{
+	struct json_object *ev = proto_event("sas_relayed", st->s->id);
+	char n[5];
+
+	st->relayed = *zrtp_relayed(st->zc);
+	log_info("ZRTP SAS relayed by the PBX", "session=%s trusted=%d sas=%s", st->s->id,
+		 st->relayed.trusted, st->relayed.sas);
+	session_changed(st->s);
+	if (!ev)
+		return;
+	json_object_object_add(ev, "sas", json_object_new_string(st->relayed.sas));
+	json_object_object_add(ev, "sas_type", json_object_new_string(
+		zm_alg_name(st->relayed.scheme, n)));
+	json_object_object_add(ev, "trusted", json_object_new_boolean(st->relayed.trusted));
+	json_object_object_add(ev, "peer_verified", json_object_new_boolean(
+		st->relayed.peer_verified));
+	session_emit(st->kd, st->s, ev);
+}
+
 /* What the engine's last step changed: packets out, failure, keys. */
 static void after_engine(struct zmstate *st)
 {
@@ -239,6 +285,8 @@ static void after_engine(struct zmstate *st)
 		return;
 	}
 	k = zrtp_result(st->zc);
+	if (k && st->installed && zrtp_relayed(st->zc)->gen != st->relayed.gen)
+		relayed(st);
 	if (!k || st->installed || st->s->state == SS_SECURE)
 		return;
 	st->algs = *zrtp_suite(st->zc);
@@ -251,6 +299,8 @@ static void after_engine(struct zmstate *st)
 		return;
 	}
 	cache_update(st, k);
+	if (st->cfg.pbx_enroll)
+		pbx_store(st);
 	st->s->state = SS_SECURE;
 	st->s->exch = EX_NONE;
 	session_changed(st->s);
@@ -331,8 +381,10 @@ uint64_t zm_timer(struct zmstate *st, uint64_t now)
 	return st->s->state == SS_FAILED ? 0 : next;
 }
 
-void zm_add_aux(const struct zmstate *st, struct json_object *o)
+void zm_add_secrets(const struct zmstate *st, struct json_object *o)
 {
+	char n[5];
+
 	/* only when we had one: "unset" would say nothing to a media server */
 	if (st->co.aux != ZRTP_AUX_UNSET)
 		json_object_object_add(o, "aux_secret", json_object_new_string(
@@ -341,4 +393,17 @@ void zm_add_aux(const struct zmstate *st, struct json_object *o)
 	if (st->co.pbx != ZRTP_AUX_UNSET)
 		json_object_object_add(o, "pbx_secret", json_object_new_string(
 			st->co.pbx == ZRTP_AUX_MATCH ? "match" : "mismatch"));
+	if (st->co.pbx_enroll_offered)
+		json_object_object_add(o, "pbx_enrollment", json_object_new_boolean(1));
+	if (st->pbx_enrolled)
+		json_object_object_add(o, "pbx_enrolled", json_object_new_boolean(1));
+	if (st->relayed.gen) {
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "sas", json_object_new_string(st->relayed.sas));
+		json_object_object_add(r, "sas_type", json_object_new_string(
+			zm_alg_name(st->relayed.scheme, n)));
+		json_object_object_add(r, "trusted", json_object_new_boolean(st->relayed.trusted));
+		json_object_object_add(o, "sas_relayed", r);
+	}
 }
