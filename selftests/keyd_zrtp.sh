@@ -34,18 +34,20 @@ AES_CM_128_HMAC_SHA1_32:DH2k:AES1:HS32:S256:-i:responder
 AES_256_CM_HMAC_SHA1_80:X255:AES3:HS80:S256:-w:initiator
 AES_CM_128_HMAC_SHA1_32:DH3k:AES1:HS32:S256:-w:initiator
 AES_CM_128_HMAC_SHA1_80:X255:AES1:HS80:S256:-:any"
-ktap_plan 16
+ktap_plan 17
 PEER_PID=''
 
 setup() {
 	[ -x "$BIN/keyd_zrtp_peer" ] || { echo "# no keyd_zrtp_peer (libbzrtp-dev)"; return 1; }
-	keyd_setup A "log_level = info" || return 1
+	# Prsh offered too: bzrtp has no Preshared mode, so the calls stay DH
+	keyd_setup A "log_level = info
+zrtp_key_agreements = X255 E255 DH3k EC25 DH2k Prsh" || return 1
 	"$BIN/ksrtp-keydctl" -s "$D/keyd-A.sock" ping > "$D/ping.json" || return 1
 	grep -q '"zrtp"' "$D/ping.json" || { echo "# ping: $(cat "$D/ping.json")"; return 1; }
 }
 
 step "setup: namespaces, keyd, app; ping lists zrtp" setup
-setup_or_skip 16
+setup_or_skip 17
 
 # peer_start ARGS...: keyd_zrtp_peer on $IP2:$PORT towards app A; its
 # a=zrtp-hash in $ZH once it is up.
@@ -320,6 +322,30 @@ tampered() {
 	app A delete
 }
 step "cache: an entry altered on disk refused; one bzrtp lacks is a cache mismatch" tampered
+
+# pbxsecret (§4.3, §7.3.1), as if bzrtp's users had enrolled with keyd as
+# their PBX: the same secret in both caches (keyd's entry rewritten with
+# its check in the form Documentation/keyd-zrtp.md defines; bzrtp's sqlite
+# row by -X) is s3 on both sides, or the Confirms would not verify. The
+# call's cache update keeps it. bzrtp lists no Prsh: a DH call.
+pbx() {
+	f=$(ls $CACHE) || return 1
+	get() { sed 's/.*"'"$1"'":"\{0,1\}\([0-9a-f]*\|true\|false\)"\{0,1\}[,}].*/\1/' "$f"; }
+	z=$(get peer_zid) rs1=$(get rs1) rs2=$(get rs2) v=$(get verified) exp=$(get expires)
+	[ "$v" = true ] && v=1 || v=0
+	pbx=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	ck=$(printf 'ksrtp-zrtp-cache-2 %s %s %s %s %d %s' "$z" "$rs1" "$rs2" "$pbx" "$v" "$exp" |
+		sha256sum | cut -d' ' -f1)
+	[ "$v" = 1 ] && v=true || v=false
+	printf '{"peer_zid":"%s","rs1":"%s","rs2":"%s","pbx":"%s","verified":%s,"expires":%s,"check":"%s"}\n' \
+		"$z" "$rs1" "$rs2" "$pbx" "$v" "$exp" "$ck" > "$f"
+	ccall "$D/bz.db" -X "$pbx" || return 1
+	# (rs1 no longer matches: bzrtp kept its own through the last step's mismatch)
+	is pbx_secret match && is key_agreement X255 || return 1
+	grep -q "\"pbx\":\"$pbx\"" "$f" || { echo "# the pbxsecret is gone: $f"; return 1; }
+	app A delete
+}
+step "pbxsecret in both caches (bzrtp's sqlite, keyd's file): s3 on both sides" pbx
 
 # Multistream (RFC 6189 §4.4.3): a second stream of the call (app C in
 # $NS1, two ports up, created with zrtp_multistream_of) keys from the first

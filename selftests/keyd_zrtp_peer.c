@@ -6,7 +6,8 @@
  * ZRTP selftest.
  *
  *   keyd_zrtp_peer -l IP:PORT -p IP:PORT [-k KA] [-c CIPHER] [-a AUTH]
- *                  [-s HASH] [-w|-i] [-P HASH] [-C DB [-V]] [-m] [-H FILE] [-t SECONDS]
+ *                  [-s HASH] [-w|-i] [-P HASH] [-C DB [-V] [-X HEX]] [-m] [-H FILE]
+ *                  [-t SECONDS] [-A HEX]
  *
  * KA, CIPHER, AUTH, HASH: ZRTP names (X255, DH3k, DH2k; AES1, AES3; HS32,
  * HS80; S256, S384): the only one of that kind bzrtp offers. -w: hold back
@@ -20,6 +21,9 @@
  * socket two ports up each side, a second line "SECURE2 ..." for it.
  * -A HEX: an auxsecret (§4.3) for bzrtp_setAuxiliarySharedSecret; the result
  * line says how it stood (aux=match|mismatch|unset).
+ * -X HEX: with -C, a pbxsecret (§4.3, §7.3.1) written into bzrtp's cache
+ * entry for keyd (which must exist: an earlier call made it), as if bzrtp's
+ * users had enrolled with keyd as their PBX; bzrtp mixes it in as s3.
  * -P "1.10 HEX": keyd's a=zrtp-hash, which bzrtp then checks keyd's Hello
  * against. -H: write our a=zrtp-hash line there once the socket is bound. On
  * success prints one line and exits 0:
@@ -263,8 +267,25 @@ static sqlite3 *cache_open(const char *file)
 	return db;
 }
 
+/* -X: the pbxsecret in every row of bzrtp's cache (the one peer it has met). */
+static int cache_set_pbx(sqlite3 *db, const char *hex)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t pbx[64];
+	int n = unhex(hex, pbx, sizeof(pbx)), rc = -1;
+
+	if (n > 0 && sqlite3_prepare_v2(db, "UPDATE zrtp SET pbx=?;", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_bind_blob(st, 1, pbx, n, SQLITE_TRANSIENT) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(db) > 0)
+		rc = 0;
+	sqlite3_finalize(st);
+	if (rc)
+		fprintf(stderr, "-X: 1 to 64 bytes in hex, and a cache entry to put them in\n");
+	return rc;
+}
+
 struct opts {
-	const char *ka, *cipher, *auth, *hash, *hfile, *phash, *dbfile, *aux;
+	const char *ka, *cipher, *auth, *hash, *hfile, *phash, *dbfile, *aux, *pbx;
 	bool mark_verified, multi;
 	struct sockaddr_in local, peer;
 	int timeout;
@@ -276,7 +297,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .ka = "X255", .cipher = "AES1", .auth = "HS80", .hash = "S256",
 			    .timeout = 20 };
-	while ((opt = getopt(argc, argv, "l:p:k:c:a:s:wiP:C:VmH:t:A:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:p:k:c:a:s:wiP:C:VmH:t:A:X:")) != -1) {
 		switch (opt) {
 		case 'l': if (parse_addr(optarg, &o->local)) return -1; break;
 		case 'p': if (parse_addr(optarg, &o->peer)) return -1; break;
@@ -293,10 +314,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'm': o->multi = true; break;
 		case 't': o->timeout = atoi(optarg); break;
 		case 'A': o->aux = optarg; break;
+		case 'X': o->pbx = optarg; break;
 		default:
 			fprintf(stderr, "usage: %s -l IP:PORT -p IP:PORT [-k KA] [-c CIPHER] "
 				"[-a AUTH] [-s HASH] [-w|-i] [-P HASH] [-C DB [-V]] [-m] [-H FILE] "
-				"[-t S] [-A HEX]\n", argv[0]);
+				"[-t S] [-A HEX] [-X HEX]\n", argv[0]);
 			return -1;
 		}
 	}
@@ -362,7 +384,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	if (parse_opts(argc, argv, &o) || chan_open(&chans[0], &o.local, &o.peer, 0x5a5a0001) ||
-	    (o.dbfile && !(db = cache_open(o.dbfile))))
+	    (o.dbfile && !(db = cache_open(o.dbfile))) || (o.pbx && (!db || cache_set_pbx(db, o.pbx))))
 		return 2;
 	ctx = context(&o, db);
 	if (!ctx)

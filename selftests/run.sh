@@ -9,7 +9,7 @@
 {
 cd "$(dirname "$0")/.." || exit 1
 export BIN=$PWD/build/bin
-TESTS=${*:-"ksrtp_genl ksrtp_kat ksrtp_kdr ksrtp_datapath ksrtp_robust ksrtp_lifetime ksrtp_regress ksrtp_rxfuzz ksrtp_ssrc_flood ksrtp_teardown ksrtp_rekey_reorder ksrtp_relay ksrtp_genl_fuzz ksrtp_userns module_reload.sh lifecycle.sh ksrtpctl.sh bench_smoke.sh keyd_sdes.sh keyd_dtls.sh keyd_dtls_early.sh keyd_dtls_openssl.sh keyd_bridge.sh keyd_attack.sh keyd_baresip.sh keyd_mikey.sh keyd_mikey_pki.sh keyd_zrtp.sh keyd_linphone.sh webrtc.sh keyd_metrics.sh crypto_async.sh ynl.sh"}
+TESTS=${*:-"ksrtp_genl ksrtp_kat ksrtp_kdr ksrtp_datapath ksrtp_robust ksrtp_lifetime ksrtp_regress ksrtp_rxfuzz ksrtp_ssrc_flood ksrtp_teardown ksrtp_rekey_reorder ksrtp_relay ksrtp_genl_fuzz ksrtp_userns module_reload.sh lifecycle.sh ksrtpctl.sh bench_smoke.sh keyd_sdes.sh keyd_dtls.sh keyd_dtls_early.sh keyd_dtls_openssl.sh keyd_bridge.sh keyd_attack.sh keyd_baresip.sh keyd_mikey.sh keyd_mikey_pki.sh keyd_zrtp.sh keyd_zrtp_keyd.sh keyd_linphone.sh webrtc.sh keyd_metrics.sh crypto_async.sh ynl.sh"}
 TIMEOUT=${KSFT_TIMEOUT:-600}
 rc=0
 for t in $TESTS; do

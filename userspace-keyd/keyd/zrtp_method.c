@@ -172,9 +172,10 @@ static int aux_from(struct zmstate *st, const struct request *req, struct opres 
 }
 
 /* keyd as the PBX of an enrollment call (§7.3.1): M in our Hello, E in our Confirm. */
-static int pbx_from(struct keyd *kd, struct zmstate *st, struct opres *r)
+static int pbx_from(struct keyd *kd, struct zmstate *st, const struct request *req,
+		    struct opres *r)
 {
-	if (st->multistream)
+	if (req->zrtp_ms_of)
 		return op_fail(r, E_BAD_REQUEST, "zrtp_pbx_enroll: not with zrtp_multistream_of "
 			       "(enrollment is the call's first stream's)");
 	if (!zcache_enabled(kd))
@@ -207,11 +208,11 @@ static int zrtp_init(struct keyd *kd, struct session *s, const struct request *r
 		st->cfg.cache_get = zcache_get;
 		st->cfg.cache_arg = kd;
 	}
+	if (req && req->zrtp_pbx_enroll && pbx_from(kd, st, req, r))
+		goto fail;
 	if (req && req->zrtp_ms_of && ms_from(kd, s, st, req->zrtp_ms_of, r))
 		goto fail;
 	if (req && req->zrtp_aux_hex && aux_from(st, req, r))
-		goto fail;
-	if (req && req->zrtp_pbx_enroll && pbx_from(kd, st, r))
 		goto fail;
 	if (zid_get(kd, st->cfg.zid) || RAND_bytes((uint8_t *)&st->ssrc, 4) != 1) {
 		op_fail(r, E_INTERNAL, "no random bytes");
