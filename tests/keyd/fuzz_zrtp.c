@@ -4,8 +4,9 @@
  * each input is decoded as it is and again with its CRC made good (so the
  * mutations reach the message layouts, not only the CRC check). Anything
  * accepted must encode back to exactly its bytes, its message bytes must
- * lie inside it, and a Confirm's or SASrelay's encrypted part goes through
- * the Confirm body decoder, whose accepted bodies must re-encode exactly.
+ * lie inside it, and a Confirm's (SASrelay's) encrypted part goes through
+ * the Confirm (SASrelay) body decoder, whose accepted bodies must re-encode
+ * exactly.
  * Seeds: the bzrtp packets and one packet of each type
  * (test_zrtp --corpus DIR).
  */
@@ -17,11 +18,19 @@
 
 static uint8_t in[ZRTP_HDR_LEN + ZRTP_MAX_MSG + 8], out[sizeof(in)];
 
-static void body(struct zrtp_bytes enc)
+static void body(struct zrtp_bytes enc, bool relay)
 {
 	struct zrtp_confirm_body b;
+	struct zrtp_relay_body r;
 	size_t n;
 
+	if (relay) {
+		if (zrtp_relay_body_decode(enc.p, enc.len, &r, NULL))
+			return;
+		n = zrtp_relay_body_encode(&r, out, sizeof(out), NULL);
+		FUZZ_CHECK(n == enc.len && !memcmp(out, enc.p, n));
+		return;
+	}
 	if (zrtp_confirm_body_decode(enc.p, enc.len, &b, NULL))
 		return;
 	n = zrtp_confirm_body_encode(&b, out, sizeof(out), NULL);
@@ -41,7 +50,7 @@ static void one(const uint8_t *data, size_t size)
 	FUZZ_CHECK(n == size && !memcmp(out, data, size));
 	if (p.msg.type == ZRTP_CONFIRM1 || p.msg.type == ZRTP_CONFIRM2 ||
 	    p.msg.type == ZRTP_SASRELAY)
-		body(p.msg.u.sealed.enc);
+		body(p.msg.u.sealed.enc, p.msg.type == ZRTP_SASRELAY);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -4,7 +4,8 @@
  * (userspace-keyd/keyd/zrtp_engine.c): the input is a sequence of packets
  * (each a 2-byte big-endian length, then its bytes, its CRC made good so
  * the engine looks past it) fed to a fresh engine, passive or not as the
- * first byte says, with time moving on between them. Checks: every packet
+ * first byte says (and with a cache entry for any peer, and as a PBX:
+ * Preshared and enrollment), with time moving on between them. Checks: every packet
  * the engine sends decodes, and a peer that knows none of our secrets
  * never takes it to SECURE.
  */
@@ -15,6 +16,19 @@
 #include "zrtp_engine.h"
 
 static uint8_t pkt[4096], out[1024];
+
+/* A cache entry only we hold (verified, with a pbxsecret): Preshared is tried. */
+static int cache_get(void *arg, const uint8_t zid[ZRTP_ZID_LEN], struct zrtp_retained *r)
+{
+	(void)arg;
+	(void)zid;
+	memset(r, 0, sizeof(*r));
+	memset(r->rs1, 0x5a, sizeof(r->rs1));
+	memset(r->pbx, 0xa5, 32);
+	r->pbx_len = 32;
+	r->have_rs1 = r->verified = true;
+	return 0;
+}
 
 static void drain(struct zrtp_conn *c)
 {
@@ -36,9 +50,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	cfg.passive = data[0] & 1;
-	cfg.n[ZRTP_KA] = 2;
+	cfg.n[ZRTP_KA] = 3;
 	cfg.alg[ZRTP_KA][0] = ZRTP_ALG("X255");
 	cfg.alg[ZRTP_KA][1] = ZRTP_ALG("EC25");
+	cfg.alg[ZRTP_KA][2] = ZRTP_ALG("Prsh");
+	if (data[0] & 2)
+		cfg.cache_get = cache_get;
+	cfg.mitm = cfg.pbx_enroll = data[0] & 4;
 	c = zrtp_new(&cfg, 0x12345678);
 	FUZZ_CHECK(c && !zrtp_start(c, now));
 	drain(c);
