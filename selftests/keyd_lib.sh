@@ -154,6 +154,24 @@ setup_or_skip() {
 	ktap_finish
 }
 
+# keyds_exit_clean WHO...: SIGTERM those keyds (the sanitizer build), each must
+# exit 0 with no ASan/LSan/UBSan report in any keyd log.
+keyds_exit_clean() {
+	rcs=''
+	for w in "$@"; do
+		eval "p=\$KEYD_$w"
+		kill -TERM "$p" || return 1
+	done
+	for w in "$@"; do
+		eval "p=\$KEYD_$w"
+		wait "$p"
+		rcs="$rcs $w=$?"
+		eval "KEYD_$w=''"
+	done
+	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$D"/keyd-*.log || return 1
+	case $rcs in *=[1-9]*) echo "# exit status$rcs"; return 1 ;; esac
+}
+
 # ------------------------------------------------------------ media
 
 # exchange N: N packets each way between A and B, all delivered and intact.

@@ -223,18 +223,6 @@ step "start-up refusals: a host name, a port already in use" refusals
 
 # ------------------------------------------------------------ sanitizers
 
-sanitizers() {
-	kill -TERM "$KEYD_A" "$KEYD_B" || return 1
-	wait "$KEYD_A"
-	ra=$?
-	wait "$KEYD_B"
-	rb=$?
-	KEYD_A='' KEYD_B=''
-	if grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$D"/keyd-*.log; then
-		return 1
-	fi
-	[ $ra = 0 ] && [ $rb = 0 ] || { echo "# exit status A=$ra B=$rb"; return 1; }
-}
-step "both keyds stop cleanly: exit 0, no ASan/LSan/UBSan report" sanitizers
+step "both keyds stop cleanly: exit 0, no ASan/LSan/UBSan report" keyds_exit_clean A B
 
 ktap_finish

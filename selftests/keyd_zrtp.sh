@@ -410,14 +410,6 @@ step "refused: suites ZRTP cannot key, a malformed a=zrtp-hash, rekey" refusals
 app A quit > /dev/null 2>&1
 [ -n "$APP_C" ] && app C quit > /dev/null 2>&1
 
-sanitizers() {
-	kill -TERM "$KEYD_A" || return 1
-	wait "$KEYD_A"
-	rc=$?
-	KEYD_A=''
-	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$D"/keyd-*.log || return 1
-	[ $rc = 0 ] || { echo "# keyd exited $rc"; return 1; }
-}
-step "keyd stops cleanly: exit 0, no ASan/LSan/UBSan report" sanitizers
+step "keyd stops cleanly: exit 0, no ASan/LSan/UBSan report" keyds_exit_clean A
 
 ktap_finish

@@ -122,16 +122,6 @@ newest_step "refused: verify_sas before the exchange, zrtp_pbx_enroll on SDES or
 app A quit > /dev/null 2>&1
 app B quit > /dev/null 2>&1
 
-sanitizers() {
-	kill -TERM "$KEYD_A" "$KEYD_B" || return 1
-	wait "$KEYD_A"
-	ra=$?
-	wait "$KEYD_B"
-	rb=$?
-	KEYD_A='' KEYD_B=''
-	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$D"/keyd-*.log || return 1
-	[ $ra = 0 ] && [ $rb = 0 ] || { echo "# keyds exited $ra $rb"; return 1; }
-}
-step "both keyds stop cleanly: exit 0, no ASan/LSan/UBSan report" sanitizers
+step "both keyds stop cleanly: exit 0, no ASan/LSan/UBSan report" keyds_exit_clean A B
 
 ktap_finish

@@ -47,7 +47,7 @@ static void side_init(struct side *s, const char *zid, bool prsh, bool passive)
 	struct zrtp_cfg *cfg = &s->cfg;
 	int n = 0;
 
-	memset(cfg, 0, sizeof(*cfg));
+	memset(s, 0, sizeof(*s));	/* no cache entry yet */
 	memcpy(cfg->zid, zid, ZRTP_ZID_LEN);
 	cfg->passive = passive;
 	cfg->cache_get = cache_get;
@@ -148,9 +148,6 @@ static void test_preshared(void)
 
 	side_init(&a, "zid-alice-01", true, false);
 	side_init(&b, "zid-bob-0001", true, true);
-	memset(&a.ret, 0, sizeof(a.ret));
-	memset(&b.ret, 0, sizeof(b.ret));
-	a.have = b.have = false;
 	first_call(&a, &b);
 	/* 2: Preshared, Alice commits; no DH, rs1 keyed it, the SAS is both's */
 	call(&a, &b);
@@ -172,9 +169,6 @@ static void test_preshared_aux_pbx(void)
 
 	side_init(&a, "zid-alice-01", true, false);
 	side_init(&b, "zid-bob-0001", true, true);
-	memset(&a.ret, 0, sizeof(a.ret));
-	memset(&b.ret, 0, sizeof(b.ret));
-	a.have = b.have = false;
 	first_call(&a, &b);
 	memcpy(a.cfg.aux, "aux-7", 5);
 	memcpy(b.cfg.aux, "aux-7", 5);
@@ -208,9 +202,6 @@ static void test_preshared_unmatched(void)
 
 	side_init(&a, "zid-alice-01", true, false);
 	side_init(&b, "zid-bob-0001", true, false);
-	memset(&a.ret, 0, sizeof(a.ret));
-	memset(&b.ret, 0, sizeof(b.ret));
-	a.have = b.have = false;
 	b.cfg.passive = true;
 	first_call(&a, &b);
 	b.cfg.passive = false;
@@ -242,9 +233,6 @@ static void test_preshared_contention(void)
 
 	side_init(&a, "zid-alice-01", true, false);
 	side_init(&b, "zid-bob-0001", true, true);
-	memset(&a.ret, 0, sizeof(a.ret));
-	memset(&b.ret, 0, sizeof(b.ret));
-	a.have = b.have = false;
 	first_call(&a, &b);
 	b.cfg.passive = false;
 	for (i = 0; i < 6; i++) {
@@ -273,9 +261,6 @@ static void test_preshared_needs_verified(void)
 
 	side_init(&a, "zid-alice-01", true, false);
 	side_init(&b, "zid-bob-0001", true, true);
-	memset(&a.ret, 0, sizeof(a.ret));
-	memset(&b.ret, 0, sizeof(b.ret));
-	a.have = b.have = false;
 	call(&a, &b);
 	KTAP_EXPECT(agreed(&a, &b));
 	hang_up(&a, &b);
@@ -339,9 +324,6 @@ static void test_pbx_enroll_and_relay(void)
 
 	side_init(&a, "zid-alice-01", false, false);
 	side_init(&b, "zid-pbx-0001", false, true);
-	memset(&a.ret, 0, sizeof(a.ret));
-	memset(&b.ret, 0, sizeof(b.ret));
-	a.have = b.have = false;
 	b.cfg.mitm = b.cfg.pbx_enroll = true;
 	call(&a, &b);
 	KTAP_EXPECT(agreed(&a, &b));

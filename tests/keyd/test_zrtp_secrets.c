@@ -82,19 +82,33 @@ static void cache_call(bool we_initiate, bool bz_verify, struct zrtp_cache_outco
 	free(c);
 }
 
-static void test_retained_secrets(void)
+/* Both caches empty: bzrtp's a new sqlite one in memory (bz_db), keyd's entry unset. */
+static sqlite3 *caches_fresh(void)
 {
-	struct zrtp_cache_outcome co;
 	sqlite3 *db = NULL;
-	bool bzv = false;
 	int rc;
 
-	KTAP_ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+		return NULL;
 	rc = bzrtp_initCache_lock(db, NULL);
-	KTAP_ASSERT(rc == 0 || rc == BZRTP_CACHE_SETUP);
+	if (rc && rc != BZRTP_CACHE_SETUP) {
+		sqlite3_close(db);
+		return NULL;
+	}
 	bz_db = db;
 	mine_set = false;
 	memset(&mine, 0, sizeof(mine));
+	return db;
+}
+
+static void test_retained_secrets(void)
+{
+	struct zrtp_cache_outcome co;
+	sqlite3 *db;
+	bool bzv = false;
+
+	db = caches_fresh();
+	KTAP_ASSERT(db != NULL);
 	/* 1: a first call; both keep rs1; the users compare the SAS */
 	cache_call(false, true, &co, &bzv);
 	ktap_diag("call 1: entry %d s1 %d mismatch %d expiry 0x%x", co.had_entry, co.s1_matched,
@@ -199,16 +213,11 @@ static void test_pbx_secret(void)
 {
 	struct zrtp_cache_outcome co;
 	uint8_t pbx[32], other[32];
-	sqlite3 *db = NULL;
+	sqlite3 *db;
 	bool bzv = false;
-	int rc;
 
-	KTAP_ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
-	rc = bzrtp_initCache_lock(db, NULL);
-	KTAP_ASSERT(rc == 0 || rc == BZRTP_CACHE_SETUP);
-	bz_db = db;
-	mine_set = false;
-	memset(&mine, 0, sizeof(mine));
+	db = caches_fresh();
+	KTAP_ASSERT(db != NULL);
 	KTAP_ASSERT(RAND_bytes(pbx, sizeof(pbx)) == 1 && RAND_bytes(other, sizeof(other)) == 1);
 	cache_call(false, false, &co, &bzv);	/* the first call makes both entries */
 	KTAP_EXPECT(co.pbx == ZRTP_AUX_UNSET && mine_set);

@@ -245,6 +245,19 @@ static int build_dhpart(struct zrtp_conn *c, enum zrtp_type t)
 	       zrtp_msg_mac_set(c->dhpart.b, c->dhpart.len, c->chain.h[0]);
 }
 
+void zi_commit_head(const struct zrtp_conn *c, struct zrtp_commit *cm)
+{
+	memcpy(cm->h2, c->chain.h[2], ZRTP_H_LEN);
+	memcpy(cm->zid, c->cfg->zid, ZRTP_ZID_LEN);
+	cm->hash = c->suite.hash;
+	cm->cipher = c->suite.cipher;
+	cm->auth = c->suite.auth;
+	cm->ka = c->suite.ka;
+	cm->sas = c->suite.sas;
+	cm->kind = cm->ka == ZRTP_ALG("Mult") ? ZRTP_COMMIT_MULT :
+		   cm->ka == ZRTP_ALG("Prsh") ? ZRTP_COMMIT_PRSH : ZRTP_COMMIT_DH;
+}
+
 static void choose_suite(struct zrtp_conn *c)
 {
 	c->suite = (struct zrtp_suite){ choose(c, ZRTP_HASH), choose(c, ZRTP_CIPHER),
@@ -265,13 +278,7 @@ static int send_commit(struct zrtp_conn *c, uint64_t now)
 	if (build_dhpart(c, ZRTP_DHPART2))
 		return zi_fail(c, 0, "cannot build our DHPart2");
 	d2 = (struct zrtp_bytes){ c->dhpart.b, c->dhpart.len };
-	memcpy(cm->h2, c->chain.h[2], ZRTP_H_LEN);
-	memcpy(cm->zid, c->cfg->zid, ZRTP_ZID_LEN);
-	cm->hash = c->suite.hash;
-	cm->cipher = c->suite.cipher;
-	cm->auth = c->suite.auth;
-	cm->ka = c->suite.ka;
-	cm->sas = c->suite.sas;
+	zi_commit_head(c, cm);
 	if (zrtp_hvi(c->suite.hash, &d2, &hr, cm->hvi))
 		return zi_fail(c, 0, "cannot compute hvi");
 	memcpy(c->hvi, cm->hvi, ZRTP_H_LEN);

@@ -67,6 +67,8 @@ struct zrtp_conn {
 /* zrtp_engine.c */
 /* A message onto the output queue, framed as a packet. */
 int zi_send(struct zrtp_conn *c, const struct msgbuf *m);
+/* A Commit's hash image, ZID and algorithms: ours, and c->suite. */
+void zi_commit_head(const struct zrtp_conn *c, struct zrtp_commit *cm);
 /* Encode msg into m (the message only, no packet framing). */
 int zi_build(struct zrtp_conn *c, const struct zrtp_msg *msg, struct msgbuf *m);
 /* HelloACK, Conf2ACK, ErrorACK, RelayACK, ...: no fields but an Error's code. */

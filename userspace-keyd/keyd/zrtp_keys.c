@@ -140,9 +140,10 @@ int zrtp_keys_dh(const struct zrtp_suite *s, const uint8_t *dhresult, size_t rle
 	return rc;
 }
 
-int zrtp_keys_multistream(const struct zrtp_suite *s, const uint8_t *zrtpsess,
-			  const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
-			  const uint8_t *total_hash, struct zrtp_keys *k)
+/* s0 = KDF(ki, label, KDF_Context, hash length), then the keys (§4.4.2.4, §4.4.3.2). */
+static int keys_by_kdf(const struct zrtp_suite *s, const uint8_t *ki, const char *label,
+		       const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+		       const uint8_t *total_hash, bool sas, struct zrtp_keys *k)
 {
 	struct kdf_ctx c;
 	int rc;
@@ -150,12 +151,19 @@ int zrtp_keys_multistream(const struct zrtp_suite *s, const uint8_t *zrtpsess,
 	if (keys_begin(s, k))
 		return -1;
 	kdf_ctx(zidi, zidr, total_hash, k->hlen, &c);
-	rc = zrtp_kdf(s->hash, zrtpsess, k->hlen, "ZRTP MSK", c.b, c.len,
-		      (unsigned int)(8 * k->hlen), k->s0) ||
-	     keys_from_s0(s, &c, false, k);
+	rc = zrtp_kdf(s->hash, ki, k->hlen, label, c.b, c.len, (unsigned int)(8 * k->hlen),
+		      k->s0) ||
+	     keys_from_s0(s, &c, sas, k);
 	if (rc)
 		OPENSSL_cleanse(k, sizeof(*k));
 	return rc;
+}
+
+int zrtp_keys_multistream(const struct zrtp_suite *s, const uint8_t *zrtpsess,
+			  const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
+			  const uint8_t *total_hash, struct zrtp_keys *k)
+{
+	return keys_by_kdf(s, zrtpsess, "ZRTP MSK", zidi, zidr, total_hash, false, k);
 }
 
 int zrtp_preshared_key(zrtp_alg hash, const struct zrtp_shared *sh, uint8_t *psk,
@@ -182,18 +190,7 @@ int zrtp_keys_preshared(const struct zrtp_suite *s, const uint8_t *psk,
 			const uint8_t zidi[ZRTP_ZID_LEN], const uint8_t zidr[ZRTP_ZID_LEN],
 			const uint8_t *total_hash, struct zrtp_keys *k)
 {
-	struct kdf_ctx c;
-	int rc;
-
-	if (keys_begin(s, k))
-		return -1;
-	kdf_ctx(zidi, zidr, total_hash, k->hlen, &c);
-	rc = zrtp_kdf(s->hash, psk, k->hlen, "ZRTP PSK", c.b, c.len,
-		      (unsigned int)(8 * k->hlen), k->s0) ||
-	     keys_from_s0(s, &c, true, k);
-	if (rc)
-		OPENSSL_cleanse(k, sizeof(*k));
-	return rc;
+	return keys_by_kdf(s, psk, "ZRTP PSK", zidi, zidr, total_hash, true, k);
 }
 
 int zrtp_sas_render(zrtp_alg sas, uint32_t v, char *out, size_t cap)

@@ -19,14 +19,7 @@ int zi_send_commit_multi(struct zrtp_conn *c, uint64_t now)
 		return zi_fail(c, 0, "Multistream: this is not the peer of the call's first stream");
 	c->suite = (struct zrtp_suite){ ms->hash, ms->cipher, ms->auth, ZRTP_ALG("Mult"),
 					ZRTP_ALG("B32 ") };
-	memcpy(cm->h2, c->chain.h[2], ZRTP_H_LEN);
-	memcpy(cm->zid, c->cfg->zid, ZRTP_ZID_LEN);
-	cm->hash = ms->hash;
-	cm->cipher = ms->cipher;
-	cm->auth = ms->auth;
-	cm->ka = ZRTP_ALG("Mult");
-	cm->sas = ZRTP_ALG("B32 ");
-	cm->kind = ZRTP_COMMIT_MULT;
+	zi_commit_head(c, cm);
 	if (RAND_bytes(cm->nonce, ZRTP_NONCE_LEN) != 1 || zi_build(c, &msg, &c->commit) ||
 	    zrtp_msg_mac_set(c->commit.b, c->commit.len, c->chain.h[1]))
 		return zi_fail(c, 0, "cannot build our Commit");

@@ -54,14 +54,7 @@ int zi_send_commit_prsh(struct zrtp_conn *c, uint64_t now)
 	struct zrtp_commit *cm = &msg.u.commit;
 
 	c->suite.ka = ZRTP_ALG("Prsh");
-	memcpy(cm->h2, c->chain.h[2], ZRTP_H_LEN);
-	memcpy(cm->zid, c->cfg->zid, ZRTP_ZID_LEN);
-	cm->hash = c->suite.hash;
-	cm->cipher = c->suite.cipher;
-	cm->auth = c->suite.auth;
-	cm->ka = c->suite.ka;
-	cm->sas = c->suite.sas;
-	cm->kind = ZRTP_COMMIT_PRSH;
+	zi_commit_head(c, cm);
 	if (RAND_bytes(cm->nonce, ZRTP_NONCE_LEN) != 1 || psk_of(c, true, true, cm->key_id) ||
 	    zi_build(c, &msg, &c->commit) ||
 	    zrtp_msg_mac_set(c->commit.b, c->commit.len, c->chain.h[1]))
