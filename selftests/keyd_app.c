@@ -16,8 +16,8 @@
  *          [roc N] [mode psk|dhhmac|pk|rsa-r|dh-sign|null] ("mikey_mode") [peer_id ID]
  *          ("mikey_peer_identity")
  *          ZRTP: [ms_of SESSION] ("zrtp_multistream_of": a further stream of that call)
- *          [aux HEX] ("zrtp_aux_secret") [pbx_enroll] ("zrtp_pbx_enroll": we are
- *          the PBX of an enrollment call)
+ *          [aux HEX] ("zrtp_aux_secret") [pbx] ("zrtp_pbx": we are a PBX on this
+ *          leg) [pbx_enroll] ("zrtp_pbx_enroll": the PBX of an enrollment call)
  *   local | rekey                 -> ok ["a=crypto:...",...]
  *   remote ["a=crypto:...",...]   -> ok STATE SUITE
  *   answer IP:PORT [...]          -> ok STATE SUITE: one more fork's answer (DTLS),
@@ -171,6 +171,8 @@ static void cmd_create(char *args)
 			bind_remote = true;
 		} else if (!strcmp(tok, "pbx_enroll")) {
 			json_object_object_add(req, "zrtp_pbx_enroll", json_object_new_boolean(1));
+		} else if (!strcmp(tok, "pbx")) {
+			json_object_object_add(req, "zrtp_pbx", json_object_new_boolean(1));
 		} else if (!strcmp(tok, "suites")) {
 			char *list = strtok_r(NULL, " ", &save), *s, *ls = NULL;
 

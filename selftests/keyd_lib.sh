@@ -54,17 +54,18 @@ keyd_start() {
 	done
 }
 
-# app_start A|B|C [NS LOCAL PEER]: the media app. Commands go to fd 7 (A),
+# app_start A|B|C [NS LOCAL PEER [KEYD]]: the media app. Commands go to fd 7 (A),
 # 8 (B) or 9 (C) and answers come back on fd 5 (A), 6 (B) or 4 (C), all
 # FIFOs: `read` needs no fork. C lives in $NS2 on $IP3 and talks to A,
-# unless NS, LOCAL and PEER (IP:PORT) say otherwise (it then uses keyd A).
+# unless NS, LOCAL and PEER (IP:PORT) say otherwise (it then uses keyd
+# KEYD, by default A).
 app_start() {
 	case $1 in
 	A) ns=$NS1 l=$IP1:$PORT p=$IP2:$PORT k=A ;;
 	B) ns=$NS2 l=$IP2:$PORT p=$IP1:$PORT k=B ;;
 	*) ns=$NS2 l=$IP3:$PORT p=$IP1:$PORT k=C ;;
 	esac
-	[ $# = 4 ] && { ns=$2 l=$3 p=$4 k=A; }
+	[ $# -ge 4 ] && { ns=$2 l=$3 p=$4 k=${5:-A}; }
 	mkfifo "$D/app-$1.in" "$D/app-$1.out"
 	ip netns exec $ns "$BIN/keyd_app" -n "$1" -s "$D/keyd-$k.sock" -l $l -p $p \
 		< "$D/app-$1.in" > "$D/app-$1.out" 2> "$D/app-$1.err" &

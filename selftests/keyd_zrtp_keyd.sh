@@ -7,8 +7,10 @@
 # both verify, the next call is Preshared (§4.4.2: keyed from rs1, no DH,
 # so "pfs" is false), also after a keyd restart; keyd B as a PBX offers
 # enrollment (§7.3.1), keyd A's users accept it with verify_sas, both
-# keep the pbxsecret, and the next call mixes it in on both sides. Each
-# call: the same SAS on both sides and media both ways through ksrtp.
+# keep the pbxsecret, and the next call mixes it in on both sides; then B
+# bridges A to bzrtp (a third party) and relays that leg's SAS to A, who
+# shows bzrtp's own SAS. Each call between the keyds: the same SAS on both
+# sides and media both ways through ksrtp.
 # keyd_zrtp.sh is the interop with bzrtp; this is keyd's own logic, run
 # on the newest kernel only after the first call (newest_step).
 #
@@ -22,11 +24,11 @@ KEYD_BIN=$BIN/ksrtp-keyd-asan
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=66
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=67
 
-ktap_plan 6
+ktap_plan 7
 
 step "setup: two keyds offering Prsh, two apps" keyd_setup "A B" "log_level = info
 zrtp_key_agreements = X255 DH3k Prsh"
-setup_or_skip 6
+setup_or_skip 7
 
 # zcall [B's create words]: A offers ZRTP, B answers; both secure with the
 # same SAS (events in $EA, $EB; sessions $SA, $SB), 20 packets each way.
@@ -106,6 +108,48 @@ enroll() {
 }
 newest_step "PBX enrollment: B offers, A's users accept, the next call has pbx_secret match" enroll
 
+# keyd B as a PBX (§7.3) between keyd A, enrolled with it in the step
+# before, and bzrtp (keyd_zrtp_peer on $IP3: a far party that knows no
+# PBX): B bridges its two legs and relays the B-bzrtp leg's SAS to A, who
+# is shown it (sas_relayed, trusted): the very SAS bzrtp shows its users.
+relay() {
+	[ -x "$BIN/keyd_zrtp_peer" ] || { echo "# no keyd_zrtp_peer (libbzrtp-dev)"; return 1; }
+	[ -n "$APP_C" ] || app_start C $NS2 $IP2:$((PORT + 2)) $IP3:$PORT B || return 1
+	zcall pbx || return 1
+	[ "$(R=$EA; json_get pbx_secret)" = match ] || { echo "# A is not enrolled"; return 1; }
+	app C flush && app C create offerer bind method zrtp pbx || return 1
+	SC=$R
+	app C local || return 1
+	kh=$(echo "$R" | sed 's/.*a=zrtp-hash:\([^"]*\)".*/\1/')
+	rm -f "$D/zh"
+	ip netns exec $NS2 "$BIN/keyd_zrtp_peer" -l $IP3:$PORT -p $IP2:$((PORT + 2)) \
+		-H "$D/zh" -P "$kh" > "$D/peer.txt" 2> "$D/peer.err" &
+	peer=$!
+	PEER_PIDS="$PEER_PIDS $peer"
+	wait_for "$D/zh" . 10 || return 1
+	app C remote "[\"$(cat "$D/zh")\"]" && app C wait secure 30000 || return 1
+	wait $peer || { echo "# bzrtp: $(cat "$D/peer.txt") $(tail -n 3 "$D/peer.err")"; return 1; }
+	field sas "$(cat "$D/peer.txt")"
+	far=$F
+	"$BIN/ksrtp-keydctl" -s "$D/keyd-B.sock" bridge "$SB" "$SC" > "$D/b.json" &&
+		grep -q '"bridge_to"' "$D/b.json" || { cat "$D/b.json"; return 1; }
+	app A wait sas_relayed 10000 || return 1
+	echo "# A: $R"
+	[ "$(json_get sas)" = "$far" ] && [ "$(json_get trusted)" = true ] ||
+		{ echo "# A shows $(json_get sas), bzrtp's SAS is $far"; return 1; }
+	i=0
+	until "$BIN/ksrtp-keydctl" -s "$D/keyd-B.sock" status "$SB" > "$D/s.json" &&
+		grep -q '"sasrelay_sent":1,"sasrelay_unacked":0' "$D/s.json" &&
+		! grep -q '"exchange":"failed"' "$D/s.json"; do
+		i=$((i + 1))
+		[ $i -gt 20 ] && { echo "# B: $(cut -c1-600 "$D/s.json")"; return 1; }
+		sleep 0.2
+	done
+	"$BIN/ksrtp-keydctl" -s "$D/keyd-B.sock" unbridge "$SB" > /dev/null && app C delete &&
+		hang_up
+}
+newest_step "PBX relay: keyd B bridges A (enrolled) and bzrtp; A is shown bzrtp's SAS" relay
+
 refusals() {
 	app A create offerer bind method zrtp || return 1
 	SA=$R
@@ -121,6 +165,7 @@ newest_step "refused: verify_sas before the exchange, zrtp_pbx_enroll on SDES or
 
 app A quit > /dev/null 2>&1
 app B quit > /dev/null 2>&1
+[ -n "$APP_C" ] && app C quit > /dev/null 2>&1
 
 step "both keyds stop cleanly: exit 0, no ASan/LSan/UBSan report" keyds_exit_clean A B
 

@@ -306,6 +306,54 @@ static bool relay(struct side *from, struct side *to, zrtp_alg scheme, const uin
 	return acked;
 }
 
+/* Every packet from one engine to the other; how many there were. */
+static int deliver(struct side *from, struct side *to, uint64_t now)
+{
+	uint8_t pkt[1500];
+	size_t n;
+	int k = 0;
+
+	for (; (n = zrtp_output(from->c, pkt, sizeof(pkt))); k++)
+		if (to)
+			zrtp_input(to->c, pkt, n, now);
+	return k;
+}
+
+/*
+ * Bob, the PBX, relays a far leg's SAS himself (zrtp_send_sasrelay): Alice
+ * shows it; her RelayACK stops his resends. Unanswered, it is resent on T2
+ * and then given up, counted, the call still secure.
+ */
+static void pbx_sends(struct side *a, struct side *b)
+{
+	uint8_t far[32];
+	char want[ZRTP_SAS_MAX];
+	int sent = 0;
+	uint64_t t;
+
+	KTAP_ASSERT(RAND_bytes(far, sizeof(far)) == 1);
+	far[0] |= 2;
+	KTAP_ASSERT(!zrtp_sas_render(ZRTP_ALG("B32 "), (uint32_t)far[0] << 24 |
+				     (uint32_t)far[1] << 16 | (uint32_t)far[2] << 8 | far[3],
+				     want, sizeof(want)));
+	KTAP_EXPECT_EQ(zrtp_send_sasrelay(b->c, ZRTP_ALG("B32 "), far, false, 10000), 0);
+	KTAP_EXPECT_EQ(deliver(b, a, 10000), 1);
+	KTAP_EXPECT_EQ(deliver(a, b, 10000), 1);		/* the RelayACK */
+	KTAP_EXPECT(zrtp_relayed(a->c)->trusted && !strcmp(zrtp_relayed(a->c)->sas, want) &&
+		    !zrtp_relayed(a->c)->peer_verified);
+	KTAP_EXPECT_EQ(zrtp_timer(b->c, 20000), 0);	/* acknowledged: nothing more */
+	KTAP_EXPECT_EQ(deliver(b, NULL, 20000), 0);
+	KTAP_EXPECT_EQ(zrtp_send_sasrelay(b->c, ZRTP_ALG("B32 "), far, true, 30000), 0);
+	for (t = 30000; t < 60000; t += 50) {
+		zrtp_timer(b->c, t);
+		sent += deliver(b, NULL, t);
+	}
+	ktap_diag("an unanswered SASrelay went %d times", sent);
+	KTAP_EXPECT(sent == 11 && zrtp_stats(b->c)->sasrelay_sent == 2 &&
+		    zrtp_stats(b->c)->sasrelay_unacked == 1 && zrtp_state(b->c) == ZS_SECURE);
+	KTAP_EXPECT(zrtp_send_sasrelay(a->c, ZRTP_ALG("B32 "), far, false, 70000) == -1);
+}
+
 /*
  * PBX enrollment (§7.3.1): Bob is a PBX (M) whose Confirm sets E; Alice
  * sees the offer and both derive the same pbxsecret. In the next call it
@@ -313,7 +361,7 @@ static bool relay(struct side *from, struct side *to, zrtp_alg scheme, const uin
  * far leg's SAS in the relayed scheme, its V flag. A repeat changes
  * nothing; an altered one is dropped without a RelayACK. Unenrolled, Alice
  * takes only the scheme, for her own SAS; from a peer that is no PBX she
- * takes nothing, yet acknowledges.
+ * takes nothing, yet acknowledges. Bob's own SASrelay (pbx_sends).
  */
 static void test_pbx_enroll_and_relay(void)
 {
@@ -351,6 +399,7 @@ static void test_pbx_enroll_and_relay(void)
 	KTAP_EXPECT(relay(&b, &a, ZRTP_ALG("B256"), hash, false) && rl->gen == 1);
 	KTAP_EXPECT(!relay(&b, &a, ZRTP_ALG("B256"), hash, true) && rl->gen == 1);
 	KTAP_EXPECT(zrtp_stats(a.c)->sasrelay_rendered == 2 && zrtp_stats(a.c)->sasrelay_ignored == 0);
+	pbx_sends(&a, &b);
 	hang_up(&a, &b);
 
 	a.ret.pbx_len = 0;	/* Alice never enrolled */

@@ -268,6 +268,9 @@ int bridge_op(struct keyd *kd, struct conn *c, struct session *s,
 		return -1;
 	log_info("sessions bridged", "session=%s bridge_to=%s forwards=%u", s->id,
 		 side[1]->id, 2 * s->nsocks);
+	for (i = 0; i < 2; i++)
+		if (side[i]->method->bridged)
+			side[i]->method->bridged(kd, side[i], side[1 - i]);
 	json_object_object_add(r->reply, "bridge_to", json_object_new_string(side[1]->id));
 	arr = json_object_new_array();
 	for (i = 0; i < s->bridge.nfwd; i++)

@@ -69,6 +69,12 @@ struct method {
 	 */
 	int (*verify_sas)(struct keyd *kd, struct session *s, const struct request *req,
 			  struct opres *r);
+	/*
+	 * s is now bridged to other (the bridge operation, both directions in
+	 * the kernel): what the method does about it (ZRTP, as a PBX, relays
+	 * the far leg's SAS). NULL: nothing.
+	 */
+	void (*bridged)(struct keyd *kd, struct session *s, struct session *other);
 	/* Method fields of "status" (no keys). */
 	void (*status)(struct keyd *kd, struct session *s, struct json_object *out);
 	/* Due timers; returns the next deadline (ms, monotonic) or 0. */

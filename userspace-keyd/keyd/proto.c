@@ -41,6 +41,7 @@ enum field {
 	F_ZRTP_AUX = 1 << 23,
 	F_ZRTP_PBX = 1 << 24,
 	F_ENROLL_PBX = 1 << 25,
+	F_ZRTP_MITM = 1 << 26,
 };
 
 static const struct {
@@ -58,6 +59,7 @@ static const struct {
 	{ "bridge_to", F_BRIDGE_TO }, { "idle_timeout_ms", F_IDLE_TIMEOUT },
 	{ "copy_to_app", F_COPY_TO_APP }, { "zrtp_aux_secret", F_ZRTP_AUX },
 	{ "zrtp_pbx_enroll", F_ZRTP_PBX }, { "enroll_pbx", F_ENROLL_PBX },
+	{ "zrtp_pbx", F_ZRTP_MITM },
 };
 
 static const struct {
@@ -68,7 +70,7 @@ static const struct {
 	[OP_CREATE] = { "create",
 		F_ROLE | F_METHOD | F_RTCP_MUX | F_REMOTE | F_SECURE | F_SUITES | F_MKI_LEN |
 		F_DTLS_VERIFY | F_SSRCS | F_REMOTE_SSRCS | F_ROC | F_MIKEY_MODE | F_MIKEY_PEER |
-		F_ZRTP_MS | F_ZRTP_AUX | F_ZRTP_PBX,
+		F_ZRTP_MS | F_ZRTP_AUX | F_ZRTP_PBX | F_ZRTP_MITM,
 		F_ROLE },
 	[OP_LOCAL_ATTRIBUTES] = { "local_attributes", F_SESSION | F_SECURE, F_SESSION },
 	[OP_REMOTE_ATTRIBUTES] = { "remote_attributes",
@@ -92,7 +94,7 @@ const char *proto_reqf_name(unsigned int bits)
 	       bits & REQF_MIKEY_MODE ? "mikey_mode/mikey_peer_identity" :
 	       bits & REQF_ZRTP_MS ? "zrtp_multistream_of" :
 	       bits & REQF_ZRTP_AUX ? "zrtp_aux_secret" :
-	       bits & REQF_ZRTP_PBX ? "zrtp_pbx_enroll" : "?";
+	       bits & REQF_ZRTP_PBX ? "zrtp_pbx/zrtp_pbx_enroll" : "?";
 }
 
 const char *op_name(enum op op)
@@ -460,6 +462,12 @@ static int parse_field(enum field f, struct json_object *v, struct request *req,
 		if (!json_object_is_type(v, json_type_boolean))
 			return err_out(err, errlen, "zrtp_pbx_enroll: expected true or false");
 		req->zrtp_pbx_enroll = json_object_get_boolean(v);
+		return 0;
+	case F_ZRTP_MITM:
+		req->method_fields |= REQF_ZRTP_PBX;
+		if (!json_object_is_type(v, json_type_boolean))
+			return err_out(err, errlen, "zrtp_pbx: expected true or false");
+		req->zrtp_pbx = json_object_get_boolean(v);
 		return 0;
 	case F_REMOTE:
 		s = get_str(v, 64);

@@ -32,7 +32,7 @@
 #define REQF_MIKEY_MODE		(1u << 2)	/* mikey_mode, mikey_peer_identity */
 #define REQF_ZRTP_MS		(1u << 3)	/* zrtp_multistream_of */
 #define REQF_ZRTP_AUX		(1u << 4)	/* zrtp_aux_secret */
-#define REQF_ZRTP_PBX		(1u << 5)	/* zrtp_pbx_enroll */
+#define REQF_ZRTP_PBX		(1u << 5)	/* zrtp_pbx, zrtp_pbx_enroll */
 #define PROTO_MAX_AUX_HEX	128		/* zrtp_aux_secret: 1 to 64 bytes in hex */
 #define PROTO_MAX_IDLE_MS	3600000	/* idle_timeout_ms: an hour */
 #define PROTO_MIKEY_MODES	"psk, null, dhhmac, pk, rsa-r, dh-sign"
@@ -82,6 +82,7 @@ struct request {
 	const char *mikey_peer;		/* mikey_peer_identity: the peer's IDr/IDi */
 	bool sas_verified;		/* verify_sas: the users' verdict on the SAS */
 	bool enroll_pbx;		/* verify_sas: and they trust this PBX (ZRTP §7.3.1) */
+	bool zrtp_pbx;			/* create: keyd is a PBX (trusted MiTM) on this leg */
 	bool zrtp_pbx_enroll;		/* create: keyd is the PBX of an enrollment call */
 	const char *zrtp_ms_of;		/* zrtp_multistream_of: the call's first stream */
 	const char *zrtp_aux_hex;	/* zrtp_aux_secret: hex, even length (a key: wiped) */

@@ -3,7 +3,7 @@
  * The engine's messages that are not the key exchange (RFC 6189 §5.11-5.16):
  * Ping answered with PingACK, GoClear refused (our Confirms never set the
  * Allow Clear flag: SRTP stays on), SASrelay acknowledged and believed
- * only from a PBX we enrolled with (§7.3).
+ * only from a PBX we enrolled with (§7.3); and as a PBX, our own SASrelay.
  */
 #include "zrtp_engine_int.h"
 
@@ -87,4 +87,30 @@ int zi_on_sasrelay(struct zrtp_conn *c, const struct zrtp_packet *p)
 	OPENSSL_cleanse(&b, sizeof(b));
 	zi_send_simple(c, ZRTP_RELAYACK, 0);
 	return 0;
+}
+
+int zrtp_send_sasrelay(struct zrtp_conn *c, zrtp_alg scheme, const uint8_t sashash[32],
+		       bool far_verified, uint64_t now)
+{
+	struct zrtp_relay_body b = { .scheme = scheme, .sas_verified = far_verified };
+	struct zrtp_msg msg = { .type = ZRTP_SASRELAY };
+	uint8_t plain[64], enc[64];
+	size_t n;
+	int rc = -1;
+
+	if (c->st != ZS_SECURE || c->multi || !c->cfg->mitm || (c->rtx && c->rtx != &c->relay))
+		return -1;
+	memcpy(b.sashash, sashash, sizeof(b.sashash));
+	n = zrtp_relay_body_encode(&b, plain, sizeof(plain), NULL);
+	if (n && RAND_bytes(msg.u.sealed.iv, ZRTP_IV_LEN) == 1 &&
+	    !zrtp_confirm_seal(&c->suite, &c->keys, c->initiator, msg.u.sealed.iv, plain, n, enc,
+			       msg.u.sealed.mac)) {
+		msg.u.sealed.enc = (struct zrtp_bytes){ enc, n };
+		rc = zi_build(c, &msg, &c->relay) || zi_send_rtx(c, &c->relay, now, false) ? -1 : 0;
+	}
+	OPENSSL_cleanse(plain, sizeof(plain));
+	OPENSSL_cleanse(&b, sizeof(b));
+	if (!rc)
+		c->stats.sasrelay_sent++;
+	return rc;
 }

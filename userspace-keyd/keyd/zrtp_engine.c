@@ -658,10 +658,14 @@ int zrtp_input(struct zrtp_conn *c, const uint8_t *pkt, size_t len, uint64_t now
 		c->st = ZS_FAILED;
 		stop_rtx(c);
 		return -1;
+	case ZRTP_RELAYACK:
+		if (c->rtx == &c->relay)
+			stop_rtx(c);
+		return 0;
 	case ZRTP_PING: return zi_on_ping(c, &p);
 	case ZRTP_GOCLEAR: return zi_on_goclear(c, &p);
 	case ZRTP_SASRELAY: return zi_on_sasrelay(c, &p);
-	default:	/* ErrorACK, ClearACK, RelayACK, PingACK: nothing to do */
+	default:	/* ErrorACK, ClearACK, PingACK: nothing to do */
 		return 0;
 	}
 }
@@ -672,10 +676,16 @@ uint64_t zrtp_timer(struct zrtp_conn *c, uint64_t now)
 {
 	if (!c->rtx || !c->next_tx || now < c->next_tx)
 		return c->next_tx;
-	if (!c->tx_left--) {
-		zi_fail(c, 0, "no answer from the peer (retransmissions exhausted)");
+	if (!c->tx_left) {
+		if (c->rtx != &c->relay) {
+			zi_fail(c, 0, "no answer from the peer (retransmissions exhausted)");
+			return 0;
+		}
+		c->stats.sasrelay_unacked++;	/* a SAS not shown: not worth the call */
+		stop_rtx(c);
 		return 0;
 	}
+	c->tx_left--;
 	zi_send(c, c->rtx);
 	c->tx_ms = c->tx_ms * 2 > c->tx_max_ms ? c->tx_max_ms : c->tx_ms * 2;
 	c->next_tx = now + c->tx_ms;
@@ -775,6 +785,11 @@ bool zrtp_peer_client_id(const struct zrtp_conn *c, char out[17])
 	memcpy(out, c->ph.msg.u.hello.cid, 16);
 	out[16] = 0;
 	return true;
+}
+
+bool zrtp_peer_is_pbx(const struct zrtp_conn *c)
+{
+	return c->hello_rx && c->ph.msg.u.hello.mitm;
 }
 
 void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *out)

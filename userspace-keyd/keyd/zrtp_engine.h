@@ -60,6 +60,8 @@ struct zrtp_stats {
 	unsigned int goclear_refused;	/* GoClear: SRTP stays on */
 	unsigned int sasrelay_ignored;	/* valid SASrelay, acknowledged, its sashash not believed */
 	unsigned int sasrelay_rendered;	/* valid SASrelay from an enrolled PBX: its SAS shown */
+	unsigned int sasrelay_sent;	/* ours (as a PBX), each first sending */
+	unsigned int sasrelay_unacked;	/* ours that got no RelayACK after every resend */
 	unsigned int hellos_newer;	/* Hellos of a later version than ours, ignored (§4.1.1) */
 };
 
@@ -135,6 +137,14 @@ void zrtp_cache_outcome(const struct zrtp_conn *c, struct zrtp_cache_outcome *ou
 const struct zrtp_stats *zrtp_stats(const struct zrtp_conn *c);
 const struct zrtp_relayed *zrtp_relayed(const struct zrtp_conn *c);
 /*
+ * As a PBX (cfg mitm), on a secure DH or Preshared stream: relay the far
+ * leg's SAS (its rendering scheme and sashash, and the far party's V flag)
+ * in a SASrelay (§5.13), resent on T2 until a RelayACK; a relay never
+ * acknowledged is counted, and the call goes on. 0, or -1.
+ */
+int zrtp_send_sasrelay(struct zrtp_conn *c, zrtp_alg scheme, const uint8_t sashash[32],
+		       bool far_verified, uint64_t now);
+/*
  * The pbxsecret of this call (§7.3.1): KDF(ZRTPSess, "Trusted MiTM key",
  * ZIDi || ZIDr, 256), what enrolling with a PBX (or, as one, a phone)
  * stores. Secure DH or Preshared streams only. 0, or -1.
@@ -143,5 +153,7 @@ int zrtp_pbx_secret(const struct zrtp_conn *c, uint8_t out[32]);
 /* From the peer's Hello, once one came: its ZID, its client identifier. */
 bool zrtp_peer_zid(const struct zrtp_conn *c, uint8_t zid[ZRTP_ZID_LEN]);
 bool zrtp_peer_client_id(const struct zrtp_conn *c, char out[17]);
+/* The peer's Hello set M: it is a PBX (a trusted MiTM, §7.3). */
+bool zrtp_peer_is_pbx(const struct zrtp_conn *c);
 
 #endif /* KEYD_ZRTP_ENGINE_H */

@@ -41,7 +41,7 @@ struct zrtp_conn {
 	struct zrtp_stats stats;
 	struct zrtp_relayed relayed;
 	struct zrtp_chain chain;		/* our H0..H3 */
-	struct msgbuf hello, commit, dhpart, confirm;	/* ours */
+	struct msgbuf hello, commit, dhpart, confirm, relay;	/* ours */
 	struct msgbuf p_hello, p_commit, p_dhpart;	/* the peer's */
 	bool want_hash;				/* the signalling gave its Hello's hash */
 	uint8_t p_hash[ZRTP_H_LEN];

@@ -107,6 +107,7 @@ static int keys_from_s0(const struct zrtp_suite *s, const struct kdf_ctx *c, boo
 		     zrtp_kdf(s->hash, k->s0, k->hlen, "retained secret", ctx, cl,
 			      8 * ZRTP_RS_LEN, k->rs1_new) ? -1 : 0;
 	if (!rc && dh) {
+		memcpy(k->sashash, sash, sizeof(sash));
 		k->sasvalue = (uint32_t)sash[0] << 24 | (uint32_t)sash[1] << 16 |
 			      (uint32_t)sash[2] << 8 | sash[3];
 		rc = zrtp_sas_render(s->sas, k->sasvalue, k->sas, sizeof(k->sas));

@@ -33,6 +33,7 @@ struct zrtp_keys {
 	uint8_t zrtpkey_i[32], zrtpkey_r[32];
 	uint8_t zrtpsess[ZRTP_HASH_MAX];
 	uint8_t rs1_new[ZRTP_RS_LEN];	/* the next retained secret (§4.6.1) */
+	uint8_t sashash[32];		/* KDF(s0, "SAS", ...): what a PBX relays (§7.3) */
 	uint32_t sasvalue;
 	char sas[ZRTP_SAS_MAX];		/* rendered, NUL-terminated */
 };

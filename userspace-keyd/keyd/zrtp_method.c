@@ -171,18 +171,31 @@ static int aux_from(struct zmstate *st, const struct request *req, struct opres 
 	return 0;
 }
 
-/* keyd as the PBX of an enrollment call (§7.3.1): M in our Hello, E in our Confirm. */
+/*
+ * keyd as a PBX on this leg (§7.3): M in our Hello (zrtp_pbx); for an
+ * enrollment call also E in our Confirm (zrtp_pbx_enroll).
+ */
 static int pbx_from(struct keyd *kd, struct zmstate *st, const struct request *req,
 		    struct opres *r)
 {
+	const char *f = req->zrtp_pbx_enroll ? "zrtp_pbx_enroll" : "zrtp_pbx";
+
 	if (req->zrtp_ms_of)
-		return op_fail(r, E_BAD_REQUEST, "zrtp_pbx_enroll: not with zrtp_multistream_of "
-			       "(enrollment is the call's first stream's)");
+		return op_fail(r, E_BAD_REQUEST, "%s: not with zrtp_multistream_of (a PBX leg is "
+			       "the call's first stream)", f);
 	if (!zcache_enabled(kd))
-		return op_fail(r, E_UNSUPPORTED, "zrtp_pbx_enroll: keyd runs ZRTP without a cache "
-			       "(no state_dir), where the pbxsecret would be kept");
-	st->cfg.mitm = st->cfg.pbx_enroll = true;
+		return op_fail(r, E_UNSUPPORTED, "%s: keyd runs ZRTP without a cache (no "
+			       "state_dir), where the pbxsecret is kept", f);
+	st->cfg.mitm = true;
+	st->cfg.pbx_enroll = req->zrtp_pbx_enroll;
 	return 0;
+}
+
+static void zrtp_bridged(struct keyd *kd, struct session *s, struct session *other)
+{
+	(void)kd;
+	if (other->method == &zrtp_method)
+		zm_bridged(zm_of(s), zm_of(other));
 }
 
 static int zrtp_init(struct keyd *kd, struct session *s, const struct request *req,
@@ -208,7 +221,7 @@ static int zrtp_init(struct keyd *kd, struct session *s, const struct request *r
 		st->cfg.cache_get = zcache_get;
 		st->cfg.cache_arg = kd;
 	}
-	if (req && req->zrtp_pbx_enroll && pbx_from(kd, st, req, r))
+	if (req && (req->zrtp_pbx || req->zrtp_pbx_enroll) && pbx_from(kd, st, req, r))
 		goto fail;
 	if (req && req->zrtp_ms_of && ms_from(kd, s, st, req->zrtp_ms_of, r))
 		goto fail;
@@ -471,6 +484,8 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 		st->adopted ? "adopted" : names[zrtp_state(st->zc)]));
 	hex_encode(st->cfg.zid, ZRTP_ZID_LEN, h);
 	json_object_object_add(z, "zid", json_object_new_string(h));
+	if (st->cfg.mitm)
+		json_object_object_add(z, "pbx", json_object_new_boolean(1));
 	if (st->multistream)
 		json_object_object_add(z, "multistream_of", json_object_new_string(st->ms_of));
 	if (st->zc && !zrtp_hello_hash(st->zc, h))
@@ -518,6 +533,9 @@ static void zrtp_status(struct keyd *kd, struct session *s, struct json_object *
 			zs->sasrelay_ignored));
 		json_object_object_add(z, "sasrelay_rendered", json_object_new_int64(
 			zs->sasrelay_rendered));
+		json_object_object_add(z, "sasrelay_sent", json_object_new_int64(zs->sasrelay_sent));
+		json_object_object_add(z, "sasrelay_unacked", json_object_new_int64(
+			zs->sasrelay_unacked));
 		json_object_object_add(z, "hellos_newer_version", json_object_new_int64(
 			zs->hellos_newer));
 	}
@@ -643,6 +661,7 @@ const struct method zrtp_method = {
 	.remote_attributes = zrtp_remote,
 	.rekey = zrtp_rekey,
 	.verify_sas = zrtp_verify_sas,
+	.bridged = zrtp_bridged,
 	.status = zrtp_status,
 	.timer = zrtp_timer_op,
 	.kernel_event = zrtp_kernel_event,

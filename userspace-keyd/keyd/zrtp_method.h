@@ -61,6 +61,8 @@ void zm_teardown(struct zmstate *st);
 /* Contexts out, the session failed, the "failed" event. */
 void zm_fail(struct zmstate *st, const char *why);
 const char *zm_alg_name(zrtp_alg a, char out[5]);
+/* st's session was bridged to far's (both ZRTP): relay far's SAS if st is a PBX leg. */
+void zm_bridged(struct zmstate *st, struct zmstate *far);
 /*
  * The secrets beside the DH into o (status, the secure event): aux_secret
  * and pbx_secret ("match" / "mismatch", when the session had one), a PBX's

@@ -381,6 +381,37 @@ uint64_t zm_timer(struct zmstate *st, uint64_t now)
 	return st->s->state == SS_FAILED ? 0 : next;
 }
 
+/*
+ * As a PBX bridging two ZRTP legs (§7.3): the leg whose phone enrolled with
+ * us (its pbxsecret matched) is shown the other leg's SAS, in that leg's
+ * scheme, with the far party's V flag. Both enrolled: only one is, the one
+ * that is not itself a PBX, else the one with the lower session id.
+ */
+void zm_bridged(struct zmstate *st, struct zmstate *far)
+{
+	const struct zrtp_keys *k = far->zc ? zrtp_result(far->zc) : NULL;
+	bool ours_pbx, far_pbx;
+
+	if (!st->cfg.mitm || !st->zc || !zrtp_result(st->zc) || !k || st->multistream ||
+	    far->multistream || st->co.pbx != ZRTP_AUX_MATCH)
+		return;
+	if (far->cfg.mitm && far->co.pbx == ZRTP_AUX_MATCH) {
+		ours_pbx = zrtp_peer_is_pbx(st->zc);
+		far_pbx = zrtp_peer_is_pbx(far->zc);
+		if (ours_pbx != far_pbx ? ours_pbx : strcmp(st->s->id, far->s->id) > 0)
+			return;		/* the far leg's phone is shown ours instead */
+	}
+	if (zrtp_send_sasrelay(st->zc, far->algs.sas, k->sashash, far->co.peer_verified,
+			       now_ms())) {
+		log_warn("ZRTP SAS not relayed", "session=%s from=%s", st->s->id, far->s->id);
+		return;
+	}
+	log_info("ZRTP SAS of the far leg relayed to the enrolled phone", "session=%s from=%s",
+		 st->s->id, far->s->id);
+	flush(st);
+	arm(st, zrtp_timer(st->zc, now_ms()));
+}
+
 void zm_add_secrets(const struct zmstate *st, struct json_object *o)
 {
 	char n[5];
