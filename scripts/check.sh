@@ -168,7 +168,8 @@ MK
 	# the kernel's ynl tool (ksrtp_genl and its fuzzer drive the family on
 	# every kernel): on the newest only, which keeps make check within its
 	# hour. Steps of keyd's own logic (newest_step in selftests/lib.sh: MIKEY's
-	# refusals and replay cache) likewise.
+	# refusals and replay cache, ZRTP's Preshared mode and PBX between two
+	# keyds) likewise.
 	newest=${KVERS##* }
 	for k in $KVERS; do
 		echo "== selftests in a VM on $k"
