@@ -17,6 +17,9 @@ struct ksrtp_sock;
 struct ksrtp_ctx;
 struct ksrtp_ctx_id;
 
+/* A context's identity into msg: its socket's cookie, direction, SSRC, peer. */
+int ksrtp_nl_put_id(struct sk_buff *msg, u64 cookie, const struct ksrtp_ctx_id *id);
+
 int ksrtp_nl_register(void);
 void ksrtp_nl_unregister(void);
 

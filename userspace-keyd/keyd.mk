@@ -15,13 +15,13 @@ KEYD_MODULES := main log config control authz proto proto_lines session session_
 		mikey_replay mikey_pskfile mikey_exch mikey_dh mikey_dhhmac mikey_replay_file \
 		mikey_pki mikey_sign mikey_pk mikey_modes \
 		zrtp_method zrtp_stream zrtp_engine zrtp_msg zrtp_crypto zrtp_ka zrtp_keys zrtp_secrets zrtp_cache \
-		zrtp_multistream zrtp_preshared zrtp_ancillary zrtp_words
+		zrtp_multistream zrtp_preshared zrtp_negotiate zrtp_ancillary zrtp_words
 # the methods' files after the first share its header (sdes_method.h, dtls_method.h,
 # mikey_method.h, mikey_psk.h)
 KEYD_NOHDR := main proto_lines session_status sdes_keys sdes_sdp sdes_persist dtls_link dtls_keys dtls_handshake dtls_sdp \
 	      dtls_persist session_load metrics_kernel session_methods mikey_ctx mikey_payload \
 	      mikey_sp mikey_replay mikey_replay_file mikey_sign zrtp_stream \
-	      zrtp_multistream zrtp_preshared zrtp_ancillary
+	      zrtp_multistream zrtp_preshared zrtp_negotiate zrtp_ancillary
 KEYD_SRCS := $(patsubst %,$(KEYD_DIR)/keyd/%.c,$(KEYD_MODULES)) $(KEYD_DIR)/knl.c \
 	     $(KEYD_DIR)/knl-names.c
 KEYD_HDRS := $(patsubst %,$(KEYD_DIR)/keyd/%.h,$(filter-out $(KEYD_NOHDR),$(KEYD_MODULES))) \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inside the ZRTP engine (zrtp_engine.c, zrtp_multistream.c,
- * zrtp_preshared.c, zrtp_ancillary.c): a stream's state and the helpers those files share.
+ * Inside the ZRTP engine (zrtp_engine.c, zrtp_negotiate.c,
+ * zrtp_multistream.c, zrtp_preshared.c, zrtp_ancillary.c): a stream's state and the helpers those files share.
  * Not an API: callers see zrtp_engine.h.
  */
 #ifndef KEYD_ZRTP_ENGINE_INT_H
@@ -83,6 +83,11 @@ bool zi_lists(const uint8_t *n, const zrtp_alg (*alg)[ZRTP_MAX_ALGS], enum zrtp_
 /* The peer's H2 opens its Hello: H3 and the Hello's MAC. */
 bool zi_hello_verified(const struct zrtp_conn *c, const uint8_t *h2);
 int zi_build_confirm(struct zrtp_conn *c, enum zrtp_type t, struct msgbuf *m);
+
+/* zrtp_negotiate.c */
+/* The Error code (§5.9) for a Commit choosing what we do not offer or have; 0 if fine. */
+uint32_t zi_commit_refused(const struct zrtp_conn *c, const struct zrtp_commit *pc);
+void zi_choose_suite(struct zrtp_conn *c);
 
 /* zrtp_multistream.c (§4.4.3) */
 int zi_send_commit_multi(struct zrtp_conn *c, uint64_t now);
