@@ -205,7 +205,7 @@ static int maybe_commit(struct zrtp_conn *c, uint64_t now)
 
 	if (c->st != ZS_HELLO || !c->hello_rx || !c->hello_acked || c->cfg->passive)
 		return 0;
-	if (!c->cfg->ms && zi_prsh_possible(c)) {
+	if (zi_prsh_possible(c)) {	/* never on a Multistream stream */
 		zi_choose_suite(c);
 		return zi_send_commit_prsh(c, now);
 	}
@@ -329,7 +329,8 @@ static int on_commit(struct zrtp_conn *c, const struct zrtp_packet *p, uint64_t 
 	    !zi_hello_verified(c, pc->h2))
 		return 0;	/* out of place, or a false packet (§9) */
 	if (c->st == ZS_COMMIT_SENT && (pc->kind == ZRTP_COMMIT_MULT) != c->multi)
-		return zi_fail(c, 0x53, "Commit contention between a Multistream and a DH Commit");
+		return zi_fail(c, 0x53, "Commit contention between a Multistream Commit and a "
+			       "DH or Preshared one");
 	if (c->st == ZS_COMMIT_SENT && our_commit_stands(c, pc))
 		return 0;
 	code = zi_commit_refused(c, pc);
