@@ -27,11 +27,14 @@ BENCH_LIBS = $(shell pkg-config --libs libsrtp2 libcrypto) -lm
 
 .PHONY: bench bench-build bench-module bench-modules-all
 
-$(BENCH_PROG): $(BENCH_SRC)/ksrtp_bench.c $(BENCH_SRC)/fast_srtp.h $(BENCH_SRC)/bench_util.h $(SRC)/selftests/ksrtp_util.h \
+BENCH_SRCS := $(BENCH_SRC)/ksrtp_bench.c $(BENCH_SRC)/ksrtp_bench_mem.c \
+	      $(BENCH_SRC)/ksrtp_bench_report.c
+$(BENCH_PROG): $(BENCH_SRCS) $(BENCH_SRC)/ksrtp_bench.h $(BENCH_SRC)/fast_srtp.h \
+	       $(BENCH_SRC)/bench_util.h $(SRC)/selftests/ksrtp_util.h \
 	       $(SRC)/selftests/ksft_nl.h $(SRC)/selftests/srtp_ossl.h \
 	       $(SRC)/include/uapi/linux/ksrtp.h
 	@mkdir -p $(BIN)
-	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRC)/ksrtp_bench.c $(BENCH_LIBS)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(BENCH_SRCS) $(BENCH_LIBS)
 
 # The relay's contenders (issue #14): a second program of the same boot.
 RELAY_BENCH_SRCS := $(BENCH_SRC)/ksrtp_relay_bench.c $(BENCH_SRC)/ksrtp_relay_fanout.c \
