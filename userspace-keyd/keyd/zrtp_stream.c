@@ -234,7 +234,8 @@ static void pbx_store(struct zmstate *st)
 {
 	struct zrtp_retained e;
 
-	if (!st->have_peer_zid || zcache_get(st->kd, st->peer_zid, &e) || st->rs1_pending) {
+	if (!st->have_peer_zid || !st->co.expiry || st->rs1_pending ||
+	    zcache_get(st->kd, st->peer_zid, &e)) {
 		log_warn("ZRTP PBX enrollment: no cache entry for the phone to keep the pbxsecret "
 			 "in (it asked not to cache, or a cache mismatch)", "session=%s", st->s->id);
 		return;
